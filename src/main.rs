@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    d2files::cli::main()
+}
