@@ -1,4 +1,42 @@
 //! The DHIS2 client: documents and file resources over the Web API. No terminal code here.
+//!
+//! ```no_run
+//! # async fn demo() -> d2files::api::Result<()> {
+//! use d2files::api::{Auth, Client, ListQuery, Filter};
+//! let client = Client::new("https://dhis.example.org", Auth::token("d2pat_…"))?;
+//! let page = client
+//!     .list_documents(&ListQuery::new().filter(Filter::name_contains("malaria")))
+//!     .await?;
+//! for document in page.items {
+//!     println!("{} {}", document.id, document.title());
+//! }
+//! # Ok(()) }
+//! ```
 mod auth;
+mod client;
+mod documents;
+mod error;
+mod file_resources;
+pub mod filename;
+mod model;
+mod query;
+mod transfer;
+mod version;
 
 pub use auth::{Auth, Secret};
+pub use client::{Client, ClientOptions, ServerInfo, is_valid_uid};
+pub use documents::{
+    DOCUMENT_FIELDS, DocumentDownload, UploadedDocument, check_external_url, default_document_name,
+};
+pub use error::{Dhis2Error, Error, Result};
+pub use file_resources::FILE_RESOURCE_FIELDS;
+pub use model::{
+    Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,
+    SystemInfo, UserRef, WebMessage, parse_dhis2_date,
+};
+pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
+pub use transfer::{
+    CancellationToken, DownloadTarget, Downloaded, Phase, Progress, ProgressFn, TransferOptions,
+    Verification, WaitPolicy,
+};
+pub use version::ServerVersion;

@@ -1,0 +1,452 @@
+//! The HTTP core: base URL with context path, authentication, redirects refused, errors decoded
+//! from DHIS2's WebMessage, and retries for idempotent reads.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::api::auth::Auth;
+use crate::api::error::{Dhis2Error, Error, Result};
+use crate::api::model::{Me, SystemInfo, WebMessage};
+use crate::api::version::ServerVersion;
+
+/// Tuning for a [`Client`]. There is deliberately no total timeout: a 1 GiB transfer over a slow
+/// link may take an hour, so only connecting and each read are bounded.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    /// How long a read may wait for the next bytes before the server counts as gone.
+    pub read_timeout: Duration,
+    /// Extra attempts for idempotent reads after a 502/503/504 or a network failure.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub retry_backoff: Duration,
+    pub user_agent: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            retries: 2,
+            retry_backoff: Duration::from_millis(300),
+            user_agent: format!("d2files/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// A DHIS2 connection. Cheap to clone; clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    api_root: Url,
+    authorization: HeaderValue,
+    auth: Auth,
+    options: ClientOptions,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("auth", &self.inner.auth)
+            .finish()
+    }
+}
+
+/// What a connection check learns about the server and the user.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ServerInfo {
+    pub base_url: String,
+    pub version: Option<ServerVersion>,
+    /// The version exactly as the server wrote it.
+    pub version_text: String,
+    pub system_name: Option<String>,
+    pub time_zone: Option<String>,
+    pub user: Me,
+    /// Round trip of the system info request.
+    #[serde(serialize_with = "serialize_millis")]
+    pub latency: Duration,
+}
+
+fn serialize_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+impl Client {
+    /// A client for `base_url` (which may carry a context path, e.g. `https://host/dhis`).
+    pub fn new(base_url: &str, auth: Auth) -> Result<Client> {
+        Client::with_options(base_url, auth, ClientOptions::default())
+    }
+
+    pub fn with_options(base_url: &str, auth: Auth, options: ClientOptions) -> Result<Client> {
+        install_crypto_provider();
+        let base_url = parse_base_url(base_url)?;
+        let api_root = base_url
+            .join("api/")
+            .map_err(|e| Error::InvalidInput(format!("bad server URL: {e}")))?;
+        let mut authorization = HeaderValue::from_str(&auth.header_value()).map_err(|_| {
+            Error::InvalidInput(
+                "the credentials contain characters that cannot be sent in a header".into(),
+            )
+        })?;
+        authorization.set_sensitive(true);
+        let http = reqwest::Client::builder()
+            .user_agent(options.user_agent.clone())
+            // Never follow: a redirect is either the login page (unauthenticated) or an external
+            // document, and neither may receive our Authorization header.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .build()
+            .map_err(Error::from_reqwest)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                api_root,
+                authorization,
+                auth,
+                options,
+            }),
+        })
+    }
+
+    /// The server's base URL, with a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
+    }
+
+    /// `/api/<path>` on this server.
+    pub(crate) fn endpoint(&self, path: &str) -> Result<Url> {
+        self.inner
+            .api_root
+            .join(path)
+            .map_err(|e| Error::InvalidInput(format!("bad path {path}: {e}")))
+    }
+
+    /// A request with our credentials and the XHR header, so a lost login answers 401 JSON
+    /// instead of a redirect to an HTML page.
+    pub(crate) fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner
+            .http
+            .request(method, url)
+            .header(AUTHORIZATION, self.inner.authorization.clone())
+            .header("X-Requested-With", "XMLHttpRequest")
+    }
+
+    /// Sends and turns every non-2xx answer into an [`Error`] in DHIS2's words.
+    pub(crate) async fn send(&self, request: RequestBuilder) -> Result<Response> {
+        let response = request.send().await.map_err(Error::from_reqwest)?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(error_from_response(response).await)
+        }
+    }
+
+    /// Sends an idempotent request, retrying transient failures with backoff.
+    pub(crate) async fn send_idempotent(
+        &self,
+        make_request: impl Fn() -> RequestBuilder,
+    ) -> Result<Response> {
+        let mut delay = self.inner.options.retry_backoff;
+        let mut attempt = 0;
+        loop {
+            match self.send(make_request()).await {
+                Err(error) if error.is_transient() && attempt < self.inner.options.retries => {
+                    tracing::warn!(%error, attempt, "transient failure, retrying");
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// GET `/api/<path>` as JSON, with retries.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        let url = self.endpoint(path)?;
+        let response = self
+            .send_idempotent(|| {
+                self.request(Method::GET, url.clone())
+                    .header(ACCEPT, "application/json")
+                    .query(query)
+            })
+            .await?;
+        read_json(response, path).await
+    }
+
+    pub async fn system_info(&self) -> Result<SystemInfo> {
+        self.get_json("system/info", &[]).await
+    }
+
+    pub async fn me(&self) -> Result<Me> {
+        self.get_json(
+            "me",
+            &[(
+                "fields",
+                "id,username,name,displayName,authorities".to_string(),
+            )],
+        )
+        .await
+    }
+
+    /// Checks the connection: server version and the user the credentials belong to.
+    pub async fn connect(&self) -> Result<ServerInfo> {
+        let started = Instant::now();
+        let info = self.system_info().await?;
+        let latency = started.elapsed();
+        let user = self.me().await?;
+        let version_text = info.version.clone().unwrap_or_default();
+        Ok(ServerInfo {
+            base_url: self.base_url().to_string(),
+            version: ServerVersion::parse(&version_text),
+            version_text,
+            system_name: info.system_name,
+            time_zone: info.server_time_zone_id,
+            user,
+            latency,
+        })
+    }
+}
+
+/// rustls needs one process-wide crypto provider; the first client installs ring.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn parse_base_url(text: &str) -> Result<Url> {
+    let trimmed = text.trim();
+    let mut url = Url::parse(trimmed).map_err(|e| {
+        Error::InvalidInput(format!(
+            "`{trimmed}` is not a server URL ({e}); expected e.g. https://dhis.example.org"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::InvalidInput(format!(
+            "`{trimmed}`: the server URL must start with http:// or https://"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidInput(
+            "put credentials in the profile, not in the server URL".into(),
+        ));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    // A base URL given as `…/api` would otherwise become `…/api/api/`.
+    let path = url.path().trim_end_matches('/').to_string();
+    let path = path.strip_suffix("/api").unwrap_or(&path).to_string();
+    url.set_path(&format!("{path}/"));
+    Ok(url)
+}
+
+/// Reads a success body as JSON, naming what was being read when it is not.
+pub(crate) async fn read_json<T: DeserializeOwned>(response: Response, what: &str) -> Result<T> {
+    let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+        what: what.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// At most this much of an error body is read: error pages can be large and are shown shortened.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Turns a non-2xx answer into an [`Error`], keeping DHIS2's message, errorCode and reports.
+pub(crate) async fn error_from_response(response: Response) -> Error {
+    let status = response.status();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        return redirect_error(status, &location);
+    }
+    let body = read_limited(response).await;
+    let code = status.as_u16();
+    match serde_json::from_slice::<WebMessage>(&body) {
+        Ok(message) if message.message.is_some() || message.http_status_code.is_some() => {
+            let error = Dhis2Error::from_web_message(code, &message);
+            if status == StatusCode::UNAUTHORIZED {
+                Error::Authentication(format!(
+                    "{} (HTTP 401); check the user name and password or the token",
+                    error.message
+                ))
+            } else {
+                Error::Dhis2(Box::new(error))
+            }
+        }
+        _ => {
+            let excerpt = summarize_body(&body);
+            match code {
+                401 => Error::Authentication(
+                    "HTTP 401; check the user name and password or the token".into(),
+                ),
+                413 => Error::Http {
+                    status: code,
+                    excerpt: format!(
+                        "the upload is larger than a proxy in front of DHIS2 accepts{}",
+                        if excerpt.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({excerpt})")
+                        }
+                    ),
+                },
+                _ => Error::Http {
+                    status: code,
+                    excerpt,
+                },
+            }
+        }
+    }
+}
+
+fn redirect_error(status: StatusCode, location: &str) -> Error {
+    let lower = location.to_ascii_lowercase();
+    if lower.contains("login") || lower.contains("security") {
+        Error::Authentication(format!(
+            "the server sent us to its login page ({}); check the credentials and the server URL",
+            Url::parse(location)
+                .map(|url| url.path().to_string())
+                .unwrap_or_else(|_| location.to_string())
+        ))
+    } else {
+        Error::Http {
+            status: status.as_u16(),
+            excerpt: format!("unexpected redirect to {location}"),
+        }
+    }
+}
+
+async fn read_limited(mut response: Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() >= ERROR_BODY_LIMIT {
+            break;
+        }
+    }
+    body
+}
+
+/// A short, single-line excerpt of a non-JSON error body: an HTML page's title or its text.
+fn summarize_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let source = match (lower.find("<title>"), lower.find("</title>")) {
+        (Some(start), Some(end)) if end > start => text[start + 7..end].to_string(),
+        _ => strip_tags(&text),
+    };
+    let words: Vec<&str> = source.split_whitespace().collect();
+    let mut excerpt = words.join(" ");
+    if excerpt.chars().count() > 200 {
+        excerpt = excerpt.chars().take(200).collect::<String>() + "…";
+    }
+    excerpt
+}
+
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag && !c.is_control() => out.push(c),
+            _ if !in_tag => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A DHIS2 uid: 11 letters and digits, the first a letter.
+pub fn is_valid_uid(uid: &str) -> bool {
+    uid.len() == 11
+        && uid.chars().all(|c| c.is_ascii_alphanumeric())
+        && uid.starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
+/// Refuses a malformed uid before sending it (DHIS2 2.42 answers those with a confusing 405).
+pub(crate) fn check_uid(uid: &str) -> Result<()> {
+    if is_valid_uid(uid) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "`{uid}` is not a DHIS2 uid (11 letters and digits, starting with a letter)"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_keep_their_context_path() {
+        assert_eq!(
+            parse_base_url("https://host/dhis").unwrap().as_str(),
+            "https://host/dhis/"
+        );
+        assert_eq!(
+            parse_base_url("https://host/dhis/api/").unwrap().as_str(),
+            "https://host/dhis/"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8080").unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert!(parse_base_url("ftp://host").is_err());
+        assert!(parse_base_url("https://admin:district@host").is_err());
+        assert!(parse_base_url("host").is_err());
+    }
+
+    #[test]
+    fn html_error_pages_shrink_to_their_title() {
+        let page = b"<html><head><title>413 Request Entity Too Large</title></head><body><h1>nginx</h1></body></html>";
+        assert_eq!(summarize_body(page), "413 Request Entity Too Large");
+        assert_eq!(summarize_body(b"<h1>Oops</h1>\n<p>bad</p>"), "Oops bad");
+    }
+
+    #[test]
+    fn login_redirects_are_authentication_failures() {
+        let error = redirect_error(StatusCode::FOUND, "http://h/dhis-web-login/");
+        assert!(matches!(error, Error::Authentication(_)), "{error}");
+        let error = redirect_error(StatusCode::FOUND, "https://example.org/file.pdf");
+        assert!(matches!(error, Error::Http { status: 302, .. }), "{error}");
+    }
+
+    #[test]
+    fn uids_are_checked() {
+        assert!(is_valid_uid("RTkjSgLtdI6"));
+        assert!(!is_valid_uid("1TkjSgLtdI6"));
+        assert!(!is_valid_uid("short"));
+        assert!(!is_valid_uid("RTkjSgLtd/6"));
+    }
+}

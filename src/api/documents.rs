@@ -1,0 +1,305 @@
+//! `/api/documents`: list, get, create a link, the two-step upload, download and delete.
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde_json::json;
+
+use crate::api::client::{Client, check_uid, read_json};
+use crate::api::error::{Error, Result};
+use crate::api::model::{Document, FileResource, Page, WebMessage};
+use crate::api::query::ListQuery;
+use crate::api::transfer::{
+    DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
+};
+use crate::api::{Domain, file_resources::list_page};
+
+/// Fields asked for in lists and gets: everything the TUI and CLI show, without sharing blocks.
+pub const DOCUMENT_FIELDS: &str = "id,name,displayName,code,url,external,contentType,attachment,created,lastUpdated,createdBy[id,username,name,displayName],href";
+
+/// DHIS2's rule for external document URLs (`DocumentObjectBundleHook`): http(s) only, no
+/// spaces, and the last character from a narrower set, so a trailing `.` `?` `)` `,` fails.
+static EXTERNAL_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^https?://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$")
+        .expect("the URL rule is a valid regex")
+});
+
+/// Checks a URL against DHIS2's own rule, with a hint about what to change.
+pub fn check_external_url(url: &str) -> Result<()> {
+    if EXTERNAL_URL.is_match(url) {
+        return Ok(());
+    }
+    let hint = if !(url.starts_with("http://") || url.starts_with("https://")) {
+        "it must start with http:// or https://"
+    } else if url.chars().any(char::is_whitespace) {
+        "it must not contain spaces"
+    } else if !url.is_ascii() {
+        "it must be ASCII (percent-encode other characters)"
+    } else if url.len() <= "https://".len() {
+        "it needs a host"
+    } else {
+        "it contains a character DHIS2 refuses, or ends with one of . ? ) , ; ! :"
+    };
+    Err(Error::InvalidInput(format!(
+        "DHIS2 will not accept `{url}` as a link: {hint}"
+    )))
+}
+
+/// The result of the two-step upload.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UploadedDocument {
+    pub document: Document,
+    pub file_resource: FileResource,
+}
+
+/// The result of downloading a document.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DocumentDownload {
+    Saved(Downloaded),
+    /// An external document: nothing was fetched, and DHIS2 credentials went nowhere.
+    External {
+        url: String,
+    },
+}
+
+impl Client {
+    pub async fn list_documents(&self, query: &ListQuery) -> Result<Page<Document>> {
+        list_page(self, "documents", "documents", query, DOCUMENT_FIELDS).await
+    }
+
+    /// Every page of a query, in order. Stops at `max_items` as a guard against a huge server.
+    pub async fn list_all_documents(
+        &self,
+        query: &ListQuery,
+        max_items: usize,
+    ) -> Result<Vec<Document>> {
+        let mut query = query.clone();
+        let mut all = Vec::new();
+        loop {
+            let page = self.list_documents(&query).await?;
+            let more = page.has_next() && !page.items.is_empty();
+            all.extend(page.items);
+            if !more || all.len() >= max_items {
+                all.truncate(max_items);
+                return Ok(all);
+            }
+            query.page += 1;
+        }
+    }
+
+    pub async fn get_document(&self, uid: &str) -> Result<Document> {
+        check_uid(uid)?;
+        self.get_json(
+            &format!("documents/{uid}"),
+            &[("fields", format!("{DOCUMENT_FIELDS},*"))],
+        )
+        .await
+    }
+
+    /// Creates an external-link document after checking the URL against DHIS2's rule.
+    pub async fn create_external_document(&self, name: &str, url: &str) -> Result<Document> {
+        check_name(name)?;
+        check_external_url(url)?;
+        self.create_document(json!({"name": name.trim(), "url": url, "external": true}))
+            .await
+    }
+
+    /// Step two of an upload on its own: a document pointing at an existing file resource.
+    /// Also the way to retry linking after a failed step two without uploading again.
+    pub async fn link_document(&self, name: &str, file_resource_uid: &str) -> Result<Document> {
+        check_name(name)?;
+        check_uid(file_resource_uid)?;
+        self.create_document(
+            json!({"name": name.trim(), "url": file_resource_uid, "external": false}),
+        )
+        .await
+    }
+
+    async fn create_document(&self, body: serde_json::Value) -> Result<Document> {
+        let url = self.endpoint("documents")?;
+        let response = self
+            .send(
+                self.request(Method::POST, url)
+                    .header(ACCEPT, "application/json")
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_string()),
+            )
+            .await?;
+        let message: WebMessage = read_json(response, "documents").await?;
+        let uid = message.created_uid().ok_or_else(|| Error::Decode {
+            what: "the new document".into(),
+            detail: "the answer carried no uid".into(),
+        })?;
+        self.get_document(&uid).await
+    }
+
+    /// Uploads a file as a document in DHIS2's two steps, as one operation: the bytes become a
+    /// file resource with domain DOCUMENT, we wait until it is STORED, then a JSON document
+    /// points at it. If step two fails the error names the stored file resource
+    /// ([`Error::LinkFailed`]) so linking can be retried with [`Client::link_document`].
+    pub async fn upload_document(
+        &self,
+        path: &Path,
+        name: Option<&str>,
+        options: &TransferOptions,
+    ) -> Result<UploadedDocument> {
+        let name = match name {
+            Some(name) => name.to_string(),
+            None => default_document_name(path),
+        };
+        check_name(&name)?;
+        let uploaded = self
+            .upload_file_resource(path, &Domain::Document, options)
+            .await?;
+        options.report(Progress {
+            phase: Phase::WaitingForStorage,
+            done: 0,
+            total: None,
+        });
+        let stored = self
+            .wait_until_stored(&uploaded.id, options)
+            .await
+            .map_err(|error| match error {
+                Error::Cancelled => Error::Cancelled,
+                other => Error::LinkFailed {
+                    file_resource_uid: uploaded.id.clone(),
+                    source: Box::new(other),
+                },
+            })?;
+        options.report(Progress {
+            phase: Phase::Linking,
+            done: 0,
+            total: None,
+        });
+        let document = self
+            .link_document(&name, &stored.id)
+            .await
+            .map_err(|source| Error::LinkFailed {
+                file_resource_uid: stored.id.clone(),
+                source: Box::new(source),
+            })?;
+        Ok(UploadedDocument {
+            document,
+            file_resource: stored,
+        })
+    }
+
+    /// Downloads a file document. An external document is not fetched: its URL is returned, so
+    /// DHIS2 credentials never reach another host.
+    pub async fn download_document(
+        &self,
+        uid: &str,
+        target: &DownloadTarget,
+        options: &TransferOptions,
+    ) -> Result<DocumentDownload> {
+        let document = self.get_document(uid).await?;
+        if document.external {
+            return Ok(DocumentDownload::External {
+                url: document.url.unwrap_or_default(),
+            });
+        }
+        if let DownloadTarget::File(path) = target {
+            check_target(path, options.overwrite)?;
+        }
+        // The file resource gives the MD5 to verify against; a document whose resource cannot
+        // be read is still downloadable, just unverified.
+        let resource = match document.file_resource_uid() {
+            Some(fr) => self.get_file_resource(fr).await.ok(),
+            None => None,
+        };
+        let fallback_name = resource
+            .as_ref()
+            .and_then(|fr| fr.name.clone())
+            .unwrap_or_else(|| document.title().to_string());
+        let expected = Expected {
+            md5: resource.as_ref().and_then(|fr| fr.content_md5.clone()),
+            skip_md5: resource
+                .as_ref()
+                .and_then(|fr| fr.domain.as_ref())
+                .is_some_and(Domain::reencodes_images),
+            fallback_name,
+        };
+        let url = self.endpoint(&format!("documents/{uid}/data"))?;
+        let response = self
+            .send_idempotent(|| self.request(Method::GET, url.clone()))
+            .await?;
+        if response.status().is_redirection() {
+            // Only an external document redirects, and we checked it was not one.
+            return Err(Error::Http {
+                status: response.status().as_u16(),
+                excerpt: "unexpected redirect for a file document".into(),
+            });
+        }
+        let saved = crate::api::transfer::save_body(response, target, &expected, options).await?;
+        Ok(DocumentDownload::Saved(saved))
+    }
+
+    pub async fn delete_document(&self, uid: &str) -> Result<()> {
+        check_uid(uid)?;
+        let url = self.endpoint(&format!("documents/{uid}"))?;
+        self.send(
+            self.request(Method::DELETE, url)
+                .header(ACCEPT, "application/json"),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The document name an upload gets by default: the file's name.
+pub fn default_document_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn check_name(name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::InvalidInput("a document needs a name".into()));
+    }
+    if name.chars().count() > 230 {
+        return Err(Error::InvalidInput(
+            "DHIS2 document names are at most 230 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_urls_follow_dhis2s_rule() {
+        for ok in [
+            "https://dhis2.org",
+            "http://x.org/a?b=c&d=e",
+            "https://x.org/path/",
+            "https://x.org/a#frag",
+        ] {
+            assert!(check_external_url(ok).is_ok(), "{ok}");
+        }
+        for (bad, hint) in [
+            ("ftp://x.org", "http://"),
+            ("https://x.org/a b", "spaces"),
+            ("https://x.org/é", "ASCII"),
+            ("https://x.org/a.", "ends with"),
+            ("https://x.org/a?", "ends with"),
+            ("https://", "host"),
+        ] {
+            let error = check_external_url(bad).unwrap_err().to_string();
+            assert!(error.contains(hint), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn names_are_required_and_bounded() {
+        assert!(check_name("  ").is_err());
+        assert!(check_name(&"x".repeat(231)).is_err());
+        assert!(check_name("Report").is_ok());
+    }
+}

@@ -1,0 +1,270 @@
+//! One error type that keeps DHIS2's own words: status, message, errorCode and error reports.
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::api::model::{ErrorReport, WebMessage};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// DHIS2 answered with a WebMessage error.
+    #[error("{}", Dhis2Display(.0))]
+    Dhis2(Box<Dhis2Error>),
+
+    /// An error answer that was not a DHIS2 WebMessage (a proxy page, an empty 500).
+    #[error("HTTP {status}{}", excerpt_suffix(.excerpt))]
+    Http { status: u16, excerpt: String },
+
+    /// The credentials were refused, or the server sent us to its login page.
+    #[error("authentication failed: {0}")]
+    Authentication(String),
+
+    /// A file resource whose domain the download endpoint never serves (DATA_VALUE, PUSH_ANALYSIS).
+    /// DHIS2 ≤2.40 says this with a 401, which is not a credentials problem.
+    #[error(
+        "file resource {uid} cannot be downloaded here: DHIS2 never serves {domain} file resources from /api/fileResources/{{uid}}/data (HTTP {status}: {message})"
+    )]
+    DomainRefused {
+        uid: String,
+        domain: String,
+        status: u16,
+        message: String,
+    },
+
+    /// The server is too old for this operation.
+    #[error("{what} is not available before DHIS2 {since}")]
+    NotAvailable { what: String, since: String },
+
+    /// Input refused before anything was sent.
+    #[error("{0}")]
+    InvalidInput(String),
+
+    /// Connecting, sending or receiving failed.
+    #[error("network error: {0}")]
+    Network(String),
+
+    /// The answer could not be read as the JSON we expected.
+    #[error("could not read the server's answer to {what}: {detail}")]
+    Decode { what: String, detail: String },
+
+    /// The file resource did not reach STORED in time.
+    #[error(
+        "file resource {uid} was still {status} after {}s; the server may still store it later",
+        waited.as_secs()
+    )]
+    StorageTimeout {
+        uid: String,
+        status: String,
+        waited: Duration,
+    },
+
+    /// Step two of a document upload failed after the bytes were stored.
+    #[error(
+        "the file was uploaded as file resource {file_resource_uid}, but creating the document failed: {source}"
+    )]
+    LinkFailed {
+        file_resource_uid: String,
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A download would overwrite an existing file.
+    #[error("{} already exists (use --force to overwrite)", .0.display())]
+    TargetExists(PathBuf),
+
+    /// The downloaded bytes do not match the server's MD5.
+    #[error("downloaded bytes do not match the server's MD5 (expected {expected}, got {actual})")]
+    Integrity { expected: String, actual: String },
+
+    /// A local file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// The parts of a DHIS2 WebMessage error worth showing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dhis2Error {
+    pub status: u16,
+    pub message: String,
+    pub error_code: Option<String>,
+    pub dev_message: Option<String>,
+    pub error_reports: Vec<ErrorReport>,
+}
+
+impl Dhis2Error {
+    pub fn from_web_message(status: u16, message: &WebMessage) -> Self {
+        Dhis2Error {
+            status,
+            message: message
+                .message
+                .clone()
+                .or_else(|| message.http_status.clone())
+                .unwrap_or_else(|| format!("HTTP {status}")),
+            error_code: message.error_code.clone(),
+            dev_message: message.dev_message.clone(),
+            error_reports: message.error_reports(),
+        }
+    }
+}
+
+struct Dhis2Display<'a>(&'a Dhis2Error);
+
+impl fmt::Display for Dhis2Display<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let error = self.0;
+        write!(f, "{}", error.message)?;
+        match &error.error_code {
+            Some(code) => write!(f, " ({code}, HTTP {})", error.status)?,
+            None => write!(f, " (HTTP {})", error.status)?,
+        }
+        for report in &error.error_reports {
+            match &report.error_code {
+                Some(code) => write!(f, "; {code}: {}", report.message)?,
+                None => write!(f, "; {}", report.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(": {excerpt}")
+    }
+}
+
+impl Error {
+    /// The HTTP status of a server-side error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Dhis2(e) => Some(e.status),
+            Error::Http { status, .. } | Error::DomainRefused { status, .. } => Some(*status),
+            Error::LinkFailed { source, .. } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// DHIS2's errorCode, or the first error report's.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            Error::Dhis2(e) => e.error_code.as_deref().or_else(|| {
+                e.error_reports
+                    .iter()
+                    .find_map(|report| report.error_code.as_deref())
+            }),
+            Error::LinkFailed { source, .. } => source.error_code(),
+            _ => None,
+        }
+    }
+
+    /// The uploaded-but-unlinked file resource, when step two of an upload failed.
+    pub fn unlinked_file_resource(&self) -> Option<&str> {
+        match self {
+            Error::LinkFailed {
+                file_resource_uid, ..
+            } => Some(file_resource_uid),
+            _ => None,
+        }
+    }
+
+    /// Failures worth retrying on an idempotent request.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Error::Network(_) => true,
+            other => matches!(other.status(), Some(502..=504)),
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Describes a reqwest failure without its URL's query (never holds credentials, but keep
+    /// messages short) and in words an operator understands.
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        let kind = if error.is_timeout() {
+            "the server stopped answering (timed out)"
+        } else if error.is_connect() {
+            "could not connect"
+        } else if error.is_body() || error.is_decode() {
+            "the connection broke while transferring data"
+        } else if error.is_request() {
+            "the request could not be sent"
+        } else {
+            "HTTP failure"
+        };
+        let mut detail = String::new();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            detail = cause.to_string();
+            source = cause.source();
+        }
+        let target = error
+            .url()
+            .map(|url| format!(" ({}{})", url.host_str().unwrap_or(""), port_suffix(url)))
+            .unwrap_or_default();
+        if detail.is_empty() {
+            Error::Network(format!("{kind}{target}"))
+        } else {
+            Error::Network(format!("{kind}{target}: {detail}"))
+        }
+    }
+}
+
+fn port_suffix(url: &url::Url) -> String {
+    url.port()
+        .map(|port| format!(":{port}"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dhis2_errors_read_like_dhis2() {
+        let message: WebMessage = serde_json::from_str(
+            r#"{"httpStatus":"Conflict","httpStatusCode":409,"status":"ERROR",
+                "message":"One or more errors occurred, please see full details in import report.",
+                "response":{"responseType":"ObjectReport","errorReports":[
+                  {"message":"Property `url` requires a valid URL, was given `ftp://x`","errorCode":"E4004"}]}}"#,
+        )
+        .unwrap();
+        let error = Error::Dhis2(Box::new(Dhis2Error::from_web_message(409, &message)));
+        let text = error.to_string();
+        assert!(text.starts_with("One or more errors occurred"), "{text}");
+        assert!(
+            text.contains("E4004: Property `url` requires a valid URL"),
+            "{text}"
+        );
+        assert_eq!(error.error_code(), Some("E4004"));
+        assert_eq!(error.status(), Some(409));
+    }
+
+    #[test]
+    fn link_failure_names_the_file_resource() {
+        let error = Error::LinkFailed {
+            file_resource_uid: "TacExtJuMmW".into(),
+            source: Box::new(Error::Http {
+                status: 500,
+                excerpt: String::new(),
+            }),
+        };
+        assert!(error.to_string().contains("TacExtJuMmW"));
+        assert_eq!(error.unlinked_file_resource(), Some("TacExtJuMmW"));
+    }
+}

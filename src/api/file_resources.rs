@@ -1,0 +1,214 @@
+//! `/api/fileResources`: upload, get, list (2.41+), wait until stored, download.
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::ACCEPT;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::api::client::{Client, check_uid, read_json};
+use crate::api::error::{Error, Result};
+use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, WebMessage};
+use crate::api::query::ListQuery;
+use crate::api::transfer::{
+    DownloadTarget, Downloaded, Expected, TransferOptions, check_target, current_len, file_part,
+};
+
+pub const FILE_RESOURCE_FIELDS: &str = "id,name,displayName,contentType,contentLength,contentMd5,domain,storageStatus,hasMultipleStorageFiles,assigned,created,lastUpdated,createdBy[id,username,name,displayName]";
+
+/// Reads one page of a DHIS2 list, whose items sit under `key` beside the pager.
+pub(crate) async fn list_page<T: DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    key: &str,
+    query: &ListQuery,
+    default_fields: &str,
+) -> Result<Page<T>> {
+    query.validate()?;
+    let mut body: Value = client
+        .get_json(path, &query.to_pairs(default_fields))
+        .await?;
+    let decode = |detail: String| Error::Decode {
+        what: path.to_string(),
+        detail,
+    };
+    let items = match body.get_mut(key).map(Value::take) {
+        Some(items) => serde_json::from_value(items).map_err(|e| decode(e.to_string()))?,
+        None => return Err(decode(format!("the answer has no `{key}` list"))),
+    };
+    let pager: Option<Pager> = match body.get_mut("pager").map(Value::take) {
+        Some(pager) => Some(serde_json::from_value(pager).map_err(|e| decode(e.to_string()))?),
+        None => None,
+    };
+    Ok(Page { items, pager })
+}
+
+impl Client {
+    /// Uploads a file as a file resource of `domain`. The answer is always PENDING; see
+    /// [`Client::wait_until_stored`].
+    pub async fn upload_file_resource(
+        &self,
+        path: &Path,
+        domain: &Domain,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        let (part, length) = file_part(path, options).await?;
+        let url = self.endpoint("fileResources")?;
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let sent = self
+            .send(
+                self.request(Method::POST, url)
+                    .header(ACCEPT, "application/json")
+                    // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
+                    .query(&[("domain", domain.as_str())])
+                    .multipart(form),
+            )
+            .await;
+        if options.cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let response = sent?;
+        if current_len(path).await? != length {
+            return Err(Error::InvalidInput(format!(
+                "{} changed while it was uploaded; upload it again",
+                path.display()
+            )));
+        }
+        let message: WebMessage = read_json(response, "fileResources").await?;
+        file_resource_of(message)
+    }
+
+    /// Metadata of one file resource. Read without `fields` so the server recomputes
+    /// `storageStatus` (field-filtered reads report NONE).
+    pub async fn get_file_resource(&self, uid: &str) -> Result<FileResource> {
+        check_uid(uid)?;
+        self.get_json(&format!("fileResources/{uid}"), &[]).await
+    }
+
+    /// One page of file resources. DHIS2 has no such list before 2.41.
+    pub async fn list_file_resources(&self, query: &ListQuery) -> Result<Page<FileResource>> {
+        match list_page(
+            self,
+            "fileResources",
+            "fileResources",
+            query,
+            FILE_RESOURCE_FIELDS,
+        )
+        .await
+        {
+            Err(error) if error.status() == Some(405) => Err(Error::NotAvailable {
+                what: "listing file resources".into(),
+                since: "2.41".into(),
+            }),
+            other => other,
+        }
+    }
+
+    /// Polls until the file resource is STORED, with backoff, up to the options' wait limit.
+    pub async fn wait_until_stored(
+        &self,
+        uid: &str,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        let policy = options.wait;
+        let started = Instant::now();
+        let mut delay = policy.first_delay;
+        loop {
+            let resource = self.get_file_resource(uid).await?;
+            if resource.is_stored() {
+                return Ok(resource);
+            }
+            if started.elapsed() >= policy.limit {
+                return Err(Error::StorageTimeout {
+                    uid: uid.to_string(),
+                    status: resource
+                        .storage_status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "not stored".into()),
+                    waited: started.elapsed(),
+                });
+            }
+            let remaining = policy.limit.saturating_sub(started.elapsed());
+            tokio::select! {
+                _ = options.cancel.cancelled() => return Err(Error::Cancelled),
+                _ = tokio::time::sleep(delay.min(remaining).max(Duration::from_millis(1))) => {}
+            }
+            delay = (delay * 2).min(policy.max_delay);
+        }
+    }
+
+    /// Downloads a file resource's bytes, optionally an image variant.
+    pub async fn download_file_resource(
+        &self,
+        uid: &str,
+        dimension: Option<Dimension>,
+        target: &DownloadTarget,
+        options: &TransferOptions,
+    ) -> Result<Downloaded> {
+        let resource = self.get_file_resource(uid).await?;
+        if let DownloadTarget::File(path) = target {
+            check_target(path, options.overwrite)?;
+        }
+        let url = self.endpoint(&format!("fileResources/{uid}/data"))?;
+        let mut query = Vec::new();
+        if let Some(dimension) = dimension {
+            query.push(("dimension", dimension.as_str()));
+        }
+        let response = self
+            .send_idempotent(|| self.request(Method::GET, url.clone()).query(&query))
+            .await
+            .map_err(|error| explain_refusal(error, &resource))?;
+        let variant = dimension.is_some_and(|d| d != Dimension::Original);
+        let expected = Expected {
+            md5: resource.content_md5.clone(),
+            // An image variant has other bytes than the original the MD5 describes.
+            skip_md5: variant
+                || resource
+                    .domain
+                    .as_ref()
+                    .is_some_and(Domain::reencodes_images),
+            fallback_name: resource.name.clone().unwrap_or_else(|| uid.to_string()),
+        };
+        crate::api::transfer::save_body(response, target, &expected, options).await
+    }
+}
+
+/// DHIS2 refuses DATA_VALUE and PUSH_ANALYSIS downloads with 401 (≤2.40) or 403 (2.41+); a
+/// 401 there is a domain rule, not bad credentials.
+fn explain_refusal(error: Error, resource: &FileResource) -> Error {
+    let refused_domain = resource
+        .domain
+        .as_ref()
+        .filter(|domain| domain.download_refused());
+    let status = match &error {
+        Error::Authentication(_) => Some(401),
+        other => other.status().filter(|s| *s == 403),
+    };
+    match (refused_domain, status) {
+        (Some(domain), Some(status)) => Error::DomainRefused {
+            uid: resource.id.clone(),
+            domain: domain.to_string(),
+            status,
+            message: match &error {
+                Error::Dhis2(e) => e.message.clone(),
+                other => other.to_string(),
+            },
+        },
+        _ => error,
+    }
+}
+
+fn file_resource_of(message: WebMessage) -> Result<FileResource> {
+    let resource = message
+        .response
+        .and_then(|mut response| response.get_mut("fileResource").map(Value::take))
+        .ok_or_else(|| Error::Decode {
+            what: "the upload".into(),
+            detail: "the answer carried no fileResource".into(),
+        })?;
+    serde_json::from_value(resource).map_err(|e| Error::Decode {
+        what: "the upload".into(),
+        detail: e.to_string(),
+    })
+}

@@ -1,0 +1,162 @@
+//! Turning names chosen by a server into safe local file names.
+//!
+//! DHIS2 writes `Content-Disposition: filename=<raw name>` with no quoting or encoding, and file
+//! resource names keep whatever the uploader sent, so a name may hold `../`, control characters
+//! or be thousands of bytes long.
+
+/// Longest file name we write, in bytes (most file systems allow 255).
+const MAX_NAME_BYTES: usize = 200;
+
+/// Names Windows reserves; avoided everywhere so files survive a copy to a Windows share.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// The file name in a `Content-Disposition` header, read leniently: DHIS2's raw
+/// `filename=a b.pdf`, a quoted `filename="a b.pdf"`, or RFC 5987 `filename*=UTF-8''a%20b.pdf`.
+pub fn parse_content_disposition(header: &str) -> Option<String> {
+    if let Some(encoded) = find_parameter(header, "filename*=") {
+        let value = encoded.split(';').next().unwrap_or("").trim();
+        if let Some((_, rest)) = value.split_once("''") {
+            if let Some(decoded) = percent_decode(rest) {
+                return non_empty(decoded);
+            }
+        }
+    }
+    let value = find_parameter(header, "filename=")?;
+    let value = value.trim();
+    if let Some(quoted) = value.strip_prefix('"') {
+        let end = quoted.find('"').unwrap_or(quoted.len());
+        return non_empty(quoted[..end].replace("\\\"", "\""));
+    }
+    // DHIS2 does not quote, so a `;` may belong to the name: keep everything to the end.
+    non_empty(value.to_string())
+}
+
+fn find_parameter<'a>(header: &'a str, key: &str) -> Option<&'a str> {
+    let lower = header.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(key) {
+        let at = from + found;
+        let boundary = at == 0 || matches!(lower.as_bytes()[at - 1], b';' | b' ' | b'\t');
+        if boundary {
+            return Some(&header[at + key.len()..]);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn non_empty(text: String) -> Option<String> {
+    if text.trim().is_empty() {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+/// A name that is safe to create inside a chosen directory: no path separators or `..`,
+/// no control characters, not a reserved device name, not hidden by a leading dot, at most
+/// [`MAX_NAME_BYTES`] long with its extension kept. Never empty.
+pub fn sanitize_file_name(name: &str) -> String {
+    // Only the last path component counts, whichever separator the uploader's system used.
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let mut clean: String = last
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => '_',
+            ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c => c,
+        })
+        .collect();
+    clean = clean
+        .trim_matches(|c: char| c.is_whitespace() || c == '.')
+        .to_string();
+    if clean.is_empty() {
+        return "download".to_string();
+    }
+    let stem = clean.split('.').next().unwrap_or("").to_ascii_uppercase();
+    if RESERVED.contains(&stem.as_str()) {
+        clean.insert(0, '_');
+    }
+    truncate_keeping_extension(&clean, MAX_NAME_BYTES)
+}
+
+fn truncate_keeping_extension(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let (stem, extension) = match name.rfind('.') {
+        Some(dot) if name.len() - dot <= 16 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    };
+    let mut cut = max.saturating_sub(extension.len());
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{}", &stem[..cut], extension)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dhis2s_raw_header_and_the_standard_forms() {
+        assert_eq!(
+            parse_content_disposition("filename=2025 annual report.pdf").as_deref(),
+            Some("2025 annual report.pdf")
+        );
+        assert_eq!(
+            parse_content_disposition("filename=a;b.csv").as_deref(),
+            Some("a;b.csv")
+        );
+        assert_eq!(
+            parse_content_disposition(r#"attachment; filename="x y.txt""#).as_deref(),
+            Some("x y.txt")
+        );
+        assert_eq!(
+            parse_content_disposition("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf")
+                .as_deref(),
+            Some("résumé.pdf")
+        );
+        assert_eq!(parse_content_disposition("inline"), None);
+        assert_eq!(parse_content_disposition("filename="), None);
+    }
+
+    #[test]
+    fn hostile_names_become_safe_names() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("/abs/path/x.pdf"), "x.pdf");
+        assert_eq!(sanitize_file_name("C:\\Users\\a\\b.xlsx"), "b.xlsx");
+        assert_eq!(
+            sanitize_file_name("bad\u{1b}[31mname.txt"),
+            "bad_[31mname.txt"
+        );
+        assert_eq!(sanitize_file_name(".."), "download");
+        assert_eq!(sanitize_file_name(".hidden"), "hidden");
+        assert_eq!(sanitize_file_name("nul.txt"), "_nul.txt");
+        assert_eq!(sanitize_file_name("   "), "download");
+        let long = format!("{}.pdf", "é".repeat(300));
+        let short = sanitize_file_name(&long);
+        assert!(short.len() <= MAX_NAME_BYTES && short.ends_with(".pdf"));
+    }
+}

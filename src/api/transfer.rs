@@ -1,0 +1,456 @@
+//! Streaming transfers: uploads read the file in chunks, downloads write chunks to
+//! `<target>.part` and rename it when complete. Both report progress and stop on cancellation;
+//! memory stays flat whatever the file size.
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use md5::{Digest, Md5};
+use reqwest::Response;
+use reqwest::multipart::Part;
+use tokio::io::AsyncWriteExt;
+use tokio_util::io::ReaderStream;
+pub use tokio_util::sync::CancellationToken;
+
+use crate::api::error::{Error, Result};
+use crate::api::filename::{parse_content_disposition, sanitize_file_name};
+
+/// The stage a transfer is in. A document upload passes through the first three.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Phase {
+    Uploading,
+    WaitingForStorage,
+    Linking,
+    Downloading,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Uploading => "uploading",
+            Phase::WaitingForStorage => "waiting for storage",
+            Phase::Linking => "linking",
+            Phase::Downloading => "downloading",
+        }
+    }
+}
+
+/// A progress report: bytes done of the total when known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Byte progress is reported at most this often (plus once at each phase change and at the end).
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// How long to wait for a file resource to reach STORED.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitPolicy {
+    pub limit: Duration,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for WaitPolicy {
+    fn default() -> Self {
+        WaitPolicy {
+            limit: Duration::from_secs(60),
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Options shared by every transfer.
+#[derive(Clone, Default)]
+pub struct TransferOptions {
+    pub progress: Option<ProgressFn>,
+    pub cancel: CancellationToken,
+    /// Replace an existing target file (otherwise the download refuses).
+    pub overwrite: bool,
+    pub wait: WaitPolicy,
+}
+
+impl TransferOptions {
+    pub fn with_progress(mut self, progress: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    pub(crate) fn report(&self, progress: Progress) {
+        if let Some(callback) = &self.progress {
+            callback(progress);
+        }
+    }
+}
+
+/// Where a download goes: this exact file, or a directory (the server's file name, sanitised).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownloadTarget {
+    File(PathBuf),
+    Directory(PathBuf),
+}
+
+impl DownloadTarget {
+    /// A path given by a user: an existing directory means "inside it", anything else is the file.
+    pub fn from_user_path(path: impl Into<PathBuf>) -> DownloadTarget {
+        let path = path.into();
+        if path.is_dir() {
+            DownloadTarget::Directory(path)
+        } else {
+            DownloadTarget::File(path)
+        }
+    }
+}
+
+/// How a download was checked against the server's MD5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    Matched,
+    /// The server reported no MD5.
+    Unavailable,
+    /// The domain re-encodes images, so the stored MD5 describes other bytes.
+    Reencoded,
+}
+
+/// A completed download.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Downloaded {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub md5: String,
+    pub content_type: Option<String>,
+    pub verification: Verification,
+}
+
+/// What the server says the bytes should be.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Expected {
+    pub md5: Option<String>,
+    pub skip_md5: bool,
+    pub fallback_name: String,
+}
+
+/// Removes the part file unless the download completed.
+struct PartFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+pub(crate) fn part_path(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".part");
+    target.with_file_name(name)
+}
+
+/// Resolves the final path of a download from the target and the answer's headers.
+pub(crate) fn resolve_target(
+    target: &DownloadTarget,
+    response: &Response,
+    fallback_name: &str,
+) -> PathBuf {
+    match target {
+        DownloadTarget::File(path) => path.clone(),
+        DownloadTarget::Directory(dir) => {
+            let name = response
+                .headers()
+                .get(reqwest::header::CONTENT_DISPOSITION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(parse_content_disposition)
+                .unwrap_or_else(|| fallback_name.to_string());
+            dir.join(sanitize_file_name(&name))
+        }
+    }
+}
+
+/// Checks a target before any byte is fetched.
+pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::io(
+            parent,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the directory to download into does not exist",
+            ),
+        ));
+    }
+    if path.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{} is a directory",
+            path.display()
+        )));
+    }
+    if !overwrite && path.exists() {
+        return Err(Error::TargetExists(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Writes a 200 answer's body to `target`, through a part file, checking length and MD5.
+pub(crate) async fn save_body(
+    response: Response,
+    target: &DownloadTarget,
+    expected: &Expected,
+    options: &TransferOptions,
+) -> Result<Downloaded> {
+    let path = resolve_target(target, &response, &expected.fallback_name);
+    check_target(&path, options.overwrite)?;
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    let total = response.content_length();
+    let part = PartFile {
+        path: part_path(&path),
+        keep: false,
+    };
+    let file = tokio::fs::File::create(&part.path)
+        .await
+        .map_err(|e| Error::io(&part.path, e))?;
+    // Large writes: one blocking-pool hop per MiB rather than per network chunk.
+    let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
+    let mut stream = response.bytes_stream();
+    let mut hasher = Md5::new();
+    let mut done = 0u64;
+    let mut last_report = Instant::now();
+    options.report(Progress {
+        phase: Phase::Downloading,
+        done,
+        total,
+    });
+    loop {
+        let chunk = tokio::select! {
+            biased;
+            _ = options.cancel.cancelled() => return Err(Error::Cancelled),
+            chunk = stream.next() => chunk,
+        };
+        let Some(chunk) = chunk else { break };
+        let chunk = chunk.map_err(|e| broken_transfer(e, done, total))?;
+        hasher.update(&chunk);
+        writer
+            .write_all(&chunk)
+            .await
+            .map_err(|e| Error::io(&part.path, e))?;
+        done += chunk.len() as u64;
+        if last_report.elapsed() >= PROGRESS_INTERVAL {
+            last_report = Instant::now();
+            options.report(Progress {
+                phase: Phase::Downloading,
+                done,
+                total,
+            });
+        }
+    }
+    writer.flush().await.map_err(|e| Error::io(&part.path, e))?;
+    drop(writer);
+    if let Some(total) = total.filter(|total| *total != done) {
+        return Err(Error::Network(format!(
+            "the connection broke after {done} of {total} bytes"
+        )));
+    }
+    let md5 = hex(&hasher.finalize());
+    let verification = verify(expected, &md5)?;
+    finish(part, &path, options.overwrite)?;
+    options.report(Progress {
+        phase: Phase::Downloading,
+        done,
+        total: Some(done),
+    });
+    Ok(Downloaded {
+        path,
+        bytes: done,
+        md5,
+        content_type,
+        verification,
+    })
+}
+
+fn broken_transfer(error: reqwest::Error, done: u64, total: Option<u64>) -> Error {
+    let of_total = total.map(|t| format!(" of {t}")).unwrap_or_default();
+    match Error::from_reqwest(error) {
+        Error::Network(detail) => {
+            Error::Network(format!("{detail} (after {done}{of_total} bytes)"))
+        }
+        other => other,
+    }
+}
+
+fn verify(expected: &Expected, actual: &str) -> Result<Verification> {
+    if expected.skip_md5 {
+        return Ok(Verification::Reencoded);
+    }
+    match expected.md5.as_deref().filter(|md5| !md5.is_empty()) {
+        None => Ok(Verification::Unavailable),
+        Some(md5) if md5.eq_ignore_ascii_case(actual) => Ok(Verification::Matched),
+        Some(md5) => Err(Error::Integrity {
+            expected: md5.to_string(),
+            actual: actual.to_string(),
+        }),
+    }
+}
+
+/// Moves the complete part file into place without clobbering a file that appeared meanwhile.
+fn finish(mut part: PartFile, path: &Path, overwrite: bool) -> Result<()> {
+    if overwrite {
+        std::fs::rename(&part.path, path).map_err(|e| Error::io(path, e))?;
+    } else {
+        match std::fs::hard_link(&part.path, path) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&part.path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::TargetExists(path.to_path_buf()));
+            }
+            // File systems without hard links: check, then rename.
+            Err(_) => {
+                if path.exists() {
+                    return Err(Error::TargetExists(path.to_path_buf()));
+                }
+                std::fs::rename(&part.path, path).map_err(|e| Error::io(path, e))?;
+            }
+        }
+    }
+    part.keep = true;
+    Ok(())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A multipart `file` part streaming `path` from disk with progress and cancellation.
+/// Returns the part and the file's length.
+pub(crate) async fn file_part(path: &Path, options: &TransferOptions) -> Result<(Part, u64)> {
+    let metadata = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| Error::io(path, e))?;
+    if metadata.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{} is a directory, not a file",
+            path.display()
+        )));
+    }
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| Error::io(path, e))?;
+    let length = metadata.len();
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "untitled".to_string());
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let options = options.clone();
+    let mut done = 0u64;
+    let mut last_report = Instant::now();
+    options.report(Progress {
+        phase: Phase::Uploading,
+        done,
+        total: Some(length),
+    });
+    let stream = ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
+        let chunk = chunk?;
+        if options.cancel.is_cancelled() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "cancelled",
+            ));
+        }
+        done += chunk.len() as u64;
+        if done > length {
+            return Err(std::io::Error::other("the file grew while it was uploaded"));
+        }
+        if last_report.elapsed() >= PROGRESS_INTERVAL || done == length {
+            last_report = Instant::now();
+            options.report(Progress {
+                phase: Phase::Uploading,
+                done,
+                total: Some(length),
+            });
+        }
+        Ok(chunk)
+    });
+    let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), length)
+        .file_name(name)
+        .mime_str(mime.essence_str())
+        .map_err(Error::from_reqwest)?;
+    Ok((part, length))
+}
+
+/// The file's size now, to detect a source that changed while it was sent.
+pub(crate) async fn current_len(path: &Path) -> Result<u64> {
+    tokio::fs::metadata(path)
+        .await
+        .map(|m| m.len())
+        .map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_files_sit_beside_the_target() {
+        assert_eq!(
+            part_path(Path::new("/tmp/x/report.pdf")),
+            PathBuf::from("/tmp/x/report.pdf.part")
+        );
+    }
+
+    #[test]
+    fn md5_verification_distinguishes_the_three_cases() {
+        let mut expected = Expected {
+            md5: Some("ABC".into()),
+            ..Expected::default()
+        };
+        assert_eq!(verify(&expected, "abc").unwrap(), Verification::Matched);
+        assert!(matches!(
+            verify(&expected, "abd"),
+            Err(Error::Integrity { .. })
+        ));
+        expected.skip_md5 = true;
+        assert_eq!(verify(&expected, "abd").unwrap(), Verification::Reencoded);
+        assert_eq!(
+            verify(&Expected::default(), "abd").unwrap(),
+            Verification::Unavailable
+        );
+    }
+
+    #[test]
+    fn finishing_never_clobbers_without_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.txt");
+        std::fs::write(&target, b"mine").unwrap();
+        let part = PartFile {
+            path: part_path(&target),
+            keep: false,
+        };
+        std::fs::write(&part.path, b"theirs").unwrap();
+        let part_path = part.path.clone();
+        assert!(matches!(
+            finish(part, &target, false),
+            Err(Error::TargetExists(_))
+        ));
+        assert_eq!(std::fs::read(&target).unwrap(), b"mine");
+        assert!(!part_path.exists(), "the part file is removed on failure");
+    }
+}

@@ -1,0 +1,73 @@
+//! The server's DHIS2 version, parsed leniently: `2.42.5.2`, `2.41`, `2.43-SNAPSHOT`.
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServerVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+    pub hotfix: u32,
+    pub snapshot: bool,
+}
+
+impl ServerVersion {
+    pub fn parse(text: &str) -> Option<ServerVersion> {
+        let text = text.trim();
+        let (numbers, snapshot) = match text.split_once('-') {
+            Some((numbers, suffix)) => (numbers, suffix.eq_ignore_ascii_case("snapshot")),
+            None => (text, false),
+        };
+        let mut parts = numbers.split('.').map(|part| part.parse::<u32>());
+        let major = parts.next()?.ok()?;
+        let minor = parts.next()?.ok()?;
+        let patch = parts.next().unwrap_or(Ok(0)).ok()?;
+        let hotfix = parts.next().unwrap_or(Ok(0)).ok()?;
+        Some(ServerVersion {
+            major,
+            minor,
+            patch,
+            hotfix,
+            snapshot,
+        })
+    }
+
+    /// True when this is at least `2.<minor>.<patch>`.
+    pub fn at_least(&self, minor: u32, patch: u32) -> bool {
+        (self.major, self.minor, self.patch) >= (2, minor, patch)
+    }
+}
+
+impl fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
+        if self.hotfix > 0 {
+            write!(f, ".{}", self.hotfix)?;
+        }
+        if self.snapshot {
+            f.write_str("-SNAPSHOT")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for ServerVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_shape_dhis2_reports() {
+        let v = ServerVersion::parse("2.42.5.2").unwrap();
+        assert_eq!((v.minor, v.patch, v.hotfix), (42, 5, 2));
+        assert!(ServerVersion::parse("2.43-SNAPSHOT").unwrap().snapshot);
+        assert_eq!(ServerVersion::parse("2.41").unwrap().to_string(), "2.41.0");
+        assert!(ServerVersion::parse("2.41.7").unwrap().at_least(41, 7));
+        assert!(!ServerVersion::parse("2.41.6").unwrap().at_least(41, 7));
+        assert!(ServerVersion::parse("banana").is_none());
+    }
+}
