@@ -18,10 +18,10 @@ const RESERVED: [&str; 22] = [
 pub fn parse_content_disposition(header: &str) -> Option<String> {
     if let Some(encoded) = find_parameter(header, "filename*=") {
         let value = encoded.split(';').next().unwrap_or("").trim();
-        if let Some((_, rest)) = value.split_once("''") {
-            if let Some(decoded) = percent_decode(rest) {
-                return non_empty(decoded);
-            }
+        if let Some((_, rest)) = value.split_once("''")
+            && let Some(decoded) = percent_decode(rest)
+        {
+            return non_empty(decoded);
         }
     }
     let value = find_parameter(header, "filename=")?;
