@@ -1,1 +1,1 @@
-//! placeholder, see ARCHITECTURE.md
+//! The TUI drawing functions: they read `app` state and never change it.
