@@ -635,6 +635,18 @@ fn a_file_with_secrets_readable_by_others_warns() {
         )]
     );
 
+    set_mode(&path, 0o640);
+    assert_eq!(
+        w.resolve(none(), &[]).warnings.len(),
+        1,
+        "group-readable counts too"
+    );
+    set_mode(&path, 0o700);
+    assert!(
+        w.resolve(none(), &[]).warnings.is_empty(),
+        "the owner's bits do not matter"
+    );
+
     // No secrets, nothing to protect.
     fs::write(
         &path,
@@ -734,46 +746,50 @@ fn paths_under_a_root() {
     assert_eq!(paths.state_dir, Path::new("/srv/d2/state"));
 }
 
-/// Runs `paths_child` in a fresh copy of this test binary with the given variables, since the
-/// directories crate reads the real process environment and this process must not change its own.
+/// Runs the ignored test `name` in a fresh copy of this test binary, working in `root`, with
+/// `HOME=root/home`, no XDG variables and the given ones: the directories crate and
+/// `from_process` read the real process environment, and this process must not change its own.
 #[cfg(target_os = "linux")]
-fn run_paths_child(root: &Path, xdg: bool) {
-    let home = root.join("home");
+fn run_child(name: &str, root: &Path, vars: &[(&str, PathBuf)]) {
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--exact",
-        "paths_child",
-        "--include-ignored",
-        "--test-threads=1",
-    ])
-    .current_dir(root)
-    .env("D2FILES_PATHS_CHILD", root)
-    .env("HOME", &home)
-    .env_remove("XDG_CONFIG_HOME")
-    .env_remove("XDG_DATA_HOME")
-    .env_remove("XDG_STATE_HOME");
-    if xdg {
-        cmd.env("XDG_CONFIG_HOME", root.join("xdg/config"))
-            .env("XDG_DATA_HOME", root.join("xdg/data"))
-            .env("XDG_STATE_HOME", root.join("xdg/state"))
-            .env("D2FILES_PATHS_XDG", "1");
+    cmd.args(["--exact", name, "--include-ignored", "--test-threads=1"])
+        .current_dir(root)
+        .env("D2FILES_CHILD_ROOT", root)
+        .env("HOME", root.join("home"));
+    for var in [
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "DHIS2_PROFILE",
+        "DHIS2_URL",
+        "DHIS2_PAT",
+        "DHIS2_USERNAME",
+        "DHIS2_PASSWORD",
+    ] {
+        cmd.env_remove(var);
     }
+    cmd.envs(vars.iter().map(|(k, v)| (k, v)));
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && stdout.contains("1 passed"),
-        "child failed:\n{stdout}\n{}",
+        "child {name} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The root a child test runs in, or `None` when it is run on its own (it then does nothing).
+fn child_root() -> Option<PathBuf> {
+    std::env::var_os("D2FILES_CHILD_ROOT").map(PathBuf::from)
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn paths_follow_xdg_variables_and_default_to_home() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+    let root = &dir.path().canonicalize().unwrap();
     fs::create_dir_all(root.join("home")).unwrap();
-    run_paths_child(root, false);
+    run_child("paths_child", root, &[]);
     // With XDG dirs and a user-dirs.dirs naming a download folder.
     fs::create_dir_all(root.join("xdg/config")).unwrap();
     fs::write(
@@ -781,19 +797,25 @@ fn paths_follow_xdg_variables_and_default_to_home() {
         "XDG_DOWNLOAD_DIR=\"$HOME/Dl\"\n",
     )
     .unwrap();
-    run_paths_child(root, true);
+    run_child(
+        "paths_child",
+        root,
+        &[
+            ("XDG_CONFIG_HOME", root.join("xdg/config")),
+            ("XDG_DATA_HOME", root.join("xdg/data")),
+            ("XDG_STATE_HOME", root.join("xdg/state")),
+            ("D2FILES_CHILD_XDG", "1".into()),
+        ],
+    );
 }
 
-/// The child half of the test above; does nothing when run on its own.
 #[test]
 #[ignore = "run by paths_follow_xdg_variables_and_default_to_home in a child process"]
 fn paths_child() {
-    let Some(root) = std::env::var_os("D2FILES_PATHS_CHILD").map(PathBuf::from) else {
-        return;
-    };
+    let Some(root) = child_root() else { return };
     let home = root.join("home");
     let paths = Paths::from_process().unwrap();
-    if std::env::var_os("D2FILES_PATHS_XDG").is_some() {
+    if std::env::var_os("D2FILES_CHILD_XDG").is_some() {
         assert_eq!(paths.config_dir, root.join("xdg/config/d2files"));
         assert_eq!(paths.data_dir, root.join("xdg/data/d2files"));
         assert_eq!(paths.state_dir, root.join("xdg/state/d2files"));
@@ -807,6 +829,45 @@ fn paths_child() {
             "no download folder: the working directory"
         );
     }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn environment_from_process_reads_the_real_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = &dir.path().canonicalize().unwrap();
+    let xdg = root.join("xdg");
+    write_private(
+        &xdg.join("dhis2/profiles.toml"),
+        &format!("default = \"x\"\n{}", pat("x", "https://x.org")),
+    );
+    run_child(
+        "environment_child",
+        root,
+        &[
+            ("XDG_CONFIG_HOME", xdg),
+            ("DHIS2_PROFILE", "x".into()),
+            ("DHIS2_PAT", TOKEN.into()),
+            ("DHIS2_USERNAME", "".into()),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "run by environment_from_process_reads_the_real_variables in a child process"]
+fn environment_child() {
+    let Some(root) = child_root() else { return };
+    let env = Environment::from_process();
+    assert_eq!(env.cwd, root);
+    assert_eq!(env.home, Some(root.join("home")));
+    assert_eq!(env.profile.as_deref(), Some("x"));
+    assert_eq!(env.pat.as_ref().map(|t| t.expose()), Some(TOKEN));
+    assert_eq!(env.username, None, "empty counts as unset");
+    let p = resolve_profile(&ProfileRequest::default(), &env).unwrap();
+    assert_eq!(
+        p.source,
+        ProfileSource::File(root.join("xdg/dhis2/profiles.toml"))
+    );
 }
 
 /// The only test here that installs the global subscriber.
