@@ -76,7 +76,7 @@ pub enum ConfigError {
     LoggerInstalled(String),
 }
 
-fn paths_list(paths: &[PathBuf]) -> String {
+pub(crate) fn paths_list(paths: &[PathBuf]) -> String {
     if paths.is_empty() {
         return "no profiles file (none exists)".to_string();
     }
@@ -87,7 +87,7 @@ fn paths_list(paths: &[PathBuf]) -> String {
         .join(" and ")
 }
 
-fn names_list(names: &[String]) -> String {
+pub(crate) fn names_list(names: &[String]) -> String {
     if names.is_empty() {
         "none".to_string()
     } else {

@@ -53,8 +53,6 @@ pub(crate) struct Usable {
 #[derive(Clone, Debug)]
 pub(crate) struct FileProfile {
     pub name: String,
-    /// Where `[profiles.NAME]` names it.
-    pub pos: Pos,
     /// For listings; any user info in it is masked.
     pub base_url_display: Option<String>,
     pub auth_kind: Option<AuthKind>,
@@ -176,14 +174,14 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ProfilesFile, ConfigError
                     ));
                 };
                 for (name, body) in table.iter() {
-                    let profile = read_profile(
+                    let (profile, holds_secret) = read_profile(
                         text,
                         name.get_ref().to_string(),
                         pos(text, name.span().start),
                         body,
                     );
-                    file.holds_secrets |= profile.1;
-                    file.profiles.push(profile.0);
+                    file.holds_secrets |= holds_secret;
+                    file.profiles.push(profile);
                 }
             }
             // Other tools keep their own keys here; they are none of our business.
@@ -194,6 +192,15 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ProfilesFile, ConfigError
     Ok(file)
 }
 
+/// The known keys of one profile table, each as (text, where its value starts).
+struct Fields {
+    base_url: Option<(String, Pos)>,
+    auth: Option<(String, Pos)>,
+    username: Option<(String, Pos)>,
+    password: Option<(String, Pos)>,
+    token: Option<(String, Pos)>,
+}
+
 /// One `[profiles.NAME]` table, and whether it carries a secret.
 fn read_profile(
     text: &str,
@@ -201,30 +208,23 @@ fn read_profile(
     at: Pos,
     body: &toml::Spanned<DeValue<'_>>,
 ) -> (FileProfile, bool) {
-    let mut profile = FileProfile {
-        name,
-        pos: at,
-        base_url_display: None,
-        auth_kind: None,
-        username: None,
-        usable: Err(Problem {
-            pos: at,
-            message: String::new(),
-        }),
-    };
     let DeValue::Table(table) = body.get_ref() else {
-        profile.usable = Err(Problem {
+        let problem = Problem {
             pos: pos(text, body.span().start),
-            message: format!(
-                "profile '{}' must be a table: write it as [profiles.{}]",
-                profile.name, profile.name
-            ),
-        });
+            message: format!("profile '{name}' must be a table: write it as [profiles.{name}]"),
+        };
+        let profile = FileProfile {
+            name,
+            base_url_display: None,
+            auth_kind: None,
+            username: None,
+            usable: Err(problem),
+        };
         return (profile, false);
     };
 
-    // Each known key as (text, where); a wrong type is the first problem found.
-    let mut first_problem: Option<Problem> = None;
+    // A value of the wrong type is the profile's first problem; empty text counts as absent.
+    let mut type_problem: Option<Problem> = None;
     let mut field = |key: &str| -> Option<(String, Pos)> {
         let (_, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
         let where_ = pos(text, value.span().start);
@@ -232,11 +232,10 @@ fn read_profile(
             DeValue::String(s) if s.is_empty() => None,
             DeValue::String(s) => Some((s.to_string(), where_)),
             other => {
-                first_problem.get_or_insert(Problem {
+                type_problem.get_or_insert(Problem {
                     pos: where_,
                     message: format!(
-                        "{key} of profile '{}' must be text in quotes, not {}",
-                        profile.name,
+                        "{key} of profile '{name}' must be text in quotes, not {}",
                         other.type_str()
                     ),
                 });
@@ -244,41 +243,40 @@ fn read_profile(
             }
         }
     };
-    let base_url = field("base_url");
-    let auth = field("auth");
-    let username = field("username");
-    let password = field("password");
-    let token = field("token");
-    let holds_secret = password.is_some() || token.is_some();
-
-    profile.base_url_display = base_url.as_ref().map(|(u, _)| mask_user_info(u));
-    profile.username = username.as_ref().map(|(u, _)| u.clone());
-    profile.auth_kind = match auth.as_ref().map(|(a, _)| a.as_str()) {
+    let fields = Fields {
+        base_url: field("base_url"),
+        auth: field("auth"),
+        username: field("username"),
+        password: field("password"),
+        token: field("token"),
+    };
+    let auth_kind = match fields.auth.as_ref().map(|(a, _)| a.as_str()) {
         Some("basic") => Some(AuthKind::Basic),
         Some("pat") => Some(AuthKind::Pat),
         _ => None,
     };
-    profile.usable = match first_problem {
-        Some(problem) => Err(problem),
-        None => check_profile(&profile, base_url, auth, username, password, token),
+    let holds_secret = fields.password.is_some() || fields.token.is_some();
+    let profile = FileProfile {
+        base_url_display: fields.base_url.as_ref().map(|(u, _)| mask_user_info(u)),
+        auth_kind,
+        username: fields.username.as_ref().map(|(u, _)| u.clone()),
+        usable: match type_problem {
+            Some(problem) => Err(problem),
+            None => check_profile(&name, at, auth_kind, fields),
+        },
+        name,
     };
     (profile, holds_secret)
 }
 
 fn check_profile(
-    profile: &FileProfile,
-    base_url: Option<(String, Pos)>,
-    auth: Option<(String, Pos)>,
-    username: Option<(String, Pos)>,
-    password: Option<(String, Pos)>,
-    token: Option<(String, Pos)>,
+    name: &str,
+    at: Pos,
+    auth_kind: Option<AuthKind>,
+    fields: Fields,
 ) -> Result<Usable, Problem> {
-    let name = &profile.name;
-    let missing = |message: String| Problem {
-        pos: profile.pos,
-        message,
-    };
-    let (raw_url, url_pos) = base_url.ok_or_else(|| {
+    let missing = |message: String| Problem { pos: at, message };
+    let (raw_url, url_pos) = fields.base_url.ok_or_else(|| {
         missing(format!(
             "profile '{name}' has no base_url; add base_url = \"https://…\""
         ))
@@ -287,20 +285,20 @@ fn check_profile(
         pos: url_pos,
         message: format!("base_url of profile '{name}': {reason}"),
     })?;
-    let (auth_text, auth_pos) = auth.ok_or_else(|| {
+    let (auth_text, auth_pos) = fields.auth.ok_or_else(|| {
         missing(format!(
             "profile '{name}' has no auth; add auth = \"basic\" (with username and password) \
              or auth = \"pat\" (with token)"
         ))
     })?;
-    let auth = match profile.auth_kind {
+    let auth = match auth_kind {
         Some(AuthKind::Basic) => {
-            let (username, _) = username.ok_or_else(|| {
+            let (username, _) = fields.username.ok_or_else(|| {
                 missing(format!(
                     "profile '{name}' uses auth = \"basic\" but has no username"
                 ))
             })?;
-            let (password, _) = password.ok_or_else(|| {
+            let (password, _) = fields.password.ok_or_else(|| {
                 missing(format!(
                     "profile '{name}' uses auth = \"basic\" but has no password"
                 ))
@@ -311,7 +309,7 @@ fn check_profile(
             }
         }
         Some(AuthKind::Pat) => {
-            let (token, _) = token.ok_or_else(|| {
+            let (token, _) = fields.token.ok_or_else(|| {
                 missing(format!(
                     "profile '{name}' uses auth = \"pat\" but has no token; \
                      add token = \"d2pat_…\""
@@ -438,13 +436,6 @@ token = "d2pat_secret"
         );
         assert!(file.holds_secrets);
         let play = file.get("play").unwrap();
-        assert_eq!(
-            play.pos,
-            Pos {
-                line: 3,
-                column: 11
-            }
-        );
         let usable = play.usable.as_ref().unwrap();
         assert_eq!(url_text(&usable.base_url), "https://play.dhis2.org/dev");
         assert_eq!(usable.auth, Auth::basic("admin", "district"));

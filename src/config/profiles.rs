@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use url::{Host, Url};
 
-use super::error::ConfigError;
+use super::error::{ConfigError, names_list, paths_list};
 use super::file::{self, AuthKind, FileProfile, ProfilesFile};
 use crate::api::{Auth, Secret};
 
@@ -321,16 +321,8 @@ pub fn resolve_profile(
                     column: pos.column,
                     message: format!(
                         "default = \"{name}\" names no profile; looked in {}; profiles there: {}",
-                        catalog
-                            .searched()
-                            .iter()
-                            .map(|p| p.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(" and "),
-                        match catalog.names() {
-                            names if names.is_empty() => "none".to_string(),
-                            names => names.join(", "),
-                        }
+                        paths_list(&catalog.searched()),
+                        names_list(&catalog.names())
                     ),
                 });
             };
