@@ -17,12 +17,12 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
 pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
     let mut table = Table::new();
     table.load_style(presets::NOTHING).set_header(header.iter());
-    if std::io::stdout().is_terminal() {
-        if let Ok((width, _)) = crossterm::terminal::size() {
-            table
-                .set_width(width)
-                .set_content_arrangement(ContentArrangement::Dynamic);
-        }
+    if std::io::stdout().is_terminal()
+        && let Ok((width, _)) = crossterm::terminal::size()
+    {
+        table
+            .set_width(width)
+            .set_content_arrangement(ContentArrangement::Dynamic);
     }
     for row in rows {
         table.add_row(row);
