@@ -124,6 +124,10 @@ pub fn router(state: Shared) -> Router {
             "/api/fileResources/{uid}/data",
             get(file_resources::data).fallback(method_fallback),
         )
+        .route(
+            "/api/fileResources/{uid}/{property}",
+            get(file_resources::property).fallback(method_fallback),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     let mut public = Router::new().route("/external/{*rest}", get(system::external));
     for path in [
