@@ -522,7 +522,7 @@ async fn create_validation_errors() {
             SeedFileResource::new("a.pdf", "application/pdf", b"%PDF".to_vec()).assigned(true),
         )
         .expect("seed");
-    let existing = em.seed_document(link(1));
+    let existing = em.seed_document(link(1).code("TAKEN"));
     for (body, code) in [
         (json!({"name":"x","external":true}), "E4000"),
         (json!({"external":true,"url":"https://a.org"}), "E4000"),
@@ -546,6 +546,10 @@ async fn create_validation_errors() {
         (
             json!({"id":existing,"name":"x","external":true,"url":"https://a.org"}),
             "E5000",
+        ),
+        (
+            json!({"name":"x","code":"TAKEN","external":true,"url":"https://a.org"}),
+            "E5003",
         ),
     ] {
         let (status, _, response) = post_json(&em, "/api/documents", body.clone(), As::Admin).await;
