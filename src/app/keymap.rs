@@ -91,7 +91,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("down", Action::Down, "move down"),
     ("up", Action::Up, "move up"),
     ("top", Action::Top, "first row"),
-    ("bottom", Action::Bottom, "last row (loads every page)"),
+    ("bottom", Action::Bottom, "last loaded row"),
     ("page_down", Action::PageDown, "one screen down"),
     ("page_up", Action::PageUp, "one screen up"),
     ("next_pane", Action::NextPane, "switch pane"),
@@ -301,6 +301,8 @@ impl Keymap {
                     None => entries.push((action, keys)),
                 }
             }
+            // TOML tables come back sorted by name; help reads better in the table's order.
+            entries.sort_by_key(|(action, _)| *action);
         }
         Ok(())
     }

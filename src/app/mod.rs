@@ -5,7 +5,6 @@
 pub mod effect;
 mod event_loop;
 pub mod keymap;
-mod logging;
 pub mod msg;
 pub mod paths;
 pub mod runner;
@@ -23,6 +22,9 @@ pub use update::{init, update};
 use crate::api::Client;
 use paths::AppPaths;
 
+/// The TUI's log, in the state directory.
+const LOG_FILE: &str = "tui.log";
+
 /// What the TUI is started with.
 pub struct Launch {
     pub client: Client,
@@ -32,15 +34,23 @@ pub struct Launch {
 
 /// Runs the TUI until the user quits.
 pub async fn run(launch: Launch) -> anyhow::Result<()> {
-    let paths = AppPaths::from_process()?;
-    let log_file = paths.log_file();
-    let _log = logging::init(&log_file);
+    let config_paths = crate::config::Paths::from_process()?;
+    // The log file is where a crash message points; without one the TUI still runs.
+    let log = crate::config::init_file_logging(&config_paths, LOG_FILE);
+    let log_file = match &log {
+        Ok(guard) => Some(guard.path().to_path_buf()),
+        Err(error) => {
+            eprintln!("d2files: not logging: {error}");
+            None
+        }
+    };
+    let paths = AppPaths::from(config_paths);
     let (keymap, keymap_error) = load_keymap(&paths);
     let settings = Settings {
         profile: launch.profile_name,
         base_url: launch.client.base_url().to_string(),
         download_dir: paths.download_dir.clone(),
-        log_path: Some(log_file.clone()),
+        log_path: log_file.clone(),
         keymap,
         keymap_error,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -48,12 +58,15 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let mut state = State::new(settings);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runner = runner::Runner::new(launch.client, tx, paths);
-    let mut tui = terminal::enter(Some(log_file.clone()))?;
+    let mut tui = terminal::enter(log_file.clone())?;
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
     if let Err(error) = &result {
         tracing::error!("the TUI stopped: {error:#}");
-        eprintln!("d2files stopped: {error:#} (log: {})", log_file.display());
+        match &log_file {
+            Some(file) => eprintln!("d2files stopped: {error:#} (log: {})", file.display()),
+            None => eprintln!("d2files stopped: {error:#}"),
+        }
     }
     result
 }

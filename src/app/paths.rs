@@ -1,9 +1,8 @@
-//! Where the TUI keeps its files. A seam over the platform directories, so the TUI can switch
-//! to `config::Paths` in one place.
+//! Where the TUI keeps its files: d2files' directories (`config::Paths`) plus the home
+//! directory for `~/` in typed paths.
 use std::path::PathBuf;
 
-use anyhow::Context as _;
-use directories::{ProjectDirs, UserDirs};
+use directories::UserDirs;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppPaths {
@@ -17,23 +16,7 @@ pub struct AppPaths {
 
 impl AppPaths {
     pub fn from_process() -> anyhow::Result<AppPaths> {
-        let dirs =
-            ProjectDirs::from("org", "dhis2", "d2files").context("no home directory: set HOME")?;
-        let user = UserDirs::new();
-        let download_dir = user
-            .as_ref()
-            .and_then(|u| u.download_dir().map(PathBuf::from))
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_else(|| PathBuf::from("."));
-        Ok(AppPaths {
-            config_dir: dirs.config_dir().to_path_buf(),
-            data_dir: dirs.data_dir().to_path_buf(),
-            state_dir: dirs
-                .state_dir()
-                .map_or_else(|| dirs.data_local_dir().join("state"), PathBuf::from),
-            download_dir,
-            home: user.map(|u| u.home_dir().to_path_buf()),
-        })
+        Ok(AppPaths::from(crate::config::Paths::from_process()?))
     }
 
     /// The user's keymap overrides.
@@ -46,15 +29,23 @@ impl AppPaths {
         self.data_dir.join("uploads.json")
     }
 
-    pub fn log_file(&self) -> PathBuf {
-        self.state_dir.join("tui.log")
-    }
-
     /// Expands a leading `~/` the way a shell would.
     pub fn expand(&self, path: &std::path::Path) -> PathBuf {
         match (path.strip_prefix("~"), &self.home) {
             (Ok(rest), Some(home)) => home.join(rest),
             _ => path.to_path_buf(),
+        }
+    }
+}
+
+impl From<crate::config::Paths> for AppPaths {
+    fn from(paths: crate::config::Paths) -> AppPaths {
+        AppPaths {
+            config_dir: paths.config_dir,
+            data_dir: paths.data_dir,
+            state_dir: paths.state_dir,
+            download_dir: paths.download_dir,
+            home: UserDirs::new().map(|u| u.home_dir().to_path_buf()),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::api::FileResource;
 use crate::app::state::{Pane, State};
 
 pub fn height(screen_height: u16) -> u16 {
-    if screen_height >= 24 { 8 } else { 6 }
+    if screen_height >= 20 { 8 } else { 6 }
 }
 
 fn field<'a>(label: &'a str, value: String, theme: Theme) -> Vec<Span<'a>> {
@@ -28,10 +28,12 @@ fn when(value: Option<chrono::NaiveDateTime>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-fn resource_lines(resource: &FileResource, theme: Theme) -> Vec<Line<'static>> {
-    let mut first = field("file", resource.title().to_string(), theme);
-    first.extend(field("id", resource.id.clone(), theme));
-    first.extend(field(
+/// The file resource's fields as one flowing line (the panel wraps it to its width).
+fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled("file resource  ", theme.title())];
+    spans.extend(field("name", resource.title().to_string(), theme));
+    spans.extend(field("id", resource.id.clone(), theme));
+    spans.extend(field(
         "size",
         resource
             .content_length
@@ -39,15 +41,15 @@ fn resource_lines(resource: &FileResource, theme: Theme) -> Vec<Line<'static>> {
             .unwrap_or_else(|| "?".into()),
         theme,
     ));
-    let mut second = field(
+    spans.extend(field(
         "status",
         resource
             .storage_status
             .map(|s| s.to_string())
             .unwrap_or_else(|| "?".into()),
         theme,
-    );
-    second.extend(field(
+    ));
+    spans.extend(field(
         "domain",
         resource
             .domain
@@ -56,21 +58,23 @@ fn resource_lines(resource: &FileResource, theme: Theme) -> Vec<Line<'static>> {
             .unwrap_or_else(|| "?".into()),
         theme,
     ));
-    second.extend(field(
+    spans.extend(field(
         "type",
         resource.content_type.clone().unwrap_or_default(),
         theme,
     ));
-    let mut third = field(
+    spans.extend(field(
         "md5",
         resource.content_md5.clone().unwrap_or_else(|| "–".into()),
         theme,
-    );
+    ));
     if let Some(assigned) = resource.assigned {
-        third.extend(field("assigned", assigned.to_string(), theme));
+        spans.extend(field("assigned", assigned.to_string(), theme));
     }
-    third.extend(field("updated", when(resource.last_updated), theme));
-    vec![Line::from(first), Line::from(second), Line::from(third)]
+    if resource.last_updated.is_some() {
+        spans.extend(field("updated", when(resource.last_updated), theme));
+    }
+    Line::from(spans)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
@@ -83,13 +87,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         Pane::Resources => match state.selected_resource() {
             Some(row) => match &row.resource {
                 Some(resource) => {
-                    let mut lines = resource_lines(resource, theme);
-                    lines.push(Line::from(field(
-                        "known from",
-                        row.origin.label().into(),
-                        theme,
-                    )));
-                    lines
+                    let mut line = resource_line(resource, theme);
+                    line.extend(field("known from", row.origin.label().into(), theme));
+                    vec![line]
                 }
                 None => vec![Line::from(format!(
                     "{} loading {}",
@@ -118,37 +118,33 @@ fn document_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
             .unwrap_or_default();
         return vec![Line::from(format!("{} loading {what}", spinner(state)))];
     };
-    let mut first = field("id", document.id.clone(), theme);
-    first.extend(field("name", document.title().to_string(), theme));
-    let mut second = field(
-        "kind",
-        if document.external {
-            "external link"
-        } else {
-            "file"
-        }
-        .to_string(),
-        theme,
-    );
-    second.extend(field(
+    let mut spans = field("id", document.id.clone(), theme);
+    spans.extend(field("name", document.title().to_string(), theme));
+    let kind = if document.external {
+        "external link"
+    } else {
+        "file"
+    };
+    spans.extend(field("kind", kind.to_string(), theme));
+    spans.extend(field(
         "url",
         document.url.clone().unwrap_or_default(),
         theme,
     ));
     if let Some(content_type) = &document.content_type {
-        second.extend(field("type", content_type.clone(), theme));
+        spans.extend(field("type", content_type.clone(), theme));
     }
-    let mut third = field("created", when(document.created), theme);
+    spans.extend(field("created", when(document.created), theme));
     if let Some(by) = document.created_by.as_ref().and_then(|u| u.label()) {
-        third.extend(field("by", by.to_string(), theme));
+        spans.extend(field("by", by.to_string(), theme));
     }
-    third.extend(field("updated", when(document.last_updated), theme));
+    spans.extend(field("updated", when(document.last_updated), theme));
     if let Some(attachment) = document.attachment {
-        third.extend(field("attachment", attachment.to_string(), theme));
+        spans.extend(field("attachment", attachment.to_string(), theme));
     }
-    let mut lines = vec![Line::from(first), Line::from(second), Line::from(third)];
+    let mut lines = vec![Line::from(spans)];
     match &details.resource {
-        Some(Ok(resource)) => lines.extend(resource_lines(resource, theme)),
+        Some(Ok(resource)) => lines.push(resource_line(resource, theme)),
         Some(Err(error)) => lines.push(Line::from(Span::styled(
             format!("file resource: {error}"),
             theme.error(),

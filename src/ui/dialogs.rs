@@ -45,14 +45,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rect);
         }
         Dialog::AddLink(form) => {
-            let rect = popup(frame, area, width, 8, "Add an external link", theme);
+            let rect = popup(frame, area, width, 9, "Add an external link", theme);
             let rows = rows(rect);
             input_line(frame, rows[0], "Name: ", &form.name, theme, !form.focus_url);
             problem(frame, rows[1], form.name_problem.as_deref(), theme);
             input_line(frame, rows[2], "URL:  ", &form.url, theme, form.focus_url);
             match (&form.url_problem, form.url.value().is_empty()) {
                 (Some(_), _) => problem(frame, rows[3], form.url_problem.as_deref(), theme),
-                (None, false) => note(frame, rows[3], "✓ DHIS2 will accept this URL", theme.ok()),
+                (None, false) => note(frame, rows[3], "✓ DHIS2 accepts this URL", theme.ok()),
                 (None, true) => {}
             }
             let hint = if form.sending {
@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             } else {
                 "Tab next field · Enter add · Esc cancel"
             };
-            note(frame, rows[5], hint, theme.dim());
+            note(frame, rows[6], hint, theme.dim());
         }
         Dialog::Upload(form) => {
             let title = if form.domain.is_some() {
@@ -128,11 +128,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             input,
             problem: text,
         } => {
-            let rect = popup(frame, area, width, 6, "Look up a file resource", theme);
+            let rect = popup(frame, area, width, 7, "Look up a file resource", theme);
             let rows = rows(rect);
             input_line(frame, rows[0], "uid: ", input, theme, true);
             problem(frame, rows[1], text.as_deref(), theme);
-            note(frame, rows[3], "Enter look up · Esc cancel", theme.dim());
+            note(frame, rows[4], "Enter look up · Esc cancel", theme.dim());
         }
         Dialog::Link(choice) => {
             let rect = popup(frame, area, width, 7, "External link", theme);
@@ -202,9 +202,14 @@ fn rows(area: Rect) -> Vec<Rect> {
         .collect()
 }
 
+/// A problem in red; it may use the two rows below too.
 fn problem(frame: &mut Frame, area: Rect, text: Option<&str>, theme: Theme) {
     if let Some(text) = text {
-        note(frame, area, text, theme.error());
+        let area = Rect { height: 3, ..area }.intersection(frame.area());
+        frame.render_widget(
+            Paragraph::new(Span::styled(text.to_string(), theme.error())).wrap(Wrap { trim: true }),
+            area,
+        );
     }
 }
 

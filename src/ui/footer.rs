@@ -103,18 +103,34 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     )
 }
 
+/// Key hints left to right while they fit; help and quit (the last two) always stay, at the right.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
+    let mut hints = hints(state);
+    let kept = if state.filter().editing || state.show_transfers {
+        Vec::new()
+    } else {
+        hints.split_off(hints.len().saturating_sub(2))
+    };
+    let needed = |(key, label): &(String, &str)| key.chars().count() + label.chars().count() + 3;
     let width = usize::from(area.width);
-    for (key, label) in hints(state) {
-        let needed = key.chars().count() + label.chars().count() + 3;
-        if used + needed > width {
-            break;
-        }
-        used += needed;
+    let mut used = 1 + kept.iter().map(needed).sum::<usize>();
+    let mut spans = vec![Span::raw(" ")];
+    let push = |spans: &mut Vec<Span<'static>>, (key, label): (String, &str)| {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {label}  ")));
+    };
+    for hint in hints {
+        if used + needed(&hint) > width {
+            break;
+        }
+        used += needed(&hint);
+        push(&mut spans, hint);
+    }
+    if !kept.is_empty() {
+        spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+        for hint in kept {
+            push(&mut spans, hint);
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.dim()), area);
 }

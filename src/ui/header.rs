@@ -12,10 +12,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let version = server.map(|s| s.version_text.as_str()).unwrap_or("?");
     let user = server.map(|s| s.user.label()).unwrap_or("?");
     let url = state.settings.base_url.trim_end_matches('/');
-    let text = format!(
-        " d2files ─ {} ─ {url} ─ DHIS2 {version} ─ {user}",
-        state.settings.profile
-    );
+    let head = format!(" d2files ─ {} ─ ", state.settings.profile);
+    let tail = format!(" ─ DHIS2 {version} ─ {user}");
+    let room = usize::from(area.width)
+        .saturating_sub(head.chars().count() + tail.chars().count())
+        .max(8);
+    let text = format!("{head}{}{tail}", fit(url, room));
     let line = Line::from(fit(&text, usize::from(area.width))).style(theme.header());
     frame.render_widget(Paragraph::new(line).style(theme.header()), area);
 }

@@ -97,22 +97,32 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             .and_then(|r| r.content_length)
             .map(human_size)
             .unwrap_or_default();
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(document.title().to_string()),
             Cell::from(if document.external { "link" } else { "file" }),
             kind_detail(document, theme),
             Cell::from(Line::from(size).alignment(Alignment::Right)),
             Cell::from(date(document.last_updated)),
-        ])
+        ];
+        if narrow {
+            cells.remove(2);
+        }
+        Row::new(cells)
     });
-    let widths = [
+    let mut widths = vec![
         Constraint::Fill(3),
         Constraint::Length(4),
-        Constraint::Fill(if narrow { 1 } else { 2 }),
+        Constraint::Fill(2),
         Constraint::Length(8),
         Constraint::Length(10),
     ];
-    let header = Row::new(["name", "kind", "type / URL", "size", "updated"]).style(theme.dim());
+    let mut titles = vec!["name", "kind", "type / URL", "size", "updated"];
+    // Too narrow for a useful type column: the details panel shows it.
+    if narrow {
+        widths.remove(2);
+        titles.remove(2);
+    }
+    let header = Row::new(titles).style(theme.dim());
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)

@@ -15,10 +15,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let width = area.width.saturating_sub(2).min(60);
     let text_width = usize::from(width.saturating_sub(2)).max(1);
     let dismiss = state.settings.keymap.hint(Context::List, Action::Dismiss);
-    let mut bottom = area.bottom();
+    // Inside the list's frame, so its border and count stay visible.
+    let mut bottom = area.bottom().saturating_sub(1);
     // Newest at the bottom; older ones stack above while there is room.
     for toast in state.toasts.iter().rev() {
-        let lines = toast.text.chars().count().div_ceil(text_width).max(1) as u16;
+        let lines = wrapped_lines(&toast.text, text_width) as u16;
         let height = (lines + 2).min(6);
         if bottom < area.y + height {
             break;
@@ -46,4 +47,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             rect,
         );
     }
+}
+
+/// How many lines word wrapping makes of `text` at `width`.
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len > width {
+            lines += 1;
+            used = 0;
+        }
+        used = match used {
+            0 => len,
+            _ => used + 1 + len,
+        };
+        // A word longer than the line is broken across lines.
+        while used > width {
+            lines += 1;
+            used -= width;
+        }
+    }
+    lines
 }
