@@ -22,8 +22,11 @@ pub use update::{init, update};
 use crate::api::Client;
 use paths::AppPaths;
 
-/// The TUI's log, in the state directory.
-const LOG_FILE: &str = "tui.log";
+/// The TUI's log file in the state directory (the CLI opens it before calling [`run`]).
+pub const LOG_FILE: &str = "d2files.log";
+
+/// Rows per list request (default 50).
+pub const PAGE_SIZE_VAR: &str = "D2FILES_PAGE_SIZE";
 
 /// What the TUI is started with.
 pub struct Launch {
@@ -35,15 +38,8 @@ pub struct Launch {
 /// Runs the TUI until the user quits.
 pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let config_paths = crate::config::Paths::from_process()?;
-    // The log file is where a crash message points; without one the TUI still runs.
-    let log = crate::config::init_file_logging(&config_paths, LOG_FILE);
-    let log_file = match &log {
-        Ok(guard) => Some(guard.path().to_path_buf()),
-        Err(error) => {
-            eprintln!("d2files: not logging: {error}");
-            None
-        }
-    };
+    // The CLI installs file logging before starting the TUI; this is where it writes.
+    let log_file = Some(config_paths.state_dir.join(LOG_FILE));
     let paths = AppPaths::from(config_paths);
     let (keymap, keymap_error) = load_keymap(&paths);
     let settings = Settings {
@@ -54,6 +50,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         keymap,
         keymap_error,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        page_size: page_size_from_env(),
     };
     let mut state = State::new(settings);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -91,4 +88,13 @@ fn load_keymap(paths: &AppPaths) -> (Keymap, Option<String>) {
             Some(format!("cannot read keymap {}: {error}", file.display())),
         ),
     }
+}
+
+/// `D2FILES_PAGE_SIZE`, when it is a usable page size.
+fn page_size_from_env() -> u32 {
+    std::env::var(PAGE_SIZE_VAR)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .filter(|size| (1..=crate::api::MAX_PAGE_SIZE).contains(size))
+        .unwrap_or(state::PAGE_SIZE)
 }

@@ -11,7 +11,7 @@ use crate::app::effect::ReqId;
 use crate::app::keymap::Keymap;
 use crate::app::transfers::Transfers;
 
-/// Rows asked for per request.
+/// Rows asked for per request, unless `D2FILES_PAGE_SIZE` says otherwise.
 pub const PAGE_SIZE: u32 = 50;
 /// The next page is requested when the cursor gets this close to the last loaded row.
 pub const PREFETCH_ROWS: usize = 10;
@@ -33,6 +33,8 @@ pub struct Settings {
     /// A problem with the user's keymap file, shown once at start.
     pub keymap_error: Option<String>,
     pub color: bool,
+    /// Rows per server request (smaller pages answer sooner over slow links).
+    pub page_size: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -509,7 +511,7 @@ impl State {
     pub fn documents_query(&self, page: u32) -> ListQuery {
         let mut query = ListQuery::new()
             .page(page)
-            .page_size(PAGE_SIZE)
+            .page_size(self.settings.page_size)
             .order_by(self.sort.order());
         if let Ok(Some(filter)) = FilterState::parse(&self.documents.filter.applied) {
             query = query.filter(filter);
@@ -520,7 +522,7 @@ impl State {
     pub fn resources_query(&self, page: u32) -> ListQuery {
         let mut query = ListQuery::new()
             .page(page)
-            .page_size(PAGE_SIZE)
+            .page_size(self.settings.page_size)
             .order_by(self.sort.order());
         if let Ok(Some(filter)) = FilterState::parse(&self.resources.list.filter.applied) {
             query = query.filter(filter);

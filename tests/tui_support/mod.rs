@@ -19,6 +19,7 @@ pub fn settings() -> Settings {
         keymap: Keymap::default(),
         keymap_error: None,
         color: false,
+        page_size: 50,
     }
 }
 
