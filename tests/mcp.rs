@@ -1,0 +1,258 @@
+//! The MCP server seen from an MCP client (rmcp's own): in process over a duplex pipe, and
+//! end to end over the stdio of `d2files mcp --demo`.
+use d2files::api::{Auth, Client};
+use d2files::mcp::FilesServer;
+use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+
+type McpClient = RunningService<RoleClient, ()>;
+
+const ALL_TOOLS: [&str; 5] = [
+    "files_documents_create_external",
+    "files_documents_delete",
+    "files_documents_get",
+    "files_documents_list",
+    "files_resources_get",
+];
+
+/// A client whose server refuses connections: for calls that must be refused before any
+/// request goes out.
+fn unreachable_client() -> Client {
+    Client::new("http://127.0.0.1:1", Auth::basic("admin", "district")).unwrap()
+}
+
+/// Serves `server` in this process and connects an MCP client to it.
+async fn connect(server: FilesServer) -> McpClient {
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    ().serve(client_io)
+        .await
+        .expect("the MCP handshake succeeds")
+}
+
+async fn call(client: &McpClient, tool: &str, arguments: Value) -> CallToolResult {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments must be an object");
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+        .await
+        .unwrap_or_else(|error| panic!("{tool} answered with a protocol error: {error}"))
+}
+
+fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|text| text.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The message and structured detail of a tool error.
+fn tool_error(result: &CallToolResult) -> (String, Value) {
+    assert_eq!(
+        result.is_error,
+        Some(true),
+        "expected a tool error: {result:?}"
+    );
+    let detail = result
+        .structured_content
+        .as_ref()
+        .map(|content| content["error"].clone())
+        .unwrap_or(Value::Null);
+    (text(result), detail)
+}
+
+fn names(tools: &[Tool]) -> Vec<&str> {
+    tools.iter().map(|tool| tool.name.as_ref()).collect()
+}
+
+fn schema(tool: &Tool) -> Value {
+    Value::Object((*tool.input_schema).clone())
+}
+
+fn assert_tools_are_described(tools: &[Tool]) {
+    for tool in tools {
+        let description = tool.description.as_deref().unwrap_or_default();
+        assert!(description.len() > 40, "{}: {description}", tool.name);
+        assert_eq!(schema(tool)["type"], "object", "{}", tool.name);
+        let writes = matches!(
+            tool.name.as_ref(),
+            "files_documents_create_external" | "files_documents_delete"
+        );
+        let annotations = tool.annotations.as_ref().expect("annotations");
+        assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
+    }
+    let by_name = |name: &str| tools.iter().find(|tool| tool.name == name);
+    if let Some(get) = by_name("files_documents_get") {
+        let uid = &schema(get)["properties"]["uid"];
+        assert_eq!(uid["pattern"], "^[A-Za-z][A-Za-z0-9]{10}$");
+        assert!(uid["description"].as_str().unwrap().contains("11 letters"));
+    }
+    if let Some(list) = by_name("files_documents_list") {
+        let properties = &schema(list)["properties"];
+        for example in ["name:ilike:malaria", "lastUpdated:gt:2025-01-01", "id:in:["] {
+            assert!(
+                properties["filter"].to_string().contains(example),
+                "{example}"
+            );
+        }
+        assert!(
+            properties["page"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("from 1")
+        );
+        assert_eq!(properties["page_size"]["maximum"], 10_000);
+    }
+    if let Some(create) = by_name("files_documents_create_external") {
+        assert_eq!(schema(create)["required"], json!(["name", "url"]));
+    }
+}
+
+#[tokio::test]
+async fn initialize_names_the_server_and_lists_described_tools() {
+    let client = connect(FilesServer::new(unreachable_client(), false)).await;
+    let info = client.peer_info().expect("server info after initialize");
+    let implementation = info.server_info.as_ref().expect("serverInfo");
+    assert_eq!(implementation.name, "d2files");
+    assert_eq!(implementation.version, env!("CARGO_PKG_VERSION"));
+    let instructions = info.instructions.as_deref().unwrap_or_default();
+    assert!(
+        instructions.contains("files_documents_list"),
+        "{instructions}"
+    );
+    assert!(instructions.contains("command line"), "{instructions}");
+    assert!(info.capabilities.tools.is_some());
+
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(names(&tools), ALL_TOOLS);
+    assert_tools_are_described(&tools);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn read_only_hides_and_refuses_the_writing_tools() {
+    let client = connect(FilesServer::new(unreachable_client(), true)).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(
+        names(&tools),
+        [
+            "files_documents_get",
+            "files_documents_list",
+            "files_resources_get"
+        ]
+    );
+    for (tool, arguments) in [
+        ("files_documents_delete", json!({"uid": "RTkjSgLtdI6"})),
+        (
+            "files_documents_create_external",
+            json!({"name": "x", "url": "https://dhis2.org"}),
+        ),
+    ] {
+        let (message, _) = tool_error(&call(&client, tool, arguments).await);
+        assert!(message.contains("read-only"), "{tool}: {message}");
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn malformed_input_is_a_tool_error_before_anything_is_sent() {
+    let client = connect(FilesServer::new(unreachable_client(), false)).await;
+    for (tool, arguments, expected) in [
+        (
+            "files_documents_get",
+            json!({"uid": "not-a-uid"}),
+            "is not a DHIS2 uid",
+        ),
+        (
+            "files_resources_get",
+            json!({"uid": "1TkjSgLtdI6"}),
+            "is not a DHIS2 uid",
+        ),
+        (
+            "files_documents_delete",
+            json!({"uid": "short"}),
+            "is not a DHIS2 uid",
+        ),
+        (
+            "files_documents_list",
+            json!({"filter": "name:contains:x"}),
+            "is not a valid operator",
+        ),
+        (
+            "files_documents_list",
+            json!({"filter": ["name:ilike:a", "id:in:a,b"]}),
+            "in brackets",
+        ),
+        (
+            "files_documents_list",
+            json!({"page": 0}),
+            "numbered from 1",
+        ),
+        (
+            "files_documents_list",
+            json!({"page_size": 20_000}),
+            "page size",
+        ),
+        (
+            "files_documents_list",
+            json!({"order": "name:sideways"}),
+            "order direction",
+        ),
+        (
+            "files_documents_create_external",
+            json!({"name": "Home", "url": "ftp://dhis2.org"}),
+            "http:// or https://",
+        ),
+        (
+            "files_documents_create_external",
+            json!({"name": "Home", "url": "https://dhis2.org/."}),
+            "ends with",
+        ),
+        (
+            "files_documents_create_external",
+            json!({"name": " ", "url": "https://dhis2.org"}),
+            "needs a name",
+        ),
+        (
+            "files_documents_list",
+            json!({"limit": 5}),
+            "unknown field `limit`",
+        ),
+        (
+            "files_documents_get",
+            json!({"id": "RTkjSgLtdI6"}),
+            "expected `uid`",
+        ),
+        ("files_resources_get", json!({}), "missing field `uid`"),
+    ] {
+        let result = call(&client, tool, arguments.clone()).await;
+        let (message, _) = tool_error(&result);
+        assert!(message.contains(expected), "{tool} {arguments}: {message}");
+        // Refused here, so the unreachable server never came into it.
+        assert!(
+            !message.contains("connect"),
+            "{tool} {arguments}: {message}"
+        );
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
+    let client = connect(FilesServer::new(unreachable_client(), false)).await;
+    let (message, detail) = tool_error(&call(&client, "files_documents_list", json!({})).await);
+    assert!(message.contains("could not connect"), "{message}");
+    assert!(detail["message"].as_str().unwrap().contains("127.0.0.1:1"));
+    // The session survives the failure.
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+    client.cancel().await.unwrap();
+}
