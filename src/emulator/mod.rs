@@ -1,1 +1,278 @@
-//! placeholder, see ARCHITECTURE.md
+//! An in-process DHIS2 (2.38 to 2.42) for the endpoints d2files uses: `/api/documents`,
+//! `/api/fileResources`, `/api/system/info` and `/api/me`, with each version's quirks
+//! (see `dhis2-api.md`). It serves the demo mode, `d2files demo-server`, every test and the
+//! benchmarks. It shares no code with `crate::api`: only the wire format.
+
+mod auth;
+mod documents;
+mod download;
+mod faults;
+mod fields;
+mod file_resources;
+mod listing;
+mod model;
+mod query;
+mod seed;
+mod server;
+mod store;
+mod system;
+mod version;
+mod web_message;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::{FaultBody, FaultRule, Faults};
+pub use seed::{SeedDocument, SeedFileResource};
+pub use version::{Dhis2Version, VersionError};
+
+use server::{AppState, Shared};
+use store::BlobStore;
+
+pub const ADMIN_USERNAME: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "district";
+/// A personal access token of the admin user: `d2pat_` + 32 chars + the CRC32 of those 32
+/// chars in decimal, zero-padded to 10 digits (validated as DHIS2 does).
+pub const ADMIN_PAT: &str = "d2pat_Xk3mP9qLw2Rt7vYz4BnH8cJd6FsA1gEu0409911786";
+/// A user without the document add and delete authorities (403 / 409 WARNING on delete).
+pub const GUEST_USERNAME: &str = "guest";
+pub const GUEST_PASSWORD: &str = "Guest123!";
+
+/// How to start an emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorOptions {
+    /// Default 2.41.7.
+    pub version: Dhis2Version,
+    /// 0 = any free port.
+    pub port: u16,
+    /// "" (default) or e.g. "/dhis": everything is served under it.
+    pub context_path: String,
+    /// How long a new upload stays PENDING before it reads STORED.
+    pub storage_delay: Duration,
+    /// The global upload limit where the version has one; `None` = unlimited.
+    pub max_upload_size: Option<u64>,
+    /// Load the demo documents and file resources.
+    pub seed_demo: bool,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        Self {
+            version: Dhis2Version::default(),
+            port: 0,
+            context_path: String::new(),
+            storage_delay: Duration::ZERO,
+            max_upload_size: Some(10_000_000),
+            seed_demo: false,
+        }
+    }
+}
+
+/// One request as the emulator saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path as received, context path included.
+    pub path: String,
+    pub query: Option<String>,
+    pub has_authorization: bool,
+}
+
+/// A running emulator. Dropping it (or [`Emulator::shutdown`]) stops the server and deletes
+/// its temp dir.
+pub struct Emulator {
+    state: Shared,
+    base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    // Declared last: dropped after the server has been told to stop.
+    _dir: tempfile::TempDir,
+}
+
+/// "/dhis/" → "/dhis", "" or "/" → "".
+fn normalize_context_path(path: &str) -> String {
+    let trimmed = path.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+impl Emulator {
+    pub async fn start(options: EmulatorOptions) -> std::io::Result<Emulator> {
+        let dir = tempfile::Builder::new()
+            .prefix("d2files-emulator-")
+            .tempdir()?;
+        let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
+        let local_addr = listener.local_addr()?;
+        let context_path = normalize_context_path(&options.context_path);
+        let base_url = format!("http://{local_addr}{context_path}");
+        let state: Shared = Arc::new(AppState {
+            version: options.version,
+            context_path,
+            storage_delay: options.storage_delay,
+            max_upload_size: options
+                .max_upload_size
+                .filter(|_| options.version.upload_limits()),
+            db: Mutex::default(),
+            store: BlobStore::new(dir.path()),
+            faults: Faults::default(),
+            requests: Mutex::default(),
+            local_addr,
+        });
+        if options.seed_demo {
+            seed::load_demo(&state, &base_url)?;
+        }
+        let router = server::router(state.clone());
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = signal.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!("emulator server stopped: {e}");
+            }
+        });
+        tracing::debug!("DHIS2 {} emulator on {base_url}", options.version);
+        Ok(Emulator {
+            state,
+            base_url,
+            shutdown: Some(shutdown),
+            task: Some(task),
+            _dir: dir,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` plus the context path, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    pub fn version(&self) -> Dhis2Version {
+        self.state.version
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// Every request seen so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Adds a file resource directly; returns its id.
+    pub fn seed_file_resource(&self, seed: SeedFileResource) -> std::io::Result<String> {
+        seed::add_file_resource(&self.state, seed)
+    }
+
+    /// Adds a document (link or file) directly; returns its id.
+    pub fn seed_document(&self, seed: SeedDocument) -> String {
+        seed::add_document(&self.state, seed)
+    }
+
+    /// Stops the server, waiting (a little) for open connections to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// `d2files demo-server`: starts with the demo seed, prints how to connect, and runs until
+/// Ctrl-C or SIGTERM.
+pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
+    let options = EmulatorOptions {
+        seed_demo: true,
+        ..options
+    };
+    let emulator = Emulator::start(options).await?;
+    // This is the command's own output, not logging: the user needs it to connect.
+    println!(
+        "DHIS2 {} emulator listening on {}",
+        emulator.version(),
+        emulator.base_url()
+    );
+    println!("  Basic auth: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");
+    println!("  Guest (no add/delete rights): {GUEST_USERNAME} / {GUEST_PASSWORD}");
+    println!("  Personal access token: Authorization: ApiToken {ADMIN_PAT}");
+    println!("Press Ctrl-C to stop.");
+    wait_for_stop_signal().await?;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_paths_are_normalised() {
+        assert_eq!(normalize_context_path(""), "");
+        assert_eq!(normalize_context_path("/"), "");
+        assert_eq!(normalize_context_path("dhis/"), "/dhis");
+        assert_eq!(normalize_context_path("/dhis"), "/dhis");
+    }
+
+    #[tokio::test]
+    async fn demo_seed_loads_on_every_version() {
+        for version in ["2.38.0", "2.39.8", "2.40.6", "2.41.7", "2.42.4"] {
+            let emulator = Emulator::start(EmulatorOptions {
+                version: version.parse().expect("version"),
+                seed_demo: true,
+                ..EmulatorOptions::default()
+            })
+            .await
+            .expect("starts");
+            let db = emulator.state.db();
+            assert!(db.documents.len() >= 45, "{version}");
+            assert!(db.file_resources.len() >= 40, "{version}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Streams a stored blob as DHIS2's `/data` endpoints do (dhis2-api.md §3.7, §4.6).
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::{StreamExt, stream};
+use tokio_util::io::ReaderStream;
+
+use super::web_message::WebMessage;
+
+const CHUNK: usize = 64 * 1024;
+
+/// `Content-Disposition: filename=<name>`: raw, unquoted. The servlet container writes header
+/// values as ISO-8859-1, so Latin-1 letters arrive as single (non-UTF-8) bytes and anything
+/// beyond Latin-1, or a control character, as `?`.
+pub fn content_disposition(name: &str) -> HeaderValue {
+    let mut bytes = b"filename=".to_vec();
+    for c in name.chars() {
+        let code = c as u32;
+        let byte = if (0x20..0x7f).contains(&code) || (0xa0..=0xff).contains(&code) {
+            code as u8
+        } else {
+            b'?'
+        };
+        bytes.push(byte);
+    }
+    HeaderValue::from_bytes(&bytes).unwrap_or_else(|_| HeaderValue::from_static("filename=file"))
+}
+
+/// The 500 of a download whose blob is not in the store yet: `Content-Type` was already set to
+/// the file's type, so the error body does not render and arrives empty.
+pub fn not_stored(content_type: &str) -> Response {
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// 200 with the blob, `Content-Type`, `Content-Length`, `Content-Disposition` and the security
+/// headers. With `drop_after`, only that many bytes are sent before the connection is cut.
+pub async fn serve(
+    path: &Path,
+    content_type: &str,
+    name: &str,
+    drop_after: Option<u64>,
+) -> Response {
+    let file = match tokio::fs::File::open(path).await {
+        Ok(file) => file,
+        Err(e) => {
+            return WebMessage::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Failed fetching the file from storage",
+            )
+            .dev_message(e.to_string())
+            .into_response();
+        }
+    };
+    let length = match file.metadata().await {
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
+    };
+    let chunks = ReaderStream::with_capacity(file, CHUNK);
+    let body = match drop_after {
+        None => Body::from_stream(chunks),
+        Some(limit) => Body::from_stream(cut_after(chunks, limit)),
+    };
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::CONTENT_DISPOSITION, content_disposition(name));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static("script-src 'none'; "),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        "x-xss-protection",
+        HeaderValue::from_static("1; mode=block"),
+    );
+    response
+}
+
+/// Passes `limit` bytes through, then fails the body so hyper aborts the connection.
+fn cut_after<S>(chunks: S, limit: u64) -> impl futures_util::Stream<Item = std::io::Result<Bytes>>
+where
+    S: futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+{
+    stream::unfold(
+        (Box::pin(chunks), 0u64, false),
+        move |(mut chunks, sent, done)| async move {
+            if done {
+                return None;
+            }
+            if sent >= limit {
+                // Let hyper flush what was sent before the connection is torn down.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                let cut = std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "emulator fault: connection dropped",
+                );
+                return Some((Err(cut), (chunks, sent, true)));
+            }
+            match chunks.next().await? {
+                Err(e) => Some((Err(e), (chunks, sent, true))),
+                Ok(chunk) => {
+                    let room = usize::try_from(limit - sent).unwrap_or(usize::MAX);
+                    let chunk = if chunk.len() > room {
+                        chunk.slice(..room)
+                    } else {
+                        chunk
+                    };
+                    let sent = sent + chunk.len() as u64;
+                    Some((Ok(chunk), (chunks, sent, false)))
+                }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_is_raw_latin1() {
+        assert_eq!(
+            content_disposition("a b.pdf").as_bytes(),
+            b"filename=a b.pdf"
+        );
+        assert_eq!(
+            content_disposition("r\u{e9}sum\u{e9}\u{2013}x\n.txt").as_bytes(),
+            b"filename=r\xe9sum\xe9?x?.txt"
+        );
+    }
+}

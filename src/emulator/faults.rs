@@ -1,0 +1,199 @@
+//! Fault injection: a cloneable handle shared with the running server.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The body a failing response carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultBody {
+    /// A DHIS2 WebMessage JSON error.
+    WebMessage,
+    /// An HTML error page, as a reverse proxy (nginx) sends.
+    ProxyHtml,
+    PlainText,
+    Empty,
+    /// JSON cut off in the middle.
+    TruncatedJson,
+}
+
+/// Answer the next matching request(s) with an error instead of the real response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultRule {
+    /// Only this method (e.g. "GET"); `None` = any.
+    pub method: Option<String>,
+    /// Only paths containing this; `None` = any.
+    pub path_contains: Option<String>,
+    /// How many requests it fails before it expires.
+    pub count: u32,
+    pub status: u16,
+    pub body: FaultBody,
+}
+
+impl FaultRule {
+    /// One failure with `status` and a WebMessage body, on any request.
+    pub fn new(status: u16) -> Self {
+        Self {
+            method: None,
+            path_contains: None,
+            count: 1,
+            status,
+            body: FaultBody::WebMessage,
+        }
+    }
+
+    pub fn method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
+    pub fn path(mut self, substring: &str) -> Self {
+        self.path_contains = Some(substring.to_string());
+        self
+    }
+
+    pub fn times(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+
+    pub fn body(mut self, body: FaultBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.count > 0
+            && self.method.as_deref().is_none_or(|m| m == method)
+            && self
+                .path_contains
+                .as_deref()
+                .is_none_or(|p| path.contains(p))
+    }
+}
+
+#[derive(Debug, Default)]
+struct FaultState {
+    delay: Duration,
+    rules: Vec<FaultRule>,
+    /// (bytes to send, path substring)
+    drop_after: Option<(u64, String)>,
+    stall_storage: bool,
+    redirects: u32,
+}
+
+/// The fault controls of one emulator.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    state: Arc<Mutex<FaultState>>,
+}
+
+impl Faults {
+    fn lock(&self) -> MutexGuard<'_, FaultState> {
+        // A panic elsewhere cannot leave this state inconsistent, so ignore poisoning.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wait this long before every response (zero clears it).
+    pub fn delay(&self, delay: Duration) {
+        self.lock().delay = delay;
+    }
+
+    pub fn fail_next(&self, rule: FaultRule) {
+        self.lock().rules.push(rule);
+    }
+
+    /// The next download whose path contains `path_contains` sends `bytes` bytes of its body,
+    /// then the connection is cut.
+    pub fn drop_after_bytes(&self, bytes: u64, path_contains: &str) {
+        self.lock().drop_after = Some((bytes, path_contains.to_string()));
+    }
+
+    /// While on, new uploads never leave PENDING (as when the file store fails).
+    pub fn stall_storage(&self, stall: bool) {
+        self.lock().stall_storage = stall;
+    }
+
+    /// Answer the next `n` requests with the version's 302 to the login page.
+    pub fn redirect_to_login_next(&self, n: u32) {
+        self.lock().redirects = n;
+    }
+
+    pub fn reset(&self) {
+        *self.lock() = FaultState::default();
+    }
+
+    pub(crate) fn current_delay(&self) -> Duration {
+        self.lock().delay
+    }
+
+    pub(crate) fn take_redirect(&self) -> bool {
+        let mut state = self.lock();
+        if state.redirects > 0 {
+            state.redirects -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The first rule matching the request, consuming one of its uses.
+    pub(crate) fn take_failure(&self, method: &str, path: &str) -> Option<FaultRule> {
+        let mut state = self.lock();
+        let index = state.rules.iter().position(|r| r.matches(method, path))?;
+        let rule = state.rules[index].clone();
+        state.rules[index].count -= 1;
+        if state.rules[index].count == 0 {
+            state.rules.remove(index);
+        }
+        Some(rule)
+    }
+
+    pub(crate) fn take_drop_after(&self, path: &str) -> Option<u64> {
+        let mut state = self.lock();
+        match &state.drop_after {
+            Some((bytes, substring)) if path.contains(substring.as_str()) => {
+                let bytes = *bytes;
+                state.drop_after = None;
+                Some(bytes)
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn storage_stalled(&self) -> bool {
+        self.lock().stall_storage
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_counted_and_filtered() {
+        let faults = Faults::default();
+        faults.fail_next(
+            FaultRule::new(502)
+                .method("get")
+                .path("/documents")
+                .times(2),
+        );
+        assert!(faults.take_failure("POST", "/api/documents").is_none());
+        assert!(faults.take_failure("GET", "/api/me").is_none());
+        assert!(faults.take_failure("GET", "/api/documents").is_some());
+        assert!(faults.take_failure("GET", "/api/documents").is_some());
+        assert!(faults.take_failure("GET", "/api/documents").is_none());
+    }
+
+    #[test]
+    fn one_shot_controls() {
+        let faults = Faults::default();
+        faults.redirect_to_login_next(1);
+        assert!(faults.take_redirect());
+        assert!(!faults.take_redirect());
+        faults.drop_after_bytes(10, "/data");
+        assert_eq!(faults.take_drop_after("/api/me"), None);
+        assert_eq!(faults.take_drop_after("/x/data"), Some(10));
+        assert_eq!(faults.take_drop_after("/x/data"), None);
+    }
+}

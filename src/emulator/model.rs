@@ -1,0 +1,447 @@
+//! The emulator's data: users, documents and file resources, and their JSON (dhis2-api.md §3.1, §4.1).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use rand::Rng;
+use serde_json::{Map, Value, json};
+
+use super::version::Dhis2Version;
+
+/// DHIS2's wire format for dates: no time zone, milliseconds.
+pub fn format_date(date: NaiveDateTime) -> String {
+    date.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
+}
+
+/// The current server time (the emulator's time zone is Etc/UTC).
+pub fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// A random 11-character DHIS2 uid: a letter, then 10 letters or digits.
+pub fn generate_uid() -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::rng();
+    let mut uid = String::with_capacity(11);
+    uid.push(LETTERS[rng.random_range(0..LETTERS.len())] as char);
+    for _ in 0..10 {
+        uid.push(ALPHANUMERIC[rng.random_range(0..ALPHANUMERIC.len())] as char);
+    }
+    uid
+}
+
+/// `CodeGenerator.isValidUid`.
+pub fn is_valid_uid(uid: &str) -> bool {
+    let bytes = uid.as_bytes();
+    bytes.len() == 11
+        && bytes[0].is_ascii_alphabetic()
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// An emulated user account.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub first_name: &'static str,
+    pub surname: &'static str,
+    pub email: &'static str,
+    pub authorities: &'static [&'static str],
+}
+
+impl User {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.surname)
+    }
+
+    pub fn is_superuser(&self) -> bool {
+        self.authorities.contains(&"ALL")
+    }
+
+    pub fn has(&self, authority: &str) -> bool {
+        self.is_superuser() || self.authorities.contains(&authority)
+    }
+
+    pub fn can_create_document(&self) -> bool {
+        self.has("F_DOCUMENT_PUBLIC_ADD") || self.has("F_DOCUMENT_PRIVATE_ADD")
+    }
+
+    pub fn can_delete_document(&self) -> bool {
+        self.has("F_DOCUMENT_DELETE")
+    }
+
+    /// `{"id","code","name","displayName","username"}` (`UserPropertyTransformer`).
+    pub fn reference(&self, with_null_code: bool) -> Value {
+        let mut reference = json!({
+            "id": self.id,
+            "name": self.name(),
+            "displayName": self.name(),
+            "username": self.username,
+        });
+        if with_null_code {
+            reference["code"] = Value::Null;
+        }
+        reference
+    }
+}
+
+pub const ADMIN: User = User {
+    id: "M5zQapPyTZI",
+    username: super::ADMIN_USERNAME,
+    password: super::ADMIN_PASSWORD,
+    first_name: "admin",
+    surname: "admin",
+    email: "admin@moh.example.org",
+    authorities: &["ALL"],
+};
+
+/// Reads public documents and uploads file resources, but may not add or delete documents.
+pub const GUEST: User = User {
+    id: "KvLgpVgQwY2",
+    username: super::GUEST_USERNAME,
+    password: super::GUEST_PASSWORD,
+    first_name: "Guest",
+    surname: "Viewer",
+    email: "guest@moh.example.org",
+    authorities: &["M_dhis-web-dashboard", "F_VIEW_UNAPPROVED_DATA"],
+};
+
+pub fn user_by_id(id: &str) -> &'static User {
+    if id == GUEST.id { &GUEST } else { &ADMIN }
+}
+
+/// `FileResourceDomain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Domain {
+    DataValue,
+    PushAnalysis,
+    Document,
+    MessageAttachment,
+    UserAvatar,
+    OrgUnit,
+    Icon,
+    JobData,
+}
+
+impl Domain {
+    const ALL: [Domain; 8] = [
+        Domain::DataValue,
+        Domain::PushAnalysis,
+        Domain::Document,
+        Domain::MessageAttachment,
+        Domain::UserAvatar,
+        Domain::OrgUnit,
+        Domain::Icon,
+        Domain::JobData,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Domain::DataValue => "DATA_VALUE",
+            Domain::PushAnalysis => "PUSH_ANALYSIS",
+            Domain::Document => "DOCUMENT",
+            Domain::MessageAttachment => "MESSAGE_ATTACHMENT",
+            Domain::UserAvatar => "USER_AVATAR",
+            Domain::OrgUnit => "ORG_UNIT",
+            Domain::Icon => "ICON",
+            Domain::JobData => "JOB_DATA",
+        }
+    }
+
+    /// The enum constants of the version, in declaration order.
+    pub fn values(version: Dhis2Version) -> Vec<Domain> {
+        Self::ALL
+            .into_iter()
+            .filter(|d| {
+                version.has_icon_and_job_data() || !matches!(d, Domain::Icon | Domain::JobData)
+            })
+            .collect()
+    }
+
+    pub fn names(version: Dhis2Version) -> Vec<&'static str> {
+        Self::values(version)
+            .into_iter()
+            .map(Domain::name)
+            .collect()
+    }
+
+    /// The exact constant name (filters and seeds).
+    pub fn from_name(name: &str, version: Dhis2Version) -> Option<Domain> {
+        Self::values(version).into_iter().find(|d| d.name() == name)
+    }
+
+    /// Downloadable through `/api/fileResources/{id}/data` at all.
+    pub fn downloadable(self) -> bool {
+        !matches!(self, Domain::DataValue | Domain::PushAnalysis)
+    }
+
+    /// Domains whose png/jpeg uploads get SMALL/MEDIUM/LARGE variants.
+    pub fn has_image_variants(self) -> bool {
+        matches!(
+            self,
+            Domain::DataValue | Domain::UserAvatar | Domain::OrgUnit
+        )
+    }
+}
+
+/// Where a document's or file resource's sharing JSON comes from.
+fn sharing_json(owner: &str, public: &str) -> Value {
+    json!({"owner": owner, "public": public, "external": false, "users": {}, "userGroups": {}})
+}
+
+fn legacy_sharing(object: &mut Map<String, Value>, public: &str) {
+    object.insert("publicAccess".into(), json!(public));
+    object.insert("externalAccess".into(), json!(false));
+    object.insert("userGroupAccesses".into(), json!([]));
+    object.insert("userAccesses".into(), json!([]));
+}
+
+fn base_fields(object: &mut Map<String, Value>) {
+    object.insert("attributeValues".into(), json!([]));
+    object.insert("translations".into(), json!([]));
+    object.insert("favorites".into(), json!([]));
+    object.insert("favorite".into(), json!(false));
+}
+
+/// What rendering an object needs to know about the request.
+pub struct RenderContext<'a> {
+    pub version: Dhis2Version,
+    pub user: &'a User,
+    /// `http://host:port[/context]`, for `href`.
+    pub base_url: &'a str,
+}
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub id: String,
+    pub name: String,
+    pub code: Option<String>,
+    pub url: String,
+    pub external: bool,
+    pub content_type: Option<String>,
+    pub attachment: bool,
+    pub created: NaiveDateTime,
+    pub last_updated: NaiveDateTime,
+    pub created_by: &'static str,
+    pub last_updated_by: &'static str,
+    /// The sharing `public` access string, e.g. `rw------`.
+    pub public_access: String,
+    /// The linked file resource (never serialised).
+    pub file_resource: Option<String>,
+}
+
+impl Document {
+    /// Metadata read sharing: the owner, superusers and `r` public access.
+    pub fn readable_by(&self, user: &User) -> bool {
+        user.is_superuser() || self.created_by == user.id || self.public_access.starts_with('r')
+    }
+
+    /// Metadata write sharing.
+    pub fn writable_by(&self, user: &User) -> bool {
+        user.is_superuser()
+            || self.created_by == user.id
+            || self.public_access.as_bytes().get(1) == Some(&b'w')
+    }
+
+    /// The full object, as `fields=*` shows it.
+    pub fn to_json(&self, ctx: &RenderContext) -> Value {
+        let mut object = Map::new();
+        object.insert("id".into(), json!(self.id));
+        object.insert("name".into(), json!(self.name));
+        object.insert("displayName".into(), json!(self.name));
+        if let Some(code) = &self.code {
+            object.insert("code".into(), json!(code));
+        }
+        object.insert("url".into(), json!(self.url));
+        object.insert("external".into(), json!(self.external));
+        object.insert("attachment".into(), json!(self.attachment));
+        if let Some(content_type) = &self.content_type {
+            object.insert("contentType".into(), json!(content_type));
+        }
+        object.insert("created".into(), json!(format_date(self.created)));
+        object.insert("lastUpdated".into(), json!(format_date(self.last_updated)));
+        let created_by = user_by_id(self.created_by).reference(false);
+        object.insert("createdBy".into(), created_by.clone());
+        object.insert("user".into(), created_by);
+        object.insert(
+            "lastUpdatedBy".into(),
+            user_by_id(self.last_updated_by).reference(false),
+        );
+        object.insert(
+            "sharing".into(),
+            sharing_json(self.created_by, &self.public_access),
+        );
+        if ctx.version.legacy_sharing_fields() {
+            legacy_sharing(&mut object, &self.public_access);
+        }
+        let write = self.writable_by(ctx.user);
+        let admin = ctx.user.is_superuser();
+        object.insert(
+            "access".into(),
+            json!({
+                "manage": write, "externalize": admin || ctx.user.has("F_DOCUMENT_EXTERNAL"),
+                "write": write, "read": self.readable_by(ctx.user), "update": write,
+                "delete": write && ctx.user.can_delete_document(),
+            }),
+        );
+        object.insert(
+            "href".into(),
+            json!(format!("{}/api/documents/{}", ctx.base_url, self.id)),
+        );
+        base_fields(&mut object);
+        Value::Object(object)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FileResource {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub content_length: u64,
+    pub content_md5: String,
+    pub domain: Domain,
+    pub assigned: bool,
+    pub created: NaiveDateTime,
+    pub last_updated: NaiveDateTime,
+    pub created_by: &'static str,
+    /// The blob in the emulator's temp dir.
+    pub blob: PathBuf,
+    /// When the asynchronous store "finishes"; `None` = never (a failed store stays PENDING).
+    pub stored_at: Option<Instant>,
+}
+
+/// How `storageStatus` is reported on this path (dhis2-api.md §4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusView {
+    /// The POST response: always PENDING.
+    Pending,
+    /// Plain `GET /api/fileResources/{id}`: recomputed from the store.
+    Checked,
+    /// Field-filtered paths (2.41+ `fields`, list): the transient default NONE.
+    Unchecked,
+}
+
+impl FileResource {
+    pub fn is_stored(&self) -> bool {
+        self.stored_at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// Image variants exist once stored (png/jpeg in DATA_VALUE, USER_AVATAR, ORG_UNIT).
+    pub fn has_multiple_storage_files(&self) -> bool {
+        self.is_stored() && self.domain.has_image_variants() && is_variant_image(&self.content_type)
+    }
+
+    pub fn storage_status(&self, view: StatusView) -> &'static str {
+        match view {
+            StatusView::Pending => "PENDING",
+            StatusView::Unchecked => "NONE",
+            StatusView::Checked if self.is_stored() => "STORED",
+            StatusView::Checked => "PENDING",
+        }
+    }
+
+    /// The full object. `plain` is Jackson's direct serialisation (no `href`, user refs carry
+    /// `code: null`); otherwise the field-filtered form with `href`.
+    pub fn to_json(&self, ctx: &RenderContext, view: StatusView, plain: bool) -> Value {
+        let mut object = Map::new();
+        object.insert("id".into(), json!(self.id));
+        object.insert("name".into(), json!(self.name));
+        object.insert("displayName".into(), json!(self.name));
+        object.insert("created".into(), json!(format_date(self.created)));
+        object.insert("lastUpdated".into(), json!(format_date(self.last_updated)));
+        let created_by = user_by_id(self.created_by).reference(plain);
+        object.insert("createdBy".into(), created_by.clone());
+        object.insert("lastUpdatedBy".into(), created_by.clone());
+        object.insert("user".into(), created_by);
+        object.insert("sharing".into(), sharing_json(self.created_by, "--------"));
+        if ctx.version.legacy_sharing_fields() {
+            legacy_sharing(&mut object, "--------");
+        }
+        base_fields(&mut object);
+        object.insert("contentType".into(), json!(self.content_type));
+        object.insert("contentLength".into(), json!(self.content_length));
+        object.insert("contentMd5".into(), json!(self.content_md5));
+        object.insert("domain".into(), json!(self.domain.name()));
+        object.insert("storageStatus".into(), json!(self.storage_status(view)));
+        object.insert(
+            "hasMultipleStorageFiles".into(),
+            json!(self.has_multiple_storage_files()),
+        );
+        if ctx.version.assigned_visible() {
+            object.insert("assigned".into(), json!(self.assigned));
+        }
+        if !plain {
+            object.insert(
+                "href".into(),
+                json!(format!("{}/api/fileResources/{}", ctx.base_url, self.id)),
+            );
+        }
+        Value::Object(object)
+    }
+}
+
+/// Content types that get SMALL/MEDIUM/LARGE variants (not gif).
+pub fn is_variant_image(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(essence.as_str(), "image/png" | "image/jpeg" | "image/jpg")
+}
+
+/// Everything the server stores, behind one lock.
+#[derive(Default)]
+pub struct Db {
+    pub documents: BTreeMap<String, Document>,
+    pub file_resources: BTreeMap<String, FileResource>,
+}
+
+impl Db {
+    /// A uid free in both collections.
+    pub fn fresh_uid(&self) -> String {
+        loop {
+            let uid = generate_uid();
+            if !self.documents.contains_key(&uid) && !self.file_resources.contains_key(&uid) {
+                return uid;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_uids_are_valid() {
+        for _ in 0..100 {
+            assert!(is_valid_uid(&generate_uid()));
+        }
+        assert!(!is_valid_uid("1abcdefghij"));
+        assert!(!is_valid_uid("abc"));
+    }
+
+    #[test]
+    fn dates_have_millis_and_no_zone() {
+        let date = NaiveDateTime::parse_from_str("2025-03-04 10:11:12", "%Y-%m-%d %H:%M:%S")
+            .expect("valid date");
+        assert_eq!(format_date(date), "2025-03-04T10:11:12.000");
+    }
+
+    #[test]
+    fn domains_follow_the_version() {
+        assert!(Domain::from_name("ICON", Dhis2Version::new(39, 0)).is_none());
+        assert_eq!(
+            Domain::from_name("ICON", Dhis2Version::new(40, 0)),
+            Some(Domain::Icon)
+        );
+        assert!(Domain::from_name("icon", Dhis2Version::new(41, 0)).is_none());
+    }
+}

@@ -1,0 +1,686 @@
+//! Metadata list filters and ordering (dhis2-api.md §5), evaluated on the objects' JSON.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde_json::Value;
+
+use super::version::Dhis2Version;
+
+/// How a property compares and parses filter values.
+#[derive(Clone, Copy, Debug)]
+pub enum PropType {
+    Text,
+    Bool,
+    Date,
+    /// An integer property; the name is Java's type for error messages.
+    Int(&'static str),
+    /// An enum: its simple class name and its constants for the version.
+    Enum(&'static str, fn(Dhis2Version) -> Vec<&'static str>),
+    /// A reference to a user: `createdBy.username`; the bare path means its id.
+    UserRef,
+    /// The sharing object: `sharing.owner`, `sharing.public`.
+    Sharing,
+    /// A collection (always empty here); compared by size.
+    Collection,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Prop {
+    pub name: &'static str,
+    pub ty: PropType,
+}
+
+/// The filterable and orderable properties of one object type, for one version.
+pub struct Schema {
+    pub props: Vec<Prop>,
+}
+
+impl Schema {
+    fn get(&self, name: &str) -> Option<&Prop> {
+        self.props.iter().find(|p| p.name == name)
+    }
+}
+
+/// A filter rejected by the parser; its text is DHIS2's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError(pub String);
+
+/// A parsed property path.
+#[derive(Clone, Debug)]
+enum Path {
+    /// `identifiable`: id, code, name or shortName.
+    Identifiable,
+    /// A property and, for references, the sub-field (JSON key) compared.
+    Prop {
+        key: &'static str,
+        sub: Option<String>,
+        ty: PropType,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anchor {
+    Anywhere,
+    Start,
+    End,
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Eq,
+    Ne,
+    Ieq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Like {
+        negated: bool,
+        ignore_case: bool,
+        anchor: Anchor,
+    },
+    In {
+        negated: bool,
+    },
+    Null {
+        negated: bool,
+    },
+    Empty {
+        negated: bool,
+    },
+    Token {
+        negated: bool,
+    },
+}
+
+/// A typed filter value.
+#[derive(Clone, Debug, PartialEq)]
+enum Typed {
+    Text(String),
+    Bool(bool),
+    Date(NaiveDateTime),
+    Int(i64),
+}
+
+#[derive(Clone, Debug)]
+pub struct Filter {
+    path: Path,
+    op: Op,
+    /// `None` when the filter had no value part (matches nothing for value operators).
+    value: Option<Typed>,
+    list: Vec<Typed>,
+    raw: Option<String>,
+}
+
+fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
+    let like = |negated, ignore_case, anchor| Op::Like {
+        negated,
+        ignore_case,
+        anchor,
+    };
+    Some(match op {
+        "eq" => Op::Eq,
+        "!eq" | "ne" | "neq" => Op::Ne,
+        "ieq" if version.has_ieq() => Op::Ieq,
+        "gt" => Op::Gt,
+        "ge" | "gte" => Op::Ge,
+        "lt" => Op::Lt,
+        "le" | "lte" => Op::Le,
+        "like" => like(false, false, Anchor::Anywhere),
+        "!like" => like(true, false, Anchor::Anywhere),
+        "$like" => like(false, false, Anchor::Start),
+        "!$like" => like(true, false, Anchor::Start),
+        "like$" => like(false, false, Anchor::End),
+        "!like$" => like(true, false, Anchor::End),
+        "ilike" => like(false, true, Anchor::Anywhere),
+        "!ilike" => like(true, true, Anchor::Anywhere),
+        "$ilike" | "startsWith" => like(false, true, Anchor::Start),
+        "!$ilike" => like(true, true, Anchor::Start),
+        "ilike$" | "endsWith" => like(false, true, Anchor::End),
+        "!ilike$" => like(true, true, Anchor::End),
+        "in" => Op::In { negated: false },
+        "!in" => Op::In { negated: true },
+        "null" => Op::Null { negated: false },
+        "!null" => Op::Null { negated: true },
+        "empty" => Op::Empty { negated: false },
+        "!empty" if version.has_not_empty() => Op::Empty { negated: true },
+        "token" => Op::Token { negated: false },
+        "!token" => Op::Token { negated: true },
+        _ => return None,
+    })
+}
+
+fn parse_path(schema: &Schema, path: &str) -> Result<Path, QueryError> {
+    if path == "identifiable" {
+        return Ok(Path::Identifiable);
+    }
+    let mut segments = path.split('.');
+    let first = segments.next().unwrap_or_default();
+    let prop = schema
+        .get(first)
+        .ok_or_else(|| QueryError(format!("Unknown path property: {first}")))?;
+    let rest: Vec<&str> = segments.collect();
+    match (prop.ty, rest.as_slice()) {
+        (_, []) => Ok(Path::Prop {
+            key: prop.name,
+            sub: matches!(prop.ty, PropType::UserRef).then(|| "id".to_string()),
+            ty: prop.ty,
+        }),
+        (PropType::UserRef, [sub]) => match *sub {
+            "id" | "code" | "name" | "displayName" | "username" => Ok(Path::Prop {
+                key: prop.name,
+                sub: Some(sub.to_string()),
+                ty: PropType::Text,
+            }),
+            other => Err(QueryError(format!("Unknown path property: {other}"))),
+        },
+        (PropType::Sharing, [sub]) => match *sub {
+            "owner" | "public" => Ok(Path::Prop {
+                key: prop.name,
+                sub: Some(sub.to_string()),
+                ty: PropType::Text,
+            }),
+            "external" => Ok(Path::Prop {
+                key: prop.name,
+                sub: Some(sub.to_string()),
+                ty: PropType::Bool,
+            }),
+            other => Err(QueryError(format!("Unknown path property: {other}"))),
+        },
+        _ => Err(QueryError(
+            "Simple type was found before finished parsing path expression, please check your path string."
+                .to_string(),
+        )),
+    }
+}
+
+/// Accepts the ISO forms DHIS2's `DateUtils.parseDate` takes.
+pub fn parse_date(value: &str) -> Option<NaiveDateTime> {
+    if let Ok(date) = DateTime::parse_from_rfc3339(value) {
+        return Some(date.naive_utc());
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
+        if let Ok(date) = NaiveDateTime::parse_from_str(value, format) {
+            return Some(date);
+        }
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+fn unable(value: &str, type_name: &str) -> QueryError {
+    QueryError(format!("Unable to parse `{value}` as `{type_name}`."))
+}
+
+/// `QueryUtils.parseValue` for one value of the property's type.
+fn typed_value(ty: PropType, value: &str, version: Dhis2Version) -> Result<Typed, QueryError> {
+    Ok(match ty {
+        PropType::Text | PropType::UserRef | PropType::Sharing => Typed::Text(value.to_string()),
+        PropType::Bool => Typed::Bool(value.eq_ignore_ascii_case("true")),
+        PropType::Date => Typed::Date(parse_date(value).ok_or_else(|| unable(value, "Date"))?),
+        PropType::Int(name) => Typed::Int(value.parse().map_err(|_| unable(value, name))?),
+        PropType::Collection => Typed::Int(value.parse().map_err(|_| unable(value, "Integer"))?),
+        PropType::Enum(name, values) => {
+            let constants = values(version);
+            if constants.contains(&value) {
+                Typed::Text(value.to_string())
+            } else {
+                return Err(QueryError(format!(
+                    "Unable to parse `{value}` as `{name}`, available values are: [{}]",
+                    constants.join(", ")
+                )));
+            }
+        }
+    })
+}
+
+impl Filter {
+    /// Parses `path:op[:value]`; everything after the second `:` is the value.
+    pub fn parse(
+        filter: &str,
+        schema: &Schema,
+        version: Dhis2Version,
+    ) -> Result<Filter, QueryError> {
+        // Java's String.split drops trailing empty parts.
+        let mut parts: Vec<&str> = filter.split(':').collect();
+        while parts.last().is_some_and(|p| p.is_empty()) {
+            parts.pop();
+        }
+        if parts.len() < 2 {
+            return Err(QueryError(format!("Invalid filter => {filter}")));
+        }
+        let raw =
+            (parts.len() >= 3).then(|| filter[parts[0].len() + parts[1].len() + 2..].to_string());
+        let path = parse_path(schema, parts[0])?;
+        let op = parse_op(parts[1], version)
+            .ok_or_else(|| QueryError(format!("`{}` is not a valid operator.", parts[1])))?;
+        let ty = match &path {
+            Path::Identifiable => PropType::Text,
+            Path::Prop { ty, .. } => *ty,
+        };
+        let mut value = None;
+        let mut list = Vec::new();
+        match &op {
+            Op::In { .. } => {
+                let arg = raw.clone().unwrap_or_else(|| "null".to_string());
+                let inner = arg
+                    .strip_prefix('[')
+                    .and_then(|a| a.strip_suffix(']'))
+                    .filter(|a| !a.is_empty())
+                    .ok_or_else(|| {
+                        QueryError(format!("Invalid argument `{arg}` for in operator."))
+                    })?;
+                for item in inner.split(',') {
+                    list.push(typed_value(ty, item, version)?);
+                }
+            }
+            Op::Null { .. } | Op::Empty { .. } => {}
+            Op::Like { .. } | Op::Token { .. } | Op::Ieq => {
+                value = raw.clone().map(Typed::Text);
+            }
+            _ => {
+                if let Some(raw) = &raw {
+                    value = Some(typed_value(ty, raw, version)?);
+                }
+            }
+        }
+        Ok(Filter {
+            path,
+            op,
+            value,
+            list,
+            raw,
+        })
+    }
+
+    pub fn matches(&self, object: &Value) -> bool {
+        match &self.path {
+            Path::Identifiable => ["id", "code", "name", "shortName"]
+                .iter()
+                .any(|key| self.matches_value(object.get(*key), PropType::Text)),
+            Path::Prop { key, sub, ty } => {
+                let mut value = object.get(*key);
+                if let Some(sub) = sub {
+                    value = value.and_then(|v| v.get(sub.as_str()));
+                }
+                self.matches_value(value, *ty)
+            }
+        }
+    }
+
+    fn matches_value(&self, value: Option<&Value>, ty: PropType) -> bool {
+        let value = value.filter(|v| !v.is_null());
+        match &self.op {
+            Op::Null { negated } => value.is_some() == *negated,
+            Op::Empty { negated } => {
+                let empty = match value {
+                    None => true,
+                    Some(Value::Array(items)) => items.is_empty(),
+                    Some(Value::String(s)) => s.is_empty(),
+                    Some(_) => false,
+                };
+                empty != *negated
+            }
+            // SQL semantics: any comparison with NULL is false.
+            _ if value.is_none() => false,
+            Op::In { negated } => {
+                let Some(actual) = value.and_then(|v| typed_json(v, ty)) else {
+                    return false;
+                };
+                self.list.contains(&actual) != *negated
+            }
+            Op::Like {
+                negated,
+                ignore_case,
+                anchor,
+            } => {
+                let Some(pattern) = &self.raw else {
+                    return false;
+                };
+                let text = value.map(text_of).unwrap_or_default();
+                let (text, pattern) = if *ignore_case {
+                    (text.to_lowercase(), pattern.to_lowercase())
+                } else {
+                    (text, pattern.clone())
+                };
+                let hit = match anchor {
+                    Anchor::Anywhere => text.contains(&pattern),
+                    Anchor::Start => text.starts_with(&pattern),
+                    Anchor::End => text.ends_with(&pattern),
+                };
+                hit != *negated
+            }
+            Op::Token { negated } => {
+                let Some(tokens) = &self.raw else {
+                    return false;
+                };
+                let text = value.map(text_of).unwrap_or_default().to_lowercase();
+                let words: Vec<&str> = text
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let hit = tokens
+                    .to_lowercase()
+                    .split_whitespace()
+                    .all(|token| words.iter().any(|w| w.starts_with(token)));
+                hit != *negated
+            }
+            Op::Ieq => match (&self.raw, value) {
+                (Some(expected), Some(actual)) => {
+                    text_of(actual).to_lowercase() == expected.to_lowercase()
+                }
+                _ => false,
+            },
+            op => {
+                let (Some(expected), Some(actual)) =
+                    (&self.value, value.and_then(|v| typed_json(v, ty)))
+                else {
+                    return false;
+                };
+                let Some(ordering) = compare_typed(&actual, expected) else {
+                    return false;
+                };
+                match op {
+                    Op::Eq => ordering == Ordering::Equal,
+                    Op::Ne => ordering != Ordering::Equal,
+                    Op::Gt => ordering == Ordering::Greater,
+                    Op::Ge => ordering != Ordering::Less,
+                    Op::Lt => ordering == Ordering::Less,
+                    Op::Le => ordering != Ordering::Greater,
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+/// The string a `like` sees.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON value as the property's type (collections by size).
+fn typed_json(value: &Value, ty: PropType) -> Option<Typed> {
+    Some(match (ty, value) {
+        (PropType::Collection, Value::Array(items)) => Typed::Int(items.len() as i64),
+        (PropType::Bool, Value::Bool(b)) => Typed::Bool(*b),
+        (PropType::Int(_), Value::Number(n)) => Typed::Int(n.as_i64()?),
+        (PropType::Date, Value::String(s)) => Typed::Date(parse_date(s)?),
+        (_, Value::String(s)) => Typed::Text(s.clone()),
+        (_, other) => Typed::Text(other.to_string()),
+    })
+}
+
+fn compare_typed(a: &Typed, b: &Typed) -> Option<Ordering> {
+    Some(match (a, b) {
+        (Typed::Text(a), Typed::Text(b)) => a.cmp(b),
+        (Typed::Bool(a), Typed::Bool(b)) => a.cmp(b),
+        (Typed::Date(a), Typed::Date(b)) => a.cmp(b),
+        (Typed::Int(a), Typed::Int(b)) => a.cmp(b),
+        _ => return None,
+    })
+}
+
+/// Splits comma-joined filters as 2.42 does: commas inside `[...]` stay, and a piece that is
+/// not itself `path:op…` is dropped (so `name:eq:a,b` keeps only `name:eq:a`).
+pub fn split_filters(filter: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in filter.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                pieces.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    pieces.push(current);
+    let mut kept: Vec<String> = Vec::new();
+    for (i, piece) in pieces.into_iter().enumerate() {
+        let looks_like_filter = piece.split(':').filter(|p| !p.is_empty()).count() >= 2;
+        if i == 0 || looks_like_filter {
+            kept.push(piece);
+        }
+    }
+    kept
+}
+
+/// One resolved `order` clause.
+#[derive(Clone, Debug)]
+pub struct OrderBy {
+    key: &'static str,
+    ty: PropType,
+    descending: bool,
+    ignore_case: bool,
+}
+
+/// Parses `order` values (comma-separated or repeated). Unknown properties, non-simple
+/// properties, bad directions and duplicates are silently ignored. Defaults to name iasc.
+pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
+    let mut orders: Vec<OrderBy> = Vec::new();
+    for clause in values.iter().flat_map(|v| v.split(',')) {
+        let mut parts = clause.splitn(2, ':');
+        let name = parts.next().unwrap_or_default().trim();
+        let direction = parts.next().unwrap_or("asc").to_ascii_lowercase();
+        let (descending, ignore_case) = match direction.as_str() {
+            "asc" => (false, false),
+            "desc" => (true, false),
+            "iasc" => (false, true),
+            "idesc" => (true, true),
+            _ => continue,
+        };
+        let Some(prop) = schema.get(name) else {
+            continue;
+        };
+        if matches!(
+            prop.ty,
+            PropType::UserRef | PropType::Sharing | PropType::Collection
+        ) || orders.iter().any(|o| o.key == prop.name)
+        {
+            continue;
+        }
+        orders.push(OrderBy {
+            key: prop.name,
+            ty: prop.ty,
+            descending,
+            ignore_case,
+        });
+    }
+    if orders.is_empty() {
+        orders.push(OrderBy {
+            key: "name",
+            ty: PropType::Text,
+            descending: false,
+            ignore_case: true,
+        });
+    }
+    orders
+}
+
+/// Sorts by the clauses, then by id for a stable page order. NULLs sort as in PostgreSQL:
+/// last ascending, first descending.
+pub fn sort(objects: &mut [Value], orders: &[OrderBy]) {
+    let key_of = |object: &Value, order: &OrderBy| -> Option<Typed> {
+        let value = object.get(order.key).filter(|v| !v.is_null())?;
+        match typed_json(value, order.ty)? {
+            Typed::Text(s) if order.ignore_case => Some(Typed::Text(s.to_lowercase())),
+            other => Some(other),
+        }
+    };
+    objects.sort_by(|a, b| {
+        for order in orders {
+            let ordering = match (key_of(a, order), key_of(b, order)) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some(x), Some(y)) => compare_typed(&x, &y).unwrap_or(Ordering::Equal),
+            };
+            let ordering = if order.descending {
+                ordering.reverse()
+            } else {
+                ordering
+            };
+            if ordering != Ordering::Equal {
+                return ordering;
+            }
+        }
+        let id = |v: &Value| {
+            v.get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        id(a).cmp(&id(b))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Schema {
+        Schema {
+            props: vec![
+                Prop {
+                    name: "id",
+                    ty: PropType::Text,
+                },
+                Prop {
+                    name: "name",
+                    ty: PropType::Text,
+                },
+                Prop {
+                    name: "code",
+                    ty: PropType::Text,
+                },
+                Prop {
+                    name: "external",
+                    ty: PropType::Bool,
+                },
+                Prop {
+                    name: "created",
+                    ty: PropType::Date,
+                },
+                Prop {
+                    name: "createdBy",
+                    ty: PropType::UserRef,
+                },
+                Prop {
+                    name: "translations",
+                    ty: PropType::Collection,
+                },
+            ],
+        }
+    }
+
+    fn doc() -> Value {
+        json!({"id":"abcdefghijk","name":"2025 Malaria annual report","external":false,
+               "created":"2024-05-01T10:00:00.000","createdBy":{"id":"u1","username":"admin"},
+               "translations":[]})
+    }
+
+    fn check(filter: &str, version: u8) -> Result<bool, QueryError> {
+        Filter::parse(filter, &schema(), Dhis2Version::new(version, 0)).map(|f| f.matches(&doc()))
+    }
+
+    #[test]
+    fn operators() {
+        assert_eq!(check("name:ilike:MALARIA", 41), Ok(true));
+        assert_eq!(check("name:like:MALARIA", 41), Ok(false));
+        assert_eq!(check("name:$ilike:2025", 41), Ok(true));
+        assert_eq!(check("name:ilike$:REPORT", 41), Ok(true));
+        assert_eq!(check("name:!ilike:report", 41), Ok(false));
+        assert_eq!(check("name:token:mal ann", 41), Ok(true));
+        assert_eq!(check("name:token:alaria", 41), Ok(false));
+        assert_eq!(check("external:eq:false", 41), Ok(true));
+        assert_eq!(check("created:gt:2024-01-01", 41), Ok(true));
+        assert_eq!(check("created:lt:2024-01-01", 41), Ok(false));
+        assert_eq!(check("id:in:[x,abcdefghijk]", 41), Ok(true));
+        assert_eq!(check("id:!in:[x,abcdefghijk]", 41), Ok(false));
+        assert_eq!(check("code:null", 41), Ok(true));
+        assert_eq!(check("code:!null", 41), Ok(false));
+        assert_eq!(check("code:eq:x", 41), Ok(false));
+        assert_eq!(check("code:ne:x", 41), Ok(false));
+        assert_eq!(check("createdBy.username:eq:admin", 41), Ok(true));
+        assert_eq!(check("createdBy:eq:u1", 41), Ok(true));
+        assert_eq!(check("translations:empty", 41), Ok(true));
+        assert_eq!(check("translations:eq:0", 41), Ok(true));
+        assert_eq!(check("identifiable:token:annual", 41), Ok(true));
+        assert_eq!(check("name:ieq:2025 MALARIA ANNUAL REPORT", 41), Ok(true));
+    }
+
+    #[test]
+    fn value_may_contain_colons() {
+        let object = json!({"name": "a:b:c"});
+        let f =
+            Filter::parse("name:eq:a:b:c", &schema(), Dhis2Version::new(41, 0)).expect("parses");
+        assert!(f.matches(&object));
+    }
+
+    #[test]
+    fn errors_carry_dhis2_text() {
+        let err = |f: &str, v: u8| check(f, v).expect_err(f).0;
+        assert_eq!(err("foo:eq:1", 41), "Unknown path property: foo");
+        assert_eq!(err("name", 41), "Invalid filter => name");
+        assert_eq!(err("name:zz:1", 41), "`zz` is not a valid operator.");
+        assert_eq!(err("name:ieq:x", 40), "`ieq` is not a valid operator.");
+        assert_eq!(err("name:!empty", 41), "`!empty` is not a valid operator.");
+        assert!(check("name:!empty", 42).is_ok());
+        assert_eq!(err("id:in:x", 41), "Invalid argument `x` for in operator.");
+        assert_eq!(
+            err("created:gt:soon", 41),
+            "Unable to parse `soon` as `Date`."
+        );
+        assert!(err("name.x:eq:1", 41).starts_with("Simple type was found"));
+    }
+
+    #[test]
+    fn comma_splitting() {
+        assert_eq!(split_filters("name:eq:a,b"), vec!["name:eq:a"]);
+        assert_eq!(
+            split_filters("id:in:[a,b],name:ilike:x"),
+            vec!["id:in:[a,b]", "name:ilike:x"]
+        );
+    }
+
+    #[test]
+    fn ordering() {
+        let mut objects = vec![
+            json!({"id":"b","name":"beta"}),
+            json!({"id":"a","name":"Alpha"}),
+            json!({"id":"c","name":"alpha"}),
+        ];
+        sort(&mut objects, &parse_order(&[], &schema()));
+        let ids: Vec<_> = objects
+            .iter()
+            .map(|o| o["id"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(ids, ["a", "c", "b"]);
+        sort(
+            &mut objects,
+            &parse_order(&["name:desc,bogus:asc".into()], &schema()),
+        );
+        let ids: Vec<_> = objects
+            .iter()
+            .map(|o| o["id"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(ids, ["b", "c", "a"]);
+    }
+}

@@ -1,0 +1,283 @@
+//! The demo seed (assets/demo, compiled in) and the test helpers that add objects directly.
+
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use super::model::{ADMIN, Document, Domain, FileResource, now};
+use super::query::parse_date;
+use super::server::AppState;
+
+const MANIFEST: &str = include_str!("../../assets/demo/manifest.json");
+
+/// The seed files, by the names the manifest uses.
+fn asset(name: &str) -> Option<&'static [u8]> {
+    Some(match name {
+        "report.pdf" => include_bytes!("../../assets/demo/report.pdf"),
+        "readme.txt" => include_bytes!("../../assets/demo/readme.txt"),
+        "malaria_cases.csv" => include_bytes!("../../assets/demo/malaria_cases.csv"),
+        "logo.png" => include_bytes!("../../assets/demo/logo.png"),
+        "budget.xlsx" => include_bytes!("../../assets/demo/budget.xlsx"),
+        "sop.docx" => include_bytes!("../../assets/demo/sop.docx"),
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    documents: Vec<ManifestDocument>,
+    file_resources: Vec<ManifestFileResource>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestDocument {
+    id: String,
+    name: String,
+    kind: String,
+    /// A file resource id, a URL, or `{external}/…` for this emulator's external path.
+    url: String,
+    created: String,
+    last_updated: String,
+    code: Option<String>,
+    #[serde(default)]
+    private: bool,
+    #[serde(default)]
+    attachment: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestFileResource {
+    id: String,
+    name: String,
+    file: String,
+    content_type: String,
+    domain: String,
+    assigned: bool,
+    stored: bool,
+    created: String,
+}
+
+/// A file resource for [`super::Emulator::seed_file_resource`].
+#[derive(Clone, Debug)]
+pub struct SeedFileResource {
+    /// `None`: a fresh uid.
+    pub id: Option<String>,
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// A `FileResourceDomain` constant, e.g. "DOCUMENT" (the default) or "DATA_VALUE".
+    pub domain: String,
+    pub assigned: bool,
+    /// `false`: stays PENDING for ever (downloads answer 500).
+    pub stored: bool,
+    pub created: Option<NaiveDateTime>,
+}
+
+impl SeedFileResource {
+    pub fn new(name: &str, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            id: None,
+            name: name.to_string(),
+            content_type: content_type.to_string(),
+            bytes: bytes.into(),
+            domain: "DOCUMENT".to_string(),
+            assigned: false,
+            stored: true,
+            created: None,
+        }
+    }
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = Some(id.to_string());
+        self
+    }
+    pub fn domain(mut self, domain: &str) -> Self {
+        self.domain = domain.to_string();
+        self
+    }
+    pub fn assigned(mut self, assigned: bool) -> Self {
+        self.assigned = assigned;
+        self
+    }
+    pub fn stored(mut self, stored: bool) -> Self {
+        self.stored = stored;
+        self
+    }
+    pub fn created(mut self, created: NaiveDateTime) -> Self {
+        self.created = Some(created);
+        self
+    }
+}
+
+/// A document for [`super::Emulator::seed_document`], owned by admin.
+#[derive(Clone, Debug)]
+pub struct SeedDocument {
+    pub id: Option<String>,
+    pub name: String,
+    /// The URL of a link, or the file resource id of a file.
+    pub url: String,
+    pub external: bool,
+    pub code: Option<String>,
+    /// `false`: sharing `--------`, so the guest cannot see it.
+    pub public: bool,
+    pub created: Option<NaiveDateTime>,
+    pub last_updated: Option<NaiveDateTime>,
+}
+
+impl SeedDocument {
+    pub fn link(name: &str, url: &str) -> Self {
+        Self {
+            id: None,
+            name: name.to_string(),
+            url: url.to_string(),
+            external: true,
+            code: None,
+            public: true,
+            created: None,
+            last_updated: None,
+        }
+    }
+    /// A file document; its file resource becomes DOCUMENT and assigned, as on create.
+    pub fn file(name: &str, file_resource_id: &str) -> Self {
+        Self {
+            external: false,
+            ..Self::link(name, file_resource_id)
+        }
+    }
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = Some(id.to_string());
+        self
+    }
+    pub fn code(mut self, code: &str) -> Self {
+        self.code = Some(code.to_string());
+        self
+    }
+    pub fn private(mut self) -> Self {
+        self.public = false;
+        self
+    }
+    pub fn created(mut self, created: NaiveDateTime) -> Self {
+        self.created = Some(created);
+        self
+    }
+    pub fn last_updated(mut self, last_updated: NaiveDateTime) -> Self {
+        self.last_updated = Some(last_updated);
+        self
+    }
+}
+
+/// Adds a file resource; unknown domains (for the version) fall back to DOCUMENT.
+pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::Result<String> {
+    let blob = state.store.write_bytes(&seed.bytes)?;
+    let domain = Domain::from_name(&seed.domain, state.version).unwrap_or(Domain::Document);
+    let created = seed.created.unwrap_or_else(now);
+    let mut db = state.db();
+    let id = seed.id.unwrap_or_else(|| db.fresh_uid());
+    db.file_resources.insert(
+        id.clone(),
+        FileResource {
+            id: id.clone(),
+            name: seed.name,
+            content_type: seed.content_type,
+            content_length: blob.len,
+            content_md5: blob.md5,
+            domain,
+            assigned: seed.assigned,
+            created,
+            last_updated: created,
+            created_by: ADMIN.id,
+            blob: blob.path,
+            stored_at: seed.stored.then(Instant::now),
+        },
+    );
+    Ok(id)
+}
+
+pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
+    let mut db = state.db();
+    let id = seed.id.unwrap_or_else(|| db.fresh_uid());
+    let created = seed.created.unwrap_or_else(now);
+    let file_resource = (!seed.external).then(|| seed.url.clone());
+    if let Some(fr) = file_resource
+        .as_ref()
+        .and_then(|fr_id| db.file_resources.get_mut(fr_id))
+    {
+        fr.domain = Domain::Document;
+        fr.assigned = true;
+    }
+    db.documents.insert(
+        id.clone(),
+        Document {
+            id: id.clone(),
+            name: seed.name,
+            code: seed.code,
+            url: seed.url,
+            external: seed.external,
+            content_type: None,
+            attachment: false,
+            created,
+            last_updated: seed.last_updated.unwrap_or(created),
+            created_by: ADMIN.id,
+            last_updated_by: ADMIN.id,
+            public_access: if seed.public { "rw------" } else { "--------" }.to_string(),
+            file_resource,
+        },
+    );
+    id
+}
+
+fn date(text: &str) -> NaiveDateTime {
+    parse_date(text).unwrap_or_else(now)
+}
+
+/// Loads the demo seed. `base_url` resolves `{external}` links to this emulator.
+pub fn load_demo(state: &AppState, base_url: &str) -> std::io::Result<()> {
+    let manifest: Manifest = serde_json::from_str(MANIFEST).map_err(std::io::Error::other)?;
+    for fr in manifest.file_resources {
+        // ICON/JOB_DATA only exist from 2.40.
+        if Domain::from_name(&fr.domain, state.version).is_none() {
+            continue;
+        }
+        let bytes = asset(&fr.file).ok_or_else(|| {
+            std::io::Error::other(format!("demo seed file {} is missing", fr.file))
+        })?;
+        add_file_resource(
+            state,
+            SeedFileResource::new(&fr.name, &fr.content_type, bytes)
+                .id(&fr.id)
+                .domain(&fr.domain)
+                .assigned(fr.assigned)
+                .stored(fr.stored)
+                .created(date(&fr.created)),
+        )?;
+    }
+    for doc in manifest.documents {
+        let url = doc
+            .url
+            .replace("{external}", &format!("{base_url}/external"));
+        let mut seed = if doc.kind == "link" {
+            SeedDocument::link(&doc.name, &url)
+        } else {
+            SeedDocument::file(&doc.name, &url)
+        }
+        .id(&doc.id)
+        .created(date(&doc.created))
+        .last_updated(date(&doc.last_updated));
+        if let Some(code) = &doc.code {
+            seed = seed.code(code);
+        }
+        if doc.private {
+            seed = seed.private();
+        }
+        let id = add_document(state, seed);
+        if doc.attachment
+            && let Some(document) = state.db().documents.get_mut(&id)
+        {
+            document.attachment = true;
+        }
+    }
+    Ok(())
+}

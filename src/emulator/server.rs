@@ -1,0 +1,235 @@
+//! The router, the shared state and the middleware every request passes through.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::faults::{FaultBody, FaultRule, Faults};
+use super::model::{Db, User};
+use super::store::BlobStore;
+use super::version::Dhis2Version;
+use super::web_message::{WebMessage, html_escape};
+use super::{RecordedRequest, auth, documents, file_resources, system};
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub version: Dhis2Version,
+    /// "" or "/dhis".
+    pub context_path: String,
+    pub storage_delay: Duration,
+    /// The effective global upload limit (None where the version or the options have none).
+    pub max_upload_size: Option<u64>,
+    pub db: Mutex<Db>,
+    pub store: BlobStore,
+    pub faults: Faults,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+    pub local_addr: SocketAddr,
+}
+
+pub type Shared = Arc<AppState>;
+
+/// The authenticated user of a request (set by the auth middleware).
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub &'static User);
+
+impl AppState {
+    pub fn db(&self) -> MutexGuard<'_, Db> {
+        // Handlers never leave the data half-written across a panic point.
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `scheme://host[:port]<context>` as the client addressed us (honours X-Forwarded-*).
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let scheme = text("x-forwarded-proto").unwrap_or("http");
+        let host = text(header::HOST.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.local_addr.to_string());
+        let host = match text("x-forwarded-port") {
+            Some(port) => {
+                let name = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+                format!("{name}:{port}")
+            }
+            None => host,
+        };
+        format!("{scheme}://{host}{}", self.context_path)
+    }
+
+    pub fn login_url(&self, headers: &HeaderMap) -> String {
+        format!("{}{}", self.base_url(headers), self.version.login_path())
+    }
+
+    /// Spring's 405 (wording per Spring version).
+    pub fn method_not_allowed(&self, method: &Method) -> WebMessage {
+        let message = if self.version.spring6() {
+            format!("Request method '{method}' is not supported")
+        } else {
+            format!("Request method '{method}' not supported")
+        };
+        WebMessage::error(StatusCode::METHOD_NOT_ALLOWED, message)
+    }
+}
+
+pub fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route("/api/system/info", get(system::info))
+        .route("/api/system/ping", get(system::ping))
+        .route("/api/me", get(system::me))
+        .route(
+            "/api/documents",
+            get(documents::list)
+                .post(documents::create)
+                .fallback(method_fallback),
+        )
+        .route(
+            "/api/documents/{uid}",
+            get(documents::get_one)
+                .put(documents::update)
+                .patch(documents::patch)
+                .delete(documents::delete)
+                .fallback(method_fallback),
+        )
+        .route(
+            "/api/documents/{uid}/data",
+            get(documents::data).fallback(method_fallback),
+        )
+        .route(
+            "/api/documents/{uid}/{property}",
+            get(documents::property).fallback(method_fallback),
+        )
+        .route(
+            "/api/fileResources",
+            get(file_resources::list)
+                .post(file_resources::upload)
+                .fallback(method_fallback),
+        )
+        .route(
+            "/api/fileResources/{uid}",
+            get(file_resources::get_one).fallback(method_fallback),
+        )
+        .route(
+            "/api/fileResources/{uid}/data",
+            get(file_resources::data).fallback(method_fallback),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
+    let mut public = Router::new().route("/external/{*rest}", get(system::external));
+    for path in [
+        "/dhis-web-commons/security/login.action",
+        "/dhis-web-login",
+        "/dhis-web-login/",
+    ] {
+        public = public.route(path, get(system::login_page));
+    }
+    let app = api.merge(public).fallback(not_found);
+    let app = if state.context_path.is_empty() {
+        app
+    } else {
+        Router::new()
+            .nest(&state.context_path, app)
+            .fallback(not_found)
+    };
+    app.layer(middleware::from_fn_with_state(state.clone(), front))
+        .layer(DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+async fn method_fallback(State(state): State<Shared>, method: Method) -> WebMessage {
+    state.method_not_allowed(&method)
+}
+
+async fn not_found(method: Method, request: Request) -> WebMessage {
+    WebMessage::error(
+        StatusCode::NOT_FOUND,
+        format!("No handler found for {method} {}", request.uri().path()),
+    )
+}
+
+/// Records the request, then applies the delay, login-redirect and failure faults.
+async fn front(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    state
+        .requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(RecordedRequest {
+            method: method.clone(),
+            path: path.clone(),
+            query: request.uri().query().map(str::to_string),
+            has_authorization: request.headers().contains_key(header::AUTHORIZATION),
+        });
+    let delay = state.faults.current_delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if state.faults.take_redirect() {
+        return auth::redirect_to_login(&state.login_url(request.headers()));
+    }
+    if let Some(rule) = state.faults.take_failure(&method, &path) {
+        return fault_response(&rule);
+    }
+    next.run(request).await
+}
+
+async fn require_auth(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
+    match auth::authenticate(request.headers(), &state.login_url(request.headers())) {
+        Ok(user) => {
+            request.extensions_mut().insert(CurrentUser(user));
+            next.run(request).await
+        }
+        Err(response) => *response,
+    }
+}
+
+fn fault_response(rule: &FaultRule) -> Response {
+    let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let reason = status.canonical_reason().unwrap_or("Error");
+    match rule.body {
+        FaultBody::WebMessage => {
+            WebMessage::error(status, format!("Emulated failure: {reason}")).into_response()
+        }
+        FaultBody::ProxyHtml => {
+            let title = html_escape(&format!("{} {reason}", status.as_u16()));
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/html")],
+                format!(
+                    "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n"
+                ),
+            )
+                .into_response()
+        }
+        FaultBody::PlainText => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
+            format!("{} {reason}", status.as_u16()),
+        )
+            .into_response(),
+        FaultBody::Empty => status.into_response(),
+        FaultBody::TruncatedJson => {
+            let full = WebMessage::error(status, format!("Emulated failure: {reason}"))
+                .to_json()
+                .to_string();
+            let cut = full.len() / 2;
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+                full[..cut].to_string(),
+            )
+                .into_response()
+        }
+    }
+}

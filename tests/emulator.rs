@@ -1,0 +1,1525 @@
+//! The emulator over real HTTP on 127.0.0.1, driven with raw reqwest (no d2files::api).
+
+use std::time::Duration;
+
+use d2files::emulator::{
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, EmulatorOptions, FaultBody, FaultRule,
+    GUEST_PASSWORD, GUEST_USERNAME, SeedDocument, SeedFileResource,
+};
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+async fn start_with(version: &str, tweak: impl FnOnce(&mut EmulatorOptions)) -> Emulator {
+    let mut options = EmulatorOptions {
+        version: version.parse().expect("version"),
+        ..EmulatorOptions::default()
+    };
+    tweak(&mut options);
+    Emulator::start(options).await.expect("emulator starts")
+}
+
+async fn start(version: &str) -> Emulator {
+    start_with(version, |_| {}).await
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+enum As {
+    Admin,
+    Guest,
+    Pat,
+    Nobody,
+}
+
+fn request(em: &Emulator, method: Method, path: &str, who: As) -> reqwest::RequestBuilder {
+    let builder = client().request(method, format!("{}{path}", em.base_url()));
+    match who {
+        As::Admin => builder.basic_auth(ADMIN_USERNAME, Some(ADMIN_PASSWORD)),
+        As::Guest => builder.basic_auth(GUEST_USERNAME, Some(GUEST_PASSWORD)),
+        As::Pat => builder.header(header::AUTHORIZATION, format!("ApiToken {ADMIN_PAT}")),
+        As::Nobody => builder,
+    }
+}
+
+/// Sends and returns (status, headers, JSON body or Null).
+async fn send(builder: reqwest::RequestBuilder) -> (StatusCode, header::HeaderMap, Value) {
+    let response = builder.send().await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, body)
+}
+
+async fn get(em: &Emulator, path: &str) -> (StatusCode, header::HeaderMap, Value) {
+    send(request(em, Method::GET, path, As::Admin)).await
+}
+
+async fn post_json(
+    em: &Emulator,
+    path: &str,
+    body: Value,
+    who: As,
+) -> (StatusCode, header::HeaderMap, Value) {
+    send(request(em, Method::POST, path, who).json(&body)).await
+}
+
+async fn upload(
+    em: &Emulator,
+    query: &str,
+    name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, header::HeaderMap, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_string())
+        .mime_str(content_type)
+        .expect("mime");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    send(
+        request(
+            em,
+            Method::POST,
+            &format!("/api/fileResources{query}"),
+            As::Admin,
+        )
+        .multipart(form),
+    )
+    .await
+}
+
+fn ids(body: &Value, key: &str) -> Vec<String> {
+    body[key]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|o| o["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+fn link(n: usize) -> SeedDocument {
+    SeedDocument::link(&format!("Doc {n:02}"), &format!("https://example.org/{n}"))
+}
+
+// ---------------------------------------------------------------- authentication
+
+#[tokio::test]
+async fn basic_pat_and_failures() {
+    let em = start("2.41.7").await;
+    let (status, _, me) = get(&em, "/api/me?fields=id,username,authorities").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "admin");
+    assert_eq!(me["authorities"], json!(["ALL"]));
+    assert!(me.get("email").is_none());
+
+    let (status, _, me) = send(request(&em, Method::GET, "/api/me", As::Pat)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "admin");
+
+    let wrong = client()
+        .get(format!("{}/api/me", em.base_url()))
+        .basic_auth("admin", Some("nope"));
+    let (status, headers, body) = send(wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "Unauthorized");
+    assert!(headers.get(header::WWW_AUTHENTICATE).is_none());
+
+    let xhr = request(&em, Method::GET, "/api/me", As::Nobody)
+        .header("X-Requested-With", "XMLHttpRequest");
+    let (status, _, body) = send(xhr).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["httpStatusCode"], 401);
+}
+
+#[tokio::test]
+async fn api_token_errors() {
+    let em = start("2.40.0").await;
+    let with = |token: &str| {
+        request(&em, Method::GET, "/api/me", As::Nobody)
+            .header(header::AUTHORIZATION, token.to_string())
+    };
+    let (status, headers, body) = send(with("ApiToken not a token!")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "Api token is malformed");
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "ApiToken");
+
+    let mut bad_checksum = ADMIN_PAT.to_string();
+    bad_checksum.replace_range(bad_checksum.len() - 3.., "000");
+    let (status, _, body) = send(with(&format!("ApiToken {bad_checksum}"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "Checksum validation failed");
+
+    // A well-formed token with a valid checksum that nobody owns.
+    let code = "Gq7TnW2xLp5Vb8Kz3Mh9Rc4Yd6Jf1SaN";
+    let (status, headers, body) = send(with(&format!("apitoken d2pat_{code}1717026289"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "The API token does not exists");
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "ApiToken");
+}
+
+#[tokio::test]
+async fn anonymous_redirects_to_the_versions_login_page() {
+    for (version, login) in [
+        ("2.40.1", "/dhis-web-commons/security/login.action"),
+        ("2.41.0", "/dhis-web-login"),
+        ("2.42.1", "/dhis-web-login/"),
+    ] {
+        let em = start_with(version, |o| o.context_path = "/dhis".into()).await;
+        let (status, headers, _) =
+            send(request(&em, Method::GET, "/api/documents", As::Nobody)).await;
+        assert_eq!(status, StatusCode::FOUND, "{version}");
+        assert_eq!(
+            headers[header::LOCATION],
+            format!("{}{login}", em.base_url()).as_str()
+        );
+        // The page itself is served (a client that follows redirects gets HTML, not JSON).
+        let page = client()
+            .get(format!("{}{login}", em.base_url()))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), StatusCode::OK);
+    }
+}
+
+// ---------------------------------------------------------------- system info
+
+#[tokio::test]
+async fn system_info_under_a_context_path() {
+    let em = start_with("2.42.4", |o| o.context_path = "dhis/".into()).await;
+    assert!(em.base_url().ends_with("/dhis"));
+    let (status, _, info) = get(&em, "/api/system/info").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(info["version"], "2.42.4");
+    assert_eq!(info["contextPath"], em.base_url().as_str());
+    assert_eq!(info["serverTimeZoneId"], "Etc/UTC");
+    let date = info["serverDate"].as_str().expect("date");
+    assert!(chrono::NaiveDateTime::parse_from_str(date, "%Y-%m-%dT%H:%M:%S%.3f").is_ok());
+    let (status, _, info) = get(&em, "/api/system/info?fields=version").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(info, json!({"version": "2.42.4"}));
+    // Outside the context path nothing is served.
+    let root = em.base_url().trim_end_matches("/dhis").to_string();
+    let response = client()
+        .get(format!("{root}/api/system/info"))
+        .basic_auth("admin", Some("district"))
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+// ---------------------------------------------------------------- documents: list
+
+#[tokio::test]
+async fn pager_clamps_and_links() {
+    let em = start("2.41.7").await;
+    for n in 0..5 {
+        em.seed_document(link(n));
+    }
+    let base = em.base_url();
+    let (_, _, body) = get(
+        &em,
+        "/api/documents?page=2&pageSize=2&filter=name:ilike:doc",
+    )
+    .await;
+    assert_eq!(body["pager"]["page"], 2);
+    assert_eq!(body["pager"]["total"], 5);
+    assert_eq!(body["pager"]["pageCount"], 3);
+    assert_eq!(
+        body["pager"]["nextPage"],
+        format!("{base}/api/documents?page=3&pageSize=2&filter=name%3Ailike%3Adoc")
+    );
+    assert_eq!(
+        body["pager"]["prevPage"],
+        format!("{base}/api/documents?pageSize=2&filter=name%3Ailike%3Adoc")
+    );
+    assert_eq!(body["documents"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        body["documents"][0].as_object().map(|o| o.len()),
+        Some(2),
+        "id,displayName"
+    );
+
+    // Past the end: empty page, pager reports the last page, no nextPage.
+    let (_, _, body) = get(&em, "/api/documents?page=9&pageSize=2").await;
+    assert_eq!(body["pager"]["page"], 3);
+    assert_eq!(body["documents"], json!([]));
+    assert!(body["pager"].get("nextPage").is_none());
+    assert_eq!(
+        body["pager"]["prevPage"],
+        format!("{base}/api/documents?page=2&pageSize=2")
+    );
+
+    // First page with the default size: no prevPage, no links at all for one page.
+    let (_, _, body) = get(&em, "/api/documents").await;
+    assert_eq!(body["pager"]["pageSize"], 50);
+    assert!(body["pager"].get("prevPage").is_none());
+    assert!(body["pager"].get("nextPage").is_none());
+
+    let (_, _, body) = get(&em, "/api/documents?paging=false").await;
+    assert!(body.get("pager").is_none());
+    assert_eq!(body["documents"].as_array().map(Vec::len), Some(5));
+}
+
+#[tokio::test]
+async fn garbage_paging_falls_back_before_242_and_fails_on_242() {
+    let em = start("2.41.0").await;
+    let (status, _, body) = get(&em, "/api/documents?page=abc&pageSize=x").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["pager"]["page"], 1);
+    assert_eq!(body["pager"]["pageSize"], 50);
+    let em = start("2.42.0").await;
+    let (status, _, _) = get(&em, "/api/documents?page=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn fields_and_order() {
+    let em = start("2.41.7").await;
+    em.seed_document(SeedDocument::link("beta", "https://b.org").code("B"));
+    em.seed_document(SeedDocument::link("Alpha", "https://a.org"));
+    em.seed_document(SeedDocument::link("alpha two", "https://c.org"));
+    let names = |body: &Value| -> Vec<String> {
+        body["documents"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|d| d["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let (_, _, body) = get(&em, "/api/documents?fields=name").await;
+    assert_eq!(names(&body), ["Alpha", "alpha two", "beta"]);
+    let (_, _, body) = get(&em, "/api/documents?fields=name&order=name:desc").await;
+    assert_eq!(names(&body), ["beta", "alpha two", "Alpha"]);
+    // Unknown order properties and directions are ignored.
+    let (status, _, body) = get(
+        &em,
+        "/api/documents?fields=name&order=nope:asc,name:sideways",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(names(&body), ["Alpha", "alpha two", "beta"]);
+    let (_, _, body) = get(
+        &em,
+        "/api/documents?fields=id,name,createdBy[username],href&filter=code:eq:B",
+    )
+    .await;
+    let doc = &body["documents"][0];
+    assert_eq!(doc["createdBy"], json!({"username": "admin"}));
+    assert!(
+        doc["href"]
+            .as_str()
+            .expect("href")
+            .starts_with(&em.base_url())
+    );
+    let (_, _, body) = get(&em, "/api/documents?fields=*&filter=code:eq:B").await;
+    assert!(body["documents"][0]["sharing"].is_object());
+    assert_eq!(body["documents"][0]["external"], true);
+    let (_, _, body) = get(&em, "/api/documents?fields=:identifiable&filter=code:eq:B").await;
+    assert_eq!(body["documents"][0]["code"], "B");
+    assert!(body["documents"][0].get("url").is_none());
+}
+
+// ---------------------------------------------------------------- documents: filters
+
+#[tokio::test]
+async fn filter_operators() {
+    let em = start("2.42.4").await;
+    let a = em.seed_document(
+        SeedDocument::link("2025 Malaria annual report", "https://who.int/a:b").code("MAL"),
+    );
+    let b = em.seed_document(SeedDocument::link("HMIS guide", "https://dhis2.org"));
+    let count = |body: &Value| body["documents"].as_array().map(Vec::len).unwrap_or(99);
+    for (filter, expected) in [
+        ("name:eq:HMIS guide", 1),
+        ("name:!eq:HMIS guide", 1),
+        ("name:ieq:hmis GUIDE", 1),
+        ("name:like:Malaria", 1),
+        ("name:like:malaria", 0),
+        ("name:ilike:malaria", 1),
+        ("name:!ilike:malaria", 1),
+        ("name:$ilike:2025", 1),
+        ("name:ilike$:GUIDE", 1),
+        ("name:token:mal ann", 1),
+        ("code:null", 1),
+        ("code:!null", 1),
+        ("url:eq:https://who.int/a:b", 1),
+        ("external:eq:true", 2),
+        ("created:gt:2000-01-01", 2),
+        ("lastUpdated:lt:2000-01-01", 0),
+        ("translations:empty", 2),
+        ("translations:!empty", 0),
+        ("identifiable:token:hmis", 1),
+    ] {
+        let (status, _, body) =
+            get(&em, &format!("/api/documents?filter={}", urlencode(filter))).await;
+        assert_eq!(status, StatusCode::OK, "{filter}");
+        assert_eq!(count(&body), expected, "{filter}");
+    }
+    let (_, _, body) = get(&em, &format!("/api/documents?filter=id:in:[{a},{b}]")).await;
+    assert_eq!(count(&body), 2);
+    let (_, _, body) = get(&em, &format!("/api/documents?filter=id:!in:[{a}]")).await;
+    assert_eq!(ids(&body, "documents"), vec![b.clone()]);
+    let (_, _, body) = get(
+        &em,
+        &format!("/api/documents?filter=id:eq:{a}&filter=id:eq:{b}&rootJunction=OR"),
+    )
+    .await;
+    assert_eq!(count(&body), 2);
+    let (_, _, body) = get(
+        &em,
+        &format!("/api/documents?filter=id:eq:{a}&filter=id:eq:{b}"),
+    )
+    .await;
+    assert_eq!(count(&body), 0);
+    // 2.42 splits comma-joined filters: the second piece is dropped.
+    let (_, _, body) = get(&em, "/api/documents?filter=name:eq:HMIS guide,foo").await;
+    assert_eq!(count(&body), 1);
+    let (_, _, body) = get(&em, "/api/documents?query=malaria").await;
+    assert_eq!(ids(&body, "documents"), [a]);
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn filter_errors_per_version() {
+    let em = start("2.39.0").await;
+    let (status, _, body) = get(&em, "/api/documents?filter=foo:eq:1").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["message"], "Unknown path property: foo");
+    assert!(body.get("errorCode").is_none());
+    let (status, _, body) = get(&em, "/api/documents?filter=name:ieq:x").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["message"], "`ieq` is not a valid operator.");
+
+    let em = start("2.40.0").await;
+    for (filter, message) in [
+        ("foo:eq:1", "Unknown path property: foo"),
+        ("name", "Invalid filter => name"),
+        ("name:between:1", "`between` is not a valid operator."),
+        ("id:in:a,b", "Invalid argument `a,b` for in operator."),
+        (
+            "created:gt:tomorrow",
+            "Unable to parse `tomorrow` as `Date`.",
+        ),
+    ] {
+        let (status, _, body) =
+            get(&em, &format!("/api/documents?filter={}", urlencode(filter))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{filter}");
+        assert_eq!(body["message"], message);
+        assert_eq!(body["errorCode"], "E1003");
+    }
+    let (status, _, _) = get(&em, "/api/documents?filter=name:!empty").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+// ---------------------------------------------------------------- documents: get
+
+#[tokio::test]
+async fn get_not_found_and_malformed_uid() {
+    let em = start("2.39.0").await;
+    let (status, _, body) = get(&em, "/api/documents/abcdefghijk").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body["message"],
+        "Document with id abcdefghijk could not be found."
+    );
+    assert!(body.get("errorCode").is_none());
+    let em = start("2.41.3").await;
+    let (status, _, body) = get(&em, "/api/documents/abcdefghijk").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["errorCode"], "E1005");
+    let (status, _, _) = get(&em, "/api/documents/bad-uid").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let em = start("2.42.0").await;
+    let (status, _, body) = get(&em, "/api/documents/bad-uid").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["message"], "Request method 'GET' is not supported");
+    let id = em.seed_document(link(1));
+    let (status, _, body) = get(&em, &format!("/api/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["href"],
+        format!("{}/api/documents/{id}", em.base_url())
+    );
+    assert!(
+        body.get("publicAccess").is_none(),
+        "legacy sharing fields are gone in 2.41+"
+    );
+    let (_, _, body) = get(&em, &format!("/api/documents/{id}/name")).await;
+    assert_eq!(body, json!({"name": "Doc 01"}));
+}
+
+// ---------------------------------------------------------------- documents: create
+
+#[tokio::test]
+async fn create_link_and_file_documents() {
+    let em = start("2.41.7").await;
+    let (status, headers, body) = post_json(
+        &em,
+        "/api/documents",
+        json!({"name":"DHIS2 home","external":true,"url":"https://www.dhis2.org"}),
+        As::Admin,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let uid = body["response"]["uid"].as_str().expect("uid").to_string();
+    assert_eq!(body["response"]["klass"], "org.hisp.dhis.document.Document");
+    assert_eq!(body["status"], "OK");
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("{}/api/documents/{uid}", em.base_url()).as_str()
+    );
+
+    let (status, _, body) =
+        upload(&em, "", "notes.txt", "text/plain", b"hello world".to_vec()).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let fr = body["response"]["fileResource"].clone();
+    assert_eq!(fr["domain"], "DATA_VALUE");
+    assert_eq!(fr["storageStatus"], "PENDING");
+    assert_eq!(fr["contentMd5"], "5eb63bbbe01eeed093cb22bb8f5acdc3");
+    let fr_id = fr["id"].as_str().expect("id").to_string();
+    let body = json!({"id":"RTkjSgLtdI6","name":"Notes","external":false,"url":fr_id,
+                      "sharing":{"public":"r-------"}});
+    let (status, _, _) = post_json(&em, "/api/documents", body, As::Admin).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, _, fr) = get(&em, &format!("/api/fileResources/{fr_id}")).await;
+    assert_eq!(fr["domain"], "DOCUMENT");
+    assert_eq!(fr["assigned"], true);
+    let (_, _, doc) = get(&em, "/api/documents/RTkjSgLtdI6").await;
+    assert_eq!(
+        doc["sharing"]["public"], "rw------",
+        "sharing in the body is discarded"
+    );
+    assert!(
+        doc.get("contentType").is_none(),
+        "contentType is never copied from the FR"
+    );
+}
+
+#[tokio::test]
+async fn create_validation_errors() {
+    let em = start("2.41.7").await;
+    let assigned = em
+        .seed_file_resource(
+            SeedFileResource::new("a.pdf", "application/pdf", b"%PDF".to_vec()).assigned(true),
+        )
+        .expect("seed");
+    let existing = em.seed_document(link(1));
+    for (body, code) in [
+        (json!({"name":"x","external":true}), "E4000"),
+        (json!({"external":true,"url":"https://a.org"}), "E4000"),
+        (
+            json!({"name":"x","external":true,"url":"https://a.org/report."}),
+            "E4004",
+        ),
+        (
+            json!({"name":"x","external":true,"url":"ftp://a.org/x"}),
+            "E4004",
+        ),
+        (
+            json!({"name":"x","external":true,"url":"https://a.org/a b"}),
+            "E4004",
+        ),
+        (
+            json!({"name":"x","external":false,"url":"TacExtJuMmX"}),
+            "E4015",
+        ),
+        (json!({"name":"x","external":false,"url":assigned}), "E4016"),
+        (
+            json!({"id":existing,"name":"x","external":true,"url":"https://a.org"}),
+            "E5000",
+        ),
+    ] {
+        let (status, _, response) = post_json(&em, "/api/documents", body.clone(), As::Admin).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(response["status"], "ERROR");
+        let report = &response["response"]["errorReports"][0];
+        assert_eq!(report["errorCode"], code, "{body}");
+        assert!(report["args"].is_array(), "args on 2.41+");
+    }
+    let (_, _, response) = post_json(
+        &em,
+        "/api/documents",
+        json!({"name":"x","external":false,"url":"TacExtJuMmX"}),
+        As::Admin,
+    )
+    .await;
+    assert_eq!(
+        response["response"]["errorReports"][0]["message"],
+        "Property `url` refers to an object that does not exist, could not find `TacExtJuMmX`"
+    );
+    let em = start("2.38.0").await;
+    let (_, _, response) = post_json(
+        &em,
+        "/api/documents",
+        json!({"name":"x","external":true}),
+        As::Admin,
+    )
+    .await;
+    let report = &response["response"]["errorReports"][0];
+    assert_eq!(report["message"], "Missing required property `url`.");
+    assert!(report.get("args").is_none());
+}
+
+#[tokio::test]
+async fn create_refuses_multipart_and_guests() {
+    for (version, message) in [
+        ("2.41.0", "Content type 'multipart/form-data;boundary="),
+        ("2.42.0", "Content-Type 'multipart/form-data;boundary="),
+    ] {
+        let em = start(version).await;
+        let form = reqwest::multipart::Form::new().text("name", "x");
+        let (status, _, body) =
+            send(request(&em, Method::POST, "/api/documents", As::Admin).multipart(form)).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(
+            body["message"]
+                .as_str()
+                .expect("message")
+                .starts_with(message),
+            "{body}"
+        );
+    }
+    let em = start("2.41.0").await;
+    let (status, _, body) = post_json(
+        &em,
+        "/api/documents",
+        json!({"name":"x","external":true,"url":"https://a.org"}),
+        As::Guest,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["message"],
+        "You don't have the proper permissions to create this object."
+    );
+    assert_eq!(body["errorCode"], "E1006");
+}
+
+// ---------------------------------------------------------------- documents: update
+
+#[tokio::test]
+async fn put_of_a_file_document_keeping_its_url_is_e4016() {
+    let em = start("2.42.4").await;
+    let fr = em
+        .seed_file_resource(SeedFileResource::new(
+            "a.pdf",
+            "application/pdf",
+            b"%PDF".to_vec(),
+        ))
+        .expect("seed");
+    let doc = em.seed_document(SeedDocument::file("Report", &fr));
+    let put = |body: Value| {
+        send(
+            request(
+                &em,
+                Method::PUT,
+                &format!("/api/documents/{doc}"),
+                As::Admin,
+            )
+            .json(&body),
+        )
+    };
+    let (status, _, body) = put(json!({"name":"Renamed","external":false,"url":fr})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["response"]["errorReports"][0]["errorCode"], "E4016");
+    // Re-pointing at a fresh file resource works.
+    let fresh = em
+        .seed_file_resource(SeedFileResource::new(
+            "b.pdf",
+            "application/pdf",
+            b"%PDF-2".to_vec(),
+        ))
+        .expect("seed");
+    let (status, _, body) = put(json!({"name":"Renamed","external":false,"url":fresh})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, _, got) = get(&em, &format!("/api/documents/{doc}")).await;
+    assert_eq!(got["name"], "Renamed");
+    // External documents update normally; JSON-Patch goes through the same importer.
+    let link_id = em.seed_document(link(3));
+    let patch = request(
+        &em,
+        Method::PATCH,
+        &format!("/api/documents/{link_id}"),
+        As::Admin,
+    )
+    .header(header::CONTENT_TYPE, "application/json-patch+json")
+    .body(r#"[{"op":"replace","path":"/name","value":"Patched"}]"#);
+    let (status, _, _) = send(patch).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, got) = get(&em, &format!("/api/documents/{link_id}")).await;
+    assert_eq!(got["name"], "Patched");
+    // 2.41+: the old partial PATCH with application/json is gone.
+    let old = request(
+        &em,
+        Method::PATCH,
+        &format!("/api/documents/{link_id}"),
+        As::Admin,
+    )
+    .json(&json!({"name":"x"}));
+    assert_eq!(send(old).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn legacy_partial_patch_up_to_240() {
+    let em = start("2.40.2").await;
+    let fr = em
+        .seed_file_resource(SeedFileResource::new(
+            "a.pdf",
+            "application/pdf",
+            b"%PDF".to_vec(),
+        ))
+        .expect("seed");
+    let doc = em.seed_document(SeedDocument::file("Report", &fr));
+    let patch = request(
+        &em,
+        Method::PATCH,
+        &format!("/api/documents/{doc}"),
+        As::Admin,
+    )
+    .json(&json!({"name":"Renamed"}));
+    assert_eq!(send(patch).await.0, StatusCode::NO_CONTENT);
+    let (_, _, got) = get(&em, &format!("/api/documents/{doc}")).await;
+    assert_eq!(got["name"], "Renamed");
+    assert_eq!(got["url"], fr.as_str());
+    assert_eq!(
+        got["publicAccess"], "rw------",
+        "legacy sharing fields up to 2.40"
+    );
+}
+
+// ---------------------------------------------------------------- documents: delete
+
+#[tokio::test]
+async fn delete_rows() {
+    for (version, guest_status, unassigns) in [
+        ("2.41.6", StatusCode::FORBIDDEN, false),
+        ("2.41.7", StatusCode::CONFLICT, true),
+        ("2.42.3", StatusCode::FORBIDDEN, false),
+        ("2.42.4", StatusCode::CONFLICT, true),
+    ] {
+        let em = start(version).await;
+        let fr = em
+            .seed_file_resource(SeedFileResource::new(
+                "a.pdf",
+                "application/pdf",
+                b"%PDF".to_vec(),
+            ))
+            .expect("seed");
+        let doc = em.seed_document(SeedDocument::file("Report", &fr));
+        let (status, _, body) = send(request(
+            &em,
+            Method::DELETE,
+            &format!("/api/documents/{doc}"),
+            As::Guest,
+        ))
+        .await;
+        assert_eq!(status, guest_status, "{version}");
+        if guest_status == StatusCode::CONFLICT {
+            assert_eq!(body["status"], "WARNING");
+        } else {
+            assert_eq!(
+                body["message"],
+                "You don't have the proper permissions to delete this object."
+            );
+        }
+        let (status, _, body) = send(request(
+            &em,
+            Method::DELETE,
+            &format!("/api/documents/{doc}"),
+            As::Admin,
+        ))
+        .await;
+        assert_eq!(status, StatusCode::OK, "{version}");
+        assert_eq!(body["response"]["uid"], doc.as_str());
+        let (status, _, _) = send(request(
+            &em,
+            Method::DELETE,
+            &format!("/api/documents/{doc}"),
+            As::Admin,
+        ))
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, _, fr_json) = get(&em, &format!("/api/fileResources/{fr}")).await;
+        if version.starts_with("2.41.6") || version.starts_with("2.42.3") {
+            assert!(
+                fr_json.get("assigned").is_none() || fr_json["assigned"] == true,
+                "{version}"
+            );
+        } else {
+            assert_eq!(fr_json["assigned"], !unassigns, "{version}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- documents: data
+
+#[tokio::test]
+async fn document_data_headers_redirect_and_errors() {
+    let em = start("2.41.7").await;
+    let name = "Rapport d'activité \"final\"; v2.pdf";
+    let fr = em
+        .seed_file_resource(SeedFileResource::new(
+            name,
+            "application/pdf",
+            b"%PDF-1.4 body".to_vec(),
+        ))
+        .expect("seed");
+    let doc = em.seed_document(SeedDocument::file("Report", &fr));
+    let response = request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{doc}/data"),
+        As::Admin,
+    )
+    .send()
+    .await
+    .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(headers[header::CONTENT_LENGTH], "13");
+    // Raw, unquoted, ISO-8859-1.
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION].as_bytes(),
+        b"filename=Rapport d'activit\xe9 \"final\"; v2.pdf"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    // DHIS2 sends "script-src 'none'; "; HTTP parsing trims the trailing space.
+    assert_eq!(
+        headers["content-security-policy"]
+            .to_str()
+            .map(str::trim)
+            .ok(),
+        Some("script-src 'none';")
+    );
+    assert_eq!(
+        response.bytes().await.expect("body").as_ref(),
+        b"%PDF-1.4 body"
+    );
+
+    let target = format!("{}/external/guide.pdf", em.base_url());
+    let ext = em.seed_document(SeedDocument::link("Guide", &target));
+    let (status, headers, _) = send(request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{ext}/data"),
+        As::Admin,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], target.as_str());
+
+    let (status, _, body) = get(&em, "/api/documents/abcdefghijk/data").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["message"], "Document not found for uid: abcdefghijk");
+    assert!(body.get("errorCode").is_none());
+
+    let pending = em
+        .seed_file_resource(
+            SeedFileResource::new("p.pdf", "application/pdf", b"%PDF".to_vec()).stored(false),
+        )
+        .expect("seed");
+    let doc = em.seed_document(SeedDocument::file("Pending", &pending));
+    let response = request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{doc}/data"),
+        As::Admin,
+    )
+    .send()
+    .await
+    .expect("response");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(serde_json::from_slice::<Value>(&response.bytes().await.expect("body")).is_err());
+}
+
+#[tokio::test]
+async fn guest_cannot_see_private_documents() {
+    let em = start("2.41.7").await;
+    let private = em.seed_document(link(1).private());
+    em.seed_document(link(2));
+    let (_, _, body) = send(request(&em, Method::GET, "/api/documents", As::Guest)).await;
+    assert_eq!(body["pager"]["total"], 1);
+    let (status, _, _) = send(request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{private}"),
+        As::Guest,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+// ---------------------------------------------------------------- file resources
+
+#[tokio::test]
+async fn upload_pending_then_stored() {
+    let em = start_with("2.41.7", |o| o.storage_delay = Duration::from_millis(150)).await;
+    let (_, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "dir/sub/report.pdf",
+        "application/pdf",
+        b"%PDF-1.4".to_vec(),
+    )
+    .await;
+    let fr = &body["response"]["fileResource"];
+    assert_eq!(fr["name"], "report.pdf", "the path is stripped");
+    assert_eq!(fr["storageStatus"], "PENDING");
+    let id = fr["id"].as_str().expect("id").to_string();
+    let mut status = String::new();
+    for _ in 0..100 {
+        let (_, _, fr) = get(&em, &format!("/api/fileResources/{id}")).await;
+        status = fr["storageStatus"].as_str().unwrap_or("").to_string();
+        if status == "STORED" {
+            break;
+        }
+        let (code, _, _) = get(&em, &format!("/api/fileResources/{id}/data")).await;
+        assert_eq!(code, StatusCode::INTERNAL_SERVER_ERROR, "early download");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "STORED");
+    // With `fields` (2.41+) the storage status is not computed.
+    let (_, _, fr) = get(
+        &em,
+        &format!("/api/fileResources/{id}?fields=id,storageStatus"),
+    )
+    .await;
+    assert_eq!(fr, json!({"id": id, "storageStatus": "NONE"}));
+    let (status, headers, _) = get(&em, &format!("/api/fileResources/{id}/data")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_DISPOSITION], "filename=report.pdf");
+}
+
+#[tokio::test]
+async fn upload_validations() {
+    let em = start("2.41.7").await;
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "page.html",
+        "text/plain",
+        b"<html>".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errorCode"].as_str()),
+        (StatusCode::CONFLICT, Some("E6101"))
+    );
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "a.txt",
+        "text/html",
+        b"<html>".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (StatusCode::CONFLICT, Some("File type not allowed"))
+    );
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "empty.txt",
+        "text/plain",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errorCode"].as_str()),
+        (StatusCode::CONFLICT, Some("E1004"))
+    );
+    let (status, _, body) = upload(
+        &em,
+        "?domain=USER_AVATAR",
+        "me.JPG",
+        "image/jpeg",
+        vec![1; 10],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["message"],
+        "Wrong file extension, valid extensions are: jpg,jpeg,png,gif"
+    );
+    let (status, _, body) = upload(
+        &em,
+        "?domain=ORG_UNIT",
+        "unit.png",
+        "application/pdf",
+        vec![1; 10],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["message"],
+        "Invalid content type, valid content types are: image/jpeg,image/png,image/gif"
+    );
+    let (status, _, body) = upload(
+        &em,
+        "?domain=ICON",
+        "icon.svg",
+        "image/svg+xml",
+        vec![1; 10],
+    )
+    .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (
+            StatusCode::CONFLICT,
+            Some("Wrong file extension, valid extensions are: png")
+        )
+    );
+    // Avatars are "re-encoded": length and MD5 change.
+    let (status, _, body) = upload(
+        &em,
+        "?domain=USER_AVATAR",
+        "me.png",
+        "image/png",
+        vec![7; 100],
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_ne!(body["response"]["fileResource"]["contentLength"], 100);
+    // uid: honoured, duplicate is E1119.
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT&uid=MyOwnUid01a",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(body["response"]["fileResource"]["id"], "MyOwnUid01a");
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT&uid=MyOwnUid01a",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errorCode"].as_str()),
+        (StatusCode::CONFLICT, Some("E1119"))
+    );
+    // Lower-case domain is accepted from 2.40; a bad one is 400.
+    let (status, _, body) = upload(
+        &em,
+        "?domain=document",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["response"]["fileResource"]["domain"].as_str()),
+        (StatusCode::ACCEPTED, Some("DOCUMENT"))
+    );
+    let (status, _, _) = upload(&em, "?domain=NOPE", "a.txt", "text/plain", b"x".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let em = start("2.39.0").await;
+    let (status, _, _) = upload(
+        &em,
+        "?domain=document",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "≤2.39 enums are case-sensitive"
+    );
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "empty.txt",
+        "text/plain",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.get("errorCode").is_none());
+    let (_, _, body) = upload(
+        &em,
+        "?domain=USER_AVATAR",
+        "me.JPG",
+        "image/jpeg",
+        vec![1; 10],
+    )
+    .await;
+    assert_eq!(body["status"], "OK", "no avatar validation before 2.39.8");
+}
+
+#[tokio::test]
+async fn size_limit_per_version_and_option() {
+    let big = vec![b'a'; 2_000];
+    let em = start_with("2.41.2", |o| o.max_upload_size = Some(1_000)).await;
+    let (status, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "big.txt",
+        "text/plain",
+        big.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["message"],
+        "File size can't be bigger than 1000, current file size 2000"
+    );
+    let em = start_with("2.41.1", |o| o.max_upload_size = Some(1_000)).await;
+    let (status, _, _) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "big.txt",
+        "text/plain",
+        big.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "no limit before 2.41.2");
+    let em = start_with("2.42.0", |o| o.max_upload_size = None).await;
+    let (status, _, _) = upload(&em, "?domain=DOCUMENT", "big.txt", "text/plain", big).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn upload_shape_errors() {
+    let em = start("2.41.7").await;
+    let form = reqwest::multipart::Form::new().text("domain", "DOCUMENT");
+    let response = request(&em, Method::POST, "/api/fileResources", As::Admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/html")
+    );
+    let (status, _, body) = post_json(&em, "/api/fileResources", json!({}), As::Admin).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        body["message"],
+        "Current request is not a multipart request"
+    );
+    // domain as a form field.
+    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
+    let form = reqwest::multipart::Form::new()
+        .part("file", part)
+        .text("domain", "MESSAGE_ATTACHMENT");
+    let (status, _, body) =
+        send(request(&em, Method::POST, "/api/fileResources", As::Admin).multipart(form)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(
+        body["response"]["fileResource"]["domain"],
+        "MESSAGE_ATTACHMENT"
+    );
+    assert_eq!(
+        body["response"]["fileResource"]["contentType"],
+        "application/octet-stream"
+    );
+}
+
+#[tokio::test]
+async fn file_resource_download_refusals() {
+    for (version, status, code) in [
+        ("2.40.6", StatusCode::UNAUTHORIZED, None),
+        ("2.41.0", StatusCode::FORBIDDEN, Some("E1006")),
+    ] {
+        let em = start(version).await;
+        let fr = em
+            .seed_file_resource(
+                SeedFileResource::new("v.csv", "text/csv", b"a,b".to_vec()).domain("DATA_VALUE"),
+            )
+            .expect("seed");
+        let (got, _, body) = get(&em, &format!("/api/fileResources/{fr}/data")).await;
+        assert_eq!(got, status, "{version}");
+        assert_eq!(
+            body["message"],
+            format!(
+                "You don't have access to fileResource '{fr}' or this fileResource is not available from this endpoint"
+            )
+        );
+        assert_eq!(body["errorCode"].as_str(), code);
+        // Linking it to a document rewrites the domain, and the download works.
+        em.seed_document(SeedDocument::file("Values", &fr));
+        let (got, _, _) = get(&em, &format!("/api/fileResources/{fr}/data")).await;
+        assert_eq!(got, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn dimension_parameter() {
+    let em = start("2.39.0").await;
+    let fr = em
+        .seed_file_resource(
+            SeedFileResource::new("u.png", "image/png", vec![1; 8]).domain("ORG_UNIT"),
+        )
+        .expect("seed");
+    assert_eq!(
+        get(
+            &em,
+            &format!("/api/fileResources/{fr}/data?dimension=SMALL")
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(
+            &em,
+            &format!("/api/fileResources/{fr}/data?dimension=small")
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    let em = start("2.40.0").await;
+    let fr = em
+        .seed_file_resource(
+            SeedFileResource::new("u.png", "image/png", vec![1; 8]).domain("ORG_UNIT"),
+        )
+        .expect("seed");
+    assert_eq!(
+        get(
+            &em,
+            &format!("/api/fileResources/{fr}/data?dimension=small")
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&em, &format!("/api/fileResources/{fr}/data?dimension=HUGE"))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn file_resource_list_and_methods() {
+    let em = start("2.40.6").await;
+    let (status, _, body) = get(&em, "/api/fileResources").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["message"], "Request method 'GET' not supported");
+    let fr = em
+        .seed_file_resource(SeedFileResource::new("a.txt", "text/plain", b"x".to_vec()))
+        .expect("seed");
+    let (_, _, body) = get(&em, &format!("/api/fileResources/{fr}")).await;
+    assert!(
+        body.get("assigned").is_none(),
+        "assigned is hidden before 2.41.6"
+    );
+    let (status, _, _) = send(request(
+        &em,
+        Method::DELETE,
+        &format!("/api/fileResources/{fr}"),
+        As::Admin,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _, body) = get(&em, "/api/fileResources/abcdefghijk").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.get("errorCode").is_none());
+
+    let em = start("2.41.6").await;
+    em.seed_file_resource(
+        SeedFileResource::new("a.txt", "text/plain", b"x".to_vec()).domain("DATA_VALUE"),
+    )
+    .expect("seed");
+    em.seed_file_resource(
+        SeedFileResource::new("b.txt", "text/plain", b"x".to_vec()).domain("ICON"),
+    )
+    .expect("seed");
+    let (status, _, body) = get(
+        &em,
+        "/api/fileResources?filter=domain:eq:ICON&fields=name,domain,assigned,storageStatus",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["fileResources"],
+        json!([{"name":"b.txt","domain":"ICON","assigned":false,"storageStatus":"NONE"}])
+    );
+    assert_eq!(body["pager"]["total"], 1);
+    let (status, _, _) = get(&em, "/api/fileResources?filter=domain:eq:icon").await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "filter enum values are exact"
+    );
+    let (status, _, body) = send(request(
+        &em,
+        Method::PUT,
+        "/api/fileResources/abcdefghijk",
+        As::Admin,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["message"], "Request method 'PUT' not supported");
+    let (_, _, body) = get(&em, "/api/fileResources/abcdefghijk").await;
+    assert_eq!(body["errorCode"], "E1005");
+}
+
+// ---------------------------------------------------------------- faults and the request log
+
+#[tokio::test]
+async fn fail_next_bodies() {
+    let em = start("2.41.7").await;
+    em.faults().fail_next(
+        FaultRule::new(502)
+            .method("GET")
+            .path("/api/documents")
+            .body(FaultBody::ProxyHtml),
+    );
+    em.faults().fail_next(
+        FaultRule::new(503)
+            .path("/api/me")
+            .times(2)
+            .body(FaultBody::TruncatedJson),
+    );
+    let (status, headers, _) = get(&em, "/api/me").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("application/json")
+    );
+    let text = request(&em, Method::GET, "/api/me", As::Admin)
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "truncated JSON"
+    );
+    assert_eq!(
+        get(&em, "/api/me").await.0,
+        StatusCode::OK,
+        "the rule is used up"
+    );
+    let response = request(&em, Method::GET, "/api/documents", As::Admin)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("text")
+            .contains("<center><h1>502 Bad Gateway</h1></center>")
+    );
+    em.faults()
+        .fail_next(FaultRule::new(500).body(FaultBody::Empty));
+    em.faults().reset();
+    assert_eq!(get(&em, "/api/documents").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn drop_after_bytes_cuts_the_download() {
+    let em = start("2.41.7").await;
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let fr = em
+        .seed_file_resource(SeedFileResource::new(
+            "big.bin",
+            "application/octet-stream",
+            bytes.clone(),
+        ))
+        .expect("seed");
+    let doc = em.seed_document(SeedDocument::file("Big", &fr));
+    em.faults().drop_after_bytes(70_000, "/data");
+    let response = request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{doc}/data"),
+        As::Admin,
+    )
+    .send()
+    .await
+    .expect("headers arrive");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.content_length(), Some(200_000));
+    assert!(
+        response.bytes().await.is_err(),
+        "a cut body is an error, not a short success"
+    );
+    // One-shot: the next download is whole.
+    let response = request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{doc}/data"),
+        As::Admin,
+    )
+    .send()
+    .await
+    .expect("r");
+    assert_eq!(
+        response.bytes().await.expect("body").as_ref(),
+        bytes.as_slice()
+    );
+}
+
+#[tokio::test]
+async fn stalled_storage_stays_pending() {
+    let em = start("2.42.4").await;
+    em.faults().stall_storage(true);
+    let (_, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    let id = body["response"]["fileResource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    em.faults().stall_storage(false);
+    let (_, _, fr) = get(&em, &format!("/api/fileResources/{id}")).await;
+    assert_eq!(fr["storageStatus"], "PENDING");
+    assert_eq!(
+        get(&em, &format!("/api/fileResources/{id}/data")).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+}
+
+#[tokio::test]
+async fn redirect_delay_and_request_log() {
+    let em = start("2.41.7").await;
+    em.faults().redirect_to_login_next(1);
+    let (status, headers, _) = get(&em, "/api/me").await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap_or("")
+            .ends_with("/dhis-web-login")
+    );
+    em.faults().delay(Duration::from_millis(1));
+    assert_eq!(get(&em, "/api/me").await.0, StatusCode::OK);
+    em.faults().delay(Duration::ZERO);
+    let (status, _, _) = send(request(
+        &em,
+        Method::GET,
+        "/external/some/doc.pdf?x=1",
+        As::Nobody,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let log = em.requests();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[0].method, "GET");
+    assert_eq!(log[0].path, "/api/me");
+    assert!(log[0].has_authorization);
+    assert_eq!(log[2].path, "/external/some/doc.pdf");
+    assert_eq!(log[2].query.as_deref(), Some("x=1"));
+    assert!(!log[2].has_authorization);
+}
+
+// ---------------------------------------------------------------- demo seed
+
+#[tokio::test]
+async fn demo_seed_is_browsable_and_downloadable() {
+    let em = start_with("2.41.7", |o| o.seed_demo = true).await;
+    let (_, _, body) = get(
+        &em,
+        "/api/documents?paging=false&fields=id,name,external,url",
+    )
+    .await;
+    let docs = body["documents"].as_array().expect("list");
+    assert!(docs.len() >= 45);
+    let external_here = docs
+        .iter()
+        .find(|d| {
+            d["url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with(&format!("{}/external/", em.base_url())))
+        })
+        .expect("a link to the emulator's external path");
+    let (status, headers, _) = get(
+        &em,
+        &format!(
+            "/api/documents/{}/data",
+            external_here["id"].as_str().expect("id")
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let target = headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert_eq!(
+        client()
+            .get(target)
+            .send()
+            .await
+            .expect("external")
+            .status(),
+        StatusCode::OK
+    );
+    let (_, _, body) = get(
+        &em,
+        "/api/documents?filter=name:ilike:malaria annual&fields=id",
+    )
+    .await;
+    let id = body["documents"][0]["id"]
+        .as_str()
+        .expect("malaria report")
+        .to_string();
+    let response = request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{id}/data"),
+        As::Admin,
+    )
+    .send()
+    .await
+    .expect("r");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().await.expect("body").starts_with(b"%PDF"));
+    let (_, _, body) = get(&em, "/api/fileResources?paging=false&fields=domain").await;
+    let domains: std::collections::BTreeSet<String> = body["fileResources"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|f| f["domain"].as_str().unwrap_or("").to_string())
+        .collect();
+    for domain in [
+        "DOCUMENT",
+        "DATA_VALUE",
+        "MESSAGE_ATTACHMENT",
+        "ICON",
+        "USER_AVATAR",
+        "ORG_UNIT",
+        "JOB_DATA",
+    ] {
+        assert!(domains.contains(domain), "{domain}");
+    }
+}
