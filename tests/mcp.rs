@@ -1,6 +1,8 @@
 //! The MCP server seen from an MCP client (rmcp's own): in process over a duplex pipe, and
 //! end to end over the stdio of `d2files mcp --demo`.
+
 use d2files::api::{Auth, Client};
+use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
 use d2files::mcp::FilesServer;
 use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use rmcp::service::RunningService;
@@ -53,6 +55,14 @@ fn text(result: &CallToolResult) -> String {
         .filter_map(|block| block.as_text().map(|text| text.text.clone()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The JSON a successful call returned, checked to be both the text and the structured content.
+fn ok_json(result: &CallToolResult) -> Value {
+    assert_eq!(result.is_error, Some(false), "{}", text(result));
+    let parsed: Value = serde_json::from_str(&text(result)).expect("the text is JSON");
+    assert_eq!(result.structured_content.as_ref(), Some(&parsed));
+    parsed
 }
 
 /// The message and structured detail of a tool error.
@@ -254,5 +264,213 @@ async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
     assert!(detail["message"].as_str().unwrap().contains("127.0.0.1:1"));
     // The session survives the failure.
     assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+    client.cancel().await.unwrap();
+}
+
+/// Calls every tool against a server seeded with the demo content, leaving it as it found it.
+async fn exercise_every_tool(client: &McpClient) {
+    let page = ok_json(&call(client, "files_documents_list", json!({})).await);
+    let documents = page["documents"].as_array().expect("a documents array");
+    assert!(documents.len() >= 2, "the demo has documents: {page}");
+    assert_eq!(page["pager"]["page"], 1);
+    assert_eq!(page["pager"]["pageSize"], 50);
+    let total = page["pager"]["total"].as_u64().expect("pager.total");
+    assert!(total >= documents.len() as u64);
+
+    let second = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"page": 2, "page_size": 1}),
+        )
+        .await,
+    );
+    assert_eq!(second["pager"]["page"], 2);
+    assert_eq!(second["pager"]["pageCount"], total);
+    assert_eq!(second["documents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second["documents"][0]["id"], documents[1]["id"]);
+
+    let files = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"filter": ["external:eq:false"], "order": "lastUpdated:desc"}),
+        )
+        .await,
+    );
+    let files = files["documents"]
+        .as_array()
+        .expect("a documents array")
+        .clone();
+    assert!(!files.is_empty(), "the demo has uploaded files");
+    assert!(files.iter().all(|document| document["external"] == false));
+    let updated: Vec<&str> = files
+        .iter()
+        .filter_map(|document| document["lastUpdated"].as_str())
+        .collect();
+    assert!(
+        updated.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{updated:?}"
+    );
+
+    let uid = files[0]["id"].as_str().expect("an id");
+    let document = ok_json(&call(client, "files_documents_get", json!({"uid": uid})).await);
+    assert_eq!(document["id"], uid);
+    let resource_uid = document["url"].as_str().expect("a file document's url");
+    let resource =
+        ok_json(&call(client, "files_resources_get", json!({"uid": resource_uid})).await);
+    assert_eq!(resource["id"], resource_uid);
+    assert_eq!(resource["domain"], "DOCUMENT");
+    assert_eq!(resource["storageStatus"], "STORED");
+    assert_eq!(resource["contentMd5"].as_str().map(str::len), Some(32));
+
+    let created = ok_json(
+        &call(
+            client,
+            "files_documents_create_external",
+            json!({"name": "MCP test link", "url": "https://dhis2.org/mcp-test"}),
+        )
+        .await,
+    );
+    assert_eq!(created["external"], true);
+    assert_eq!(created["name"], "MCP test link");
+    assert_eq!(created["url"], "https://dhis2.org/mcp-test");
+    let created_uid = created["id"].as_str().expect("the new uid").to_string();
+    assert!(d2files::api::is_valid_uid(&created_uid), "{created_uid}");
+    let found = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"filter": format!("id:in:[{created_uid}]")}),
+        )
+        .await,
+    );
+    assert_eq!(found["documents"][0]["id"], created_uid.as_str());
+
+    let deleted = ok_json(
+        &call(
+            client,
+            "files_documents_delete",
+            json!({"uid": created_uid}),
+        )
+        .await,
+    );
+    assert_eq!(deleted, json!({"deleted": created_uid}));
+    let (message, detail) =
+        tool_error(&call(client, "files_documents_get", json!({"uid": created_uid})).await);
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    assert_eq!(detail["errorCode"], "E1005");
+}
+
+/// DHIS2's refusals come back as tool errors in DHIS2's words, with the errorCode.
+async fn dhis2_refusals_are_tool_errors(client: &McpClient) {
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_delete",
+            json!({"uid": "abcdefghijk"}),
+        )
+        .await,
+    );
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["errorCode"], "E1005");
+    let (message, detail) =
+        tool_error(&call(client, "files_resources_get", json!({"uid": "abcdefghijk"})).await);
+    assert!(message.contains("abcdefghijk"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"filter": "colour:eq:blue"}),
+        )
+        .await,
+    );
+    assert!(message.contains("Unknown path property"), "{message}");
+    assert_eq!(detail["httpStatus"], 400);
+    assert_eq!(detail["errorCode"], "E1003");
+}
+
+/// An emulator seeded with the demo content and an admin client for it.
+async fn demo_emulator() -> (Emulator, Client) {
+    let emulator = Emulator::start(EmulatorOptions {
+        seed_demo: true,
+        ..Default::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let client = Client::new(
+        &emulator.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    )
+    .unwrap();
+    (emulator, client)
+}
+
+#[tokio::test]
+async fn every_tool_works_against_the_emulator() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    exercise_every_tool(&client).await;
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn dhis2_errors_carry_dhis2s_message_and_error_code() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    dhis2_refusals_are_tool_errors(&client).await;
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_name_filter_finds_the_demo_malaria_documents() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let page = ok_json(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"filter": "name:ilike:malaria", "order": "name:asc"}),
+        )
+        .await,
+    );
+    let names: Vec<&str> = page["documents"]
+        .as_array()
+        .expect("a documents array")
+        .iter()
+        .filter_map(|document| document["name"].as_str())
+        .collect();
+    assert!(names.len() >= 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|name| name.to_lowercase().contains("malaria"))
+    );
+    assert_eq!(page["pager"]["total"], names.len());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn read_only_leaves_the_server_untouched() {
+    let (emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let before = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    let uid = before["documents"][0]["id"]
+        .as_str()
+        .expect("a document")
+        .to_string();
+    let (message, _) =
+        tool_error(&call(&client, "files_documents_delete", json!({"uid": uid})).await);
+    assert!(message.contains("read-only"), "{message}");
+    let after = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    assert_eq!(before, after);
+    let writes = emulator
+        .requests()
+        .into_iter()
+        .filter(|request| request.method != "GET")
+        .count();
+    assert_eq!(writes, 0, "{:?}", emulator.requests());
     client.cancel().await.unwrap();
 }
