@@ -112,12 +112,14 @@ impl FilesServer {
         &self,
         Parameters(CreateExternalArgs { name, url }): Parameters<CreateExternalArgs>,
     ) -> CallToolResult {
-        reply(
-            "files_documents_create_external",
-            self.client
-                .create_external_document(&name, url.trim())
-                .await,
-        )
+        let created = self
+            .client
+            .create_external_document(&name, url.trim())
+            .await;
+        if let Ok(document) = &created {
+            tracing::info!(uid = %document.id, "created link document {name:?}");
+        }
+        reply("files_documents_create_external", created)
     }
 
     /// Deletes a document.
@@ -139,10 +141,10 @@ impl FilesServer {
         let uid = uid.trim();
         reply(
             "files_documents_delete",
-            self.client
-                .delete_document(uid)
-                .await
-                .map(|()| json!({"deleted": uid})),
+            self.client.delete_document(uid).await.map(|()| {
+                tracing::info!(uid = %uid, "deleted document");
+                json!({"deleted": uid})
+            }),
         )
     }
 
