@@ -289,6 +289,20 @@ async fn exercise_every_tool(client: &McpClient) {
     assert_eq!(second["pager"]["pageCount"], total);
     assert_eq!(second["documents"].as_array().map(Vec::len), Some(1));
     assert_eq!(second["documents"][0]["id"], documents[1]["id"]);
+    assert_eq!(
+        second["pager"]["nextPage"],
+        if total > 2 { json!(3) } else { Value::Null }
+    );
+    let last = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"page": total, "page_size": 1}),
+        )
+        .await,
+    );
+    assert_eq!(last["pager"]["page"], total);
+    assert!(last["pager"].get("nextPage").is_none(), "{last}");
 
     let files = ok_json(
         &call(

@@ -11,7 +11,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::{self, Client};
+use crate::api::{self, Client, Pager};
 use crate::mcp::schema::{CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs};
 
 /// The tools that change the server; `--read-only` hides and refuses them.
@@ -55,7 +55,7 @@ impl FilesServer {
     /// Lists documents, one page at a time.
     #[tool(
         name = "files_documents_list",
-        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"documents\": [...], \"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\"}}; each document has id, name, url, external, created, lastUpdated, createdBy. With no arguments: the first 50 by name.",
+        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, url, external, created, lastUpdated, createdBy. With no arguments: the first 50 by name.",
         annotations(
             title = "List documents",
             read_only_hint = true,
@@ -69,10 +69,9 @@ impl FilesServer {
         };
         reply(
             "files_documents_list",
-            self.client
-                .list_documents(&query)
-                .await
-                .map(|page| json!({"documents": page.items, "pager": page.pager})),
+            self.client.list_documents(&query).await.map(
+                |page| json!({"pager": page.pager.as_ref().map(pager), "documents": page.items}),
+            ),
         )
     }
 
@@ -199,6 +198,21 @@ impl ServerHandler for FilesServer {
             .call(ToolCallContext::new(self, request, context))
             .await
     }
+}
+
+/// The pager an agent needs: DHIS2's `nextPage`/`prevPage` are long URLs, while the agent's
+/// next call only wants a page number.
+fn pager(pager: &Pager) -> Value {
+    let mut value = json!({
+        "page": pager.page,
+        "pageCount": pager.page_count,
+        "total": pager.total,
+        "pageSize": pager.page_size,
+    });
+    if pager.next_page.is_some() {
+        value["nextPage"] = json!(pager.page.saturating_add(1));
+    }
+    value
 }
 
 /// A tool's answer: the value as JSON text and as structured content, or a tool error.
