@@ -22,12 +22,20 @@ async fn start(version: &str) -> Emulator {
     start_with(version, |_| {}).await
 }
 
+thread_local! {
+    // One client per test thread: building one is slow, and a client must not outlive the
+    // test's runtime (each #[tokio::test] has its own).
+    static CLIENT: reqwest::Client = {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    };
+}
+
 fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    CLIENT.with(reqwest::Client::clone)
 }
 
 enum As {
@@ -514,7 +522,7 @@ async fn create_validation_errors() {
             SeedFileResource::new("a.pdf", "application/pdf", b"%PDF".to_vec()).assigned(true),
         )
         .expect("seed");
-    let existing = em.seed_document(link(1));
+    let existing = em.seed_document(link(1).code("TAKEN"));
     for (body, code) in [
         (json!({"name":"x","external":true}), "E4000"),
         (json!({"external":true,"url":"https://a.org"}), "E4000"),
@@ -538,6 +546,10 @@ async fn create_validation_errors() {
         (
             json!({"id":existing,"name":"x","external":true,"url":"https://a.org"}),
             "E5000",
+        ),
+        (
+            json!({"name":"x","code":"TAKEN","external":true,"url":"https://a.org"}),
+            "E5003",
         ),
     ] {
         let (status, _, response) = post_json(&em, "/api/documents", body.clone(), As::Admin).await;
@@ -983,6 +995,11 @@ async fn upload_validations() {
         )
     );
     // Avatars are "re-encoded": length and MD5 change.
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7; 92]].concat();
+    let (status, _, body) = upload(&em, "?domain=USER_AVATAR", "me.png", "image/png", png).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_ne!(body["response"]["fileResource"]["contentLength"], 100);
+    // Bytes that are no image cannot be resized.
     let (status, _, body) = upload(
         &em,
         "?domain=USER_AVATAR",
@@ -991,8 +1008,22 @@ async fn upload_validations() {
         vec![7; 100],
     )
     .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Failed to resize image")
+    );
+    // A "png" that is no image in the default DATA_VALUE domain is never stored.
+    let (status, _, body) = upload(&em, "", "scan.png", "image/png", vec![7; 100]).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    assert_ne!(body["response"]["fileResource"]["contentLength"], 100);
+    let id = body["response"]["fileResource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (_, _, fr) = get(&em, &format!("/api/fileResources/{id}")).await;
+    assert_eq!(fr["storageStatus"], "PENDING");
     // uid: honoured, duplicate is E1119.
     let (status, _, body) = upload(
         &em,
@@ -1279,6 +1310,13 @@ async fn file_resource_list_and_methods() {
     assert_eq!(body["message"], "Request method 'PUT' not supported");
     let (_, _, body) = get(&em, "/api/fileResources/abcdefghijk").await;
     assert_eq!(body["errorCode"], "E1005");
+    let id = ids(
+        &get(&em, "/api/fileResources?filter=name:eq:a.txt").await.2,
+        "fileResources",
+    )[0]
+    .clone();
+    let (_, _, body) = get(&em, &format!("/api/fileResources/{id}/domain")).await;
+    assert_eq!(body, json!({"domain": "DATA_VALUE"}));
 }
 
 // ---------------------------------------------------------------- faults and the request log
@@ -1522,4 +1560,86 @@ async fn demo_seed_is_browsable_and_downloadable() {
     ] {
         assert!(domains.contains(domain), "{domain}");
     }
+}
+
+#[tokio::test]
+async fn upload_rows_across_versions() {
+    // `uid` is ignored on 2.38 and honoured from 2.39.
+    let em = start("2.38.1").await;
+    let (_, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT&uid=MyOwnUid01a",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_ne!(body["response"]["fileResource"]["id"], "MyOwnUid01a");
+    let em = start("2.39.0").await;
+    let (_, _, body) = upload(
+        &em,
+        "?domain=DOCUMENT&uid=MyOwnUid01a",
+        "a.txt",
+        "text/plain",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(body["response"]["fileResource"]["id"], "MyOwnUid01a");
+    // ICON and JOB_DATA exist from 2.40.
+    let (status, _, body) = upload(&em, "?domain=ICON", "i.png", "image/png", b"x".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("No enum constant")
+    );
+    let em = start("2.40.0").await;
+    let (status, _, body) = upload(
+        &em,
+        "?domain=JOB_DATA",
+        "job.json",
+        "application/json",
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(body["response"]["fileResource"]["domain"], "JOB_DATA");
+    // ICON validation starts with 2.40.6.
+    let (status, _, _) = upload(&em, "?domain=ICON", "i.svg", "image/svg+xml", b"x".to_vec()).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _, body) = upload(&em, "?domain=NOPE", "a.txt", "text/plain", b"x".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap_or("").starts_with(
+        "Value 'NOPE' is not valid for parameter domain. Valid values are: [DATA_VALUE,"
+    ));
+}
+
+#[tokio::test]
+async fn ieq_from_241_and_e4000_wording() {
+    let em = start("2.40.6").await;
+    assert_eq!(
+        get(&em, "/api/documents?filter=name:ieq:x").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let em = start("2.41.0").await;
+    assert_eq!(
+        get(&em, "/api/documents?filter=name:ieq:x").await.0,
+        StatusCode::OK
+    );
+    let (_, _, response) = post_json(
+        &em,
+        "/api/documents",
+        json!({"name":"x","external":true}),
+        As::Admin,
+    )
+    .await;
+    assert_eq!(
+        response["response"]["errorReports"][0]["message"],
+        "Missing required property `url`"
+    );
+    assert_eq!(
+        response["response"]["errorReports"][0]["args"],
+        json!(["url"])
+    );
 }

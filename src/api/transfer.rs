@@ -83,7 +83,7 @@ impl TransferOptions {
         self
     }
 
-    pub(crate) fn report(&self, progress: Progress) {
+    pub fn report(&self, progress: Progress) {
         if let Some(callback) = &self.progress {
             callback(progress);
         }

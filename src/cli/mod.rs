@@ -1,6 +1,108 @@
-//! The command line: argument parsing and dispatch to the faces.
+//! The command line: argument parsing, logging set-up and dispatch to the four faces.
+mod args;
+mod connect;
+mod documents;
+mod output;
+mod profile;
+mod progress;
+mod resources;
+
 use std::process::ExitCode;
 
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes on one line, without repeating a cause already in the message.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
+    match cli.command {
+        None => {
+            let _logs = file_logging("d2files.log")?;
+            let connection = connect::connect(&cli.connection).await?;
+            crate::app::run(crate::app::Launch {
+                client: connection.client.clone(),
+                profile_name: connection.profile_name.clone(),
+            })
+            .await
+        }
+        Some(Command::Documents(command)) => {
+            crate::config::init_stderr_logging()?;
+            let connection = connect::connect(&cli.connection).await?;
+            documents::run(&connection.client, command, json).await
+        }
+        Some(Command::Resources(command)) => {
+            crate::config::init_stderr_logging()?;
+            let connection = connect::connect(&cli.connection).await?;
+            resources::run(&connection.client, command, json).await
+        }
+        Some(Command::Profile(command)) => {
+            crate::config::init_stderr_logging()?;
+            profile::run(command, &cli.connection, json).await
+        }
+        Some(Command::Mcp { read_only }) => {
+            // stdout carries the protocol: logs go to a file.
+            let _logs = file_logging("mcp.log")?;
+            let connection = connect::connect(&cli.connection).await?;
+            crate::mcp::serve(connection.client.clone(), read_only).await
+        }
+        Some(Command::DemoServer(args)) => {
+            let version = args
+                .dhis2_version
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--dhis2-version {}: {e}", args.dhis2_version))?;
+            let options = crate::emulator::EmulatorOptions {
+                version,
+                port: args.port,
+                storage_delay: std::time::Duration::from_millis(args.storage_delay_ms),
+                max_upload_size: match args.max_upload_size {
+                    Some(0) => None,
+                    Some(limit) => Some(limit),
+                    None => crate::emulator::EmulatorOptions::default().max_upload_size,
+                },
+                seed_demo: !args.no_seed,
+                ..crate::emulator::EmulatorOptions::default()
+            };
+            crate::emulator::run_standalone(options).await
+        }
+    }
+}
+
+fn file_logging(name: &str) -> anyhow::Result<crate::config::LogGuard> {
+    let paths = crate::config::Paths::from_process()?;
+    Ok(crate::config::init_file_logging(&paths, name)?)
 }

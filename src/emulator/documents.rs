@@ -300,6 +300,22 @@ fn validate(state: &AppState, input: &Input, creating: bool) -> Vec<ErrorReport>
         )),
         Some(_) => {}
     }
+    if let Some(code) = &input.code
+        && let Some(other) = db
+            .documents
+            .values()
+            .find(|d| d.code.as_deref() == Some(code) && Some(&d.id) != input.id.as_ref())
+    {
+        let this = input.id.as_deref().unwrap_or("");
+        reports.push(report(
+            "E5003",
+            format!(
+                "Property `code` with value `{code}` on object {this} [Document] already exists on object {} [Document]",
+                other.id
+            ),
+            &["code", code],
+        ));
+    }
     if creating && let Some(id) = &input.id {
         if !is_valid_uid(id) {
             reports.push(report(

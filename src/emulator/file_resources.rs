@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, first, query_pairs, values};
-use super::model::{Domain, FileResource, RenderContext, StatusView, User, now};
+use super::model::{Domain, FileResource, RenderContext, StatusView, User, is_variant_image, now};
 use super::query::{Prop, PropType, Schema};
 use super::server::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
@@ -301,6 +301,22 @@ fn validate_domain(
     }
 }
 
+/// Whether a stored blob starts like a PNG, JPEG or GIF (what ImageIO could decode).
+async fn is_image(blob: &Blob) -> bool {
+    let mut head = [0u8; 8];
+    let Ok(mut file) = tokio::fs::File::open(&blob.path).await else {
+        return false;
+    };
+    let Ok(n) = tokio::io::AsyncReadExt::read(&mut file, &mut head).await else {
+        return false;
+    };
+    let head = &head[..n];
+    head.starts_with(b"\x89PNG\r\n\x1a\n")
+        || head.starts_with(&[0xff, 0xd8, 0xff])
+        || head.starts_with(b"GIF87a")
+        || head.starts_with(b"GIF89a")
+}
+
 fn is_blocked(content_type: &str, name: &str) -> bool {
     BLOCKED_CONTENT_TYPES.contains(&content_type.to_lowercase().as_str())
         || BLOCKED_EXTENSIONS.contains(&extension(&name.to_lowercase()))
@@ -409,6 +425,16 @@ async fn store_upload(
     if is_blocked(&content_type, &name) {
         return Err(conflict("File type not allowed").code("E6101"));
     }
+    let image = is_image(blob).await;
+    if reencode && !image {
+        return Err(WebMessage::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Failed to resize image: the file could not be read as an image",
+        ));
+    }
+    // The asynchronous save makes image variants first; when the bytes are no image, neither
+    // the variants nor the original get stored, so the file resource stays PENDING.
+    let unstorable = domain.has_image_variants() && is_variant_image(&content_type) && !image;
     let (len, md5) = if reencode {
         let grown = store::append_and_rehash(blob, REENCODE_MARKER)
             .await
@@ -429,7 +455,7 @@ async fn store_upload(
     } else {
         (blob.len, blob.md5.clone())
     };
-    let stored_at = if state.faults.storage_stalled() {
+    let stored_at = if unstorable || state.faults.storage_stalled() {
         None
     } else {
         Some(Instant::now() + state.storage_delay)
@@ -475,6 +501,37 @@ pub async fn get_one(
         return Json(fields.apply(&object, version)).into_response();
     }
     Json(fr.to_json(&ctx, StatusView::Checked, true)).into_response()
+}
+
+/// `GET /api/fileResources/{uid}/{property}` (2.41+, the generic controller) → `{"<property>": value}`.
+pub async fn property(
+    State(state): State<Shared>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path((uid, property)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    let version = state.version;
+    if !version.file_resource_list() {
+        return WebMessage::error(
+            StatusCode::NOT_FOUND,
+            format!("No handler found for GET {}", uri.path()),
+        )
+        .into_response();
+    }
+    let Some(fr) = state.db().file_resources.get(&uid).cloned() else {
+        return not_found(version, &uid).into_response();
+    };
+    let base = state.base_url(&headers);
+    let object = fr.to_json(&context(&state, user, &base), StatusView::Unchecked, false);
+    match object.get(&property) {
+        Some(value) => Json(json!({ property.clone(): value })).into_response(),
+        None => WebMessage::error(
+            StatusCode::NOT_FOUND,
+            format!("Property `{property}` does not exist on FileResource"),
+        )
+        .into_response(),
+    }
 }
 
 pub async fn list(

@@ -35,6 +35,9 @@ pub struct AppState {
 
 pub type Shared = Arc<AppState>;
 
+/// The request log keeps at most this many entries (the oldest half is dropped first).
+const MAX_RECORDED_REQUESTS: usize = 100_000;
+
 /// The authenticated user of a request (set by the auth middleware).
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub &'static User);
@@ -124,6 +127,10 @@ pub fn router(state: Shared) -> Router {
             "/api/fileResources/{uid}/data",
             get(file_resources::data).fallback(method_fallback),
         )
+        .route(
+            "/api/fileResources/{uid}/{property}",
+            get(file_resources::property).fallback(method_fallback),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     let mut public = Router::new().route("/external/{*rest}", get(system::external));
     for path in [
@@ -157,20 +164,25 @@ async fn not_found(method: Method, request: Request) -> WebMessage {
     )
 }
 
+fn record(state: &AppState, method: &str, path: &str, request: &Request) {
+    let mut log = state.requests.lock().unwrap_or_else(|e| e.into_inner());
+    // Bounded so that a long demo session cannot grow it without limit.
+    if log.len() >= MAX_RECORDED_REQUESTS {
+        log.drain(..MAX_RECORDED_REQUESTS / 2);
+    }
+    log.push(RecordedRequest {
+        method: method.to_string(),
+        path: path.to_string(),
+        query: request.uri().query().map(str::to_string),
+        has_authorization: request.headers().contains_key(header::AUTHORIZATION),
+    });
+}
+
 /// Records the request, then applies the delay, login-redirect and failure faults.
 async fn front(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    state
-        .requests
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(RecordedRequest {
-            method: method.clone(),
-            path: path.clone(),
-            query: request.uri().query().map(str::to_string),
-            has_authorization: request.headers().contains_key(header::AUTHORIZATION),
-        });
+    record(&state, &method, &path, &request);
     let delay = state.faults.current_delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

@@ -1,0 +1,64 @@
+//! Choosing the server: the embedded demo emulator, or a profile.
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use crate::api::{Auth, Client};
+use crate::cli::args::ConnectionArgs;
+use crate::config::{Environment, ProfileRequest, resolve_profile};
+use crate::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
+
+/// A client, and the demo server behind it when there is one (it stops when this is dropped).
+pub struct Connection {
+    pub client: Client,
+    pub profile_name: String,
+    _demo: Option<Emulator>,
+}
+
+pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
+    if args.demo {
+        let demo = start_demo(&args.demo_version).await?;
+        let client = Client::new(
+            &demo.base_url(),
+            Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+        )?;
+        return Ok(Connection {
+            client,
+            profile_name: "demo".to_string(),
+            _demo: Some(demo),
+        });
+    }
+    let request = ProfileRequest {
+        profile: args.profile.clone(),
+        url: args.url.clone(),
+    };
+    let profile = resolve_profile(&request, &Environment::from_process())?;
+    for warning in &profile.warnings {
+        eprintln!("warning: {warning}");
+        tracing::warn!("{warning}");
+    }
+    let client = Client::new(&profile.base_url, profile.auth.clone())
+        .with_context(|| format!("profile `{}`", profile.name))?;
+    Ok(Connection {
+        client,
+        profile_name: profile.name,
+        _demo: None,
+    })
+}
+
+/// The embedded emulator with its demo seed, answering like DHIS2 `version`.
+pub async fn start_demo(version: &str) -> anyhow::Result<Emulator> {
+    let version = version
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--demo-version {version}: {e}"))?;
+    let options = EmulatorOptions {
+        version,
+        seed_demo: true,
+        // Long enough to see the "waiting for storage" phase, short enough not to annoy.
+        storage_delay: Duration::from_millis(400),
+        ..EmulatorOptions::default()
+    };
+    Emulator::start(options)
+        .await
+        .context("starting the demo server")
+}

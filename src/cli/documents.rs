@@ -1,0 +1,278 @@
+//! `d2files documents …`
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+use serde_json::json;
+
+use crate::api::{
+    Client, Document, DocumentDownload, DownloadTarget, FileResource, ListQuery, Page,
+};
+use crate::cli::args::{DocumentsCommand, ListArgs};
+use crate::cli::output::{self, date, opt, print_fields, print_json, print_table, size};
+use crate::cli::progress::transfer_options;
+
+/// Stops `--all` from fetching without end from a huge server.
+pub const MAX_ALL_ITEMS: usize = 100_000;
+
+pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        DocumentsCommand::List(args) => list(client, &args, json).await,
+        DocumentsCommand::Get { uid } => get(client, &uid, json).await,
+        DocumentsCommand::Upload { path, name } => upload(client, &path, name, json).await,
+        DocumentsCommand::UploadUrl { name, url } => {
+            let document = client.create_external_document(&name, &url).await?;
+            if json {
+                print_json(&document)
+            } else {
+                println!(
+                    "Created link document {} ({})",
+                    document.id,
+                    document.title()
+                );
+                Ok(())
+            }
+        }
+        DocumentsCommand::Link {
+            file_resource,
+            name,
+        } => {
+            let document = client.link_document(&name, &file_resource).await?;
+            if json {
+                print_json(&document)
+            } else {
+                println!("Created document {} ({})", document.id, document.title());
+                Ok(())
+            }
+        }
+        DocumentsCommand::Download { uid, out, force } => {
+            download(client, &uid, out, force, json).await
+        }
+        DocumentsCommand::Delete { uid, yes } => delete(client, &uid, yes, json).await,
+    }
+}
+
+/// Builds a list query from the command line, refusing bad filters before anything is sent.
+pub fn list_query(args: &ListArgs) -> anyhow::Result<ListQuery> {
+    let mut query = ListQuery::new().page(args.page).page_size(args.page_size);
+    for filter in &args.filters {
+        query = query.filter(filter.parse()?);
+    }
+    for order in &args.order {
+        query = query.order_by(crate::api::Order::parse(order)?);
+    }
+    query.validate()?;
+    Ok(query)
+}
+
+async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()> {
+    let query = list_query(args)?;
+    let page = if args.all {
+        let items = client.list_all_documents(&query, MAX_ALL_ITEMS).await?;
+        Page { items, pager: None }
+    } else {
+        client.list_documents(&query).await?
+    };
+    if json {
+        return print_json(&json!({"pager": page.pager, "documents": page.items}));
+    }
+    let rows = page
+        .items
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.clone(),
+                d.title().to_string(),
+                kind(d).to_string(),
+                opt(d.url.as_deref()),
+                date(d.last_updated),
+            ]
+        })
+        .collect();
+    print_table(
+        &["ID", "NAME", "KIND", "URL / FILE RESOURCE", "UPDATED"],
+        rows,
+    );
+    print_page_summary(&page, "document");
+    Ok(())
+}
+
+/// "page 2/12, 583 documents" on stderr, so stdout stays just the table.
+pub fn print_page_summary<T>(page: &Page<T>, noun: &str) {
+    match &page.pager {
+        Some(pager) => eprintln!(
+            "page {}/{}, {} {noun}{}",
+            pager.page,
+            pager.page_count.max(1),
+            pager.total,
+            if pager.total == 1 { "" } else { "s" }
+        ),
+        None => eprintln!(
+            "{} {noun}{}",
+            page.items.len(),
+            if page.items.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+fn kind(document: &Document) -> &'static str {
+    if document.external { "link" } else { "file" }
+}
+
+async fn get(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
+    let document = client.get_document(uid).await?;
+    let resource = match document.file_resource_uid() {
+        Some(fr) => Some(client.get_file_resource(fr).await),
+        None => None,
+    };
+    if json {
+        let mut value = serde_json::to_value(&document)?;
+        if let Some(Ok(resource)) = &resource {
+            value["fileResource"] = serde_json::to_value(resource)?;
+        }
+        return print_json(&value);
+    }
+    print_fields(&[
+        ("id", document.id.clone()),
+        ("name", document.title().to_string()),
+        ("kind", kind(&document).to_string()),
+        ("url", opt(document.url.as_deref())),
+        ("created", date(document.created)),
+        ("updated", date(document.last_updated)),
+        (
+            "by",
+            opt(document.created_by.as_ref().and_then(|u| u.label())),
+        ),
+    ]);
+    match resource {
+        Some(Ok(resource)) => {
+            println!();
+            print_resource_fields(&resource);
+        }
+        Some(Err(error)) => eprintln!("file resource: {error}"),
+        None => {}
+    }
+    Ok(())
+}
+
+pub fn print_resource_fields(resource: &FileResource) {
+    print_fields(&[
+        ("file resource", resource.id.clone()),
+        ("file name", opt(resource.name.as_deref())),
+        ("type", opt(resource.content_type.as_deref())),
+        ("size", size(resource.content_length)),
+        ("md5", opt(resource.content_md5.as_deref())),
+        (
+            "domain",
+            resource
+                .domain
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
+        (
+            "storage",
+            resource
+                .storage_status
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "assigned",
+            resource.assigned.map(|a| a.to_string()).unwrap_or_default(),
+        ),
+        ("created", date(resource.created)),
+    ]);
+}
+
+async fn upload(
+    client: &Client,
+    path: &Path,
+    name: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let (options, bar) = transfer_options("↑", false);
+    let result = client
+        .upload_document(path, name.as_deref(), &options)
+        .await;
+    bar.finish_and_clear();
+    let uploaded = match result {
+        Ok(uploaded) => uploaded,
+        Err(error) => {
+            if let Some(fr) = error.unlinked_file_resource() {
+                eprintln!(
+                    "hint: the bytes are on the server as file resource {fr}; create the \
+                     document without uploading again:\n  d2files documents link {fr} --name NAME"
+                );
+            }
+            return Err(error.into());
+        }
+    };
+    if json {
+        return print_json(&uploaded);
+    }
+    println!(
+        "Uploaded {} as document {} (file resource {}, {})",
+        path.display(),
+        uploaded.document.id,
+        uploaded.file_resource.id,
+        size(uploaded.file_resource.content_length)
+    );
+    Ok(())
+}
+
+/// OUT as the user gave it: an existing directory means "inside it"; nothing means here.
+pub fn download_target(out: Option<PathBuf>) -> DownloadTarget {
+    DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from(".")))
+}
+
+async fn download(
+    client: &Client,
+    uid: &str,
+    out: Option<PathBuf>,
+    force: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let target = download_target(out);
+    let (options, bar) = transfer_options("↓", force);
+    let result = client.download_document(uid, &target, &options).await;
+    bar.finish_and_clear();
+    let outcome = result?;
+    if json {
+        return print_json(&outcome);
+    }
+    match outcome {
+        DocumentDownload::Saved(saved) => println!(
+            "Saved {} ({}, md5 {})",
+            saved.path.display(),
+            size(Some(saved.bytes)),
+            saved.md5
+        ),
+        DocumentDownload::External { url } => {
+            println!("{url}");
+            eprintln!("This document is an external link; nothing was downloaded.");
+        }
+    }
+    Ok(())
+}
+
+async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Result<()> {
+    let document = client.get_document(uid).await?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("refusing to delete without --yes when not asked on a terminal");
+        }
+        let question = format!("Delete document \"{}\" ({uid})?", document.title());
+        if !output::confirm(&question)? {
+            eprintln!("Nothing deleted.");
+            return Ok(());
+        }
+    }
+    client.delete_document(uid).await?;
+    if json {
+        print_json(&json!({"deleted": uid, "name": document.title()}))
+    } else {
+        println!("Deleted document {uid} ({})", document.title());
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+//! `d2files profile …`
+use serde_json::json;
+
+use crate::api::Client;
+use crate::cli::args::{ConnectionArgs, ProfileCommand};
+use crate::cli::connect::connect;
+use crate::cli::output::{print_fields, print_json, print_table};
+use crate::config::{Environment, list_profiles};
+
+pub async fn run(
+    command: ProfileCommand,
+    connection: &ConnectionArgs,
+    json: bool,
+) -> anyhow::Result<()> {
+    match command {
+        ProfileCommand::List => {
+            let profiles = list_profiles(&Environment::from_process())?;
+            if json {
+                let list: Vec<_> = profiles
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "name": p.name,
+                            "baseUrl": p.base_url,
+                            "auth": p.auth.map(|a| a.to_string()),
+                            "username": p.username,
+                            "file": p.file,
+                            "default": p.is_default,
+                            "shadowed": p.shadowed,
+                            "problem": p.problem,
+                        })
+                    })
+                    .collect();
+                return print_json(&list);
+            }
+            if profiles.is_empty() {
+                eprintln!(
+                    "No profiles found. Create .dhis2/profiles.toml here or \
+                     ~/.config/dhis2/profiles.toml, or set DHIS2_URL."
+                );
+                return Ok(());
+            }
+            let rows = profiles
+                .iter()
+                .map(|p| {
+                    vec![
+                        format!("{}{}", p.name, if p.is_default { " *" } else { "" }),
+                        p.base_url.clone().unwrap_or_default(),
+                        p.auth.map(|a| a.to_string()).unwrap_or_default(),
+                        p.file.display().to_string(),
+                        match (&p.problem, p.shadowed) {
+                            (Some(problem), _) => problem.clone(),
+                            (None, true) => "hidden by the project profile".to_string(),
+                            (None, false) => String::new(),
+                        },
+                    ]
+                })
+                .collect();
+            print_table(&["NAME", "URL", "AUTH", "FILE", "NOTE"], rows);
+            eprintln!("* default profile");
+            Ok(())
+        }
+        ProfileCommand::Verify { name } => {
+            let mut connection = connection.clone();
+            if name.is_some() {
+                connection.profile = name;
+            }
+            let connected = connect(&connection).await?;
+            verify(&connected.client, &connected.profile_name, json).await
+        }
+    }
+}
+
+async fn verify(client: &Client, profile: &str, json: bool) -> anyhow::Result<()> {
+    let info = client.connect().await?;
+    if json {
+        return print_json(&json!({"profile": profile, "server": info}));
+    }
+    print_fields(&[
+        ("profile", profile.to_string()),
+        ("server", info.base_url.clone()),
+        ("DHIS2", info.version_text.clone()),
+        ("system", info.system_name.clone().unwrap_or_default()),
+        ("user", info.user.label().to_string()),
+        ("latency", format!("{} ms", info.latency.as_millis())),
+    ]);
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! A transfer progress bar on stderr, drawn only when stderr is a terminal.
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::api::{Phase, Progress, TransferOptions};
+
+/// Transfer options whose progress drives a bar; the bar is returned to be cleared at the end.
+pub fn transfer_options(label: &str, overwrite: bool) -> (TransferOptions, ProgressBar) {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} {msg:<20} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let shown = bar.clone();
+    let options = TransferOptions {
+        overwrite,
+        ..TransferOptions::default()
+    }
+    .with_progress(move |progress: Progress| {
+        if let Some(total) = progress.total {
+            shown.set_length(total);
+        }
+        shown.set_position(progress.done);
+        if shown.message() != progress.phase.label() {
+            shown.set_message(progress.phase.label());
+            if progress.phase != Phase::Uploading && progress.phase != Phase::Downloading {
+                shown.set_style(
+                    ProgressStyle::with_template("{prefix} {spinner} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+            }
+        }
+    });
+    (options, bar)
+}

@@ -1,0 +1,156 @@
+//! `d2files resources …`
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::api::{Client, Dimension, Domain, Filter, Operator, Page, TransferOptions};
+use crate::cli::args::ResourcesCommand;
+use crate::cli::documents::{
+    MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
+};
+use crate::cli::output::{date, opt, print_json, print_table, size};
+use crate::cli::progress::transfer_options;
+
+pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        ResourcesCommand::Upload {
+            path,
+            domain,
+            no_wait,
+        } => upload(client, &path, &domain, no_wait, json).await,
+        ResourcesCommand::List { list, domain } => {
+            let mut query = list_query(&list)?;
+            if let Some(domain) = domain {
+                let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
+                query = query.filter(Filter::new("domain", Operator::Eq, Some(domain.as_str()))?);
+            }
+            let page = if list.all {
+                let mut items = Vec::new();
+                loop {
+                    let page = client.list_file_resources(&query).await?;
+                    let more = page.has_next() && !page.items.is_empty();
+                    items.extend(page.items);
+                    if !more || items.len() >= MAX_ALL_ITEMS {
+                        break;
+                    }
+                    query.page += 1;
+                }
+                Page { items, pager: None }
+            } else {
+                client.list_file_resources(&query).await?
+            };
+            if json {
+                return print_json(&json!({"pager": page.pager, "fileResources": page.items}));
+            }
+            let rows = page
+                .items
+                .iter()
+                .map(|fr| {
+                    vec![
+                        fr.id.clone(),
+                        fr.title().to_string(),
+                        fr.domain
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        opt(fr.content_type.as_deref()),
+                        size(fr.content_length),
+                        date(fr.created),
+                    ]
+                })
+                .collect();
+            print_table(&["ID", "NAME", "DOMAIN", "TYPE", "SIZE", "CREATED"], rows);
+            print_page_summary(&page, "file resource");
+            Ok(())
+        }
+        ResourcesCommand::Get { uid } => {
+            let resource = client.get_file_resource(&uid).await?;
+            if json {
+                print_json(&resource)
+            } else {
+                print_resource_fields(&resource);
+                Ok(())
+            }
+        }
+        ResourcesCommand::Download {
+            uid,
+            out,
+            dimension,
+            force,
+        } => {
+            let dimension = dimension
+                .map(|d| d.parse::<Dimension>())
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let target = download_target(out);
+            let (options, bar) = transfer_options("↓", force);
+            let result = client
+                .download_file_resource(&uid, dimension, &target, &options)
+                .await;
+            bar.finish_and_clear();
+            let saved = result?;
+            if json {
+                print_json(&saved)
+            } else {
+                println!(
+                    "Saved {} ({}, md5 {})",
+                    saved.path.display(),
+                    size(Some(saved.bytes)),
+                    saved.md5
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn upload(
+    client: &Client,
+    path: &Path,
+    domain: &str,
+    no_wait: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
+    let (options, bar) = transfer_options("↑", false);
+    let result = upload_and_wait(client, path, &domain, no_wait, &options).await;
+    bar.finish_and_clear();
+    let resource = result?;
+    if json {
+        return print_json(&resource);
+    }
+    println!(
+        "Uploaded {} as file resource {} ({}, {}, {})",
+        path.display(),
+        resource.id,
+        domain,
+        size(resource.content_length),
+        resource
+            .storage_status
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    );
+    if domain.reencodes_images() {
+        eprintln!("note: DHIS2 re-encodes {domain} images, so the stored bytes differ from yours");
+    }
+    Ok(())
+}
+
+async fn upload_and_wait(
+    client: &Client,
+    path: &Path,
+    domain: &Domain,
+    no_wait: bool,
+    options: &TransferOptions,
+) -> crate::api::Result<crate::api::FileResource> {
+    let uploaded = client.upload_file_resource(path, domain, options).await?;
+    if no_wait {
+        return Ok(uploaded);
+    }
+    options.report(crate::api::Progress {
+        phase: crate::api::Phase::WaitingForStorage,
+        done: 0,
+        total: None,
+    });
+    client.wait_until_stored(&uploaded.id, options).await
+}
