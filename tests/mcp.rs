@@ -1,5 +1,8 @@
 //! The MCP server seen from an MCP client (rmcp's own): in process over a duplex pipe, and
 //! end to end over the stdio of `d2files mcp --demo`.
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
 
 use d2files::api::{Auth, Client};
 use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
@@ -8,6 +11,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 type McpClient = RunningService<RoleClient, ()>;
 
@@ -487,4 +491,173 @@ async fn read_only_leaves_the_server_untouched() {
         .count();
     assert_eq!(writes, 0, "{:?}", emulator.requests());
     client.cancel().await.unwrap();
+}
+
+// ---- end to end: an MCP client over the stdio of `d2files mcp --demo` ----
+
+/// `d2files mcp --demo` with its own home, so nothing of the user's is read or written.
+fn demo_command(extra: &[&str], home: &Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_d2files"));
+    command
+        .arg("mcp")
+        .arg("--demo")
+        .args(extra)
+        .current_dir(home)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("DHIS2_URL")
+        .env_remove("DHIS2_PROFILE")
+        .env_remove("DHIS2_PAT")
+        .env_remove("DHIS2_USERNAME")
+        .env_remove("DHIS2_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    command
+}
+
+/// Connects rmcp's client to a started `d2files mcp --demo`.
+async fn spawn_demo(extra: &[&str], home: &Path) -> (McpClient, tokio::process::Child) {
+    let mut child = demo_command(extra, home).spawn().expect("d2files starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stdin = child.stdin.take().expect("piped stdin");
+    let client = ().serve((stdout, stdin)).await.expect("the MCP handshake succeeds");
+    (client, child)
+}
+
+/// Closing the client closes the server's stdin, which must end it cleanly.
+async fn close_and_expect_clean_exit(client: McpClient, mut child: tokio::process::Child) {
+    client.cancel().await.unwrap();
+    // A guard against a hang, not a timing assertion.
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the server exits once stdin closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn stdio_end_to_end_against_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let (client, child) = spawn_demo(&[], home.path()).await;
+    let info = client.peer_info().expect("server info");
+    assert_eq!(
+        info.server_info.as_ref().map(|s| s.name.as_str()),
+        Some("d2files")
+    );
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(names(&tools), ALL_TOOLS);
+    assert_tools_are_described(&tools);
+    exercise_every_tool(&client).await;
+    dhis2_refusals_are_tool_errors(&client).await;
+    let (message, _) =
+        tool_error(&call(&client, "files_documents_get", json!({"uid": "bad uid"})).await);
+    assert!(message.contains("is not a DHIS2 uid"), "{message}");
+    close_and_expect_clean_exit(client, child).await;
+
+    // The logs went to the log file in the state dir, calls and refusals included.
+    let log = std::fs::read_to_string(home.path().join("state/d2files/mcp.log"))
+        .expect("the MCP server writes mcp.log");
+    assert!(log.contains("MCP server starting"), "{log}");
+    assert!(log.contains("created link document"), "{log}");
+    assert!(log.contains("E1005"), "{log}");
+}
+
+#[tokio::test]
+async fn stdio_read_only_end_to_end() {
+    let home = tempfile::tempdir().unwrap();
+    let (client, child) = spawn_demo(&["--read-only"], home.path()).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(
+        names(&tools),
+        [
+            "files_documents_get",
+            "files_documents_list",
+            "files_resources_get"
+        ]
+    );
+    let page = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    let uid = page["documents"][0]["id"]
+        .as_str()
+        .expect("a document")
+        .to_string();
+    let (message, _) =
+        tool_error(&call(&client, "files_documents_delete", json!({"uid": uid})).await);
+    assert!(message.contains("read-only"), "{message}");
+    // Still there: the refusal happened before DHIS2 was asked.
+    ok_json(&call(&client, "files_documents_get", json!({"uid": uid})).await);
+    close_and_expect_clean_exit(client, child).await;
+}
+
+/// Every line the server writes to stdout is a JSON-RPC message: no banner, no log line.
+#[tokio::test]
+async fn stdout_carries_nothing_but_protocol() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = demo_command(&[], home.path())
+        .spawn()
+        .expect("d2files starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let requests = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw-test", "version": "0"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "files_documents_list", "arguments": {"page_size": 1}}}),
+    ];
+    let mut seen = Vec::new();
+    for request in requests {
+        stdin
+            .write_all(format!("{request}\n").as_bytes())
+            .await
+            .unwrap();
+        stdin.flush().await.unwrap();
+        let Some(id) = request.get("id") else {
+            continue;
+        };
+        // Read until this request's answer; anything on the way must be protocol too.
+        loop {
+            let line = lines.next_line().await.unwrap().expect("an answer");
+            let message: Value = serde_json::from_str(&line)
+                .unwrap_or_else(|_| panic!("not JSON-RPC on stdout: {line:?}"));
+            assert_eq!(message["jsonrpc"], "2.0", "{line}");
+            seen.push(message.clone());
+            if &message["id"] == id {
+                assert!(message.get("error").is_none(), "{line}");
+                break;
+            }
+        }
+    }
+    drop(stdin);
+    while let Some(line) = lines.next_line().await.unwrap() {
+        let message: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| panic!("not JSON-RPC on stdout: {line:?}"));
+        assert_eq!(message["jsonrpc"], "2.0", "{line}");
+    }
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the server exits once stdin closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let listed = seen
+        .iter()
+        .find(|m| m["id"] == 2)
+        .expect("tools/list answered");
+    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(5));
+    let called = seen
+        .iter()
+        .find(|m| m["id"] == 3)
+        .expect("tools/call answered");
+    assert_eq!(called["result"]["isError"], false);
+    assert_eq!(
+        called["result"]["structuredContent"]["documents"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 }
