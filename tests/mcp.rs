@@ -5,7 +5,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use d2files::api::{Auth, Client};
-use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
+use d2files::emulator::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, GUEST_PASSWORD, GUEST_USERNAME,
+};
 use d2files::mcp::FilesServer;
 use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use rmcp::service::RunningService;
@@ -490,6 +492,69 @@ async fn read_only_leaves_the_server_untouched() {
         .filter(|request| request.method != "GET")
         .count();
     assert_eq!(writes, 0, "{:?}", emulator.requests());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn permission_refusals_come_back_in_dhis2s_words() {
+    let (_emulator, admin) = demo_emulator().await;
+    let guest = Client::new(
+        admin.base_url(),
+        Auth::basic(GUEST_USERNAME, GUEST_PASSWORD),
+    )
+    .unwrap();
+    let client = connect(FilesServer::new(guest, false)).await;
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_create_external",
+            json!({"name": "Guest link", "url": "https://dhis2.org"}),
+        )
+        .await,
+    );
+    assert!(message.contains("permission"), "{message}");
+    assert_eq!(detail["httpStatus"], 403, "{detail}");
+    client.cancel().await.unwrap();
+}
+
+/// Before 2.40 DHIS2 sends no errorCode and answers bad filters with 409: the tool error
+/// still carries its message and status, and invents no code.
+#[tokio::test]
+async fn older_servers_errors_without_codes_still_read_well() {
+    let emulator = Emulator::start(EmulatorOptions {
+        version: "2.38".parse().unwrap(),
+        seed_demo: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dhis2 = Client::new(
+        &emulator.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    )
+    .unwrap();
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_get",
+            json!({"uid": "abcdefghijk"}),
+        )
+        .await,
+    );
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    assert!(detail.get("errorCode").is_none(), "{detail}");
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"filter": "colour:eq:blue"}),
+        )
+        .await,
+    );
+    assert!(message.contains("Unknown path property"), "{message}");
+    assert_eq!(detail["httpStatus"], 409);
     client.cancel().await.unwrap();
 }
 
