@@ -19,9 +19,9 @@ pub fn parse_content_disposition(header: &str) -> Option<String> {
     if let Some(encoded) = find_parameter(header, "filename*=") {
         let value = encoded.split(';').next().unwrap_or("").trim();
         if let Some((_, rest)) = value.split_once("''")
-            && let Some(decoded) = percent_decode(rest)
+            && let Some(decoded) = percent_decode(rest).and_then(non_empty)
         {
-            return non_empty(decoded);
+            return Some(decoded);
         }
     }
     let value = find_parameter(header, "filename=")?;
@@ -112,7 +112,9 @@ fn truncate_keeping_extension(name: &str, max: usize) -> String {
     while !stem.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}{}", &stem[..cut], extension)
+    // A cut may end in dots or spaces, which Windows drops and a second pass would trim.
+    let stem = stem[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+    format!("{stem}{extension}")
 }
 
 #[cfg(test)]
