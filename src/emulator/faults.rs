@@ -79,6 +79,11 @@ struct FaultState {
     drop_after: Option<(u64, String)>,
     stall_storage: bool,
     redirects: u32,
+    /// (remaining, Location) of redirects to an arbitrary URL.
+    redirect_to: Option<(u32, String)>,
+    corrupt_uploads: u32,
+    /// Path substring of the next answer whose first body byte is flipped.
+    tamper: Option<String>,
 }
 
 /// The fault controls of one emulator.
@@ -118,6 +123,24 @@ impl Faults {
         self.lock().redirects = n;
     }
 
+    /// Answer the next `n` requests with a 302 to `location` (e.g. another host), as a
+    /// misconfigured proxy or a hostile server would.
+    pub fn redirect_next_to(&self, location: &str, n: u32) {
+        self.lock().redirect_to = Some((n, location.to_string()));
+    }
+
+    /// The next `n` uploads are stored with a byte more than was received, so the stored
+    /// `contentMd5` differs from the sender's (as when bytes are damaged on the way).
+    pub fn corrupt_next_uploads(&self, n: u32) {
+        self.lock().corrupt_uploads = n;
+    }
+
+    /// The next answer whose path contains `path_contains` has its first body byte flipped:
+    /// same length, other MD5 (bytes damaged by a proxy or a bad disk).
+    pub fn tamper_next_download(&self, path_contains: &str) {
+        self.lock().tamper = Some(path_contains.to_string());
+    }
+
     pub fn reset(&self) {
         *self.lock() = FaultState::default();
     }
@@ -130,6 +153,37 @@ impl Faults {
         let mut state = self.lock();
         if state.redirects > 0 {
             state.redirects -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn take_redirect_to(&self) -> Option<String> {
+        let mut state = self.lock();
+        let (remaining, location) = state.redirect_to.as_mut()?;
+        *remaining -= 1;
+        let location = location.clone();
+        if *remaining == 0 {
+            state.redirect_to = None;
+        }
+        Some(location)
+    }
+
+    pub(crate) fn take_tamper(&self, path: &str) -> bool {
+        let mut state = self.lock();
+        if state.tamper.as_deref().is_some_and(|p| path.contains(p)) {
+            state.tamper = None;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn take_corrupt_upload(&self) -> bool {
+        let mut state = self.lock();
+        if state.corrupt_uploads > 0 {
+            state.corrupt_uploads -= 1;
             true
         } else {
             false
@@ -195,5 +249,19 @@ mod tests {
         assert_eq!(faults.take_drop_after("/api/me"), None);
         assert_eq!(faults.take_drop_after("/x/data"), Some(10));
         assert_eq!(faults.take_drop_after("/x/data"), None);
+        faults.redirect_next_to("http://elsewhere/x", 2);
+        assert_eq!(
+            faults.take_redirect_to().as_deref(),
+            Some("http://elsewhere/x")
+        );
+        assert!(faults.take_redirect_to().is_some());
+        assert!(faults.take_redirect_to().is_none());
+        faults.tamper_next_download("/data");
+        assert!(!faults.take_tamper("/api/me"));
+        assert!(faults.take_tamper("/x/data"));
+        assert!(!faults.take_tamper("/x/data"));
+        faults.corrupt_next_uploads(1);
+        assert!(faults.take_corrupt_upload());
+        assert!(!faults.take_corrupt_upload());
     }
 }

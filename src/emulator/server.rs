@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::StreamExt;
 
 use super::faults::{FaultBody, FaultRule, Faults};
 use super::model::{Db, User};
@@ -190,10 +191,35 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
     if state.faults.take_redirect() {
         return auth::redirect_to_login(&state.login_url(request.headers()));
     }
+    if let Some(location) = state.faults.take_redirect_to() {
+        return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+    }
     if let Some(rule) = state.faults.take_failure(&method, &path) {
         return fault_response(&rule);
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    if response.status().is_success() && state.faults.take_tamper(&path) {
+        return tamper(response);
+    }
+    response
+}
+
+/// Flips the first byte of the body, keeping its length.
+fn tamper(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let mut first = true;
+    let stream = body.into_data_stream().map(move |chunk| {
+        chunk.map(|bytes| {
+            if !first || bytes.is_empty() {
+                return bytes;
+            }
+            first = false;
+            let mut changed = bytes.to_vec();
+            changed[0] ^= 0xff;
+            bytes::Bytes::from(changed)
+        })
+    });
+    Response::from_parts(parts, axum::body::Body::from_stream(stream))
 }
 
 async fn require_auth(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
