@@ -249,6 +249,11 @@ async fn malformed_input_is_a_tool_error_before_anything_is_sent() {
             "expected `uid`",
         ),
         ("files_resources_get", json!({}), "missing field `uid`"),
+        (
+            "files_documents_list",
+            json!({"page": -1}),
+            "not a whole number",
+        ),
     ] {
         let result = call(&client, tool, arguments.clone()).await;
         let (message, _) = tool_error(&result);
