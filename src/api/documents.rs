@@ -49,6 +49,7 @@ pub fn check_external_url(url: &str) -> Result<()> {
 
 /// The result of the two-step upload.
 #[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UploadedDocument {
     pub document: Document,
     pub file_resource: FileResource,

@@ -192,6 +192,7 @@ fn explain_refusal(error: Error, resource: &FileResource) -> Error {
             status,
             message: match &error {
                 Error::Dhis2(e) => e.message.clone(),
+                Error::Authentication(message) => message.clone(),
                 other => other.to_string(),
             },
         },
