@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -284,14 +284,21 @@ pub(crate) async fn error_from_response(response: Response) -> Error {
             .to_string();
         return redirect_error(status, &location);
     }
+    // DHIS2 refuses a malformed token or one with a bad checksum with a 400 that carries
+    // `WWW-Authenticate: ApiToken`: a credentials problem, not a bad request.
+    let token_refused = response
+        .headers()
+        .get(WWW_AUTHENTICATE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("apitoken"));
     let body = read_limited(response).await;
     let code = status.as_u16();
     match serde_json::from_slice::<WebMessage>(&body) {
         Ok(message) if message.message.is_some() || message.http_status_code.is_some() => {
             let error = Dhis2Error::from_web_message(code, &message);
-            if status == StatusCode::UNAUTHORIZED {
+            if status == StatusCode::UNAUTHORIZED || token_refused {
                 Error::Authentication(format!(
-                    "{} (HTTP 401); check the user name and password or the token",
+                    "{} (HTTP {code}); check the user name and password or the token",
                     error.message
                 ))
             } else {
