@@ -163,10 +163,27 @@ impl Client {
         &self,
         make_request: impl Fn() -> RequestBuilder,
     ) -> Result<Response> {
+        self.send_idempotent_keeping(make_request, |_| false).await
+    }
+
+    /// Like [`Client::send_idempotent`], but an answer whose status `keep` accepts is handed
+    /// back as it is, for the caller to read in context (e.g. a 401 that is no login problem).
+    pub(crate) async fn send_idempotent_keeping(
+        &self,
+        make_request: impl Fn() -> RequestBuilder,
+        keep: impl Fn(StatusCode) -> bool,
+    ) -> Result<Response> {
         let mut delay = self.inner.options.retry_backoff;
         let mut attempt = 0;
         loop {
-            match self.send(make_request()).await {
+            let sent = match make_request().send().await.map_err(Error::from_reqwest) {
+                Ok(response) if response.status().is_success() || keep(response.status()) => {
+                    Ok(response)
+                }
+                Ok(response) => Err(error_from_response(response).await),
+                Err(error) => Err(error),
+            };
+            match sent {
                 Err(error) if error.is_transient() && attempt < self.inner.options.retries => {
                     tracing::warn!(%error, attempt, "transient failure, retrying");
                     attempt += 1;
@@ -348,7 +365,7 @@ fn redirect_error(status: StatusCode, location: &str) -> Error {
     }
 }
 
-async fn read_limited(mut response: Response) -> Vec<u8> {
+pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         body.extend_from_slice(&chunk);
