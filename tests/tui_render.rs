@@ -221,3 +221,40 @@ fn resources_pane() {
         state
     });
 }
+
+#[test]
+fn no_color_means_no_colours() {
+    let colours = |color: bool| {
+        let mut state = ready(20);
+        state.settings.color = color;
+        update(&mut state, Msg::Resize(80, 24));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+        terminal
+            .draw(|frame| d2files::ui::draw(frame, &state))
+            .expect("draw");
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|cell| {
+                cell.fg != ratatui::style::Color::Reset || cell.bg != ratatui::style::Color::Reset
+            })
+            .count()
+    };
+    assert_eq!(colours(false), 0);
+    assert!(colours(true) > 0);
+}
+
+#[test]
+fn resizing_redraws_for_the_new_size() {
+    let mut state = ready(583);
+    let wide = render(&mut state, 80, 24);
+    let narrow = render(&mut state, 60, 20);
+    assert!(wide.contains("type / URL"));
+    assert!(
+        !narrow.contains("type / URL"),
+        "the narrow layout drops the type column"
+    );
+    assert!(narrow.contains("50 of 583"));
+}

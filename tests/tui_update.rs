@@ -561,3 +561,83 @@ fn errors_stay_until_dismissed_and_info_fades() {
     update(&mut state, code(KeyCode::Esc));
     assert!(state.toasts.is_empty());
 }
+
+#[test]
+fn a_refresh_keeps_the_cursor_on_the_same_document() {
+    let mut state = ready(30);
+    for _ in 0..5 {
+        update(&mut state, key('j'));
+    }
+    let (req, _) = documents_req(&update(&mut state, key('r')));
+    // The server now lists one more document first.
+    let mut fresh = page(0..30, 1, 31);
+    fresh.items.insert(0, document(99));
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(fresh),
+        },
+    );
+    assert_eq!(
+        state.selected_document().map(|d| d.id.clone()),
+        Some(uid('D', 5))
+    );
+    assert_eq!(state.documents.cursor, 6);
+}
+
+#[test]
+fn arrows_move_the_list_while_the_filter_is_typed() {
+    let mut state = ready(30);
+    update(&mut state, key('/'));
+    typed(&mut state, "j");
+    update(&mut state, code(KeyCode::Down));
+    assert_eq!(state.documents.cursor, 1);
+    assert_eq!(state.documents.filter.input.value(), "j");
+}
+
+#[test]
+fn a_list_status_of_none_is_read_again_for_the_details() {
+    let mut state = ready(10);
+    update(&mut state, key('2'));
+    let listed = FileResource {
+        storage_status: Some(StorageStatus::None),
+        ..resource("TacExtJuMmW", "report.pdf")
+    };
+    let req = state
+        .resources
+        .list
+        .loading
+        .expect("the list is loading")
+        .req;
+    update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Ok(d2files::api::Page {
+                items: vec![listed],
+                pager: None,
+            }),
+        },
+    );
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
+        panic!("expected a read of the file resource: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Ok(Box::new(resource(&uid, "report.pdf"))),
+        },
+    );
+    let row = state.selected_resource().expect("a row");
+    assert_eq!(
+        row.resource.as_ref().and_then(|r| r.storage_status),
+        Some(StorageStatus::Stored)
+    );
+    assert!(state.toasts.is_empty(), "not taken for a look-up");
+}

@@ -21,10 +21,22 @@ const TICK: Duration = Duration::from_millis(50);
 /// Messages handled per batch before a frame, so a flood of replies cannot starve the screen.
 const BATCH: usize = 256;
 
+/// Runs until quit, then cancels the transfers still running (whatever ended the loop).
 pub async fn run(
     terminal: &mut Tui,
     state: &mut State,
     mut runner: Runner,
+    rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let result = drive(terminal, state, &mut runner, rx).await;
+    runner.shutdown().await;
+    result
+}
+
+async fn drive(
+    terminal: &mut Tui,
+    state: &mut State,
+    runner: &mut Runner,
     mut rx: mpsc::UnboundedReceiver<Msg>,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -87,7 +99,6 @@ pub async fn run(
             }
         }
     }
-    runner.shutdown().await;
     Ok(())
 }
 

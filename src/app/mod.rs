@@ -98,3 +98,35 @@ fn page_size_from_env() -> u32 {
         .filter(|size| (1..=crate::api::MAX_PAGE_SIZE).contains(size))
         .unwrap_or(state::PAGE_SIZE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_keymap_file_is_reported_with_its_path_and_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = AppPaths {
+            config_dir: dir.path().to_path_buf(),
+            data_dir: dir.path().join("data"),
+            state_dir: dir.path().join("state"),
+            download_dir: dir.path().join("downloads"),
+            home: None,
+        };
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!((keymap, error), (Keymap::default(), None));
+        std::fs::write(paths.keymap_file(), "[list]\njump = [\"J\"]\n").unwrap();
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!(keymap, Keymap::default());
+        let error = error.unwrap();
+        assert!(
+            error.contains(&paths.keymap_file().display().to_string()),
+            "{error}"
+        );
+        assert!(error.contains("unknown action `jump`"), "{error}");
+        std::fs::write(paths.keymap_file(), "[list]\ndown = [\"n\"]\n").unwrap();
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!(error, None);
+        assert_ne!(keymap, Keymap::default());
+    }
+}

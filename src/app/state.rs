@@ -485,7 +485,6 @@ impl State {
             || self.details.due.is_some()
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
-            || self.transfers.any_active()
     }
 
     /// Rows the table shows at once, for PageUp/PageDown.

@@ -7,7 +7,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
@@ -26,13 +26,14 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
     }));
     enable_raw_mode()?;
     let mut stdout = io::stdout();
-    if let Err(error) = execute!(stdout, EnterAlternateScreen) {
+    // Cleared by hand: `Terminal::clear` asks the terminal for the cursor position, which not
+    // every terminal answers.
+    if let Err(error) = execute!(stdout, EnterAlternateScreen, Clear(ClearType::All)) {
         restore();
         return Err(error);
     }
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
     terminal.hide_cursor()?;
-    terminal.clear()?;
     Ok(terminal)
 }
 

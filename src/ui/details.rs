@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Theme, human_size, spinner};
 use crate::api::FileResource;
-use crate::app::state::{Pane, State};
+use crate::app::state::{Origin, Pane, State};
 
 pub fn height(screen_height: u16) -> u16 {
     if screen_height >= 20 { 8 } else { 6 }
@@ -88,7 +88,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Some(row) => match &row.resource {
                 Some(resource) => {
                     let mut line = resource_line(resource, theme);
-                    line.extend(field("known from", row.origin.label().into(), theme));
+                    if row.origin != Origin::Server {
+                        line.extend(field("known from", row.origin.label().into(), theme));
+                    }
                     vec![line]
                 }
                 None => vec![Line::from(format!(

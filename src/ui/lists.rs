@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Theme, fit, human_size, spinner};
-use crate::api::Document;
+use crate::api::{Document, StorageStatus};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{ListView, Pane, ResourceRow, ResourceSource, State};
 
@@ -188,6 +188,8 @@ fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a
         .as_ref()
         .is_some_and(|(_, uid)| *uid == row.uid);
     let status = match resource.and_then(|r| r.storage_status) {
+        // Lists skip the storage check; the details read the real status.
+        Some(StorageStatus::None) => Span::styled("–", theme.dim()),
         Some(status) => Span::raw(status.to_string()),
         None if fetching => Span::raw(spinner(state)),
         None => Span::styled(row.origin.label(), theme.dim()),
