@@ -84,6 +84,11 @@ struct FaultState {
     corrupt_uploads: u32,
     /// Path substring of the next answer whose first body byte is flipped.
     tamper: Option<String>,
+    /// (bytes to send, path substring) of the next answer that then stops sending.
+    stall_after: Option<(u64, String)>,
+    /// (bytes to read, path substring) of the next request whose connection is cut while
+    /// its body arrives.
+    drop_request_after: Option<(u64, String)>,
 }
 
 /// The fault controls of one emulator.
@@ -141,6 +146,18 @@ impl Faults {
         self.lock().tamper = Some(path_contains.to_string());
     }
 
+    /// The next answer whose path contains `path_contains` sends `bytes` bytes of its body,
+    /// then nothing more while the connection stays open (a hung server or a dead link).
+    pub fn stall_after_bytes(&self, bytes: u64, path_contains: &str) {
+        self.lock().stall_after = Some((bytes, path_contains.to_string()));
+    }
+
+    /// The next request whose path contains `path_contains` has `bytes` bytes of its body
+    /// read, then its connection is cut without an answer (a dropped upload).
+    pub fn drop_request_after_bytes(&self, bytes: u64, path_contains: &str) {
+        self.lock().drop_request_after = Some((bytes, path_contains.to_string()));
+    }
+
     pub fn reset(&self) {
         *self.lock() = FaultState::default();
     }
@@ -168,6 +185,14 @@ impl Faults {
             state.redirect_to = None;
         }
         Some(location)
+    }
+
+    pub(crate) fn take_stall_after(&self, path: &str) -> Option<u64> {
+        take_for_path(&mut self.lock().stall_after, path)
+    }
+
+    pub(crate) fn take_drop_request_after(&self, path: &str) -> Option<u64> {
+        take_for_path(&mut self.lock().drop_request_after, path)
     }
 
     pub(crate) fn take_tamper(&self, path: &str) -> bool {
@@ -219,6 +244,18 @@ impl Faults {
     }
 }
 
+/// Takes a one-shot (bytes, path substring) fault if it applies to `path`.
+fn take_for_path(slot: &mut Option<(u64, String)>, path: &str) -> Option<u64> {
+    match slot {
+        Some((bytes, substring)) if path.contains(substring.as_str()) => {
+            let bytes = *bytes;
+            *slot = None;
+            Some(bytes)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +297,15 @@ mod tests {
         assert!(!faults.take_tamper("/api/me"));
         assert!(faults.take_tamper("/x/data"));
         assert!(!faults.take_tamper("/x/data"));
+        faults.stall_after_bytes(5, "/data");
+        assert_eq!(faults.take_stall_after("/api/me"), None);
+        assert_eq!(faults.take_stall_after("/x/data"), Some(5));
+        faults.drop_request_after_bytes(7, "/fileResources");
+        assert_eq!(
+            faults.take_drop_request_after("/api/fileResources"),
+            Some(7)
+        );
+        assert_eq!(faults.take_drop_request_after("/api/fileResources"), None);
         faults.corrupt_next_uploads(1);
         assert!(faults.take_corrupt_upload());
         assert!(!faults.take_corrupt_upload());
