@@ -377,7 +377,7 @@ pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
 }
 
 /// A short, single-line excerpt of a non-JSON error body: an HTML page's title or its text.
-fn summarize_body(body: &[u8]) -> String {
+pub(crate) fn summarize_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {
