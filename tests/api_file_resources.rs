@@ -409,3 +409,71 @@ async fn a_missing_file_resource_keeps_dhis2s_message() {
         assert_eq!(dhis2.error_code.as_deref(), code, "{v}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_avatar_download_is_not_a_credentials_problem() {
+    // Only users with F_USER_VIEW may fetch other users' avatars; ≤2.40 says no with a 401.
+    for v in VERSIONS {
+        let em = start(v).await;
+        let uid = em
+            .seed_file_resource(
+                SeedFileResource::new("face.png", "image/png", png_bytes()).domain("USER_AVATAR"),
+            )
+            .expect("seed");
+        let dir = temp_dir();
+        let error = guest(&em)
+            .download_file_resource(
+                &uid,
+                None,
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect_err(v);
+        assert!(!matches!(error, Error::Authentication(_)), "{v}: {error:?}");
+        assert_eq!(error.status(), Some(refusal_status(v)), "{v}: {error:?}");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("You don't have access to fileResource '{uid}'")),
+            "{v}: {error}"
+        );
+        // The admin may.
+        admin(&em)
+            .download_file_resource(
+                &uid,
+                None,
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect(v);
+    }
+}
+
+#[tokio::test]
+async fn an_image_size_is_asked_for_in_upper_case() {
+    for v in ["2.38", "2.42"] {
+        let em = start(v).await;
+        let uid = em
+            .seed_file_resource(
+                SeedFileResource::new("map.png", "image/png", png_bytes()).domain("ORG_UNIT"),
+            )
+            .expect("seed");
+        let dir = temp_dir();
+        let saved = admin(&em)
+            .download_file_resource(
+                &uid,
+                Some(d2files::api::Dimension::Small),
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect(v);
+        assert_eq!(saved.path, dir.path().join("map.png"), "{v}");
+        assert_eq!(saved.verification, Verification::Reencoded, "{v}");
+        let sent = requests_matching(&em, "GET", "/data");
+        assert_eq!(sent.len(), 1, "{v}");
+        assert_eq!(sent[0].query.as_deref(), Some("dimension=SMALL"), "{v}");
+    }
+}
