@@ -517,3 +517,24 @@ async fn raw_content_disposition_names_are_read_leniently() {
         assert!(saved.path.exists(), "{server_name}");
     }
 }
+
+#[tokio::test]
+async fn file_names_reach_the_server_as_they_are() {
+    let dir = temp_dir();
+    let em = start("2.41.7").await;
+    let client = admin(&em);
+    for name in [
+        "résumé final.txt",
+        "rapport d'activité (v2).txt",
+        "数据.txt",
+        "a;b=c.txt",
+    ] {
+        let source = write_file(dir.path(), name, b"content");
+        let uploaded = client
+            .upload_document(&source, None, &transfer())
+            .await
+            .expect(name);
+        assert_eq!(uploaded.file_resource.name.as_deref(), Some(name), "{name}");
+        assert_eq!(uploaded.document.name.as_deref(), Some(name), "{name}");
+    }
+}
