@@ -68,13 +68,15 @@ impl Client {
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let response = sent?;
+        // Checked before looking at the answer: a file that shrank or grew breaks the request
+        // body, which would otherwise read as a network failure.
         if current_len(path).await? != length {
             return Err(Error::InvalidInput(format!(
                 "{} changed while it was uploaded; upload it again",
                 path.display()
             )));
         }
+        let response = sent?;
         let message: WebMessage = read_json(response, "fileResources").await?;
         file_resource_of(message)
     }
