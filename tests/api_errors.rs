@@ -245,3 +245,31 @@ async fn a_server_that_went_away_is_a_network_error() {
     let error = client.connect().await.expect_err("gone");
     assert!(matches!(error, Error::Network(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_server_that_stops_answering_times_out_and_is_retried() {
+    let em = start("2.41.7").await;
+    em.faults().delay(std::time::Duration::from_millis(400));
+    let client = d2files::api::Client::with_options(
+        &em.base_url(),
+        d2files::api::Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+        ClientOptions {
+            read_timeout: std::time::Duration::from_millis(50),
+            ..fast_options()
+        },
+    )
+    .expect("client");
+    let error = client
+        .list_documents(&ListQuery::new())
+        .await
+        .expect_err("too slow");
+    let Error::Network(detail) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(detail.contains("timed out"), "{detail}");
+    assert_eq!(
+        count(&em, "GET", "/api/documents"),
+        3,
+        "a timeout is transient"
+    );
+}

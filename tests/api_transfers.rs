@@ -538,3 +538,128 @@ async fn file_names_reach_the_server_as_they_are() {
         assert_eq!(uploaded.document.name.as_deref(), Some(name), "{name}");
     }
 }
+
+#[tokio::test]
+async fn progress_counts_every_byte_both_ways() {
+    let dir = temp_dir();
+    let bytes = pseudo_random_bytes(600_000, 6);
+    let source = write_file(dir.path(), "counted.dat", &bytes);
+    let em = start("2.42").await;
+    let client = admin(&em);
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let options = transfer().with_progress(move |p| sink.lock().expect("reports").push(p));
+    let uploaded = client
+        .upload_document(&source, None, &options)
+        .await
+        .expect("upload");
+    let target = dir.path().join("back.dat");
+    client
+        .download_document(
+            &uploaded.document.id,
+            &DownloadTarget::File(target),
+            &options,
+        )
+        .await
+        .expect("download");
+    let reports = reports.lock().expect("reports").clone();
+    let total = bytes.len() as u64;
+    for phase in [Phase::Uploading, Phase::Downloading] {
+        let of_phase: Vec<_> = reports.iter().filter(|p| p.phase == phase).collect();
+        let last = of_phase
+            .last()
+            .unwrap_or_else(|| panic!("{phase:?}: {reports:?}"));
+        assert_eq!((last.done, last.total), (total, Some(total)), "{phase:?}");
+        assert!(
+            of_phase.windows(2).all(|w| w[0].done <= w[1].done),
+            "{phase:?} never goes backwards: {of_phase:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cancelling_mid_upload_leaves_no_file_resource() {
+    let dir = temp_dir();
+    let source = write_file(dir.path(), "big.dat", &pseudo_random_bytes(3_000_000, 7));
+    let em = start("2.41.7").await;
+    let options = transfer();
+    let cancel = options.cancel.clone();
+    let options = options.with_progress(move |p| {
+        if p.phase == Phase::Uploading && p.done == 0 {
+            // A slow consumer: the next report comes with bytes already sent.
+            std::thread::sleep(Duration::from_millis(150));
+        } else if p.phase == Phase::Uploading {
+            cancel.cancel();
+        }
+    });
+    let client = admin(&em);
+    let error = client
+        .upload_document(&source, None, &options)
+        .await
+        .expect_err("cancelled");
+    assert!(matches!(error, Error::Cancelled), "{error:?}");
+    let listed = client
+        .list_file_resources(&ListQuery::new())
+        .await
+        .expect("list");
+    assert!(listed.items.is_empty(), "{:?}", listed.items);
+    assert_eq!(count(&em, "POST", "/api/documents"), 0);
+}
+
+#[tokio::test]
+async fn cancelling_while_waiting_for_storage_stops_waiting() {
+    let dir = temp_dir();
+    let source = write_file(dir.path(), "a.txt", b"stalled");
+    let em = start("2.40").await;
+    em.faults().stall_storage(true);
+    let options = transfer_waiting(Duration::from_secs(30));
+    let cancel = options.cancel.clone();
+    let options = options.with_progress(move |p| {
+        if p.phase == Phase::WaitingForStorage {
+            cancel.cancel();
+        }
+    });
+    let error = admin(&em)
+        .upload_document(&source, None, &options)
+        .await
+        .expect_err("cancelled");
+    assert!(matches!(error, Error::Cancelled), "{error:?}");
+    assert_eq!(count(&em, "POST", "/api/documents"), 0);
+}
+
+#[tokio::test]
+async fn a_file_that_changes_while_uploading_is_refused() {
+    let dir = temp_dir();
+    let em = start("2.41.7").await;
+    let client = admin(&em);
+    for grow in [true, false] {
+        let source = write_file(
+            dir.path(),
+            "changing.log",
+            &pseudo_random_bytes(1_000_000, 8),
+        );
+        let changed = source.clone();
+        let options = transfer().with_progress(move |p| {
+            if p.phase == Phase::Uploading && p.done == 0 {
+                if grow {
+                    let mut file = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(&changed)
+                        .expect("open");
+                    std::io::Write::write_all(&mut file, &[1u8; 300_000]).expect("append");
+                } else {
+                    std::fs::write(&changed, b"short").expect("truncate");
+                }
+            }
+        });
+        let error = client
+            .upload_document(&source, None, &options)
+            .await
+            .expect_err("changed underneath");
+        assert!(
+            matches!(&error, Error::InvalidInput(text) if text.contains("changed while it was uploaded")),
+            "grow={grow}: {error:?}"
+        );
+    }
+    assert_eq!(count(&em, "POST", "/api/documents"), 0);
+}
