@@ -477,3 +477,43 @@ async fn an_image_size_is_asked_for_in_upper_case() {
         assert_eq!(sent[0].query.as_deref(), Some("dimension=SMALL"), "{v}");
     }
 }
+
+#[tokio::test]
+async fn avatar_uploads_are_validated_in_dhis2s_words() {
+    // From 2.39.8/2.40.6/2.41.2: image types only, and the extension check is case-sensitive.
+    let dir = temp_dir();
+    let text = write_file(dir.path(), "notes.txt", b"not an image");
+    let upper = write_file(dir.path(), "FACE.JPG", &png_bytes());
+    for (v, validated) in [
+        ("2.39", false),
+        ("2.39.8", true),
+        ("2.41.7", true),
+        ("2.42", true),
+    ] {
+        let em = start(v).await;
+        let client = admin(&em);
+        for (path, words) in [
+            (
+                &text,
+                "Invalid content type, valid content types are: image/jpeg,image/png,image/gif",
+            ),
+            (
+                &upper,
+                "Wrong file extension, valid extensions are: jpg,jpeg,png,gif",
+            ),
+        ] {
+            let result = client
+                .upload_file_resource(path, &Domain::UserAvatar, &transfer())
+                .await;
+            if validated {
+                let error = result.expect_err(v);
+                let Error::Dhis2(dhis2) = &error else {
+                    panic!("{v}: {error:?}");
+                };
+                assert_eq!((dhis2.status, dhis2.message.as_str()), (409, words), "{v}");
+            } else {
+                result.expect(v);
+            }
+        }
+    }
+}
