@@ -334,10 +334,7 @@ pub(crate) async fn error_from_response(response: Response) -> Error {
         Ok(message) if message.message.is_some() || message.http_status_code.is_some() => {
             let error = Dhis2Error::from_web_message(code, &message);
             if status == StatusCode::UNAUTHORIZED || token_refused {
-                Error::Authentication(format!(
-                    "{} (HTTP {code}); check the user name and password or the token",
-                    error.message
-                ))
+                Error::Authentication(error.message)
             } else {
                 Error::Dhis2(Box::new(error))
             }
@@ -345,9 +342,7 @@ pub(crate) async fn error_from_response(response: Response) -> Error {
         _ => {
             let excerpt = summarize_body(&body);
             match code {
-                401 => Error::Authentication(
-                    "HTTP 401; check the user name and password or the token".into(),
-                ),
+                401 => Error::Authentication("HTTP 401 Unauthorized".into()),
                 413 => Error::Http {
                     status: code,
                     excerpt: format!(
@@ -372,7 +367,7 @@ fn redirect_error(status: StatusCode, location: &str) -> Error {
     let lower = location.to_ascii_lowercase();
     if lower.contains("login") || lower.contains("security") {
         Error::Authentication(format!(
-            "the server sent us to its login page ({}); check the credentials and the server URL",
+            "the server sent us to its login page ({})",
             Url::parse(location)
                 .map(|url| url.path().to_string())
                 .unwrap_or_else(|_| location.to_string())

@@ -17,8 +17,11 @@ pub enum Error {
     #[error("HTTP {status}{}", excerpt_suffix(.excerpt))]
     Http { status: u16, excerpt: String },
 
-    /// The credentials were refused, or the server sent us to its login page.
-    #[error("authentication failed: {0}")]
+    /// The credentials were refused, or the server sent us to its login page. Holds DHIS2's
+    /// message or our description of what happened.
+    #[error(
+        "authentication failed: {0}; check the user name and password or the token, and the server URL"
+    )]
     Authentication(String),
 
     /// A file resource whose domain the download endpoint never serves (DATA_VALUE, PUSH_ANALYSIS).

@@ -44,6 +44,26 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
     Ok(Page { items, pager })
 }
 
+/// Every page of a query, in order, stopping at `max_items` as a guard against a huge server.
+pub(crate) async fn collect_pages<T>(
+    query: &ListQuery,
+    max_items: usize,
+    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>>,
+) -> Result<Vec<T>> {
+    let mut query = query.clone();
+    let mut all = Vec::new();
+    loop {
+        let page = fetch(&query).await?;
+        let more = page.has_next() && !page.items.is_empty();
+        all.extend(page.items);
+        if !more || all.len() >= max_items {
+            all.truncate(max_items);
+            return Ok(all);
+        }
+        query.page += 1;
+    }
+}
+
 impl Client {
     /// Uploads a file as a file resource of `domain`. The answer is always PENDING; see
     /// [`Client::wait_until_stored`].
@@ -105,6 +125,18 @@ impl Client {
             }),
             other => other,
         }
+    }
+
+    /// Every page of a file resource query (2.41+), up to `max_items`.
+    pub async fn list_all_file_resources(
+        &self,
+        query: &ListQuery,
+        max_items: usize,
+    ) -> Result<Vec<FileResource>> {
+        collect_pages(query, max_items, async |query| {
+            self.list_file_resources(query).await
+        })
+        .await
     }
 
     /// Polls until the file resource is STORED, with backoff, up to the options' wait limit.

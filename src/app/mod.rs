@@ -1,5 +1,32 @@
 //! The TUI: state, messages, the pure `update`, the effect runner and the event loop.
+//!
+//! Flow: terminal events, runner replies and ticks → `Msg` → [`update`] → `Effect`s → the
+//! [`runner`] (API work on tokio tasks) → `Msg`. [`crate::ui::draw`] paints `State`.
+pub mod effect;
+mod event_loop;
+pub mod keymap;
+pub mod msg;
+pub mod paths;
+pub mod runner;
+pub mod state;
+mod terminal;
+pub mod transfers;
+pub mod update;
+
+pub use effect::{Effect, TransferJob, TransferOutcome};
+pub use keymap::Keymap;
+pub use msg::Msg;
+pub use state::{Settings, State};
+pub use update::{init, update};
+
 use crate::api::Client;
+use paths::AppPaths;
+
+/// The TUI's log file in the state directory (the CLI opens it before calling [`run`]).
+pub const LOG_FILE: &str = "d2files.log";
+
+/// Rows per list request (default 50).
+pub const PAGE_SIZE_VAR: &str = "D2FILES_PAGE_SIZE";
 
 /// What the TUI is started with.
 pub struct Launch {
@@ -9,6 +36,97 @@ pub struct Launch {
 }
 
 /// Runs the TUI until the user quits.
-pub async fn run(_launch: Launch) -> anyhow::Result<()> {
-    anyhow::bail!("the TUI is not built yet")
+pub async fn run(launch: Launch) -> anyhow::Result<()> {
+    let config_paths = crate::config::Paths::from_process()?;
+    // The CLI installs file logging before starting the TUI; this is where it writes.
+    let log_file = Some(config_paths.state_dir.join(LOG_FILE));
+    let paths = AppPaths::from(config_paths);
+    let (keymap, keymap_error) = load_keymap(&paths);
+    let settings = Settings {
+        profile: launch.profile_name,
+        base_url: launch.client.base_url().to_string(),
+        download_dir: paths.download_dir.clone(),
+        log_path: log_file.clone(),
+        keymap,
+        keymap_error,
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        page_size: page_size_from_env(),
+    };
+    let mut state = State::new(settings);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = runner::Runner::new(launch.client, tx, paths);
+    let mut tui = terminal::enter(log_file.clone())?;
+    let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
+    terminal::restore();
+    if let Err(error) = &result {
+        tracing::error!("the TUI stopped: {error:#}");
+        match &log_file {
+            Some(file) => eprintln!("d2files stopped: {error:#} (log: {})", file.display()),
+            None => eprintln!("d2files stopped: {error:#}"),
+        }
+    }
+    result
+}
+
+/// The default keymap with the user's file on top; a bad file is reported and ignored.
+fn load_keymap(paths: &AppPaths) -> (Keymap, Option<String>) {
+    let file = paths.keymap_file();
+    match std::fs::read_to_string(&file) {
+        Ok(text) => match Keymap::with_overrides(&text, &file) {
+            Ok(keymap) => (keymap, None),
+            Err(error) => {
+                tracing::warn!("{error}");
+                (
+                    Keymap::default(),
+                    Some(format!("{error} (using the default keys)")),
+                )
+            }
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), None),
+        Err(error) => (
+            Keymap::default(),
+            Some(format!("cannot read keymap {}: {error}", file.display())),
+        ),
+    }
+}
+
+/// `D2FILES_PAGE_SIZE`, when it is a usable page size.
+fn page_size_from_env() -> u32 {
+    std::env::var(PAGE_SIZE_VAR)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .filter(|size| (1..=crate::api::MAX_PAGE_SIZE).contains(size))
+        .unwrap_or(state::PAGE_SIZE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_keymap_file_is_reported_with_its_path_and_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = AppPaths {
+            config_dir: dir.path().to_path_buf(),
+            data_dir: dir.path().join("data"),
+            state_dir: dir.path().join("state"),
+            download_dir: dir.path().join("downloads"),
+            home: None,
+        };
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!((keymap, error), (Keymap::default(), None));
+        std::fs::write(paths.keymap_file(), "[list]\njump = [\"J\"]\n").unwrap();
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!(keymap, Keymap::default());
+        let error = error.unwrap();
+        assert!(
+            error.contains(&paths.keymap_file().display().to_string()),
+            "{error}"
+        );
+        assert!(error.contains("unknown action `jump`"), "{error}");
+        std::fs::write(paths.keymap_file(), "[list]\ndown = [\"n\"]\n").unwrap();
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!(error, None);
+        assert_ne!(keymap, Keymap::default());
+    }
 }

@@ -108,7 +108,12 @@ pub enum DocumentsCommand {
         name: Option<String>,
     },
     /// Create a document that links to an external URL.
-    UploadUrl { name: String, url: String },
+    UploadUrl {
+        name: String,
+        /// The link (http or https). Named apart from the global --url, which picks the server.
+        #[arg(value_name = "URL")]
+        link: String,
+    },
     /// Create a document for a file resource already uploaded (step two of an upload alone).
     Link {
         file_resource: String,

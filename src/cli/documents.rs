@@ -20,8 +20,8 @@ pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyh
         DocumentsCommand::List(args) => list(client, &args, json).await,
         DocumentsCommand::Get { uid } => get(client, &uid, json).await,
         DocumentsCommand::Upload { path, name } => upload(client, &path, name, json).await,
-        DocumentsCommand::UploadUrl { name, url } => {
-            let document = client.create_external_document(&name, &url).await?;
+        DocumentsCommand::UploadUrl { name, link } => {
+            let document = client.create_external_document(&name, &link).await?;
             if json {
                 print_json(&document)
             } else {

@@ -52,7 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match cli.command {
         None => {
-            let _logs = file_logging("d2files.log")?;
+            let _logs = file_logging(crate::app::LOG_FILE)?;
             let connection = connect::connect(&cli.connection).await?;
             crate::app::run(crate::app::Launch {
                 client: connection.client.clone(),

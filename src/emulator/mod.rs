@@ -210,13 +210,9 @@ impl Drop for Emulator {
     }
 }
 
-/// `d2files demo-server`: starts with the demo seed, prints how to connect, and runs until
+/// `d2files demo-server`: starts the emulator, prints how to connect, and runs until
 /// Ctrl-C or SIGTERM.
 pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
-    let options = EmulatorOptions {
-        seed_demo: true,
-        ..options
-    };
     let emulator = Emulator::start(options).await?;
     // This is the command's own output, not logging: the user needs it to connect.
     println!(

@@ -1,1 +1,107 @@
 //! The TUI drawing functions: they read `app` state and never change it.
+mod details;
+mod dialogs;
+mod footer;
+mod header;
+mod help;
+mod lists;
+mod startup;
+mod theme;
+mod toasts;
+mod transfers;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::state::{Connection, State};
+pub use theme::Theme;
+
+/// Draws the whole screen for the current state.
+pub fn draw(frame: &mut Frame, state: &State) {
+    let theme = Theme::new(state.settings.color);
+    let area = frame.area();
+    match &state.connection {
+        Connection::Connecting => return startup::connecting(frame, area, state, theme),
+        Connection::Failed { message, hints } => {
+            return startup::failed(frame, area, state, message, hints, theme);
+        }
+        Connection::Ready(_) => {}
+    }
+    let filter = state.filter();
+    let prompt_rows = u16::from(filter.editing) + u16::from(filter.error.is_some());
+    let transfer_rows = u16::from(state.transfers.any_active() && !state.show_transfers);
+    let lower_rows = if state.show_transfers {
+        transfers::panel_height(state, area.height)
+    } else if state.details.open {
+        details::height(area.height)
+    } else {
+        0
+    };
+    let [
+        header_area,
+        tabs_area,
+        table_area,
+        lower_area,
+        prompt_area,
+        transfer_area,
+        footer_area,
+    ] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(lower_rows),
+        Constraint::Length(prompt_rows),
+        Constraint::Length(transfer_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::draw(frame, header_area, state, theme);
+    header::tabs(frame, tabs_area, state, theme);
+    lists::draw(frame, table_area, state, theme);
+    if state.show_transfers {
+        transfers::panel(frame, lower_area, state, theme);
+    } else if state.details.open {
+        details::draw(frame, lower_area, state, theme);
+    }
+    footer::prompt(frame, prompt_area, state, theme);
+    transfers::summary(frame, transfer_area, state, theme);
+    footer::draw(frame, footer_area, state, theme);
+    toasts::draw(frame, table_area.union(lower_area), state, theme);
+    dialogs::draw(frame, area, state, theme);
+    if let Some(scroll) = state.help {
+        help::draw(frame, area, state, scroll, theme);
+    }
+}
+
+/// The spinner frame while something loads.
+fn spinner(state: &State) -> &'static str {
+    const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+    FRAMES[state.spinner % FRAMES.len()]
+}
+
+/// Bytes in the units people read ("2.1 MB").
+fn human_size(bytes: u64) -> String {
+    bytesize::ByteSize(bytes).display().si().to_string()
+}
+
+/// A rectangle of at most `width` × `height` centred in `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Cuts text to `width` characters, ending with `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}

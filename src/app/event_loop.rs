@@ -1,0 +1,123 @@
+//! The loop: terminal events, runner replies and ticks become messages; `update` turns them into
+//! effects; a frame is drawn only when something changed, at most one per `FRAME`.
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream};
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+use crate::app::effect::Effect;
+use crate::app::msg::Msg;
+use crate::app::runner::Runner;
+use crate::app::state::State;
+use crate::app::terminal::{self, Tui};
+use crate::app::update::{init, update};
+
+/// At most one frame per this long while busy (~60 fps).
+const FRAME: Duration = Duration::from_millis(16);
+/// Ticks while something animates or waits for time; none while idle.
+const TICK: Duration = Duration::from_millis(50);
+/// Messages handled per batch before a frame, so a flood of replies cannot starve the screen.
+const BATCH: usize = 256;
+
+/// Runs until quit, then cancels the transfers still running (whatever ended the loop).
+pub async fn run(
+    terminal: &mut Tui,
+    state: &mut State,
+    mut runner: Runner,
+    rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let result = drive(terminal, state, &mut runner, rx).await;
+    runner.shutdown().await;
+    result
+}
+
+async fn drive(
+    terminal: &mut Tui,
+    state: &mut State,
+    runner: &mut Runner,
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut events = EventStream::new();
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut terminate = terminate_signal()?;
+    let mut last_frame: Option<Instant> = None;
+    let size = terminal.size()?;
+    let mut pending = vec![Msg::Resize(size.width, size.height)];
+    let mut effects = init();
+    'main: loop {
+        let now = started.elapsed();
+        effects.extend(update(state, Msg::Tick(now)));
+        for msg in pending.drain(..) {
+            effects.extend(update(state, msg));
+        }
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Quit => break 'main,
+                Effect::Copy(text) => {
+                    if let Err(error) = terminal::copy_to_clipboard(&text) {
+                        state.toast_error(format!("Could not copy: {error}"));
+                    }
+                }
+                other => runner.run(other),
+            }
+        }
+        let frame_ready = last_frame.is_none_or(|at| at.elapsed() >= FRAME);
+        if state.dirty && frame_ready {
+            terminal.draw(|frame| crate::ui::draw(frame, state))?;
+            state.dirty = false;
+            last_frame = Some(Instant::now());
+        }
+        let next_frame =
+            last_frame.map_or_else(tokio::time::Instant::now, |at| (at + FRAME).into());
+        let ticking = state.wants_ticks();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => pending.push(Msg::Key(key)),
+                Some(Ok(Event::Resize(width, height))) => pending.push(Msg::Resize(width, height)),
+                Some(Ok(_)) => {}
+                Some(Err(error)) => return Err(error.into()),
+                None => break 'main,
+            },
+            Some(msg) = rx.recv() => {
+                pending.push(msg);
+                while pending.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(msg) => pending.push(msg),
+                        Err(_) => break,
+                    }
+                }
+            }
+            _ = ticks.tick(), if ticking => {}
+            _ = tokio::time::sleep_until(next_frame), if state.dirty => {}
+            _ = terminate.recv() => {
+                tracing::info!("terminated by signal");
+                break 'main;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn terminate_signal() -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+}
+
+#[cfg(not(unix))]
+fn terminate_signal() -> std::io::Result<NoSignal> {
+    Ok(NoSignal)
+}
+
+#[cfg(not(unix))]
+struct NoSignal;
+
+#[cfg(not(unix))]
+impl NoSignal {
+    async fn recv(&mut self) -> Option<()> {
+        std::future::pending().await
+    }
+}

@@ -1,0 +1,369 @@
+//! The effect runner: carries out `Effect`s on tokio tasks with the API client and answers with
+//! `Msg`s on the channel. Nothing here blocks the UI task.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use crate::api::{CancellationToken, Client, DownloadTarget, Error, Progress, TransferOptions};
+use crate::app::effect::{Effect, TransferId, TransferJob, TransferOutcome};
+use crate::app::msg::{Completion, Detail, Msg, directory_to_list, split_path};
+use crate::app::paths::AppPaths;
+use crate::app::state::KnownResource;
+
+/// How many transfers run at once; the rest wait their turn.
+pub const PARALLEL_TRANSFERS: usize = 3;
+/// Progress reaches the UI at most this often per transfer.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// On quit, how long cancelled transfers get to remove their part files.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+pub struct Runner {
+    client: Client,
+    tx: mpsc::UnboundedSender<Msg>,
+    paths: AppPaths,
+    slots: Arc<Semaphore>,
+    cancels: HashMap<TransferId, CancellationToken>,
+    tasks: JoinSet<()>,
+    /// Serialises writes to the uploads file.
+    uploads_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Runner {
+    pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>, paths: AppPaths) -> Runner {
+        Runner {
+            client,
+            tx,
+            paths,
+            slots: Arc::new(Semaphore::new(PARALLEL_TRANSFERS)),
+            cancels: HashMap::new(),
+            tasks: JoinSet::new(),
+            uploads_lock: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// Starts an effect. `Copy` and `Quit` belong to the event loop and are ignored here.
+    pub fn run(&mut self, effect: Effect) {
+        // Reap finished tasks so the set does not grow for the whole session.
+        while self.tasks.try_join_next().is_some() {}
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Connect => self.spawn(async move {
+                let _ = tx.send(Msg::Connected(client.connect().await));
+            }),
+            Effect::FetchDocuments { req, query } => self.spawn(async move {
+                let result = client.list_documents(&query).await;
+                let _ = tx.send(Msg::DocumentsLoaded {
+                    req,
+                    page: query.page,
+                    result,
+                });
+            }),
+            Effect::FetchResources { req, query } => self.spawn(async move {
+                let result = client.list_file_resources(&query).await;
+                let _ = tx.send(Msg::ResourcesLoaded {
+                    req,
+                    page: query.page,
+                    result,
+                });
+            }),
+            Effect::FetchDetail { req, uid } => self.spawn(async move {
+                let result = match client.get_document(&uid).await {
+                    Ok(document) => {
+                        let resource = match document.file_resource_uid() {
+                            Some(fr) => Some(
+                                client
+                                    .get_file_resource(fr)
+                                    .await
+                                    .map_err(|e| e.to_string()),
+                            ),
+                            None => None,
+                        };
+                        Ok(Box::new(Detail { document, resource }))
+                    }
+                    Err(error) => Err(error),
+                };
+                let _ = tx.send(Msg::DetailLoaded { req, result });
+            }),
+            Effect::FetchResource { req, uid } => self.spawn(async move {
+                let result = client.get_file_resource(&uid).await.map(Box::new);
+                let _ = tx.send(Msg::ResourceLoaded { req, uid, result });
+            }),
+            Effect::CreateLink { name, url } => self.spawn(async move {
+                let result = client.create_external_document(&name, &url).await;
+                let _ = tx.send(Msg::LinkCreated(result));
+            }),
+            Effect::Delete { uid, name } => self.spawn(async move {
+                let result = client.delete_document(&uid).await;
+                let _ = tx.send(Msg::Deleted { uid, name, result });
+            }),
+            Effect::StartTransfer { id, job } => self.start_transfer(id, job),
+            Effect::CancelTransfer(id) => {
+                if let Some(token) = self.cancels.get(&id) {
+                    token.cancel();
+                }
+            }
+            Effect::CompletePath { req, input } => {
+                let home = self.paths.home.clone();
+                self.spawn(async move {
+                    let listed = input.clone();
+                    let completion =
+                        tokio::task::spawn_blocking(move || complete(&listed, home.as_ref()))
+                            .await
+                            .unwrap_or_else(|_| Completion {
+                                input: input.clone(),
+                                completed: input.clone(),
+                                candidates: Vec::new(),
+                            });
+                    let _ = tx.send(Msg::Completed { req, completion });
+                });
+            }
+            Effect::RememberUpload(known) => {
+                let file = self.paths.uploads_file();
+                let lock = self.uploads_lock.clone();
+                self.spawn(async move {
+                    let _guard = lock.lock().await;
+                    let shown = file.display().to_string();
+                    let saved = tokio::task::spawn_blocking(move || remember(&file, known)).await;
+                    if let Ok(Err(error)) | Err(error) = saved.map_err(|e| e.to_string()) {
+                        tracing::warn!("could not record the upload in {shown}: {error}");
+                        let _ = tx.send(Msg::Failed(format!(
+                            "Could not record the upload in {shown}: {error}"
+                        )));
+                    }
+                });
+            }
+            Effect::LoadKnownResources => {
+                let file = self.paths.uploads_file();
+                self.spawn(async move {
+                    let shown = file.display().to_string();
+                    match tokio::task::spawn_blocking(move || read_known(&file)).await {
+                        Ok(Ok(known)) => {
+                            let _ = tx.send(Msg::KnownResources(known));
+                        }
+                        Ok(Err(error)) => {
+                            tracing::warn!("could not read {shown}: {error}");
+                            let _ =
+                                tx.send(Msg::Failed(format!("Could not read {shown}: {error}")));
+                        }
+                        Err(_) => {}
+                    }
+                });
+            }
+            Effect::Open(target) => self.spawn(async move {
+                let shown = target.clone();
+                let opened =
+                    tokio::task::spawn_blocking(move || open::that_detached(&target)).await;
+                if let Ok(Err(error)) = opened {
+                    let _ = tx.send(Msg::Failed(format!("Could not open {shown}: {error}")));
+                }
+            }),
+            Effect::Copy(_) | Effect::Quit => {}
+        }
+    }
+
+    fn spawn(&mut self, task: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.spawn(task);
+    }
+
+    fn start_transfer(&mut self, id: TransferId, job: TransferJob) {
+        let cancel = CancellationToken::new();
+        self.cancels.insert(id, cancel.clone());
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let slots = self.slots.clone();
+        let paths = self.paths.clone();
+        self.spawn(async move {
+            let permit = tokio::select! {
+                permit = slots.acquire_owned() => permit,
+                _ = cancel.cancelled() => {
+                    let _ = tx.send(Msg::TransferFinished(id, Err(Error::Cancelled)));
+                    return;
+                }
+            };
+            let Ok(_permit) = permit else {
+                return;
+            };
+            let _ = tx.send(Msg::TransferStarted(id));
+            let options = TransferOptions {
+                progress: Some(throttled_progress(id, tx.clone())),
+                cancel: cancel.clone(),
+                overwrite: false,
+                wait: Default::default(),
+            };
+            let result = run_job(&client, &paths, job, options).await;
+            let result = if cancel.is_cancelled() && result.is_err() {
+                Err(Error::Cancelled)
+            } else {
+                result
+            };
+            if let Err(error) = &result {
+                tracing::warn!(transfer = id, "transfer failed: {error}");
+            }
+            let _ = tx.send(Msg::TransferFinished(id, result));
+        });
+    }
+
+    /// Cancels every transfer and waits a moment for them to clean up their part files.
+    pub async fn shutdown(mut self) {
+        for token in self.cancels.values() {
+            token.cancel();
+        }
+        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+            tracing::warn!("some tasks did not stop in time");
+            self.tasks.abort_all();
+        }
+    }
+}
+
+/// Forwards progress at most every `PROGRESS_EVERY`, plus every phase change.
+fn throttled_progress(id: TransferId, tx: mpsc::UnboundedSender<Msg>) -> crate::api::ProgressFn {
+    let last: Mutex<Option<(Instant, Progress)>> = Mutex::new(None);
+    Arc::new(move |progress: Progress| {
+        let Ok(mut last) = last.lock() else {
+            return;
+        };
+        let due = match *last {
+            None => true,
+            Some((at, previous)) => {
+                previous.phase != progress.phase
+                    || at.elapsed() >= PROGRESS_EVERY
+                    || progress.total == Some(progress.done)
+            }
+        };
+        if due {
+            *last = Some((Instant::now(), progress));
+            let _ = tx.send(Msg::TransferProgress(id, progress));
+        }
+    })
+}
+
+async fn run_job(
+    client: &Client,
+    paths: &AppPaths,
+    job: TransferJob,
+    mut options: TransferOptions,
+) -> Result<TransferOutcome, Error> {
+    match job {
+        TransferJob::DownloadDocument {
+            uid,
+            path,
+            overwrite,
+        } => {
+            options.overwrite = overwrite;
+            let target = DownloadTarget::from_user_path(paths.expand(&path));
+            client
+                .download_document(&uid, &target, &options)
+                .await
+                .map(TransferOutcome::from)
+        }
+        TransferJob::DownloadResource {
+            uid,
+            path,
+            overwrite,
+        } => {
+            options.overwrite = overwrite;
+            let target = DownloadTarget::from_user_path(paths.expand(&path));
+            client
+                .download_file_resource(&uid, None, &target, &options)
+                .await
+                .map(|saved| TransferOutcome::Downloaded(Box::new(saved)))
+        }
+        TransferJob::UploadDocument { path, name } => client
+            .upload_document(&paths.expand(&path), Some(&name), &options)
+            .await
+            .map(|uploaded| TransferOutcome::UploadedDocument(Box::new(uploaded))),
+        TransferJob::UploadResource { path, domain } => {
+            let uploaded = client
+                .upload_file_resource(&paths.expand(&path), &domain, &options)
+                .await?;
+            if let Some(report) = &options.progress {
+                report(Progress {
+                    phase: crate::api::Phase::WaitingForStorage,
+                    done: 0,
+                    total: None,
+                });
+            }
+            let stored = client.wait_until_stored(&uploaded.id, &options).await?;
+            Ok(TransferOutcome::UploadedResource(Box::new(stored)))
+        }
+    }
+}
+
+/// Lists the directory of a typed path and completes the name being typed.
+fn complete(input: &str, home: Option<&PathBuf>) -> Completion {
+    let dir = directory_to_list(input, home);
+    let (dir_part, _) = split_path(input);
+    let names: Vec<(String, bool)> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|entry| {
+                let is_dir = entry.path().is_dir();
+                (entry.file_name().to_string_lossy().into_owned(), is_dir)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Completion::of(input, dir_part, &names)
+}
+
+fn read_known(file: &Path) -> Result<Vec<KnownResource>, String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Appends an upload to the uploads file, writing a temporary file and renaming it.
+fn remember(file: &Path, known: KnownResource) -> Result<(), String> {
+    let mut all = read_known(file)?;
+    all.retain(|k| k.uid != known.uid);
+    all.push(known);
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
+    let temporary = file.with_extension("json.tmp");
+    std::fs::write(&temporary, text).map_err(|e| e.to_string())?;
+    std::fs::rename(&temporary, file).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::Origin;
+
+    #[test]
+    fn uploads_are_remembered_across_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("data/uploads.json");
+        assert_eq!(read_known(&file).unwrap(), Vec::new());
+        let known = KnownResource {
+            uid: "TacExtJuMmW".into(),
+            name: "report.pdf".into(),
+            origin: Origin::Upload,
+        };
+        remember(&file, known.clone()).unwrap();
+        remember(&file, known.clone()).unwrap();
+        assert_eq!(read_known(&file).unwrap(), vec![known]);
+    }
+
+    #[test]
+    fn completion_lists_the_typed_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("budget-2025.xlsx"), b"x").unwrap();
+        std::fs::create_dir(dir.path().join("budgets")).unwrap();
+        let typed = format!("{}/budget-", dir.path().display());
+        let completion = complete(&typed, None);
+        assert_eq!(
+            completion.completed,
+            format!("{}/budget-2025.xlsx", dir.path().display())
+        );
+    }
+}

@@ -1,0 +1,546 @@
+//! Everything the screen shows, as plain data. Only `update` changes it; `ui` only reads it.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tui_input::Input;
+
+use crate::api::{Direction, Document, Domain, FileResource, Filter, ListQuery, Order, ServerInfo};
+use crate::app::effect::ReqId;
+use crate::app::keymap::Keymap;
+use crate::app::transfers::Transfers;
+
+/// Rows asked for per request, unless `D2FILES_PAGE_SIZE` says otherwise.
+pub const PAGE_SIZE: u32 = 50;
+/// The next page is requested when the cursor gets this close to the last loaded row.
+pub const PREFETCH_ROWS: usize = 10;
+/// Typing in the filter waits this long for the next key before asking the server.
+pub const FILTER_DEBOUNCE: Duration = Duration::from_millis(250);
+/// Moving the cursor with details open waits this long before fetching the details.
+pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
+/// How long an info toast stays.
+pub const INFO_TOAST: Duration = Duration::from_secs(4);
+
+/// What the TUI starts with, apart from the API client.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub profile: String,
+    pub base_url: String,
+    pub download_dir: PathBuf,
+    pub log_path: Option<PathBuf>,
+    pub keymap: Keymap,
+    /// A problem with the user's keymap file, shown once at start.
+    pub keymap_error: Option<String>,
+    pub color: bool,
+    /// Rows per server request (smaller pages answer sooner over slow links).
+    pub page_size: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Documents,
+    Resources,
+}
+
+#[derive(Clone, Debug)]
+pub enum Connection {
+    Connecting,
+    Ready(Box<ServerInfo>),
+    /// Start-up failed: what went wrong and what to check.
+    Failed {
+        message: String,
+        hints: Vec<String>,
+    },
+}
+
+/// The sort order of both lists, changed with `s`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    UpdatedDesc,
+    NameAsc,
+    NameDesc,
+    UpdatedAsc,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::UpdatedDesc => Sort::NameAsc,
+            Sort::NameAsc => Sort::NameDesc,
+            Sort::NameDesc => Sort::UpdatedAsc,
+            Sort::UpdatedAsc => Sort::UpdatedDesc,
+        }
+    }
+
+    pub fn order(self) -> Order {
+        match self {
+            Sort::UpdatedDesc => Order::new("lastUpdated", Direction::Desc),
+            Sort::UpdatedAsc => Order::new("lastUpdated", Direction::Asc),
+            Sort::NameAsc => Order::new("name", Direction::IAsc),
+            Sort::NameDesc => Order::new("name", Direction::IDesc),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::UpdatedDesc => "updated ↓",
+            Sort::UpdatedAsc => "updated ↑",
+            Sort::NameAsc => "name ↑",
+            Sort::NameDesc => "name ↓",
+        }
+    }
+}
+
+/// The filter of one list: what is typed, what was last sent, and DHIS2's complaint if any.
+#[derive(Clone, Debug, Default)]
+pub struct FilterState {
+    pub input: Input,
+    pub editing: bool,
+    /// The text the list currently reflects.
+    pub applied: String,
+    pub error: Option<String>,
+    /// When the typed text is due to be sent.
+    pub due: Option<Duration>,
+}
+
+impl FilterState {
+    /// Plain text means "name contains"; text with `:` is DHIS2 filter syntax.
+    pub fn parse(text: &str) -> Result<Option<Filter>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            Ok(None)
+        } else if text.contains(':') {
+            Filter::parse(text).map(Some).map_err(|e| e.to_string())
+        } else {
+            Ok(Some(Filter::name_contains(text)))
+        }
+    }
+}
+
+/// A page request in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Loading {
+    pub req: ReqId,
+    pub page: u32,
+}
+
+/// A server-paged list with a cursor.
+#[derive(Clone, Debug)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    pub total: Option<u64>,
+    pub cursor: usize,
+    /// The next page to ask for; `None` once the last page is in.
+    pub next_page: Option<u32>,
+    pub loading: Option<Loading>,
+    pub error: Option<String>,
+    pub filter: FilterState,
+    pub loaded: bool,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        ListView {
+            items: Vec::new(),
+            total: None,
+            cursor: 0,
+            next_page: Some(1),
+            loading: None,
+            error: None,
+            filter: FilterState::default(),
+            loaded: false,
+        }
+    }
+}
+
+impl<T> ListView<T> {
+    pub fn selected(&self) -> Option<&T> {
+        self.items.get(self.cursor)
+    }
+
+    /// Whether the cursor is close enough to the end to want the next page.
+    pub fn wants_next_page(&self) -> bool {
+        self.loading.is_none()
+            && self.error.is_none()
+            && self.loaded
+            && self.next_page.is_some()
+            && self.cursor + PREFETCH_ROWS >= self.items.len()
+    }
+
+    pub fn move_cursor(&mut self, delta: isize) {
+        if self.items.is_empty() {
+            self.cursor = 0;
+            return;
+        }
+        let last = self.items.len() - 1;
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+}
+
+/// Where an entry of the file resources pane came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The server's own list (DHIS2 2.41+).
+    Server,
+    /// Behind a document in the Documents pane.
+    Document,
+    /// Uploaded by this tool (remembered in its data directory).
+    Upload,
+    /// Looked up by hand.
+    LookUp,
+}
+
+impl Origin {
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Server => "server",
+            Origin::Document => "document",
+            Origin::Upload => "uploaded",
+            Origin::LookUp => "looked up",
+        }
+    }
+}
+
+/// A file resource known without the server's list (before 2.41).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownResource {
+    pub uid: String,
+    pub name: String,
+    pub origin: Origin,
+}
+
+/// One row of the file resources pane; metadata once fetched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceRow {
+    pub uid: String,
+    pub name: String,
+    pub origin: Origin,
+    pub resource: Option<FileResource>,
+}
+
+/// How the file resources pane gets its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceSource {
+    /// `/api/fileResources` (2.41+).
+    Server,
+    /// Before 2.41: documents, own uploads, look-ups.
+    Known,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourcesView {
+    pub source: ResourceSource,
+    pub list: ListView<ResourceRow>,
+    /// The domain filter of the server list (`None` = every domain).
+    pub domain: Option<Domain>,
+    /// Own uploads and look-ups (the Known source).
+    pub known: Vec<KnownResource>,
+    /// Metadata fetched one by one (the Known source).
+    pub fetched: HashMap<String, FileResource>,
+    pub fetching: Option<(ReqId, String)>,
+    pub fetch_due: Option<Duration>,
+}
+
+impl Default for ResourcesView {
+    fn default() -> Self {
+        ResourcesView {
+            source: ResourceSource::Server,
+            list: ListView::default(),
+            domain: None,
+            known: Vec::new(),
+            fetched: HashMap::new(),
+            fetching: None,
+            fetch_due: None,
+        }
+    }
+}
+
+/// The details panel of the Documents pane.
+#[derive(Clone, Debug, Default)]
+pub struct Details {
+    pub open: bool,
+    /// The document the panel is about.
+    pub uid: Option<String>,
+    pub req: Option<ReqId>,
+    pub due: Option<Duration>,
+    pub document: Option<Document>,
+    pub resource: Option<Result<FileResource, String>>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    pub level: ToastLevel,
+    pub text: String,
+    /// Info toasts fade; errors stay until dismissed.
+    pub expires: Option<Duration>,
+}
+
+/// What a confirmation will do on "yes": the pending action as data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    Delete {
+        uid: String,
+        name: String,
+    },
+    Overwrite {
+        job: crate::app::effect::TransferJob,
+        label: String,
+        path: PathBuf,
+    },
+    Quit,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirm {
+    pub title: String,
+    pub message: String,
+    pub yes: bool,
+    pub pending: Pending,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LinkForm {
+    pub name: Input,
+    pub url: Input,
+    pub focus_url: bool,
+    /// DHIS2's rule, checked as the URL is typed.
+    pub url_problem: Option<String>,
+    pub name_problem: Option<String>,
+    pub sending: bool,
+}
+
+/// A path field with Tab completion.
+#[derive(Clone, Debug, Default)]
+pub struct PathField {
+    pub input: Input,
+    pub candidates: Vec<String>,
+    pub req: Option<ReqId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadFocus {
+    Path,
+    Name,
+    Domain,
+}
+
+#[derive(Clone, Debug)]
+pub struct UploadForm {
+    pub path: PathField,
+    pub name: Input,
+    /// Once the name is typed by hand it no longer follows the file name.
+    pub name_edited: bool,
+    /// `Some` in the file resources pane: the domain to upload into.
+    pub domain: Option<Domain>,
+    pub focus: UploadFocus,
+    pub problem: Option<String>,
+}
+
+/// What a download prompt fetches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DownloadSource {
+    Document { uid: String, name: String },
+    Resource { uid: String, name: String },
+}
+
+impl DownloadSource {
+    pub fn label(&self) -> &str {
+        match self {
+            DownloadSource::Document { name, .. } | DownloadSource::Resource { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DownloadForm {
+    pub source: DownloadSource,
+    pub path: PathField,
+    pub problem: Option<String>,
+}
+
+/// An external link's choices instead of a download.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkChoice {
+    pub name: String,
+    pub url: String,
+    /// 0 open, 1 copy, 2 cancel.
+    pub choice: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum Dialog {
+    Confirm(Confirm),
+    AddLink(LinkForm),
+    Upload(UploadForm),
+    Download(DownloadForm),
+    LookUp {
+        input: Input,
+        problem: Option<String>,
+    },
+    Link(LinkChoice),
+}
+
+pub struct State {
+    /// Time since start, from the last tick.
+    pub now: Duration,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    pub size: (u16, u16),
+    pub settings: Settings,
+    pub connection: Connection,
+    pub pane: Pane,
+    pub sort: Sort,
+    pub documents: ListView<Document>,
+    pub resources: ResourcesView,
+    pub details: Details,
+    pub dialog: Option<Dialog>,
+    pub transfers: Transfers,
+    pub show_transfers: bool,
+    /// `Some(scroll)` while help is open.
+    pub help: Option<u16>,
+    pub toasts: Vec<Toast>,
+    /// Advances while something loads, for the spinner.
+    pub spinner: usize,
+    next_req: ReqId,
+}
+
+impl State {
+    pub fn new(settings: Settings) -> State {
+        let mut state = State {
+            now: Duration::ZERO,
+            dirty: true,
+            size: (80, 24),
+            settings,
+            connection: Connection::Connecting,
+            pane: Pane::Documents,
+            sort: Sort::UpdatedDesc,
+            documents: ListView::default(),
+            resources: ResourcesView::default(),
+            details: Details::default(),
+            dialog: None,
+            transfers: Transfers::default(),
+            show_transfers: false,
+            help: None,
+            toasts: Vec::new(),
+            spinner: 0,
+            next_req: 0,
+        };
+        if let Some(error) = state.settings.keymap_error.clone() {
+            state.toast_error(error);
+        }
+        state
+    }
+
+    pub fn next_req(&mut self) -> ReqId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    pub fn server(&self) -> Option<&ServerInfo> {
+        match &self.connection {
+            Connection::Ready(info) => Some(info),
+            _ => None,
+        }
+    }
+
+    pub fn toast_info(&mut self, text: impl Into<String>) {
+        self.toasts.push(Toast {
+            level: ToastLevel::Info,
+            text: text.into(),
+            expires: Some(self.now + INFO_TOAST),
+        });
+    }
+
+    pub fn toast_error(&mut self, text: impl Into<String>) {
+        self.toasts.push(Toast {
+            level: ToastLevel::Error,
+            text: text.into(),
+            expires: None,
+        });
+    }
+
+    /// Whether anything is loading (the spinner turns).
+    pub fn is_loading(&self) -> bool {
+        matches!(self.connection, Connection::Connecting)
+            || self.documents.loading.is_some()
+            || self.resources.list.loading.is_some()
+            || self.details.req.is_some()
+            || self.resources.fetching.is_some()
+    }
+
+    /// Whether the loop should keep sending ticks (something animates or waits for time).
+    pub fn wants_ticks(&self) -> bool {
+        self.is_loading()
+            || self.documents.filter.due.is_some()
+            || self.resources.list.filter.due.is_some()
+            || self.details.due.is_some()
+            || self.resources.fetch_due.is_some()
+            || self.toasts.iter().any(|t| t.expires.is_some())
+    }
+
+    /// Rows the table shows at once, for PageUp/PageDown.
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(10)).max(1)
+    }
+
+    /// The filter being edited or shown in the current pane.
+    pub fn filter(&self) -> &FilterState {
+        match self.pane {
+            Pane::Documents => &self.documents.filter,
+            Pane::Resources => &self.resources.list.filter,
+        }
+    }
+
+    /// Whether the server lists file resources (2.41+).
+    pub fn server_lists_resources(&self) -> bool {
+        self.server()
+            .and_then(|info| info.version.as_ref())
+            .is_none_or(|v| v.at_least(41, 0))
+    }
+
+    pub fn documents_query(&self, page: u32) -> ListQuery {
+        let mut query = ListQuery::new()
+            .page(page)
+            .page_size(self.settings.page_size)
+            .order_by(self.sort.order());
+        if let Ok(Some(filter)) = FilterState::parse(&self.documents.filter.applied) {
+            query = query.filter(filter);
+        }
+        query
+    }
+
+    pub fn resources_query(&self, page: u32) -> ListQuery {
+        let mut query = ListQuery::new()
+            .page(page)
+            .page_size(self.settings.page_size)
+            .order_by(self.sort.order());
+        if let Ok(Some(filter)) = FilterState::parse(&self.resources.list.filter.applied) {
+            query = query.filter(filter);
+        }
+        if let Some(domain) = &self.resources.domain {
+            query = query.filter(Filter {
+                property: "domain".into(),
+                operator: crate::api::Operator::Eq,
+                value: Some(domain.as_str().to_string()),
+            });
+        }
+        query
+    }
+
+    pub fn selected_document(&self) -> Option<&Document> {
+        self.documents.selected()
+    }
+
+    pub fn selected_resource(&self) -> Option<&ResourceRow> {
+        self.resources.list.selected()
+    }
+}

@@ -1,0 +1,115 @@
+//! Starting transfers and taking their outcomes: downloads, uploads, overwrite questions.
+use super::*;
+
+pub(super) fn start_transfer(
+    state: &mut State,
+    label: String,
+    job: TransferJob,
+    fx: &mut Vec<Effect>,
+) {
+    let id = state.transfers.add(label, job.clone());
+    fx.push(Effect::StartTransfer { id, job });
+}
+
+pub(super) fn transfer_finished(
+    state: &mut State,
+    id: u64,
+    result: Result<TransferOutcome, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(transfer) = state.transfers.get_mut(id) else {
+        return;
+    };
+    let label = transfer.label.clone();
+    let job = transfer.job.clone();
+    match result {
+        Ok(TransferOutcome::Downloaded(saved)) => {
+            transfer.state = TransferState::Done(format!("saved to {}", saved.path.display()));
+            transfer.done = saved.bytes;
+            transfer.total = Some(saved.bytes);
+            transfer.saved = Some(saved.path.clone());
+            state.toast_info(format!("Downloaded “{label}” to {}", saved.path.display()));
+        }
+        Ok(TransferOutcome::External { url }) => {
+            transfer.state = TransferState::Done("external link".into());
+            state.dialog = Some(Dialog::Link(LinkChoice {
+                name: label,
+                url,
+                choice: 0,
+            }));
+        }
+        Ok(TransferOutcome::UploadedDocument(uploaded)) => {
+            transfer.state = TransferState::Done(format!("document {}", uploaded.document.id));
+            transfer.done = transfer.total.unwrap_or(transfer.done);
+            state.toast_info(format!("Uploaded “{}”", uploaded.document.title()));
+            remember_upload(
+                state,
+                &uploaded.file_resource.id,
+                uploaded.document.title(),
+                fx,
+            );
+            state
+                .resources
+                .fetched
+                .insert(uploaded.file_resource.id.clone(), uploaded.file_resource);
+            reload(state, Pane::Documents, fx);
+        }
+        Ok(TransferOutcome::UploadedResource(resource)) => {
+            transfer.state = TransferState::Done(format!("file resource {}", resource.id));
+            transfer.done = transfer.total.unwrap_or(transfer.done);
+            state.toast_info(format!(
+                "Uploaded file resource {} ({})",
+                resource.id,
+                resource.title()
+            ));
+            remember_upload(state, &resource.id, resource.title(), fx);
+            state
+                .resources
+                .fetched
+                .insert(resource.id.clone(), *resource);
+            reload(state, Pane::Resources, fx);
+        }
+        Err(Error::Cancelled) => transfer.state = TransferState::Cancelled,
+        Err(Error::TargetExists(path)) => {
+            state.transfers.items.retain(|t| t.id != id);
+            state.transfers.cursor = state
+                .transfers
+                .cursor
+                .min(state.transfers.items.len().saturating_sub(1));
+            state.dialog = Some(Dialog::Confirm(Confirm {
+                title: "File exists".into(),
+                message: format!("{} already exists. Replace it?", path.display()),
+                yes: false,
+                pending: Pending::Overwrite {
+                    job: job.overwriting(),
+                    label,
+                    path,
+                },
+            }));
+        }
+        Err(error) => {
+            transfer.state = TransferState::Failed(error.to_string());
+            let verb = if job.is_upload() {
+                "Upload"
+            } else {
+                "Download"
+            };
+            state.toast_error(format!("{verb} of “{label}” failed: {error}"));
+            if let Some(uid) = error.unlinked_file_resource() {
+                let uid = uid.to_string();
+                remember_upload(state, &uid, &label, fx);
+            }
+        }
+    }
+}
+
+pub(super) fn remember_upload(state: &mut State, uid: &str, name: &str, fx: &mut Vec<Effect>) {
+    let known = KnownResource {
+        uid: uid.to_string(),
+        name: name.to_string(),
+        origin: Origin::Upload,
+    };
+    state.resources.known.push(known.clone());
+    rebuild_known_rows(state);
+    fx.push(Effect::RememberUpload(known));
+}

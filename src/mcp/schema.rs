@@ -1,0 +1,261 @@
+//! The tools' arguments: their JSON schemas (with descriptions an agent can act on) and their
+//! translation into `api` queries.
+use rmcp::schemars::{self, JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer};
+
+use crate::api::{self, Filter, ListQuery, MAX_PAGE_SIZE, Order};
+
+/// The page size when the agent names none (DHIS2's own default).
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+
+const UID_PATTERN: &str = "^[A-Za-z][A-Za-z0-9]{10}$";
+
+/// Arguments of `files_documents_list`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListArgs {
+    /// DHIS2 filter(s), `property:operator:value`; several are combined with AND.
+    /// Examples: `name:ilike:malaria` (name contains "malaria", any case),
+    /// `lastUpdated:gt:2025-01-01`, `external:eq:true` (links only), `external:eq:false`
+    /// (uploaded files only), `id:in:[RTkjSgLtdI6,TacExtJuMmW]`, `code:null`.
+    /// Operators: eq, !eq, ieq, gt, ge, lt, le, like, !like, ilike, !ilike, $ilike
+    /// (starts with), ilike$ (ends with), in, !in (value in brackets), null, !null (no value).
+    /// A value may not contain a comma outside `[...]`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "filter_schema")]
+    pub filter: Vec<String>,
+
+    /// Sort order, `property:direction` with direction asc, desc, iasc or idesc
+    /// (case-insensitive); several clauses separated by commas, e.g. `lastUpdated:desc` or
+    /// `name:iasc,created:desc`. Default: name, case-insensitive ascending.
+    #[serde(default)]
+    pub order: Option<String>,
+
+    /// Page number, counted from 1 (default 1). The answer's `pager` gives `pageCount` and
+    /// `total`; a page past the end comes back empty.
+    #[serde(default, deserialize_with = "lenient_number")]
+    #[schemars(range(min = 1))]
+    pub page: Option<u32>,
+
+    /// Documents per page, 1 to 10000 (default 50).
+    #[serde(default, deserialize_with = "lenient_number")]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
+    pub page_size: Option<u32>,
+}
+
+impl ListArgs {
+    /// The list query these arguments ask for, refused with a reason when malformed.
+    pub fn to_query(&self) -> api::Result<ListQuery> {
+        let mut query = ListQuery::new()
+            .page(self.page.unwrap_or(1))
+            .page_size(self.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        // A blank filter is how some agents say "no filter".
+        for text in self.filter.iter().filter(|text| !text.trim().is_empty()) {
+            query = query.filter(Filter::parse(text)?);
+        }
+        if let Some(order) = &self.order {
+            for clause in order.split(',').filter(|clause| !clause.trim().is_empty()) {
+                query = query.order_by(Order::parse(clause)?);
+            }
+        }
+        query.validate()?;
+        Ok(query)
+    }
+}
+
+/// Arguments of the tools that act on one document.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentUid {
+    /// The document's uid: 11 letters and digits, the first a letter (e.g. `RTkjSgLtdI6`).
+    /// `files_documents_list` gives it as `id`.
+    #[schemars(regex(pattern = UID_PATTERN))]
+    pub uid: String,
+}
+
+/// Arguments of `files_resources_get`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileResourceUid {
+    /// The file resource's uid: 11 letters and digits, the first a letter (e.g. `TacExtJuMmW`).
+    /// For an uploaded-file document (`external: false`) it is the document's `url`.
+    #[schemars(regex(pattern = UID_PATTERN))]
+    pub uid: String,
+}
+
+/// Arguments of `files_documents_create_external`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateExternalArgs {
+    /// The document's name as users will see it, 1 to 230 characters. Names need not be unique.
+    #[schemars(length(min = 1, max = 230))]
+    pub name: String,
+
+    /// The link: an http:// or https:// URL, ASCII only (percent-encode the rest), no spaces,
+    /// not ending in `.` `?` `)` `,` `;` `!` or `:` (DHIS2 refuses those), e.g.
+    /// `https://dhis2.org/downloads`.
+    #[schemars(regex(pattern = "^https?://"))]
+    pub url: String,
+}
+
+/// Accepts one filter as a string or several as an array: agents write both.
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(deserializer)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(one)) => vec![one],
+        Some(OneOrMany::Many(many)) => many,
+    })
+}
+
+/// Accepts a number also when written as a string (`"2"`), as some hosts send them.
+fn lenient_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let number = match &value {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::Number(number)) => number.as_u64(),
+        Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
+        Some(_) => None,
+    };
+    number
+        .and_then(|number| u32::try_from(number).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            let shown = value.map(|v| v.to_string()).unwrap_or_default();
+            serde::de::Error::custom(format!("{shown} is not a whole number of 1 or more"))
+        })
+}
+
+/// Inline (no `$ref`) so hosts with simple schema support still show both forms.
+fn filter_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [
+            {"type": "string", "examples": ["name:ilike:malaria"]},
+            {"type": "array", "items": {"type": "string"},
+             "examples": [["name:ilike:report", "lastUpdated:gt:2025-01-01"]]}
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn args(value: serde_json::Value) -> ListArgs {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn one_filter_or_several_both_read() {
+        assert_eq!(
+            args(json!({"filter": "name:ilike:x"})).filter,
+            ["name:ilike:x"]
+        );
+        assert_eq!(
+            args(json!({"filter": ["name:ilike:x", "external:eq:true"]})).filter,
+            ["name:ilike:x", "external:eq:true"]
+        );
+        assert!(args(json!({"filter": null})).filter.is_empty());
+        let blank = args(json!({"filter": ["", " "], "order": ""}))
+            .to_query()
+            .unwrap();
+        assert!(blank.filters.is_empty() && blank.order.is_empty());
+        assert!(args(json!({})).filter.is_empty());
+    }
+
+    #[test]
+    fn page_numbers_may_come_as_text() {
+        let query = args(json!({"page": "2", "page_size": " 10 "}))
+            .to_query()
+            .unwrap();
+        assert_eq!((query.page, query.page_size), (2, 10));
+        for bad in [
+            json!({"page": "two"}),
+            json!({"page": -1}),
+            json!({"page_size": 1.5}),
+        ] {
+            let error = serde_json::from_value::<ListArgs>(bad.clone()).unwrap_err();
+            assert!(!error.to_string().is_empty(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn arguments_become_the_query_they_name() {
+        let query = args(json!({
+            "filter": ["name:ilike:malaria", "lastUpdated:gt:2025-01-01"],
+            "order": "lastUpdated:desc, name:iasc",
+            "page": 3,
+            "page_size": 20
+        }))
+        .to_query()
+        .unwrap();
+        let filters: Vec<String> = query.filters.iter().map(ToString::to_string).collect();
+        assert_eq!(filters, ["name:ilike:malaria", "lastUpdated:gt:2025-01-01"]);
+        let order: Vec<String> = query.order.iter().map(ToString::to_string).collect();
+        assert_eq!(order, ["lastUpdated:desc", "name:iasc"]);
+        assert_eq!((query.page, query.page_size), (3, 20));
+
+        let defaults = ListArgs::default().to_query().unwrap();
+        assert_eq!((defaults.page, defaults.page_size), (1, DEFAULT_PAGE_SIZE));
+        assert!(defaults.filters.is_empty() && defaults.order.is_empty());
+    }
+
+    #[test]
+    fn malformed_arguments_are_refused_with_a_reason() {
+        for (value, expected) in [
+            (json!({"filter": "name"}), "Invalid filter"),
+            (json!({"filter": "name:contains:x"}), "not a valid operator"),
+            (json!({"filter": "id:in:a,b"}), "in brackets"),
+            (json!({"filter": "name:eq:a,b"}), "comma"),
+            (json!({"order": "name:up"}), "order direction"),
+            (json!({"page": 0}), "numbered from 1"),
+            (json!({"page_size": 10_001}), "page size"),
+        ] {
+            let error = args(value.clone()).to_query().unwrap_err().to_string();
+            assert!(error.contains(expected), "{value}: {error}");
+        }
+        let unknown = serde_json::from_value::<ListArgs>(json!({"limit": 5})).unwrap_err();
+        assert!(
+            unknown.to_string().contains("unknown field `limit`"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn schemas_tell_an_agent_what_to_send() {
+        let list = serde_json::to_value(schemars::schema_for!(ListArgs)).unwrap();
+        let properties = &list["properties"];
+        let filter = properties["filter"].to_string();
+        assert!(filter.contains("name:ilike:malaria"), "{filter}");
+        assert!(filter.contains("anyOf"), "{filter}");
+        assert_eq!(properties["page"]["minimum"], 1);
+        assert_eq!(properties["page_size"]["maximum"], MAX_PAGE_SIZE);
+        assert!(
+            properties["page_size"]["description"]
+                .as_str()
+                .unwrap()
+                .contains(&MAX_PAGE_SIZE.to_string())
+        );
+        assert_eq!(list["additionalProperties"], false);
+
+        let uid = serde_json::to_value(schemars::schema_for!(DocumentUid)).unwrap();
+        assert_eq!(uid["properties"]["uid"]["pattern"], UID_PATTERN);
+        assert_eq!(uid["required"], json!(["uid"]));
+        let pattern = regex::Regex::new(UID_PATTERN).unwrap();
+        for uid in [
+            "RTkjSgLtdI6",
+            "1TkjSgLtdI6",
+            "RTkjSgLtdI",
+            "RTkjSgLtdI66",
+            "RTkjSgLtd-6",
+        ] {
+            assert_eq!(pattern.is_match(uid), api::is_valid_uid(uid), "{uid}");
+        }
+    }
+}

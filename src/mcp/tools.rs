@@ -1,0 +1,256 @@
+//! The five metadata tools and the MCP handler that serves them.
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::api::{self, Client, Pager};
+use crate::mcp::schema::{CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs};
+
+/// The tools that change the server; `--read-only` hides and refuses them.
+pub const WRITING_TOOLS: [&str; 2] = ["files_documents_create_external", "files_documents_delete"];
+
+const INSTRUCTIONS: &str = "d2files: the documents and file resources of a DHIS2 server, metadata only.
+- files_documents_list finds documents (filter syntax property:operator:value, e.g. name:ilike:malaria; paged from 1) and returns them with the pager.
+- files_documents_get reads one document by uid (11 letters/digits, starting with a letter).
+- A document is either an external link (external: true, url is the link) or an uploaded file (external: false, url is the uid of its file resource); files_resources_get reads that file resource's metadata (name, contentType, contentLength, contentMd5, domain, storageStatus).
+- files_documents_create_external adds a link document; files_documents_delete deletes a document (for an uploaded file only the document goes: its file resource stays on the server).
+Uploading and downloading file contents is not done here: use the d2files command line (d2files documents upload|download, d2files resources upload|download) or its terminal UI.
+Errors carry DHIS2's own message and errorCode.";
+
+/// The MCP server: a DHIS2 client and the tools over it.
+#[derive(Clone)]
+pub struct FilesServer {
+    client: Client,
+    read_only: bool,
+    tool_router: ToolRouter<FilesServer>,
+}
+
+impl FilesServer {
+    /// A server over `client`; with `read_only` the writing tools are neither listed nor run.
+    pub fn new(client: Client, read_only: bool) -> FilesServer {
+        let mut tool_router = Self::tool_router();
+        if read_only {
+            for name in WRITING_TOOLS {
+                tool_router.remove_route(name);
+            }
+        }
+        FilesServer {
+            client,
+            read_only,
+            tool_router,
+        }
+    }
+}
+
+#[tool_router]
+impl FilesServer {
+    /// Lists documents, one page at a time.
+    #[tool(
+        name = "files_documents_list",
+        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, url, external, created, lastUpdated, createdBy. With no arguments: the first 50 by name.",
+        annotations(
+            title = "List documents",
+            read_only_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn files_documents_list(&self, Parameters(args): Parameters<ListArgs>) -> CallToolResult {
+        let query = match args.to_query() {
+            Ok(query) => query,
+            Err(error) => return failure("files_documents_list", &error),
+        };
+        reply(
+            "files_documents_list",
+            self.client.list_documents(&query).await.map(
+                |page| json!({"pager": page.pager.as_ref().map(pager), "documents": page.items}),
+            ),
+        )
+    }
+
+    /// Reads one document.
+    #[tool(
+        name = "files_documents_get",
+        description = "Get one DHIS2 document by uid, with all its fields (sharing, access, createdBy...). For an uploaded file (external: false) the url is the uid of its file resource: pass it to files_resources_get for size, type and MD5.",
+        annotations(
+            title = "Get a document",
+            read_only_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn files_documents_get(
+        &self,
+        Parameters(DocumentUid { uid }): Parameters<DocumentUid>,
+    ) -> CallToolResult {
+        reply(
+            "files_documents_get",
+            self.client.get_document(uid.trim()).await,
+        )
+    }
+
+    /// Creates a link document.
+    #[tool(
+        name = "files_documents_create_external",
+        description = "Create a DHIS2 document that is an external link (external: true) with the given name and http(s) URL. Returns the new document, including its uid (id). The URL is checked against DHIS2's rule first. To add a document with file contents, use the d2files command line (d2files documents upload).",
+        annotations(
+            title = "Create a link document",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn files_documents_create_external(
+        &self,
+        Parameters(CreateExternalArgs { name, url }): Parameters<CreateExternalArgs>,
+    ) -> CallToolResult {
+        let created = self
+            .client
+            .create_external_document(&name, url.trim())
+            .await;
+        if let Ok(document) = &created {
+            tracing::info!(uid = %document.id, "created link document {name:?}");
+        }
+        reply("files_documents_create_external", created)
+    }
+
+    /// Deletes a document.
+    #[tool(
+        name = "files_documents_delete",
+        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file only the document is deleted: the file resource behind it stays (DHIS2 2.41.7+ and 2.42.4+ clean it up after a few days). Returns {\"deleted\": uid}.",
+        annotations(
+            title = "Delete a document",
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn files_documents_delete(
+        &self,
+        Parameters(DocumentUid { uid }): Parameters<DocumentUid>,
+    ) -> CallToolResult {
+        let uid = uid.trim();
+        reply(
+            "files_documents_delete",
+            self.client.delete_document(uid).await.map(|()| {
+                tracing::info!(uid = %uid, "deleted document");
+                json!({"deleted": uid})
+            }),
+        )
+    }
+
+    /// Reads one file resource's metadata.
+    #[tool(
+        name = "files_resources_get",
+        description = "Get the metadata of one DHIS2 file resource by uid: name (original file name), contentType, contentLength (bytes), contentMd5, domain (DOCUMENT, DATA_VALUE, MESSAGE_ATTACHMENT, USER_AVATAR, ORG_UNIT, ICON, JOB_DATA, PUSH_ANALYSIS) and storageStatus (PENDING until the bytes are stored, then STORED). The bytes themselves are downloaded with the d2files command line (d2files resources download).",
+        annotations(
+            title = "Get a file resource",
+            read_only_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn files_resources_get(
+        &self,
+        Parameters(FileResourceUid { uid }): Parameters<FileResourceUid>,
+    ) -> CallToolResult {
+        reply(
+            "files_resources_get",
+            self.client.get_file_resource(uid.trim()).await,
+        )
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for FilesServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("d2files", env!("CARGO_PKG_VERSION"))
+                    .with_title("d2files: DHIS2 documents and file resources"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    /// Refuses the writing tools in read-only mode with a tool error an agent can read,
+    /// instead of a bare "tool not found".
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if self.read_only && WRITING_TOOLS.contains(&request.name.as_ref()) {
+            tracing::info!(tool = %request.name, "refused: the server is read-only");
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "`{}` is not available: this d2files MCP server runs read-only (--read-only), so documents cannot be created or deleted",
+                request.name
+            ))])
+            .into());
+        }
+        self.tool_router
+            .call(ToolCallContext::new(self, request, context))
+            .await
+    }
+}
+
+/// The pager an agent needs: DHIS2's `nextPage`/`prevPage` are long URLs, while the agent's
+/// next call only wants a page number.
+fn pager(pager: &Pager) -> Value {
+    let mut value = json!({
+        "page": pager.page,
+        "pageCount": pager.page_count,
+        "total": pager.total,
+        "pageSize": pager.page_size,
+    });
+    if pager.next_page.is_some() {
+        value["nextPage"] = json!(pager.page.saturating_add(1));
+    }
+    value
+}
+
+/// A tool's answer: the value as JSON text and as structured content, or a tool error.
+fn reply<T: Serialize>(tool: &str, result: api::Result<T>) -> CallToolResult {
+    match result {
+        Ok(value) => match serde_json::to_value(value) {
+            Ok(value) => {
+                tracing::debug!(tool, "done");
+                CallToolResult::structured(value)
+            }
+            Err(error) => {
+                tracing::warn!(tool, %error, "could not encode the answer");
+                CallToolResult::error(vec![ContentBlock::text(format!(
+                    "could not encode the answer as JSON: {error}"
+                ))])
+            }
+        },
+        Err(error) => failure(tool, &error),
+    }
+}
+
+/// A tool error in DHIS2's words: the text an agent reads, and the parts as structured content.
+fn failure(tool: &str, error: &api::Error) -> CallToolResult {
+    tracing::info!(tool, status = ?error.status(), code = ?error.error_code(), "failed: {error}");
+    let mut detail = json!({"message": error.to_string()});
+    if let Some(status) = error.status() {
+        detail["httpStatus"] = json!(status);
+    }
+    if let Some(code) = error.error_code() {
+        detail["errorCode"] = json!(code);
+    }
+    if let api::Error::Dhis2(dhis2) = error {
+        detail["dhis2Message"] = Value::String(dhis2.message.clone());
+        if !dhis2.error_reports.is_empty() {
+            detail["errorReports"] = json!(dhis2.error_reports);
+        }
+    }
+    let mut result = CallToolResult::error(vec![ContentBlock::text(error.to_string())]);
+    result.structured_content = Some(json!({"error": detail}));
+    result
+}

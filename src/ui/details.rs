@@ -1,0 +1,157 @@
+//! The details panel: every field of the selected document (with the file resource behind a
+//! file document), or of the selected file resource.
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{Theme, human_size, spinner};
+use crate::api::FileResource;
+use crate::app::state::{Origin, Pane, State};
+
+pub fn height(screen_height: u16) -> u16 {
+    if screen_height >= 20 { 8 } else { 6 }
+}
+
+fn field<'a>(label: &'a str, value: String, theme: Theme) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(label, theme.dim()),
+        Span::raw(" "),
+        Span::raw(value),
+        Span::raw("  "),
+    ]
+}
+
+fn when(value: Option<chrono::NaiveDateTime>) -> String {
+    value
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "–".into())
+}
+
+/// The file resource's fields as one flowing line (the panel wraps it to its width).
+fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled("file resource  ", theme.title())];
+    spans.extend(field("name", resource.title().to_string(), theme));
+    spans.extend(field("id", resource.id.clone(), theme));
+    spans.extend(field(
+        "size",
+        resource
+            .content_length
+            .map(human_size)
+            .unwrap_or_else(|| "?".into()),
+        theme,
+    ));
+    spans.extend(field(
+        "status",
+        resource
+            .storage_status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "?".into()),
+        theme,
+    ));
+    spans.extend(field(
+        "domain",
+        resource
+            .domain
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "?".into()),
+        theme,
+    ));
+    spans.extend(field(
+        "type",
+        resource.content_type.clone().unwrap_or_default(),
+        theme,
+    ));
+    spans.extend(field(
+        "md5",
+        resource.content_md5.clone().unwrap_or_else(|| "–".into()),
+        theme,
+    ));
+    if let Some(assigned) = resource.assigned {
+        spans.extend(field("assigned", assigned.to_string(), theme));
+    }
+    if resource.last_updated.is_some() {
+        spans.extend(field("updated", when(resource.last_updated), theme));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.border())
+        .title(Span::styled(" details ", theme.title()));
+    let lines = match state.pane {
+        Pane::Documents => document_lines(state, theme),
+        Pane::Resources => match state.selected_resource() {
+            Some(row) => match &row.resource {
+                Some(resource) => {
+                    let mut line = resource_line(resource, theme);
+                    if row.origin != Origin::Server {
+                        line.extend(field("known from", row.origin.label().into(), theme));
+                    }
+                    vec![line]
+                }
+                None => vec![Line::from(format!(
+                    "{} loading {}",
+                    spinner(state),
+                    row.uid
+                ))],
+            },
+            None => vec![Line::from(Span::styled("nothing selected", theme.dim()))],
+        },
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn document_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
+    let details = &state.details;
+    if let Some(error) = &details.error {
+        return vec![Line::from(Span::styled(error.clone(), theme.error()))];
+    }
+    let Some(document) = details.document.as_ref() else {
+        let what = state
+            .selected_document()
+            .map(|d| d.title().to_string())
+            .unwrap_or_default();
+        return vec![Line::from(format!("{} loading {what}", spinner(state)))];
+    };
+    let mut spans = field("id", document.id.clone(), theme);
+    spans.extend(field("name", document.title().to_string(), theme));
+    let kind = if document.external {
+        "external link"
+    } else {
+        "file"
+    };
+    spans.extend(field("kind", kind.to_string(), theme));
+    spans.extend(field(
+        "url",
+        document.url.clone().unwrap_or_default(),
+        theme,
+    ));
+    if let Some(content_type) = &document.content_type {
+        spans.extend(field("type", content_type.clone(), theme));
+    }
+    spans.extend(field("created", when(document.created), theme));
+    if let Some(by) = document.created_by.as_ref().and_then(|u| u.label()) {
+        spans.extend(field("by", by.to_string(), theme));
+    }
+    spans.extend(field("updated", when(document.last_updated), theme));
+    if let Some(attachment) = document.attachment {
+        spans.extend(field("attachment", attachment.to_string(), theme));
+    }
+    let mut lines = vec![Line::from(spans)];
+    match &details.resource {
+        Some(Ok(resource)) => lines.push(resource_line(resource, theme)),
+        Some(Err(error)) => lines.push(Line::from(Span::styled(
+            format!("file resource: {error}"),
+            theme.error(),
+        ))),
+        None => {}
+    }
+    lines
+}

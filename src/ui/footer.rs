@@ -1,0 +1,136 @@
+//! The filter prompt (with DHIS2's complaint under it) and the key hints row.
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+
+use super::{Theme, fit};
+use crate::app::keymap::{Action, Context};
+use crate::app::state::State;
+
+pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let filter = state.filter();
+    let mut y = area.y;
+    if filter.editing {
+        let row = Rect {
+            y,
+            height: 1,
+            ..area
+        };
+        input_line(frame, row, "/ ", &filter.input, theme, true);
+        y += 1;
+    }
+    if let Some(error) = &filter.error {
+        let row = Rect {
+            y,
+            height: 1,
+            ..area
+        };
+        let text = fit(&format!("  {error}"), usize::from(area.width));
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.error())), row);
+    }
+}
+
+/// One line with a label and a text field; shows the cursor when focused.
+pub fn input_line(
+    frame: &mut Frame,
+    area: Rect,
+    label: &str,
+    input: &Input,
+    theme: Theme,
+    focused: bool,
+) {
+    let label_width = label.chars().count() as u16;
+    let width = usize::from(area.width.saturating_sub(label_width + 1));
+    let scroll = input.visual_scroll(width);
+    let visible: String = input.value().chars().skip(scroll).take(width).collect();
+    let label_style = if focused { theme.key() } else { theme.dim() };
+    let line = Line::from(vec![
+        Span::styled(label.to_string(), label_style),
+        Span::raw(visible),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+    if focused {
+        let x = area.x + label_width + (input.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+    }
+}
+
+/// The hints for what the keys do right now, generated from the keymap.
+pub fn hints(state: &State) -> Vec<(String, &'static str)> {
+    let keys = &state.settings.keymap;
+    let from = |context: Context, actions: &[(Action, &'static str)]| {
+        actions
+            .iter()
+            .filter_map(|(action, label)| {
+                let key = keys.hint(context, *action);
+                (!key.is_empty()).then_some((key, *label))
+            })
+            .collect::<Vec<_>>()
+    };
+    if state.filter().editing {
+        return vec![("Enter".into(), "keep"), ("Esc".into(), "clear filter")];
+    }
+    if state.show_transfers {
+        return from(
+            Context::Transfers,
+            &[
+                (Action::Cancel, "cancel"),
+                (Action::Open, "open"),
+                (Action::Clear, "clear done"),
+                (Action::Close, "close"),
+            ],
+        );
+    }
+    from(
+        Context::List,
+        &[
+            (Action::Filter, "filter"),
+            (Action::Details, "details"),
+            (Action::Sort, "sort"),
+            (Action::AddLink, "link"),
+            (Action::Upload, "upload"),
+            (Action::Download, "download"),
+            (Action::Delete, "delete"),
+            (Action::Transfers, "transfers"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+    )
+}
+
+/// Key hints left to right while they fit; help and quit (the last two) always stay, at the right.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let mut hints = hints(state);
+    let kept = if state.filter().editing || state.show_transfers {
+        Vec::new()
+    } else {
+        hints.split_off(hints.len().saturating_sub(2))
+    };
+    let needed = |(key, label): &(String, &str)| key.chars().count() + label.chars().count() + 3;
+    let width = usize::from(area.width);
+    let mut used = 1 + kept.iter().map(needed).sum::<usize>();
+    let mut spans = vec![Span::raw(" ")];
+    let push = |spans: &mut Vec<Span<'static>>, (key, label): (String, &str)| {
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {label}  ")));
+    };
+    for hint in hints {
+        if used + needed(&hint) > width {
+            break;
+        }
+        used += needed(&hint);
+        push(&mut spans, hint);
+    }
+    if !kept.is_empty() {
+        spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+        for hint in kept {
+            push(&mut spans, hint);
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.dim()), area);
+}

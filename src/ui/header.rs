@@ -1,0 +1,67 @@
+//! The top two rows: who and where, then the panes, sort and filter.
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Theme, fit};
+use crate::app::state::{Pane, ResourceSource, State};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let server = state.server();
+    let version = server.map(|s| s.version_text.as_str()).unwrap_or("?");
+    let user = server.map(|s| s.user.label()).unwrap_or("?");
+    let url = state.settings.base_url.trim_end_matches('/');
+    let head = format!(" d2files ─ {} ─ ", state.settings.profile);
+    let tail = format!(" ─ DHIS2 {version} ─ {user}");
+    let room = usize::from(area.width)
+        .saturating_sub(head.chars().count() + tail.chars().count())
+        .max(8);
+    let text = format!("{head}{}{tail}", fit(url, room));
+    let line = Line::from(fit(&text, usize::from(area.width))).style(theme.header());
+    frame.render_widget(Paragraph::new(line).style(theme.header()), area);
+}
+
+pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let tab = |pane: Pane, label: &'static str| {
+        if state.pane == pane {
+            Span::styled(format!("[{label}]"), theme.active_tab())
+        } else {
+            Span::styled(format!(" {label} "), theme.dim())
+        }
+    };
+    let mut left = vec![
+        Span::raw(" "),
+        tab(Pane::Documents, "1 Documents"),
+        Span::raw(" "),
+        tab(Pane::Resources, "2 File resources"),
+    ];
+    let mut right = vec![Span::styled(
+        format!("sort {}", state.sort.label()),
+        theme.dim(),
+    )];
+    if state.pane == Pane::Resources {
+        let domain = match (state.resources.source, &state.resources.domain) {
+            (ResourceSource::Known, _) => "known to d2files".to_string(),
+            (ResourceSource::Server, Some(domain)) => domain.to_string(),
+            (ResourceSource::Server, None) => "all domains".to_string(),
+        };
+        right.push(Span::styled(format!("  {domain}"), theme.dim()));
+    }
+    let applied = &state.filter().applied;
+    if !applied.is_empty() {
+        right.push(Span::raw("  filter: "));
+        right.push(Span::styled(applied.clone(), theme.title()));
+    }
+    right.push(Span::raw(" "));
+    let used: usize = left.iter().chain(&right).map(|s| s.width()).sum();
+    let width = usize::from(area.width);
+    if used < width {
+        left.push(Span::raw(" ".repeat(width - used)));
+    } else {
+        // Too narrow for both: the filter matters more than the sort.
+        right.remove(0);
+    }
+    left.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+}

@@ -1,0 +1,131 @@
+//! Transfers: a one-line summary above the footer and the panel opened with `t`.
+use std::time::Duration;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{Theme, fit, human_size};
+use crate::api::Phase;
+use crate::app::state::State;
+use crate::app::transfers::{Transfer, TransferState};
+
+pub fn panel_height(state: &State, screen_height: u16) -> u16 {
+    let rows = state.transfers.items.len().max(1) as u16;
+    (rows + 1).min(screen_height / 3).max(2)
+}
+
+fn bar(ratio: f64, width: usize) -> String {
+    let filled = ((ratio * width as f64).round() as usize).min(width);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+fn eta(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    if secs >= 3600 {
+        format!("{}h{:02}m", secs / 3600, secs / 60 % 60)
+    } else if secs >= 60 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+/// "↓ name ███░░ 62% 2.1 MB/4.0 MB 4.1 MB/s ETA 3s", shortened to fit.
+fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
+    let arrow = if transfer.is_upload() { "↑" } else { "↓" };
+    let mut tail = Vec::new();
+    match &transfer.state {
+        TransferState::Queued => tail.push(Span::styled("queued".to_string(), theme.dim())),
+        TransferState::Running => match transfer.phase {
+            Phase::WaitingForStorage | Phase::Linking => {
+                tail.push(Span::raw(format!("{}…", transfer.phase.label())));
+            }
+            Phase::Uploading | Phase::Downloading => {
+                if let Some(ratio) = transfer.ratio() {
+                    tail.push(Span::styled(bar(ratio, 12), theme.gauge()));
+                    tail.push(Span::raw(format!(" {:>3.0}%", ratio * 100.0)));
+                }
+                let total = transfer
+                    .total
+                    .map(|t| format!("/{}", human_size(t)))
+                    .unwrap_or_default();
+                tail.push(Span::raw(format!(" {}{total}", human_size(transfer.done))));
+                if let Some(rate) = transfer.rate {
+                    tail.push(Span::raw(format!(" {}/s", human_size(rate as u64))));
+                }
+                if let Some(left) = transfer.eta() {
+                    tail.push(Span::raw(format!(" ETA {}", eta(left))));
+                }
+            }
+        },
+        TransferState::Done(what) => tail.push(Span::styled(format!("done, {what}"), theme.ok())),
+        TransferState::Failed(why) => {
+            tail.push(Span::styled(format!("failed: {why}"), theme.error()))
+        }
+        TransferState::Cancelled => tail.push(Span::styled("cancelled".to_string(), theme.dim())),
+    }
+    let tail_width: usize = tail.iter().map(|s| s.width()).sum();
+    let name_width = width.saturating_sub(tail_width + 4).clamp(8, 40);
+    let mut spans = vec![
+        Span::raw(format!(" {arrow} ")),
+        Span::raw(format!(
+            "{:<name_width$} ",
+            fit(&transfer.label, name_width)
+        )),
+    ];
+    spans.extend(tail);
+    Line::from(spans)
+}
+
+pub fn summary(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let mut active = state.transfers.active();
+    let Some(first) = active.next() else {
+        return;
+    };
+    let more = active.count();
+    let mut line = line(first, usize::from(area.width), theme);
+    if more > 0 {
+        line.push_span(Span::styled(format!("  +{more} more"), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn panel(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.border())
+        .title(Span::styled(" transfers ", theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let transfers = &state.transfers;
+    if transfers.items.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(" no transfers yet", theme.dim())),
+            inner,
+        );
+        return;
+    }
+    let height = usize::from(inner.height);
+    let offset = transfers.cursor.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = transfers
+        .items
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, transfer)| {
+            let line = line(transfer, usize::from(inner.width), theme);
+            if i == transfers.cursor {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

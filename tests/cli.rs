@@ -1,0 +1,501 @@
+//! The CLI end to end, as a user types it, against an emulator on 127.0.0.1.
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use d2files::emulator::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, Dhis2Version, Emulator, EmulatorOptions, SeedFileResource,
+};
+use md5::{Digest, Md5};
+use tempfile::TempDir;
+
+/// An emulator on its own runtime, and a private home so no real config is read.
+struct Server {
+    runtime: tokio::runtime::Runtime,
+    emulator: Emulator,
+    home: TempDir,
+}
+
+impl Server {
+    fn start(version: &str, seed_demo: bool) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let version: Dhis2Version = version.parse().unwrap();
+        let emulator = runtime
+            .block_on(Emulator::start(EmulatorOptions {
+                version,
+                seed_demo,
+                ..EmulatorOptions::default()
+            }))
+            .unwrap();
+        Server {
+            runtime,
+            emulator,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `d2files ARGS` with this server in the DHIS2_* variables.
+    fn d2files(&self, args: &[&str]) -> Command {
+        let mut command = isolated_command(self.home.path());
+        command
+            .env("DHIS2_URL", self.emulator.base_url())
+            .env("DHIS2_USERNAME", ADMIN_USERNAME)
+            .env("DHIS2_PASSWORD", ADMIN_PASSWORD)
+            .args(args);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.d2files(args).output().unwrap()
+    }
+
+    fn seed(&self, seed: SeedFileResource) -> String {
+        let _guard = self.runtime.enter();
+        self.emulator.seed_file_resource(seed).unwrap()
+    }
+}
+
+/// The binary with HOME and the XDG directories inside `home`, and no DHIS2_* from outside.
+fn isolated_command(home: &Path) -> Command {
+    let mut command = Command::cargo_bin("d2files").unwrap();
+    for var in [
+        "DHIS2_PROFILE",
+        "DHIS2_URL",
+        "DHIS2_PAT",
+        "DHIS2_USERNAME",
+        "DHIS2_PASSWORD",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .current_dir(home)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn succeed(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(&output),
+        stderr(&output)
+    );
+    output
+}
+
+#[track_caller]
+fn fail(output: Output) -> String {
+    assert!(
+        !output.status.success(),
+        "expected a failure\nstdout: {}",
+        stdout(&output)
+    );
+    stderr(&output)
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A file of `len` pseudo-random bytes (not compressible, not all one value).
+fn write_file(dir: &Path, name: &str, len: usize) -> PathBuf {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let bytes: Vec<u8> = (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn documents_list_shows_a_table_with_the_page_and_json_for_scripts() {
+    let server = Server::start("2.41", true);
+    let output = succeed(server.run(&["documents", "list", "--page-size", "5"]));
+    let table = stdout(&output);
+    assert!(table.lines().next().unwrap().contains("NAME"), "{table}");
+    assert_eq!(table.lines().count(), 6, "header and five rows:\n{table}");
+    assert!(stderr(&output).contains("page 1/"), "{}", stderr(&output));
+
+    let output = succeed(server.run(&[
+        "documents",
+        "list",
+        "--filter",
+        "name:ilike:malaria",
+        "--json",
+    ]));
+    let value = json(&output);
+    let documents = value["documents"].as_array().unwrap();
+    assert!(!documents.is_empty());
+    for document in documents {
+        let name = document["name"].as_str().unwrap().to_lowercase();
+        assert!(name.contains("malaria"), "{name}");
+    }
+    assert_eq!(
+        value["pager"]["total"].as_u64().unwrap(),
+        documents.len() as u64
+    );
+}
+
+#[test]
+fn documents_list_all_gathers_every_page() {
+    let server = Server::start("2.41", true);
+    let first = json(&succeed(server.run(&["documents", "list", "--json"])));
+    let total = first["pager"]["total"].as_u64().unwrap();
+    let all = json(&succeed(server.run(&[
+        "documents",
+        "list",
+        "--all",
+        "--page-size",
+        "7",
+        "--json",
+    ])));
+    let ids: std::collections::HashSet<&str> = all["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len() as u64, total, "every document once");
+}
+
+#[test]
+fn a_bad_filter_is_refused_before_sending_and_a_server_refusal_keeps_dhis2s_words() {
+    let server = Server::start("2.41", true);
+    let message = fail(server.run(&["documents", "list", "--filter", "name:contains:x"]));
+    assert!(
+        message.contains("`contains` is not a valid operator"),
+        "{message}"
+    );
+    let message = fail(server.run(&["documents", "list", "--filter", "colour:eq:red"]));
+    assert!(
+        message.contains("Unknown path property: colour"),
+        "{message}"
+    );
+    assert!(message.contains("E1003"), "{message}");
+}
+
+#[test]
+fn an_uploaded_document_downloads_byte_identical() {
+    let server = Server::start("2.41", false);
+    let work = tempfile::tempdir().unwrap();
+    let source = write_file(work.path(), "district report.pdf", 300_000);
+    let uploaded = json(&succeed(server.run(&[
+        "documents",
+        "upload",
+        source.to_str().unwrap(),
+        "--name",
+        "District report 2025",
+        "--json",
+    ])));
+    let uid = uploaded["document"]["id"].as_str().unwrap().to_string();
+    assert_eq!(uploaded["document"]["name"], "District report 2025");
+    assert_eq!(uploaded["fileResource"]["storageStatus"], "STORED");
+    assert_eq!(uploaded["fileResource"]["domain"], "DOCUMENT");
+
+    let shown = json(&succeed(server.run(&["documents", "get", &uid, "--json"])));
+    assert_eq!(shown["fileResource"]["contentLength"], 300_000);
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let saved = json(&succeed(server.run(&[
+        "documents",
+        "download",
+        &uid,
+        out_dir.path().to_str().unwrap(),
+        "--json",
+    ])));
+    let path = out_dir.path().join("district report.pdf");
+    assert_eq!(saved["path"].as_str().unwrap(), path.to_str().unwrap());
+    assert_eq!(saved["verification"], "matched");
+    let original = std::fs::read(&source).unwrap();
+    let downloaded = std::fs::read(&path).unwrap();
+    assert_eq!(md5_hex(&downloaded), md5_hex(&original));
+    assert_eq!(downloaded, original);
+    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no .part file left behind");
+}
+
+#[test]
+fn download_never_overwrites_without_force() {
+    let server = Server::start("2.41", false);
+    let work = tempfile::tempdir().unwrap();
+    let source = write_file(work.path(), "data.csv", 1000);
+    let uploaded = json(&succeed(server.run(&[
+        "documents",
+        "upload",
+        source.to_str().unwrap(),
+        "--json",
+    ])));
+    let uid = uploaded["document"]["id"].as_str().unwrap().to_string();
+    let target = work.path().join("existing.csv");
+    std::fs::write(&target, b"keep me").unwrap();
+
+    let message = fail(server.run(&["documents", "download", &uid, target.to_str().unwrap()]));
+    assert!(message.contains("already exists"), "{message}");
+    assert!(message.contains("--force"), "{message}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+
+    succeed(server.run(&[
+        "documents",
+        "download",
+        &uid,
+        target.to_str().unwrap(),
+        "--force",
+    ]));
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&source).unwrap()
+    );
+}
+
+#[test]
+fn links_are_created_and_checked_against_dhis2s_url_rule() {
+    let server = Server::start("2.41", false);
+    let created = json(&succeed(server.run(&[
+        "documents",
+        "upload-url",
+        "DHIS2 documentation",
+        "https://docs.dhis2.org/en/home.html",
+        "--json",
+    ])));
+    assert_eq!(created["external"], true);
+    let uid = created["id"].as_str().unwrap().to_string();
+
+    let message = fail(server.run(&["documents", "upload-url", "Bad", "https://dhis2.org/a."]));
+    assert!(message.contains("DHIS2 will not accept"), "{message}");
+
+    let work = tempfile::tempdir().unwrap();
+    let output =
+        succeed(server.run(&["documents", "download", &uid, work.path().to_str().unwrap()]));
+    assert_eq!(
+        stdout(&output).trim(),
+        "https://docs.dhis2.org/en/home.html"
+    );
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn delete_asks_for_yes_when_not_on_a_terminal_then_deletes() {
+    let server = Server::start("2.41", false);
+    let created = json(&succeed(server.run(&[
+        "documents",
+        "upload-url",
+        "Old link",
+        "https://dhis2.org",
+        "--json",
+    ])));
+    let uid = created["id"].as_str().unwrap().to_string();
+    let message = fail(server.run(&["documents", "delete", &uid]));
+    assert!(message.contains("--yes"), "{message}");
+    succeed(server.run(&["documents", "get", &uid]));
+
+    succeed(server.run(&["documents", "delete", &uid, "--yes"]));
+    let message = fail(server.run(&["documents", "get", &uid]));
+    assert!(message.contains("could not be found"), "{message}");
+    assert!(message.contains("E1005"), "{message}");
+}
+
+#[test]
+fn resources_upload_get_download_and_list() {
+    let server = Server::start("2.41", false);
+    let work = tempfile::tempdir().unwrap();
+    let source = write_file(work.path(), "attachment.txt", 4096);
+    let uploaded = json(&succeed(server.run(&[
+        "resources",
+        "upload",
+        source.to_str().unwrap(),
+        "--domain",
+        "message_attachment",
+        "--json",
+    ])));
+    let uid = uploaded["id"].as_str().unwrap().to_string();
+    assert_eq!(uploaded["domain"], "MESSAGE_ATTACHMENT");
+    assert_eq!(uploaded["storageStatus"], "STORED");
+
+    let output = succeed(server.run(&["resources", "get", &uid]));
+    assert!(stdout(&output).contains("MESSAGE_ATTACHMENT"));
+
+    let target = work.path().join("copy.txt");
+    succeed(server.run(&["resources", "download", &uid, target.to_str().unwrap()]));
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&source).unwrap()
+    );
+
+    let listed = json(&succeed(server.run(&[
+        "resources",
+        "list",
+        "--domain",
+        "MESSAGE_ATTACHMENT",
+        "--json",
+    ])));
+    let ids: Vec<&str> = listed["fileResources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|fr| fr["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![uid.as_str()]);
+}
+
+#[test]
+fn resources_list_explains_old_servers_and_data_value_refusals() {
+    let server = Server::start("2.40", false);
+    let message = fail(server.run(&["resources", "list"]));
+    assert!(
+        message.contains("not available before DHIS2 2.41"),
+        "{message}"
+    );
+
+    let uid = server.seed(
+        SeedFileResource::new("value.csv", "text/csv", b"a,b\n".to_vec()).domain("DATA_VALUE"),
+    );
+    let work = tempfile::tempdir().unwrap();
+    let message = fail(server.run(&["resources", "download", &uid, work.path().to_str().unwrap()]));
+    assert!(message.contains("DATA_VALUE"), "{message}");
+    assert!(!message.contains("authentication failed"), "{message}");
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn bad_credentials_fail_clearly_without_echoing_the_password() {
+    let server = Server::start("2.41", false);
+    let output = server
+        .d2files(&["documents", "list"])
+        .env("DHIS2_PASSWORD", "wrong-secret-123")
+        .output()
+        .unwrap();
+    let message = fail(output);
+    assert!(message.contains("authentication failed"), "{message}");
+    assert!(!message.contains("wrong-secret-123"), "{message}");
+}
+
+#[test]
+fn profiles_are_listed_without_secrets_and_verified() {
+    let server = Server::start("2.42", false);
+    let config = server.home.path().join("config/dhis2");
+    std::fs::create_dir_all(&config).unwrap();
+    let file = config.join("profiles.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "default = \"local\"\n[profiles.local]\nbase_url = \"{}\"\nauth = \"basic\"\n\
+             username = \"admin\"\npassword = \"{ADMIN_PASSWORD}\"\n",
+            server.emulator.base_url()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let mut list = isolated_command(server.home.path());
+    let output = succeed(list.args(["profile", "list"]).output().unwrap());
+    assert!(stdout(&output).contains("local *"), "{}", stdout(&output));
+    assert!(!stdout(&output).contains(ADMIN_PASSWORD));
+
+    let mut verify = isolated_command(server.home.path());
+    let output = succeed(
+        verify
+            .args(["profile", "verify", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let value = json(&output);
+    assert_eq!(value["profile"], "local");
+    assert_eq!(value["server"]["version"], "2.42.0");
+    assert_eq!(value["server"]["user"]["username"], "admin");
+    assert!(!stdout(&output).contains(ADMIN_PASSWORD));
+}
+
+#[test]
+fn the_demo_flag_needs_no_server_and_no_configuration() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = isolated_command(home.path());
+    let output = succeed(
+        command
+            .args(["--demo", "documents", "list", "--page-size", "3", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let value = json(&output);
+    assert_eq!(value["documents"].as_array().unwrap().len(), 3);
+    assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
+}
+
+#[test]
+fn nothing_configured_says_what_to_set() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = isolated_command(home.path());
+    let message = fail(command.args(["documents", "list"]).output().unwrap());
+    assert!(message.contains("DHIS2_URL"), "{message}");
+    assert!(message.contains("--demo"), "{message}");
+}
+
+#[test]
+fn demo_server_prints_how_to_connect_and_serves_other_commands() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_d2files"))
+        .args(["demo-server", "--port", "0", "--dhis2-version", "2.39"])
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let credentials = lines.next().unwrap().unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    assert!(first.contains("2.39"), "{first}");
+    assert!(credentials.contains("admin / district"), "{credentials}");
+
+    let output = isolated_command(home.path())
+        .env("DHIS2_URL", &url)
+        .env("DHIS2_USERNAME", ADMIN_USERNAME)
+        .env("DHIS2_PASSWORD", ADMIN_PASSWORD)
+        .args(["documents", "list", "--json"])
+        .output()
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let value = json(&succeed(output));
+    assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
+}

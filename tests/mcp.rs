@@ -1,0 +1,762 @@
+//! The MCP server seen from an MCP client (rmcp's own): in process over a duplex pipe, and
+//! end to end over the stdio of `d2files mcp --demo`.
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use d2files::api::{Auth, Client};
+use d2files::emulator::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, GUEST_PASSWORD, GUEST_USERNAME,
+};
+use d2files::mcp::FilesServer;
+use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+type McpClient = RunningService<RoleClient, ()>;
+
+const ALL_TOOLS: [&str; 5] = [
+    "files_documents_create_external",
+    "files_documents_delete",
+    "files_documents_get",
+    "files_documents_list",
+    "files_resources_get",
+];
+
+/// A client whose server refuses connections: for calls that must be refused before any
+/// request goes out.
+fn unreachable_client() -> Client {
+    Client::new("http://127.0.0.1:1", Auth::basic("admin", "district")).unwrap()
+}
+
+/// Serves `server` in this process and connects an MCP client to it.
+async fn connect(server: FilesServer) -> McpClient {
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    ().serve(client_io)
+        .await
+        .expect("the MCP handshake succeeds")
+}
+
+async fn call(client: &McpClient, tool: &str, arguments: Value) -> CallToolResult {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments must be an object");
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+        .await
+        .unwrap_or_else(|error| panic!("{tool} answered with a protocol error: {error}"))
+}
+
+fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|text| text.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The JSON a successful call returned, checked to be both the text and the structured content.
+fn ok_json(result: &CallToolResult) -> Value {
+    assert_eq!(result.is_error, Some(false), "{}", text(result));
+    let parsed: Value = serde_json::from_str(&text(result)).expect("the text is JSON");
+    assert_eq!(result.structured_content.as_ref(), Some(&parsed));
+    parsed
+}
+
+/// The message and structured detail of a tool error.
+fn tool_error(result: &CallToolResult) -> (String, Value) {
+    assert_eq!(
+        result.is_error,
+        Some(true),
+        "expected a tool error: {result:?}"
+    );
+    let detail = result
+        .structured_content
+        .as_ref()
+        .map(|content| content["error"].clone())
+        .unwrap_or(Value::Null);
+    (text(result), detail)
+}
+
+fn names(tools: &[Tool]) -> Vec<&str> {
+    tools.iter().map(|tool| tool.name.as_ref()).collect()
+}
+
+fn schema(tool: &Tool) -> Value {
+    Value::Object((*tool.input_schema).clone())
+}
+
+fn assert_tools_are_described(tools: &[Tool]) {
+    for tool in tools {
+        let description = tool.description.as_deref().unwrap_or_default();
+        assert!(description.len() > 40, "{}: {description}", tool.name);
+        assert_eq!(schema(tool)["type"], "object", "{}", tool.name);
+        let writes = matches!(
+            tool.name.as_ref(),
+            "files_documents_create_external" | "files_documents_delete"
+        );
+        let annotations = tool.annotations.as_ref().expect("annotations");
+        assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
+    }
+    let by_name = |name: &str| tools.iter().find(|tool| tool.name == name);
+    if let Some(get) = by_name("files_documents_get") {
+        let uid = &schema(get)["properties"]["uid"];
+        assert_eq!(uid["pattern"], "^[A-Za-z][A-Za-z0-9]{10}$");
+        assert!(uid["description"].as_str().unwrap().contains("11 letters"));
+    }
+    if let Some(list) = by_name("files_documents_list") {
+        let properties = &schema(list)["properties"];
+        for example in ["name:ilike:malaria", "lastUpdated:gt:2025-01-01", "id:in:["] {
+            assert!(
+                properties["filter"].to_string().contains(example),
+                "{example}"
+            );
+        }
+        assert!(
+            properties["page"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("from 1")
+        );
+        assert_eq!(properties["page_size"]["maximum"], 10_000);
+    }
+    if let Some(create) = by_name("files_documents_create_external") {
+        assert_eq!(schema(create)["required"], json!(["name", "url"]));
+    }
+}
+
+#[tokio::test]
+async fn initialize_names_the_server_and_lists_described_tools() {
+    let client = connect(FilesServer::new(unreachable_client(), false)).await;
+    let info = client.peer_info().expect("server info after initialize");
+    let implementation = info.server_info.as_ref().expect("serverInfo");
+    assert_eq!(implementation.name, "d2files");
+    assert_eq!(implementation.version, env!("CARGO_PKG_VERSION"));
+    let instructions = info.instructions.as_deref().unwrap_or_default();
+    assert!(
+        instructions.contains("files_documents_list"),
+        "{instructions}"
+    );
+    assert!(instructions.contains("command line"), "{instructions}");
+    assert!(info.capabilities.tools.is_some());
+
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(names(&tools), ALL_TOOLS);
+    assert_tools_are_described(&tools);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn read_only_hides_and_refuses_the_writing_tools() {
+    let client = connect(FilesServer::new(unreachable_client(), true)).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(
+        names(&tools),
+        [
+            "files_documents_get",
+            "files_documents_list",
+            "files_resources_get"
+        ]
+    );
+    for (tool, arguments) in [
+        ("files_documents_delete", json!({"uid": "RTkjSgLtdI6"})),
+        (
+            "files_documents_create_external",
+            json!({"name": "x", "url": "https://dhis2.org"}),
+        ),
+    ] {
+        let (message, _) = tool_error(&call(&client, tool, arguments).await);
+        assert!(message.contains("read-only"), "{tool}: {message}");
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn malformed_input_is_a_tool_error_before_anything_is_sent() {
+    let client = connect(FilesServer::new(unreachable_client(), false)).await;
+    for (tool, arguments, expected) in [
+        (
+            "files_documents_get",
+            json!({"uid": "not-a-uid"}),
+            "is not a DHIS2 uid",
+        ),
+        (
+            "files_resources_get",
+            json!({"uid": "1TkjSgLtdI6"}),
+            "is not a DHIS2 uid",
+        ),
+        (
+            "files_documents_delete",
+            json!({"uid": "short"}),
+            "is not a DHIS2 uid",
+        ),
+        (
+            "files_documents_list",
+            json!({"filter": "name:contains:x"}),
+            "is not a valid operator",
+        ),
+        (
+            "files_documents_list",
+            json!({"filter": ["name:ilike:a", "id:in:a,b"]}),
+            "in brackets",
+        ),
+        (
+            "files_documents_list",
+            json!({"page": 0}),
+            "numbered from 1",
+        ),
+        (
+            "files_documents_list",
+            json!({"page_size": 20_000}),
+            "page size",
+        ),
+        (
+            "files_documents_list",
+            json!({"order": "name:sideways"}),
+            "order direction",
+        ),
+        (
+            "files_documents_create_external",
+            json!({"name": "Home", "url": "ftp://dhis2.org"}),
+            "http:// or https://",
+        ),
+        (
+            "files_documents_create_external",
+            json!({"name": "Home", "url": "https://dhis2.org/."}),
+            "ends with",
+        ),
+        (
+            "files_documents_create_external",
+            json!({"name": " ", "url": "https://dhis2.org"}),
+            "needs a name",
+        ),
+        (
+            "files_documents_list",
+            json!({"limit": 5}),
+            "unknown field `limit`",
+        ),
+        (
+            "files_documents_get",
+            json!({"id": "RTkjSgLtdI6"}),
+            "expected `uid`",
+        ),
+        ("files_resources_get", json!({}), "missing field `uid`"),
+        (
+            "files_documents_list",
+            json!({"page": -1}),
+            "not a whole number",
+        ),
+    ] {
+        let result = call(&client, tool, arguments.clone()).await;
+        let (message, _) = tool_error(&result);
+        assert!(message.contains(expected), "{tool} {arguments}: {message}");
+        // Refused here, so the unreachable server never came into it.
+        assert!(
+            !message.contains("connect"),
+            "{tool} {arguments}: {message}"
+        );
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
+    let client = connect(FilesServer::new(unreachable_client(), false)).await;
+    let (message, detail) = tool_error(&call(&client, "files_documents_list", json!({})).await);
+    assert!(message.contains("could not connect"), "{message}");
+    assert!(detail["message"].as_str().unwrap().contains("127.0.0.1:1"));
+    // The session survives the failure.
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+    client.cancel().await.unwrap();
+}
+
+/// Calls every tool against a server seeded with the demo content, leaving it as it found it.
+async fn exercise_every_tool(client: &McpClient) {
+    let page = ok_json(&call(client, "files_documents_list", json!({})).await);
+    let documents = page["documents"].as_array().expect("a documents array");
+    assert!(documents.len() >= 2, "the demo has documents: {page}");
+    assert_eq!(page["pager"]["page"], 1);
+    assert_eq!(page["pager"]["pageSize"], 50);
+    let total = page["pager"]["total"].as_u64().expect("pager.total");
+    assert!(total >= documents.len() as u64);
+
+    let second = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"page": 2, "page_size": 1}),
+        )
+        .await,
+    );
+    assert_eq!(second["pager"]["page"], 2);
+    assert_eq!(second["pager"]["pageCount"], total);
+    assert_eq!(second["documents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second["documents"][0]["id"], documents[1]["id"]);
+    assert_eq!(
+        second["pager"]["nextPage"],
+        if total > 2 { json!(3) } else { Value::Null }
+    );
+    let last = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"page": total, "page_size": 1}),
+        )
+        .await,
+    );
+    assert_eq!(last["pager"]["page"], total);
+    assert!(last["pager"].get("nextPage").is_none(), "{last}");
+
+    let files = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"filter": ["external:eq:false"], "order": "lastUpdated:desc"}),
+        )
+        .await,
+    );
+    let files = files["documents"]
+        .as_array()
+        .expect("a documents array")
+        .clone();
+    assert!(!files.is_empty(), "the demo has uploaded files");
+    assert!(files.iter().all(|document| document["external"] == false));
+    let updated: Vec<&str> = files
+        .iter()
+        .filter_map(|document| document["lastUpdated"].as_str())
+        .collect();
+    assert!(
+        updated.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{updated:?}"
+    );
+
+    let uid = files[0]["id"].as_str().expect("an id");
+    let document = ok_json(&call(client, "files_documents_get", json!({"uid": uid})).await);
+    assert_eq!(document["id"], uid);
+    let resource_uid = document["url"].as_str().expect("a file document's url");
+    let resource =
+        ok_json(&call(client, "files_resources_get", json!({"uid": resource_uid})).await);
+    assert_eq!(resource["id"], resource_uid);
+    assert_eq!(resource["domain"], "DOCUMENT");
+    assert_eq!(resource["storageStatus"], "STORED");
+    assert_eq!(resource["contentMd5"].as_str().map(str::len), Some(32));
+
+    let created = ok_json(
+        &call(
+            client,
+            "files_documents_create_external",
+            json!({"name": "MCP test link", "url": "https://dhis2.org/mcp-test"}),
+        )
+        .await,
+    );
+    assert_eq!(created["external"], true);
+    assert_eq!(created["name"], "MCP test link");
+    assert_eq!(created["url"], "https://dhis2.org/mcp-test");
+    let created_uid = created["id"].as_str().expect("the new uid").to_string();
+    assert!(d2files::api::is_valid_uid(&created_uid), "{created_uid}");
+    let found = ok_json(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"filter": format!("id:in:[{created_uid}]")}),
+        )
+        .await,
+    );
+    assert_eq!(found["documents"][0]["id"], created_uid.as_str());
+
+    let deleted = ok_json(
+        &call(
+            client,
+            "files_documents_delete",
+            json!({"uid": created_uid}),
+        )
+        .await,
+    );
+    assert_eq!(deleted, json!({"deleted": created_uid}));
+    let (message, detail) =
+        tool_error(&call(client, "files_documents_get", json!({"uid": created_uid})).await);
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    assert_eq!(detail["errorCode"], "E1005");
+}
+
+/// DHIS2's refusals come back as tool errors in DHIS2's words, with the errorCode.
+async fn dhis2_refusals_are_tool_errors(client: &McpClient) {
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_delete",
+            json!({"uid": "abcdefghijk"}),
+        )
+        .await,
+    );
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["errorCode"], "E1005");
+    let (message, detail) =
+        tool_error(&call(client, "files_resources_get", json!({"uid": "abcdefghijk"})).await);
+    assert!(message.contains("abcdefghijk"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"filter": "colour:eq:blue"}),
+        )
+        .await,
+    );
+    assert!(message.contains("Unknown path property"), "{message}");
+    assert_eq!(detail["httpStatus"], 400);
+    assert_eq!(detail["errorCode"], "E1003");
+}
+
+/// An emulator seeded with the demo content and an admin client for it.
+async fn demo_emulator() -> (Emulator, Client) {
+    let emulator = Emulator::start(EmulatorOptions {
+        seed_demo: true,
+        ..Default::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let client = Client::new(
+        &emulator.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    )
+    .unwrap();
+    (emulator, client)
+}
+
+#[tokio::test]
+async fn every_tool_works_against_the_emulator() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    exercise_every_tool(&client).await;
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn dhis2_errors_carry_dhis2s_message_and_error_code() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    dhis2_refusals_are_tool_errors(&client).await;
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_name_filter_finds_the_demo_malaria_documents() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let page = ok_json(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"filter": "name:ilike:malaria", "order": "name:asc"}),
+        )
+        .await,
+    );
+    let names: Vec<&str> = page["documents"]
+        .as_array()
+        .expect("a documents array")
+        .iter()
+        .filter_map(|document| document["name"].as_str())
+        .collect();
+    assert!(names.len() >= 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|name| name.to_lowercase().contains("malaria"))
+    );
+    assert_eq!(page["pager"]["total"], names.len());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn read_only_leaves_the_server_untouched() {
+    let (emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let before = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    let uid = before["documents"][0]["id"]
+        .as_str()
+        .expect("a document")
+        .to_string();
+    let (message, _) =
+        tool_error(&call(&client, "files_documents_delete", json!({"uid": uid})).await);
+    assert!(message.contains("read-only"), "{message}");
+    let after = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    assert_eq!(before, after);
+    let writes = emulator
+        .requests()
+        .into_iter()
+        .filter(|request| request.method != "GET")
+        .count();
+    assert_eq!(writes, 0, "{:?}", emulator.requests());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn permission_refusals_come_back_in_dhis2s_words() {
+    let (_emulator, admin) = demo_emulator().await;
+    let guest = Client::new(
+        admin.base_url(),
+        Auth::basic(GUEST_USERNAME, GUEST_PASSWORD),
+    )
+    .unwrap();
+    let client = connect(FilesServer::new(guest, false)).await;
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_create_external",
+            json!({"name": "Guest link", "url": "https://dhis2.org"}),
+        )
+        .await,
+    );
+    assert!(message.contains("permission"), "{message}");
+    assert_eq!(detail["httpStatus"], 403, "{detail}");
+    client.cancel().await.unwrap();
+}
+
+/// Before 2.40 DHIS2 sends no errorCode and answers bad filters with 409: the tool error
+/// still carries its message and status, and invents no code.
+#[tokio::test]
+async fn older_servers_errors_without_codes_still_read_well() {
+    let emulator = Emulator::start(EmulatorOptions {
+        version: "2.38".parse().unwrap(),
+        seed_demo: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dhis2 = Client::new(
+        &emulator.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    )
+    .unwrap();
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_get",
+            json!({"uid": "abcdefghijk"}),
+        )
+        .await,
+    );
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    assert!(detail.get("errorCode").is_none(), "{detail}");
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"filter": "colour:eq:blue"}),
+        )
+        .await,
+    );
+    assert!(message.contains("Unknown path property"), "{message}");
+    assert_eq!(detail["httpStatus"], 409);
+    client.cancel().await.unwrap();
+}
+
+// ---- end to end: an MCP client over the stdio of `d2files mcp --demo` ----
+
+/// `d2files ARGS` with its own home and no DHIS2_* variables, so nothing of the user's is read
+/// or written.
+fn isolated_command(args: &[&str], home: &Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_d2files"));
+    command
+        .args(args)
+        .current_dir(home)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("DHIS2_URL")
+        .env_remove("DHIS2_PROFILE")
+        .env_remove("DHIS2_PAT")
+        .env_remove("DHIS2_USERNAME")
+        .env_remove("DHIS2_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    command
+}
+
+/// `d2files mcp --demo EXTRA`, isolated.
+fn demo_command(extra: &[&str], home: &Path) -> tokio::process::Command {
+    let args: Vec<&str> = ["mcp", "--demo"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    isolated_command(&args, home)
+}
+
+/// Connects rmcp's client to a started `d2files mcp --demo`.
+async fn spawn_demo(extra: &[&str], home: &Path) -> (McpClient, tokio::process::Child) {
+    let mut child = demo_command(extra, home).spawn().expect("d2files starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stdin = child.stdin.take().expect("piped stdin");
+    let client = ().serve((stdout, stdin)).await.expect("the MCP handshake succeeds");
+    (client, child)
+}
+
+/// Closing the client closes the server's stdin, which must end it cleanly.
+async fn close_and_expect_clean_exit(client: McpClient, mut child: tokio::process::Child) {
+    client.cancel().await.unwrap();
+    // A guard against a hang, not a timing assertion.
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the server exits once stdin closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn stdio_end_to_end_against_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let (client, child) = spawn_demo(&[], home.path()).await;
+    let info = client.peer_info().expect("server info");
+    assert_eq!(
+        info.server_info.as_ref().map(|s| s.name.as_str()),
+        Some("d2files")
+    );
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(names(&tools), ALL_TOOLS);
+    assert_tools_are_described(&tools);
+    exercise_every_tool(&client).await;
+    dhis2_refusals_are_tool_errors(&client).await;
+    let (message, _) =
+        tool_error(&call(&client, "files_documents_get", json!({"uid": "bad uid"})).await);
+    assert!(message.contains("is not a DHIS2 uid"), "{message}");
+    close_and_expect_clean_exit(client, child).await;
+
+    // The logs went to the log file in the state dir, calls and refusals included.
+    let log = std::fs::read_to_string(home.path().join("state/d2files/mcp.log"))
+        .expect("the MCP server writes mcp.log");
+    assert!(log.contains("MCP server starting"), "{log}");
+    assert!(log.contains("created link document"), "{log}");
+    assert!(log.contains("E1005"), "{log}");
+}
+
+#[tokio::test]
+async fn stdio_read_only_end_to_end() {
+    let home = tempfile::tempdir().unwrap();
+    let (client, child) = spawn_demo(&["--read-only"], home.path()).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(
+        names(&tools),
+        [
+            "files_documents_get",
+            "files_documents_list",
+            "files_resources_get"
+        ]
+    );
+    let page = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    let uid = page["documents"][0]["id"]
+        .as_str()
+        .expect("a document")
+        .to_string();
+    let (message, _) =
+        tool_error(&call(&client, "files_documents_delete", json!({"uid": uid})).await);
+    assert!(message.contains("read-only"), "{message}");
+    // Still there: the refusal happened before DHIS2 was asked.
+    ok_json(&call(&client, "files_documents_get", json!({"uid": uid})).await);
+    close_and_expect_clean_exit(client, child).await;
+}
+
+/// Every line the server writes to stdout is a JSON-RPC message: no banner, no log line.
+#[tokio::test]
+async fn stdout_carries_nothing_but_protocol() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = demo_command(&[], home.path())
+        .spawn()
+        .expect("d2files starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let requests = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw-test", "version": "0"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "files_documents_list", "arguments": {"page_size": 1}}}),
+    ];
+    let mut seen = Vec::new();
+    for request in requests {
+        stdin
+            .write_all(format!("{request}\n").as_bytes())
+            .await
+            .unwrap();
+        stdin.flush().await.unwrap();
+        let Some(id) = request.get("id") else {
+            continue;
+        };
+        // Read until this request's answer; anything on the way must be protocol too.
+        loop {
+            let line = lines.next_line().await.unwrap().expect("an answer");
+            let message: Value = serde_json::from_str(&line)
+                .unwrap_or_else(|_| panic!("not JSON-RPC on stdout: {line:?}"));
+            assert_eq!(message["jsonrpc"], "2.0", "{line}");
+            seen.push(message.clone());
+            if &message["id"] == id {
+                assert!(message.get("error").is_none(), "{line}");
+                break;
+            }
+        }
+    }
+    drop(stdin);
+    while let Some(line) = lines.next_line().await.unwrap() {
+        let message: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| panic!("not JSON-RPC on stdout: {line:?}"));
+        assert_eq!(message["jsonrpc"], "2.0", "{line}");
+    }
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the server exits once stdin closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let listed = seen
+        .iter()
+        .find(|m| m["id"] == 2)
+        .expect("tools/list answered");
+    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(5));
+    let called = seen
+        .iter()
+        .find(|m| m["id"] == 3)
+        .expect("tools/call answered");
+    assert_eq!(called["result"]["isError"], false);
+    assert_eq!(
+        called["result"]["structuredContent"]["documents"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+/// Without a server to talk to, `d2files mcp` says so on stderr and leaves stdout empty, so a
+/// host never reads an error as protocol.
+#[tokio::test]
+async fn no_server_chosen_is_an_error_on_stderr_only() {
+    let home = tempfile::tempdir().unwrap();
+    let output = isolated_command(&["mcp"], home.path())
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        output.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("profile"), "{stderr}");
+}

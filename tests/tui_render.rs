@@ -1,0 +1,260 @@
+//! What the operator sees: whole-screen snapshots at 80×24 and 60×20, driven through `update`.
+mod tui_support;
+
+use d2files::api::{Domain, Error, FileResource, Phase, Progress, StorageStatus};
+use d2files::app::msg::{Detail, Msg};
+use d2files::app::{State, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+use tui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
+
+fn render(state: &mut State, width: u16, height: u16) -> String {
+    update(state, Msg::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| d2files::ui::draw(frame, state))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+/// Snapshots a state, built fresh for each size, at both sizes.
+fn snap(name: &str, build: impl Fn() -> State) {
+    for (width, height) in SIZES {
+        let mut state = build();
+        let screen = render(&mut state, width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
+    }
+}
+
+fn stored(id: &str, name: &str) -> FileResource {
+    FileResource {
+        id: id.into(),
+        name: Some(name.into()),
+        content_type: Some("application/pdf".into()),
+        content_length: Some(2_143_000),
+        content_md5: Some("5eb63bbbe01eeed093cb22bb8f5acdc3".into()),
+        domain: Some(Domain::Document),
+        storage_status: Some(StorageStatus::Stored),
+        ..FileResource::default()
+    }
+}
+
+#[test]
+fn list() {
+    snap("list", || {
+        let mut state = ready(583);
+        update(&mut state, key('j'));
+        state
+    });
+}
+
+#[test]
+fn empty() {
+    snap("empty", || ready(0));
+}
+
+#[test]
+fn loading() {
+    snap("connecting", || State::new(settings()));
+    snap("loading", || {
+        let mut state = State::new(settings());
+        update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+        state
+    });
+}
+
+#[test]
+fn start_up_failure() {
+    snap("auth_failure", || {
+        let mut state = State::new(settings());
+        update(
+            &mut state,
+            Msg::Connected(Err(Error::Authentication(
+                "the server refused the credentials (HTTP 401)".into(),
+            ))),
+        );
+        state
+    });
+}
+
+#[test]
+fn error_toast() {
+    snap("error_toast", || {
+        let mut state = ready(583);
+        state.toast_error(
+            "Could not delete “Annual report 0”: Access denied for user admin (E1006, HTTP 403)",
+        );
+        state
+    });
+}
+
+#[test]
+fn details() {
+    snap("details", || {
+        let mut state = ready(583);
+        let effects = update(&mut state, code(KeyCode::Enter));
+        let req = effects
+            .iter()
+            .find_map(|e| match e {
+                d2files::app::Effect::FetchDetail { req, .. } => Some(*req),
+                _ => None,
+            })
+            .expect("details requested");
+        let document = document(0);
+        let resource = stored(&uid('F', 0), "annual-report-2025.pdf");
+        update(
+            &mut state,
+            Msg::DetailLoaded {
+                req,
+                result: Ok(Box::new(Detail {
+                    document,
+                    resource: Some(Ok(resource)),
+                })),
+            },
+        );
+        state
+    });
+}
+
+#[test]
+fn filter_prompt_with_dhis2_error() {
+    snap("filter_error", || {
+        let mut state = ready(583);
+        update(&mut state, key('/'));
+        typed(&mut state, "name:contains:x");
+        state
+    });
+}
+
+#[test]
+fn dialogs() {
+    snap("delete_confirm", || {
+        let mut state = ready(583);
+        update(&mut state, key('D'));
+        state
+    });
+    snap("add_link", || {
+        let mut state = ready(583);
+        update(&mut state, key('a'));
+        typed(&mut state, "DHIS2 docs");
+        update(&mut state, code(KeyCode::Tab));
+        typed(&mut state, "https://docs.dhis2.org/en/a.");
+        state
+    });
+    snap("upload", || {
+        let mut state = ready(583);
+        update(&mut state, key('u'));
+        typed(&mut state, "/data/budget-2025.xlsx");
+        state
+    });
+    snap("download", || {
+        let mut state = ready(583);
+        update(&mut state, key('d'));
+        state
+    });
+}
+
+#[test]
+fn transfers() {
+    let build = || {
+        let mut state = ready(583);
+        tick(&mut state, 1_000);
+        update(&mut state, key('d'));
+        update(&mut state, code(KeyCode::Enter));
+        update(&mut state, key('u'));
+        typed(&mut state, "/data/budget.xlsx");
+        update(&mut state, code(KeyCode::Enter));
+        update(&mut state, Msg::TransferStarted(1));
+        update(&mut state, Msg::TransferStarted(2));
+        for (at, done) in [(1_000, 0), (2_000, 4_100_000), (3_000, 8_200_000)] {
+            tick(&mut state, at);
+            let progress = Progress {
+                phase: Phase::Downloading,
+                done,
+                total: Some(13_200_000),
+            };
+            update(&mut state, Msg::TransferProgress(1, progress));
+        }
+        let waiting = Progress {
+            phase: Phase::WaitingForStorage,
+            done: 0,
+            total: None,
+        };
+        update(&mut state, Msg::TransferProgress(2, waiting));
+        state
+    };
+    snap("transfer_summary", build);
+    snap("transfers_panel", || {
+        let mut state = build();
+        update(&mut state, key('t'));
+        state
+    });
+}
+
+#[test]
+fn help() {
+    snap("help", || {
+        let mut state = ready(583);
+        update(&mut state, key('?'));
+        state
+    });
+}
+
+#[test]
+fn resources_pane() {
+    snap("resources_known", || {
+        let mut state = State::new(settings());
+        let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
+        let (req, _) = documents_req(&effects);
+        update(
+            &mut state,
+            Msg::DocumentsLoaded {
+                req,
+                page: 1,
+                result: Ok(page(0..6, 1, 6)),
+            },
+        );
+        update(&mut state, key('2'));
+        state
+    });
+}
+
+#[test]
+fn no_color_means_no_colours() {
+    let colours = |color: bool| {
+        let mut state = ready(20);
+        state.settings.color = color;
+        update(&mut state, Msg::Resize(80, 24));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+        terminal
+            .draw(|frame| d2files::ui::draw(frame, &state))
+            .expect("draw");
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|cell| {
+                cell.fg != ratatui::style::Color::Reset || cell.bg != ratatui::style::Color::Reset
+            })
+            .count()
+    };
+    assert_eq!(colours(false), 0);
+    assert!(colours(true) > 0);
+}
+
+#[test]
+fn resizing_redraws_for_the_new_size() {
+    let mut state = ready(583);
+    let wide = render(&mut state, 80, 24);
+    let narrow = render(&mut state, 60, 20);
+    assert!(wide.contains("type / URL"));
+    assert!(
+        !narrow.contains("type / URL"),
+        "the narrow layout drops the type column"
+    );
+    assert!(narrow.contains("50 of 583"));
+}

@@ -1,0 +1,222 @@
+//! The effect runner against the in-process DHIS2 emulator: effects go in, the real API is
+//! called over HTTP on 127.0.0.1, and messages come back.
+use std::time::Duration;
+
+use d2files::api::{Auth, Client, ListQuery, Phase};
+use d2files::app::effect::{Effect, TransferJob, TransferOutcome};
+use d2files::app::msg::Msg;
+use d2files::app::paths::AppPaths;
+use d2files::app::runner::Runner;
+use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
+use tokio::sync::mpsc;
+
+struct Setup {
+    _emulator: Emulator,
+    runner: Runner,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    dir: tempfile::TempDir,
+}
+
+async fn setup(storage_delay: Duration) -> Setup {
+    let emulator = Emulator::start(EmulatorOptions {
+        seed_demo: true,
+        storage_delay,
+        ..EmulatorOptions::default()
+    })
+    .await
+    .expect("emulator starts");
+    let client = Client::new(
+        &emulator.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    )
+    .expect("client");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = AppPaths {
+        config_dir: dir.path().join("config"),
+        data_dir: dir.path().join("data"),
+        state_dir: dir.path().join("state"),
+        download_dir: dir.path().join("downloads"),
+        home: None,
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    Setup {
+        _emulator: emulator,
+        runner: Runner::new(client, tx, paths),
+        rx,
+        dir,
+    }
+}
+
+async fn next(rx: &mut mpsc::UnboundedReceiver<Msg>) -> Msg {
+    tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("a reply in time")
+        .expect("channel open")
+}
+
+#[tokio::test]
+async fn lists_and_connects_over_http() {
+    let mut s = setup(Duration::ZERO).await;
+    s.runner.run(Effect::Connect);
+    let Msg::Connected(Ok(info)) = next(&mut s.rx).await else {
+        panic!("expected a connection");
+    };
+    assert_eq!(info.user.label(), "admin");
+    s.runner.run(Effect::FetchDocuments {
+        req: 7,
+        query: ListQuery::new().page_size(20),
+    });
+    let Msg::DocumentsLoaded { req, page, result } = next(&mut s.rx).await else {
+        panic!("expected a page");
+    };
+    let listed = result.expect("documents listed");
+    assert_eq!((req, page), (7, 1));
+    assert_eq!(listed.items.len(), 20);
+    assert!(listed.has_next());
+}
+
+#[tokio::test]
+async fn a_download_reports_progress_and_lands_in_place() {
+    let mut s = setup(Duration::ZERO).await;
+    let target = s.dir.path().join("cases.csv");
+    s.runner.run(Effect::StartTransfer {
+        id: 1,
+        job: TransferJob::DownloadDocument {
+            uid: "zzQl3NLWDXr".into(),
+            path: target.clone(),
+            overwrite: false,
+        },
+    });
+    let mut progressed = false;
+    loop {
+        match next(&mut s.rx).await {
+            Msg::TransferStarted(1) => {}
+            Msg::TransferProgress(1, progress) => {
+                assert_eq!(progress.phase, Phase::Downloading);
+                progressed = true;
+            }
+            Msg::TransferFinished(1, result) => {
+                let Ok(TransferOutcome::Downloaded(saved)) = result else {
+                    panic!("expected a saved file, got {result:?}");
+                };
+                assert_eq!(saved.path, target);
+                break;
+            }
+            _ => panic!("unexpected message"),
+        }
+    }
+    assert!(progressed);
+    let expected = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/malaria_cases.csv"
+    ))
+    .expect("demo asset");
+    assert_eq!(std::fs::read(&target).expect("downloaded"), expected);
+    // A second download to the same place is refused until overwriting is allowed.
+    s.runner.run(Effect::StartTransfer {
+        id: 2,
+        job: TransferJob::DownloadDocument {
+            uid: "zzQl3NLWDXr".into(),
+            path: target.clone(),
+            overwrite: false,
+        },
+    });
+    loop {
+        if let Msg::TransferFinished(2, result) = next(&mut s.rx).await {
+            assert!(
+                matches!(result, Err(d2files::api::Error::TargetExists(_))),
+                "{result:?}"
+            );
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_upload_passes_through_its_phases_and_is_remembered() {
+    let mut s = setup(Duration::from_millis(300)).await;
+    let file = s.dir.path().join("notes.txt");
+    std::fs::write(&file, "minutes of the review meeting\n".repeat(1000)).expect("write");
+    s.runner.run(Effect::StartTransfer {
+        id: 3,
+        job: TransferJob::UploadDocument {
+            path: file,
+            name: "Review notes".into(),
+        },
+    });
+    let mut phases = Vec::new();
+    let uploaded = loop {
+        match next(&mut s.rx).await {
+            Msg::TransferStarted(3) => {}
+            Msg::TransferProgress(3, progress) => {
+                if phases.last() != Some(&progress.phase) {
+                    phases.push(progress.phase);
+                }
+            }
+            Msg::TransferFinished(3, result) => match result {
+                Ok(TransferOutcome::UploadedDocument(uploaded)) => break uploaded,
+                other => panic!("expected an uploaded document, got {other:?}"),
+            },
+            _ => panic!("unexpected message"),
+        }
+    };
+    assert_eq!(
+        phases,
+        [Phase::Uploading, Phase::WaitingForStorage, Phase::Linking]
+    );
+    assert_eq!(uploaded.document.title(), "Review notes");
+    assert!(uploaded.file_resource.is_stored());
+    // The upload is kept in the data directory for servers without a file resource list.
+    let known = d2files::app::state::KnownResource {
+        uid: uploaded.file_resource.id.clone(),
+        name: "Review notes".into(),
+        origin: d2files::app::state::Origin::Upload,
+    };
+    s.runner.run(Effect::RememberUpload(known.clone()));
+    s.runner.run(Effect::LoadKnownResources);
+    // The two tasks race; read until the load sees the upload.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match next(&mut s.rx).await {
+            Msg::KnownResources(list) if list.contains(&known) => break,
+            Msg::KnownResources(_) => s.runner.run(Effect::LoadKnownResources),
+            _ => {}
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "upload not remembered"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_transfer_answers_cancelled() {
+    let mut s = setup(Duration::from_secs(30)).await;
+    let file = s.dir.path().join("slow.txt");
+    std::fs::write(&file, "x").expect("write");
+    s.runner.run(Effect::StartTransfer {
+        id: 4,
+        job: TransferJob::UploadDocument {
+            path: file,
+            name: "Slow".into(),
+        },
+    });
+    // Storage takes 30 s: cancel while it waits.
+    loop {
+        if let Msg::TransferProgress(4, progress) = next(&mut s.rx).await
+            && progress.phase == Phase::WaitingForStorage
+        {
+            break;
+        }
+    }
+    s.runner.run(Effect::CancelTransfer(4));
+    loop {
+        if let Msg::TransferFinished(4, result) = next(&mut s.rx).await {
+            assert!(
+                matches!(result, Err(d2files::api::Error::Cancelled)),
+                "{result:?}"
+            );
+            break;
+        }
+    }
+}

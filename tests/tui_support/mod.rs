@@ -1,0 +1,132 @@
+//! Fixtures shared by the TUI tests: a state as the TUI builds it, documents, pages and keys.
+#![allow(dead_code)]
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use d2files::api::{Document, Me, Page, Pager, ServerInfo, ServerVersion};
+use d2files::app::effect::Effect;
+use d2files::app::msg::Msg;
+use d2files::app::{Keymap, Settings, State, update};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub fn settings() -> Settings {
+    Settings {
+        profile: "play".into(),
+        base_url: "https://play.dhis2.example/".into(),
+        download_dir: PathBuf::from("/home/op/Downloads"),
+        log_path: Some(PathBuf::from("/home/op/.local/state/d2files/tui.log")),
+        keymap: Keymap::default(),
+        keymap_error: None,
+        color: false,
+        page_size: 50,
+    }
+}
+
+pub fn server(version: &str) -> ServerInfo {
+    ServerInfo {
+        base_url: "https://play.dhis2.example/".into(),
+        version: ServerVersion::parse(version),
+        version_text: version.into(),
+        system_name: Some("Play".into()),
+        time_zone: None,
+        user: Me {
+            username: Some("admin".into()),
+            ..Me::default()
+        },
+        latency: Duration::from_millis(20),
+    }
+}
+
+pub fn uid(prefix: char, n: usize) -> String {
+    format!("{prefix}{n:010}")
+}
+
+/// Document `n`: every third one an external link, the others files.
+pub fn document(n: usize) -> Document {
+    let external = n % 3 == 2;
+    let date = NaiveDate::from_ymd_opt(2025, 3, 1 + (n % 28) as u32)
+        .and_then(|d| d.and_hms_opt(10, 11, 12));
+    Document {
+        id: uid('D', n),
+        name: Some(format!(
+            "{} {n}",
+            ["Annual report", "Malaria SOP", "DHIS2 home"][n % 3]
+        )),
+        url: Some(if external {
+            format!("https://dhis2.org/doc/{n}")
+        } else {
+            uid('F', n)
+        }),
+        external,
+        content_type: (!external).then(|| "application/pdf".to_string()),
+        attachment: Some(false),
+        created: date,
+        last_updated: date,
+        ..Document::default()
+    }
+}
+
+pub fn page(range: std::ops::Range<usize>, page: u32, total: u64) -> Page<Document> {
+    let page_count = total.div_ceil(50) as u32;
+    Page {
+        items: range.map(document).collect(),
+        pager: Some(Pager {
+            page,
+            page_count,
+            total,
+            page_size: 50,
+            next_page: (page < page_count).then(|| format!("page={}", page + 1)),
+            prev_page: None,
+        }),
+    }
+}
+
+pub fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+pub fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(state, key(c))).collect()
+}
+
+/// The request id of the one documents fetch among `effects`.
+pub fn documents_req(effects: &[Effect]) -> (u64, d2files::api::ListQuery) {
+    let fetches: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchDocuments { req, query } => Some((*req, query.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        fetches.len(),
+        1,
+        "expected one documents fetch in {effects:?}"
+    );
+    fetches[0].clone()
+}
+
+/// A connected state showing the first page of `total` documents.
+pub fn ready(total: usize) -> State {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..total.min(50), 1, total as u64)),
+        },
+    );
+    state
+}
+
+pub fn tick(state: &mut State, millis: u64) -> Vec<Effect> {
+    update(state, Msg::Tick(Duration::from_millis(millis)))
+}

@@ -1,0 +1,643 @@
+//! `update` flows driven by keys and replies, with no terminal and no network.
+mod tui_support;
+
+use std::path::PathBuf;
+
+use d2files::api::{
+    Dhis2Error, Document, Domain, Downloaded, Error, FileResource, Phase, Progress, StorageStatus,
+    UploadedDocument, Verification,
+};
+use d2files::app::effect::{Effect, TransferJob, TransferOutcome};
+use d2files::app::msg::Msg;
+use d2files::app::state::{Connection, Dialog, Pane, ResourceSource, ToastLevel};
+use d2files::app::transfers::TransferState;
+use d2files::app::{State, init, update};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_support::*;
+
+fn conflict(message: &str) -> Error {
+    Error::Dhis2(Box::new(Dhis2Error {
+        status: 409,
+        message: message.into(),
+        error_code: Some("E1002".into()),
+        dev_message: None,
+        error_reports: Vec::new(),
+    }))
+}
+
+fn started_transfer(effects: &[Effect]) -> (u64, TransferJob) {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartTransfer { id, job } => Some((*id, job.clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no transfer started in {effects:?}"))
+}
+
+#[test]
+fn start_up_connects_then_lists_the_newest_documents_first() {
+    assert_eq!(init(), vec![Effect::Connect, Effect::LoadKnownResources]);
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    let (req, query) = documents_req(&effects);
+    assert_eq!(query.page, 1);
+    assert_eq!(query.order[0].to_string(), "lastUpdated:desc");
+    assert!(query.filters.is_empty());
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..50, 1, 583)),
+        },
+    );
+    assert_eq!(state.documents.items.len(), 50);
+    assert_eq!(state.documents.total, Some(583));
+    assert_eq!(state.documents.next_page, Some(2));
+}
+
+#[test]
+fn authentication_failure_at_start_up_shows_what_to_check() {
+    let mut state = State::new(settings());
+    update(
+        &mut state,
+        Msg::Connected(Err(Error::Authentication("401 Unauthorized".into()))),
+    );
+    let Connection::Failed { message, hints } = &state.connection else {
+        panic!("expected the failure screen");
+    };
+    assert!(message.contains("authentication failed"));
+    assert!(hints.iter().any(|h| h.contains("profile `play`")));
+    // r retries, q quits.
+    assert_eq!(update(&mut state, key('r')), vec![Effect::Connect]);
+    assert!(matches!(state.connection, Connection::Connecting));
+    assert_eq!(update(&mut state, key('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn the_next_page_loads_as_the_cursor_nears_the_end() {
+    let mut state = ready(120);
+    let mut effects = Vec::new();
+    for _ in 0..39 {
+        effects.extend(update(&mut state, key('j')));
+    }
+    assert!(effects.is_empty(), "no page yet at row 39: {effects:?}");
+    let effects = update(&mut state, key('j'));
+    let (req, query) = documents_req(&effects);
+    assert_eq!(query.page, 2);
+    // Moving further while it loads asks for nothing more.
+    assert!(update(&mut state, key('j')).is_empty());
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 2,
+            result: Ok(page(50..100, 2, 120)),
+        },
+    );
+    assert_eq!(state.documents.items.len(), 100);
+    assert_eq!(state.documents.cursor, 41);
+    assert_eq!(state.documents.next_page, Some(3));
+}
+
+#[test]
+fn filter_typing_is_debounced_and_stale_replies_are_dropped() {
+    let mut state = ready(120);
+    tick(&mut state, 1_000);
+    update(&mut state, key('/'));
+    assert!(
+        typed(&mut state, "rep").is_empty(),
+        "nothing is sent while typing"
+    );
+    assert!(tick(&mut state, 1_100).is_empty(), "still inside the pause");
+    let (first, query) = documents_req(&tick(&mut state, 1_260));
+    assert_eq!(query.filters[0].to_string(), "name:ilike:rep");
+    // More typing before the answer: a second request, and the first answer is stale.
+    typed(&mut state, "o");
+    let (second, query) = documents_req(&tick(&mut state, 1_600));
+    assert_eq!(query.filters[0].to_string(), "name:ilike:repo");
+    assert_ne!(first, second);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req: first,
+            page: 1,
+            result: Ok(page(0..3, 1, 3)),
+        },
+    );
+    assert_eq!(state.documents.items.len(), 50, "stale answer ignored");
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req: second,
+            page: 1,
+            result: Ok(page(0..2, 1, 2)),
+        },
+    );
+    assert_eq!(state.documents.items.len(), 2);
+    assert_eq!(state.documents.filter.applied, "repo");
+    // Esc clears the filter and lists everything again.
+    let (_, query) = documents_req(&update(&mut state, code(KeyCode::Esc)));
+    assert!(query.filters.is_empty());
+    assert!(!state.documents.filter.editing);
+}
+
+#[test]
+fn dhis2_filter_syntax_errors_show_under_the_prompt() {
+    let mut state = ready(10);
+    update(&mut state, key('/'));
+    typed(&mut state, "name:contains:x");
+    let problem = state.documents.filter.error.clone().unwrap_or_default();
+    assert!(problem.contains("not a valid operator"), "{problem}");
+    assert!(
+        tick(&mut state, 5_000).is_empty(),
+        "an invalid filter is not sent"
+    );
+    // Valid syntax the server refuses: DHIS2's words under the prompt, not a toast.
+    update(
+        &mut state,
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL).into_msg(),
+    );
+    typed(&mut state, "nmae:eq:x");
+    let (req, query) = documents_req(&tick(&mut state, 6_000));
+    assert_eq!(query.filters[0].to_string(), "nmae:eq:x");
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Err(conflict("Unknown path property: nmae")),
+        },
+    );
+    let problem = state.documents.filter.error.clone().unwrap_or_default();
+    assert!(problem.contains("Unknown path property: nmae"), "{problem}");
+    assert!(state.toasts.is_empty());
+}
+
+trait IntoMsg {
+    fn into_msg(self) -> Msg;
+}
+
+impl IntoMsg for KeyEvent {
+    fn into_msg(self) -> Msg {
+        Msg::Key(self)
+    }
+}
+
+#[test]
+fn delete_asks_first_and_defaults_to_no() {
+    let mut state = ready(10);
+    update(&mut state, key('D'));
+    let Some(Dialog::Confirm(confirm)) = &state.dialog else {
+        panic!("expected a confirmation");
+    };
+    assert!(confirm.message.contains("Annual report 0"));
+    assert!(!confirm.yes);
+    assert!(
+        update(&mut state, code(KeyCode::Enter)).is_empty(),
+        "Enter takes the default: No"
+    );
+    assert!(state.dialog.is_none());
+    update(&mut state, key('D'));
+    let effects = update(&mut state, key('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::Delete {
+            uid: uid('D', 0),
+            name: "Annual report 0".into()
+        }]
+    );
+    update(
+        &mut state,
+        Msg::Deleted {
+            uid: uid('D', 0),
+            name: "Annual report 0".into(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(state.documents.items.len(), 9);
+    assert_eq!(state.documents.total, Some(9));
+    assert_eq!(state.toasts[0].level, ToastLevel::Info);
+}
+
+fn resource(id: &str, name: &str) -> FileResource {
+    FileResource {
+        id: id.into(),
+        name: Some(name.into()),
+        content_type: Some("application/pdf".into()),
+        content_length: Some(2_100_000),
+        content_md5: Some("5eb63bbbe01eeed093cb22bb8f5acdc3".into()),
+        domain: Some(Domain::Document),
+        storage_status: Some(StorageStatus::Stored),
+        ..FileResource::default()
+    }
+}
+
+#[test]
+fn download_suggests_the_server_file_name_and_asks_before_overwriting() {
+    let mut state = ready(10);
+    let effects = update(&mut state, key('d'));
+    let Some(Effect::FetchResource { req, uid: fr }) = effects.first().cloned() else {
+        panic!("expected the file resource to be read for its name: {effects:?}");
+    };
+    assert_eq!(fr, uid('F', 0));
+    update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: fr.clone(),
+            result: Ok(Box::new(resource(&fr, "annual-report.pdf"))),
+        },
+    );
+    let Some(Dialog::Download(form)) = &state.dialog else {
+        panic!("expected the download prompt");
+    };
+    assert_eq!(
+        form.path.input.value(),
+        "/home/op/Downloads/annual-report.pdf"
+    );
+    let (id, job) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let target = PathBuf::from("/home/op/Downloads/annual-report.pdf");
+    assert_eq!(
+        job,
+        TransferJob::DownloadDocument {
+            uid: uid('D', 0),
+            path: target.clone(),
+            overwrite: false
+        }
+    );
+    update(
+        &mut state,
+        Msg::TransferFinished(id, Err(Error::TargetExists(target.clone()))),
+    );
+    let Some(Dialog::Confirm(confirm)) = &state.dialog else {
+        panic!("expected the overwrite question");
+    };
+    assert!(confirm.message.contains("already exists"));
+    assert!(!confirm.yes);
+    let (second, job) = started_transfer(&update(&mut state, key('y')));
+    assert_ne!(id, second);
+    assert_eq!(
+        job,
+        TransferJob::DownloadDocument {
+            uid: uid('D', 0),
+            path: target.clone(),
+            overwrite: true
+        }
+    );
+    update(&mut state, Msg::TransferStarted(second));
+    update(
+        &mut state,
+        Msg::TransferFinished(
+            second,
+            Ok(TransferOutcome::Downloaded(Box::new(Downloaded {
+                path: target.clone(),
+                bytes: 2_100_000,
+                md5: "5eb63bbbe01eeed093cb22bb8f5acdc3".into(),
+                content_type: None,
+                verification: Verification::Matched,
+            }))),
+        ),
+    );
+    assert_eq!(
+        state.transfers.items.len(),
+        1,
+        "the refused attempt is gone"
+    );
+    assert!(matches!(
+        state.transfers.items[0].state,
+        TransferState::Done(_)
+    ));
+    // o now opens the downloaded file.
+    assert_eq!(
+        update(&mut state, key('o')),
+        vec![Effect::Open(target.display().to_string())]
+    );
+}
+
+#[test]
+fn an_external_link_offers_open_or_copy_instead_of_a_download() {
+    let mut state = ready(10);
+    update(&mut state, key('j'));
+    update(&mut state, key('j'));
+    assert!(update(&mut state, key('d')).is_empty());
+    let Some(Dialog::Link(choice)) = &state.dialog else {
+        panic!("expected the link choices");
+    };
+    assert_eq!(choice.url, "https://dhis2.org/doc/2");
+    assert_eq!(
+        update(&mut state, key('c')),
+        vec![Effect::Copy("https://dhis2.org/doc/2".into())]
+    );
+    assert!(state.dialog.is_none());
+}
+
+#[test]
+fn an_upload_is_one_transfer_through_three_phases() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/budget.xlsx");
+    let Some(Dialog::Upload(form)) = &state.dialog else {
+        panic!("expected the upload prompt");
+    };
+    assert_eq!(
+        form.name.value(),
+        "budget.xlsx",
+        "the name follows the file"
+    );
+    let (id, job) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    assert_eq!(
+        job,
+        TransferJob::UploadDocument {
+            path: "/data/budget.xlsx".into(),
+            name: "budget.xlsx".into()
+        }
+    );
+    update(&mut state, Msg::TransferStarted(id));
+    let mut phases = Vec::new();
+    for (phase, done) in [
+        (Phase::Uploading, 0),
+        (Phase::Uploading, 500),
+        (Phase::WaitingForStorage, 0),
+        (Phase::Linking, 0),
+    ] {
+        update(
+            &mut state,
+            Msg::TransferProgress(
+                id,
+                Progress {
+                    phase,
+                    done,
+                    total: (phase == Phase::Uploading).then_some(1000),
+                },
+            ),
+        );
+        phases.push(state.transfers.items[0].phase);
+    }
+    assert_eq!(
+        phases,
+        [
+            Phase::Uploading,
+            Phase::Uploading,
+            Phase::WaitingForStorage,
+            Phase::Linking
+        ]
+    );
+    let stored = resource("TacExtJuMmW", "budget.xlsx");
+    let document = Document {
+        id: "RTkjSgLtdI6".into(),
+        name: Some("budget.xlsx".into()),
+        url: Some("TacExtJuMmW".into()),
+        ..Document::default()
+    };
+    let effects = update(
+        &mut state,
+        Msg::TransferFinished(
+            id,
+            Ok(TransferOutcome::UploadedDocument(Box::new(
+                UploadedDocument {
+                    document,
+                    file_resource: stored,
+                },
+            ))),
+        ),
+    );
+    assert!(matches!(
+        state.transfers.items[0].state,
+        TransferState::Done(_)
+    ));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RememberUpload(k) if k.uid == "TacExtJuMmW"))
+    );
+    documents_req(&effects);
+}
+
+#[test]
+fn a_failed_link_step_names_the_stored_file_resource() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/x.pdf");
+    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let effects = update(
+        &mut state,
+        Msg::TransferFinished(
+            id,
+            Err(Error::LinkFailed {
+                file_resource_uid: "TacExtJuMmW".into(),
+                source: Box::new(conflict("Document name taken")),
+            }),
+        ),
+    );
+    let toast = &state.toasts[0];
+    assert_eq!(toast.level, ToastLevel::Error);
+    assert!(toast.text.contains("TacExtJuMmW") && toast.text.contains("Document name taken"));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RememberUpload(_)))
+    );
+}
+
+#[test]
+fn transfers_can_be_cancelled_and_quitting_asks_while_they_run() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/big.iso");
+    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    update(&mut state, Msg::TransferStarted(id));
+    // Browsing keeps working while it runs.
+    update(&mut state, key('j'));
+    assert_eq!(state.documents.cursor, 1);
+    assert!(update(&mut state, key('q')).is_empty());
+    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+    update(&mut state, key('n'));
+    update(&mut state, key('t'));
+    assert_eq!(
+        update(&mut state, key('x')),
+        vec![Effect::CancelTransfer(id)]
+    );
+    update(&mut state, Msg::TransferFinished(id, Err(Error::Cancelled)));
+    assert_eq!(state.transfers.items[0].state, TransferState::Cancelled);
+    update(&mut state, key('t'));
+    assert_eq!(update(&mut state, key('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn the_link_form_checks_the_url_as_it_is_typed() {
+    let mut state = ready(10);
+    update(&mut state, key('a'));
+    typed(&mut state, "DHIS2 docs");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "ftp://x");
+    let Some(Dialog::AddLink(form)) = &state.dialog else {
+        panic!("expected the form");
+    };
+    assert!(form.url_problem.as_deref().unwrap_or("").contains("http"));
+    assert!(update(&mut state, code(KeyCode::Enter)).is_empty());
+    for _ in 0.."ftp://x".len() {
+        update(&mut state, code(KeyCode::Backspace));
+    }
+    typed(&mut state, "https://docs.dhis2.org");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::CreateLink {
+            name: "DHIS2 docs".into(),
+            url: "https://docs.dhis2.org".into()
+        }]
+    );
+    // DHIS2's refusal stays in the form, in its words.
+    update(
+        &mut state,
+        Msg::LinkCreated(Err(conflict("Property `url` requires a valid URL"))),
+    );
+    let Some(Dialog::AddLink(form)) = &state.dialog else {
+        panic!("the form stays open");
+    };
+    assert!(
+        form.url_problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("requires a valid URL")
+    );
+}
+
+#[test]
+fn before_2_41_the_resources_pane_lists_what_is_known() {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..6, 1, 6)),
+        },
+    );
+    assert!(
+        update(&mut state, key('2'))
+            .iter()
+            .all(|e| !matches!(e, Effect::FetchResources { .. }))
+    );
+    assert_eq!(state.pane, Pane::Resources);
+    assert_eq!(state.resources.source, ResourceSource::Known);
+    // Four file documents among six.
+    assert_eq!(state.resources.list.items.len(), 4);
+    // A uid looked up by hand joins the list.
+    update(&mut state, key('i'));
+    typed(&mut state, "Xb3sL9pQw2e");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
+        panic!("expected a look-up: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Ok(Box::new(resource(&uid, "avatar.png"))),
+        },
+    );
+    assert_eq!(state.resources.list.items.len(), 5);
+    assert_eq!(
+        state.selected_resource().map(|r| r.uid.as_str()),
+        Some("Xb3sL9pQw2e")
+    );
+}
+
+#[test]
+fn errors_stay_until_dismissed_and_info_fades() {
+    let mut state = ready(10);
+    tick(&mut state, 1_000);
+    state.toast_info("saved");
+    state.toast_error("boom");
+    tick(&mut state, 10_000);
+    assert_eq!(state.toasts.len(), 1);
+    assert_eq!(state.toasts[0].level, ToastLevel::Error);
+    update(&mut state, code(KeyCode::Esc));
+    assert!(state.toasts.is_empty());
+}
+
+#[test]
+fn a_refresh_keeps_the_cursor_on_the_same_document() {
+    let mut state = ready(30);
+    for _ in 0..5 {
+        update(&mut state, key('j'));
+    }
+    let (req, _) = documents_req(&update(&mut state, key('r')));
+    // The server now lists one more document first.
+    let mut fresh = page(0..30, 1, 31);
+    fresh.items.insert(0, document(99));
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(fresh),
+        },
+    );
+    assert_eq!(
+        state.selected_document().map(|d| d.id.clone()),
+        Some(uid('D', 5))
+    );
+    assert_eq!(state.documents.cursor, 6);
+}
+
+#[test]
+fn arrows_move_the_list_while_the_filter_is_typed() {
+    let mut state = ready(30);
+    update(&mut state, key('/'));
+    typed(&mut state, "j");
+    update(&mut state, code(KeyCode::Down));
+    assert_eq!(state.documents.cursor, 1);
+    assert_eq!(state.documents.filter.input.value(), "j");
+}
+
+#[test]
+fn a_list_status_of_none_is_read_again_for_the_details() {
+    let mut state = ready(10);
+    update(&mut state, key('2'));
+    let listed = FileResource {
+        storage_status: Some(StorageStatus::None),
+        ..resource("TacExtJuMmW", "report.pdf")
+    };
+    let req = state
+        .resources
+        .list
+        .loading
+        .expect("the list is loading")
+        .req;
+    update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Ok(d2files::api::Page {
+                items: vec![listed],
+                pager: None,
+            }),
+        },
+    );
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
+        panic!("expected a read of the file resource: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Ok(Box::new(resource(&uid, "report.pdf"))),
+        },
+    );
+    let row = state.selected_resource().expect("a row");
+    assert_eq!(
+        row.resource.as_ref().and_then(|r| r.storage_status),
+        Some(StorageStatus::Stored)
+    );
+    assert!(state.toasts.is_empty(), "not taken for a look-up");
+}
