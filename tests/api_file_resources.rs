@@ -517,3 +517,37 @@ async fn avatar_uploads_are_validated_in_dhis2s_words() {
         }
     }
 }
+
+#[tokio::test]
+async fn list_all_gathers_every_file_resource_page_once() {
+    for v in ["2.40", "2.41", "2.42"] {
+        let em = start(v).await;
+        let mut ids: Vec<String> = (1..=5)
+            .map(|n| {
+                em.seed_file_resource(SeedFileResource::new(
+                    &format!("f{n}.txt"),
+                    "text/plain",
+                    vec![b'x'; n],
+                ))
+                .expect("seed")
+            })
+            .collect();
+        let result = admin(&em)
+            .list_all_file_resources(&ListQuery::new().page_size(2), usize::MAX)
+            .await;
+        if version(v).minor >= 41 {
+            let mut got: Vec<String> = result.expect(v).into_iter().map(|fr| fr.id).collect();
+            got.sort();
+            ids.sort();
+            assert_eq!(got, ids, "{v}");
+            assert_eq!(count(&em, "GET", "/api/fileResources"), 3, "{v}");
+        } else {
+            let error = result.expect_err(v);
+            assert!(
+                matches!(error, Error::NotAvailable { .. }),
+                "{v}: {error:?}"
+            );
+            assert_eq!(count(&em, "GET", "/api/fileResources"), 1, "{v}");
+        }
+    }
+}
