@@ -678,3 +678,52 @@ async fn a_refused_first_step_is_the_servers_error_not_a_link_failure() {
     assert_eq!(error.unlinked_file_resource(), None);
     assert_eq!(count(&em, "POST", "/api/documents"), 0);
 }
+
+#[tokio::test]
+async fn a_round_trip_works_under_a_context_path_with_a_token() {
+    let dir = temp_dir();
+    let bytes = pseudo_random_bytes(100_000, 9);
+    let source = write_file(dir.path(), "ctx.pdf", &bytes);
+    let em = start_with("2.42", |o| o.context_path = "/dhis".into()).await;
+    let client = admin_pat(&em);
+    let uploaded = client
+        .upload_document(&source, None, &transfer())
+        .await
+        .expect("upload");
+    let listed = client
+        .list_documents(&ListQuery::new())
+        .await
+        .expect("list");
+    assert_eq!(listed.items.len(), 1);
+    let downloaded = client
+        .download_document(
+            &uploaded.document.id,
+            &DownloadTarget::Directory(dir.path().join("out")),
+            &transfer(),
+        )
+        .await;
+    // The directory must exist: nothing is created for the caller.
+    assert!(
+        matches!(downloaded, Err(Error::Io { .. })),
+        "{downloaded:?}"
+    );
+    std::fs::create_dir(dir.path().join("out")).expect("mkdir");
+    let downloaded = client
+        .download_document(
+            &uploaded.document.id,
+            &DownloadTarget::Directory(dir.path().join("out")),
+            &transfer(),
+        )
+        .await
+        .expect("download");
+    let DocumentDownload::Saved(saved) = downloaded else {
+        panic!("{downloaded:?}");
+    };
+    assert_eq!(std::fs::read(&saved.path).expect("saved"), bytes);
+    let seen = em.requests();
+    assert!(
+        seen.iter().all(|r| r.path.starts_with("/dhis/api/")),
+        "{seen:?}"
+    );
+    assert!(seen.iter().all(|r| r.has_authorization), "{seen:?}");
+}
