@@ -352,7 +352,7 @@ async fn get_reports_pending_until_stored() {
 async fn waiting_honours_the_storage_delay() {
     let dir = temp_dir();
     let path = write_file(dir.path(), "a.txt", b"delayed");
-    let em = start_with("2.40", |o| o.storage_delay = Duration::from_millis(150)).await;
+    let em = start_with("2.40", |o| o.storage_delay = Duration::from_millis(300)).await;
     let client = admin(&em);
     let uploaded = client
         .upload_file_resource(&path, &Domain::Document, &transfer())

@@ -106,7 +106,7 @@ async fn an_upload_can_be_given_a_name() {
 async fn an_upload_waits_out_the_storage_delay() {
     let dir = temp_dir();
     let source = write_file(dir.path(), "slow.txt", b"slow store");
-    let em = start_with("2.40", |o| o.storage_delay = Duration::from_millis(150)).await;
+    let em = start_with("2.40", |o| o.storage_delay = Duration::from_millis(300)).await;
     let uploaded = admin(&em)
         .upload_document(&source, None, &transfer())
         .await
