@@ -6,9 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use d2files::api::Domain;
 use d2files::api::{
-    DownloadTarget, Error, FileResource, Filter, ListQuery, StorageStatus, Verification,
+    Dimension, Domain, DownloadTarget, Error, FileResource, Filter, ListQuery, StorageStatus,
+    Verification,
 };
 use d2files::emulator::SeedFileResource;
 
@@ -464,7 +464,7 @@ async fn an_image_size_is_asked_for_in_upper_case() {
         let saved = admin(&em)
             .download_file_resource(
                 &uid,
-                Some(d2files::api::Dimension::Small),
+                Some(Dimension::Small),
                 &DownloadTarget::Directory(dir.path().into()),
                 &transfer(),
             )
