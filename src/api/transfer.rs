@@ -460,6 +460,8 @@ pub(crate) async fn file_part(
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "untitled".to_string());
     let mime = mime_guess::from_path(path).first_or_octet_stream();
+    // Set before the first report, so a slow progress consumer hears of the first chunk.
+    let last_report = Instant::now();
     options.report(Progress {
         phase: Phase::Uploading,
         done: 0,
@@ -471,7 +473,7 @@ pub(crate) async fn file_part(
         length,
         done: 0,
         hasher: Md5::new(),
-        last_report: Instant::now(),
+        last_report,
         options: options.clone(),
         sent: sent.clone(),
         finished: false,
