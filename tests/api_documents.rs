@@ -426,6 +426,10 @@ async fn delete_without_the_right_is_403_or_409_warning_by_version() {
                 "One or more errors occurred, please see full details in import report.",
                 "{v}"
             );
+            assert!(
+                error.to_string().contains("may not delete the document"),
+                "{v}: {error}"
+            );
         } else {
             assert_eq!(dhis2.status, 403, "{v}");
             assert_eq!(

@@ -1,5 +1,6 @@
 //! The router, the shared state and the middleware every request passes through.
 
+use futures_util::StreamExt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -10,7 +11,6 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::StreamExt;
 
 use super::faults::{FaultBody, FaultRule, Faults};
 use super::model::{Db, User};
@@ -195,6 +195,10 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
         return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
     }
     if let Some(rule) = state.faults.take_failure(&method, &path) {
+        // Like a proxy, read the rest of the request before answering, so a client still
+        // sending an upload reads the answer instead of meeting a broken pipe.
+        let mut body = request.into_body().into_data_stream();
+        while let Some(Ok(_)) = body.next().await {}
         return fault_response(&rule);
     }
     if let Some(bytes) = state.faults.take_drop_request_after(&path) {
