@@ -275,3 +275,20 @@ async fn an_existing_target_is_kept_and_named_by_the_cli() {
     assert_eq!(std::fs::read(&existing).unwrap(), b"mine");
     assert_eq!(data_requests(&em), 0, "refused before fetching");
 }
+
+#[tokio::test]
+async fn the_tui_without_a_terminal_says_what_to_do() {
+    let em = start("2.41").await;
+    let home = temp_dir();
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    let run = run(command).await;
+    assert!(!run.success);
+    assert!(run.stderr.contains("needs a terminal"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("d2files documents list"),
+        "{}",
+        run.stderr
+    );
+    assert!(em.requests().is_empty(), "nothing was sent");
+}

@@ -221,3 +221,40 @@ async fn an_upload_to_a_domain_this_version_lacks_is_not_sent_twice() {
     assert_eq!(error.status(), Some(400), "{error:?}");
     assert_eq!(count(&em, "POST", "/api/fileResources"), 1);
 }
+
+#[tokio::test]
+async fn transient_faults_on_reads_are_retried_until_they_pass() {
+    let em = start("2.41").await;
+    em.seed_document(d2files::emulator::SeedDocument::link(
+        "Site",
+        "https://dhis2.org",
+    ));
+    let client = admin(&em);
+    // 502 then 504 (the default client retries twice): the third try answers.
+    em.faults()
+        .fail_next(FaultRule::new(502).method("GET").path("/api/documents"));
+    em.faults()
+        .fail_next(FaultRule::new(504).method("GET").path("/api/documents"));
+    let page = client.list_documents(&ListQuery::new()).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(count(&em, "GET", "/api/documents"), 3);
+    // A connection reset before the answer is retried the same way.
+    em.faults().drop_request_after_bytes(0, "/api/documents");
+    let page = client.list_documents(&ListQuery::new()).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(count(&em, "GET", "/api/documents"), 5);
+}
+
+#[tokio::test]
+async fn a_connection_reset_on_a_write_is_not_retried() {
+    let em = start("2.41").await;
+    em.faults().drop_request_after_bytes(0, "/api/documents");
+    let error = admin(&em)
+        .create_external_document("Site", "https://dhis2.org")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Network(_)), "{error:?}");
+    assert_eq!(count(&em, "POST", "/api/documents"), 1);
+    let documents = admin(&em).list_documents(&ListQuery::new()).await.unwrap();
+    assert!(documents.items.is_empty());
+}
