@@ -30,7 +30,8 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            // Errors carry the server's words, which a hostile server controls.
+            eprintln!("error: {}", output::printable(&describe(&error)));
             ExitCode::FAILURE
         }
     }
