@@ -23,6 +23,8 @@ fn hostile_name() -> impl Strategy<Value = String> {
         Just("\n".to_string()),
         Just("\u{1b}[31m".to_string()),
         Just("\u{7f}".to_string()),
+        Just("\u{202e}".to_string()),
+        Just("\u{2066}".to_string()),
         Just(".pdf".to_string()),
         "[a-zA-Z0-9_-]{1,12}",
         "[éßあ😀]{1,6}",
@@ -85,6 +87,7 @@ proptest! {
         prop_assert!(clean.len() <= 200, "{} bytes", clean.len());
         prop_assert!(!clean.contains(['/', '\\']), "{clean:?}");
         prop_assert!(!clean.chars().any(char::is_control), "{clean:?}");
+        prop_assert!(!clean.contains(['\u{202e}', '\u{2066}']), "{clean:?}");
         prop_assert!(!clean.starts_with('.'), "{clean:?}");
         let stem = clean.split('.').next().unwrap_or("").to_ascii_uppercase();
         prop_assert!(
