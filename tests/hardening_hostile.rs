@@ -28,6 +28,7 @@ const HOSTILE: &[&str] = &[
     "aux",
     "quote\"d;name=x.pdf",
     "trailing dots...",
+    "invoice\u{202e}fdp.exe",
 ];
 
 fn long_name() -> String {
@@ -198,5 +199,42 @@ async fn the_sanitised_names_are_the_expected_ones() {
     match saved {
         DocumentDownload::Saved(saved) => assert_eq!(saved.path, dir.join("z.csv")),
         other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn hostile_names_cannot_rewrite_the_terminal() {
+    let em = start("2.41").await;
+    let evil = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\rname\u{202e}fdp.exe";
+    let uid = em
+        .seed_file_resource(SeedFileResource::new(evil, "text/plain", b"x".to_vec()))
+        .unwrap();
+    let document = em.seed_document(SeedDocument::file(evil, &uid));
+    let link = em.seed_document(SeedDocument::link(evil, "https://example.org/\u{1b}[2J"));
+    let home = temp_dir();
+    for args in [
+        vec!["documents", "list"],
+        vec!["documents", "get", &document],
+        vec!["documents", "download", &link],
+        vec!["resources", "list"],
+        vec!["resources", "get", &uid],
+        vec!["documents", "delete", &document, "--yes"],
+    ] {
+        let mut command = d2files(home.path());
+        as_admin(&mut command, &em);
+        command.args(&args);
+        let run = run(command).await;
+        assert!(run.success, "{args:?}: {}", run.stderr);
+        let shown = format!("{}{}", run.stdout, run.stderr);
+        let expected = if args[1] == "download" {
+            "example.org/?[2J"
+        } else {
+            "evil"
+        };
+        assert!(shown.contains(expected), "{args:?}: {shown}");
+        assert!(
+            !shown.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']),
+            "{args:?}: {shown:?}"
+        );
     }
 }
