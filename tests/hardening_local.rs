@@ -292,3 +292,70 @@ async fn the_tui_without_a_terminal_says_what_to_do() {
     );
     assert!(em.requests().is_empty(), "nothing was sent");
 }
+
+/// Starts a CLI download that hangs after 200 kB, then sends `signal` once the part file exists.
+async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Option<i32>) {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, 2_000_000);
+    em.faults().stall_after_bytes(200_000, "/data");
+    let home = temp_dir();
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command
+        .args(["resources", "download", &uid])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("d2files starts");
+    let part = home.path().join("data.bin.part");
+    let signal = signal.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !part.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(part.exists(), "the download started");
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        child.wait_with_output().expect("d2files ends")
+    })
+    .await
+    .unwrap();
+    let left = tree(home.path())
+        .into_iter()
+        .filter(|p| p.starts_with("data.bin") || p.to_string_lossy().ends_with(".part"))
+        .collect();
+    let run = Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    (run, left, output.status.code())
+}
+
+#[tokio::test]
+async fn ctrl_c_during_a_download_removes_the_part_file() {
+    let (run, left, code) = interrupt_download("INT").await;
+    assert!(!run.success);
+    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by Ctrl-C"),
+        "{}",
+        run.stderr
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn sigterm_during_a_download_removes_the_part_file() {
+    let (run, left, code) = interrupt_download("TERM").await;
+    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by SIGTERM"),
+        "{}",
+        run.stderr
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
