@@ -125,10 +125,12 @@ impl Runner {
             Effect::RememberUpload(known) => {
                 let file = self.paths.uploads_file();
                 let lock = self.uploads_lock.clone();
+                let server = self.client.base_url().to_string();
                 self.spawn(async move {
                     let _guard = lock.lock().await;
                     let shown = file.display().to_string();
-                    let saved = tokio::task::spawn_blocking(move || remember(&file, known)).await;
+                    let saved =
+                        tokio::task::spawn_blocking(move || remember(&file, &server, known)).await;
                     if let Ok(Err(error)) | Err(error) = saved.map_err(|e| e.to_string()) {
                         tracing::warn!("could not record the upload in {shown}: {error}");
                         let _ = tx.send(Msg::Failed(format!(
@@ -139,9 +141,10 @@ impl Runner {
             }
             Effect::LoadKnownResources => {
                 let file = self.paths.uploads_file();
+                let server = self.client.base_url().to_string();
                 self.spawn(async move {
                     let shown = file.display().to_string();
-                    match tokio::task::spawn_blocking(move || read_known(&file)).await {
+                    match tokio::task::spawn_blocking(move || read_known(&file, &server)).await {
                         Ok(Ok(known)) => {
                             let _ = tx.send(Msg::KnownResources(known));
                         }
@@ -312,7 +315,15 @@ fn complete(input: &str, home: Option<&PathBuf>) -> Completion {
     Completion::of(input, dir_part, &names)
 }
 
-fn read_known(file: &Path) -> Result<Vec<KnownResource>, String> {
+/// One line of the uploads file: the server it was uploaded to, and the file resource.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredUpload {
+    server: String,
+    #[serde(flatten)]
+    resource: KnownResource,
+}
+
+fn read_all(file: &Path) -> Result<Vec<StoredUpload>, String> {
     match std::fs::read_to_string(file) {
         Ok(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
@@ -320,11 +331,23 @@ fn read_known(file: &Path) -> Result<Vec<KnownResource>, String> {
     }
 }
 
-/// Appends an upload to the uploads file, writing a temporary file and renaming it.
-fn remember(file: &Path, known: KnownResource) -> Result<(), String> {
-    let mut all = read_known(file)?;
-    all.retain(|k| k.uid != known.uid);
-    all.push(known);
+/// The uploads this tool made to `server` in earlier runs.
+fn read_known(file: &Path, server: &str) -> Result<Vec<KnownResource>, String> {
+    Ok(read_all(file)?
+        .into_iter()
+        .filter(|stored| stored.server == server)
+        .map(|stored| stored.resource)
+        .collect())
+}
+
+/// Adds an upload to the uploads file, writing a temporary file and renaming it.
+fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), String> {
+    let mut all = read_all(file)?;
+    all.retain(|stored| !(stored.server == server && stored.resource.uid == known.uid));
+    all.push(StoredUpload {
+        server: server.to_string(),
+        resource: known,
+    });
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
@@ -343,15 +366,18 @@ mod tests {
     fn uploads_are_remembered_across_runs() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("data/uploads.json");
-        assert_eq!(read_known(&file).unwrap(), Vec::new());
+        let server = "https://a.example/";
+        assert_eq!(read_known(&file, server).unwrap(), Vec::new());
         let known = KnownResource {
             uid: "TacExtJuMmW".into(),
             name: "report.pdf".into(),
             origin: Origin::Upload,
         };
-        remember(&file, known.clone()).unwrap();
-        remember(&file, known.clone()).unwrap();
-        assert_eq!(read_known(&file).unwrap(), vec![known]);
+        remember(&file, server, known.clone()).unwrap();
+        remember(&file, server, known.clone()).unwrap();
+        assert_eq!(read_known(&file, server).unwrap(), vec![known]);
+        // Another server's uploads are not this one's.
+        assert_eq!(read_known(&file, "https://b.example/").unwrap(), Vec::new());
     }
 
     #[test]

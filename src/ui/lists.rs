@@ -192,6 +192,9 @@ fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a
         Some(StorageStatus::None) => Span::styled("–", theme.dim()),
         Some(status) => Span::raw(status.to_string()),
         None if fetching => Span::raw(spinner(state)),
+        None if state.resources.missing.contains_key(&row.uid) => {
+            Span::styled("unreadable", theme.error())
+        }
         None => Span::styled(row.origin.label(), theme.dim()),
     };
     Row::new(vec![

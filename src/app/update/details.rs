@@ -27,9 +27,13 @@ pub(super) fn details_follow_cursor(state: &mut State) {
 /// Whether the selected file resource needs a read of its own: nothing known yet, or (with
 /// details open) the NONE status of a list, which skips the storage check.
 fn wants_fetch(state: &State) -> bool {
+    let in_flight = state.resources.fetching.as_ref().map(|(_, uid)| uid);
     state
         .selected_resource()
         .is_some_and(|row| match &row.resource {
+            _ if in_flight == Some(&row.uid) || state.resources.missing.contains_key(&row.uid) => {
+                false
+            }
             None => true,
             Some(resource) => {
                 state.details.open
@@ -127,6 +131,10 @@ pub(super) fn resource_loaded(
             {
                 state.resources.list.cursor = i;
             }
+        }
+        // A row's own read failing belongs in the details; a look-up's in a toast.
+        Err(error) if state.resources.list.items.iter().any(|r| r.uid == uid) => {
+            state.resources.missing.insert(uid, error.to_string());
         }
         Err(error) => state.toast_error(format!("File resource {uid}: {error}")),
     }
