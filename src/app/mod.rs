@@ -58,14 +58,18 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let mut tui = terminal::enter(log_file.clone())?;
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
+    let log_note = log_file
+        .as_ref()
+        .map(|file| format!(" (log: {})", file.display()))
+        .unwrap_or_default();
+    if let Ok(event_loop::Exit::Terminated) = &result {
+        eprintln!("d2files: terminated; running transfers were cancelled{log_note}");
+    }
     if let Err(error) = &result {
         tracing::error!("the TUI stopped: {error:#}");
-        match &log_file {
-            Some(file) => eprintln!("d2files stopped: {error:#} (log: {})", file.display()),
-            None => eprintln!("d2files stopped: {error:#}"),
-        }
+        eprintln!("d2files stopped: {error:#}{log_note}");
     }
-    result
+    result.map(|_| ())
 }
 
 /// The default keymap with the user's file on top; a bad file is reported and ignored.

@@ -28,6 +28,8 @@ pub struct Runner {
     slots: Arc<Semaphore>,
     cancels: HashMap<TransferId, CancellationToken>,
     tasks: JoinSet<()>,
+    /// Transfers apart, so quitting waits for them (part files) and not for a slow list.
+    transfer_tasks: JoinSet<()>,
     /// Serialises writes to the uploads file.
     uploads_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -41,6 +43,7 @@ impl Runner {
             slots: Arc::new(Semaphore::new(PARALLEL_TRANSFERS)),
             cancels: HashMap::new(),
             tasks: JoinSet::new(),
+            transfer_tasks: JoinSet::new(),
             uploads_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -49,6 +52,7 @@ impl Runner {
     pub fn run(&mut self, effect: Effect) {
         // Reap finished tasks so the set does not grow for the whole session.
         while self.tasks.try_join_next().is_some() {}
+        while self.transfer_tasks.try_join_next().is_some() {}
         let client = self.client.clone();
         let tx = self.tx.clone();
         match effect {
@@ -180,7 +184,7 @@ impl Runner {
         let tx = self.tx.clone();
         let slots = self.slots.clone();
         let paths = self.paths.clone();
-        self.spawn(async move {
+        self.transfer_tasks.spawn(async move {
             let permit = tokio::select! {
                 permit = slots.acquire_owned() => permit,
                 _ = cancel.cancelled() => {
@@ -216,10 +220,11 @@ impl Runner {
         for token in self.cancels.values() {
             token.cancel();
         }
-        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        self.tasks.abort_all();
+        let drain = async { while self.transfer_tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
-            tracing::warn!("some tasks did not stop in time");
-            self.tasks.abort_all();
+            tracing::warn!("some transfers did not stop in time");
+            self.transfer_tasks.abort_all();
         }
     }
 }
@@ -259,7 +264,7 @@ async fn run_job(
             overwrite,
         } => {
             options.overwrite = overwrite;
-            let target = DownloadTarget::from_user_path(paths.expand(&path));
+            let target = download_target(paths, &path)?;
             client
                 .download_document(&uid, &target, &options)
                 .await
@@ -271,7 +276,7 @@ async fn run_job(
             overwrite,
         } => {
             options.overwrite = overwrite;
-            let target = DownloadTarget::from_user_path(paths.expand(&path));
+            let target = download_target(paths, &path)?;
             client
                 .download_file_resource(&uid, None, &target, &options)
                 .await
@@ -296,6 +301,20 @@ async fn run_job(
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
         }
     }
+}
+
+/// Where a typed download path points. The user's download directory is created on first use;
+/// any other missing directory is reported, as it is more likely a typo.
+fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarget, Error> {
+    let path = paths.expand(typed);
+    let dir = &paths.download_dir;
+    if (path.parent() == Some(dir.as_path()) || path == *dir) && !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    Ok(DownloadTarget::from_user_path(path))
 }
 
 /// Lists the directory of a typed path and completes the name being typed.
