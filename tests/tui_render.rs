@@ -258,3 +258,41 @@ fn resizing_redraws_for_the_new_size() {
     );
     assert!(narrow.contains("50 of 583"));
 }
+
+#[test]
+fn tiny_terminals_do_not_break_the_screen() {
+    let screens: [fn() -> State; 5] = [
+        || ready(583),
+        || {
+            let mut state = ready(583);
+            update(&mut state, key('?'));
+            state
+        },
+        || {
+            let mut state = ready(583);
+            update(&mut state, key('u'));
+            state.toast_error("a long error ".repeat(20));
+            state
+        },
+        || {
+            let mut state = ready(583);
+            update(&mut state, code(KeyCode::Enter));
+            update(&mut state, key('t'));
+            state
+        },
+        || {
+            let mut state = State::new(settings());
+            update(
+                &mut state,
+                Msg::Connected(Err(Error::Network("could not connect".into()))),
+            );
+            state
+        },
+    ];
+    for build in screens {
+        for (width, height) in [(1, 1), (12, 4), (20, 6), (40, 10), (200, 60)] {
+            let mut state = build();
+            render(&mut state, width, height);
+        }
+    }
+}

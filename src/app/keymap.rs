@@ -107,7 +107,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("download", Action::Download, "download"),
     ("delete", Action::Delete, "delete the document"),
     ("look_up", Action::LookUp, "look up a file resource uid"),
-    ("copy_id", Action::CopyId, "copy id (or link URL)"),
+    ("copy_id", Action::CopyId, "copy the uid"),
     ("open", Action::Open, "open link or downloaded file"),
     ("transfers", Action::Transfers, "transfers panel"),
     ("dismiss", Action::Dismiss, "dismiss messages"),

@@ -166,7 +166,7 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let widths = [
         Constraint::Fill(3),
         Constraint::Length(11),
-        Constraint::Length(8),
+        Constraint::Length(10),
         Constraint::Length(8),
         Constraint::Length(10),
     ];
