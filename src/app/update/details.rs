@@ -139,3 +139,26 @@ pub(super) fn resource_loaded(
         Err(error) => state.toast_error(format!("File resource {uid}: {error}")),
     }
 }
+
+pub(super) fn detail_loaded(state: &mut State, req: ReqId, result: Result<Box<Detail>, Error>) {
+    if state.details.req != Some(req) {
+        return;
+    }
+    state.details.req = None;
+    match result {
+        Ok(detail) => {
+            let Detail { document, resource } = *detail;
+            // The size column of the list shows what the details learnt.
+            if let Some(Ok(resource)) = &resource {
+                state
+                    .resources
+                    .fetched
+                    .insert(resource.id.clone(), resource.clone());
+            }
+            state.details.document = Some(document);
+            state.details.resource = resource;
+            state.details.error = None;
+        }
+        Err(error) => state.details.error = Some(error.to_string()),
+    }
+}

@@ -93,31 +93,24 @@ pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effe
 }
 
 pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
-    let rows = state.page_rows() as isize;
-    let list_len;
-    {
-        let list_cursor = match state.pane {
-            Pane::Documents => {
-                list_len = state.documents.items.len();
-                &mut state.documents.cursor
-            }
-            Pane::Resources => {
-                list_len = state.resources.list.items.len();
-                &mut state.resources.list.cursor
-            }
-        };
-        let last = list_len.saturating_sub(1) as isize;
-        let target = match action {
-            Action::Down => *list_cursor as isize + 1,
-            Action::Up => *list_cursor as isize - 1,
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::PageDown => *list_cursor as isize + rows,
-            Action::PageUp => *list_cursor as isize - rows,
-            _ => *list_cursor as isize,
-        };
-        *list_cursor = target.clamp(0, last.max(0)) as usize;
-    }
+    let rows = state.page_rows();
+    let (cursor, len) = match state.pane {
+        Pane::Documents => (&mut state.documents.cursor, state.documents.items.len()),
+        Pane::Resources => (
+            &mut state.resources.list.cursor,
+            state.resources.list.items.len(),
+        ),
+    };
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Down => (*cursor + 1).min(last),
+        Action::Up => cursor.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::PageDown => (*cursor + rows).min(last),
+        Action::PageUp => cursor.saturating_sub(rows),
+        _ => *cursor,
+    };
     fetch_next_page(state, fx);
     details_follow_cursor(state);
 }
@@ -278,32 +271,51 @@ pub(super) fn switch_pane(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     details_follow_cursor(state);
 }
 
+/// `o`: an external link opens in the browser; a file opens once it has been downloaded.
 pub(super) fn open_selected(state: &mut State, fx: &mut Vec<Effect>) {
-    let Some(document) = state
-        .selected_document()
-        .filter(|_| state.pane == Pane::Documents)
-    else {
-        return;
-    };
-    if document.external {
-        if let Some(url) = document.url.clone() {
-            fx.push(Effect::Open(url));
+    let uid = match state.pane {
+        Pane::Documents => {
+            let Some(document) = state.selected_document() else {
+                return;
+            };
+            if document.external {
+                if let Some(url) = document.url.clone() {
+                    fx.push(Effect::Open(url));
+                }
+                return;
+            }
+            document.id.clone()
         }
-        return;
-    }
-    let uid = document.id.clone();
+        Pane::Resources => match state.selected_resource() {
+            Some(row) => row.uid.clone(),
+            None => return,
+        },
+    };
     let saved = state
         .transfers
         .items
         .iter()
         .rev()
         .find_map(|t| match &t.job {
-            TransferJob::DownloadDocument { uid: u, .. } if *u == uid => t.saved.clone(),
+            TransferJob::DownloadDocument { uid: u, .. }
+            | TransferJob::DownloadResource { uid: u, .. }
+                if *u == uid =>
+            {
+                t.saved.clone()
+            }
             _ => None,
         });
     match saved {
         Some(path) => fx.push(Effect::Open(path.display().to_string())),
-        None => state.toast_info("Download it first (d), then o opens the file"),
+        None => {
+            let keys = &state.settings.keymap;
+            let text = format!(
+                "Download it first ({}), then {} opens the file",
+                keys.hint(Context::List, Action::Download),
+                keys.hint(Context::List, Action::Open)
+            );
+            state.toast_info(text);
+        }
     }
 }
 

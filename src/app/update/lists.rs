@@ -251,3 +251,19 @@ pub(super) fn apply_filter(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) 
     filter.error = None;
     reload(state, pane, fx);
 }
+
+pub(super) fn deleted(state: &mut State, uid: &str, name: &str, result: Result<(), Error>) {
+    match result {
+        Ok(()) => {
+            state.toast_info(format!("Deleted “{name}”"));
+            let list = &mut state.documents;
+            if let Some(index) = list.items.iter().position(|d| d.id == uid) {
+                list.items.remove(index);
+                list.total = list.total.map(|t| t.saturating_sub(1));
+                list.move_cursor(0);
+            }
+            details_follow_cursor(state);
+        }
+        Err(error) => state.toast_error(format!("Could not delete “{name}”: {error}")),
+    }
+}
