@@ -31,7 +31,10 @@ pub(super) fn transfer_finished(
             state.toast_info(format!("Downloaded “{label}” to {}", saved.path.display()));
         }
         Ok(TransferOutcome::External { url }) => {
-            transfer.state = TransferState::Done("external link".into());
+            transfer.state = TransferState::Done(format!("external link {url}"));
+            if state.dialog.is_some() {
+                return;
+            }
             state.dialog = Some(Dialog::Link(LinkChoice {
                 name: label,
                 url,
@@ -70,6 +73,14 @@ pub(super) fn transfer_finished(
             reload(state, Pane::Resources, fx);
         }
         Err(Error::Cancelled) => transfer.state = TransferState::Cancelled,
+        // Asked only when nothing else is open, so a form being filled in is not lost.
+        Err(Error::TargetExists(path)) if state.dialog.is_some() => {
+            transfer.state = TransferState::Failed(format!("{} already exists", path.display()));
+            state.toast_error(format!(
+                "{} already exists; download “{label}” again to replace it",
+                path.display()
+            ));
+        }
         Err(Error::TargetExists(path)) => {
             state.transfers.items.retain(|t| t.id != id);
             state.transfers.cursor = state
