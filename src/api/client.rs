@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -163,10 +163,27 @@ impl Client {
         &self,
         make_request: impl Fn() -> RequestBuilder,
     ) -> Result<Response> {
+        self.send_idempotent_keeping(make_request, |_| false).await
+    }
+
+    /// Like [`Client::send_idempotent`], but an answer whose status `keep` accepts is handed
+    /// back as it is, for the caller to read in context (e.g. a 401 that is no login problem).
+    pub(crate) async fn send_idempotent_keeping(
+        &self,
+        make_request: impl Fn() -> RequestBuilder,
+        keep: impl Fn(StatusCode) -> bool,
+    ) -> Result<Response> {
         let mut delay = self.inner.options.retry_backoff;
         let mut attempt = 0;
         loop {
-            match self.send(make_request()).await {
+            let sent = match make_request().send().await.map_err(Error::from_reqwest) {
+                Ok(response) if response.status().is_success() || keep(response.status()) => {
+                    Ok(response)
+                }
+                Ok(response) => Err(error_from_response(response).await),
+                Err(error) => Err(error),
+            };
+            match sent {
                 Err(error) if error.is_transient() && attempt < self.inner.options.retries => {
                     tracing::warn!(%error, attempt, "transient failure, retrying");
                     attempt += 1;
@@ -284,12 +301,19 @@ pub(crate) async fn error_from_response(response: Response) -> Error {
             .to_string();
         return redirect_error(status, &location);
     }
+    // DHIS2 refuses a malformed token or one with a bad checksum with a 400 that carries
+    // `WWW-Authenticate: ApiToken`: a credentials problem, not a bad request.
+    let token_refused = response
+        .headers()
+        .get(WWW_AUTHENTICATE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("apitoken"));
     let body = read_limited(response).await;
     let code = status.as_u16();
     match serde_json::from_slice::<WebMessage>(&body) {
         Ok(message) if message.message.is_some() || message.http_status_code.is_some() => {
             let error = Dhis2Error::from_web_message(code, &message);
-            if status == StatusCode::UNAUTHORIZED {
+            if status == StatusCode::UNAUTHORIZED || token_refused {
                 Error::Authentication(error.message)
             } else {
                 Error::Dhis2(Box::new(error))
@@ -336,7 +360,7 @@ fn redirect_error(status: StatusCode, location: &str) -> Error {
     }
 }
 
-async fn read_limited(mut response: Response) -> Vec<u8> {
+pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         body.extend_from_slice(&chunk);

@@ -7,14 +7,15 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::json;
 
+use crate::api::Domain;
 use crate::api::client::{Client, check_uid, read_json};
 use crate::api::error::{Error, Result};
+use crate::api::file_resources::{collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
     DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
 };
-use crate::api::{Domain, file_resources::list_page};
 
 /// Fields asked for in lists and gets: everything the TUI and CLI show, without sharing blocks.
 pub const DOCUMENT_FIELDS: &str = "id,name,displayName,code,url,external,contentType,attachment,created,lastUpdated,createdBy[id,username,name,displayName],href";
@@ -77,18 +78,10 @@ impl Client {
         query: &ListQuery,
         max_items: usize,
     ) -> Result<Vec<Document>> {
-        let mut query = query.clone();
-        let mut all = Vec::new();
-        loop {
-            let page = self.list_documents(&query).await?;
-            let more = page.has_next() && !page.items.is_empty();
-            all.extend(page.items);
-            if !more || all.len() >= max_items {
-                all.truncate(max_items);
-                return Ok(all);
-            }
-            query.page += 1;
-        }
+        collect_pages(query, max_items, async |query| {
+            self.list_documents(query).await
+        })
+        .await
     }
 
     pub async fn get_document(&self, uid: &str) -> Result<Document> {

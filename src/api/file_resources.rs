@@ -2,12 +2,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
 use reqwest::header::ACCEPT;
+use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::client::{Client, check_uid, read_json};
+use crate::api::client::{Client, check_uid, read_json, read_limited};
 use crate::api::error::{Error, Result};
 use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, WebMessage};
 use crate::api::query::ListQuery;
@@ -42,6 +42,26 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
         None => None,
     };
     Ok(Page { items, pager })
+}
+
+/// Every page of a query, in order, stopping at `max_items` as a guard against a huge server.
+pub(crate) async fn collect_pages<T>(
+    query: &ListQuery,
+    max_items: usize,
+    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>>,
+) -> Result<Vec<T>> {
+    let mut query = query.clone();
+    let mut all = Vec::new();
+    loop {
+        let page = fetch(&query).await?;
+        let more = page.has_next() && !page.items.is_empty();
+        all.extend(page.items);
+        if !more || all.len() >= max_items {
+            all.truncate(max_items);
+            return Ok(all);
+        }
+        query.page += 1;
+    }
 }
 
 impl Client {
@@ -105,6 +125,18 @@ impl Client {
         }
     }
 
+    /// Every page of a file resource query (2.41+), up to `max_items`.
+    pub async fn list_all_file_resources(
+        &self,
+        query: &ListQuery,
+        max_items: usize,
+    ) -> Result<Vec<FileResource>> {
+        collect_pages(query, max_items, async |query| {
+            self.list_file_resources(query).await
+        })
+        .await
+    }
+
     /// Polls until the file resource is STORED, with backoff, up to the options' wait limit.
     pub async fn wait_until_stored(
         &self,
@@ -155,10 +187,18 @@ impl Client {
         if let Some(dimension) = dimension {
             query.push(("dimension", dimension.as_str()));
         }
+        // DHIS2 refuses some domains with 401 (≤2.40) or 403 (2.41+); read those answers here
+        // so a 401 is not mistaken for bad credentials.
+        let refused_domain = resource.domain.clone().filter(Domain::download_refused);
         let response = self
-            .send_idempotent(|| self.request(Method::GET, url.clone()).query(&query))
-            .await
-            .map_err(|error| explain_refusal(error, &resource))?;
+            .send_idempotent_keeping(
+                || self.request(Method::GET, url.clone()).query(&query),
+                |status| refused_domain.is_some() && matches!(status.as_u16(), 401 | 403),
+            )
+            .await?;
+        if let Some(domain) = refused_domain.filter(|_| !response.status().is_success()) {
+            return Err(domain_refusal(response, uid, &domain).await);
+        }
         let variant = dimension.is_some_and(|d| d != Dimension::Original);
         let expected = Expected {
             md5: resource.content_md5.clone(),
@@ -174,29 +214,19 @@ impl Client {
     }
 }
 
-/// DHIS2 refuses DATA_VALUE and PUSH_ANALYSIS downloads with 401 (≤2.40) or 403 (2.41+); a
-/// 401 there is a domain rule, not bad credentials.
-fn explain_refusal(error: Error, resource: &FileResource) -> Error {
-    let refused_domain = resource
-        .domain
-        .as_ref()
-        .filter(|domain| domain.download_refused());
-    let status = match &error {
-        Error::Authentication(_) => Some(401),
-        other => other.status().filter(|s| *s == 403),
-    };
-    match (refused_domain, status) {
-        (Some(domain), Some(status)) => Error::DomainRefused {
-            uid: resource.id.clone(),
-            domain: domain.to_string(),
-            status,
-            message: match &error {
-                Error::Dhis2(e) => e.message.clone(),
-                Error::Authentication(message) => message.clone(),
-                other => other.to_string(),
-            },
-        },
-        _ => error,
+/// The refusal of a domain `/data` never serves, in DHIS2's words.
+async fn domain_refusal(response: Response, uid: &str, domain: &Domain) -> Error {
+    let status = response.status().as_u16();
+    let body = read_limited(response).await;
+    let message = serde_json::from_slice::<WebMessage>(&body)
+        .ok()
+        .and_then(|message| message.message)
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    Error::DomainRefused {
+        uid: uid.to_string(),
+        domain: domain.to_string(),
+        status,
+        message,
     }
 }
 

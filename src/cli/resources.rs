@@ -25,16 +25,9 @@ pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyh
                 query = query.filter(Filter::new("domain", Operator::Eq, Some(domain.as_str()))?);
             }
             let page = if list.all {
-                let mut items = Vec::new();
-                loop {
-                    let page = client.list_file_resources(&query).await?;
-                    let more = page.has_next() && !page.items.is_empty();
-                    items.extend(page.items);
-                    if !more || items.len() >= MAX_ALL_ITEMS {
-                        break;
-                    }
-                    query.page += 1;
-                }
+                let items = client
+                    .list_all_file_resources(&query, MAX_ALL_ITEMS)
+                    .await?;
                 Page { items, pager: None }
             } else {
                 client.list_file_resources(&query).await?
