@@ -296,3 +296,22 @@ fn tiny_terminals_do_not_break_the_screen() {
         }
     }
 }
+
+#[test]
+fn help_and_hints_follow_a_remapped_keymap() {
+    let mut state = ready(5);
+    state.settings.keymap = d2files::app::Keymap::with_overrides(
+        "[list]\ndelete = [\"x\"]\nhelp = [\"F1\"]\n",
+        std::path::Path::new("/c/keymap.toml"),
+    )
+    .expect("valid overrides");
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("x delete"), "{screen}");
+    assert!(screen.contains("F1 help"), "{screen}");
+    update(&mut state, code(KeyCode::F(1)));
+    let help = render(&mut state, 100, 40);
+    assert!(
+        help.contains("x               delete the document"),
+        "{help}"
+    );
+}

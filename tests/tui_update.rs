@@ -641,3 +641,101 @@ fn a_list_status_of_none_is_read_again_for_the_details() {
     );
     assert!(state.toasts.is_empty(), "not taken for a look-up");
 }
+
+#[test]
+fn tab_completes_the_upload_path_and_ignores_outdated_answers() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/bud");
+    let effects = update(&mut state, code(KeyCode::Tab));
+    let [Effect::CompletePath { req, input }] = effects.as_slice() else {
+        panic!("expected a completion request: {effects:?}");
+    };
+    assert_eq!(input, "/data/bud");
+    let answer = |input: &str| d2files::app::msg::Completion {
+        input: input.into(),
+        completed: "/data/budget-2025.xlsx".into(),
+        candidates: Vec::new(),
+    };
+    // Typing on before the answer makes it outdated.
+    typed(&mut state, "g");
+    update(
+        &mut state,
+        Msg::Completed {
+            req: *req,
+            completion: answer("/data/bud"),
+        },
+    );
+    let Some(Dialog::Upload(form)) = &state.dialog else {
+        panic!("expected the upload prompt");
+    };
+    assert_eq!(form.path.input.value(), "/data/budg");
+    let effects = update(&mut state, code(KeyCode::Tab));
+    let [Effect::CompletePath { req, .. }] = effects.as_slice() else {
+        panic!("expected a completion request: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::Completed {
+            req: *req,
+            completion: answer("/data/budg"),
+        },
+    );
+    let Some(Dialog::Upload(form)) = &state.dialog else {
+        panic!("expected the upload prompt");
+    };
+    assert_eq!(form.path.input.value(), "/data/budget-2025.xlsx");
+    assert_eq!(form.name.value(), "budget-2025.xlsx");
+}
+
+#[test]
+fn the_domain_filter_and_a_domain_upload_in_the_resources_pane() {
+    let mut state = ready(10);
+    update(&mut state, key('2'));
+    let effects = update(&mut state, key('f'));
+    let [Effect::FetchResources { query, .. }] = effects.as_slice() else {
+        panic!("expected a file resource list request: {effects:?}");
+    };
+    let filters: Vec<String> = query.filters.iter().map(ToString::to_string).collect();
+    assert_eq!(filters, ["domain:eq:DOCUMENT"]);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/avatar.png");
+    update(&mut state, code(KeyCode::Down));
+    update(&mut state, code(KeyCode::Right));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let (_, job) = started_transfer(&effects);
+    assert_eq!(
+        job,
+        TransferJob::UploadResource {
+            path: "/data/avatar.png".into(),
+            domain: Domain::DataValue
+        }
+    );
+}
+
+#[test]
+fn remapped_keys_drive_the_app_and_its_hints() {
+    let mut settings = settings();
+    settings.keymap = d2files::app::Keymap::with_overrides(
+        "[list]\ndelete = [\"x\"]\nquit = [\"Q\"]\n",
+        std::path::Path::new("/c/keymap.toml"),
+    )
+    .expect("valid overrides");
+    let mut state = State::new(settings);
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..5, 1, 5)),
+        },
+    );
+    assert!(update(&mut state, key('D')).is_empty());
+    assert!(state.dialog.is_none(), "D no longer deletes");
+    update(&mut state, key('x'));
+    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+    update(&mut state, key('n'));
+    assert_eq!(update(&mut state, key('Q')), vec![Effect::Quit]);
+}
