@@ -739,3 +739,66 @@ fn remapped_keys_drive_the_app_and_its_hints() {
     update(&mut state, key('n'));
     assert_eq!(update(&mut state, key('Q')), vec![Effect::Quit]);
 }
+
+#[test]
+fn pasted_text_fills_the_field_and_never_runs_commands() {
+    let mut state = ready(10);
+    // Over the list a paste is dropped: "Dy" must not delete anything.
+    assert!(update(&mut state, Msg::Paste("Dyq".into())).is_empty());
+    assert!(state.dialog.is_none());
+    update(&mut state, key('a'));
+    update(&mut state, code(KeyCode::Tab));
+    update(
+        &mut state,
+        Msg::Paste("https://docs.dhis2.org/en/home\n".into()),
+    );
+    let Some(Dialog::AddLink(form)) = &state.dialog else {
+        panic!("expected the form");
+    };
+    assert_eq!(form.url.value(), "https://docs.dhis2.org/en/home");
+    assert_eq!(form.url_problem, None);
+}
+
+#[test]
+fn a_failed_link_step_can_be_retried_from_the_transfers_panel() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/x.pdf");
+    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    update(
+        &mut state,
+        Msg::TransferFinished(
+            id,
+            Err(Error::LinkFailed {
+                file_resource_uid: "TacExtJuMmW".into(),
+                source: Box::new(conflict("Document name taken")),
+            }),
+        ),
+    );
+    update(&mut state, key('t'));
+    let (retry, job) = started_transfer(&update(&mut state, key('r')));
+    assert_eq!(
+        job,
+        TransferJob::LinkDocument {
+            name: "x.pdf".into(),
+            file_resource_uid: "TacExtJuMmW".into()
+        }
+    );
+    assert_eq!(state.transfers.items[1].phase, Phase::Linking);
+    // Nothing left to retry on the first one.
+    assert!(update(&mut state, key('r')).is_empty());
+    let linked = Document {
+        id: "RTkjSgLtdI6".into(),
+        name: Some("x.pdf".into()),
+        ..Document::default()
+    };
+    let effects = update(
+        &mut state,
+        Msg::TransferFinished(retry, Ok(TransferOutcome::Linked(Box::new(linked)))),
+    );
+    assert!(matches!(
+        state.transfers.items[1].state,
+        TransferState::Done(_)
+    ));
+    documents_req(&effects);
+}

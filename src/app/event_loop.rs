@@ -86,6 +86,7 @@ async fn drive(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => pending.push(Msg::Key(key)),
                 Some(Ok(Event::Resize(width, height))) => pending.push(Msg::Resize(width, height)),
+                Some(Ok(Event::Paste(text))) => pending.push(Msg::Paste(text)),
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return Err(error.into()),
                 None => return Ok(Exit::Quit),

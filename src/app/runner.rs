@@ -286,6 +286,22 @@ async fn run_job(
             .upload_document(&paths.expand(&path), Some(&name), &options)
             .await
             .map(|uploaded| TransferOutcome::UploadedDocument(Box::new(uploaded))),
+        TransferJob::LinkDocument {
+            name,
+            file_resource_uid,
+        } => {
+            if let Some(report) = &options.progress {
+                report(Progress {
+                    phase: crate::api::Phase::Linking,
+                    done: 0,
+                    total: None,
+                });
+            }
+            client
+                .link_document(&name, &file_resource_uid)
+                .await
+                .map(|document| TransferOutcome::Linked(Box::new(document)))
+        }
         TransferJob::UploadResource { path, domain } => {
             let uploaded = client
                 .upload_file_resource(&paths.expand(&path), &domain, &options)

@@ -80,6 +80,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             Context::Transfers,
             &[
                 (Action::Cancel, "cancel"),
+                (Action::Retry, "retry link"),
                 (Action::Open, "open"),
                 (Action::Clear, "clear done"),
                 (Action::Close, "close"),

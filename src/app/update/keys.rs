@@ -87,6 +87,27 @@ pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effe
             }
         }
         Action::Clear => transfers.clear_finished(),
+        Action::Retry => {
+            let retry = transfers.selected().and_then(|t| {
+                let uid = t.unlinked.clone()?;
+                let name = match &t.job {
+                    TransferJob::UploadDocument { name, .. }
+                    | TransferJob::LinkDocument { name, .. } => name.clone(),
+                    _ => t.label.clone(),
+                };
+                Some((t.label.clone(), name, uid))
+            });
+            if let Some((label, name, file_resource_uid)) = retry {
+                if let Some(transfer) = transfers.items.get_mut(transfers.cursor) {
+                    transfer.unlinked = None;
+                }
+                let job = TransferJob::LinkDocument {
+                    name,
+                    file_resource_uid,
+                };
+                start_transfer(state, label, job, fx);
+            }
+        }
         Action::Close => state.show_transfers = false,
         _ => {}
     }
@@ -430,5 +451,26 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                 }
             }
         }
+    }
+}
+
+/// Pasted text goes into the text field being edited, as if typed; without one it is dropped,
+/// so pasting over the list can never run commands.
+pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    let typing = state.filter().editing
+        || match &state.dialog {
+            Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
+            Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
+            _ => false,
+        };
+    if !typing {
+        return;
+    }
+    for c in text.chars().filter(|c| !c.is_control()) {
+        on_key(
+            state,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+            fx,
+        );
     }
 }

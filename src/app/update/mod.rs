@@ -43,6 +43,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick(now) => tick(state, now, &mut fx),
         Msg::Key(key) => on_key(state, key, &mut fx),
+        Msg::Paste(text) => paste(state, &text, &mut fx),
         Msg::Resize(width, height) => state.size = (width, height),
         Msg::Connected(result) => connected(state, result, &mut fx),
         Msg::DocumentsLoaded { req, page, result } => {

@@ -98,18 +98,43 @@ pub(super) fn transfer_finished(
                 },
             }));
         }
+        Ok(TransferOutcome::Linked(document)) => {
+            transfer.state = TransferState::Done(format!("document {}", document.id));
+            transfer.unlinked = None;
+            state.toast_info(format!("Linked “{}”", document.title()));
+            reload(state, Pane::Documents, fx);
+        }
         Err(error) => {
             transfer.state = TransferState::Failed(error.to_string());
+            let unlinked = match (&job, error.unlinked_file_resource()) {
+                (_, Some(uid)) => Some(uid.to_string()),
+                (
+                    TransferJob::LinkDocument {
+                        file_resource_uid, ..
+                    },
+                    None,
+                ) => Some(file_resource_uid.clone()),
+                _ => None,
+            };
+            transfer.unlinked = unlinked.clone();
             let verb = if job.is_upload() {
                 "Upload"
             } else {
                 "Download"
             };
-            state.toast_error(format!("{verb} of “{label}” failed: {error}"));
-            if let Some(uid) = error.unlinked_file_resource() {
-                let uid = uid.to_string();
-                remember_upload(state, &uid, &label, fx);
+            let mut text = format!("{verb} of “{label}” failed: {error}");
+            if let Some(uid) = unlinked {
+                let keys = &state.settings.keymap;
+                text.push_str(&format!(
+                    " — {} opens transfers, {} links it again",
+                    keys.hint(Context::List, Action::Transfers),
+                    keys.hint(Context::Transfers, Action::Retry)
+                ));
+                if !matches!(job, TransferJob::LinkDocument { .. }) {
+                    remember_upload(state, &uid, &label, fx);
+                }
             }
+            state.toast_error(text);
         }
     }
 }
