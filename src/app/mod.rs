@@ -2,6 +2,19 @@
 //!
 //! Flow: terminal events, runner replies and ticks → `Msg` → [`update`] → `Effect`s → the
 //! [`runner`] (API work on tokio tasks) → `Msg`. [`crate::ui::draw`] paints `State`.
+//!
+//! * `update` never reads the clock: the loop sends `Msg::Tick(elapsed)` before each batch and,
+//!   only while something waits or animates, every 50 ms. Debounces (filter 250 ms, details
+//!   120 ms) and fading toasts are deadlines compared with that time.
+//! * Every request carries a `ReqId`; a list, details or completion answer whose id is not the
+//!   one awaited is dropped.
+//! * A frame is drawn only when `State::dirty`, at most one per 16 ms; an idle screen writes
+//!   nothing.
+//! * Transfers: `update` keeps the list (`transfers`), the runner runs at most
+//!   `PARALLEL_TRANSFERS` at once, each with a cancellation token, and forwards progress at most
+//!   ten times a second.
+//! * Keys resolve by context (help, the open dialog, the filter prompt, the transfers panel,
+//!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
 pub mod effect;
 mod event_loop;
 pub mod keymap;
