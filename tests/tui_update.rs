@@ -802,3 +802,49 @@ fn a_failed_link_step_can_be_retried_from_the_transfers_panel() {
     ));
     documents_req(&effects);
 }
+
+#[test]
+fn before_2_41_known_rows_are_read_one_at_a_time() {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..4, 1, 4)),
+        },
+    );
+    let fetch = |effects: Vec<Effect>| match effects.as_slice() {
+        [Effect::FetchResource { req, uid }] => (*req, uid.clone()),
+        other => panic!("expected one read, got {other:?}"),
+    };
+    let (req, uid) = fetch(update(&mut state, key('2')));
+    assert_eq!(uid, uid_of(0));
+    let (req, uid) = fetch(update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Ok(Box::new(resource(&uid, "a.pdf"))),
+        },
+    ));
+    assert_eq!(uid, uid_of(1));
+    // An unreadable row is noted for the details and skipped.
+    let (_, uid) = fetch(update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Err(conflict("gone")),
+        },
+    ));
+    assert_eq!(uid, uid_of(3), "document 2 is a link");
+    assert!(state.resources.missing.contains_key(&uid_of(1)));
+    assert!(state.toasts.is_empty());
+}
+
+fn uid_of(n: usize) -> String {
+    uid('F', n)
+}

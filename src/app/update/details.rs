@@ -64,11 +64,35 @@ pub(super) fn request_selected_resource(state: &mut State, fx: &mut Vec<Effect>)
     fx.push(Effect::FetchResource { req, uid });
 }
 
+/// Before 2.41 the rows arrive without metadata: while the pane is shown they are read one at
+/// a time in list order (never a burst), so the table fills in.
+pub(super) fn fill_known_rows(state: &mut State, fx: &mut Vec<Effect>) {
+    let resources = &state.resources;
+    if state.pane != Pane::Resources
+        || resources.source != ResourceSource::Known
+        || resources.fetching.is_some()
+    {
+        return;
+    }
+    let next = resources
+        .list
+        .items
+        .iter()
+        .find(|row| row.resource.is_none() && !resources.missing.contains_key(&row.uid))
+        .map(|row| row.uid.clone());
+    if let Some(uid) = next {
+        let req = state.next_req();
+        state.resources.fetching = Some((req, uid.clone()));
+        fx.push(Effect::FetchResource { req, uid });
+    }
+}
+
 pub(super) fn resource_loaded(
     state: &mut State,
     req: ReqId,
     uid: String,
     result: Result<Box<FileResource>, Error>,
+    fx: &mut Vec<Effect>,
 ) {
     let result = result.map(|boxed| *boxed);
     // The download prompt asked for the server's file name.
@@ -138,6 +162,7 @@ pub(super) fn resource_loaded(
         }
         Err(error) => state.toast_error(format!("File resource {uid}: {error}")),
     }
+    fill_known_rows(state, fx);
 }
 
 pub(super) fn detail_loaded(state: &mut State, req: ReqId, result: Result<Box<Detail>, Error>) {

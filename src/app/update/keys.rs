@@ -289,6 +289,7 @@ pub(super) fn switch_pane(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     {
         reload(state, Pane::Resources, fx);
     }
+    fill_known_rows(state, fx);
     details_follow_cursor(state);
 }
 

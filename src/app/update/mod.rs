@@ -49,9 +49,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::DocumentsLoaded { req, page, result } => {
             documents_loaded(state, req, page, result, &mut fx)
         }
-        Msg::ResourcesLoaded { req, page, result } => resources_loaded(state, req, page, result),
+        Msg::ResourcesLoaded { req, page, result } => {
+            resources_loaded(state, req, page, result, &mut fx)
+        }
         Msg::DetailLoaded { req, result } => detail_loaded(state, req, result),
-        Msg::ResourceLoaded { req, uid, result } => resource_loaded(state, req, uid, result),
+        Msg::ResourceLoaded { req, uid, result } => {
+            resource_loaded(state, req, uid, result, &mut fx)
+        }
         Msg::LinkCreated(result) => link_created(state, result, &mut fx),
         Msg::Deleted { uid, name, result } => deleted(state, &uid, &name, result),
         Msg::Completed { req, completion } => completed(state, req, completion),
@@ -62,6 +66,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
             rebuild_known_rows(state);
+            fill_known_rows(state, &mut fx);
         }
         Msg::TransferStarted(id) => {
             if let Some(transfer) = state.transfers.get_mut(id)

@@ -147,5 +147,6 @@ pub(super) fn remember_upload(state: &mut State, uid: &str, name: &str, fx: &mut
     };
     state.resources.known.push(known.clone());
     rebuild_known_rows(state);
+    fill_known_rows(state, fx);
     fx.push(Effect::RememberUpload(known));
 }
