@@ -152,7 +152,20 @@ fn dialogs() {
     });
     snap("download", || {
         let mut state = ready(583);
-        update(&mut state, key('d'));
+        // The prompt suggests the server's file name once the file resource is read.
+        let effects = update(&mut state, key('d'));
+        let Some(d2files::app::Effect::FetchResource { req, uid }) = effects.first().cloned()
+        else {
+            panic!("expected the file resource to be read");
+        };
+        update(
+            &mut state,
+            Msg::ResourceLoaded {
+                req,
+                uid: uid.clone(),
+                result: Ok(Box::new(stored(&uid, "annual-report-2025.pdf"))),
+            },
+        );
         state
     });
 }
