@@ -79,6 +79,10 @@ async fn a_wrong_password_is_an_authentication_error_without_the_password() {
             !format!("{error:?}").contains("not-the-password-xyz"),
             "{v}"
         );
+        assert!(
+            !format!("{client:?}").contains("not-the-password-xyz"),
+            "{v}"
+        );
     }
 }
 
@@ -98,6 +102,7 @@ async fn an_unknown_token_is_an_authentication_error() {
             "{v}: {text}"
         );
         assert!(!text.contains(&token), "{v}: the token leaked: {text}");
+        assert!(!format!("{error:?}").contains(&token), "{v}");
     }
 }
 

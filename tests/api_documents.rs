@@ -426,6 +426,10 @@ async fn delete_without_the_right_is_403_or_409_warning_by_version() {
                 "One or more errors occurred, please see full details in import report.",
                 "{v}"
             );
+            assert!(
+                error.to_string().contains("may not delete the document"),
+                "{v}: {error}"
+            );
         } else {
             assert_eq!(dhis2.status, 403, "{v}");
             assert_eq!(
@@ -452,4 +456,66 @@ async fn private_documents_are_invisible_to_other_users() {
     assert!(!seen.contains(&private));
     let error = guest.get_document(&private).await.expect_err("unreadable");
     assert_eq!(error.status(), Some(404));
+}
+
+#[tokio::test]
+async fn any_combines_filters_with_or() {
+    for v in ["2.38", "2.42"] {
+        let em = start(v).await;
+        seed_seven(&em);
+        let query = ListQuery {
+            any: true,
+            ..ListQuery::new()
+                .filter(Filter::parse("name:eq:Doc 2").expect("filter"))
+                .filter(Filter::parse("name:eq:Doc 6").expect("filter"))
+        };
+        let page = admin(&em).list_documents(&query).await.expect(v);
+        assert_eq!(names(&page.items), ["Doc 2", "Doc 6"], "{v}");
+    }
+}
+
+#[tokio::test]
+async fn chosen_fields_are_all_the_server_sends() {
+    let em = start("2.41.7").await;
+    seed_seven(&em);
+    let query = ListQuery {
+        fields: Some("id,name".into()),
+        ..ListQuery::new().page_size(2)
+    };
+    let page = admin(&em).list_documents(&query).await.expect("list");
+    assert_eq!(names(&page.items), ["Doc 1", "Doc 2"]);
+    for document in &page.items {
+        assert!(document.url.is_none() && document.code.is_none() && document.href.is_none());
+    }
+}
+
+#[tokio::test]
+async fn an_operator_the_version_lacks_is_the_servers_error() {
+    // `ieq` arrived in 2.41, `!empty` in 2.42.
+    let none: [&str; 0] = [];
+    for (v, filter, known, expected) in [
+        ("2.40", "name:ieq:doc 1", false, &["Doc 1"][..]),
+        ("2.41", "name:ieq:doc 1", true, &["Doc 1"][..]),
+        ("2.41.7", "attributeValues:!empty", false, &none[..]),
+        ("2.42", "attributeValues:!empty", true, &none[..]),
+    ] {
+        let em = start(v).await;
+        seed_seven(&em);
+        let query = ListQuery::new().filter(Filter::parse(filter).expect(filter));
+        let result = admin(&em).list_documents(&query).await;
+        if known {
+            assert_eq!(names(&result.expect(v).items), expected, "{v}");
+        } else {
+            let error = result.expect_err(v);
+            assert_eq!(
+                error.status(),
+                Some(if version(v).minor >= 40 { 400 } else { 409 }),
+                "{v}"
+            );
+            assert!(
+                error.to_string().contains("is not a valid operator"),
+                "{v}: {error}"
+            );
+        }
+    }
 }

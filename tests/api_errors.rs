@@ -3,8 +3,8 @@
 
 mod common;
 
-use d2files::api::{ClientOptions, Error, ListQuery};
-use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, FaultBody, FaultRule, SeedDocument};
+use d2files::api::{ClientOptions, Domain, Error, ListQuery};
+use d2files::emulator::{FaultBody, FaultRule, SeedDocument};
 
 use common::*;
 
@@ -69,14 +69,38 @@ async fn a_proxy_413_explains_the_upload_limit() {
     let em = start("2.42").await;
     em.faults().fail_next(
         FaultRule::new(413)
+            .path("/api/documents")
+            .body(FaultBody::ProxyHtml),
+    );
+    let error = admin(&em)
+        .list_documents(&ListQuery::new())
+        .await
+        .expect_err("413");
+    let Error::Http { status, excerpt } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*status, 413);
+    assert!(excerpt.contains("proxy"), "{excerpt}");
+    assert!(
+        excerpt.contains("413 Payload Too Large"),
+        "the page's title: {excerpt}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_413_on_an_upload_explains_the_upload_limit() {
+    let em = start("2.42").await;
+    em.faults().fail_next(
+        FaultRule::new(413)
             .method("POST")
             .path("/api/fileResources")
             .body(FaultBody::ProxyHtml),
     );
     let dir = temp_dir();
-    let path = write_file(dir.path(), "a.txt", b"hello");
+    // Several MiB, so the answer comes while the client is still sending.
+    let path = write_file(dir.path(), "a.txt", &vec![b'x'; 8 << 20]);
     let error = admin(&em)
-        .upload_file_resource(&path, &d2files::api::Domain::Document, &transfer())
+        .upload_file_resource(&path, &Domain::Document, &transfer())
         .await
         .expect_err("413");
     assert_eq!(error.status(), Some(413), "{error:?}");
@@ -162,15 +186,13 @@ async fn retries_stop_after_the_configured_number() {
         "one try plus two retries"
     );
 
-    let no_retries = d2files::api::Client::with_options(
-        &em.base_url(),
-        d2files::api::Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    let no_retries = admin_with(
+        &em,
         ClientOptions {
             retries: 0,
             ..fast_options()
         },
-    )
-    .expect("client");
+    );
     let before = count(&em, "GET", "/api/documents");
     no_retries
         .list_documents(&ListQuery::new())
@@ -231,7 +253,7 @@ async fn a_503_on_a_write_is_not_retried() {
     let dir = temp_dir();
     let path = write_file(dir.path(), "a.txt", b"hello");
     client
-        .upload_file_resource(&path, &d2files::api::Domain::Document, &transfer())
+        .upload_file_resource(&path, &Domain::Document, &transfer())
         .await
         .expect_err("503");
     assert_eq!(count(&em, "POST", "/api/fileResources"), 1);
@@ -244,4 +266,30 @@ async fn a_server_that_went_away_is_a_network_error() {
     em.shutdown().await;
     let error = client.connect().await.expect_err("gone");
     assert!(matches!(error, Error::Network(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_times_out_and_is_retried() {
+    let em = start("2.41.7").await;
+    em.faults().delay(std::time::Duration::from_millis(400));
+    let client = admin_with(
+        &em,
+        ClientOptions {
+            read_timeout: std::time::Duration::from_millis(50),
+            ..fast_options()
+        },
+    );
+    let error = client
+        .list_documents(&ListQuery::new())
+        .await
+        .expect_err("too slow");
+    let Error::Network(detail) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(detail.contains("timed out"), "{detail}");
+    assert_eq!(
+        count(&em, "GET", "/api/documents"),
+        3,
+        "a timeout is transient"
+    );
 }

@@ -6,9 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use d2files::api::Domain;
 use d2files::api::{
-    DownloadTarget, Error, FileResource, Filter, ListQuery, StorageStatus, Verification,
+    Dimension, Domain, DownloadTarget, Error, FileResource, Filter, ListQuery, StorageStatus,
+    Verification,
 };
 use d2files::emulator::SeedFileResource;
 
@@ -352,7 +352,7 @@ async fn get_reports_pending_until_stored() {
 async fn waiting_honours_the_storage_delay() {
     let dir = temp_dir();
     let path = write_file(dir.path(), "a.txt", b"delayed");
-    let em = start_with("2.40", |o| o.storage_delay = Duration::from_millis(150)).await;
+    let em = start_with("2.40", |o| o.storage_delay = Duration::from_millis(300)).await;
     let client = admin(&em);
     let uploaded = client
         .upload_file_resource(&path, &Domain::Document, &transfer())
@@ -407,5 +407,147 @@ async fn a_missing_file_resource_keeps_dhis2s_message() {
         );
         let code = (version(v).minor >= 41).then_some("E1005");
         assert_eq!(dhis2.error_code.as_deref(), code, "{v}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_avatar_download_is_not_a_credentials_problem() {
+    // Only users with F_USER_VIEW may fetch other users' avatars; ≤2.40 says no with a 401.
+    for v in VERSIONS {
+        let em = start(v).await;
+        let uid = em
+            .seed_file_resource(
+                SeedFileResource::new("face.png", "image/png", png_bytes()).domain("USER_AVATAR"),
+            )
+            .expect("seed");
+        let dir = temp_dir();
+        let error = guest(&em)
+            .download_file_resource(
+                &uid,
+                None,
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect_err(v);
+        assert!(!matches!(error, Error::Authentication(_)), "{v}: {error:?}");
+        assert_eq!(error.status(), Some(refusal_status(v)), "{v}: {error:?}");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("You don't have access to fileResource '{uid}'")),
+            "{v}: {error}"
+        );
+        // The admin may.
+        admin(&em)
+            .download_file_resource(
+                &uid,
+                None,
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect(v);
+    }
+}
+
+#[tokio::test]
+async fn an_image_size_is_asked_for_in_upper_case() {
+    for v in ["2.38", "2.42"] {
+        let em = start(v).await;
+        let uid = em
+            .seed_file_resource(
+                SeedFileResource::new("map.png", "image/png", png_bytes()).domain("ORG_UNIT"),
+            )
+            .expect("seed");
+        let dir = temp_dir();
+        let saved = admin(&em)
+            .download_file_resource(
+                &uid,
+                Some(Dimension::Small),
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect(v);
+        assert_eq!(saved.path, dir.path().join("map.png"), "{v}");
+        assert_eq!(saved.verification, Verification::Reencoded, "{v}");
+        let sent = requests_matching(&em, "GET", "/data");
+        assert_eq!(sent.len(), 1, "{v}");
+        assert_eq!(sent[0].query.as_deref(), Some("dimension=SMALL"), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn avatar_uploads_are_validated_in_dhis2s_words() {
+    // From 2.39.8/2.40.6/2.41.2: image types only, and the extension check is case-sensitive.
+    let dir = temp_dir();
+    let text = write_file(dir.path(), "notes.txt", b"not an image");
+    let upper = write_file(dir.path(), "FACE.JPG", &png_bytes());
+    for (v, validated) in [
+        ("2.39", false),
+        ("2.39.8", true),
+        ("2.41.7", true),
+        ("2.42", true),
+    ] {
+        let em = start(v).await;
+        let client = admin(&em);
+        for (path, words) in [
+            (
+                &text,
+                "Invalid content type, valid content types are: image/jpeg,image/png,image/gif",
+            ),
+            (
+                &upper,
+                "Wrong file extension, valid extensions are: jpg,jpeg,png,gif",
+            ),
+        ] {
+            let result = client
+                .upload_file_resource(path, &Domain::UserAvatar, &transfer())
+                .await;
+            if validated {
+                let error = result.expect_err(v);
+                let Error::Dhis2(dhis2) = &error else {
+                    panic!("{v}: {error:?}");
+                };
+                assert_eq!((dhis2.status, dhis2.message.as_str()), (409, words), "{v}");
+            } else {
+                result.expect(v);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn list_all_gathers_every_file_resource_page_once() {
+    for v in ["2.40", "2.41", "2.42"] {
+        let em = start(v).await;
+        let mut ids: Vec<String> = (1..=5)
+            .map(|n| {
+                em.seed_file_resource(SeedFileResource::new(
+                    &format!("f{n}.txt"),
+                    "text/plain",
+                    vec![b'x'; n],
+                ))
+                .expect("seed")
+            })
+            .collect();
+        let result = admin(&em)
+            .list_all_file_resources(&ListQuery::new().page_size(2), usize::MAX)
+            .await;
+        if version(v).minor >= 41 {
+            let mut got: Vec<String> = result.expect(v).into_iter().map(|fr| fr.id).collect();
+            got.sort();
+            ids.sort();
+            assert_eq!(got, ids, "{v}");
+            assert_eq!(count(&em, "GET", "/api/fileResources"), 3, "{v}");
+        } else {
+            let error = result.expect_err(v);
+            assert!(
+                matches!(error, Error::NotAvailable { .. }),
+                "{v}: {error:?}"
+            );
+            assert_eq!(count(&em, "GET", "/api/fileResources"), 1, "{v}");
+        }
     }
 }

@@ -22,6 +22,7 @@ fn conflict(message: &str) -> Error {
         error_code: Some("E1002".into()),
         dev_message: None,
         error_reports: Vec::new(),
+        hint: None,
     }))
 }
 

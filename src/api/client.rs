@@ -1,10 +1,11 @@
 //! The HTTP core: base URL with context path, authentication, redirects refused, errors decoded
 //! from DHIS2's WebMessage, and retries for idempotent reads.
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use rustls_platform_verifier::ConfigVerifierExt;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -107,6 +108,7 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
+            .tls_backend_preconfigured(tls_config()?)
             .build()
             .map_err(Error::from_reqwest)?;
         Ok(Client {
@@ -251,6 +253,24 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The TLS setup every client shares: the platform verifier reqwest would build, but built once
+/// per process, because loading the system's root certificates for each client costs tens of
+/// milliseconds (most of a client's construction).
+fn tls_config() -> Result<rustls::ClientConfig> {
+    static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            install_crypto_provider();
+            let mut config =
+                rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
+            // What reqwest offers when it configures rustls itself.
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            Ok(config)
+        })
+        .clone()
+        .map_err(|e| Error::Network(format!("could not set up TLS: {e}")))
+}
+
 fn parse_base_url(text: &str) -> Result<Url> {
     let trimmed = text.trim();
     let mut url = Url::parse(trimmed).map_err(|e| {
@@ -372,7 +392,7 @@ pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
 }
 
 /// A short, single-line excerpt of a non-JSON error body: an HTML page's title or its text.
-fn summarize_body(body: &[u8]) -> String {
+pub(crate) fn summarize_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {
@@ -459,6 +479,18 @@ mod tests {
         assert!(matches!(error, Error::Authentication(_)), "{error}");
         let error = redirect_error(StatusCode::FOUND, "https://example.org/file.pdf");
         assert!(matches!(error, Error::Http { status: 302, .. }), "{error}");
+    }
+
+    #[test]
+    fn clients_share_one_tls_setup_with_http2_offered() {
+        let config = tls_config().expect("platform roots load");
+        assert_eq!(
+            config.alpn_protocols,
+            [b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+        for url in ["https://play.dhis2.org/dev", "http://127.0.0.1:1"] {
+            Client::new(url, Auth::basic("a", "b")).expect(url);
+        }
     }
 
     #[test]

@@ -157,7 +157,14 @@ impl Client {
             .wait_until_stored(&uploaded.id, options)
             .await
             .map_err(|error| match error {
-                Error::Cancelled => Error::Cancelled,
+                Error::Cancelled => {
+                    // Step one is done: leave the uploaded file resource findable in the log.
+                    tracing::info!(
+                        file_resource = %uploaded.id,
+                        "upload cancelled while waiting for storage; the file resource stays unlinked"
+                    );
+                    Error::Cancelled
+                }
                 other => Error::LinkFailed {
                     file_resource_uid: uploaded.id.clone(),
                     source: Box::new(other),
@@ -238,8 +245,25 @@ impl Client {
             self.request(Method::DELETE, url)
                 .header(ACCEPT, "application/json"),
         )
-        .await?;
+        .await
+        .map_err(explain_delete_refusal)?;
         Ok(())
+    }
+}
+
+/// DHIS2 2.41.7+/2.42.4+ answer a delete without the right with a bare 409 WARNING and no
+/// error reports; say what it usually means.
+fn explain_delete_refusal(error: Error) -> Error {
+    match error {
+        Error::Dhis2(mut dhis2) if dhis2.status == 409 && dhis2.error_reports.is_empty() => {
+            dhis2.hint = Some(
+                "DHIS2 answers this when you may not delete the document \
+                 (F_DOCUMENT_DELETE and write sharing are needed)"
+                    .into(),
+            );
+            Error::Dhis2(dhis2)
+        }
+        other => other,
     }
 }
 

@@ -101,6 +101,8 @@ pub struct Dhis2Error {
     pub error_code: Option<String>,
     pub dev_message: Option<String>,
     pub error_reports: Vec<ErrorReport>,
+    /// Our explanation where DHIS2's words alone mislead.
+    pub hint: Option<String>,
 }
 
 impl Dhis2Error {
@@ -115,6 +117,7 @@ impl Dhis2Error {
             error_code: message.error_code.clone(),
             dev_message: message.dev_message.clone(),
             error_reports: message.error_reports(),
+            hint: None,
         }
     }
 }
@@ -134,6 +137,9 @@ impl fmt::Display for Dhis2Display<'_> {
                 Some(code) => write!(f, "; {code}: {}", report.message)?,
                 None => write!(f, "; {}", report.message)?,
             }
+        }
+        if let Some(hint) = &error.hint {
+            write!(f, " — {hint}")?;
         }
         Ok(())
     }

@@ -7,8 +7,8 @@ use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::client::{Client, check_uid, read_json, read_limited};
-use crate::api::error::{Error, Result};
+use crate::api::client::{Client, check_uid, read_json, read_limited, summarize_body};
+use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
@@ -88,13 +88,15 @@ impl Client {
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let response = sent?;
+        // Checked before looking at the answer: a file that shrank or grew breaks the request
+        // body, which would otherwise read as a network failure.
         if current_len(path).await? != length {
             return Err(Error::InvalidInput(format!(
                 "{} changed while it was uploaded; upload it again",
                 path.display()
             )));
         }
+        let response = sent?;
         let message: WebMessage = read_json(response, "fileResources").await?;
         file_resource_of(message)
     }
@@ -187,17 +189,16 @@ impl Client {
         if let Some(dimension) = dimension {
             query.push(("dimension", dimension.as_str()));
         }
-        // DHIS2 refuses some domains with 401 (≤2.40) or 403 (2.41+); read those answers here
-        // so a 401 is not mistaken for bad credentials.
-        let refused_domain = resource.domain.clone().filter(Domain::download_refused);
+        // The metadata read just succeeded with these credentials, so a 401 or 403 here is
+        // about this resource (≤2.40 says "forbidden" with a 401), never a login problem.
         let response = self
             .send_idempotent_keeping(
                 || self.request(Method::GET, url.clone()).query(&query),
-                |status| refused_domain.is_some() && matches!(status.as_u16(), 401 | 403),
+                |status| matches!(status.as_u16(), 401 | 403),
             )
             .await?;
-        if let Some(domain) = refused_domain.filter(|_| !response.status().is_success()) {
-            return Err(domain_refusal(response, uid, &domain).await);
+        if !response.status().is_success() {
+            return Err(download_refusal(response, &resource).await);
         }
         let variant = dimension.is_some_and(|d| d != Dimension::Original);
         let expected = Expected {
@@ -214,19 +215,30 @@ impl Client {
     }
 }
 
-/// The refusal of a domain `/data` never serves, in DHIS2's words.
-async fn domain_refusal(response: Response, uid: &str, domain: &Domain) -> Error {
+/// A refused download in DHIS2's words: [`Error::DomainRefused`] for the domains `/data` never
+/// serves, otherwise the plain DHIS2 error (e.g. another user's avatar without F_USER_VIEW).
+async fn download_refusal(response: Response, resource: &FileResource) -> Error {
     let status = response.status().as_u16();
     let body = read_limited(response).await;
     let message = serde_json::from_slice::<WebMessage>(&body)
         .ok()
-        .and_then(|message| message.message)
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    Error::DomainRefused {
-        uid: uid.to_string(),
-        domain: domain.to_string(),
-        status,
-        message,
+        .filter(|message| message.message.is_some());
+    match resource.domain.as_ref().filter(|d| d.download_refused()) {
+        Some(domain) => Error::DomainRefused {
+            uid: resource.id.clone(),
+            domain: domain.to_string(),
+            status,
+            message: message
+                .and_then(|message| message.message)
+                .unwrap_or_else(|| format!("HTTP {status}")),
+        },
+        None => match message {
+            Some(message) => Error::Dhis2(Box::new(Dhis2Error::from_web_message(status, &message))),
+            None => Error::Http {
+                status,
+                excerpt: summarize_body(&body),
+            },
+        },
     }
 }
 

@@ -1,5 +1,6 @@
 //! The router, the shared state and the middleware every request passes through.
 
+use futures_util::StreamExt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -191,6 +192,10 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
         return auth::redirect_to_login(&state.login_url(request.headers()));
     }
     if let Some(rule) = state.faults.take_failure(&method, &path) {
+        // Like a proxy, read the rest of the request before answering, so a client still
+        // sending an upload reads the answer instead of meeting a broken pipe.
+        let mut body = request.into_body().into_data_stream();
+        while let Some(Ok(_)) = body.next().await {}
         return fault_response(&rule);
     }
     next.run(request).await

@@ -47,6 +47,16 @@ pub fn client_as(em: &Emulator, auth: Auth) -> Client {
     Client::with_options(&em.base_url(), auth, fast_options()).expect("client")
 }
 
+/// The admin with other client options (timeouts, retries).
+pub fn admin_with(em: &Emulator, options: ClientOptions) -> Client {
+    Client::with_options(
+        &em.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+        options,
+    )
+    .expect("client")
+}
+
 pub fn admin(em: &Emulator) -> Client {
     client_as(em, Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD))
 }
