@@ -152,7 +152,20 @@ fn dialogs() {
     });
     snap("download", || {
         let mut state = ready(583);
-        update(&mut state, key('d'));
+        // The prompt suggests the server's file name once the file resource is read.
+        let effects = update(&mut state, key('d'));
+        let Some(d2files::app::Effect::FetchResource { req, uid }) = effects.first().cloned()
+        else {
+            panic!("expected the file resource to be read");
+        };
+        update(
+            &mut state,
+            Msg::ResourceLoaded {
+                req,
+                uid: uid.clone(),
+                result: Ok(Box::new(stored(&uid, "annual-report-2025.pdf"))),
+            },
+        );
         state
     });
 }
@@ -257,4 +270,61 @@ fn resizing_redraws_for_the_new_size() {
         "the narrow layout drops the type column"
     );
     assert!(narrow.contains("50 of 583"));
+}
+
+#[test]
+fn tiny_terminals_do_not_break_the_screen() {
+    let screens: [fn() -> State; 5] = [
+        || ready(583),
+        || {
+            let mut state = ready(583);
+            update(&mut state, key('?'));
+            state
+        },
+        || {
+            let mut state = ready(583);
+            update(&mut state, key('u'));
+            state.toast_error("a long error ".repeat(20));
+            state
+        },
+        || {
+            let mut state = ready(583);
+            update(&mut state, code(KeyCode::Enter));
+            update(&mut state, key('t'));
+            state
+        },
+        || {
+            let mut state = State::new(settings());
+            update(
+                &mut state,
+                Msg::Connected(Err(Error::Network("could not connect".into()))),
+            );
+            state
+        },
+    ];
+    for build in screens {
+        for (width, height) in [(1, 1), (12, 4), (20, 6), (40, 10), (200, 60)] {
+            let mut state = build();
+            render(&mut state, width, height);
+        }
+    }
+}
+
+#[test]
+fn help_and_hints_follow_a_remapped_keymap() {
+    let mut state = ready(5);
+    state.settings.keymap = d2files::app::Keymap::with_overrides(
+        "[list]\ndelete = [\"x\"]\nhelp = [\"F1\"]\n",
+        std::path::Path::new("/c/keymap.toml"),
+    )
+    .expect("valid overrides");
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("x delete"), "{screen}");
+    assert!(screen.contains("F1 help"), "{screen}");
+    update(&mut state, code(KeyCode::F(1)));
+    let help = render(&mut state, 100, 40);
+    assert!(
+        help.contains("x               delete the document"),
+        "{help}"
+    );
 }

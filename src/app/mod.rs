@@ -2,6 +2,19 @@
 //!
 //! Flow: terminal events, runner replies and ticks → `Msg` → [`update`] → `Effect`s → the
 //! [`runner`] (API work on tokio tasks) → `Msg`. [`crate::ui::draw`] paints `State`.
+//!
+//! * `update` never reads the clock: the loop sends `Msg::Tick(elapsed)` before each batch and,
+//!   only while something waits or animates, every 50 ms. Debounces (filter 250 ms, details
+//!   120 ms) and fading toasts are deadlines compared with that time.
+//! * Every request carries a `ReqId`; a list, details or completion answer whose id is not the
+//!   one awaited is dropped.
+//! * A frame is drawn only when `State::dirty`, at most one per 16 ms; an idle screen writes
+//!   nothing.
+//! * Transfers: `update` keeps the list (`transfers`), the runner runs at most
+//!   `PARALLEL_TRANSFERS` at once, each with a cancellation token, and forwards progress at most
+//!   ten times a second.
+//! * Keys resolve by context (help, the open dialog, the filter prompt, the transfers panel,
+//!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
 pub mod effect;
 mod event_loop;
 pub mod keymap;
@@ -58,14 +71,18 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let mut tui = terminal::enter(log_file.clone())?;
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
+    let log_note = log_file
+        .as_ref()
+        .map(|file| format!(" (log: {})", file.display()))
+        .unwrap_or_default();
+    if let Ok(event_loop::Exit::Terminated) = &result {
+        eprintln!("d2files: terminated; running transfers were cancelled{log_note}");
+    }
     if let Err(error) = &result {
         tracing::error!("the TUI stopped: {error:#}");
-        match &log_file {
-            Some(file) => eprintln!("d2files stopped: {error:#} (log: {})", file.display()),
-            None => eprintln!("d2files stopped: {error:#}"),
-        }
+        eprintln!("d2files stopped: {error:#}{log_note}");
     }
-    result
+    result.map(|_| ())
 }
 
 /// The default keymap with the user's file on top; a bad file is reported and ignored.

@@ -241,6 +241,8 @@ pub struct ResourcesView {
     pub fetched: HashMap<String, FileResource>,
     pub fetching: Option<(ReqId, String)>,
     pub fetch_due: Option<Duration>,
+    /// Rows whose own read failed, with DHIS2's answer (shown in the details).
+    pub missing: HashMap<String, String>,
 }
 
 impl Default for ResourcesView {
@@ -253,6 +255,7 @@ impl Default for ResourcesView {
             fetched: HashMap::new(),
             fetching: None,
             fetch_due: None,
+            missing: HashMap::new(),
         }
     }
 }

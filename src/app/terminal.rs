@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -28,7 +29,12 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
     let mut stdout = io::stdout();
     // Cleared by hand: `Terminal::clear` asks the terminal for the cursor position, which not
     // every terminal answers.
-    if let Err(error) = execute!(stdout, EnterAlternateScreen, Clear(ClearType::All)) {
+    if let Err(error) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Clear(ClearType::All)
+    ) {
         restore();
         return Err(error);
     }
@@ -41,7 +47,7 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut stdout = io::stdout();
-    let _ = execute!(stdout, LeaveAlternateScreen, Show);
+    let _ = execute!(stdout, DisableBracketedPaste, LeaveAlternateScreen, Show);
     let _ = stdout.flush();
 }
 

@@ -93,11 +93,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     }
                     vec![line]
                 }
-                None => vec![Line::from(format!(
-                    "{} loading {}",
-                    spinner(state),
-                    row.uid
-                ))],
+                None => match state.resources.missing.get(&row.uid) {
+                    Some(error) => vec![Line::from(Span::styled(
+                        format!("file resource {}: {error}", row.uid),
+                        theme.error(),
+                    ))],
+                    None => vec![Line::from(format!(
+                        "{} loading {}",
+                        spinner(state),
+                        row.uid
+                    ))],
+                },
             },
             None => vec![Line::from(Span::styled("nothing selected", theme.dim()))],
         },

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Theme, fit, human_size, spinner};
-use crate::api::{Document, StorageStatus};
+use crate::api::{Document, FileResource, StorageStatus};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{ListView, Pane, ResourceRow, ResourceSource, State};
 
@@ -91,16 +91,17 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     }
     let narrow = area.width < 70;
     let rows = list.items.iter().map(|document| {
-        let size = document
+        let resource = document
             .file_resource_uid()
-            .and_then(|uid| state.resources.fetched.get(uid))
+            .and_then(|uid| state.resources.fetched.get(uid));
+        let size = resource
             .and_then(|r| r.content_length)
             .map(human_size)
             .unwrap_or_default();
         let mut cells = vec![
             Cell::from(document.title().to_string()),
             Cell::from(if document.external { "link" } else { "file" }),
-            kind_detail(document, theme),
+            kind_detail(document, resource, theme),
             Cell::from(Line::from(size).alignment(Alignment::Right)),
             Cell::from(date(document.last_updated)),
         ];
@@ -132,14 +133,23 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
-fn kind_detail(document: &Document, theme: Theme) -> Cell<'static> {
+/// A link's URL, or a file's content type (from its file resource once read).
+fn kind_detail(
+    document: &Document,
+    resource: Option<&FileResource>,
+    theme: Theme,
+) -> Cell<'static> {
     if document.external {
         Cell::from(Span::styled(
             document.url.clone().unwrap_or_default(),
             theme.link(),
         ))
     } else {
-        Cell::from(document.content_type.clone().unwrap_or_default())
+        let content_type = document
+            .content_type
+            .clone()
+            .or_else(|| resource.and_then(|r| r.content_type.clone()));
+        Cell::from(content_type.unwrap_or_default())
     }
 }
 
@@ -166,7 +176,7 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let widths = [
         Constraint::Fill(3),
         Constraint::Length(11),
-        Constraint::Length(8),
+        Constraint::Length(10),
         Constraint::Length(8),
         Constraint::Length(10),
     ];
@@ -192,6 +202,9 @@ fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a
         Some(StorageStatus::None) => Span::styled("–", theme.dim()),
         Some(status) => Span::raw(status.to_string()),
         None if fetching => Span::raw(spinner(state)),
+        None if state.resources.missing.contains_key(&row.uid) => {
+            Span::styled("unreadable", theme.error())
+        }
         None => Span::styled(row.origin.label(), theme.dim()),
     };
     Row::new(vec![

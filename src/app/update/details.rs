@@ -27,9 +27,13 @@ pub(super) fn details_follow_cursor(state: &mut State) {
 /// Whether the selected file resource needs a read of its own: nothing known yet, or (with
 /// details open) the NONE status of a list, which skips the storage check.
 fn wants_fetch(state: &State) -> bool {
+    let in_flight = state.resources.fetching.as_ref().map(|(_, uid)| uid);
     state
         .selected_resource()
         .is_some_and(|row| match &row.resource {
+            _ if in_flight == Some(&row.uid) || state.resources.missing.contains_key(&row.uid) => {
+                false
+            }
             None => true,
             Some(resource) => {
                 state.details.open
@@ -60,11 +64,35 @@ pub(super) fn request_selected_resource(state: &mut State, fx: &mut Vec<Effect>)
     fx.push(Effect::FetchResource { req, uid });
 }
 
+/// Before 2.41 the rows arrive without metadata: while the pane is shown they are read one at
+/// a time in list order (never a burst), so the table fills in.
+pub(super) fn fill_known_rows(state: &mut State, fx: &mut Vec<Effect>) {
+    let resources = &state.resources;
+    if state.pane != Pane::Resources
+        || resources.source != ResourceSource::Known
+        || resources.fetching.is_some()
+    {
+        return;
+    }
+    let next = resources
+        .list
+        .items
+        .iter()
+        .find(|row| row.resource.is_none() && !resources.missing.contains_key(&row.uid))
+        .map(|row| row.uid.clone());
+    if let Some(uid) = next {
+        let req = state.next_req();
+        state.resources.fetching = Some((req, uid.clone()));
+        fx.push(Effect::FetchResource { req, uid });
+    }
+}
+
 pub(super) fn resource_loaded(
     state: &mut State,
     req: ReqId,
     uid: String,
     result: Result<Box<FileResource>, Error>,
+    fx: &mut Vec<Effect>,
 ) {
     let result = result.map(|boxed| *boxed);
     // The download prompt asked for the server's file name.
@@ -128,6 +156,34 @@ pub(super) fn resource_loaded(
                 state.resources.list.cursor = i;
             }
         }
+        // A row's own read failing belongs in the details; a look-up's in a toast.
+        Err(error) if state.resources.list.items.iter().any(|r| r.uid == uid) => {
+            state.resources.missing.insert(uid, error.to_string());
+        }
         Err(error) => state.toast_error(format!("File resource {uid}: {error}")),
+    }
+    fill_known_rows(state, fx);
+}
+
+pub(super) fn detail_loaded(state: &mut State, req: ReqId, result: Result<Box<Detail>, Error>) {
+    if state.details.req != Some(req) {
+        return;
+    }
+    state.details.req = None;
+    match result {
+        Ok(detail) => {
+            let Detail { document, resource } = *detail;
+            // The size column of the list shows what the details learnt.
+            if let Some(Ok(resource)) = &resource {
+                state
+                    .resources
+                    .fetched
+                    .insert(resource.id.clone(), resource.clone());
+            }
+            state.details.document = Some(document);
+            state.details.resource = resource;
+            state.details.error = None;
+        }
+        Err(error) => state.details.error = Some(error.to_string()),
     }
 }

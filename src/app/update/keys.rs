@@ -87,37 +87,51 @@ pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effe
             }
         }
         Action::Clear => transfers.clear_finished(),
+        Action::Retry => {
+            let retry = transfers.selected().and_then(|t| {
+                let uid = t.unlinked.clone()?;
+                let name = match &t.job {
+                    TransferJob::UploadDocument { name, .. }
+                    | TransferJob::LinkDocument { name, .. } => name.clone(),
+                    _ => t.label.clone(),
+                };
+                Some((t.label.clone(), name, uid))
+            });
+            if let Some((label, name, file_resource_uid)) = retry {
+                if let Some(transfer) = transfers.items.get_mut(transfers.cursor) {
+                    transfer.unlinked = None;
+                }
+                let job = TransferJob::LinkDocument {
+                    name,
+                    file_resource_uid,
+                };
+                start_transfer(state, label, job, fx);
+            }
+        }
         Action::Close => state.show_transfers = false,
         _ => {}
     }
 }
 
 pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
-    let rows = state.page_rows() as isize;
-    let list_len;
-    {
-        let list_cursor = match state.pane {
-            Pane::Documents => {
-                list_len = state.documents.items.len();
-                &mut state.documents.cursor
-            }
-            Pane::Resources => {
-                list_len = state.resources.list.items.len();
-                &mut state.resources.list.cursor
-            }
-        };
-        let last = list_len.saturating_sub(1) as isize;
-        let target = match action {
-            Action::Down => *list_cursor as isize + 1,
-            Action::Up => *list_cursor as isize - 1,
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::PageDown => *list_cursor as isize + rows,
-            Action::PageUp => *list_cursor as isize - rows,
-            _ => *list_cursor as isize,
-        };
-        *list_cursor = target.clamp(0, last.max(0)) as usize;
-    }
+    let rows = state.page_rows();
+    let (cursor, len) = match state.pane {
+        Pane::Documents => (&mut state.documents.cursor, state.documents.items.len()),
+        Pane::Resources => (
+            &mut state.resources.list.cursor,
+            state.resources.list.items.len(),
+        ),
+    };
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Down => (*cursor + 1).min(last),
+        Action::Up => cursor.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::PageDown => (*cursor + rows).min(last),
+        Action::PageUp => cursor.saturating_sub(rows),
+        _ => *cursor,
+    };
     fetch_next_page(state, fx);
     details_follow_cursor(state);
 }
@@ -275,35 +289,55 @@ pub(super) fn switch_pane(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     {
         reload(state, Pane::Resources, fx);
     }
+    fill_known_rows(state, fx);
     details_follow_cursor(state);
 }
 
+/// `o`: an external link opens in the browser; a file opens once it has been downloaded.
 pub(super) fn open_selected(state: &mut State, fx: &mut Vec<Effect>) {
-    let Some(document) = state
-        .selected_document()
-        .filter(|_| state.pane == Pane::Documents)
-    else {
-        return;
-    };
-    if document.external {
-        if let Some(url) = document.url.clone() {
-            fx.push(Effect::Open(url));
+    let uid = match state.pane {
+        Pane::Documents => {
+            let Some(document) = state.selected_document() else {
+                return;
+            };
+            if document.external {
+                if let Some(url) = document.url.clone() {
+                    fx.push(Effect::Open(url));
+                }
+                return;
+            }
+            document.id.clone()
         }
-        return;
-    }
-    let uid = document.id.clone();
+        Pane::Resources => match state.selected_resource() {
+            Some(row) => row.uid.clone(),
+            None => return,
+        },
+    };
     let saved = state
         .transfers
         .items
         .iter()
         .rev()
         .find_map(|t| match &t.job {
-            TransferJob::DownloadDocument { uid: u, .. } if *u == uid => t.saved.clone(),
+            TransferJob::DownloadDocument { uid: u, .. }
+            | TransferJob::DownloadResource { uid: u, .. }
+                if *u == uid =>
+            {
+                t.saved.clone()
+            }
             _ => None,
         });
     match saved {
         Some(path) => fx.push(Effect::Open(path.display().to_string())),
-        None => state.toast_info("Download it first (d), then o opens the file"),
+        None => {
+            let keys = &state.settings.keymap;
+            let text = format!(
+                "Download it first ({}), then {} opens the file",
+                keys.hint(Context::List, Action::Download),
+                keys.hint(Context::List, Action::Open)
+            );
+            state.toast_info(text);
+        }
     }
 }
 
@@ -418,5 +452,26 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                 }
             }
         }
+    }
+}
+
+/// Pasted text goes into the text field being edited, as if typed; without one it is dropped,
+/// so pasting over the list can never run commands.
+pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    let typing = state.filter().editing
+        || match &state.dialog {
+            Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
+            Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
+            _ => false,
+        };
+    if !typing {
+        return;
+    }
+    for c in text.chars().filter(|c| !c.is_control()) {
+        on_key(
+            state,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+            fx,
+        );
     }
 }

@@ -28,6 +28,7 @@ pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
             ResourceSource::Known => {
                 state.resources.list.filter.error = None;
                 rebuild_known_rows(state);
+                fill_known_rows(state, fx);
             }
         },
     }
@@ -136,6 +137,7 @@ pub(super) fn documents_loaded(
                 details_follow_cursor(state);
             }
             rebuild_known_rows(state);
+            fill_known_rows(state, fx);
             // A short first page on a tall screen still wants the next one.
             if state.pane == Pane::Documents {
                 fetch_next_page(state, fx);
@@ -154,6 +156,7 @@ pub(super) fn resources_loaded(
     req: ReqId,
     page: u32,
     result: Result<Page<FileResource>, Error>,
+    fx: &mut Vec<Effect>,
 ) {
     match result {
         Ok(page_of) => {
@@ -178,6 +181,7 @@ pub(super) fn resources_loaded(
             state.resources.list.loading = None;
             state.resources.source = ResourceSource::Known;
             rebuild_known_rows(state);
+            fill_known_rows(state, fx);
         }
         Err(error) => {
             if let Some(text) = page_failed(&mut state.resources.list, req, &error) {
@@ -250,4 +254,20 @@ pub(super) fn apply_filter(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) 
     filter.applied = text;
     filter.error = None;
     reload(state, pane, fx);
+}
+
+pub(super) fn deleted(state: &mut State, uid: &str, name: &str, result: Result<(), Error>) {
+    match result {
+        Ok(()) => {
+            state.toast_info(format!("Deleted “{name}”"));
+            let list = &mut state.documents;
+            if let Some(index) = list.items.iter().position(|d| d.id == uid) {
+                list.items.remove(index);
+                list.total = list.total.map(|t| t.saturating_sub(1));
+                list.move_cursor(0);
+            }
+            details_follow_cursor(state);
+        }
+        Err(error) => state.toast_error(format!("Could not delete “{name}”: {error}")),
+    }
 }

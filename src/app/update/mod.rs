@@ -28,6 +28,7 @@ use dialogs::*;
 use keys::*;
 use lists::*;
 use transfers::*;
+
 /// What the TUI does first.
 pub fn init() -> Vec<Effect> {
     vec![Effect::Connect, Effect::LoadKnownResources]
@@ -35,56 +36,28 @@ pub fn init() -> Vec<Effect> {
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
-    if let Msg::Tick(now) = msg {
-        tick(state, now, &mut fx);
-        return fx;
+    // A tick redraws only when it changes something; every other message does.
+    if !matches!(msg, Msg::Tick(_)) {
+        state.dirty = true;
     }
-    state.dirty = true;
     match msg {
-        Msg::Tick(_) => {}
+        Msg::Tick(now) => tick(state, now, &mut fx),
         Msg::Key(key) => on_key(state, key, &mut fx),
+        Msg::Paste(text) => paste(state, &text, &mut fx),
         Msg::Resize(width, height) => state.size = (width, height),
         Msg::Connected(result) => connected(state, result, &mut fx),
         Msg::DocumentsLoaded { req, page, result } => {
             documents_loaded(state, req, page, result, &mut fx)
         }
-        Msg::ResourcesLoaded { req, page, result } => resources_loaded(state, req, page, result),
-        Msg::DetailLoaded { req, result } => {
-            if state.details.req != Some(req) {
-                return fx;
-            }
-            state.details.req = None;
-            match result {
-                Ok(detail) => {
-                    let Detail { document, resource } = *detail;
-                    if let Some(Ok(resource)) = &resource {
-                        state
-                            .resources
-                            .fetched
-                            .insert(resource.id.clone(), resource.clone());
-                    }
-                    state.details.document = Some(document);
-                    state.details.resource = resource;
-                    state.details.error = None;
-                }
-                Err(error) => state.details.error = Some(error.to_string()),
-            }
+        Msg::ResourcesLoaded { req, page, result } => {
+            resources_loaded(state, req, page, result, &mut fx)
         }
-        Msg::ResourceLoaded { req, uid, result } => resource_loaded(state, req, uid, result),
+        Msg::DetailLoaded { req, result } => detail_loaded(state, req, result),
+        Msg::ResourceLoaded { req, uid, result } => {
+            resource_loaded(state, req, uid, result, &mut fx)
+        }
         Msg::LinkCreated(result) => link_created(state, result, &mut fx),
-        Msg::Deleted { uid, name, result } => match result {
-            Ok(()) => {
-                state.toast_info(format!("Deleted “{name}”"));
-                let list = &mut state.documents;
-                if let Some(index) = list.items.iter().position(|d| d.id == uid) {
-                    list.items.remove(index);
-                    list.total = list.total.map(|t| t.saturating_sub(1));
-                    list.move_cursor(0);
-                }
-                details_follow_cursor(state);
-            }
-            Err(error) => state.toast_error(format!("Could not delete “{name}”: {error}")),
-        },
+        Msg::Deleted { uid, name, result } => deleted(state, &uid, &name, result),
         Msg::Completed { req, completion } => completed(state, req, completion),
         Msg::KnownResources(known) => {
             for resource in known {
@@ -93,6 +66,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
             rebuild_known_rows(state);
+            fill_known_rows(state, &mut fx);
         }
         Msg::TransferStarted(id) => {
             if let Some(transfer) = state.transfers.get_mut(id)

@@ -31,7 +31,10 @@ pub(super) fn transfer_finished(
             state.toast_info(format!("Downloaded “{label}” to {}", saved.path.display()));
         }
         Ok(TransferOutcome::External { url }) => {
-            transfer.state = TransferState::Done("external link".into());
+            transfer.state = TransferState::Done(format!("external link {url}"));
+            if state.dialog.is_some() {
+                return;
+            }
             state.dialog = Some(Dialog::Link(LinkChoice {
                 name: label,
                 url,
@@ -70,6 +73,14 @@ pub(super) fn transfer_finished(
             reload(state, Pane::Resources, fx);
         }
         Err(Error::Cancelled) => transfer.state = TransferState::Cancelled,
+        // Asked only when nothing else is open, so a form being filled in is not lost.
+        Err(Error::TargetExists(path)) if state.dialog.is_some() => {
+            transfer.state = TransferState::Failed(format!("{} already exists", path.display()));
+            state.toast_error(format!(
+                "{} already exists; download “{label}” again to replace it",
+                path.display()
+            ));
+        }
         Err(Error::TargetExists(path)) => {
             state.transfers.items.retain(|t| t.id != id);
             state.transfers.cursor = state
@@ -87,18 +98,43 @@ pub(super) fn transfer_finished(
                 },
             }));
         }
+        Ok(TransferOutcome::Linked(document)) => {
+            transfer.state = TransferState::Done(format!("document {}", document.id));
+            transfer.unlinked = None;
+            state.toast_info(format!("Linked “{}”", document.title()));
+            reload(state, Pane::Documents, fx);
+        }
         Err(error) => {
             transfer.state = TransferState::Failed(error.to_string());
+            let unlinked = match (&job, error.unlinked_file_resource()) {
+                (_, Some(uid)) => Some(uid.to_string()),
+                (
+                    TransferJob::LinkDocument {
+                        file_resource_uid, ..
+                    },
+                    None,
+                ) => Some(file_resource_uid.clone()),
+                _ => None,
+            };
+            transfer.unlinked = unlinked.clone();
             let verb = if job.is_upload() {
                 "Upload"
             } else {
                 "Download"
             };
-            state.toast_error(format!("{verb} of “{label}” failed: {error}"));
-            if let Some(uid) = error.unlinked_file_resource() {
-                let uid = uid.to_string();
-                remember_upload(state, &uid, &label, fx);
+            let mut text = format!("{verb} of “{label}” failed: {error}");
+            if let Some(uid) = unlinked {
+                let keys = &state.settings.keymap;
+                text.push_str(&format!(
+                    " — {} opens transfers, {} links it again",
+                    keys.hint(Context::List, Action::Transfers),
+                    keys.hint(Context::Transfers, Action::Retry)
+                ));
+                if !matches!(job, TransferJob::LinkDocument { .. }) {
+                    remember_upload(state, &uid, &label, fx);
+                }
             }
+            state.toast_error(text);
         }
     }
 }
@@ -111,5 +147,6 @@ pub(super) fn remember_upload(state: &mut State, uid: &str, name: &str, fx: &mut
     };
     state.resources.known.push(known.clone());
     rebuild_known_rows(state);
+    fill_known_rows(state, fx);
     fx.push(Effect::RememberUpload(known));
 }
