@@ -359,3 +359,28 @@ async fn sigterm_during_a_download_removes_the_part_file() {
     );
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[tokio::test]
+async fn a_planted_part_symlink_is_replaced_not_written_through() {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, 50_000);
+    let dir = temp_dir();
+    let victim = write_file(dir.path(), "victim.txt", b"precious");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("data.bin.part")).unwrap();
+    let saved = admin(&em)
+        .download_file_resource(
+            &uid,
+            None,
+            &DownloadTarget::Directory(out.clone()),
+            &transfer(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.path, out.join("data.bin"));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(std::fs::read(&saved.path).unwrap(), bytes(50_000));
+    assert!(!saved.path.is_symlink());
+    assert_eq!(tree(&out), [std::path::PathBuf::from("data.bin")]);
+}
