@@ -384,3 +384,41 @@ async fn a_planted_part_symlink_is_replaced_not_written_through() {
     assert!(!saved.path.is_symlink());
     assert_eq!(tree(&out), [std::path::PathBuf::from("data.bin")]);
 }
+
+#[tokio::test]
+async fn a_source_changed_after_the_last_byte_names_what_the_server_kept() {
+    let em = start("2.41").await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(10_000));
+    // The server waits before reading: the whole (small) file is sent, then changed.
+    em.faults().delay(Duration::from_millis(500));
+    let sent = Arc::new(Notify::new());
+    let signal = sent.clone();
+    let options = transfer().with_progress(move |p| {
+        if p.total == Some(p.done) && p.done > 0 {
+            signal.notify_one();
+        }
+    });
+    let client = admin(&em);
+    let upload_path = path.clone();
+    let upload = tokio::spawn(async move {
+        client
+            .upload_file_resource(&upload_path, &Domain::Document, &options)
+            .await
+    });
+    sent.notified().await;
+    std::fs::write(&path, b"rewritten").unwrap();
+    let error = upload.await.unwrap().unwrap_err();
+    em.faults().delay(Duration::ZERO);
+    let text = error.to_string();
+    assert!(text.contains("changed while it was uploaded"), "{text}");
+    let stored = admin(&em)
+        .list_file_resources(&ListQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(stored.items.len(), 1);
+    assert!(
+        text.contains(&format!("file resource {}", stored.items[0].id)),
+        "{text}"
+    );
+}
