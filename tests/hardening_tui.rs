@@ -94,3 +94,44 @@ fn hostile_error_messages_are_drawn_inert() {
     let screen = assert_screen_is_inert(&mut state);
     assert!(screen.contains("Bad filter"), "{screen}");
 }
+
+#[test]
+fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() {
+    use d2files::api::FileResource;
+    use d2files::app::state::Dialog;
+    for (hostile, expected) in [
+        ("../../../../etc/cron.d/evil", "/home/op/Downloads/evil"),
+        (
+            "/root/.ssh/authorized_keys",
+            "/home/op/Downloads/authorized_keys",
+        ),
+        ("..", "/home/op/Downloads/download"),
+        ("CON", "/home/op/Downloads/_CON"),
+        ("a\u{1b}[2J\r.pdf", "/home/op/Downloads/a_[2J_.pdf"),
+    ] {
+        let mut state = ready(3);
+        let effects = update(&mut state, key('d'));
+        let Some(d2files::app::effect::Effect::FetchResource { req, uid }) =
+            effects.first().cloned()
+        else {
+            panic!("expected the file resource to be read for its name: {effects:?}");
+        };
+        let resource = FileResource {
+            id: uid.clone(),
+            name: Some(hostile.into()),
+            ..FileResource::default()
+        };
+        update(
+            &mut state,
+            Msg::ResourceLoaded {
+                req,
+                uid,
+                result: Ok(Box::new(resource)),
+            },
+        );
+        let Some(Dialog::Download(form)) = &state.dialog else {
+            panic!("expected the download prompt");
+        };
+        assert_eq!(form.path.input.value(), expected, "{hostile:?}");
+    }
+}
