@@ -135,3 +135,110 @@ fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() 
         assert_eq!(form.path.input.value(), expected, "{hostile:?}");
     }
 }
+
+/// The TUI's effect runner against an emulator whose download connection drops midway: the
+/// transfer ends with a network error, nothing is left on disk, and the TUI goes on working.
+#[tokio::test]
+async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_on() {
+    use d2files::api::{Auth, Client, ListQuery};
+    use d2files::app::effect::{Effect, TransferJob};
+    use d2files::app::paths::AppPaths;
+    use d2files::app::runner::Runner;
+    use d2files::emulator::{
+        ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
+    };
+    use std::time::Duration;
+
+    let em = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let fr = em
+        .seed_file_resource(SeedFileResource::new(
+            "big.bin",
+            "application/octet-stream",
+            vec![7u8; 2_000_000],
+        ))
+        .unwrap();
+    let document = em.seed_document(SeedDocument::file("Big", &fr));
+    let client = Client::new(&em.base_url(), Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    let paths = AppPaths {
+        config_dir: dir.path().join("config"),
+        data_dir: dir.path().join("data"),
+        state_dir: dir.path().join("state"),
+        download_dir: downloads.clone(),
+        home: None,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut runner = Runner::new(client, tx, paths);
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("a reply in time")
+            .expect("channel open")
+    };
+    em.faults().drop_after_bytes(300_000, "/data");
+    runner.run(Effect::StartTransfer {
+        id: 1,
+        job: TransferJob::DownloadDocument {
+            uid: document.clone(),
+            path: downloads.join("big.bin"),
+            overwrite: false,
+        },
+    });
+    let error = loop {
+        match next().await {
+            Msg::TransferFinished(1, result) => break result.expect_err("the connection broke"),
+            _ => continue,
+        }
+    };
+    assert!(matches!(error, Error::Network(_)), "{error:?}");
+    assert_eq!(
+        std::fs::read_dir(&downloads).unwrap().count(),
+        0,
+        "no file, no .part"
+    );
+
+    // The state shows the error and keeps going; the runner still talks to the server.
+    let mut state = ready(3);
+    let effects = update(&mut state, key('d'));
+    if let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() {
+        let resource = d2files::api::FileResource {
+            id: uid.clone(),
+            name: Some("big.bin".into()),
+            ..d2files::api::FileResource::default()
+        };
+        update(
+            &mut state,
+            Msg::ResourceLoaded {
+                req,
+                uid,
+                result: Ok(Box::new(resource)),
+            },
+        );
+    }
+    let started = update(&mut state, code(ratatui::crossterm::event::KeyCode::Enter));
+    let id = started
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartTransfer { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("the download starts");
+    update(&mut state, Msg::TransferFinished(id, Err(error)));
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(
+        screen.contains("network error") || screen.contains("connection broke"),
+        "{screen}"
+    );
+    runner.run(Effect::FetchDocuments {
+        req: 9,
+        query: ListQuery::new(),
+    });
+    let loaded = loop {
+        if let Msg::DocumentsLoaded { req: 9, result, .. } = next().await {
+            break result;
+        }
+    };
+    assert_eq!(loaded.expect("listed").items.len(), 1);
+}
