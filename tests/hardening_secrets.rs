@@ -400,7 +400,11 @@ async fn a_redirect_to_another_host_is_not_followed() {
     let run = run(command).await;
     assert!(!run.success);
     assert!(run.stderr.contains("redirect"), "{}", run.stderr);
-    assert!(tree(home.path()).iter().all(|p| !p.ends_with("a.txt")));
+    assert!(
+        tree(home.path())
+            .iter()
+            .all(|p| !p.to_string_lossy().starts_with("a.txt"))
+    );
     assert_eq!(external_site_requests(&site), 0, "{:?}", site.requests());
 }
 
