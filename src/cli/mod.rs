@@ -77,7 +77,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Documents(command)) => {
             crate::config::init_stderr_logging()?;
             let connection = connect::connect(&cli.connection).await?;
-            until_stopped(documents::run(&connection.client, command, json)).await
+            // The delete question blocks on stdin, where Ctrl-C must keep its default action.
+            let asks = matches!(command, args::DocumentsCommand::Delete { yes: false, .. });
+            let work = documents::run(&connection.client, command, json);
+            if asks {
+                work.await
+            } else {
+                until_stopped(work).await
+            }
         }
         Some(Command::Resources(command)) => {
             crate::config::init_stderr_logging()?;
@@ -122,7 +129,11 @@ struct Interrupted(&'static str);
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "interrupted by {} (a partial download is removed)", self.0)
+        write!(
+            f,
+            "interrupted by {} (a partial download is removed)",
+            self.0
+        )
     }
 }
 
