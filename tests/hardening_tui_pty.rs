@@ -127,3 +127,71 @@ fn sigterm_during_a_tui_download_restores_the_terminal_and_removes_the_part_file
     assert!(left.is_empty(), "{left:?}");
     drop(em);
 }
+
+/// Ctrl-C at the CLI's delete question ends the command at once and deletes nothing.
+#[test]
+fn ctrl_c_at_the_delete_question_ends_the_command() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let em = runtime
+        .block_on(Emulator::start(EmulatorOptions::default()))
+        .unwrap();
+    let document = em.seed_document(SeedDocument::link("Keep me", "https://dhis2.org"));
+    let home = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_d2files"));
+    command.env_clear();
+    command.env("HOME", home.path());
+    command.env("XDG_CONFIG_HOME", home.path().join("config"));
+    command.env("XDG_STATE_HOME", home.path().join("state"));
+    command.env("DHIS2_URL", em.base_url());
+    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.args(["documents", "delete", &document]);
+    command.cwd(home.path());
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    drop(pty.slave);
+    let output = Arc::new(Mutex::new(String::new()));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let feed = output.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let mut keys = pty.master.take_writer().unwrap();
+    wait_until("the question", || output.lock().unwrap().contains("[y/N]"));
+    keys.write_all(b"\x03").unwrap();
+    keys.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still waiting after Ctrl-C: {}",
+            output.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    let still_there = em.requests().iter().all(|r| r.method != "DELETE");
+    assert!(still_there, "nothing was deleted");
+}
