@@ -849,3 +849,38 @@ fn before_2_41_known_rows_are_read_one_at_a_time() {
 fn uid_of(n: usize) -> String {
     uid('F', n)
 }
+
+#[test]
+fn a_new_link_is_selected_once_the_list_reloads() {
+    let mut state = ready(10);
+    update(&mut state, key('j'));
+    update(&mut state, key('a'));
+    typed(&mut state, "Team wiki");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "https://wiki.example.org/team");
+    update(&mut state, code(KeyCode::Enter));
+    let created = Document {
+        id: "Xb3sL9pQw2e".into(),
+        name: Some("Team wiki".into()),
+        url: Some("https://wiki.example.org/team".into()),
+        external: true,
+        ..Document::default()
+    };
+    let (req, _) = documents_req(&update(&mut state, Msg::LinkCreated(Ok(created.clone()))));
+    assert!(state.dialog.is_none());
+    let mut fresh = page(0..10, 1, 11);
+    fresh.items.insert(0, created);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(fresh),
+        },
+    );
+    assert_eq!(state.documents.cursor, 0);
+    assert_eq!(
+        state.selected_document().map(|d| d.id.as_str()),
+        Some("Xb3sL9pQw2e")
+    );
+}

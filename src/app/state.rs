@@ -137,6 +137,8 @@ pub struct ListView<T> {
     pub error: Option<String>,
     pub filter: FilterState,
     pub loaded: bool,
+    /// The item to select when the next first page arrives (something just created).
+    pub select: Option<String>,
 }
 
 impl<T> Default for ListView<T> {
@@ -150,6 +152,7 @@ impl<T> Default for ListView<T> {
             error: None,
             filter: FilterState::default(),
             loaded: false,
+            select: None,
         }
     }
 }

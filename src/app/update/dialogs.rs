@@ -101,6 +101,7 @@ pub(super) fn link_created(
                 state.dialog = None;
             }
             state.toast_info(format!("Added link “{}”", document.title()));
+            state.documents.select = Some(document.id.clone());
             reload(state, Pane::Documents, fx);
         }
         Err(error) => {

@@ -82,7 +82,10 @@ pub(super) fn store_page<T>(
     list.filter.error = None;
     let has_next = result.has_next() && !result.items.is_empty();
     if page <= 1 {
-        let selected = list.selected().map(|item| id(item).to_string());
+        let selected = list
+            .select
+            .take()
+            .or_else(|| list.selected().map(|item| id(item).to_string()));
         list.items = result.items;
         list.cursor = selected
             .and_then(|uid| list.items.iter().position(|item| id(item) == uid))
