@@ -153,18 +153,18 @@ fn browse_filter_download_and_quit_in_a_real_terminal() {
 
     // The first page of the demo's 49 documents.
     app.screen
-        .wait_for("the first page", |s| s.contains("20 of 49"));
+        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
     assert!(app.screen.text().contains("DHIS2 2.41"));
     // Page down: the next page loads as the cursor nears the end.
     app.send("\x1b[6~");
     app.screen
-        .wait_for("the second page", |s| s.contains("40 of 49"));
+        .wait_for("the second page", |s| s.contains(" 40 of 49 "));
 
     // Filter on the server.
     app.send("/");
     app.send("cases by district");
     app.screen.wait_for("the filtered list", |s| {
-        s.contains("1 of 1") && s.contains("Malaria cases by district")
+        s.contains(" 1 of 1 ") && s.contains("Malaria cases by district")
     });
     app.send("\r");
     app.screen.wait_for("the prompt to close", |s| {
@@ -203,7 +203,7 @@ fn sigterm_restores_the_terminal_and_names_the_log() {
     let home = tempfile::tempdir().expect("home");
     let app = Running::start(home.path());
     app.screen
-        .wait_for("the first page", |s| s.contains("20 of 49"));
+        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
     let pid = app.child.process_id().expect("a pid");
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
