@@ -328,3 +328,27 @@ fn help_and_hints_follow_a_remapped_keymap() {
         "{help}"
     );
 }
+
+#[test]
+fn the_cursor_stays_mid_screen_while_scrolling() {
+    let mut state = ready(583);
+    for _ in 0..30 {
+        update(&mut state, key('j'));
+    }
+    let screen = render(&mut state, 80, 24);
+    let rows: Vec<&str> = screen.lines().collect();
+    let cursor_row = rows
+        .iter()
+        .position(|row| row.contains('▶'))
+        .expect("a selected row");
+    assert!(rows[cursor_row].contains("Annual report 30"), "{screen}");
+    // 18 rows show; the cursor sits in the middle, not pinned to an edge.
+    assert!(
+        (10..=16).contains(&cursor_row),
+        "cursor on screen row {cursor_row}"
+    );
+    update(&mut state, key('k'));
+    let screen = render(&mut state, 80, 24);
+    let selected = screen.lines().find(|row| row.contains('▶')).unwrap_or("");
+    assert!(selected.contains("DHIS2 home 29"), "{screen}");
+}
