@@ -81,6 +81,16 @@ pub enum Error {
     #[error("downloaded bytes do not match the server's MD5 (expected {expected}, got {actual})")]
     Integrity { expected: String, actual: String },
 
+    /// The server stored other bytes than the upload sent.
+    #[error(
+        "file resource {uid} was stored with MD5 {stored}, but the file sent has MD5 {sent}: the upload was damaged on the way; upload it again"
+    )]
+    UploadIntegrity {
+        uid: String,
+        stored: String,
+        sent: String,
+    },
+
     /// A local file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -73,7 +73,7 @@ impl Client {
         domain: &Domain,
         options: &TransferOptions,
     ) -> Result<FileResource> {
-        let (part, length) = file_part(path, options).await?;
+        let (part, length, sent_source) = file_part(path, options).await?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
         let sent = self
@@ -88,17 +88,18 @@ impl Client {
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        // Checked before looking at the answer: a file that shrank or grew breaks the request
-        // body, which would otherwise read as a network failure.
-        if current_len(path).await? != length {
+        // Checked before looking at the answer: a source that shrank or grew breaks the request
+        // body (which would otherwise read as a network failure) or sends a mix of old and new.
+        if sent_source.changed() || current_len(path).await.ok() != Some(length) {
             return Err(Error::InvalidInput(format!(
                 "{} changed while it was uploaded; upload it again",
                 path.display()
             )));
         }
-        let response = sent?;
-        let message: WebMessage = read_json(response, "fileResources").await?;
-        file_resource_of(message)
+        let message: WebMessage = read_json(sent?, "fileResources").await?;
+        let resource = file_resource_of(message)?;
+        check_stored_md5(&resource, domain, sent_source.md5())?;
+        Ok(resource)
     }
 
     /// Metadata of one file resource. Read without `fields` so the server recomputes
@@ -239,6 +240,24 @@ async fn download_refusal(response: Response, resource: &FileResource) -> Error 
                 excerpt: summarize_body(&body),
             },
         },
+    }
+}
+
+/// Compares the MD5 the server computed with the bytes sent, except where DHIS2 re-encodes
+/// images (its MD5 then describes its own bytes).
+fn check_stored_md5(resource: &FileResource, domain: &Domain, sent: Option<String>) -> Result<()> {
+    if domain.reencodes_images() {
+        return Ok(());
+    }
+    match (resource.content_md5.as_deref(), sent) {
+        (Some(stored), Some(sent)) if !stored.is_empty() && !stored.eq_ignore_ascii_case(&sent) => {
+            Err(Error::UploadIntegrity {
+                uid: resource.id.clone(),
+                stored: stored.to_string(),
+                sent,
+            })
+        }
+        _ => Ok(()),
     }
 }
 

@@ -149,7 +149,7 @@ async fn get(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
             println!();
             print_resource_fields(&resource);
         }
-        Some(Err(error)) => eprintln!("file resource: {error}"),
+        Some(Err(error)) => eprintln!("file resource: {}", output::printable(&error.to_string())),
         None => {}
     }
     Ok(())
@@ -249,7 +249,7 @@ async fn download(
             saved.md5
         ),
         DocumentDownload::External { url } => {
-            println!("{url}");
+            println!("{}", output::printable(&url));
             eprintln!("This document is an external link; nothing was downloaded.");
         }
     }
@@ -272,7 +272,10 @@ async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Re
     if json {
         print_json(&json!({"deleted": uid, "name": document.title()}))
     } else {
-        println!("Deleted document {uid} ({})", document.title());
+        println!(
+            "Deleted document {uid} ({})",
+            output::printable(document.title())
+        );
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ mod profile;
 mod progress;
 mod resources;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -29,7 +30,8 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            // Errors carry the server's words, which a hostile server controls.
+            eprintln!("error: {}", output::printable(&describe(&error)));
             ExitCode::FAILURE
         }
     }
@@ -52,6 +54,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match cli.command {
         None => {
+            // Without this, crossterm fails with a bare "No such device or address".
+            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+                anyhow::bail!(
+                    "the interactive browser needs a terminal; in scripts use a command, \
+                     e.g. `d2files documents list` (see `d2files --help`)"
+                );
+            }
             let _logs = file_logging(crate::app::LOG_FILE)?;
             let connection = connect::connect(&cli.connection).await?;
             crate::app::run(crate::app::Launch {

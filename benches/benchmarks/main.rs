@@ -1,0 +1,198 @@
+//! The d2files benchmarks (issue 5): transfers against curl, a cold list on a large server and
+//! the TUI's frames. A measuring harness, not a test: nothing here asserts a timing.
+//!
+//! ```text
+//! cargo bench --bench benchmarks               # full run (~10 min), writes BENCHMARKS.md
+//! cargo bench --bench benchmarks -- --quick    # ~1 min, writes target/BENCHMARKS-quick.md
+//! cargo bench --bench benchmarks -- --out FILE # write the report elsewhere
+//! ```
+mod listing;
+mod process;
+mod report;
+mod server;
+mod stats;
+mod transfers;
+mod tui;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+
+use crate::report::{Machine, Results};
+use crate::server::Server;
+use crate::transfers::{Bench, Plan};
+
+const MIB: u64 = 1 << 20;
+
+struct Options {
+    quick: bool,
+    out: PathBuf,
+}
+
+fn parse_options() -> anyhow::Result<Options> {
+    let mut quick = false;
+    let mut out = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--out" => out = Some(PathBuf::from(args.next().context("--out needs a path")?)),
+            // Passed by `cargo bench` to every bench target.
+            "--bench" => {}
+            other => bail!("unknown argument {other} (expected --quick or --out FILE)"),
+        }
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = out.unwrap_or_else(|| {
+        if quick {
+            manifest.join("target").join("BENCHMARKS-quick.md")
+        } else {
+            manifest.join("BENCHMARKS.md")
+        }
+    });
+    Ok(Options { quick, out })
+}
+
+fn find_curl() -> anyhow::Result<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("curl"))
+        .find(|candidate| candidate.is_file())
+        .context("curl is not on PATH; the transfer figures are ratios against it")
+}
+
+/// Free bytes on the file system holding `dir` (GNU df).
+fn free_bytes(dir: &Path) -> anyhow::Result<u64> {
+    let output = Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir)
+        .output()?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|line| line.trim().parse().ok())
+        .context("reading df's answer")
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("benchmarks failed: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let options = parse_options()?;
+    let started = Instant::now();
+    let d2files = PathBuf::from(env!("CARGO_BIN_EXE_d2files"));
+    let curl = find_curl()?;
+    let work = tempfile::Builder::new()
+        .prefix("d2files-bench-")
+        .tempdir()?;
+    let (plan, list_repeats, frame_samples, keys) = if options.quick {
+        let plan = Plan {
+            sizes: vec![MIB, 16 * MIB, 64 * MIB],
+            repeats: vec![5, 3, 3],
+        };
+        (plan, 7, 500, 10)
+    } else {
+        let plan = Plan {
+            sizes: vec![MIB, 100 * MIB, 1024 * MIB],
+            repeats: vec![15, 9, 7],
+        };
+        (plan, 25, 5000, 40)
+    };
+    // Source, the server's copy of it, the download and one upload at a time.
+    let largest = plan.sizes.iter().copied().max().unwrap_or(0);
+    let needed = 4 * largest + 256 * MIB;
+    let free = free_bytes(work.path())?;
+    if free < needed {
+        bail!(
+            "{} has {} MiB free; the benchmarks need {} MiB",
+            work.path().display(),
+            free / MIB,
+            needed / MIB
+        );
+    }
+    let machine = Machine::probe(&curl);
+
+    eprintln!("transfers (work dir {})", work.path().display());
+    let client_dir = work.path().join("client");
+    std::fs::create_dir_all(&client_dir)?;
+    let mut server = Server::start(&d2files, &work.path().join("server-transfers"))?;
+    let cases = {
+        let mut bench = Bench {
+            d2files: &d2files,
+            curl: &curl,
+            server: &mut server,
+            work: &client_dir,
+        };
+        transfers::run_all(&mut bench, &plan)?
+    };
+    let emulator_peak_rss_kib = server.peak_rss_kib();
+    drop(server);
+
+    let documents = 5000;
+    eprintln!("listing: {documents} documents, {list_repeats} cold runs");
+    let server = Server::start(&d2files, &work.path().join("server-listing"))?;
+    let listing = listing::run(
+        &d2files,
+        &curl,
+        &server,
+        &client_dir,
+        documents,
+        list_repeats,
+    )?;
+
+    let rows = 10_000;
+    eprintln!("TUI: {rows} rows, {frame_samples} frames on a TestBackend");
+    let frames = tui::frames(rows, frame_samples, &client_dir)?;
+    eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
+    listing::seed(&server, documents..rows)?;
+    let tui_home = work.path().join("tui-home");
+    std::fs::create_dir_all(&tui_home)?;
+    let real_tui = tui::real(
+        &d2files,
+        &server.url,
+        rows,
+        std::time::Duration::from_secs(5),
+        keys,
+        &tui_home,
+    )?;
+    drop(server);
+
+    let command = if options.quick {
+        "cargo bench --bench benchmarks -- --quick"
+    } else {
+        "cargo bench --bench benchmarks"
+    };
+    let results = Results {
+        command,
+        quick: options.quick,
+        machine,
+        cases,
+        emulator_peak_rss_kib,
+        listing,
+        frames,
+        real_tui,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    // The hand-written findings come from the file being replaced, else from BENCHMARKS.md.
+    let previous = std::fs::read_to_string(&options.out)
+        .or_else(|_| {
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"))
+        })
+        .unwrap_or_default();
+    if let Some(dir) = options.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&options.out, report::render(&results, &previous))
+        .with_context(|| format!("writing {}", options.out.display()))?;
+    eprintln!("wrote {} ({:.0} s)", options.out.display(), results.seconds);
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! The TUI's frames. In process: the real `update` and `ui::draw` on a ratatui `TestBackend`
+//! with 10,000 documents loaded through the same messages the runner sends. Out of process:
+//! `d2files` itself in a pseudo-terminal against the emulator, for what only the real event
+//! loop can show (frames while idle, key to screen).
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use d2files::api::{Document, Me, Page, Pager, ServerInfo, ServerVersion};
+use d2files::app::effect::Effect;
+use d2files::app::msg::Msg;
+use d2files::app::{Keymap, Settings, State, update};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::server::{PASSWORD, USERNAME};
+
+pub const WIDTH: u16 = 120;
+pub const HEIGHT: u16 = 40;
+
+pub struct Frames {
+    pub rows: usize,
+    /// `terminal.draw` alone, one sample per frame, the cursor moving between frames.
+    pub draw_ms: Vec<f64>,
+    /// `update(Key)` and the frame it causes.
+    pub key_to_frame_ms: Vec<f64>,
+}
+
+pub struct RealTui {
+    pub rows: usize,
+    pub idle_seconds: f64,
+    /// Frames seen on the terminal while no key was pressed (each frame ends by hiding or
+    /// placing the cursor, so even a frame without changes writes something).
+    pub idle_frames: usize,
+    pub idle_bytes: usize,
+    /// From writing a key to the pty until the app's answer arrived on it.
+    pub key_to_screen_ms: Vec<f64>,
+}
+
+fn document(n: usize) -> Document {
+    let external = n.is_multiple_of(3);
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 1 + (n % 12) as u32, 1 + (n % 28) as u32)
+        .and_then(|d| d.and_hms_opt(9, (n % 60) as u32, 0));
+    Document {
+        id: format!("Bd{n:09}"),
+        name: Some(format!("Benchmark document {n:05} — quarterly report")),
+        url: Some(if external {
+            format!("https://example.org/reports/{n:05}.pdf")
+        } else {
+            format!("Fr{n:09}")
+        }),
+        external,
+        content_type: (!external).then(|| "application/pdf".to_string()),
+        created: day,
+        last_updated: day,
+        ..Document::default()
+    }
+}
+
+/// A connected state with `rows` documents, loaded as one page through `update`.
+fn loaded_state(rows: usize, download_dir: &Path) -> anyhow::Result<State> {
+    let settings = Settings {
+        profile: "bench".into(),
+        base_url: "http://127.0.0.1:8080/".into(),
+        download_dir: download_dir.to_path_buf(),
+        log_path: None,
+        keymap: Keymap::default(),
+        keymap_error: None,
+        color: true,
+        page_size: u32::try_from(rows)?,
+    };
+    let mut state = State::new(settings);
+    update(&mut state, Msg::Resize(WIDTH, HEIGHT));
+    let server = ServerInfo {
+        base_url: "http://127.0.0.1:8080/".into(),
+        version: ServerVersion::parse("2.41.7"),
+        version_text: "2.41.7".into(),
+        system_name: Some("Benchmark".into()),
+        time_zone: None,
+        user: Me {
+            username: Some(USERNAME.into()),
+            ..Me::default()
+        },
+        latency: Duration::from_millis(1),
+    };
+    let effects = update(&mut state, Msg::Connected(Ok(server)));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchDocuments { req, .. } => Some(*req),
+            _ => None,
+        })
+        .context("connecting asked for no documents")?;
+    let page = Page {
+        items: (0..rows).map(document).collect(),
+        pager: Some(Pager {
+            page: 1,
+            page_count: 1,
+            total: rows as u64,
+            page_size: rows as u32,
+            next_page: None,
+            prev_page: None,
+        }),
+    };
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page),
+        },
+    );
+    if state.documents.items.len() != rows {
+        bail!("the state holds {} rows", state.documents.items.len());
+    }
+    Ok(state)
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Cursor moves that walk the whole list: mostly single steps, with page jumps and both ends.
+fn key_cycle(i: usize) -> KeyCode {
+    match i % 50 {
+        10 | 20 | 30 => KeyCode::PageDown,
+        40 => KeyCode::End,
+        41 => KeyCode::PageUp,
+        45 => KeyCode::Home,
+        n if n > 41 && n < 45 => KeyCode::Up,
+        _ => KeyCode::Down,
+    }
+}
+
+pub fn frames(rows: usize, samples: usize, work: &Path) -> anyhow::Result<Frames> {
+    let mut state = loaded_state(rows, work)?;
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
+    let draw = |terminal: &mut Terminal<TestBackend>, state: &mut State| -> anyhow::Result<()> {
+        terminal.draw(|frame| d2files::ui::draw(frame, state))?;
+        state.dirty = false;
+        Ok(())
+    };
+    for i in 0..100 {
+        update(&mut state, key(key_cycle(i)));
+        draw(&mut terminal, &mut state)?;
+    }
+    let mut draw_ms = Vec::with_capacity(samples);
+    for i in 0..samples {
+        update(&mut state, key(key_cycle(i)));
+        let started = Instant::now();
+        draw(&mut terminal, &mut state)?;
+        draw_ms.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut key_to_frame_ms = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let started = Instant::now();
+        update(&mut state, key(key_cycle(i)));
+        draw(&mut terminal, &mut state)?;
+        key_to_frame_ms.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(Frames {
+        rows,
+        draw_ms,
+        key_to_frame_ms,
+    })
+}
+
+/// Everything the app wrote to the terminal, with the time of the last write.
+#[derive(Default)]
+struct Screen {
+    bytes: Vec<u8>,
+    last_write: Option<Instant>,
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+/// Frames in a stretch of terminal output: every frame ends by hiding the cursor or by
+/// showing and placing it.
+fn frames_in(output: &[u8]) -> usize {
+    count(output, b"\x1b[?25l") + count(output, b"\x1b[?25h")
+}
+
+fn lock(screen: &Mutex<Screen>) -> anyhow::Result<std::sync::MutexGuard<'_, Screen>> {
+    screen
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the pty reader panicked"))
+}
+
+fn wait_for(
+    screen: &Arc<Mutex<Screen>>,
+    limit: Duration,
+    done: impl Fn(&Screen) -> bool,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        if done(&*lock(screen)?) {
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            let screen = lock(screen)?;
+            let tail = &screen.bytes[screen.bytes.len().saturating_sub(600)..];
+            bail!(
+                "the TUI did not get there within {limit:?}; it wrote {} bytes, ending {:?}",
+                screen.bytes.len(),
+                String::from_utf8_lossy(tail)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Runs `d2files` (the TUI) in a pty against `url` with every document loaded as one page.
+pub fn real(
+    binary: &Path,
+    url: &str,
+    rows: usize,
+    idle: Duration,
+    keys: usize,
+    home: &Path,
+) -> anyhow::Result<RealTui> {
+    let pty = native_pty_system().openpty(PtySize {
+        rows: HEIGHT,
+        cols: WIDTH,
+        pixel_width: 0,
+        pixel_height: 0,
+    })?;
+    let mut command = CommandBuilder::new(binary);
+    command.env_clear();
+    command.cwd(home);
+    for (name, value) in [
+        ("HOME", home.display().to_string()),
+        ("TERM", "xterm-256color".to_string()),
+        ("DHIS2_URL", url.to_string()),
+        ("DHIS2_USERNAME", USERNAME.to_string()),
+        ("DHIS2_PASSWORD", PASSWORD.to_string()),
+        ("D2FILES_PAGE_SIZE", rows.to_string()),
+    ] {
+        command.env(name, value);
+    }
+    let mut child = pty.slave.spawn_command(command)?;
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader()?;
+    let writer = Arc::new(Mutex::new(pty.master.take_writer()?));
+    let screen = Arc::new(Mutex::new(Screen::default()));
+    let sink = screen.clone();
+    let answer = writer.clone();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 64 * 1024];
+        while let Ok(n) = reader.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            // The terminal's side of the conversation: ratatui asks where the cursor is.
+            if count(&buffer[..n], b"\x1b[6n") > 0
+                && let Ok(mut answer) = answer.lock()
+            {
+                let _ = answer.write_all(b"\x1b[1;1R");
+                let _ = answer.flush();
+            }
+            if let Ok(mut screen) = sink.lock() {
+                screen.bytes.extend_from_slice(&buffer[..n]);
+                screen.last_write = Some(Instant::now());
+            }
+        }
+    });
+    let result = (|| -> anyhow::Result<RealTui> {
+        // The list is up once a document's name is on the screen.
+        wait_for(&screen, Duration::from_secs(30), |s| {
+            count(&s.bytes, b"Benchmark document") > 0
+        })?;
+        // Then let start-up settle: a quiet half second, within ten.
+        wait_for(&screen, Duration::from_secs(10), |s| {
+            s.last_write
+                .is_some_and(|at| at.elapsed() > Duration::from_millis(500))
+        })?;
+        let before = lock(&screen)?.bytes.len();
+        std::thread::sleep(idle);
+        let idle_output = lock(&screen)?.bytes[before..].to_vec();
+        let mut key_to_screen_ms = Vec::with_capacity(keys);
+        for i in 0..keys {
+            let before = lock(&screen)?.bytes.len();
+            // Down, with an Up every fourth key so the cursor stays in the first screens.
+            let sequence: &[u8] = if i % 4 == 3 { b"\x1b[A" } else { b"\x1b[B" };
+            let sent = Instant::now();
+            {
+                let mut writer = writer
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("the pty reader panicked"))?;
+                writer.write_all(sequence)?;
+                writer.flush()?;
+            }
+            wait_for(&screen, Duration::from_secs(5), |s| s.bytes.len() > before)?;
+            key_to_screen_ms.push(sent.elapsed().as_secs_f64() * 1e3);
+            // Past the frame limiter (one frame per 16 ms) and any trailing writes.
+            std::thread::sleep(Duration::from_millis(60));
+        }
+        Ok(RealTui {
+            rows,
+            idle_seconds: idle.as_secs_f64(),
+            idle_frames: frames_in(&idle_output),
+            idle_bytes: idle_output.len(),
+            key_to_screen_ms,
+        })
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
