@@ -19,6 +19,8 @@ pub const PREFETCH_ROWS: usize = 10;
 pub const FILTER_DEBOUNCE: Duration = Duration::from_millis(250);
 /// Moving the cursor with details open waits this long before fetching the details.
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
+/// Toasts kept at most (errors stay until dismissed).
+pub const MAX_TOASTS: usize = 20;
 /// How long an info toast stays.
 pub const INFO_TOAST: Duration = Duration::from_secs(4);
 
@@ -472,6 +474,10 @@ impl State {
             text: text.into(),
             expires: None,
         });
+        // A flapping server must not grow the list without end; the newest matter most.
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
+        }
     }
 
     /// Whether anything is loading (the spinner turns).
