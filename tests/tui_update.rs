@@ -884,3 +884,37 @@ fn a_new_link_is_selected_once_the_list_reloads() {
         Some("Xb3sL9pQw2e")
     );
 }
+
+#[test]
+fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
+    let mut state = ready(6);
+    update(&mut state, key('2'));
+    let req = state
+        .resources
+        .list
+        .loading
+        .expect("the list is loading")
+        .req;
+    update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Err(Error::Dhis2(Box::new(Dhis2Error {
+                status: 403,
+                message: "Access denied".into(),
+                error_code: None,
+                dev_message: None,
+                error_reports: Vec::new(),
+                hint: None,
+            }))),
+        },
+    );
+    assert_eq!(state.resources.source, ResourceSource::Known);
+    assert_eq!(
+        state.resources.list.items.len(),
+        4,
+        "the file documents' resources"
+    );
+    assert_eq!(state.toasts[0].level, ToastLevel::Info);
+}

@@ -178,9 +178,16 @@ pub(super) fn resources_loaded(
             };
             store_page(&mut state.resources.list, req, page, rows, |r| &r.uid);
         }
-        Err(Error::NotAvailable { .. })
-            if state.resources.list.loading.map(|l| l.req) == Some(req) =>
+        // No list on this server, or not for this user: show what d2files knows instead.
+        Err(error)
+            if state.resources.list.loading.map(|l| l.req) == Some(req)
+                && (matches!(error, Error::NotAvailable { .. }) || error.status() == Some(403)) =>
         {
+            if error.status() == Some(403) {
+                state.toast_info(format!(
+                    "The server refused the file resource list ({error}); showing the ones d2files knows"
+                ));
+            }
             state.resources.list.loading = None;
             state.resources.source = ResourceSource::Known;
             rebuild_known_rows(state);
