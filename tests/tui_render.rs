@@ -352,3 +352,17 @@ fn the_cursor_stays_mid_screen_while_scrolling() {
     let selected = screen.lines().find(|row| row.contains('▶')).unwrap_or("");
     assert!(selected.contains("DHIS2 home 29"), "{screen}");
 }
+
+#[test]
+fn hostile_names_cannot_rewrite_the_screen() {
+    let mut state = ready(3);
+    state.documents.items[0].name = Some("invoice\u{202E}fdp.exe".into());
+    state.documents.items[1].name = Some("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}boom".into());
+    let screen = render(&mut state, 80, 24);
+    assert!(!screen.contains('\u{202E}'), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(!screen.contains('\u{7}'), "{screen}");
+    // Shown in its real order, so the .exe is plain to see.
+    assert!(screen.contains("invoicefdp.exe"), "{screen}");
+    assert!(screen.contains("boom"), "{screen}");
+}
