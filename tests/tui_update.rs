@@ -918,3 +918,18 @@ fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
     );
     assert_eq!(state.toasts[0].level, ToastLevel::Info);
 }
+
+#[test]
+fn only_web_links_are_opened() {
+    let mut state = ready(3);
+    // Document 2 is a link; make it point somewhere a browser should not be asked to go.
+    state.documents.items[2].url = Some("file:///etc/passwd".into());
+    update(&mut state, key('G'));
+    assert!(update(&mut state, key('o')).is_empty());
+    assert_eq!(state.toasts[0].level, ToastLevel::Error);
+    state.documents.items[2].url = Some("https://dhis2.org".into());
+    assert_eq!(
+        update(&mut state, key('o')),
+        vec![Effect::Open("https://dhis2.org".into())]
+    );
+}

@@ -321,7 +321,7 @@ pub(super) fn link_choice_key(
         _ => return Some(Dialog::Link(choice)),
     };
     match pick {
-        0 => fx.push(Effect::Open(choice.url)),
+        0 => open_link(state, choice.url, fx),
         1 => {
             state.toast_info(format!("Copied {}", choice.url));
             fx.push(Effect::Copy(choice.url));
