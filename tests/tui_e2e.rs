@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 const ROWS: u16 = 24;
@@ -12,6 +13,8 @@ const COLS: u16 = 80;
 
 struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Everything the program wrote, for sequences the parser does not keep (OSC 52).
+    raw: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Screen {
@@ -88,6 +91,8 @@ impl Running {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let feed = parser.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let record = raw.clone();
         let reading = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -95,6 +100,7 @@ impl Running {
                     break;
                 }
                 feed.lock().expect("parser").process(&buf[..n]);
+                record.lock().expect("raw").extend_from_slice(&buf[..n]);
             }
         });
         let keys = pty.master.take_writer().expect("writer");
@@ -102,7 +108,7 @@ impl Running {
             child,
             master: pty.master,
             keys,
-            screen: Screen { parser },
+            screen: Screen { parser, raw },
             reading,
         }
     }
@@ -153,23 +159,35 @@ fn browse_filter_download_and_quit_in_a_real_terminal() {
 
     // The first page of the demo's 49 documents.
     app.screen
-        .wait_for("the first page", |s| s.contains("20 of 49"));
+        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
     assert!(app.screen.text().contains("DHIS2 2.41"));
     // Page down: the next page loads as the cursor nears the end.
     app.send("\x1b[6~");
     app.screen
-        .wait_for("the second page", |s| s.contains("40 of 49"));
+        .wait_for("the second page", |s| s.contains(" 40 of 49 "));
 
     // Filter on the server.
     app.send("/");
     app.send("cases by district");
     app.screen.wait_for("the filtered list", |s| {
-        s.contains("1 of 1") && s.contains("Malaria cases by district")
+        s.contains(" 1 of 1 ") && s.contains("Malaria cases by district")
     });
     app.send("\r");
     app.screen.wait_for("the prompt to close", |s| {
         s.contains("filter: cases by district")
     });
+
+    // y copies the uid with OSC 52, which works over SSH.
+    app.send("y");
+    let copied = format!(
+        "\x1b]52;c;{}",
+        base64::engine::general_purpose::STANDARD.encode("zzQl3NLWDXr")
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&app.screen.raw.lock().expect("raw")).contains(&copied) {
+        assert!(Instant::now() < deadline, "no OSC 52 copy of the uid");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     // Download into the temp dir.
     app.send("d");
@@ -203,7 +221,7 @@ fn sigterm_restores_the_terminal_and_names_the_log() {
     let home = tempfile::tempdir().expect("home");
     let app = Running::start(home.path());
     app.screen
-        .wait_for("the first page", |s| s.contains("20 of 49"));
+        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
     let pid = app.child.process_id().expect("a pid");
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])

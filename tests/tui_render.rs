@@ -328,3 +328,41 @@ fn help_and_hints_follow_a_remapped_keymap() {
         "{help}"
     );
 }
+
+#[test]
+fn the_cursor_stays_mid_screen_while_scrolling() {
+    let mut state = ready(583);
+    for _ in 0..30 {
+        update(&mut state, key('j'));
+    }
+    let screen = render(&mut state, 80, 24);
+    let rows: Vec<&str> = screen.lines().collect();
+    let cursor_row = rows
+        .iter()
+        .position(|row| row.contains('▶'))
+        .expect("a selected row");
+    assert!(rows[cursor_row].contains("Annual report 30"), "{screen}");
+    // 18 rows show; the cursor sits in the middle, not pinned to an edge.
+    assert!(
+        (10..=16).contains(&cursor_row),
+        "cursor on screen row {cursor_row}"
+    );
+    update(&mut state, key('k'));
+    let screen = render(&mut state, 80, 24);
+    let selected = screen.lines().find(|row| row.contains('▶')).unwrap_or("");
+    assert!(selected.contains("DHIS2 home 29"), "{screen}");
+}
+
+#[test]
+fn hostile_names_cannot_rewrite_the_screen() {
+    let mut state = ready(3);
+    state.documents.items[0].name = Some("invoice\u{202E}fdp.exe".into());
+    state.documents.items[1].name = Some("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}boom".into());
+    let screen = render(&mut state, 80, 24);
+    assert!(!screen.contains('\u{202E}'), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(!screen.contains('\u{7}'), "{screen}");
+    // Shown in its real order, so the .exe is plain to see.
+    assert!(screen.contains("invoicefdp.exe"), "{screen}");
+    assert!(screen.contains("boom"), "{screen}");
+}

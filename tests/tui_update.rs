@@ -849,3 +849,87 @@ fn before_2_41_known_rows_are_read_one_at_a_time() {
 fn uid_of(n: usize) -> String {
     uid('F', n)
 }
+
+#[test]
+fn a_new_link_is_selected_once_the_list_reloads() {
+    let mut state = ready(10);
+    update(&mut state, key('j'));
+    update(&mut state, key('a'));
+    typed(&mut state, "Team wiki");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "https://wiki.example.org/team");
+    update(&mut state, code(KeyCode::Enter));
+    let created = Document {
+        id: "Xb3sL9pQw2e".into(),
+        name: Some("Team wiki".into()),
+        url: Some("https://wiki.example.org/team".into()),
+        external: true,
+        ..Document::default()
+    };
+    let (req, _) = documents_req(&update(&mut state, Msg::LinkCreated(Ok(created.clone()))));
+    assert!(state.dialog.is_none());
+    let mut fresh = page(0..10, 1, 11);
+    fresh.items.insert(0, created);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(fresh),
+        },
+    );
+    assert_eq!(state.documents.cursor, 0);
+    assert_eq!(
+        state.selected_document().map(|d| d.id.as_str()),
+        Some("Xb3sL9pQw2e")
+    );
+}
+
+#[test]
+fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
+    let mut state = ready(6);
+    update(&mut state, key('2'));
+    let req = state
+        .resources
+        .list
+        .loading
+        .expect("the list is loading")
+        .req;
+    update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Err(Error::Dhis2(Box::new(Dhis2Error {
+                status: 403,
+                message: "Access denied".into(),
+                error_code: None,
+                dev_message: None,
+                error_reports: Vec::new(),
+                hint: None,
+            }))),
+        },
+    );
+    assert_eq!(state.resources.source, ResourceSource::Known);
+    assert_eq!(
+        state.resources.list.items.len(),
+        4,
+        "the file documents' resources"
+    );
+    assert_eq!(state.toasts[0].level, ToastLevel::Info);
+}
+
+#[test]
+fn only_web_links_are_opened() {
+    let mut state = ready(3);
+    // Document 2 is a link; make it point somewhere a browser should not be asked to go.
+    state.documents.items[2].url = Some("file:///etc/passwd".into());
+    update(&mut state, key('G'));
+    assert!(update(&mut state, key('o')).is_empty());
+    assert_eq!(state.toasts[0].level, ToastLevel::Error);
+    state.documents.items[2].url = Some("https://dhis2.org".into());
+    assert_eq!(
+        update(&mut state, key('o')),
+        vec![Effect::Open("https://dhis2.org".into())]
+    );
+}

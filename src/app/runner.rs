@@ -1,10 +1,12 @@
 //! The effect runner: carries out `Effect`s on tokio tasks with the API client and answers with
 //! `Msg`s on the channel. Nothing here blocks the UI task.
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
@@ -202,7 +204,15 @@ impl Runner {
                 overwrite: false,
                 wait: Default::default(),
             };
-            let result = run_job(&client, &paths, job, options).await;
+            // A bug must not leave the transfer "running" for ever: a panic becomes a failure.
+            let result = AssertUnwindSafe(run_job(&client, &paths, job, options))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::InvalidInput(
+                        "the transfer stopped on an internal error; see the log".into(),
+                    ))
+                });
             let result = if cancel.is_cancelled() && result.is_err() {
                 Err(Error::Cancelled)
             } else {

@@ -13,11 +13,17 @@ use ratatui::crossterm::terminal::{
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
-/// Switches to the alternate screen in raw mode, and makes a panic restore the terminal and
-/// say where the log is before the panic message.
+/// Switches to the alternate screen in raw mode, and makes a panic of the UI thread restore the
+/// terminal and say where the log is before the panic message. A panic in a background task
+/// (which tokio contains) goes to the log only, so it cannot scribble over the screen.
 pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
     let previous = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != ui_thread {
+            tracing::error!("a background task panicked: {info}");
+            return;
+        }
         restore();
         match &log_file {
             Some(path) => eprintln!("d2files crashed; the log is at {}", path.display()),

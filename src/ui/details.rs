@@ -59,13 +59,13 @@ fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
         theme,
     ));
     spans.extend(field(
-        "type",
-        resource.content_type.clone().unwrap_or_default(),
+        "md5",
+        resource.content_md5.clone().unwrap_or_else(|| "–".into()),
         theme,
     ));
     spans.extend(field(
-        "md5",
-        resource.content_md5.clone().unwrap_or_else(|| "–".into()),
+        "type",
+        resource.content_type.clone().unwrap_or_default(),
         theme,
     ));
     if let Some(assigned) = resource.assigned {

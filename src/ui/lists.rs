@@ -69,6 +69,19 @@ fn empty<T>(
     );
 }
 
+/// The rows to draw: the cursor stays mid-screen while scrolling, and only what fits is built
+/// (a list may hold thousands of loaded rows).
+/// Returns the first row, how many rows, and the cursor's place among them.
+fn window<T>(list: &ListView<T>, inner: Rect) -> (usize, usize, usize) {
+    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+    let len = list.items.len();
+    let cursor = list.cursor.min(len.saturating_sub(1));
+    let offset = cursor
+        .saturating_sub(visible / 2)
+        .min(len.saturating_sub(visible));
+    (offset, visible.min(len - offset), cursor - offset)
+}
+
 fn date(value: Option<chrono::NaiveDateTime>) -> String {
     value
         .map(|d| d.format("%Y-%m-%d").to_string())
@@ -90,7 +103,8 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         return empty(frame, inner, list, "documents", hint, theme);
     }
     let narrow = area.width < 70;
-    let rows = list.items.iter().map(|document| {
+    let (offset, visible, selected) = window(list, inner);
+    let rows = list.items[offset..offset + visible].iter().map(|document| {
         let resource = document
             .file_resource_uid()
             .and_then(|uid| state.resources.fetched.get(uid));
@@ -129,7 +143,7 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .highlight_symbol("▶");
-    let mut table_state = TableState::default().with_selected(Some(list.cursor));
+    let mut table_state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
@@ -172,7 +186,10 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         );
         return empty(frame, inner, list, "file resources", hint, theme);
     }
-    let rows = list.items.iter().map(|row| resource_row(row, state, theme));
+    let (offset, visible, selected) = window(list, inner);
+    let rows = list.items[offset..offset + visible]
+        .iter()
+        .map(|row| resource_row(row, state, theme));
     let widths = [
         Constraint::Fill(3),
         Constraint::Length(11),
@@ -186,7 +203,7 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .highlight_symbol("▶");
-    let mut table_state = TableState::default().with_selected(Some(list.cursor));
+    let mut table_state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 

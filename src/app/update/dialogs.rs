@@ -101,6 +101,7 @@ pub(super) fn link_created(
                 state.dialog = None;
             }
             state.toast_info(format!("Added link “{}”", document.title()));
+            state.documents.select = Some(document.id.clone());
             reload(state, Pane::Documents, fx);
         }
         Err(error) => {
@@ -320,7 +321,7 @@ pub(super) fn link_choice_key(
         _ => return Some(Dialog::Link(choice)),
     };
     match pick {
-        0 => fx.push(Effect::Open(choice.url)),
+        0 => open_link(state, choice.url, fx),
         1 => {
             state.toast_info(format!("Copied {}", choice.url));
             fx.push(Effect::Copy(choice.url));

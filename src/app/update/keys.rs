@@ -302,7 +302,7 @@ pub(super) fn open_selected(state: &mut State, fx: &mut Vec<Effect>) {
             };
             if document.external {
                 if let Some(url) = document.url.clone() {
-                    fx.push(Effect::Open(url));
+                    open_link(state, url, fx);
                 }
                 return;
             }
@@ -473,5 +473,18 @@ pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
             KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
             fx,
         );
+    }
+}
+
+/// Opens a link from the server in the browser, but only a web link: a document's URL is the
+/// server's data, and `file:` or custom schemes could start other programs.
+pub(super) fn open_link(state: &mut State, url: String, fx: &mut Vec<Effect>) {
+    let web = url::Url::parse(&url).is_ok_and(|parsed| matches!(parsed.scheme(), "http" | "https"));
+    if web {
+        fx.push(Effect::Open(url));
+    } else {
+        state.toast_error(format!(
+            "Not opening {url}: only http and https links are opened"
+        ));
     }
 }

@@ -82,7 +82,10 @@ pub(super) fn store_page<T>(
     list.filter.error = None;
     let has_next = result.has_next() && !result.items.is_empty();
     if page <= 1 {
-        let selected = list.selected().map(|item| id(item).to_string());
+        let selected = list
+            .select
+            .take()
+            .or_else(|| list.selected().map(|item| id(item).to_string()));
         list.items = result.items;
         list.cursor = selected
             .and_then(|uid| list.items.iter().position(|item| id(item) == uid))
@@ -175,9 +178,16 @@ pub(super) fn resources_loaded(
             };
             store_page(&mut state.resources.list, req, page, rows, |r| &r.uid);
         }
-        Err(Error::NotAvailable { .. })
-            if state.resources.list.loading.map(|l| l.req) == Some(req) =>
+        // No list on this server, or not for this user: show what d2files knows instead.
+        Err(error)
+            if state.resources.list.loading.map(|l| l.req) == Some(req)
+                && (matches!(error, Error::NotAvailable { .. }) || error.status() == Some(403)) =>
         {
+            if error.status() == Some(403) {
+                state.toast_info(format!(
+                    "The server refused the file resource list ({error}); showing the ones d2files knows"
+                ));
+            }
             state.resources.list.loading = None;
             state.resources.source = ResourceSource::Known;
             rebuild_known_rows(state);

@@ -55,6 +55,7 @@ pub(super) fn transfer_finished(
                 .resources
                 .fetched
                 .insert(uploaded.file_resource.id.clone(), uploaded.file_resource);
+            state.documents.select = Some(uploaded.document.id.clone());
             reload(state, Pane::Documents, fx);
         }
         Ok(TransferOutcome::UploadedResource(resource)) => {
@@ -66,6 +67,7 @@ pub(super) fn transfer_finished(
                 resource.title()
             ));
             remember_upload(state, &resource.id, resource.title(), fx);
+            state.resources.list.select = Some(resource.id.clone());
             state
                 .resources
                 .fetched
@@ -102,6 +104,7 @@ pub(super) fn transfer_finished(
             transfer.state = TransferState::Done(format!("document {}", document.id));
             transfer.unlinked = None;
             state.toast_info(format!("Linked “{}”", document.title()));
+            state.documents.select = Some(document.id.clone());
             reload(state, Pane::Documents, fx);
         }
         Err(error) => {
