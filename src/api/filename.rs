@@ -73,6 +73,26 @@ fn non_empty(text: String) -> Option<String> {
     }
 }
 
+/// Text from a server made safe for a terminal: control characters (escape sequences, bells,
+/// carriage returns) and bidirectional overrides (which disguise file extensions) become `?`,
+/// so a hostile name cannot rewrite the screen or pretend to be something else.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Characters that reorder the text around them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A name that is safe to create inside a chosen directory: no path separators or `..`,
 /// no control characters or bidirectional overrides, not a reserved device name, not hidden by a leading dot, at most
 /// [`MAX_NAME_BYTES`] long with its extension kept. Never empty.
@@ -82,9 +102,8 @@ pub fn sanitize_file_name(name: &str) -> String {
     let mut clean: String = last
         .chars()
         .map(|c| match c {
-            c if c.is_control() => '_',
             // Bidirectional overrides make `exe.pdf` display as `fdp.exe` and the like.
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '_',
+            c if c.is_control() || is_bidi_control(c) => '_',
             ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c => c,
         })
@@ -144,6 +163,15 @@ mod tests {
         );
         assert_eq!(parse_content_disposition("inline"), None);
         assert_eq!(parse_content_disposition("filename="), None);
+    }
+
+    #[test]
+    fn printable_text_has_no_terminal_controls() {
+        assert_eq!(
+            printable("a\u{1b}[2J\u{7}b\r\u{202e}fdp.exe"),
+            "a?[2J?b??fdp.exe"
+        );
+        assert_eq!(printable("résumé 2025.pdf"), "résumé 2025.pdf");
     }
 
     #[test]

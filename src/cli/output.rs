@@ -13,19 +13,7 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Text from the server made safe for a terminal: control characters (escape sequences,
-/// bells, carriage returns) and bidirectional overrides (which disguise file extensions) become
-/// `?`, so a hostile name cannot rewrite the screen or pretend to be something else.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if is_unsafe_char(c) { '?' } else { c })
-        .collect()
-}
-
-fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
+pub use crate::api::filename::printable;
 
 /// Prints rows under a header, fitted to the terminal's width when stdout is one.
 pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
