@@ -209,3 +209,32 @@ async fn the_cli_reports_a_damaged_download_and_leaves_no_file() {
     assert!(!home.path().join("b.bin").exists());
     assert!(!home.path().join("b.bin.part").exists());
 }
+
+#[tokio::test]
+async fn the_cli_says_how_a_download_was_checked() {
+    let em = start("2.41").await;
+    let plain = em
+        .seed_file_resource(SeedFileResource::new(
+            "a.bin",
+            "application/octet-stream",
+            bytes(1_000),
+        ))
+        .unwrap();
+    let logo = em
+        .seed_file_resource(
+            SeedFileResource::new("logo.png", "image/png", png()).domain("ORG_UNIT"),
+        )
+        .unwrap();
+    let home = temp_dir();
+    for (uid, expected) in [
+        (plain, "verified against the server's MD5"),
+        (logo, "DHIS2 re-encodes images"),
+    ] {
+        let mut command = d2files(home.path());
+        as_admin(&mut command, &em);
+        command.args(["resources", "download", &uid]);
+        let run = run(command).await;
+        assert!(run.success, "{}", run.stderr);
+        assert!(run.stdout.contains(expected), "{}", run.stdout);
+    }
+}

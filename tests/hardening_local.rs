@@ -292,3 +292,133 @@ async fn the_tui_without_a_terminal_says_what_to_do() {
     );
     assert!(em.requests().is_empty(), "nothing was sent");
 }
+
+/// Starts a CLI download that hangs after 200 kB, then sends `signal` once the part file exists.
+async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Option<i32>) {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, 2_000_000);
+    em.faults().stall_after_bytes(200_000, "/data");
+    let home = temp_dir();
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command
+        .args(["resources", "download", &uid])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("d2files starts");
+    let part = home.path().join("data.bin.part");
+    let signal = signal.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !part.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(part.exists(), "the download started");
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        child.wait_with_output().expect("d2files ends")
+    })
+    .await
+    .unwrap();
+    let left = tree(home.path())
+        .into_iter()
+        .filter(|p| p.starts_with("data.bin") || p.to_string_lossy().ends_with(".part"))
+        .collect();
+    let run = Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    (run, left, output.status.code())
+}
+
+#[tokio::test]
+async fn ctrl_c_during_a_download_removes_the_part_file() {
+    let (run, left, code) = interrupt_download("INT").await;
+    assert!(!run.success);
+    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by Ctrl-C"),
+        "{}",
+        run.stderr
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn sigterm_during_a_download_removes_the_part_file() {
+    let (run, left, code) = interrupt_download("TERM").await;
+    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by SIGTERM"),
+        "{}",
+        run.stderr
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_planted_part_symlink_is_replaced_not_written_through() {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, 50_000);
+    let dir = temp_dir();
+    let victim = write_file(dir.path(), "victim.txt", b"precious");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("data.bin.part")).unwrap();
+    let saved = admin(&em)
+        .download_file_resource(
+            &uid,
+            None,
+            &DownloadTarget::Directory(out.clone()),
+            &transfer(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.path, out.join("data.bin"));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(std::fs::read(&saved.path).unwrap(), bytes(50_000));
+    assert!(!saved.path.is_symlink());
+    assert_eq!(tree(&out), [std::path::PathBuf::from("data.bin")]);
+}
+
+#[tokio::test]
+async fn a_source_changed_after_the_last_byte_names_what_the_server_kept() {
+    let em = start("2.41").await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(10_000));
+    // The server waits before reading: the whole (small) file is sent, then changed.
+    em.faults().delay(Duration::from_millis(500));
+    let sent = Arc::new(Notify::new());
+    let signal = sent.clone();
+    let options = transfer().with_progress(move |p| {
+        if p.total == Some(p.done) && p.done > 0 {
+            signal.notify_one();
+        }
+    });
+    let client = admin(&em);
+    let upload_path = path.clone();
+    let upload = tokio::spawn(async move {
+        client
+            .upload_file_resource(&upload_path, &Domain::Document, &options)
+            .await
+    });
+    sent.notified().await;
+    std::fs::write(&path, b"rewritten").unwrap();
+    let error = upload.await.unwrap().unwrap_err();
+    em.faults().delay(Duration::ZERO);
+    let text = error.to_string();
+    assert!(text.contains("changed while it was uploaded"), "{text}");
+    let stored = admin(&em)
+        .list_file_resources(&ListQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(stored.items.len(), 1);
+    assert!(
+        text.contains(&format!("file resource {}", stored.items[0].id)),
+        "{text}"
+    );
+}

@@ -258,3 +258,31 @@ async fn a_connection_reset_on_a_write_is_not_retried() {
     let documents = admin(&em).list_documents(&ListQuery::new()).await.unwrap();
     assert!(documents.items.is_empty());
 }
+
+#[tokio::test]
+async fn the_cli_reports_a_dropped_download_and_leaves_a_clean_directory() {
+    let em = start("2.41").await;
+    let uid = em
+        .seed_file_resource(SeedFileResource::new(
+            "cable.bin",
+            "application/octet-stream",
+            bytes(1_500_000),
+        ))
+        .unwrap();
+    let home = temp_dir();
+    // The cable is pulled after 400 kB: a body is never fetched twice behind the user's back.
+    em.faults().drop_after_bytes(400_000, "/data");
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command.args(["resources", "download", &uid]);
+    let run = run(command).await;
+    assert!(!run.success, "{}", run.stdout);
+    assert!(run.stderr.contains("network error"), "{}", run.stderr);
+    assert!(run.stderr.contains("of 1500000 bytes"), "{}", run.stderr);
+    let left = tree(home.path());
+    assert!(
+        left.iter()
+            .all(|p| !p.to_string_lossy().starts_with("cable.bin")),
+        "{left:?}"
+    );
+}

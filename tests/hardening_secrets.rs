@@ -400,6 +400,33 @@ async fn a_redirect_to_another_host_is_not_followed() {
     let run = run(command).await;
     assert!(!run.success);
     assert!(run.stderr.contains("redirect"), "{}", run.stderr);
-    assert!(tree(home.path()).iter().all(|p| !p.ends_with("a.txt")));
+    assert!(
+        tree(home.path())
+            .iter()
+            .all(|p| !p.to_string_lossy().starts_with("a.txt"))
+    );
     assert_eq!(external_site_requests(&site), 0, "{:?}", site.requests());
+}
+
+#[tokio::test]
+async fn a_password_written_into_the_url_is_never_repeated() {
+    const SECRET: &str = "S3cret-in-URL-9q";
+    for url in [
+        format!("https://admin:{SECRET}@dhis.example.org:99999"),
+        format!("https://admin:{SECRET}@dhis.example.org"),
+        format!("ftp://admin:{SECRET}@dhis.example.org"),
+    ] {
+        let error = Client::new(&url, Auth::token(ADMIN_PAT)).unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains(SECRET), "{text}");
+        let home = temp_dir();
+        let mut command = d2files(home.path());
+        command
+            .env("DHIS2_PAT", ADMIN_PAT)
+            .args(["--url", &url, "documents", "list"]);
+        let run = run(command).await;
+        assert!(!run.success);
+        assert!(!run.stderr.contains(SECRET), "{}", run.stderr);
+        assert!(!run.stdout.contains(SECRET), "{}", run.stdout);
+    }
 }

@@ -273,14 +273,16 @@ fn tls_config() -> Result<rustls::ClientConfig> {
 
 fn parse_base_url(text: &str) -> Result<Url> {
     let trimmed = text.trim();
+    // Error messages repeat the URL: never with a password written into it.
+    let shown = without_userinfo(trimmed);
     let mut url = Url::parse(trimmed).map_err(|e| {
         Error::InvalidInput(format!(
-            "`{trimmed}` is not a server URL ({e}); expected e.g. https://dhis.example.org"
+            "`{shown}` is not a server URL ({e}); expected e.g. https://dhis.example.org"
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidInput(format!(
-            "`{trimmed}`: the server URL must start with http:// or https://"
+            "`{shown}`: the server URL must start with http:// or https://"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -295,6 +297,18 @@ fn parse_base_url(text: &str) -> Result<Url> {
     let path = path.strip_suffix("/api").unwrap_or(&path).to_string();
     url.set_path(&format!("{path}/"));
     Ok(url)
+}
+
+/// `scheme://user:pass@host/…` → `scheme://***@host/…`; anything else unchanged.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => text.to_string(),
+    }
 }
 
 /// Reads a success body as JSON, naming what was being read when it is not.
@@ -464,6 +478,14 @@ mod tests {
         assert!(parse_base_url("ftp://host").is_err());
         assert!(parse_base_url("https://admin:district@host").is_err());
         assert!(parse_base_url("host").is_err());
+        let error = parse_base_url("ftp://admin:S3cret@host:99999/x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !error.contains("S3cret") && error.contains("***@host"),
+            "{error}"
+        );
+        assert_eq!(without_userinfo("https://h/a@b"), "https://h/a@b");
     }
 
     #[test]

@@ -91,9 +91,19 @@ impl Client {
         // Checked before looking at the answer: a source that shrank or grew breaks the request
         // body (which would otherwise read as a network failure) or sends a mix of old and new.
         if sent_source.changed() || current_len(path).await.ok() != Some(length) {
+            // A change after the last byte went out still left a file resource on the server.
+            let kept = match sent {
+                Ok(response) => read_json::<WebMessage>(response, "fileResources")
+                    .await
+                    .ok()
+                    .and_then(|message| file_resource_of(message).ok())
+                    .map(|fr| format!(" (the server kept the bytes it got as file resource {}, linked to nothing)", fr.id)),
+                Err(_) => None,
+            };
             return Err(Error::InvalidInput(format!(
-                "{} changed while it was uploaded; upload it again",
-                path.display()
+                "{} changed while it was uploaded; upload it again{}",
+                path.display(),
+                kept.unwrap_or_default()
             )));
         }
         let message: WebMessage = read_json(sent?, "fileResources").await?;

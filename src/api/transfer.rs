@@ -229,7 +229,13 @@ pub(crate) async fn save_body(
         path: part_path(&path),
         keep: false,
     };
-    let file = tokio::fs::File::create(&part.path)
+    // A leftover part file is replaced, never written through: it may be a symlink planted in
+    // a shared directory, pointing at another file of the user's.
+    let _ = tokio::fs::remove_file(&part.path).await;
+    let file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part.path)
         .await
         .map_err(|e| Error::io(&part.path, e))?;
     // Large writes: one blocking-pool hop per MiB rather than per network chunk.

@@ -242,12 +242,7 @@ async fn download(
         return print_json(&outcome);
     }
     match outcome {
-        DocumentDownload::Saved(saved) => println!(
-            "Saved {} ({}, md5 {})",
-            saved.path.display(),
-            size(Some(saved.bytes)),
-            saved.md5
-        ),
+        DocumentDownload::Saved(saved) => println!("{}", output::saved_line(&saved)),
         DocumentDownload::External { url } => {
             println!("{}", output::printable(&url));
             eprintln!("This document is an external link; nothing was downloaded.");

@@ -29,6 +29,11 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<Interrupted>() => {
+            eprintln!("{error}");
+            // 128 + SIGINT, as shells report an interrupted command.
+            ExitCode::from(130)
+        }
         Err(error) => {
             // Errors carry the server's words, which a hostile server controls.
             eprintln!("error: {}", output::printable(&describe(&error)));
@@ -72,12 +77,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Documents(command)) => {
             crate::config::init_stderr_logging()?;
             let connection = connect::connect(&cli.connection).await?;
-            documents::run(&connection.client, command, json).await
+            until_stopped(documents::run(&connection.client, command, json)).await
         }
         Some(Command::Resources(command)) => {
             crate::config::init_stderr_logging()?;
             let connection = connect::connect(&cli.connection).await?;
-            resources::run(&connection.client, command, json).await
+            until_stopped(resources::run(&connection.client, command, json)).await
         }
         Some(Command::Profile(command)) => {
             crate::config::init_stderr_logging()?;
@@ -108,6 +113,53 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::emulator::run_standalone(options).await
         }
+    }
+}
+
+/// A command stopped by Ctrl-C or SIGTERM.
+#[derive(Debug)]
+struct Interrupted(&'static str);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "interrupted by {} (a partial download is removed)", self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Runs a command until it ends or a stop signal arrives. Stopping drops the command, which
+/// removes a download's part file and aborts an upload before the process exits (the default
+/// signal action would leave `<name>.part` behind).
+async fn until_stopped(
+    command: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::select! {
+        result = command => result,
+        signal = stop_signal() => Err(Interrupted(signal).into()),
+    }
+}
+
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "Ctrl-C",
+                _ = terminate.recv() => "SIGTERM",
+            },
+            Err(error) => {
+                tracing::warn!("cannot watch for SIGTERM: {error}");
+                let _ = tokio::signal::ctrl_c().await;
+                "Ctrl-C"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 

@@ -56,6 +56,23 @@ pub fn print_fields(fields: &[(&str, String)]) {
     }
 }
 
+/// "Saved PATH (SIZE, md5 …, verified)": what a download produced and how it was checked.
+pub fn saved_line(saved: &crate::api::Downloaded) -> String {
+    let check = match saved.verification {
+        crate::api::Verification::Matched => "verified against the server's MD5",
+        crate::api::Verification::Reencoded => {
+            "not compared: DHIS2 re-encodes images of this kind, so its MD5 describes other bytes"
+        }
+        crate::api::Verification::Unavailable => "not compared: the server gave no MD5",
+    };
+    format!(
+        "Saved {} ({}, md5 {}, {check})",
+        saved.path.display(),
+        size(Some(saved.bytes)),
+        saved.md5
+    )
+}
+
 pub fn date(value: Option<NaiveDateTime>) -> String {
     value
         .map(|d| d.format("%Y-%m-%d %H:%M").to_string())

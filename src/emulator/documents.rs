@@ -133,16 +133,16 @@ pub async fn list(
     };
     let base = state.base_url(&headers);
     let ctx = context(&state, user, &base);
-    let objects: Vec<Value> = state
-        .db()
+    let db = state.db();
+    let readable: Vec<&Document> = db
         .documents
         .values()
         .filter(|d| d.readable_by(user))
-        .map(|d| d.to_json(&ctx))
         .collect();
     params
         .respond(
-            objects,
+            &readable,
+            |d, keys| d.to_json_keys(&ctx, keys),
             version,
             &format!("{base}/api/documents"),
             "documents",

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{FromRequest, Multipart, OriginalUri, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::download;
 use super::fields::Fields;
@@ -555,15 +555,12 @@ pub async fn list(
     };
     let base = state.base_url(&headers);
     let ctx = context(&state, user, &base);
-    let objects: Vec<Value> = state
-        .db()
-        .file_resources
-        .values()
-        .map(|fr| fr.to_json(&ctx, StatusView::Unchecked, false))
-        .collect();
+    let db = state.db();
+    let resources: Vec<&FileResource> = db.file_resources.values().collect();
     params
         .respond(
-            objects,
+            &resources,
+            |fr, keys| fr.to_json_keys(&ctx, StatusView::Unchecked, false, keys),
             version,
             &format!("{base}/api/fileResources"),
             "fileResources",

@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 use url::form_urlencoded;
 
 use super::fields::Fields;
-use super::query::{Filter, OrderBy, QueryError, Schema, parse_order, sort, split_filters};
+use super::model::Keys;
+use super::query::{Filter, OrderBy, QueryError, Schema, parse_order, sort_order, split_filters};
 use super::version::Dhis2Version;
 use super::web_message::WebMessage;
 
@@ -153,20 +154,40 @@ impl ListParams {
         filtered && queried
     }
 
-    /// Filters, orders, pages and projects `objects` into `{"pager":…, "<wrapper>":[…]}`.
+    /// The top-level keys filtering and ordering read.
+    fn keys_read(&self) -> Vec<&'static str> {
+        let mut keys = vec!["id"];
+        keys.extend(self.filters.iter().flat_map(|f| f.keys().iter().copied()));
+        keys.extend(self.order.iter().map(OrderBy::key));
+        if self.query.is_some() {
+            keys.extend(["code", "name"]);
+        }
+        keys
+    }
+
+    /// Filters, orders, pages and projects `items` into `{"pager":…, "<wrapper>":[…]}`.
+    /// `render` draws an item with the keys asked for: every item is drawn with only the keys
+    /// that filtering and ordering read, and only the returned page in full.
     /// `collection_url` is the absolute URL of the list, for `nextPage`/`prevPage`.
-    pub fn respond(
+    pub fn respond<T>(
         &self,
-        objects: Vec<Value>,
+        items: &[T],
+        render: impl Fn(&T, Keys) -> Value,
         version: Dhis2Version,
         collection_url: &str,
         wrapper: &str,
     ) -> Json<Value> {
-        let mut objects: Vec<Value> = objects.into_iter().filter(|o| self.keeps(o)).collect();
-        sort(&mut objects, &self.order);
+        let keys = self.keys_read();
+        let (kept, slim): (Vec<&T>, Vec<Value>) = items
+            .iter()
+            .map(|item| (item, render(item, Keys::Only(&keys))))
+            .filter(|(_, object)| self.keeps(object))
+            .unzip();
+        let order = sort_order(&slim, &self.order);
+        drop(slim);
         let mut body = Map::new();
-        let page_items: Vec<Value> = if self.paging {
-            let total = objects.len() as i64;
+        let page_items: Vec<usize> = if self.paging {
+            let total = order.len() as i64;
             let page_count = (total + self.page_size - 1) / self.page_size;
             // The pager clamps the page it reports, but the offset uses the requested page.
             let page = self.page.min(page_count).max(1);
@@ -181,17 +202,17 @@ impl ListParams {
                 pager["prevPage"] = json!(self.link(collection_url, page - 1));
             }
             body.insert("pager".into(), pager);
-            objects
+            order
                 .into_iter()
                 .skip(usize::try_from(offset).unwrap_or(usize::MAX))
                 .take(usize::try_from(self.page_size).unwrap_or(usize::MAX))
                 .collect()
         } else {
-            objects
+            order
         };
         let projected = page_items
-            .iter()
-            .map(|o| self.fields.apply(o, version))
+            .into_iter()
+            .map(|i| self.fields.apply(&render(kept[i], Keys::All), version))
             .collect();
         body.insert(wrapper.into(), Value::Array(projected));
         Json(Value::Object(body))

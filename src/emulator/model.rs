@@ -188,23 +188,65 @@ impl Domain {
     }
 }
 
+/// Which top-level keys to render: all, or only those a list filters and sorts on (a list
+/// renders every object that way, and the full object only for the page it returns).
+#[derive(Clone, Copy, Debug)]
+pub enum Keys<'a> {
+    All,
+    Only(&'a [&'static str]),
+}
+
+impl Keys<'_> {
+    pub fn wants(self, key: &str) -> bool {
+        match self {
+            Keys::All => true,
+            Keys::Only(keys) => keys.contains(&key),
+        }
+    }
+}
+
+/// A JSON object that computes a value only when its key is wanted.
+struct Builder<'a> {
+    map: Map<String, Value>,
+    keys: Keys<'a>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(keys: Keys<'a>) -> Self {
+        Builder {
+            map: Map::new(),
+            keys,
+        }
+    }
+
+    fn put(&mut self, key: &str, value: impl FnOnce() -> Value) {
+        if self.keys.wants(key) {
+            self.map.insert(key.to_string(), value());
+        }
+    }
+
+    fn finish(self) -> Value {
+        Value::Object(self.map)
+    }
+}
+
 /// Where a document's or file resource's sharing JSON comes from.
 fn sharing_json(owner: &str, public: &str) -> Value {
     json!({"owner": owner, "public": public, "external": false, "users": {}, "userGroups": {}})
 }
 
-fn legacy_sharing(object: &mut Map<String, Value>, public: &str) {
-    object.insert("publicAccess".into(), json!(public));
-    object.insert("externalAccess".into(), json!(false));
-    object.insert("userGroupAccesses".into(), json!([]));
-    object.insert("userAccesses".into(), json!([]));
+fn legacy_sharing(object: &mut Builder, public: &str) {
+    object.put("publicAccess", || json!(public));
+    object.put("externalAccess", || json!(false));
+    object.put("userGroupAccesses", || json!([]));
+    object.put("userAccesses", || json!([]));
 }
 
-fn base_fields(object: &mut Map<String, Value>) {
-    object.insert("attributeValues".into(), json!([]));
-    object.insert("translations".into(), json!([]));
-    object.insert("favorites".into(), json!([]));
-    object.insert("favorite".into(), json!(false));
+fn base_fields(object: &mut Builder) {
+    object.put("attributeValues", || json!([]));
+    object.put("translations", || json!([]));
+    object.put("favorites", || json!([]));
+    object.put("favorite", || json!(false));
 }
 
 /// What rendering an object needs to know about the request.
@@ -249,51 +291,51 @@ impl Document {
 
     /// The full object, as `fields=*` shows it.
     pub fn to_json(&self, ctx: &RenderContext) -> Value {
-        let mut object = Map::new();
-        object.insert("id".into(), json!(self.id));
-        object.insert("name".into(), json!(self.name));
-        object.insert("displayName".into(), json!(self.name));
+        self.to_json_keys(ctx, Keys::All)
+    }
+
+    /// The object with only `keys` (lists filter and sort on these).
+    pub fn to_json_keys(&self, ctx: &RenderContext, keys: Keys) -> Value {
+        let mut object = Builder::new(keys);
+        object.put("id", || json!(self.id));
+        object.put("name", || json!(self.name));
+        object.put("displayName", || json!(self.name));
         if let Some(code) = &self.code {
-            object.insert("code".into(), json!(code));
+            object.put("code", || json!(code));
         }
-        object.insert("url".into(), json!(self.url));
-        object.insert("external".into(), json!(self.external));
-        object.insert("attachment".into(), json!(self.attachment));
+        object.put("url", || json!(self.url));
+        object.put("external", || json!(self.external));
+        object.put("attachment", || json!(self.attachment));
         if let Some(content_type) = &self.content_type {
-            object.insert("contentType".into(), json!(content_type));
+            object.put("contentType", || json!(content_type));
         }
-        object.insert("created".into(), json!(format_date(self.created)));
-        object.insert("lastUpdated".into(), json!(format_date(self.last_updated)));
-        let created_by = user_by_id(self.created_by).reference(false);
-        object.insert("createdBy".into(), created_by.clone());
-        object.insert("user".into(), created_by);
-        object.insert(
-            "lastUpdatedBy".into(),
-            user_by_id(self.last_updated_by).reference(false),
-        );
-        object.insert(
-            "sharing".into(),
-            sharing_json(self.created_by, &self.public_access),
-        );
+        object.put("created", || json!(format_date(self.created)));
+        object.put("lastUpdated", || json!(format_date(self.last_updated)));
+        object.put("createdBy", || user_by_id(self.created_by).reference(false));
+        object.put("user", || user_by_id(self.created_by).reference(false));
+        object.put("lastUpdatedBy", || {
+            user_by_id(self.last_updated_by).reference(false)
+        });
+        object.put("sharing", || {
+            sharing_json(self.created_by, &self.public_access)
+        });
         if ctx.version.legacy_sharing_fields() {
             legacy_sharing(&mut object, &self.public_access);
         }
-        let write = self.writable_by(ctx.user);
-        let admin = ctx.user.is_superuser();
-        object.insert(
-            "access".into(),
+        object.put("access", || {
+            let write = self.writable_by(ctx.user);
+            let admin = ctx.user.is_superuser();
             json!({
                 "manage": write, "externalize": admin || ctx.user.has("F_DOCUMENT_EXTERNAL"),
                 "write": write, "read": self.readable_by(ctx.user), "update": write,
                 "delete": write && ctx.user.can_delete_document(),
-            }),
-        );
-        object.insert(
-            "href".into(),
-            json!(format!("{}/api/documents/{}", ctx.base_url, self.id)),
-        );
+            })
+        });
+        object.put("href", || {
+            json!(format!("{}/api/documents/{}", ctx.base_url, self.id))
+        });
         base_fields(&mut object);
-        Value::Object(object)
+        object.finish()
     }
 }
 
@@ -348,40 +390,50 @@ impl FileResource {
     /// The full object. `plain` is Jackson's direct serialisation (no `href`, user refs carry
     /// `code: null`); otherwise the field-filtered form with `href`.
     pub fn to_json(&self, ctx: &RenderContext, view: StatusView, plain: bool) -> Value {
-        let mut object = Map::new();
-        object.insert("id".into(), json!(self.id));
-        object.insert("name".into(), json!(self.name));
-        object.insert("displayName".into(), json!(self.name));
-        object.insert("created".into(), json!(format_date(self.created)));
-        object.insert("lastUpdated".into(), json!(format_date(self.last_updated)));
-        let created_by = user_by_id(self.created_by).reference(plain);
-        object.insert("createdBy".into(), created_by.clone());
-        object.insert("lastUpdatedBy".into(), created_by.clone());
-        object.insert("user".into(), created_by);
-        object.insert("sharing".into(), sharing_json(self.created_by, "--------"));
+        self.to_json_keys(ctx, view, plain, Keys::All)
+    }
+
+    /// The object with only `keys` (lists filter and sort on these).
+    pub fn to_json_keys(
+        &self,
+        ctx: &RenderContext,
+        view: StatusView,
+        plain: bool,
+        keys: Keys,
+    ) -> Value {
+        let mut object = Builder::new(keys);
+        object.put("id", || json!(self.id));
+        object.put("name", || json!(self.name));
+        object.put("displayName", || json!(self.name));
+        object.put("created", || json!(format_date(self.created)));
+        object.put("lastUpdated", || json!(format_date(self.last_updated)));
+        object.put("createdBy", || user_by_id(self.created_by).reference(plain));
+        object.put("lastUpdatedBy", || {
+            user_by_id(self.created_by).reference(plain)
+        });
+        object.put("user", || user_by_id(self.created_by).reference(plain));
+        object.put("sharing", || sharing_json(self.created_by, "--------"));
         if ctx.version.legacy_sharing_fields() {
             legacy_sharing(&mut object, "--------");
         }
         base_fields(&mut object);
-        object.insert("contentType".into(), json!(self.content_type));
-        object.insert("contentLength".into(), json!(self.content_length));
-        object.insert("contentMd5".into(), json!(self.content_md5));
-        object.insert("domain".into(), json!(self.domain.name()));
-        object.insert("storageStatus".into(), json!(self.storage_status(view)));
-        object.insert(
-            "hasMultipleStorageFiles".into(),
-            json!(self.has_multiple_storage_files()),
-        );
+        object.put("contentType", || json!(self.content_type));
+        object.put("contentLength", || json!(self.content_length));
+        object.put("contentMd5", || json!(self.content_md5));
+        object.put("domain", || json!(self.domain.name()));
+        object.put("storageStatus", || json!(self.storage_status(view)));
+        object.put("hasMultipleStorageFiles", || {
+            json!(self.has_multiple_storage_files())
+        });
         if ctx.version.assigned_visible() {
-            object.insert("assigned".into(), json!(self.assigned));
+            object.put("assigned", || json!(self.assigned));
         }
         if !plain {
-            object.insert(
-                "href".into(),
-                json!(format!("{}/api/fileResources/{}", ctx.base_url, self.id)),
-            );
+            object.put("href", || {
+                json!(format!("{}/api/fileResources/{}", ctx.base_url, self.id))
+            });
         }
-        Value::Object(object)
+        object.finish()
     }
 }
 

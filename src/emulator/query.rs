@@ -301,6 +301,14 @@ impl Filter {
         })
     }
 
+    /// The top-level keys of an object that [`Filter::matches`] reads.
+    pub fn keys(&self) -> &[&'static str] {
+        match &self.path {
+            Path::Identifiable => &["id", "code", "name", "shortName"],
+            Path::Prop { key, .. } => std::slice::from_ref(key),
+        }
+    }
+
     pub fn matches(&self, object: &Value) -> bool {
         match &self.path {
             Path::Identifiable => ["id", "code", "name", "shortName"]
@@ -470,6 +478,13 @@ pub struct OrderBy {
     ignore_case: bool,
 }
 
+impl OrderBy {
+    /// The object key it sorts on.
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+}
+
 /// Parses `order` values (comma-separated or repeated). Unknown properties, non-simple
 /// properties, bad directions and duplicates are silently ignored. Defaults to name iasc.
 pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
@@ -513,9 +528,9 @@ pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
     orders
 }
 
-/// Sorts by the clauses, then by id for a stable page order. NULLs sort as in PostgreSQL:
-/// last ascending, first descending.
-pub fn sort(objects: &mut [Value], orders: &[OrderBy]) {
+/// The order of `objects` (as indices) by the clauses, then by id for a stable page order.
+/// NULLs sort as in PostgreSQL: last ascending, first descending.
+pub fn sort_order(objects: &[Value], orders: &[OrderBy]) -> Vec<usize> {
     let key_of = |object: &Value, order: &OrderBy| -> Option<Typed> {
         let value = object.get(order.key).filter(|v| !v.is_null())?;
         match typed_json(value, order.ty)? {
@@ -523,13 +538,23 @@ pub fn sort(objects: &mut [Value], orders: &[OrderBy]) {
             other => Some(other),
         }
     };
-    objects.sort_by(|a, b| {
-        for order in orders {
-            let ordering = match (key_of(a, order), key_of(b, order)) {
+    // Each key is computed once, not in every comparison (dates parse, names lower-case).
+    let keys: Vec<(Vec<Option<Typed>>, &str)> = objects
+        .iter()
+        .map(|object| {
+            let id = object.get("id").and_then(Value::as_str).unwrap_or("");
+            (orders.iter().map(|o| key_of(object, o)).collect(), id)
+        })
+        .collect();
+    let mut indices: Vec<usize> = (0..objects.len()).collect();
+    indices.sort_by(|&a, &b| {
+        let ((a_keys, a_id), (b_keys, b_id)) = (&keys[a], &keys[b]);
+        for ((order, x), y) in orders.iter().zip(a_keys).zip(b_keys) {
+            let ordering = match (x, y) {
                 (None, None) => Ordering::Equal,
                 (None, Some(_)) => Ordering::Greater,
                 (Some(_), None) => Ordering::Less,
-                (Some(x), Some(y)) => compare_typed(&x, &y).unwrap_or(Ordering::Equal),
+                (Some(x), Some(y)) => compare_typed(x, y).unwrap_or(Ordering::Equal),
             };
             let ordering = if order.descending {
                 ordering.reverse()
@@ -540,14 +565,9 @@ pub fn sort(objects: &mut [Value], orders: &[OrderBy]) {
                 return ordering;
             }
         }
-        let id = |v: &Value| {
-            v.get("id")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        id(a).cmp(&id(b))
+        a_id.cmp(b_id)
     });
+    indices
 }
 
 #[cfg(test)]
@@ -662,25 +682,27 @@ mod tests {
 
     #[test]
     fn ordering() {
-        let mut objects = vec![
+        let objects = vec![
             json!({"id":"b","name":"beta"}),
             json!({"id":"a","name":"Alpha"}),
             json!({"id":"c","name":"alpha"}),
         ];
-        sort(&mut objects, &parse_order(&[], &schema()));
-        let ids: Vec<_> = objects
-            .iter()
-            .map(|o| o["id"].as_str().unwrap_or(""))
-            .collect();
-        assert_eq!(ids, ["a", "c", "b"]);
-        sort(
-            &mut objects,
-            &parse_order(&["name:desc,bogus:asc".into()], &schema()),
+        let ids = |order: Vec<usize>| -> Vec<&str> {
+            order
+                .into_iter()
+                .map(|i| objects[i]["id"].as_str().unwrap_or(""))
+                .collect()
+        };
+        assert_eq!(
+            ids(sort_order(&objects, &parse_order(&[], &schema()))),
+            ["a", "c", "b"]
         );
-        let ids: Vec<_> = objects
-            .iter()
-            .map(|o| o["id"].as_str().unwrap_or(""))
-            .collect();
-        assert_eq!(ids, ["b", "c", "a"]);
+        assert_eq!(
+            ids(sort_order(
+                &objects,
+                &parse_order(&["name:desc,bogus:asc".into()], &schema()),
+            )),
+            ["b", "c", "a"]
+        );
     }
 }
