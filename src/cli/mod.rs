@@ -122,7 +122,11 @@ struct Interrupted(&'static str);
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "interrupted by {} (a partial download is removed)", self.0)
+        write!(
+            f,
+            "interrupted by {} (a partial download is removed)",
+            self.0
+        )
     }
 }
 
