@@ -217,20 +217,22 @@ fn browse_filter_download_and_quit_in_a_real_terminal() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal_and_names_the_log() {
-    let home = tempfile::tempdir().expect("home");
-    let app = Running::start(home.path());
-    app.screen
-        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
-    let pid = app.child.process_id().expect("a pid");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let (_, screen) = app.wait_exit();
-    assert_terminal_restored(&screen);
-    let text = screen.text();
-    assert!(text.contains("terminated"), "{text}");
-    assert!(text.contains("d2files.log"), "{text}");
+fn sigterm_and_sighup_restore_the_terminal_and_name_the_log() {
+    for signal in ["-TERM", "-HUP"] {
+        let home = tempfile::tempdir().expect("home");
+        let app = Running::start(home.path());
+        app.screen
+            .wait_for("the first page", |s| s.contains(" 20 of 49 "));
+        let pid = app.child.process_id().expect("a pid");
+        let killed = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let (_, screen) = app.wait_exit();
+        assert_terminal_restored(&screen);
+        let text = screen.text();
+        assert!(text.contains("terminated"), "{signal}: {text}");
+        assert!(text.contains("d2files.log"), "{signal}: {text}");
+    }
 }

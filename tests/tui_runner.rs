@@ -11,7 +11,7 @@ use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOption
 use tokio::sync::mpsc;
 
 struct Setup {
-    _emulator: Emulator,
+    emulator: Emulator,
     runner: Runner,
     rx: mpsc::UnboundedReceiver<Msg>,
     dir: tempfile::TempDir,
@@ -40,7 +40,7 @@ async fn setup(storage_delay: Duration) -> Setup {
     };
     let (tx, rx) = mpsc::unbounded_channel();
     Setup {
-        _emulator: emulator,
+        emulator,
         runner: Runner::new(client, tx, paths),
         rx,
         dir,
@@ -260,4 +260,54 @@ async fn a_retried_link_step_creates_the_document() {
             break;
         }
     }
+}
+
+#[tokio::test]
+async fn quitting_cancels_a_stalled_download_and_removes_its_part_file() {
+    let mut s = setup(Duration::ZERO).await;
+    let bytes = vec![7u8; 256 * 1024];
+    let resource = s
+        .emulator
+        .seed_file_resource(d2files::emulator::SeedFileResource::new(
+            "big.bin",
+            "application/octet-stream",
+            bytes,
+        ))
+        .expect("seeded file resource");
+    let document = s
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::file("Big", &resource));
+    // The server sends 64 KiB, then hangs with the connection open.
+    s.emulator.faults().stall_after_bytes(64 * 1024, "/data");
+    let target = s.dir.path().join("big.bin");
+    s.runner.run(Effect::StartTransfer {
+        id: 7,
+        job: TransferJob::DownloadDocument {
+            uid: document,
+            path: target.clone(),
+            overwrite: false,
+        },
+    });
+    // Wait until the part file exists (the body is streaming into it).
+    let part = s.dir.path().join("big.bin.part");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !part.exists() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no part file appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    s.runner.shutdown().await;
+    loop {
+        if let Msg::TransferFinished(7, result) = next(&mut s.rx).await {
+            assert!(
+                matches!(result, Err(d2files::api::Error::Cancelled)),
+                "{result:?}"
+            );
+            break;
+        }
+    }
+    assert!(!part.exists(), "the part file is removed");
+    assert!(!target.exists());
 }

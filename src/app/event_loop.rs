@@ -110,9 +110,31 @@ async fn drive(
     }
 }
 
+/// SIGTERM, and SIGHUP (the SSH session went away): both stop the loop so transfers are
+/// cancelled and their part files removed.
 #[cfg(unix)]
-fn terminate_signal() -> std::io::Result<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+struct Terminate {
+    term: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Terminate {
+    async fn recv(&mut self) -> Option<()> {
+        tokio::select! {
+            signal = self.term.recv() => signal,
+            signal = self.hangup.recv() => signal,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn terminate_signal() -> std::io::Result<Terminate> {
+    use tokio::signal::unix::{SignalKind, signal};
+    Ok(Terminate {
+        term: signal(SignalKind::terminate())?,
+        hangup: signal(SignalKind::hangup())?,
+    })
 }
 
 #[cfg(not(unix))]
