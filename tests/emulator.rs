@@ -877,7 +877,7 @@ async fn guest_cannot_see_private_documents() {
 
 #[tokio::test]
 async fn upload_pending_then_stored() {
-    let em = start_with("2.41.7", |o| o.storage_delay = Duration::from_millis(150)).await;
+    let em = start_with("2.41.7", |o| o.storage_delay = Duration::from_millis(500)).await;
     let (_, _, body) = upload(
         &em,
         "?domain=DOCUMENT",
@@ -891,16 +891,20 @@ async fn upload_pending_then_stored() {
     assert_eq!(fr["storageStatus"], "PENDING");
     let id = fr["id"].as_str().expect("id").to_string();
     let mut status = String::new();
+    let mut early_downloads = 0;
     for _ in 0..100 {
+        let (code, _, _) = get(&em, &format!("/api/fileResources/{id}/data")).await;
         let (_, _, fr) = get(&em, &format!("/api/fileResources/{id}")).await;
         status = fr["storageStatus"].as_str().unwrap_or("").to_string();
         if status == "STORED" {
             break;
         }
-        let (code, _, _) = get(&em, &format!("/api/fileResources/{id}/data")).await;
+        // Still PENDING after the download answered, so the download was certainly early.
         assert_eq!(code, StatusCode::INTERNAL_SERVER_ERROR, "early download");
+        early_downloads += 1;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert!(early_downloads > 0, "the upload was never seen PENDING");
     assert_eq!(status, "STORED");
     // With `fields` (2.41+) the storage status is not computed.
     let (_, _, fr) = get(

@@ -74,7 +74,7 @@ pub enum Error {
     },
 
     /// A download would overwrite an existing file.
-    #[error("{} already exists (use --force to overwrite)", .0.display())]
+    #[error("{} already exists", .0.display())]
     TargetExists(PathBuf),
 
     /// The downloaded bytes do not match the server's MD5.

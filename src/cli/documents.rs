@@ -221,6 +221,16 @@ async fn upload(
     Ok(())
 }
 
+/// An existing target is the one refusal `--force` answers: say so.
+pub fn suggest_force(error: crate::api::Error) -> anyhow::Error {
+    match error {
+        crate::api::Error::TargetExists(_) => {
+            anyhow::anyhow!("{error} (use --force to overwrite)")
+        }
+        other => other.into(),
+    }
+}
+
 /// OUT as the user gave it: an existing directory means "inside it"; nothing means here.
 pub fn download_target(out: Option<PathBuf>) -> DownloadTarget {
     DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from(".")))
@@ -237,7 +247,7 @@ async fn download(
     let (options, bar) = transfer_options("↓", force);
     let result = client.download_document(uid, &target, &options).await;
     bar.finish_and_clear();
-    let outcome = result?;
+    let outcome = result.map_err(suggest_force)?;
     if json {
         return print_json(&outcome);
     }

@@ -7,6 +7,7 @@ use crate::api::{Client, Dimension, Domain, Filter, Operator, Page, TransferOpti
 use crate::cli::args::ResourcesCommand;
 use crate::cli::documents::{
     MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
+    suggest_force,
 };
 use crate::cli::output::{date, opt, print_json, print_table, saved_line, size};
 use crate::cli::progress::transfer_options;
@@ -81,7 +82,7 @@ pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyh
                 .download_file_resource(&uid, dimension, &target, &options)
                 .await;
             bar.finish_and_clear();
-            let saved = result?;
+            let saved = result.map_err(suggest_force)?;
             if json {
                 print_json(&saved)
             } else {
