@@ -17,8 +17,24 @@ fn wait_until(what: &str, check: impl Fn() -> bool) {
     }
 }
 
+/// How the TUI is stopped in the middle of a download.
+enum Interruption {
+    Sigterm,
+    /// A panic on the UI thread, requested with the debug-build key.
+    Panic,
+}
+
 #[test]
 fn sigterm_during_a_tui_download_restores_the_terminal_and_removes_the_part_file() {
+    interrupt_a_tui_download(Interruption::Sigterm);
+}
+
+#[test]
+fn a_panic_during_a_tui_download_restores_the_terminal_and_removes_the_part_file() {
+    interrupt_a_tui_download(Interruption::Panic);
+}
+
+fn interrupt_a_tui_download(interruption: Interruption) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -65,6 +81,7 @@ fn sigterm_during_a_tui_download_restores_the_terminal_and_removes_the_part_file
     command.env("DHIS2_URL", em.base_url());
     command.env("DHIS2_USERNAME", ADMIN_USERNAME);
     command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.env("D2FILES_DEBUG_PANIC_KEY", "%");
     command.cwd(home.path());
     let mut child = pty.slave.spawn_command(command).unwrap();
     drop(pty.slave);
@@ -100,20 +117,39 @@ fn sigterm_during_a_tui_download_restores_the_terminal_and_removes_the_part_file
     send("\r");
     wait_until("the part file", || part.exists());
 
-    let pid = child.process_id().unwrap();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    match interruption {
+        Interruption::Sigterm => {
+            let pid = child.process_id().unwrap();
+            let killed = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+        }
+        Interruption::Panic => send("%"),
+    }
     let deadline = Instant::now() + Duration::from_secs(30);
     while child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "d2files did not exit");
         std::thread::sleep(Duration::from_millis(20));
     }
+    let status = child.wait().unwrap();
+    if matches!(interruption, Interruption::Panic) {
+        assert!(!status.success(), "a panic must not look like a clean exit");
+    }
     drop(pty.master);
     let _ = reading.join();
     let parser = parser.lock().unwrap();
+    if matches!(interruption, Interruption::Panic) {
+        assert!(
+            parser
+                .screen()
+                .contents()
+                .contains("d2files crashed; the log is at"),
+            "{}",
+            parser.screen().contents()
+        );
+    }
     assert!(
         !parser.screen().alternate_screen(),
         "still on the alternate screen"

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use ratatui::crossterm::event::{Event, EventStream};
+use ratatui::crossterm::event::{Event, EventStream, KeyCode};
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
@@ -56,6 +56,7 @@ async fn drive(
     let size = terminal.size()?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
     let mut effects = init();
+    let panic_key = debug_panic_key();
     loop {
         let now = started.elapsed();
         effects.extend(update(state, Msg::Tick(now)));
@@ -84,7 +85,12 @@ async fn drive(
         let ticking = state.wants_ticks();
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => pending.push(Msg::Key(key)),
+                Some(Ok(Event::Key(key))) => {
+                    if panic_key.is_some_and(|c| key.code == KeyCode::Char(c)) {
+                        panic!("panic requested with D2FILES_DEBUG_PANIC_KEY");
+                    }
+                    pending.push(Msg::Key(key));
+                }
                 Some(Ok(Event::Resize(width, height))) => pending.push(Msg::Resize(width, height)),
                 Some(Ok(Event::Paste(text))) => pending.push(Msg::Paste(text)),
                 Some(Ok(_)) => {}
@@ -108,6 +114,17 @@ async fn drive(
             }
         }
     }
+}
+
+/// Debug builds only: the key named by `D2FILES_DEBUG_PANIC_KEY` panics on the UI thread, so
+/// a test can prove that a crash restores the terminal and removes part files.
+fn debug_panic_key() -> Option<char> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    std::env::var("D2FILES_DEBUG_PANIC_KEY")
+        .ok()
+        .and_then(|value| value.chars().next())
 }
 
 /// SIGTERM, and SIGHUP (the SSH session went away): both stop the loop so transfers are
