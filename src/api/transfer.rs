@@ -1,16 +1,16 @@
 //! Streaming transfers: uploads read the file in chunks, downloads write chunks to
 //! `<target>.part` and rename it when complete. Both report progress and stop on cancellation;
 //! memory stays flat whatever the file size.
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use reqwest::Response;
 use reqwest::multipart::Part;
-use tokio::io::AsyncWriteExt;
-use tokio_util::io::ReaderStream;
 pub use tokio_util::sync::CancellationToken;
 
 use crate::api::error::{Error, Result};
@@ -226,9 +226,10 @@ pub(crate) async fn save_body(
     };
     let file = tokio::fs::File::create(&part.path)
         .await
-        .map_err(|e| Error::io(&part.path, e))?;
-    // Large writes: one blocking-pool hop per MiB rather than per network chunk.
-    let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
+        .map_err(|e| Error::io(&part.path, e))?
+        .into_std()
+        .await;
+    let mut sink = Sink::new(file);
     let mut stream = response.bytes_stream();
     let mut hasher = Md5::new();
     let mut done = 0u64;
@@ -247,11 +248,10 @@ pub(crate) async fn save_body(
         let Some(chunk) = chunk else { break };
         let chunk = chunk.map_err(|e| broken_transfer(e, done, total))?;
         hasher.update(&chunk);
-        writer
-            .write_all(&chunk)
+        done += chunk.len() as u64;
+        sink.push(chunk)
             .await
             .map_err(|e| Error::io(&part.path, e))?;
-        done += chunk.len() as u64;
         if last_report.elapsed() >= PROGRESS_INTERVAL {
             last_report = Instant::now();
             options.report(Progress {
@@ -261,8 +261,7 @@ pub(crate) async fn save_body(
             });
         }
     }
-    writer.flush().await.map_err(|e| Error::io(&part.path, e))?;
-    drop(writer);
+    sink.finish().await.map_err(|e| Error::io(&part.path, e))?;
     if let Some(total) = total.filter(|total| *total != done) {
         return Err(Error::Network(format!(
             "the connection broke after {done} of {total} bytes"
@@ -283,6 +282,70 @@ pub(crate) async fn save_body(
         content_type,
         verification,
     })
+}
+
+/// A batch is handed to the blocking pool once it holds this many bytes.
+const SINK_BATCH: usize = 1 << 20;
+
+/// Writes a download's chunks on the blocking pool, one batch in flight, so the disk works
+/// while the next chunks arrive and are hashed, and no chunk is copied in user space (the
+/// chunks are reference-counted `Bytes`).
+struct Sink {
+    /// The file while no batch is in flight.
+    idle: Option<std::fs::File>,
+    busy: Option<tokio::task::JoinHandle<std::io::Result<std::fs::File>>>,
+    batch: Vec<Bytes>,
+    batch_len: usize,
+}
+
+impl Sink {
+    fn new(file: std::fs::File) -> Sink {
+        Sink {
+            idle: Some(file),
+            busy: None,
+            batch: Vec::new(),
+            batch_len: 0,
+        }
+    }
+
+    async fn push(&mut self, chunk: Bytes) -> std::io::Result<()> {
+        self.batch_len += chunk.len();
+        self.batch.push(chunk);
+        if self.batch_len >= SINK_BATCH {
+            self.send().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the batch in flight, then starts the next one.
+    async fn send(&mut self) -> std::io::Result<()> {
+        let mut file = self.wait().await?;
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_len = 0;
+        self.busy = Some(tokio::task::spawn_blocking(move || {
+            for chunk in &batch {
+                file.write_all(chunk)?;
+            }
+            Ok(file)
+        }));
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> std::io::Result<std::fs::File> {
+        match (self.busy.take(), self.idle.take()) {
+            (Some(task), _) => task.await.map_err(std::io::Error::other)?,
+            (None, Some(file)) => Ok(file),
+            (None, None) => Err(std::io::Error::other("the download's file was lost")),
+        }
+    }
+
+    /// Writes what is left and closes the file.
+    async fn finish(mut self) -> std::io::Result<()> {
+        if !self.batch.is_empty() {
+            self.send().await?;
+        }
+        self.wait().await.map(drop)
+    }
 }
 
 fn broken_transfer(error: reqwest::Error, done: u64, total: Option<u64>) -> Error {
@@ -367,7 +430,7 @@ pub(crate) async fn file_part(path: &Path, options: &TransferOptions) -> Result<
         done,
         total: Some(length),
     });
-    let stream = ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
+    let stream = read_chunks(file.into_std().await).map(move |chunk| {
         let chunk = chunk?;
         if options.cancel.is_cancelled() {
             return Err(std::io::Error::new(
@@ -394,6 +457,32 @@ pub(crate) async fn file_part(path: &Path, options: &TransferOptions) -> Result<
         .mime_str(mime.essence_str())
         .map_err(Error::from_reqwest)?;
     Ok((part, length))
+}
+
+/// Bytes read per blocking-pool hop of an upload.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// The file as `Bytes` chunks, each read on the blocking pool straight into the buffer that
+/// is sent (tokio's `File` reads into its own buffer and copies from there).
+fn read_chunks(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    futures_util::stream::unfold(Some(file), |file| async move {
+        let file = file?;
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buffer = Vec::with_capacity(READ_CHUNK);
+            let n = (&file).take(READ_CHUNK as u64).read_to_end(&mut buffer)?;
+            Ok::<_, std::io::Error>((file, buffer, n))
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|read| read);
+        match read {
+            Ok((_, _, 0)) => None,
+            Ok((file, buffer, _)) => Some((Ok(Bytes::from(buffer)), Some(file))),
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 /// The file's size now, to detect a source that changed while it was sent.
