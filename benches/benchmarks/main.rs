@@ -99,13 +99,13 @@ fn run() -> anyhow::Result<()> {
             sizes: vec![MIB, 16 * MIB, 64 * MIB],
             repeats: vec![5, 3, 3],
         };
-        (plan, 7, 500, 10)
+        (plan, 7, 200, 10)
     } else {
         let plan = Plan {
             sizes: vec![MIB, 100 * MIB, 1024 * MIB],
             repeats: vec![15, 9, 7],
         };
-        (plan, 25, 5000, 40)
+        (plan, 25, 1000, 40)
     };
     // Source, the server's copy of it, the download and one upload at a time.
     let largest = plan.sizes.iter().copied().max().unwrap_or(0);
