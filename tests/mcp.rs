@@ -249,6 +249,11 @@ async fn malformed_input_is_a_tool_error_before_anything_is_sent() {
             "expected `uid`",
         ),
         ("files_resources_get", json!({}), "missing field `uid`"),
+        (
+            "files_documents_list",
+            json!({"page": -1}),
+            "not a whole number",
+        ),
     ] {
         let result = call(&client, tool, arguments.clone()).await;
         let (message, _) = tool_error(&result);
@@ -560,13 +565,12 @@ async fn older_servers_errors_without_codes_still_read_well() {
 
 // ---- end to end: an MCP client over the stdio of `d2files mcp --demo` ----
 
-/// `d2files mcp --demo` with its own home, so nothing of the user's is read or written.
-fn demo_command(extra: &[&str], home: &Path) -> tokio::process::Command {
+/// `d2files ARGS` with its own home and no DHIS2_* variables, so nothing of the user's is read
+/// or written.
+fn isolated_command(args: &[&str], home: &Path) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_d2files"));
     command
-        .arg("mcp")
-        .arg("--demo")
-        .args(extra)
+        .args(args)
         .current_dir(home)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -582,6 +586,15 @@ fn demo_command(extra: &[&str], home: &Path) -> tokio::process::Command {
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
     command
+}
+
+/// `d2files mcp --demo EXTRA`, isolated.
+fn demo_command(extra: &[&str], home: &Path) -> tokio::process::Command {
+    let args: Vec<&str> = ["mcp", "--demo"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    isolated_command(&args, home)
 }
 
 /// Connects rmcp's client to a started `d2files mcp --demo`.
@@ -725,4 +738,25 @@ async fn stdout_carries_nothing_but_protocol() {
             .map(Vec::len),
         Some(1)
     );
+}
+
+/// Without a server to talk to, `d2files mcp` says so on stderr and leaves stdout empty, so a
+/// host never reads an error as protocol.
+#[tokio::test]
+async fn no_server_chosen_is_an_error_on_stderr_only() {
+    let home = tempfile::tempdir().unwrap();
+    let output = isolated_command(&["mcp"], home.path())
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        output.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("profile"), "{stderr}");
 }

@@ -152,7 +152,20 @@ fn dialogs() {
     });
     snap("download", || {
         let mut state = ready(583);
-        update(&mut state, key('d'));
+        // The prompt suggests the server's file name once the file resource is read.
+        let effects = update(&mut state, key('d'));
+        let Some(d2files::app::Effect::FetchResource { req, uid }) = effects.first().cloned()
+        else {
+            panic!("expected the file resource to be read");
+        };
+        update(
+            &mut state,
+            Msg::ResourceLoaded {
+                req,
+                uid: uid.clone(),
+                result: Ok(Box::new(stored(&uid, "annual-report-2025.pdf"))),
+            },
+        );
         state
     });
 }
@@ -220,4 +233,136 @@ fn resources_pane() {
         update(&mut state, key('2'));
         state
     });
+}
+
+#[test]
+fn no_color_means_no_colours() {
+    let colours = |color: bool| {
+        let mut state = ready(20);
+        state.settings.color = color;
+        update(&mut state, Msg::Resize(80, 24));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+        terminal
+            .draw(|frame| d2files::ui::draw(frame, &state))
+            .expect("draw");
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|cell| {
+                cell.fg != ratatui::style::Color::Reset || cell.bg != ratatui::style::Color::Reset
+            })
+            .count()
+    };
+    assert_eq!(colours(false), 0);
+    assert!(colours(true) > 0);
+}
+
+#[test]
+fn resizing_redraws_for_the_new_size() {
+    let mut state = ready(583);
+    let wide = render(&mut state, 80, 24);
+    let narrow = render(&mut state, 60, 20);
+    assert!(wide.contains("type / URL"));
+    assert!(
+        !narrow.contains("type / URL"),
+        "the narrow layout drops the type column"
+    );
+    assert!(narrow.contains("50 of 583"));
+}
+
+#[test]
+fn tiny_terminals_do_not_break_the_screen() {
+    let screens: [fn() -> State; 5] = [
+        || ready(583),
+        || {
+            let mut state = ready(583);
+            update(&mut state, key('?'));
+            state
+        },
+        || {
+            let mut state = ready(583);
+            update(&mut state, key('u'));
+            state.toast_error("a long error ".repeat(20));
+            state
+        },
+        || {
+            let mut state = ready(583);
+            update(&mut state, code(KeyCode::Enter));
+            update(&mut state, key('t'));
+            state
+        },
+        || {
+            let mut state = State::new(settings());
+            update(
+                &mut state,
+                Msg::Connected(Err(Error::Network("could not connect".into()))),
+            );
+            state
+        },
+    ];
+    for build in screens {
+        for (width, height) in [(1, 1), (12, 4), (20, 6), (40, 10), (200, 60)] {
+            let mut state = build();
+            render(&mut state, width, height);
+        }
+    }
+}
+
+#[test]
+fn help_and_hints_follow_a_remapped_keymap() {
+    let mut state = ready(5);
+    state.settings.keymap = d2files::app::Keymap::with_overrides(
+        "[list]\ndelete = [\"x\"]\nhelp = [\"F1\"]\n",
+        std::path::Path::new("/c/keymap.toml"),
+    )
+    .expect("valid overrides");
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("x delete"), "{screen}");
+    assert!(screen.contains("F1 help"), "{screen}");
+    update(&mut state, code(KeyCode::F(1)));
+    let help = render(&mut state, 100, 40);
+    assert!(
+        help.contains("x               delete the document"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_cursor_stays_mid_screen_while_scrolling() {
+    let mut state = ready(583);
+    for _ in 0..30 {
+        update(&mut state, key('j'));
+    }
+    let screen = render(&mut state, 80, 24);
+    let rows: Vec<&str> = screen.lines().collect();
+    let cursor_row = rows
+        .iter()
+        .position(|row| row.contains('▶'))
+        .expect("a selected row");
+    assert!(rows[cursor_row].contains("Annual report 30"), "{screen}");
+    // 18 rows show; the cursor sits in the middle, not pinned to an edge.
+    assert!(
+        (10..=16).contains(&cursor_row),
+        "cursor on screen row {cursor_row}"
+    );
+    update(&mut state, key('k'));
+    let screen = render(&mut state, 80, 24);
+    let selected = screen.lines().find(|row| row.contains('▶')).unwrap_or("");
+    assert!(selected.contains("DHIS2 home 29"), "{screen}");
+}
+
+#[test]
+fn hostile_names_cannot_rewrite_the_screen() {
+    let mut state = ready(3);
+    state.documents.items[0].name = Some("invoice\u{202E}fdp.exe".into());
+    state.documents.items[1].name = Some("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}boom".into());
+    let screen = render(&mut state, 80, 24);
+    assert!(!screen.contains('\u{202E}'), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(!screen.contains('\u{7}'), "{screen}");
+    // Shown in its real order, so the .exe is plain to see.
+    assert!(screen.contains("invoicefdp.exe"), "{screen}");
+    assert!(screen.contains("boom"), "{screen}");
 }

@@ -220,3 +220,44 @@ async fn cancelling_a_transfer_answers_cancelled() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_retried_link_step_creates_the_document() {
+    let mut s = setup(Duration::ZERO).await;
+    // A stored file resource without a document: what a failed step two leaves behind.
+    let file = s.dir.path().join("orphan.txt");
+    std::fs::write(&file, "left behind").expect("write");
+    s.runner.run(Effect::StartTransfer {
+        id: 5,
+        job: TransferJob::UploadResource {
+            path: file,
+            domain: d2files::api::Domain::Document,
+        },
+    });
+    let stored = loop {
+        if let Msg::TransferFinished(5, result) = next(&mut s.rx).await {
+            match result {
+                Ok(TransferOutcome::UploadedResource(resource)) => break resource,
+                other => panic!("expected a stored file resource, got {other:?}"),
+            }
+        }
+    };
+    assert!(stored.is_stored());
+    s.runner.run(Effect::StartTransfer {
+        id: 6,
+        job: TransferJob::LinkDocument {
+            name: "Orphan".into(),
+            file_resource_uid: stored.id.clone(),
+        },
+    });
+    loop {
+        if let Msg::TransferFinished(6, result) = next(&mut s.rx).await {
+            let Ok(TransferOutcome::Linked(document)) = result else {
+                panic!("expected a linked document, got {result:?}");
+            };
+            assert_eq!(document.url.as_deref(), Some(stored.id.as_str()));
+            assert!(!document.external);
+            break;
+        }
+    }
+}

@@ -22,6 +22,7 @@ fn conflict(message: &str) -> Error {
         error_code: Some("E1002".into()),
         dev_message: None,
         error_reports: Vec::new(),
+        hint: None,
     }))
 }
 
@@ -560,4 +561,375 @@ fn errors_stay_until_dismissed_and_info_fades() {
     assert_eq!(state.toasts[0].level, ToastLevel::Error);
     update(&mut state, code(KeyCode::Esc));
     assert!(state.toasts.is_empty());
+}
+
+#[test]
+fn a_refresh_keeps_the_cursor_on_the_same_document() {
+    let mut state = ready(30);
+    for _ in 0..5 {
+        update(&mut state, key('j'));
+    }
+    let (req, _) = documents_req(&update(&mut state, key('r')));
+    // The server now lists one more document first.
+    let mut fresh = page(0..30, 1, 31);
+    fresh.items.insert(0, document(99));
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(fresh),
+        },
+    );
+    assert_eq!(
+        state.selected_document().map(|d| d.id.clone()),
+        Some(uid('D', 5))
+    );
+    assert_eq!(state.documents.cursor, 6);
+}
+
+#[test]
+fn arrows_move_the_list_while_the_filter_is_typed() {
+    let mut state = ready(30);
+    update(&mut state, key('/'));
+    typed(&mut state, "j");
+    update(&mut state, code(KeyCode::Down));
+    assert_eq!(state.documents.cursor, 1);
+    assert_eq!(state.documents.filter.input.value(), "j");
+}
+
+#[test]
+fn a_list_status_of_none_is_read_again_for_the_details() {
+    let mut state = ready(10);
+    update(&mut state, key('2'));
+    let listed = FileResource {
+        storage_status: Some(StorageStatus::None),
+        ..resource("TacExtJuMmW", "report.pdf")
+    };
+    let req = state
+        .resources
+        .list
+        .loading
+        .expect("the list is loading")
+        .req;
+    update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Ok(d2files::api::Page {
+                items: vec![listed],
+                pager: None,
+            }),
+        },
+    );
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
+        panic!("expected a read of the file resource: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Ok(Box::new(resource(&uid, "report.pdf"))),
+        },
+    );
+    let row = state.selected_resource().expect("a row");
+    assert_eq!(
+        row.resource.as_ref().and_then(|r| r.storage_status),
+        Some(StorageStatus::Stored)
+    );
+    assert!(state.toasts.is_empty(), "not taken for a look-up");
+}
+
+#[test]
+fn tab_completes_the_upload_path_and_ignores_outdated_answers() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/bud");
+    let effects = update(&mut state, code(KeyCode::Tab));
+    let [Effect::CompletePath { req, input }] = effects.as_slice() else {
+        panic!("expected a completion request: {effects:?}");
+    };
+    assert_eq!(input, "/data/bud");
+    let answer = |input: &str| d2files::app::msg::Completion {
+        input: input.into(),
+        completed: "/data/budget-2025.xlsx".into(),
+        candidates: Vec::new(),
+    };
+    // Typing on before the answer makes it outdated.
+    typed(&mut state, "g");
+    update(
+        &mut state,
+        Msg::Completed {
+            req: *req,
+            completion: answer("/data/bud"),
+        },
+    );
+    let Some(Dialog::Upload(form)) = &state.dialog else {
+        panic!("expected the upload prompt");
+    };
+    assert_eq!(form.path.input.value(), "/data/budg");
+    let effects = update(&mut state, code(KeyCode::Tab));
+    let [Effect::CompletePath { req, .. }] = effects.as_slice() else {
+        panic!("expected a completion request: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::Completed {
+            req: *req,
+            completion: answer("/data/budg"),
+        },
+    );
+    let Some(Dialog::Upload(form)) = &state.dialog else {
+        panic!("expected the upload prompt");
+    };
+    assert_eq!(form.path.input.value(), "/data/budget-2025.xlsx");
+    assert_eq!(form.name.value(), "budget-2025.xlsx");
+}
+
+#[test]
+fn the_domain_filter_and_a_domain_upload_in_the_resources_pane() {
+    let mut state = ready(10);
+    update(&mut state, key('2'));
+    let effects = update(&mut state, key('f'));
+    let [Effect::FetchResources { query, .. }] = effects.as_slice() else {
+        panic!("expected a file resource list request: {effects:?}");
+    };
+    let filters: Vec<String> = query.filters.iter().map(ToString::to_string).collect();
+    assert_eq!(filters, ["domain:eq:DOCUMENT"]);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/avatar.png");
+    update(&mut state, code(KeyCode::Down));
+    update(&mut state, code(KeyCode::Right));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let (_, job) = started_transfer(&effects);
+    assert_eq!(
+        job,
+        TransferJob::UploadResource {
+            path: "/data/avatar.png".into(),
+            domain: Domain::DataValue
+        }
+    );
+}
+
+#[test]
+fn remapped_keys_drive_the_app_and_its_hints() {
+    let mut settings = settings();
+    settings.keymap = d2files::app::Keymap::with_overrides(
+        "[list]\ndelete = [\"x\"]\nquit = [\"Q\"]\n",
+        std::path::Path::new("/c/keymap.toml"),
+    )
+    .expect("valid overrides");
+    let mut state = State::new(settings);
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..5, 1, 5)),
+        },
+    );
+    assert!(update(&mut state, key('D')).is_empty());
+    assert!(state.dialog.is_none(), "D no longer deletes");
+    update(&mut state, key('x'));
+    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+    update(&mut state, key('n'));
+    assert_eq!(update(&mut state, key('Q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn pasted_text_fills_the_field_and_never_runs_commands() {
+    let mut state = ready(10);
+    // Over the list a paste is dropped: "Dy" must not delete anything.
+    assert!(update(&mut state, Msg::Paste("Dyq".into())).is_empty());
+    assert!(state.dialog.is_none());
+    update(&mut state, key('a'));
+    update(&mut state, code(KeyCode::Tab));
+    update(
+        &mut state,
+        Msg::Paste("https://docs.dhis2.org/en/home\n".into()),
+    );
+    let Some(Dialog::AddLink(form)) = &state.dialog else {
+        panic!("expected the form");
+    };
+    assert_eq!(form.url.value(), "https://docs.dhis2.org/en/home");
+    assert_eq!(form.url_problem, None);
+}
+
+#[test]
+fn a_failed_link_step_can_be_retried_from_the_transfers_panel() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/x.pdf");
+    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    update(
+        &mut state,
+        Msg::TransferFinished(
+            id,
+            Err(Error::LinkFailed {
+                file_resource_uid: "TacExtJuMmW".into(),
+                source: Box::new(conflict("Document name taken")),
+            }),
+        ),
+    );
+    update(&mut state, key('t'));
+    let (retry, job) = started_transfer(&update(&mut state, key('r')));
+    assert_eq!(
+        job,
+        TransferJob::LinkDocument {
+            name: "x.pdf".into(),
+            file_resource_uid: "TacExtJuMmW".into()
+        }
+    );
+    assert_eq!(state.transfers.items[1].phase, Phase::Linking);
+    // Nothing left to retry on the first one.
+    assert!(update(&mut state, key('r')).is_empty());
+    let linked = Document {
+        id: "RTkjSgLtdI6".into(),
+        name: Some("x.pdf".into()),
+        ..Document::default()
+    };
+    let effects = update(
+        &mut state,
+        Msg::TransferFinished(retry, Ok(TransferOutcome::Linked(Box::new(linked)))),
+    );
+    assert!(matches!(
+        state.transfers.items[1].state,
+        TransferState::Done(_)
+    ));
+    documents_req(&effects);
+}
+
+#[test]
+fn before_2_41_known_rows_are_read_one_at_a_time() {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..4, 1, 4)),
+        },
+    );
+    let fetch = |effects: Vec<Effect>| match effects.as_slice() {
+        [Effect::FetchResource { req, uid }] => (*req, uid.clone()),
+        other => panic!("expected one read, got {other:?}"),
+    };
+    let (req, uid) = fetch(update(&mut state, key('2')));
+    assert_eq!(uid, uid_of(0));
+    let (req, uid) = fetch(update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Ok(Box::new(resource(&uid, "a.pdf"))),
+        },
+    ));
+    assert_eq!(uid, uid_of(1));
+    // An unreadable row is noted for the details and skipped.
+    let (_, uid) = fetch(update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: uid.clone(),
+            result: Err(conflict("gone")),
+        },
+    ));
+    assert_eq!(uid, uid_of(3), "document 2 is a link");
+    assert!(state.resources.missing.contains_key(&uid_of(1)));
+    assert!(state.toasts.is_empty());
+}
+
+fn uid_of(n: usize) -> String {
+    uid('F', n)
+}
+
+#[test]
+fn a_new_link_is_selected_once_the_list_reloads() {
+    let mut state = ready(10);
+    update(&mut state, key('j'));
+    update(&mut state, key('a'));
+    typed(&mut state, "Team wiki");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "https://wiki.example.org/team");
+    update(&mut state, code(KeyCode::Enter));
+    let created = Document {
+        id: "Xb3sL9pQw2e".into(),
+        name: Some("Team wiki".into()),
+        url: Some("https://wiki.example.org/team".into()),
+        external: true,
+        ..Document::default()
+    };
+    let (req, _) = documents_req(&update(&mut state, Msg::LinkCreated(Ok(created.clone()))));
+    assert!(state.dialog.is_none());
+    let mut fresh = page(0..10, 1, 11);
+    fresh.items.insert(0, created);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(fresh),
+        },
+    );
+    assert_eq!(state.documents.cursor, 0);
+    assert_eq!(
+        state.selected_document().map(|d| d.id.as_str()),
+        Some("Xb3sL9pQw2e")
+    );
+}
+
+#[test]
+fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
+    let mut state = ready(6);
+    update(&mut state, key('2'));
+    let req = state
+        .resources
+        .list
+        .loading
+        .expect("the list is loading")
+        .req;
+    update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Err(Error::Dhis2(Box::new(Dhis2Error {
+                status: 403,
+                message: "Access denied".into(),
+                error_code: None,
+                dev_message: None,
+                error_reports: Vec::new(),
+                hint: None,
+            }))),
+        },
+    );
+    assert_eq!(state.resources.source, ResourceSource::Known);
+    assert_eq!(
+        state.resources.list.items.len(),
+        4,
+        "the file documents' resources"
+    );
+    assert_eq!(state.toasts[0].level, ToastLevel::Info);
+}
+
+#[test]
+fn only_web_links_are_opened() {
+    let mut state = ready(3);
+    // Document 2 is a link; make it point somewhere a browser should not be asked to go.
+    state.documents.items[2].url = Some("file:///etc/passwd".into());
+    update(&mut state, key('G'));
+    assert!(update(&mut state, key('o')).is_empty());
+    assert_eq!(state.toasts[0].level, ToastLevel::Error);
+    state.documents.items[2].url = Some("https://dhis2.org".into());
+    assert_eq!(
+        update(&mut state, key('o')),
+        vec![Effect::Open("https://dhis2.org".into())]
+    );
 }

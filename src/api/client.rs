@@ -1,10 +1,11 @@
 //! The HTTP core: base URL with context path, authentication, redirects refused, errors decoded
 //! from DHIS2's WebMessage, and retries for idempotent reads.
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use rustls_platform_verifier::ConfigVerifierExt;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -107,6 +108,7 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
+            .tls_backend_preconfigured(tls_config()?)
             .build()
             .map_err(Error::from_reqwest)?;
         Ok(Client {
@@ -163,10 +165,27 @@ impl Client {
         &self,
         make_request: impl Fn() -> RequestBuilder,
     ) -> Result<Response> {
+        self.send_idempotent_keeping(make_request, |_| false).await
+    }
+
+    /// Like [`Client::send_idempotent`], but an answer whose status `keep` accepts is handed
+    /// back as it is, for the caller to read in context (e.g. a 401 that is no login problem).
+    pub(crate) async fn send_idempotent_keeping(
+        &self,
+        make_request: impl Fn() -> RequestBuilder,
+        keep: impl Fn(StatusCode) -> bool,
+    ) -> Result<Response> {
         let mut delay = self.inner.options.retry_backoff;
         let mut attempt = 0;
         loop {
-            match self.send(make_request()).await {
+            let sent = match make_request().send().await.map_err(Error::from_reqwest) {
+                Ok(response) if response.status().is_success() || keep(response.status()) => {
+                    Ok(response)
+                }
+                Ok(response) => Err(error_from_response(response).await),
+                Err(error) => Err(error),
+            };
+            match sent {
                 Err(error) if error.is_transient() && attempt < self.inner.options.retries => {
                     tracing::warn!(%error, attempt, "transient failure, retrying");
                     attempt += 1;
@@ -234,16 +253,36 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The TLS setup every client shares: the platform verifier reqwest would build, but built once
+/// per process, because loading the system's root certificates for each client costs tens of
+/// milliseconds (most of a client's construction).
+fn tls_config() -> Result<rustls::ClientConfig> {
+    static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            install_crypto_provider();
+            let mut config =
+                rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
+            // What reqwest offers when it configures rustls itself.
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            Ok(config)
+        })
+        .clone()
+        .map_err(|e| Error::Network(format!("could not set up TLS: {e}")))
+}
+
 fn parse_base_url(text: &str) -> Result<Url> {
     let trimmed = text.trim();
+    // Error messages repeat the URL: never with a password written into it.
+    let shown = without_userinfo(trimmed);
     let mut url = Url::parse(trimmed).map_err(|e| {
         Error::InvalidInput(format!(
-            "`{trimmed}` is not a server URL ({e}); expected e.g. https://dhis.example.org"
+            "`{shown}` is not a server URL ({e}); expected e.g. https://dhis.example.org"
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidInput(format!(
-            "`{trimmed}`: the server URL must start with http:// or https://"
+            "`{shown}`: the server URL must start with http:// or https://"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -258,6 +297,18 @@ fn parse_base_url(text: &str) -> Result<Url> {
     let path = path.strip_suffix("/api").unwrap_or(&path).to_string();
     url.set_path(&format!("{path}/"));
     Ok(url)
+}
+
+/// `scheme://user:pass@host/…` → `scheme://***@host/…`; anything else unchanged.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => text.to_string(),
+    }
 }
 
 /// Reads a success body as JSON, naming what was being read when it is not.
@@ -284,12 +335,19 @@ pub(crate) async fn error_from_response(response: Response) -> Error {
             .to_string();
         return redirect_error(status, &location);
     }
+    // DHIS2 refuses a malformed token or one with a bad checksum with a 400 that carries
+    // `WWW-Authenticate: ApiToken`: a credentials problem, not a bad request.
+    let token_refused = response
+        .headers()
+        .get(WWW_AUTHENTICATE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("apitoken"));
     let body = read_limited(response).await;
     let code = status.as_u16();
     match serde_json::from_slice::<WebMessage>(&body) {
         Ok(message) if message.message.is_some() || message.http_status_code.is_some() => {
             let error = Dhis2Error::from_web_message(code, &message);
-            if status == StatusCode::UNAUTHORIZED {
+            if status == StatusCode::UNAUTHORIZED || token_refused {
                 Error::Authentication(error.message)
             } else {
                 Error::Dhis2(Box::new(error))
@@ -336,7 +394,7 @@ fn redirect_error(status: StatusCode, location: &str) -> Error {
     }
 }
 
-async fn read_limited(mut response: Response) -> Vec<u8> {
+pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         body.extend_from_slice(&chunk);
@@ -348,7 +406,7 @@ async fn read_limited(mut response: Response) -> Vec<u8> {
 }
 
 /// A short, single-line excerpt of a non-JSON error body: an HTML page's title or its text.
-fn summarize_body(body: &[u8]) -> String {
+pub(crate) fn summarize_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {
@@ -420,6 +478,14 @@ mod tests {
         assert!(parse_base_url("ftp://host").is_err());
         assert!(parse_base_url("https://admin:district@host").is_err());
         assert!(parse_base_url("host").is_err());
+        let error = parse_base_url("ftp://admin:S3cret@host:99999/x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !error.contains("S3cret") && error.contains("***@host"),
+            "{error}"
+        );
+        assert_eq!(without_userinfo("https://h/a@b"), "https://h/a@b");
     }
 
     #[test]
@@ -435,6 +501,18 @@ mod tests {
         assert!(matches!(error, Error::Authentication(_)), "{error}");
         let error = redirect_error(StatusCode::FOUND, "https://example.org/file.pdf");
         assert!(matches!(error, Error::Http { status: 302, .. }), "{error}");
+    }
+
+    #[test]
+    fn clients_share_one_tls_setup_with_http2_offered() {
+        let config = tls_config().expect("platform roots load");
+        assert_eq!(
+            config.alpn_protocols,
+            [b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+        for url in ["https://play.dhis2.org/dev", "http://127.0.0.1:1"] {
+            Client::new(url, Auth::basic("a", "b")).expect(url);
+        }
     }
 
     #[test]

@@ -7,14 +7,15 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::json;
 
+use crate::api::Domain;
 use crate::api::client::{Client, check_uid, read_json};
 use crate::api::error::{Error, Result};
+use crate::api::file_resources::{collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
     DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
 };
-use crate::api::{Domain, file_resources::list_page};
 
 /// Fields asked for in lists and gets: everything the TUI and CLI show, without sharing blocks.
 pub const DOCUMENT_FIELDS: &str = "id,name,displayName,code,url,external,contentType,attachment,created,lastUpdated,createdBy[id,username,name,displayName],href";
@@ -77,18 +78,10 @@ impl Client {
         query: &ListQuery,
         max_items: usize,
     ) -> Result<Vec<Document>> {
-        let mut query = query.clone();
-        let mut all = Vec::new();
-        loop {
-            let page = self.list_documents(&query).await?;
-            let more = page.has_next() && !page.items.is_empty();
-            all.extend(page.items);
-            if !more || all.len() >= max_items {
-                all.truncate(max_items);
-                return Ok(all);
-            }
-            query.page += 1;
-        }
+        collect_pages(query, max_items, async |query| {
+            self.list_documents(query).await
+        })
+        .await
     }
 
     pub async fn get_document(&self, uid: &str) -> Result<Document> {
@@ -164,7 +157,14 @@ impl Client {
             .wait_until_stored(&uploaded.id, options)
             .await
             .map_err(|error| match error {
-                Error::Cancelled => Error::Cancelled,
+                Error::Cancelled => {
+                    // Step one is done: leave the uploaded file resource findable in the log.
+                    tracing::info!(
+                        file_resource = %uploaded.id,
+                        "upload cancelled while waiting for storage; the file resource stays unlinked"
+                    );
+                    Error::Cancelled
+                }
                 other => Error::LinkFailed {
                     file_resource_uid: uploaded.id.clone(),
                     source: Box::new(other),
@@ -245,8 +245,25 @@ impl Client {
             self.request(Method::DELETE, url)
                 .header(ACCEPT, "application/json"),
         )
-        .await?;
+        .await
+        .map_err(explain_delete_refusal)?;
         Ok(())
+    }
+}
+
+/// DHIS2 2.41.7+/2.42.4+ answer a delete without the right with a bare 409 WARNING and no
+/// error reports; say what it usually means.
+fn explain_delete_refusal(error: Error) -> Error {
+    match error {
+        Error::Dhis2(mut dhis2) if dhis2.status == 409 && dhis2.error_reports.is_empty() => {
+            dhis2.hint = Some(
+                "DHIS2 answers this when you may not delete the document \
+                 (F_DOCUMENT_DELETE and write sharing are needed)"
+                    .into(),
+            );
+            Error::Dhis2(dhis2)
+        }
+        other => other,
     }
 }
 

@@ -81,6 +81,16 @@ pub enum Error {
     #[error("downloaded bytes do not match the server's MD5 (expected {expected}, got {actual})")]
     Integrity { expected: String, actual: String },
 
+    /// The server stored other bytes than the upload sent.
+    #[error(
+        "file resource {uid} was stored with MD5 {stored}, but the file sent has MD5 {sent}: the upload was damaged on the way; upload it again"
+    )]
+    UploadIntegrity {
+        uid: String,
+        stored: String,
+        sent: String,
+    },
+
     /// A local file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -101,6 +111,8 @@ pub struct Dhis2Error {
     pub error_code: Option<String>,
     pub dev_message: Option<String>,
     pub error_reports: Vec<ErrorReport>,
+    /// Our explanation where DHIS2's words alone mislead.
+    pub hint: Option<String>,
 }
 
 impl Dhis2Error {
@@ -115,6 +127,7 @@ impl Dhis2Error {
             error_code: message.error_code.clone(),
             dev_message: message.dev_message.clone(),
             error_reports: message.error_reports(),
+            hint: None,
         }
     }
 }
@@ -134,6 +147,9 @@ impl fmt::Display for Dhis2Display<'_> {
                 Some(code) => write!(f, "; {code}: {}", report.message)?,
                 None => write!(f, "; {}", report.message)?,
             }
+        }
+        if let Some(hint) = &error.hint {
+            write!(f, " — {hint}")?;
         }
         Ok(())
     }

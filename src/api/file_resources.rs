@@ -2,13 +2,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
 use reqwest::header::ACCEPT;
+use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::client::{Client, check_uid, read_json};
-use crate::api::error::{Error, Result};
+use crate::api::client::{Client, check_uid, read_json, read_limited, summarize_body};
+use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
@@ -44,6 +44,26 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
     Ok(Page { items, pager })
 }
 
+/// Every page of a query, in order, stopping at `max_items` as a guard against a huge server.
+pub(crate) async fn collect_pages<T>(
+    query: &ListQuery,
+    max_items: usize,
+    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>>,
+) -> Result<Vec<T>> {
+    let mut query = query.clone();
+    let mut all = Vec::new();
+    loop {
+        let page = fetch(&query).await?;
+        let more = page.has_next() && !page.items.is_empty();
+        all.extend(page.items);
+        if !more || all.len() >= max_items {
+            all.truncate(max_items);
+            return Ok(all);
+        }
+        query.page += 1;
+    }
+}
+
 impl Client {
     /// Uploads a file as a file resource of `domain`. The answer is always PENDING; see
     /// [`Client::wait_until_stored`].
@@ -53,7 +73,7 @@ impl Client {
         domain: &Domain,
         options: &TransferOptions,
     ) -> Result<FileResource> {
-        let (part, length) = file_part(path, options).await?;
+        let (part, length, sent_source) = file_part(path, options).await?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
         let sent = self
@@ -68,15 +88,28 @@ impl Client {
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let response = sent?;
-        if current_len(path).await? != length {
+        // Checked before looking at the answer: a source that shrank or grew breaks the request
+        // body (which would otherwise read as a network failure) or sends a mix of old and new.
+        if sent_source.changed() || current_len(path).await.ok() != Some(length) {
+            // A change after the last byte went out still left a file resource on the server.
+            let kept = match sent {
+                Ok(response) => read_json::<WebMessage>(response, "fileResources")
+                    .await
+                    .ok()
+                    .and_then(|message| file_resource_of(message).ok())
+                    .map(|fr| format!(" (the server kept the bytes it got as file resource {}, linked to nothing)", fr.id)),
+                Err(_) => None,
+            };
             return Err(Error::InvalidInput(format!(
-                "{} changed while it was uploaded; upload it again",
-                path.display()
+                "{} changed while it was uploaded; upload it again{}",
+                path.display(),
+                kept.unwrap_or_default()
             )));
         }
-        let message: WebMessage = read_json(response, "fileResources").await?;
-        file_resource_of(message)
+        let message: WebMessage = read_json(sent?, "fileResources").await?;
+        let resource = file_resource_of(message)?;
+        check_stored_md5(&resource, domain, sent_source.md5())?;
+        Ok(resource)
     }
 
     /// Metadata of one file resource. Read without `fields` so the server recomputes
@@ -103,6 +136,18 @@ impl Client {
             }),
             other => other,
         }
+    }
+
+    /// Every page of a file resource query (2.41+), up to `max_items`.
+    pub async fn list_all_file_resources(
+        &self,
+        query: &ListQuery,
+        max_items: usize,
+    ) -> Result<Vec<FileResource>> {
+        collect_pages(query, max_items, async |query| {
+            self.list_file_resources(query).await
+        })
+        .await
     }
 
     /// Polls until the file resource is STORED, with backoff, up to the options' wait limit.
@@ -155,10 +200,17 @@ impl Client {
         if let Some(dimension) = dimension {
             query.push(("dimension", dimension.as_str()));
         }
+        // The metadata read just succeeded with these credentials, so a 401 or 403 here is
+        // about this resource (≤2.40 says "forbidden" with a 401), never a login problem.
         let response = self
-            .send_idempotent(|| self.request(Method::GET, url.clone()).query(&query))
-            .await
-            .map_err(|error| explain_refusal(error, &resource))?;
+            .send_idempotent_keeping(
+                || self.request(Method::GET, url.clone()).query(&query),
+                |status| matches!(status.as_u16(), 401 | 403),
+            )
+            .await?;
+        if !response.status().is_success() {
+            return Err(download_refusal(response, &resource).await);
+        }
         let variant = dimension.is_some_and(|d| d != Dimension::Original);
         let expected = Expected {
             md5: resource.content_md5.clone(),
@@ -174,29 +226,48 @@ impl Client {
     }
 }
 
-/// DHIS2 refuses DATA_VALUE and PUSH_ANALYSIS downloads with 401 (≤2.40) or 403 (2.41+); a
-/// 401 there is a domain rule, not bad credentials.
-fn explain_refusal(error: Error, resource: &FileResource) -> Error {
-    let refused_domain = resource
-        .domain
-        .as_ref()
-        .filter(|domain| domain.download_refused());
-    let status = match &error {
-        Error::Authentication(_) => Some(401),
-        other => other.status().filter(|s| *s == 403),
-    };
-    match (refused_domain, status) {
-        (Some(domain), Some(status)) => Error::DomainRefused {
+/// A refused download in DHIS2's words: [`Error::DomainRefused`] for the domains `/data` never
+/// serves, otherwise the plain DHIS2 error (e.g. another user's avatar without F_USER_VIEW).
+async fn download_refusal(response: Response, resource: &FileResource) -> Error {
+    let status = response.status().as_u16();
+    let body = read_limited(response).await;
+    let message = serde_json::from_slice::<WebMessage>(&body)
+        .ok()
+        .filter(|message| message.message.is_some());
+    match resource.domain.as_ref().filter(|d| d.download_refused()) {
+        Some(domain) => Error::DomainRefused {
             uid: resource.id.clone(),
             domain: domain.to_string(),
             status,
-            message: match &error {
-                Error::Dhis2(e) => e.message.clone(),
-                Error::Authentication(message) => message.clone(),
-                other => other.to_string(),
+            message: message
+                .and_then(|message| message.message)
+                .unwrap_or_else(|| format!("HTTP {status}")),
+        },
+        None => match message {
+            Some(message) => Error::Dhis2(Box::new(Dhis2Error::from_web_message(status, &message))),
+            None => Error::Http {
+                status,
+                excerpt: summarize_body(&body),
             },
         },
-        _ => error,
+    }
+}
+
+/// Compares the MD5 the server computed with the bytes sent, except where DHIS2 re-encodes
+/// images (its MD5 then describes its own bytes).
+fn check_stored_md5(resource: &FileResource, domain: &Domain, sent: Option<String>) -> Result<()> {
+    if domain.reencodes_images() {
+        return Ok(());
+    }
+    match (resource.content_md5.as_deref(), sent) {
+        (Some(stored), Some(sent)) if !stored.is_empty() && !stored.eq_ignore_ascii_case(&sent) => {
+            Err(Error::UploadIntegrity {
+                uid: resource.id.clone(),
+                stored: stored.to_string(),
+                sent,
+            })
+        }
+        _ => Ok(()),
     }
 }
 

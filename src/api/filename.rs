@@ -19,9 +19,9 @@ pub fn parse_content_disposition(header: &str) -> Option<String> {
     if let Some(encoded) = find_parameter(header, "filename*=") {
         let value = encoded.split(';').next().unwrap_or("").trim();
         if let Some((_, rest)) = value.split_once("''")
-            && let Some(decoded) = percent_decode(rest)
+            && let Some(decoded) = percent_decode(rest).and_then(non_empty)
         {
-            return non_empty(decoded);
+            return Some(decoded);
         }
     }
     let value = find_parameter(header, "filename=")?;
@@ -74,7 +74,7 @@ fn non_empty(text: String) -> Option<String> {
 }
 
 /// A name that is safe to create inside a chosen directory: no path separators or `..`,
-/// no control characters, not a reserved device name, not hidden by a leading dot, at most
+/// no control characters or bidirectional overrides, not a reserved device name, not hidden by a leading dot, at most
 /// [`MAX_NAME_BYTES`] long with its extension kept. Never empty.
 pub fn sanitize_file_name(name: &str) -> String {
     // Only the last path component counts, whichever separator the uploader's system used.
@@ -83,6 +83,8 @@ pub fn sanitize_file_name(name: &str) -> String {
         .chars()
         .map(|c| match c {
             c if c.is_control() => '_',
+            // Bidirectional overrides make `exe.pdf` display as `fdp.exe` and the like.
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '_',
             ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c => c,
         })
@@ -112,7 +114,9 @@ fn truncate_keeping_extension(name: &str, max: usize) -> String {
     while !stem.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}{}", &stem[..cut], extension)
+    // A cut may end in dots or spaces, which Windows drops and a second pass would trim.
+    let stem = stem[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+    format!("{stem}{extension}")
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! memory stays flat whatever the file size.
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -185,13 +185,18 @@ pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
         _ => Path::new("."),
     };
     if !parent.is_dir() {
-        return Err(Error::io(
-            parent,
-            std::io::Error::new(
+        let reason = if parent.exists() {
+            (
+                std::io::ErrorKind::NotADirectory,
+                "not a directory, so nothing can be saved in it",
+            )
+        } else {
+            (
                 std::io::ErrorKind::NotFound,
                 "the directory to download into does not exist",
-            ),
-        ));
+            )
+        };
+        return Err(Error::io(parent, std::io::Error::new(reason.0, reason.1)));
     }
     if path.is_dir() {
         return Err(Error::InvalidInput(format!(
@@ -224,7 +229,13 @@ pub(crate) async fn save_body(
         path: part_path(&path),
         keep: false,
     };
-    let file = tokio::fs::File::create(&part.path)
+    // A leftover part file is replaced, never written through: it may be a symlink planted in
+    // a shared directory, pointing at another file of the user's.
+    let _ = tokio::fs::remove_file(&part.path).await;
+    let file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part.path)
         .await
         .map_err(|e| Error::io(&part.path, e))?
         .into_std()
@@ -401,15 +412,111 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What an upload stream saw of its source: the MD5 of the bytes sent once the whole file was
+/// read, and whether the file changed size meanwhile.
+#[derive(Clone, Default)]
+pub(crate) struct SentSource(Arc<Mutex<SentState>>);
+
+#[derive(Default)]
+struct SentState {
+    md5: Option<String>,
+    changed: bool,
+}
+
+impl SentSource {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SentState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn md5(&self) -> Option<String> {
+        self.lock().md5.clone()
+    }
+
+    pub(crate) fn changed(&self) -> bool {
+        self.lock().changed
+    }
+}
+
+/// Reads the source for the request body, hashing and counting, with progress and cancellation.
+struct UploadSource {
+    chunks: std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>,
+    length: u64,
+    done: u64,
+    hasher: Md5,
+    last_report: Instant,
+    options: TransferOptions,
+    sent: SentSource,
+    finished: bool,
+}
+
+impl UploadSource {
+    async fn next_chunk(&mut self) -> Option<std::io::Result<bytes::Bytes>> {
+        if self.finished {
+            return None;
+        }
+        let item = match self.chunks.next().await {
+            Some(Ok(chunk)) => self.accept(chunk),
+            Some(Err(error)) => Err(error),
+            // A file that shrank would leave the declared Content-Length unmet.
+            None if self.done < self.length => Err(self.changed("shrank")),
+            None => {
+                let md5 = hex(&std::mem::take(&mut self.hasher).finalize());
+                self.sent.lock().md5 = Some(md5);
+                return None;
+            }
+        };
+        self.finished = item.is_err();
+        Some(item)
+    }
+
+    fn accept(&mut self, chunk: bytes::Bytes) -> std::io::Result<bytes::Bytes> {
+        if self.options.cancel.is_cancelled() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "cancelled",
+            ));
+        }
+        self.done += chunk.len() as u64;
+        if self.done > self.length {
+            return Err(self.changed("grew"));
+        }
+        self.hasher.update(&chunk);
+        if self.last_report.elapsed() >= PROGRESS_INTERVAL || self.done == self.length {
+            self.last_report = Instant::now();
+            self.options.report(Progress {
+                phase: Phase::Uploading,
+                done: self.done,
+                total: Some(self.length),
+            });
+        }
+        Ok(chunk)
+    }
+
+    fn changed(&self, how: &str) -> std::io::Error {
+        self.sent.lock().changed = true;
+        std::io::Error::other(format!("the file {how} while it was uploaded"))
+    }
+}
+
 /// A multipart `file` part streaming `path` from disk with progress and cancellation.
-/// Returns the part and the file's length.
-pub(crate) async fn file_part(path: &Path, options: &TransferOptions) -> Result<(Part, u64)> {
+/// Returns the part, the file's length and what the stream will have sent.
+pub(crate) async fn file_part(
+    path: &Path,
+    options: &TransferOptions,
+) -> Result<(Part, u64, SentSource)> {
     let metadata = tokio::fs::metadata(path)
         .await
         .map_err(|e| Error::io(path, e))?;
     if metadata.is_dir() {
         return Err(Error::InvalidInput(format!(
             "{} is a directory, not a file",
+            path.display()
+        )));
+    }
+    // A FIFO or device would block the open or never end; only regular files have a length.
+    if !metadata.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a regular file",
             path.display()
         )));
     }
@@ -422,41 +529,33 @@ pub(crate) async fn file_part(path: &Path, options: &TransferOptions) -> Result<
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "untitled".to_string());
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let options = options.clone();
-    let mut done = 0u64;
-    let mut last_report = Instant::now();
+    // Set before the first report, so a slow progress consumer hears of the first chunk.
+    let last_report = Instant::now();
     options.report(Progress {
         phase: Phase::Uploading,
-        done,
+        done: 0,
         total: Some(length),
     });
-    let stream = read_chunks(file.into_std().await).map(move |chunk| {
-        let chunk = chunk?;
-        if options.cancel.is_cancelled() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Interrupted,
-                "cancelled",
-            ));
-        }
-        done += chunk.len() as u64;
-        if done > length {
-            return Err(std::io::Error::other("the file grew while it was uploaded"));
-        }
-        if last_report.elapsed() >= PROGRESS_INTERVAL || done == length {
-            last_report = Instant::now();
-            options.report(Progress {
-                phase: Phase::Uploading,
-                done,
-                total: Some(length),
-            });
-        }
-        Ok(chunk)
+    let sent = SentSource::default();
+    let source = UploadSource {
+        chunks: Box::pin(read_chunks(file.into_std().await)),
+        length,
+        done: 0,
+        hasher: Md5::new(),
+        last_report,
+        options: options.clone(),
+        sent: sent.clone(),
+        finished: false,
+    };
+    let stream = futures_util::stream::unfold(source, |mut source| async move {
+        let item = source.next_chunk().await?;
+        Some((item, source))
     });
     let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), length)
         .file_name(name)
         .mime_str(mime.essence_str())
         .map_err(Error::from_reqwest)?;
-    Ok((part, length))
+    Ok((part, length, sent))
 }
 
 /// Bytes read per blocking-pool hop of an upload.

@@ -2,7 +2,9 @@
 //! carries these out and answers with messages.
 use std::path::PathBuf;
 
-use crate::api::{DocumentDownload, Domain, Downloaded, FileResource, ListQuery, UploadedDocument};
+use crate::api::{
+    Document, DocumentDownload, Domain, Downloaded, FileResource, ListQuery, UploadedDocument,
+};
 use crate::app::state::KnownResource;
 
 /// Identifies a request so a late answer to an outdated one can be dropped.
@@ -72,6 +74,11 @@ pub enum TransferJob {
         path: PathBuf,
         name: String,
     },
+    /// Step two of an upload again, for a file resource whose document could not be created.
+    LinkDocument {
+        name: String,
+        file_resource_uid: String,
+    },
     UploadResource {
         path: PathBuf,
         domain: Domain,
@@ -82,7 +89,9 @@ impl TransferJob {
     pub fn is_upload(&self) -> bool {
         matches!(
             self,
-            TransferJob::UploadDocument { .. } | TransferJob::UploadResource { .. }
+            TransferJob::UploadDocument { .. }
+                | TransferJob::UploadResource { .. }
+                | TransferJob::LinkDocument { .. }
         )
     }
 
@@ -108,6 +117,8 @@ pub enum TransferOutcome {
     },
     UploadedDocument(Box<UploadedDocument>),
     UploadedResource(Box<FileResource>),
+    /// A retried step two: the document now points at the stored file resource.
+    Linked(Box<Document>),
 }
 
 impl From<DocumentDownload> for TransferOutcome {

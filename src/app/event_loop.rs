@@ -21,12 +21,32 @@ const TICK: Duration = Duration::from_millis(50);
 /// Messages handled per batch before a frame, so a flood of replies cannot starve the screen.
 const BATCH: usize = 256;
 
+/// Why the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// SIGTERM: the terminal is restored all the same.
+    Terminated,
+}
+
+/// Runs until quit, then cancels the transfers still running (whatever ended the loop).
 pub async fn run(
     terminal: &mut Tui,
     state: &mut State,
     mut runner: Runner,
+    rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<Exit> {
+    let result = drive(terminal, state, &mut runner, rx).await;
+    runner.shutdown().await;
+    result
+}
+
+async fn drive(
+    terminal: &mut Tui,
+    state: &mut State,
+    runner: &mut Runner,
     mut rx: mpsc::UnboundedReceiver<Msg>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let mut events = EventStream::new();
     let mut ticks = tokio::time::interval(TICK);
@@ -36,7 +56,7 @@ pub async fn run(
     let size = terminal.size()?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
     let mut effects = init();
-    'main: loop {
+    loop {
         let now = started.elapsed();
         effects.extend(update(state, Msg::Tick(now)));
         for msg in pending.drain(..) {
@@ -44,7 +64,7 @@ pub async fn run(
         }
         for effect in effects.drain(..) {
             match effect {
-                Effect::Quit => break 'main,
+                Effect::Quit => return Ok(Exit::Quit),
                 Effect::Copy(text) => {
                     if let Err(error) = terminal::copy_to_clipboard(&text) {
                         state.toast_error(format!("Could not copy: {error}"));
@@ -66,9 +86,10 @@ pub async fn run(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => pending.push(Msg::Key(key)),
                 Some(Ok(Event::Resize(width, height))) => pending.push(Msg::Resize(width, height)),
+                Some(Ok(Event::Paste(text))) => pending.push(Msg::Paste(text)),
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return Err(error.into()),
-                None => break 'main,
+                None => return Ok(Exit::Quit),
             },
             Some(msg) = rx.recv() => {
                 pending.push(msg);
@@ -83,12 +104,10 @@ pub async fn run(
             _ = tokio::time::sleep_until(next_frame), if state.dirty => {}
             _ = terminate.recv() => {
                 tracing::info!("terminated by signal");
-                break 'main;
+                return Ok(Exit::Terminated);
             }
         }
     }
-    runner.shutdown().await;
-    Ok(())
 }
 
 #[cfg(unix)]

@@ -2,6 +2,19 @@
 //!
 //! Flow: terminal events, runner replies and ticks → `Msg` → [`update`] → `Effect`s → the
 //! [`runner`] (API work on tokio tasks) → `Msg`. [`crate::ui::draw`] paints `State`.
+//!
+//! * `update` never reads the clock: the loop sends `Msg::Tick(elapsed)` before each batch and,
+//!   only while something waits or animates, every 50 ms. Debounces (filter 250 ms, details
+//!   120 ms) and fading toasts are deadlines compared with that time.
+//! * Every request carries a `ReqId`; a list, details or completion answer whose id is not the
+//!   one awaited is dropped.
+//! * A frame is drawn only when `State::dirty`, at most one per 16 ms; an idle screen writes
+//!   nothing.
+//! * Transfers: `update` keeps the list (`transfers`), the runner runs at most
+//!   `PARALLEL_TRANSFERS` at once, each with a cancellation token, and forwards progress at most
+//!   ten times a second.
+//! * Keys resolve by context (help, the open dialog, the filter prompt, the transfers panel,
+//!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
 pub mod effect;
 mod event_loop;
 pub mod keymap;
@@ -58,14 +71,18 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let mut tui = terminal::enter(log_file.clone())?;
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
+    let log_note = log_file
+        .as_ref()
+        .map(|file| format!(" (log: {})", file.display()))
+        .unwrap_or_default();
+    if let Ok(event_loop::Exit::Terminated) = &result {
+        eprintln!("d2files: terminated; running transfers were cancelled{log_note}");
+    }
     if let Err(error) = &result {
         tracing::error!("the TUI stopped: {error:#}");
-        match &log_file {
-            Some(file) => eprintln!("d2files stopped: {error:#} (log: {})", file.display()),
-            None => eprintln!("d2files stopped: {error:#}"),
-        }
+        eprintln!("d2files stopped: {error:#}{log_note}");
     }
-    result
+    result.map(|_| ())
 }
 
 /// The default keymap with the user's file on top; a bad file is reported and ignored.
@@ -97,4 +114,36 @@ fn page_size_from_env() -> u32 {
         .and_then(|text| text.trim().parse().ok())
         .filter(|size| (1..=crate::api::MAX_PAGE_SIZE).contains(size))
         .unwrap_or(state::PAGE_SIZE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_keymap_file_is_reported_with_its_path_and_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = AppPaths {
+            config_dir: dir.path().to_path_buf(),
+            data_dir: dir.path().join("data"),
+            state_dir: dir.path().join("state"),
+            download_dir: dir.path().join("downloads"),
+            home: None,
+        };
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!((keymap, error), (Keymap::default(), None));
+        std::fs::write(paths.keymap_file(), "[list]\njump = [\"J\"]\n").unwrap();
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!(keymap, Keymap::default());
+        let error = error.unwrap();
+        assert!(
+            error.contains(&paths.keymap_file().display().to_string()),
+            "{error}"
+        );
+        assert!(error.contains("unknown action `jump`"), "{error}");
+        std::fs::write(paths.keymap_file(), "[list]\ndown = [\"n\"]\n").unwrap();
+        let (keymap, error) = load_keymap(&paths);
+        assert_eq!(error, None);
+        assert_ne!(keymap, Keymap::default());
+    }
 }

@@ -19,6 +19,8 @@ pub enum Msg {
     /// Time since start; the loop sends it before each batch and while something animates.
     Tick(Duration),
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     Resize(u16, u16),
     Connected(Result<ServerInfo, Error>),
     DocumentsLoaded {

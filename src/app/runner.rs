@@ -1,10 +1,12 @@
 //! The effect runner: carries out `Effect`s on tokio tasks with the API client and answers with
 //! `Msg`s on the channel. Nothing here blocks the UI task.
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
@@ -28,6 +30,8 @@ pub struct Runner {
     slots: Arc<Semaphore>,
     cancels: HashMap<TransferId, CancellationToken>,
     tasks: JoinSet<()>,
+    /// Transfers apart, so quitting waits for them (part files) and not for a slow list.
+    transfer_tasks: JoinSet<()>,
     /// Serialises writes to the uploads file.
     uploads_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -41,6 +45,7 @@ impl Runner {
             slots: Arc::new(Semaphore::new(PARALLEL_TRANSFERS)),
             cancels: HashMap::new(),
             tasks: JoinSet::new(),
+            transfer_tasks: JoinSet::new(),
             uploads_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -49,6 +54,7 @@ impl Runner {
     pub fn run(&mut self, effect: Effect) {
         // Reap finished tasks so the set does not grow for the whole session.
         while self.tasks.try_join_next().is_some() {}
+        while self.transfer_tasks.try_join_next().is_some() {}
         let client = self.client.clone();
         let tx = self.tx.clone();
         match effect {
@@ -125,10 +131,12 @@ impl Runner {
             Effect::RememberUpload(known) => {
                 let file = self.paths.uploads_file();
                 let lock = self.uploads_lock.clone();
+                let server = self.client.base_url().to_string();
                 self.spawn(async move {
                     let _guard = lock.lock().await;
                     let shown = file.display().to_string();
-                    let saved = tokio::task::spawn_blocking(move || remember(&file, known)).await;
+                    let saved =
+                        tokio::task::spawn_blocking(move || remember(&file, &server, known)).await;
                     if let Ok(Err(error)) | Err(error) = saved.map_err(|e| e.to_string()) {
                         tracing::warn!("could not record the upload in {shown}: {error}");
                         let _ = tx.send(Msg::Failed(format!(
@@ -139,9 +147,10 @@ impl Runner {
             }
             Effect::LoadKnownResources => {
                 let file = self.paths.uploads_file();
+                let server = self.client.base_url().to_string();
                 self.spawn(async move {
                     let shown = file.display().to_string();
-                    match tokio::task::spawn_blocking(move || read_known(&file)).await {
+                    match tokio::task::spawn_blocking(move || read_known(&file, &server)).await {
                         Ok(Ok(known)) => {
                             let _ = tx.send(Msg::KnownResources(known));
                         }
@@ -177,7 +186,7 @@ impl Runner {
         let tx = self.tx.clone();
         let slots = self.slots.clone();
         let paths = self.paths.clone();
-        self.spawn(async move {
+        self.transfer_tasks.spawn(async move {
             let permit = tokio::select! {
                 permit = slots.acquire_owned() => permit,
                 _ = cancel.cancelled() => {
@@ -195,7 +204,15 @@ impl Runner {
                 overwrite: false,
                 wait: Default::default(),
             };
-            let result = run_job(&client, &paths, job, options).await;
+            // A bug must not leave the transfer "running" for ever: a panic becomes a failure.
+            let result = AssertUnwindSafe(run_job(&client, &paths, job, options))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::InvalidInput(
+                        "the transfer stopped on an internal error; see the log".into(),
+                    ))
+                });
             let result = if cancel.is_cancelled() && result.is_err() {
                 Err(Error::Cancelled)
             } else {
@@ -213,10 +230,11 @@ impl Runner {
         for token in self.cancels.values() {
             token.cancel();
         }
-        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        self.tasks.abort_all();
+        let drain = async { while self.transfer_tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
-            tracing::warn!("some tasks did not stop in time");
-            self.tasks.abort_all();
+            tracing::warn!("some transfers did not stop in time");
+            self.transfer_tasks.abort_all();
         }
     }
 }
@@ -256,7 +274,7 @@ async fn run_job(
             overwrite,
         } => {
             options.overwrite = overwrite;
-            let target = DownloadTarget::from_user_path(paths.expand(&path));
+            let target = download_target(paths, &path)?;
             client
                 .download_document(&uid, &target, &options)
                 .await
@@ -268,7 +286,7 @@ async fn run_job(
             overwrite,
         } => {
             options.overwrite = overwrite;
-            let target = DownloadTarget::from_user_path(paths.expand(&path));
+            let target = download_target(paths, &path)?;
             client
                 .download_file_resource(&uid, None, &target, &options)
                 .await
@@ -278,6 +296,22 @@ async fn run_job(
             .upload_document(&paths.expand(&path), Some(&name), &options)
             .await
             .map(|uploaded| TransferOutcome::UploadedDocument(Box::new(uploaded))),
+        TransferJob::LinkDocument {
+            name,
+            file_resource_uid,
+        } => {
+            if let Some(report) = &options.progress {
+                report(Progress {
+                    phase: crate::api::Phase::Linking,
+                    done: 0,
+                    total: None,
+                });
+            }
+            client
+                .link_document(&name, &file_resource_uid)
+                .await
+                .map(|document| TransferOutcome::Linked(Box::new(document)))
+        }
         TransferJob::UploadResource { path, domain } => {
             let uploaded = client
                 .upload_file_resource(&paths.expand(&path), &domain, &options)
@@ -293,6 +327,20 @@ async fn run_job(
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
         }
     }
+}
+
+/// Where a typed download path points. The user's download directory is created on first use;
+/// any other missing directory is reported, as it is more likely a typo.
+fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarget, Error> {
+    let path = paths.expand(typed);
+    let dir = &paths.download_dir;
+    if (path.parent() == Some(dir.as_path()) || path == *dir) && !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    Ok(DownloadTarget::from_user_path(path))
 }
 
 /// Lists the directory of a typed path and completes the name being typed.
@@ -312,7 +360,15 @@ fn complete(input: &str, home: Option<&PathBuf>) -> Completion {
     Completion::of(input, dir_part, &names)
 }
 
-fn read_known(file: &Path) -> Result<Vec<KnownResource>, String> {
+/// One line of the uploads file: the server it was uploaded to, and the file resource.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredUpload {
+    server: String,
+    #[serde(flatten)]
+    resource: KnownResource,
+}
+
+fn read_all(file: &Path) -> Result<Vec<StoredUpload>, String> {
     match std::fs::read_to_string(file) {
         Ok(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
@@ -320,11 +376,23 @@ fn read_known(file: &Path) -> Result<Vec<KnownResource>, String> {
     }
 }
 
-/// Appends an upload to the uploads file, writing a temporary file and renaming it.
-fn remember(file: &Path, known: KnownResource) -> Result<(), String> {
-    let mut all = read_known(file)?;
-    all.retain(|k| k.uid != known.uid);
-    all.push(known);
+/// The uploads this tool made to `server` in earlier runs.
+fn read_known(file: &Path, server: &str) -> Result<Vec<KnownResource>, String> {
+    Ok(read_all(file)?
+        .into_iter()
+        .filter(|stored| stored.server == server)
+        .map(|stored| stored.resource)
+        .collect())
+}
+
+/// Adds an upload to the uploads file, writing a temporary file and renaming it.
+fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), String> {
+    let mut all = read_all(file)?;
+    all.retain(|stored| !(stored.server == server && stored.resource.uid == known.uid));
+    all.push(StoredUpload {
+        server: server.to_string(),
+        resource: known,
+    });
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
@@ -343,15 +411,18 @@ mod tests {
     fn uploads_are_remembered_across_runs() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("data/uploads.json");
-        assert_eq!(read_known(&file).unwrap(), Vec::new());
+        let server = "https://a.example/";
+        assert_eq!(read_known(&file, server).unwrap(), Vec::new());
         let known = KnownResource {
             uid: "TacExtJuMmW".into(),
             name: "report.pdf".into(),
             origin: Origin::Upload,
         };
-        remember(&file, known.clone()).unwrap();
-        remember(&file, known.clone()).unwrap();
-        assert_eq!(read_known(&file).unwrap(), vec![known]);
+        remember(&file, server, known.clone()).unwrap();
+        remember(&file, server, known.clone()).unwrap();
+        assert_eq!(read_known(&file, server).unwrap(), vec![known]);
+        // Another server's uploads are not this one's.
+        assert_eq!(read_known(&file, "https://b.example/").unwrap(), Vec::new());
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub const PREFETCH_ROWS: usize = 10;
 pub const FILTER_DEBOUNCE: Duration = Duration::from_millis(250);
 /// Moving the cursor with details open waits this long before fetching the details.
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
+/// Toasts kept at most (errors stay until dismissed).
+pub const MAX_TOASTS: usize = 20;
 /// How long an info toast stays.
 pub const INFO_TOAST: Duration = Duration::from_secs(4);
 
@@ -137,6 +139,8 @@ pub struct ListView<T> {
     pub error: Option<String>,
     pub filter: FilterState,
     pub loaded: bool,
+    /// The item to select when the next first page arrives (something just created).
+    pub select: Option<String>,
 }
 
 impl<T> Default for ListView<T> {
@@ -150,6 +154,7 @@ impl<T> Default for ListView<T> {
             error: None,
             filter: FilterState::default(),
             loaded: false,
+            select: None,
         }
     }
 }
@@ -241,6 +246,8 @@ pub struct ResourcesView {
     pub fetched: HashMap<String, FileResource>,
     pub fetching: Option<(ReqId, String)>,
     pub fetch_due: Option<Duration>,
+    /// Rows whose own read failed, with DHIS2's answer (shown in the details).
+    pub missing: HashMap<String, String>,
 }
 
 impl Default for ResourcesView {
@@ -253,6 +260,7 @@ impl Default for ResourcesView {
             fetched: HashMap::new(),
             fetching: None,
             fetch_due: None,
+            missing: HashMap::new(),
         }
     }
 }
@@ -466,6 +474,10 @@ impl State {
             text: text.into(),
             expires: None,
         });
+        // A flapping server must not grow the list without end; the newest matter most.
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
+        }
     }
 
     /// Whether anything is loading (the spinner turns).
@@ -485,7 +497,6 @@ impl State {
             || self.details.due.is_some()
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
-            || self.transfers.any_active()
     }
 
     /// Rows the table shows at once, for PageUp/PageDown.

@@ -5,18 +5,25 @@ use std::path::PathBuf;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
-/// Switches to the alternate screen in raw mode, and makes a panic restore the terminal and
-/// say where the log is before the panic message.
+/// Switches to the alternate screen in raw mode, and makes a panic of the UI thread restore the
+/// terminal and say where the log is before the panic message. A panic in a background task
+/// (which tokio contains) goes to the log only, so it cannot scribble over the screen.
 pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
     let previous = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != ui_thread {
+            tracing::error!("a background task panicked: {info}");
+            return;
+        }
         restore();
         match &log_file {
             Some(path) => eprintln!("d2files crashed; the log is at {}", path.display()),
@@ -26,13 +33,19 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
     }));
     enable_raw_mode()?;
     let mut stdout = io::stdout();
-    if let Err(error) = execute!(stdout, EnterAlternateScreen) {
+    // Cleared by hand: `Terminal::clear` asks the terminal for the cursor position, which not
+    // every terminal answers.
+    if let Err(error) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Clear(ClearType::All)
+    ) {
         restore();
         return Err(error);
     }
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
     terminal.hide_cursor()?;
-    terminal.clear()?;
     Ok(terminal)
 }
 
@@ -40,7 +53,7 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut stdout = io::stdout();
-    let _ = execute!(stdout, LeaveAlternateScreen, Show);
+    let _ = execute!(stdout, DisableBracketedPaste, LeaveAlternateScreen, Show);
     let _ = stdout.flush();
 }
 

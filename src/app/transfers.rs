@@ -37,6 +37,8 @@ pub struct Transfer {
     sample: Option<(Duration, u64)>,
     /// Where a finished download was saved (for `o`).
     pub saved: Option<PathBuf>,
+    /// A stored file resource whose document could not be created (retry links it).
+    pub unlinked: Option<String>,
 }
 
 impl Transfer {
@@ -95,10 +97,10 @@ pub struct Transfers {
 impl Transfers {
     pub fn add(&mut self, label: String, job: TransferJob) -> TransferId {
         self.next_id += 1;
-        let phase = if job.is_upload() {
-            Phase::Uploading
-        } else {
-            Phase::Downloading
+        let phase = match &job {
+            TransferJob::LinkDocument { .. } => Phase::Linking,
+            job if job.is_upload() => Phase::Uploading,
+            _ => Phase::Downloading,
         };
         self.items.push(Transfer {
             id: self.next_id,
@@ -111,6 +113,7 @@ impl Transfers {
             rate: None,
             sample: None,
             saved: None,
+            unlinked: None,
         });
         self.next_id
     }

@@ -149,7 +149,7 @@ async fn get(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
             println!();
             print_resource_fields(&resource);
         }
-        Some(Err(error)) => eprintln!("file resource: {error}"),
+        Some(Err(error)) => eprintln!("file resource: {}", output::printable(&error.to_string())),
         None => {}
     }
     Ok(())
@@ -242,14 +242,9 @@ async fn download(
         return print_json(&outcome);
     }
     match outcome {
-        DocumentDownload::Saved(saved) => println!(
-            "Saved {} ({}, md5 {})",
-            saved.path.display(),
-            size(Some(saved.bytes)),
-            saved.md5
-        ),
+        DocumentDownload::Saved(saved) => println!("{}", output::saved_line(&saved)),
         DocumentDownload::External { url } => {
-            println!("{url}");
+            println!("{}", output::printable(&url));
             eprintln!("This document is an external link; nothing was downloaded.");
         }
     }
@@ -272,7 +267,10 @@ async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Re
     if json {
         print_json(&json!({"deleted": uid, "name": document.title()}))
     } else {
-        println!("Deleted document {uid} ({})", document.title());
+        println!(
+            "Deleted document {uid} ({})",
+            output::printable(document.title())
+        );
         Ok(())
     }
 }

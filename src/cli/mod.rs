@@ -7,6 +7,7 @@ mod profile;
 mod progress;
 mod resources;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -28,8 +29,14 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<Interrupted>() => {
+            eprintln!("{error}");
+            // 128 + SIGINT, as shells report an interrupted command.
+            ExitCode::from(130)
+        }
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            // Errors carry the server's words, which a hostile server controls.
+            eprintln!("error: {}", output::printable(&describe(&error)));
             ExitCode::FAILURE
         }
     }
@@ -52,7 +59,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match cli.command {
         None => {
-            let _logs = file_logging("d2files.log")?;
+            // Without this, crossterm fails with a bare "No such device or address".
+            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+                anyhow::bail!(
+                    "the interactive browser needs a terminal; in scripts use a command, \
+                     e.g. `d2files documents list` (see `d2files --help`)"
+                );
+            }
+            let _logs = file_logging(crate::app::LOG_FILE)?;
             let connection = connect::connect(&cli.connection).await?;
             crate::app::run(crate::app::Launch {
                 client: connection.client.clone(),
@@ -63,12 +77,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Documents(command)) => {
             crate::config::init_stderr_logging()?;
             let connection = connect::connect(&cli.connection).await?;
-            documents::run(&connection.client, command, json).await
+            until_stopped(documents::run(&connection.client, command, json)).await
         }
         Some(Command::Resources(command)) => {
             crate::config::init_stderr_logging()?;
             let connection = connect::connect(&cli.connection).await?;
-            resources::run(&connection.client, command, json).await
+            until_stopped(resources::run(&connection.client, command, json)).await
         }
         Some(Command::Profile(command)) => {
             crate::config::init_stderr_logging()?;
@@ -99,6 +113,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::emulator::run_standalone(options).await
         }
+    }
+}
+
+/// A command stopped by Ctrl-C or SIGTERM.
+#[derive(Debug)]
+struct Interrupted(&'static str);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "interrupted by {} (a partial download is removed)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Runs a command until it ends or a stop signal arrives. Stopping drops the command, which
+/// removes a download's part file and aborts an upload before the process exits (the default
+/// signal action would leave `<name>.part` behind).
+async fn until_stopped(
+    command: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::select! {
+        result = command => result,
+        signal = stop_signal() => Err(Interrupted(signal).into()),
+    }
+}
+
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "Ctrl-C",
+                _ = terminate.recv() => "SIGTERM",
+            },
+            Err(error) => {
+                tracing::warn!("cannot watch for SIGTERM: {error}");
+                let _ = tokio::signal::ctrl_c().await;
+                "Ctrl-C"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 

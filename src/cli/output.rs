@@ -13,6 +13,20 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Text from the server made safe for a terminal: control characters (escape sequences,
+/// bells, carriage returns) and bidirectional overrides (which disguise file extensions) become
+/// `?`, so a hostile name cannot rewrite the screen or pretend to be something else.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_unsafe_char(c) { '?' } else { c })
+        .collect()
+}
+
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Prints rows under a header, fitted to the terminal's width when stdout is one.
 pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
     let mut table = Table::new();
@@ -25,7 +39,7 @@ pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
             .set_content_arrangement(ContentArrangement::Dynamic);
     }
     for row in rows {
-        table.add_row(row);
+        table.add_row(row.iter().map(|cell| printable(cell)));
     }
     println!("{table}");
 }
@@ -38,8 +52,25 @@ pub fn print_fields(fields: &[(&str, String)]) {
         .max()
         .unwrap_or(0);
     for (label, value) in fields.iter().filter(|(_, value)| !value.is_empty()) {
-        println!("{label:>width$}  {value}");
+        println!("{label:>width$}  {}", printable(value));
     }
+}
+
+/// "Saved PATH (SIZE, md5 …, verified)": what a download produced and how it was checked.
+pub fn saved_line(saved: &crate::api::Downloaded) -> String {
+    let check = match saved.verification {
+        crate::api::Verification::Matched => "verified against the server's MD5",
+        crate::api::Verification::Reencoded => {
+            "not compared: DHIS2 re-encodes images of this kind, so its MD5 describes other bytes"
+        }
+        crate::api::Verification::Unavailable => "not compared: the server gave no MD5",
+    };
+    format!(
+        "Saved {} ({}, md5 {}, {check})",
+        saved.path.display(),
+        size(Some(saved.bytes)),
+        saved.md5
+    )
 }
 
 pub fn date(value: Option<NaiveDateTime>) -> String {
@@ -60,7 +91,7 @@ pub fn opt(value: Option<&str>) -> String {
 
 /// Asks a yes/no question on the terminal; anything but y/yes is No.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", printable(question));
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;

@@ -8,7 +8,7 @@ use crate::cli::args::ResourcesCommand;
 use crate::cli::documents::{
     MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
 };
-use crate::cli::output::{date, opt, print_json, print_table, size};
+use crate::cli::output::{date, opt, print_json, print_table, saved_line, size};
 use crate::cli::progress::transfer_options;
 
 pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyhow::Result<()> {
@@ -25,16 +25,9 @@ pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyh
                 query = query.filter(Filter::new("domain", Operator::Eq, Some(domain.as_str()))?);
             }
             let page = if list.all {
-                let mut items = Vec::new();
-                loop {
-                    let page = client.list_file_resources(&query).await?;
-                    let more = page.has_next() && !page.items.is_empty();
-                    items.extend(page.items);
-                    if !more || items.len() >= MAX_ALL_ITEMS {
-                        break;
-                    }
-                    query.page += 1;
-                }
+                let items = client
+                    .list_all_file_resources(&query, MAX_ALL_ITEMS)
+                    .await?;
                 Page { items, pager: None }
             } else {
                 client.list_file_resources(&query).await?
@@ -92,12 +85,7 @@ pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyh
             if json {
                 print_json(&saved)
             } else {
-                println!(
-                    "Saved {} ({}, md5 {})",
-                    saved.path.display(),
-                    size(Some(saved.bytes)),
-                    saved.md5
-                );
+                println!("{}", saved_line(&saved));
                 Ok(())
             }
         }

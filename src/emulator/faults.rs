@@ -79,6 +79,16 @@ struct FaultState {
     drop_after: Option<(u64, String)>,
     stall_storage: bool,
     redirects: u32,
+    /// (remaining, Location) of redirects to an arbitrary URL.
+    redirect_to: Option<(u32, String)>,
+    corrupt_uploads: u32,
+    /// Path substring of the next answer whose first body byte is flipped.
+    tamper: Option<String>,
+    /// (bytes to send, path substring) of the next answer that then stops sending.
+    stall_after: Option<(u64, String)>,
+    /// (bytes to read, path substring) of the next request whose connection is cut while
+    /// its body arrives.
+    drop_request_after: Option<(u64, String)>,
 }
 
 /// The fault controls of one emulator.
@@ -118,6 +128,36 @@ impl Faults {
         self.lock().redirects = n;
     }
 
+    /// Answer the next `n` requests with a 302 to `location` (e.g. another host), as a
+    /// misconfigured proxy or a hostile server would.
+    pub fn redirect_next_to(&self, location: &str, n: u32) {
+        self.lock().redirect_to = Some((n, location.to_string()));
+    }
+
+    /// The next `n` uploads are stored with a byte more than was received, so the stored
+    /// `contentMd5` differs from the sender's (as when bytes are damaged on the way).
+    pub fn corrupt_next_uploads(&self, n: u32) {
+        self.lock().corrupt_uploads = n;
+    }
+
+    /// The next answer whose path contains `path_contains` has its first body byte flipped:
+    /// same length, other MD5 (bytes damaged by a proxy or a bad disk).
+    pub fn tamper_next_download(&self, path_contains: &str) {
+        self.lock().tamper = Some(path_contains.to_string());
+    }
+
+    /// The next answer whose path contains `path_contains` sends `bytes` bytes of its body,
+    /// then nothing more while the connection stays open (a hung server or a dead link).
+    pub fn stall_after_bytes(&self, bytes: u64, path_contains: &str) {
+        self.lock().stall_after = Some((bytes, path_contains.to_string()));
+    }
+
+    /// The next request whose path contains `path_contains` has `bytes` bytes of its body
+    /// read, then its connection is cut without an answer (a dropped upload).
+    pub fn drop_request_after_bytes(&self, bytes: u64, path_contains: &str) {
+        self.lock().drop_request_after = Some((bytes, path_contains.to_string()));
+    }
+
     pub fn reset(&self) {
         *self.lock() = FaultState::default();
     }
@@ -130,6 +170,45 @@ impl Faults {
         let mut state = self.lock();
         if state.redirects > 0 {
             state.redirects -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn take_redirect_to(&self) -> Option<String> {
+        let mut state = self.lock();
+        let (remaining, location) = state.redirect_to.as_mut()?;
+        *remaining -= 1;
+        let location = location.clone();
+        if *remaining == 0 {
+            state.redirect_to = None;
+        }
+        Some(location)
+    }
+
+    pub(crate) fn take_stall_after(&self, path: &str) -> Option<u64> {
+        take_for_path(&mut self.lock().stall_after, path)
+    }
+
+    pub(crate) fn take_drop_request_after(&self, path: &str) -> Option<u64> {
+        take_for_path(&mut self.lock().drop_request_after, path)
+    }
+
+    pub(crate) fn take_tamper(&self, path: &str) -> bool {
+        let mut state = self.lock();
+        if state.tamper.as_deref().is_some_and(|p| path.contains(p)) {
+            state.tamper = None;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn take_corrupt_upload(&self) -> bool {
+        let mut state = self.lock();
+        if state.corrupt_uploads > 0 {
+            state.corrupt_uploads -= 1;
             true
         } else {
             false
@@ -165,6 +244,18 @@ impl Faults {
     }
 }
 
+/// Takes a one-shot (bytes, path substring) fault if it applies to `path`.
+fn take_for_path(slot: &mut Option<(u64, String)>, path: &str) -> Option<u64> {
+    match slot {
+        Some((bytes, substring)) if path.contains(substring.as_str()) => {
+            let bytes = *bytes;
+            *slot = None;
+            Some(bytes)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +286,28 @@ mod tests {
         assert_eq!(faults.take_drop_after("/api/me"), None);
         assert_eq!(faults.take_drop_after("/x/data"), Some(10));
         assert_eq!(faults.take_drop_after("/x/data"), None);
+        faults.redirect_next_to("http://elsewhere/x", 2);
+        assert_eq!(
+            faults.take_redirect_to().as_deref(),
+            Some("http://elsewhere/x")
+        );
+        assert!(faults.take_redirect_to().is_some());
+        assert!(faults.take_redirect_to().is_none());
+        faults.tamper_next_download("/data");
+        assert!(!faults.take_tamper("/api/me"));
+        assert!(faults.take_tamper("/x/data"));
+        assert!(!faults.take_tamper("/x/data"));
+        faults.stall_after_bytes(5, "/data");
+        assert_eq!(faults.take_stall_after("/api/me"), None);
+        assert_eq!(faults.take_stall_after("/x/data"), Some(5));
+        faults.drop_request_after_bytes(7, "/fileResources");
+        assert_eq!(
+            faults.take_drop_request_after("/api/fileResources"),
+            Some(7)
+        );
+        assert_eq!(faults.take_drop_request_after("/api/fileResources"), None);
+        faults.corrupt_next_uploads(1);
+        assert!(faults.take_corrupt_upload());
+        assert!(!faults.take_corrupt_upload());
     }
 }

@@ -1,5 +1,6 @@
 //! The router, the shared state and the middleware every request passes through.
 
+use futures_util::StreamExt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -190,10 +191,86 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
     if state.faults.take_redirect() {
         return auth::redirect_to_login(&state.login_url(request.headers()));
     }
+    if let Some(location) = state.faults.take_redirect_to() {
+        return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+    }
     if let Some(rule) = state.faults.take_failure(&method, &path) {
+        // Like a proxy, read the rest of the request before answering, so a client still
+        // sending an upload reads the answer instead of meeting a broken pipe.
+        let mut body = request.into_body().into_data_stream();
+        while let Some(Ok(_)) = body.next().await {}
         return fault_response(&rule);
     }
-    next.run(request).await
+    if let Some(bytes) = state.faults.take_drop_request_after(&path) {
+        return drop_request(request, bytes).await;
+    }
+    let response = next.run(request).await;
+    if response.status().is_success() && state.faults.take_tamper(&path) {
+        return tamper(response);
+    }
+    if let Some(bytes) = state.faults.take_stall_after(&path) {
+        return stall_after(response, bytes);
+    }
+    response
+}
+
+/// Reads `limit` bytes of the request body, then answers with a body that fails at once, so
+/// the connection is torn down without a usable answer.
+async fn drop_request(request: Request, limit: u64) -> Response {
+    let mut body = request.into_body().into_data_stream();
+    let mut read = 0u64;
+    while read < limit {
+        match body.next().await {
+            Some(Ok(chunk)) => read += chunk.len() as u64,
+            _ => break,
+        }
+    }
+    let cut = futures_util::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "emulator fault: connection dropped",
+        ))
+    });
+    Response::new(axum::body::Body::from_stream(cut))
+}
+
+/// Passes `limit` bytes of the body, then sends nothing more and never ends.
+fn stall_after(response: Response, limit: u64) -> Response {
+    let (parts, body) = response.into_parts();
+    let mut sent = 0u64;
+    let passed = body.into_data_stream().map(move |chunk| {
+        chunk.map(|bytes| {
+            let room = usize::try_from(limit.saturating_sub(sent)).unwrap_or(usize::MAX);
+            let bytes = if bytes.len() > room {
+                bytes.slice(..room)
+            } else {
+                bytes
+            };
+            sent += bytes.len() as u64;
+            bytes
+        })
+    });
+    // Content-Length promised the whole body: the client waits for the rest.
+    let hung = passed.chain(futures_util::stream::pending());
+    Response::from_parts(parts, axum::body::Body::from_stream(hung))
+}
+
+/// Flips the first byte of the body, keeping its length.
+fn tamper(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let mut first = true;
+    let stream = body.into_data_stream().map(move |chunk| {
+        chunk.map(|bytes| {
+            if !first || bytes.is_empty() {
+                return bytes;
+            }
+            first = false;
+            let mut changed = bytes.to_vec();
+            changed[0] ^= 0xff;
+            bytes::Bytes::from(changed)
+        })
+    });
+    Response::from_parts(parts, axum::body::Body::from_stream(stream))
 }
 
 async fn require_auth(State(state): State<Shared>, mut request: Request, next: Next) -> Response {

@@ -33,12 +33,12 @@ pub struct ListArgs {
 
     /// Page number, counted from 1 (default 1). The answer's `pager` gives `pageCount` and
     /// `total`; a page past the end comes back empty.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_number")]
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
 
     /// Documents per page, 1 to 10000 (default 50).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_number")]
     #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     pub page_size: Option<u32>,
 }
@@ -49,7 +49,8 @@ impl ListArgs {
         let mut query = ListQuery::new()
             .page(self.page.unwrap_or(1))
             .page_size(self.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
-        for text in &self.filter {
+        // A blank filter is how some agents say "no filter".
+        for text in self.filter.iter().filter(|text| !text.trim().is_empty()) {
             query = query.filter(Filter::parse(text)?);
         }
         if let Some(order) = &self.order {
@@ -112,6 +113,24 @@ fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>
     })
 }
 
+/// Accepts a number also when written as a string (`"2"`), as some hosts send them.
+fn lenient_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let number = match &value {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::Number(number)) => number.as_u64(),
+        Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
+        Some(_) => None,
+    };
+    number
+        .and_then(|number| u32::try_from(number).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            let shown = value.map(|v| v.to_string()).unwrap_or_default();
+            serde::de::Error::custom(format!("{shown} is not a whole number of 1 or more"))
+        })
+}
+
 /// Inline (no `$ref`) so hosts with simple schema support still show both forms.
 fn filter_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
@@ -143,7 +162,27 @@ mod tests {
             ["name:ilike:x", "external:eq:true"]
         );
         assert!(args(json!({"filter": null})).filter.is_empty());
+        let blank = args(json!({"filter": ["", " "], "order": ""}))
+            .to_query()
+            .unwrap();
+        assert!(blank.filters.is_empty() && blank.order.is_empty());
         assert!(args(json!({})).filter.is_empty());
+    }
+
+    #[test]
+    fn page_numbers_may_come_as_text() {
+        let query = args(json!({"page": "2", "page_size": " 10 "}))
+            .to_query()
+            .unwrap();
+        assert_eq!((query.page, query.page_size), (2, 10));
+        for bad in [
+            json!({"page": "two"}),
+            json!({"page": -1}),
+            json!({"page_size": 1.5}),
+        ] {
+            let error = serde_json::from_value::<ListArgs>(bad.clone()).unwrap_err();
+            assert!(!error.to_string().is_empty(), "{bad}");
+        }
     }
 
     #[test]

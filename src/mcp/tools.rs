@@ -21,7 +21,7 @@ const INSTRUCTIONS: &str = "d2files: the documents and file resources of a DHIS2
 - files_documents_list finds documents (filter syntax property:operator:value, e.g. name:ilike:malaria; paged from 1) and returns them with the pager.
 - files_documents_get reads one document by uid (11 letters/digits, starting with a letter).
 - A document is either an external link (external: true, url is the link) or an uploaded file (external: false, url is the uid of its file resource); files_resources_get reads that file resource's metadata (name, contentType, contentLength, contentMd5, domain, storageStatus).
-- files_documents_create_external adds a link document; files_documents_delete deletes a document (a file document's file resource is left to the server's cleanup).
+- files_documents_create_external adds a link document; files_documents_delete deletes a document (for an uploaded file only the document goes: its file resource stays on the server).
 Uploading and downloading file contents is not done here: use the d2files command line (d2files documents upload|download, d2files resources upload|download) or its terminal UI.
 Errors carry DHIS2's own message and errorCode.";
 
@@ -124,7 +124,7 @@ impl FilesServer {
     /// Deletes a document.
     #[tool(
         name = "files_documents_delete",
-        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file the server keeps the file resource and cleans it up later. Returns {\"deleted\": uid}.",
+        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file only the document is deleted: the file resource behind it stays (DHIS2 2.41.7+ and 2.42.4+ clean it up after a few days). Returns {\"deleted\": uid}.",
         annotations(
             title = "Delete a document",
             read_only_hint = false,

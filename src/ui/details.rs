@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Theme, human_size, spinner};
 use crate::api::FileResource;
-use crate::app::state::{Pane, State};
+use crate::app::state::{Origin, Pane, State};
 
 pub fn height(screen_height: u16) -> u16 {
     if screen_height >= 20 { 8 } else { 6 }
@@ -59,13 +59,13 @@ fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
         theme,
     ));
     spans.extend(field(
-        "type",
-        resource.content_type.clone().unwrap_or_default(),
+        "md5",
+        resource.content_md5.clone().unwrap_or_else(|| "–".into()),
         theme,
     ));
     spans.extend(field(
-        "md5",
-        resource.content_md5.clone().unwrap_or_else(|| "–".into()),
+        "type",
+        resource.content_type.clone().unwrap_or_default(),
         theme,
     ));
     if let Some(assigned) = resource.assigned {
@@ -88,14 +88,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Some(row) => match &row.resource {
                 Some(resource) => {
                     let mut line = resource_line(resource, theme);
-                    line.extend(field("known from", row.origin.label().into(), theme));
+                    if row.origin != Origin::Server {
+                        line.extend(field("known from", row.origin.label().into(), theme));
+                    }
                     vec![line]
                 }
-                None => vec![Line::from(format!(
-                    "{} loading {}",
-                    spinner(state),
-                    row.uid
-                ))],
+                None => match state.resources.missing.get(&row.uid) {
+                    Some(error) => vec![Line::from(Span::styled(
+                        format!("file resource {}: {error}", row.uid),
+                        theme.error(),
+                    ))],
+                    None => vec![Line::from(format!(
+                        "{} loading {}",
+                        spinner(state),
+                        row.uid
+                    ))],
+                },
             },
             None => vec![Line::from(Span::styled("nothing selected", theme.dim()))],
         },

@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use super::{Theme, fit};
 use crate::app::keymap::{Action, Context};
-use crate::app::state::State;
+use crate::app::state::{Pane, ResourceSource, State};
 
 pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     if area.height == 0 {
@@ -80,27 +80,40 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             Context::Transfers,
             &[
                 (Action::Cancel, "cancel"),
+                (Action::Retry, "retry link"),
                 (Action::Open, "open"),
                 (Action::Clear, "clear done"),
                 (Action::Close, "close"),
             ],
         );
     }
-    from(
-        Context::List,
-        &[
-            (Action::Filter, "filter"),
-            (Action::Details, "details"),
+    let mut actions = vec![(Action::Filter, "filter"), (Action::Details, "details")];
+    match state.pane {
+        Pane::Documents => actions.extend([
             (Action::Sort, "sort"),
             (Action::AddLink, "link"),
             (Action::Upload, "upload"),
             (Action::Download, "download"),
             (Action::Delete, "delete"),
-            (Action::Transfers, "transfers"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
-        ],
-    )
+        ]),
+        Pane::Resources => {
+            if state.resources.source == ResourceSource::Server {
+                actions.push((Action::Domain, "domain"));
+            }
+            actions.extend([
+                (Action::LookUp, "look up"),
+                (Action::Upload, "upload"),
+                (Action::Download, "download"),
+            ]);
+        }
+    }
+    // Help and quit stay last: `draw` keeps them whatever the width.
+    actions.extend([
+        (Action::Transfers, "transfers"),
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+    ]);
+    from(Context::List, &actions)
 }
 
 /// Key hints left to right while they fit; help and quit (the last two) always stay, at the right.

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Theme, fit, human_size, spinner};
-use crate::api::Document;
+use crate::api::{Document, FileResource, StorageStatus};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{ListView, Pane, ResourceRow, ResourceSource, State};
 
@@ -69,6 +69,19 @@ fn empty<T>(
     );
 }
 
+/// The rows to draw: the cursor stays mid-screen while scrolling, and only what fits is built
+/// (a list may hold thousands of loaded rows).
+/// Returns the first row, how many rows, and the cursor's place among them.
+fn window<T>(list: &ListView<T>, inner: Rect) -> (usize, usize, usize) {
+    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+    let len = list.items.len();
+    let cursor = list.cursor.min(len.saturating_sub(1));
+    let offset = cursor
+        .saturating_sub(visible / 2)
+        .min(len.saturating_sub(visible));
+    (offset, visible.min(len - offset), cursor - offset)
+}
+
 fn date(value: Option<chrono::NaiveDateTime>) -> String {
     value
         .map(|d| d.format("%Y-%m-%d").to_string())
@@ -90,17 +103,19 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         return empty(frame, inner, list, "documents", hint, theme);
     }
     let narrow = area.width < 70;
-    let rows = list.items.iter().map(|document| {
-        let size = document
+    let (offset, visible, selected) = window(list, inner);
+    let rows = list.items[offset..offset + visible].iter().map(|document| {
+        let resource = document
             .file_resource_uid()
-            .and_then(|uid| state.resources.fetched.get(uid))
+            .and_then(|uid| state.resources.fetched.get(uid));
+        let size = resource
             .and_then(|r| r.content_length)
             .map(human_size)
             .unwrap_or_default();
         let mut cells = vec![
             Cell::from(document.title().to_string()),
             Cell::from(if document.external { "link" } else { "file" }),
-            kind_detail(document, theme),
+            kind_detail(document, resource, theme),
             Cell::from(Line::from(size).alignment(Alignment::Right)),
             Cell::from(date(document.last_updated)),
         ];
@@ -128,18 +143,27 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .highlight_symbol("▶");
-    let mut table_state = TableState::default().with_selected(Some(list.cursor));
+    let mut table_state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
-fn kind_detail(document: &Document, theme: Theme) -> Cell<'static> {
+/// A link's URL, or a file's content type (from its file resource once read).
+fn kind_detail(
+    document: &Document,
+    resource: Option<&FileResource>,
+    theme: Theme,
+) -> Cell<'static> {
     if document.external {
         Cell::from(Span::styled(
             document.url.clone().unwrap_or_default(),
             theme.link(),
         ))
     } else {
-        Cell::from(document.content_type.clone().unwrap_or_default())
+        let content_type = document
+            .content_type
+            .clone()
+            .or_else(|| resource.and_then(|r| r.content_type.clone()));
+        Cell::from(content_type.unwrap_or_default())
     }
 }
 
@@ -162,11 +186,14 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         );
         return empty(frame, inner, list, "file resources", hint, theme);
     }
-    let rows = list.items.iter().map(|row| resource_row(row, state, theme));
+    let (offset, visible, selected) = window(list, inner);
+    let rows = list.items[offset..offset + visible]
+        .iter()
+        .map(|row| resource_row(row, state, theme));
     let widths = [
         Constraint::Fill(3),
         Constraint::Length(11),
-        Constraint::Length(8),
+        Constraint::Length(10),
         Constraint::Length(8),
         Constraint::Length(10),
     ];
@@ -176,7 +203,7 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .highlight_symbol("▶");
-    let mut table_state = TableState::default().with_selected(Some(list.cursor));
+    let mut table_state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
@@ -188,8 +215,13 @@ fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a
         .as_ref()
         .is_some_and(|(_, uid)| *uid == row.uid);
     let status = match resource.and_then(|r| r.storage_status) {
+        // Lists skip the storage check; the details read the real status.
+        Some(StorageStatus::None) => Span::styled("–", theme.dim()),
         Some(status) => Span::raw(status.to_string()),
         None if fetching => Span::raw(spinner(state)),
+        None if state.resources.missing.contains_key(&row.uid) => {
+            Span::styled("unreadable", theme.error())
+        }
         None => Span::styled(row.origin.label(), theme.dim()),
     };
     Row::new(vec![

@@ -71,6 +71,24 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(scroll) = state.help {
         help::draw(frame, area, state, scroll, theme);
     }
+    neutralise(frame);
+}
+
+/// Server text (names, URLs, messages) is drawn as it came. ratatui already drops control
+/// characters; bidirectional overrides, which can disguise a file's extension, take no cell of
+/// their own and are removed here from the finished frame, so names show in their real order.
+/// One choke point for every widget.
+fn neutralise(frame: &mut Frame) {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    for cell in &mut frame.buffer_mut().content {
+        if cell.symbol().chars().any(unsafe_char) {
+            let kept: String = cell.symbol().chars().filter(|c| !unsafe_char(*c)).collect();
+            cell.set_symbol(if kept.is_empty() { " " } else { &kept });
+        }
+    }
 }
 
 /// The spinner frame while something loads.

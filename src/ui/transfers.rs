@@ -43,15 +43,20 @@ fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
                 tail.push(Span::raw(format!("{}…", transfer.phase.label())));
             }
             Phase::Uploading | Phase::Downloading => {
+                // Narrow screens keep the bar, percentage, speed and ETA; bytes go first.
+                let compact = width < 70;
                 if let Some(ratio) = transfer.ratio() {
-                    tail.push(Span::styled(bar(ratio, 12), theme.gauge()));
+                    let bar_width = if compact { 6 } else { 12 };
+                    tail.push(Span::styled(bar(ratio, bar_width), theme.gauge()));
                     tail.push(Span::raw(format!(" {:>3.0}%", ratio * 100.0)));
                 }
-                let total = transfer
-                    .total
-                    .map(|t| format!("/{}", human_size(t)))
-                    .unwrap_or_default();
-                tail.push(Span::raw(format!(" {}{total}", human_size(transfer.done))));
+                if !compact || transfer.ratio().is_none() {
+                    let total = transfer
+                        .total
+                        .map(|t| format!("/{}", human_size(t)))
+                        .unwrap_or_default();
+                    tail.push(Span::raw(format!(" {}{total}", human_size(transfer.done))));
+                }
                 if let Some(rate) = transfer.rate {
                     tail.push(Span::raw(format!(" {}/s", human_size(rate as u64))));
                 }
@@ -87,11 +92,13 @@ pub fn summary(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let Some(first) = active.next() else {
         return;
     };
-    let more = active.count();
-    let mut line = line(first, usize::from(area.width), theme);
-    if more > 0 {
-        line.push_span(Span::styled(format!("  +{more} more"), theme.dim()));
-    }
+    let more = match active.count() {
+        0 => String::new(),
+        n => format!(" +{n} more"),
+    };
+    let width = usize::from(area.width).saturating_sub(more.chars().count());
+    let mut line = line(first, width, theme);
+    line.push_span(Span::styled(more, theme.dim()));
     frame.render_widget(Paragraph::new(line), area);
 }
 

@@ -1,0 +1,332 @@
+//! Pop-up forms and confirmations; a confirmation carries its pending action as data.
+use super::*;
+
+pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(dialog) = state.dialog.take() else {
+        return;
+    };
+    state.dialog = match dialog {
+        Dialog::Confirm(confirm) => confirm_key(state, confirm, &key, fx),
+        Dialog::AddLink(form) => link_form_key(form, key, fx),
+        Dialog::Upload(form) => upload_key(state, form, key, fx),
+        Dialog::Download(form) => download_key(state, form, key, fx),
+        Dialog::LookUp { input, problem } => look_up_key(state, input, problem, key, fx),
+        Dialog::Link(choice) => link_choice_key(state, choice, &key, fx),
+    };
+}
+
+pub(super) fn confirm_key(
+    state: &mut State,
+    mut confirm: Confirm,
+    key: &KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    let yes = match state.settings.keymap.action(Context::Confirm, key) {
+        Some(Action::Yes) => true,
+        Some(Action::No) => false,
+        Some(Action::Accept) => confirm.yes,
+        Some(Action::Toggle) => {
+            confirm.yes = !confirm.yes;
+            return Some(Dialog::Confirm(confirm));
+        }
+        _ => return Some(Dialog::Confirm(confirm)),
+    };
+    if yes {
+        match confirm.pending {
+            Pending::Delete { uid, name } => fx.push(Effect::Delete { uid, name }),
+            Pending::Overwrite { job, label, .. } => start_transfer(state, label, job, fx),
+            Pending::Quit => fx.push(Effect::Quit),
+        }
+    }
+    None
+}
+
+/// Feeds a key to a text field; true if the text changed.
+pub(super) fn edit(input: &mut Input, key: KeyEvent) -> bool {
+    input
+        .handle_event(&Event::Key(key))
+        .is_some_and(|changed| changed.value)
+}
+
+pub(super) fn link_form_key(
+    mut form: LinkForm,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    match key.code {
+        KeyCode::Esc => return None,
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            form.focus_url = !form.focus_url
+        }
+        KeyCode::Enter if !form.focus_url => form.focus_url = true,
+        KeyCode::Enter => {
+            let name = form.name.value().trim().to_string();
+            let url = form.url.value().trim().to_string();
+            form.name_problem = name
+                .is_empty()
+                .then(|| "a document needs a name".to_string());
+            form.url_problem = check_external_url(&url).err().map(|e| e.to_string());
+            if form.name_problem.is_none() && form.url_problem.is_none() && !form.sending {
+                form.sending = true;
+                fx.push(Effect::CreateLink { name, url });
+            }
+        }
+        _ => {
+            if form.focus_url {
+                if edit(&mut form.url, key) {
+                    let url = form.url.value().trim();
+                    form.url_problem = if url.is_empty() {
+                        None
+                    } else {
+                        check_external_url(url).err().map(|e| e.to_string())
+                    };
+                }
+            } else if edit(&mut form.name, key) {
+                form.name_problem = None;
+            }
+        }
+    }
+    Some(Dialog::AddLink(form))
+}
+
+pub(super) fn link_created(
+    state: &mut State,
+    result: Result<Document, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    let form_open = matches!(&state.dialog, Some(Dialog::AddLink(form)) if form.sending);
+    match result {
+        Ok(document) => {
+            if form_open {
+                state.dialog = None;
+            }
+            state.toast_info(format!("Added link “{}”", document.title()));
+            state.documents.select = Some(document.id.clone());
+            reload(state, Pane::Documents, fx);
+        }
+        Err(error) => {
+            if let Some(Dialog::AddLink(form)) = &mut state.dialog
+                && form.sending
+            {
+                form.sending = false;
+                form.url_problem = Some(error.to_string());
+            } else {
+                state.toast_error(format!("Could not add the link: {error}"));
+            }
+        }
+    }
+}
+
+pub(super) fn path_tab(state: &mut State, field: &mut PathField, fx: &mut Vec<Effect>) {
+    let req = state.next_req();
+    field.req = Some(req);
+    fx.push(Effect::CompletePath {
+        req,
+        input: field.input.value().to_string(),
+    });
+}
+
+pub(super) fn completed(state: &mut State, req: ReqId, completion: Completion) {
+    let field = match &mut state.dialog {
+        Some(Dialog::Upload(form)) => &mut form.path,
+        Some(Dialog::Download(form)) => &mut form.path,
+        _ => return,
+    };
+    if field.req != Some(req) || field.input.value() != completion.input {
+        return;
+    }
+    field.req = None;
+    field.input = Input::new(completion.completed);
+    field.candidates = completion.candidates;
+    if let Some(Dialog::Upload(form)) = &mut state.dialog {
+        follow_file_name(form);
+    }
+}
+
+/// The document name follows the chosen file's name until it is typed by hand.
+pub(super) fn follow_file_name(form: &mut UploadForm) {
+    if !form.name_edited {
+        let name = crate::api::default_document_name(Path::new(form.path.input.value()));
+        form.name = Input::new(name);
+    }
+}
+
+pub(super) fn upload_key(
+    state: &mut State,
+    mut form: UploadForm,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    let fields: Vec<UploadFocus> = if form.domain.is_some() {
+        vec![UploadFocus::Path, UploadFocus::Domain]
+    } else {
+        vec![UploadFocus::Path, UploadFocus::Name]
+    };
+    let at = fields.iter().position(|f| *f == form.focus).unwrap_or(0);
+    match key.code {
+        KeyCode::Esc => return None,
+        KeyCode::Down | KeyCode::BackTab | KeyCode::Up => {
+            form.focus = fields[(at + 1) % fields.len()];
+        }
+        KeyCode::Tab if form.focus == UploadFocus::Path => path_tab(state, &mut form.path, fx),
+        KeyCode::Tab => form.focus = fields[(at + 1) % fields.len()],
+        KeyCode::Left | KeyCode::Right if form.focus == UploadFocus::Domain => {
+            let known = &Domain::KNOWN;
+            let i = form
+                .domain
+                .as_ref()
+                .and_then(|d| known.iter().position(|k| k == d))
+                .unwrap_or(0);
+            let next = if key.code == KeyCode::Right {
+                (i + 1) % known.len()
+            } else {
+                (i + known.len() - 1) % known.len()
+            };
+            form.domain = Some(known[next].clone());
+        }
+        KeyCode::Enter => {
+            let path = form.path.input.value().trim().to_string();
+            let name = form.name.value().trim().to_string();
+            form.problem = if path.is_empty() {
+                Some("type the path of the file to upload (Tab completes)".into())
+            } else if form.domain.is_none() && name.is_empty() {
+                Some("a document needs a name".into())
+            } else {
+                None
+            };
+            if form.problem.is_some() {
+                return Some(Dialog::Upload(form));
+            }
+            let path = PathBuf::from(path);
+            let label = match &form.domain {
+                Some(domain) => format!("{} ({domain})", crate::api::default_document_name(&path)),
+                None => name.clone(),
+            };
+            let job = match form.domain {
+                Some(domain) => TransferJob::UploadResource { path, domain },
+                None => TransferJob::UploadDocument { path, name },
+            };
+            start_transfer(state, label, job, fx);
+            return None;
+        }
+        _ => match form.focus {
+            UploadFocus::Path => {
+                if edit(&mut form.path.input, key) {
+                    form.path.candidates.clear();
+                    form.path.req = None;
+                    follow_file_name(&mut form);
+                }
+            }
+            UploadFocus::Name => {
+                if edit(&mut form.name, key) {
+                    form.name_edited = true;
+                }
+            }
+            UploadFocus::Domain => {}
+        },
+    }
+    Some(Dialog::Upload(form))
+}
+
+pub(super) fn download_key(
+    state: &mut State,
+    mut form: DownloadForm,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    match key.code {
+        KeyCode::Esc => return None,
+        KeyCode::Tab => path_tab(state, &mut form.path, fx),
+        KeyCode::Enter => {
+            let path = form.path.input.value().trim().to_string();
+            if path.is_empty() {
+                form.problem = Some("type where to save the file (Tab completes)".into());
+                return Some(Dialog::Download(form));
+            }
+            let path = PathBuf::from(path);
+            let label = form.source.label().to_string();
+            let job = match form.source {
+                DownloadSource::Document { uid, .. } => TransferJob::DownloadDocument {
+                    uid,
+                    path,
+                    overwrite: false,
+                },
+                DownloadSource::Resource { uid, .. } => TransferJob::DownloadResource {
+                    uid,
+                    path,
+                    overwrite: false,
+                },
+            };
+            start_transfer(state, label, job, fx);
+            return None;
+        }
+        _ => {
+            if edit(&mut form.path.input, key) {
+                form.path.candidates.clear();
+                form.path.req = None;
+                form.problem = None;
+            }
+        }
+    }
+    Some(Dialog::Download(form))
+}
+
+pub(super) fn look_up_key(
+    state: &mut State,
+    mut input: Input,
+    mut problem: Option<String>,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    match key.code {
+        KeyCode::Esc => return None,
+        KeyCode::Enter => {
+            let uid = input.value().trim().to_string();
+            if is_valid_uid(&uid) {
+                let req = state.next_req();
+                state.resources.fetching = Some((req, uid.clone()));
+                fx.push(Effect::FetchResource { req, uid });
+                return None;
+            }
+            problem = Some("a uid is 11 letters and digits, starting with a letter".into());
+        }
+        _ => {
+            if edit(&mut input, key) {
+                problem = None;
+            }
+        }
+    }
+    Some(Dialog::LookUp { input, problem })
+}
+
+pub(super) fn link_choice_key(
+    state: &mut State,
+    mut choice: LinkChoice,
+    key: &KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    let pick = match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => return None,
+        KeyCode::Char('o') => 0,
+        KeyCode::Char('c') | KeyCode::Char('y') => 1,
+        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+            choice.choice = (choice.choice + 1) % 3;
+            return Some(Dialog::Link(choice));
+        }
+        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+            choice.choice = (choice.choice + 2) % 3;
+            return Some(Dialog::Link(choice));
+        }
+        KeyCode::Enter => choice.choice,
+        _ => return Some(Dialog::Link(choice)),
+    };
+    match pick {
+        0 => open_link(state, choice.url, fx),
+        1 => {
+            state.toast_info(format!("Copied {}", choice.url));
+            fx.push(Effect::Copy(choice.url));
+        }
+        _ => {}
+    }
+    None
+}

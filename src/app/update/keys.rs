@@ -1,0 +1,490 @@
+//! Keys to actions: the start-up screens, help, the transfers panel, the panes, the filter prompt.
+use super::*;
+
+pub(super) fn is_press(key: &KeyEvent) -> bool {
+    matches!(key.kind, KeyEventKind::Press | KeyEventKind::Repeat)
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if !is_press(&key) {
+        return;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        fx.push(Effect::Quit);
+        return;
+    }
+    match &state.connection {
+        Connection::Ready(_) => {}
+        Connection::Connecting => {
+            if state.settings.keymap.action(Context::List, &key) == Some(Action::Quit) {
+                fx.push(Effect::Quit);
+            }
+            return;
+        }
+        Connection::Failed { .. } => {
+            match state.settings.keymap.action(Context::List, &key) {
+                Some(Action::Quit | Action::Dismiss) => fx.push(Effect::Quit),
+                Some(Action::Refresh) => {
+                    state.connection = Connection::Connecting;
+                    fx.push(Effect::Connect);
+                }
+                _ => {}
+            }
+            return;
+        }
+    }
+    if state.help.is_some() {
+        help_key(state, &key);
+        return;
+    }
+    if state.dialog.is_some() {
+        dialog_key(state, key, fx);
+        return;
+    }
+    if state.filter().editing {
+        filter_key(state, key, fx);
+        return;
+    }
+    if state.show_transfers
+        && let Some(action) = state.settings.keymap.action(Context::Transfers, &key)
+    {
+        transfers_key(state, action, fx);
+        return;
+    }
+    if let Some(action) = state.settings.keymap.action(Context::List, &key) {
+        list_action(state, action, fx);
+    }
+}
+
+pub(super) fn help_key(state: &mut State, key: &KeyEvent) {
+    let scroll = state.help.unwrap_or(0);
+    state.help = match state.settings.keymap.action(Context::Help, key) {
+        Some(Action::Close) => None,
+        Some(Action::Down) => Some(scroll.saturating_add(1)),
+        Some(Action::Up) => Some(scroll.saturating_sub(1)),
+        _ => Some(scroll),
+    };
+}
+
+pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    let transfers = &mut state.transfers;
+    match action {
+        Action::Down => {
+            transfers.cursor = (transfers.cursor + 1).min(transfers.items.len().saturating_sub(1));
+        }
+        Action::Up => transfers.cursor = transfers.cursor.saturating_sub(1),
+        Action::Cancel => {
+            if let Some(transfer) = transfers.items.get_mut(transfers.cursor)
+                && transfer.state.is_active()
+            {
+                transfer.state = TransferState::Cancelled;
+                fx.push(Effect::CancelTransfer(transfer.id));
+            }
+        }
+        Action::Open => {
+            if let Some(path) = transfers.selected().and_then(|t| t.saved.clone()) {
+                fx.push(Effect::Open(path.display().to_string()));
+            }
+        }
+        Action::Clear => transfers.clear_finished(),
+        Action::Retry => {
+            let retry = transfers.selected().and_then(|t| {
+                let uid = t.unlinked.clone()?;
+                let name = match &t.job {
+                    TransferJob::UploadDocument { name, .. }
+                    | TransferJob::LinkDocument { name, .. } => name.clone(),
+                    _ => t.label.clone(),
+                };
+                Some((t.label.clone(), name, uid))
+            });
+            if let Some((label, name, file_resource_uid)) = retry {
+                if let Some(transfer) = transfers.items.get_mut(transfers.cursor) {
+                    transfer.unlinked = None;
+                }
+                let job = TransferJob::LinkDocument {
+                    name,
+                    file_resource_uid,
+                };
+                start_transfer(state, label, job, fx);
+            }
+        }
+        Action::Close => state.show_transfers = false,
+        _ => {}
+    }
+}
+
+pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    let rows = state.page_rows();
+    let (cursor, len) = match state.pane {
+        Pane::Documents => (&mut state.documents.cursor, state.documents.items.len()),
+        Pane::Resources => (
+            &mut state.resources.list.cursor,
+            state.resources.list.items.len(),
+        ),
+    };
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Down => (*cursor + 1).min(last),
+        Action::Up => cursor.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::PageDown => (*cursor + rows).min(last),
+        Action::PageUp => cursor.saturating_sub(rows),
+        _ => *cursor,
+    };
+    fetch_next_page(state, fx);
+    details_follow_cursor(state);
+}
+
+pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Down
+        | Action::Up
+        | Action::Top
+        | Action::Bottom
+        | Action::PageDown
+        | Action::PageUp => move_in_pane(state, action, fx),
+        Action::NextPane => {
+            let pane = match state.pane {
+                Pane::Documents => Pane::Resources,
+                Pane::Resources => Pane::Documents,
+            };
+            switch_pane(state, pane, fx);
+        }
+        Action::Documents => switch_pane(state, Pane::Documents, fx),
+        Action::Resources => switch_pane(state, Pane::Resources, fx),
+        Action::Details => {
+            state.details.open = !state.details.open;
+            if state.details.open {
+                state.details.uid = None;
+                details_follow_cursor(state);
+                state.details.due = None;
+                if state.pane == Pane::Documents {
+                    request_details(state, fx);
+                } else {
+                    state.resources.fetch_due = None;
+                    request_selected_resource(state, fx);
+                }
+            }
+        }
+        Action::Filter => {
+            let filter = match state.pane {
+                Pane::Documents => &mut state.documents.filter,
+                Pane::Resources => &mut state.resources.list.filter,
+            };
+            filter.editing = true;
+            filter.input = Input::new(filter.applied.clone());
+        }
+        Action::Domain
+            if state.pane == Pane::Resources
+                && state.resources.source == ResourceSource::Server =>
+        {
+            state.resources.domain = next_domain(state.resources.domain.as_ref());
+            reload(state, Pane::Resources, fx);
+        }
+        Action::Sort => {
+            state.sort = state.sort.next();
+            reload(state, Pane::Documents, fx);
+            if state.resources.list.loaded || state.pane == Pane::Resources {
+                reload(state, Pane::Resources, fx);
+            }
+        }
+        Action::Refresh => reload(state, state.pane, fx),
+        Action::AddLink => state.dialog = Some(Dialog::AddLink(LinkForm::default())),
+        Action::Upload => {
+            state.dialog = Some(Dialog::Upload(UploadForm {
+                path: PathField::default(),
+                name: Input::default(),
+                name_edited: false,
+                domain: (state.pane == Pane::Resources).then_some(Domain::Document),
+                focus: UploadFocus::Path,
+                problem: None,
+            }))
+        }
+        Action::Download => start_download_prompt(state, fx),
+        Action::Delete => match state.pane {
+            Pane::Documents => {
+                if let Some(document) = state.selected_document() {
+                    let name = document.title().to_string();
+                    state.dialog = Some(Dialog::Confirm(Confirm {
+                        title: "Delete document".into(),
+                        message: format!("Delete “{name}” from the server? This cannot be undone."),
+                        yes: false,
+                        pending: Pending::Delete {
+                            uid: document.id.clone(),
+                            name,
+                        },
+                    }));
+                }
+            }
+            Pane::Resources => state.toast_info(
+                "DHIS2 has no delete for file resources: delete the document that uses it",
+            ),
+        },
+        Action::LookUp if state.pane == Pane::Resources => {
+            state.dialog = Some(Dialog::LookUp {
+                input: Input::default(),
+                problem: None,
+            });
+        }
+        Action::CopyId => {
+            let id = match state.pane {
+                Pane::Documents => state.selected_document().map(|d| d.id.clone()),
+                Pane::Resources => state.selected_resource().map(|r| r.uid.clone()),
+            };
+            if let Some(id) = id {
+                state.toast_info(format!("Copied {id}"));
+                fx.push(Effect::Copy(id));
+            }
+        }
+        Action::Open => open_selected(state, fx),
+        Action::Transfers => state.show_transfers = !state.show_transfers,
+        Action::Dismiss => {
+            if !state.toasts.is_empty() {
+                state.toasts.clear();
+            } else if state.show_transfers {
+                state.show_transfers = false;
+            } else if state.details.open {
+                state.details.open = false;
+            }
+        }
+        Action::Help => state.help = Some(0),
+        Action::Quit => {
+            let running = state.transfers.active().count();
+            if running == 0 {
+                fx.push(Effect::Quit);
+            } else {
+                state.dialog = Some(Dialog::Confirm(Confirm {
+                    title: "Quit".into(),
+                    message: format!(
+                        "{running} transfer{} still running. Quit and cancel {}?",
+                        if running == 1 { " is" } else { "s are" },
+                        if running == 1 { "it" } else { "them" }
+                    ),
+                    yes: false,
+                    pending: Pending::Quit,
+                }));
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn next_domain(current: Option<&Domain>) -> Option<Domain> {
+    let known = &Domain::KNOWN;
+    match current.and_then(|d| known.iter().position(|k| k == d)) {
+        None => known.first().cloned(),
+        Some(i) => known.get(i + 1).cloned(),
+    }
+}
+
+pub(super) fn switch_pane(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    if state.pane == pane {
+        return;
+    }
+    state.pane = pane;
+    if pane == Pane::Resources
+        && !state.resources.list.loaded
+        && state.resources.list.loading.is_none()
+    {
+        reload(state, Pane::Resources, fx);
+    }
+    fill_known_rows(state, fx);
+    details_follow_cursor(state);
+}
+
+/// `o`: an external link opens in the browser; a file opens once it has been downloaded.
+pub(super) fn open_selected(state: &mut State, fx: &mut Vec<Effect>) {
+    let uid = match state.pane {
+        Pane::Documents => {
+            let Some(document) = state.selected_document() else {
+                return;
+            };
+            if document.external {
+                if let Some(url) = document.url.clone() {
+                    open_link(state, url, fx);
+                }
+                return;
+            }
+            document.id.clone()
+        }
+        Pane::Resources => match state.selected_resource() {
+            Some(row) => row.uid.clone(),
+            None => return,
+        },
+    };
+    let saved = state
+        .transfers
+        .items
+        .iter()
+        .rev()
+        .find_map(|t| match &t.job {
+            TransferJob::DownloadDocument { uid: u, .. }
+            | TransferJob::DownloadResource { uid: u, .. }
+                if *u == uid =>
+            {
+                t.saved.clone()
+            }
+            _ => None,
+        });
+    match saved {
+        Some(path) => fx.push(Effect::Open(path.display().to_string())),
+        None => {
+            let keys = &state.settings.keymap;
+            let text = format!(
+                "Download it first ({}), then {} opens the file",
+                keys.hint(Context::List, Action::Download),
+                keys.hint(Context::List, Action::Open)
+            );
+            state.toast_info(text);
+        }
+    }
+}
+
+pub(super) fn start_download_prompt(state: &mut State, fx: &mut Vec<Effect>) {
+    let (source, resource_uid, known_name) = match state.pane {
+        Pane::Documents => {
+            let Some(document) = state.selected_document() else {
+                return;
+            };
+            if document.external {
+                state.dialog = Some(Dialog::Link(LinkChoice {
+                    name: document.title().to_string(),
+                    url: document.url.clone().unwrap_or_default(),
+                    choice: 0,
+                }));
+                return;
+            }
+            let fr_name = (state.details.uid.as_deref() == Some(&document.id))
+                .then_some(state.details.resource.as_ref())
+                .flatten()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|r| r.name.clone());
+            (
+                DownloadSource::Document {
+                    uid: document.id.clone(),
+                    name: document.title().to_string(),
+                },
+                document.file_resource_uid().map(str::to_string),
+                fr_name,
+            )
+        }
+        Pane::Resources => {
+            let Some(row) = state.selected_resource() else {
+                return;
+            };
+            (
+                DownloadSource::Resource {
+                    uid: row.uid.clone(),
+                    name: row.name.clone(),
+                },
+                None,
+                Some(
+                    row.resource
+                        .as_ref()
+                        .and_then(|r| r.name.clone())
+                        .unwrap_or_else(|| row.name.clone()),
+                ),
+            )
+        }
+    };
+    let mut path = PathField::default();
+    let name = known_name
+        .clone()
+        .unwrap_or_else(|| source.label().to_string());
+    path.input = Input::new(default_download_path(&state.settings.download_dir, &name));
+    if known_name.is_none()
+        && let Some(uid) = resource_uid
+    {
+        let req = state.next_req();
+        path.req = Some(req);
+        fx.push(Effect::FetchResource { req, uid });
+    }
+    state.dialog = Some(Dialog::Download(DownloadForm {
+        source,
+        path,
+        problem: None,
+    }));
+}
+
+pub(super) fn default_download_path(dir: &Path, name: &str) -> String {
+    dir.join(sanitize_file_name(name)).display().to_string()
+}
+
+pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let pane = state.pane;
+    let now = state.now;
+    let filter = match pane {
+        Pane::Documents => &mut state.documents.filter,
+        Pane::Resources => &mut state.resources.list.filter,
+    };
+    match key.code {
+        KeyCode::Esc => {
+            filter.editing = false;
+            filter.input.reset();
+            filter.due = None;
+            filter.error = None;
+            if !filter.applied.is_empty() {
+                filter.applied.clear();
+                reload(state, pane, fx);
+            }
+        }
+        KeyCode::Enter => {
+            filter.editing = false;
+            apply_filter(state, pane, fx);
+        }
+        // The list stays browsable while typing.
+        KeyCode::Up => move_in_pane(state, Action::Up, fx),
+        KeyCode::Down => move_in_pane(state, Action::Down, fx),
+        KeyCode::PageUp => move_in_pane(state, Action::PageUp, fx),
+        KeyCode::PageDown => move_in_pane(state, Action::PageDown, fx),
+        _ => {
+            if filter.input.handle_event(&Event::Key(key)).is_some() {
+                match FilterState::parse(filter.input.value()) {
+                    Ok(_) => {
+                        filter.error = None;
+                        filter.due = Some(now + FILTER_DEBOUNCE);
+                    }
+                    Err(problem) => {
+                        filter.error = Some(problem);
+                        filter.due = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Pasted text goes into the text field being edited, as if typed; without one it is dropped,
+/// so pasting over the list can never run commands.
+pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    let typing = state.filter().editing
+        || match &state.dialog {
+            Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
+            Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
+            _ => false,
+        };
+    if !typing {
+        return;
+    }
+    for c in text.chars().filter(|c| !c.is_control()) {
+        on_key(
+            state,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+            fx,
+        );
+    }
+}
+
+/// Opens a link from the server in the browser, but only a web link: a document's URL is the
+/// server's data, and `file:` or custom schemes could start other programs.
+pub(super) fn open_link(state: &mut State, url: String, fx: &mut Vec<Effect>) {
+    let web = url::Url::parse(&url).is_ok_and(|parsed| matches!(parsed.scheme(), "http" | "https"));
+    if web {
+        fx.push(Effect::Open(url));
+    } else {
+        state.toast_error(format!(
+            "Not opening {url}: only http and https links are opened"
+        ));
+    }
+}

@@ -1,0 +1,283 @@
+//! Server-paged lists: reloads, pages, stale answers, filters, and the pre-2.41 known list.
+use super::*;
+
+pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    if state.server().is_none() {
+        return;
+    }
+    match pane {
+        Pane::Documents => {
+            let req = state.next_req();
+            state.documents.loading = Some(Loading { req, page: 1 });
+            state.documents.error = None;
+            fx.push(Effect::FetchDocuments {
+                req,
+                query: state.documents_query(1),
+            });
+        }
+        Pane::Resources => match state.resources.source {
+            ResourceSource::Server => {
+                let req = state.next_req();
+                state.resources.list.loading = Some(Loading { req, page: 1 });
+                state.resources.list.error = None;
+                fx.push(Effect::FetchResources {
+                    req,
+                    query: state.resources_query(1),
+                });
+            }
+            ResourceSource::Known => {
+                state.resources.list.filter.error = None;
+                rebuild_known_rows(state);
+                fill_known_rows(state, fx);
+            }
+        },
+    }
+}
+
+pub(super) fn fetch_next_page(state: &mut State, fx: &mut Vec<Effect>) {
+    match state.pane {
+        Pane::Documents => {
+            if let (true, Some(page)) =
+                (state.documents.wants_next_page(), state.documents.next_page)
+            {
+                let req = state.next_req();
+                state.documents.loading = Some(Loading { req, page });
+                fx.push(Effect::FetchDocuments {
+                    req,
+                    query: state.documents_query(page),
+                });
+            }
+        }
+        Pane::Resources => {
+            let list = &state.resources.list;
+            if state.resources.source == ResourceSource::Server
+                && let (true, Some(page)) = (list.wants_next_page(), list.next_page)
+            {
+                let req = state.next_req();
+                state.resources.list.loading = Some(Loading { req, page });
+                fx.push(Effect::FetchResources {
+                    req,
+                    query: state.resources_query(page),
+                });
+            }
+        }
+    }
+}
+
+/// Stores a page in a list; `false` if the answer was for an outdated request.
+/// A first page replaces the rows and keeps the cursor on the same item when it is still there.
+pub(super) fn store_page<T>(
+    list: &mut ListView<T>,
+    req: ReqId,
+    page: u32,
+    result: Page<T>,
+    id: fn(&T) -> &str,
+) -> bool {
+    if list.loading.map(|l| l.req) != Some(req) {
+        return false;
+    }
+    list.loading = None;
+    list.loaded = true;
+    list.error = None;
+    list.filter.error = None;
+    let has_next = result.has_next() && !result.items.is_empty();
+    if page <= 1 {
+        let selected = list
+            .select
+            .take()
+            .or_else(|| list.selected().map(|item| id(item).to_string()));
+        list.items = result.items;
+        list.cursor = selected
+            .and_then(|uid| list.items.iter().position(|item| id(item) == uid))
+            .unwrap_or(0);
+    } else {
+        list.items.extend(result.items);
+    }
+    list.total = Some(match &result.pager {
+        Some(pager) => pager.total,
+        None => list.items.len() as u64,
+    });
+    list.next_page = has_next.then_some(page + 1);
+    true
+}
+
+/// Records a failed page; a bad filter is reported under the filter prompt.
+pub(super) fn page_failed<T>(list: &mut ListView<T>, req: ReqId, error: &Error) -> Option<String> {
+    if list.loading.map(|l| l.req) != Some(req) {
+        return None;
+    }
+    list.loading = None;
+    let text = error.to_string();
+    let filter_problem = !list.filter.applied.trim().is_empty()
+        && matches!(error.status(), Some(400 | 409))
+        || matches!(error, Error::InvalidInput(_));
+    if filter_problem {
+        list.filter.error = Some(text);
+        list.items.clear();
+        list.total = Some(0);
+        list.next_page = None;
+        list.loaded = true;
+        None
+    } else {
+        list.error = Some(text.clone());
+        Some(text)
+    }
+}
+
+pub(super) fn documents_loaded(
+    state: &mut State,
+    req: ReqId,
+    page: u32,
+    result: Result<Page<Document>, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    match result {
+        Ok(result) => {
+            if !store_page(&mut state.documents, req, page, result, |d| &d.id) {
+                return;
+            }
+            if page <= 1 {
+                details_follow_cursor(state);
+            }
+            rebuild_known_rows(state);
+            fill_known_rows(state, fx);
+            // A short first page on a tall screen still wants the next one.
+            if state.pane == Pane::Documents {
+                fetch_next_page(state, fx);
+            }
+        }
+        Err(error) => {
+            if let Some(text) = page_failed(&mut state.documents, req, &error) {
+                state.toast_error(format!("Could not list documents: {text}"));
+            }
+        }
+    }
+}
+
+pub(super) fn resources_loaded(
+    state: &mut State,
+    req: ReqId,
+    page: u32,
+    result: Result<Page<FileResource>, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    match result {
+        Ok(page_of) => {
+            let rows = Page {
+                items: page_of
+                    .items
+                    .into_iter()
+                    .map(|resource| ResourceRow {
+                        uid: resource.id.clone(),
+                        name: resource.title().to_string(),
+                        origin: Origin::Server,
+                        resource: Some(resource),
+                    })
+                    .collect(),
+                pager: page_of.pager,
+            };
+            store_page(&mut state.resources.list, req, page, rows, |r| &r.uid);
+        }
+        // No list on this server, or not for this user: show what d2files knows instead.
+        Err(error)
+            if state.resources.list.loading.map(|l| l.req) == Some(req)
+                && (matches!(error, Error::NotAvailable { .. }) || error.status() == Some(403)) =>
+        {
+            if error.status() == Some(403) {
+                state.toast_info(format!(
+                    "The server refused the file resource list ({error}); showing the ones d2files knows"
+                ));
+            }
+            state.resources.list.loading = None;
+            state.resources.source = ResourceSource::Known;
+            rebuild_known_rows(state);
+            fill_known_rows(state, fx);
+        }
+        Err(error) => {
+            if let Some(text) = page_failed(&mut state.resources.list, req, &error) {
+                state.toast_error(format!("Could not list file resources: {text}"));
+            }
+        }
+    }
+}
+
+/// Before 2.41 the pane lists what we know of: documents' files, own uploads and look-ups,
+/// filtered by name on this side (there is no server list to filter).
+pub(super) fn rebuild_known_rows(state: &mut State) {
+    if state.resources.source != ResourceSource::Known {
+        return;
+    }
+    let mut rows: Vec<ResourceRow> = Vec::new();
+    let from_documents = state.documents.items.iter().filter_map(|d| {
+        d.file_resource_uid().map(|uid| KnownResource {
+            uid: uid.to_string(),
+            name: d.title().to_string(),
+            origin: Origin::Document,
+        })
+    });
+    let known = state.resources.known.iter().rev().cloned();
+    for entry in known.chain(from_documents) {
+        if rows.iter().any(|r| r.uid == entry.uid) {
+            continue;
+        }
+        let resource = state.resources.fetched.get(&entry.uid).cloned();
+        rows.push(ResourceRow {
+            name: resource
+                .as_ref()
+                .map(|r| r.title().to_string())
+                .unwrap_or(entry.name),
+            uid: entry.uid,
+            origin: entry.origin,
+            resource,
+        });
+    }
+    let needle = state.resources.list.filter.applied.trim().to_lowercase();
+    if !needle.is_empty() {
+        rows.retain(|r| r.name.to_lowercase().contains(&needle) || r.uid.to_lowercase() == needle);
+    }
+    let list = &mut state.resources.list;
+    let selected = list.selected().map(|r| r.uid.clone());
+    list.total = Some(rows.len() as u64);
+    list.items = rows;
+    list.next_page = None;
+    list.loaded = true;
+    list.cursor = selected
+        .and_then(|uid| list.items.iter().position(|r| r.uid == uid))
+        .unwrap_or(0);
+    list.move_cursor(0);
+}
+
+pub(super) fn apply_filter(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    let filter = match pane {
+        Pane::Documents => &mut state.documents.filter,
+        Pane::Resources => &mut state.resources.list.filter,
+    };
+    let text = filter.input.value().trim().to_string();
+    if let Err(problem) = FilterState::parse(&text) {
+        filter.error = Some(problem);
+        return;
+    }
+    filter.due = None;
+    if text == filter.applied {
+        return;
+    }
+    filter.applied = text;
+    filter.error = None;
+    reload(state, pane, fx);
+}
+
+pub(super) fn deleted(state: &mut State, uid: &str, name: &str, result: Result<(), Error>) {
+    match result {
+        Ok(()) => {
+            state.toast_info(format!("Deleted “{name}”"));
+            let list = &mut state.documents;
+            if let Some(index) = list.items.iter().position(|d| d.id == uid) {
+                list.items.remove(index);
+                list.total = list.total.map(|t| t.saturating_sub(1));
+                list.move_cursor(0);
+            }
+            details_follow_cursor(state);
+        }
+        Err(error) => state.toast_error(format!("Could not delete “{name}”: {error}")),
+    }
+}

@@ -1,0 +1,176 @@
+//! The pure heart of the TUI: `update(&mut State, Msg) -> Vec<Effect>`. No I/O, no clock reads,
+//! no spawning: time arrives in `Msg::Tick`, answers arrive as messages.
+use std::path::{Path, PathBuf};
+
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::api::filename::sanitize_file_name;
+use crate::api::{
+    Document, Domain, Error, FileResource, Page, ServerInfo, StorageStatus, check_external_url,
+    is_valid_uid,
+};
+use crate::app::effect::{Effect, ReqId, TransferJob, TransferOutcome};
+use crate::app::keymap::{Action, Context};
+use crate::app::msg::{Completion, Detail, Msg};
+use crate::app::state::*;
+use crate::app::transfers::TransferState;
+
+mod details;
+mod dialogs;
+mod keys;
+mod lists;
+mod transfers;
+
+use details::*;
+use dialogs::*;
+use keys::*;
+use lists::*;
+use transfers::*;
+
+/// What the TUI does first.
+pub fn init() -> Vec<Effect> {
+    vec![Effect::Connect, Effect::LoadKnownResources]
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    // A tick redraws only when it changes something; every other message does.
+    if !matches!(msg, Msg::Tick(_)) {
+        state.dirty = true;
+    }
+    match msg {
+        Msg::Tick(now) => tick(state, now, &mut fx),
+        Msg::Key(key) => on_key(state, key, &mut fx),
+        Msg::Paste(text) => paste(state, &text, &mut fx),
+        Msg::Resize(width, height) => state.size = (width, height),
+        Msg::Connected(result) => connected(state, result, &mut fx),
+        Msg::DocumentsLoaded { req, page, result } => {
+            documents_loaded(state, req, page, result, &mut fx)
+        }
+        Msg::ResourcesLoaded { req, page, result } => {
+            resources_loaded(state, req, page, result, &mut fx)
+        }
+        Msg::DetailLoaded { req, result } => detail_loaded(state, req, result),
+        Msg::ResourceLoaded { req, uid, result } => {
+            resource_loaded(state, req, uid, result, &mut fx)
+        }
+        Msg::LinkCreated(result) => link_created(state, result, &mut fx),
+        Msg::Deleted { uid, name, result } => deleted(state, &uid, &name, result),
+        Msg::Completed { req, completion } => completed(state, req, completion),
+        Msg::KnownResources(known) => {
+            for resource in known {
+                if !state.resources.known.iter().any(|k| k.uid == resource.uid) {
+                    state.resources.known.push(resource);
+                }
+            }
+            rebuild_known_rows(state);
+            fill_known_rows(state, &mut fx);
+        }
+        Msg::TransferStarted(id) => {
+            if let Some(transfer) = state.transfers.get_mut(id)
+                && transfer.state == TransferState::Queued
+            {
+                transfer.state = TransferState::Running;
+            }
+        }
+        Msg::TransferProgress(id, progress) => {
+            let now = state.now;
+            state.transfers.progress(id, progress, now);
+        }
+        Msg::TransferFinished(id, result) => transfer_finished(state, id, result, &mut fx),
+        Msg::Failed(text) => state.toast_error(text),
+    }
+    fx
+}
+
+fn tick(state: &mut State, now: std::time::Duration, fx: &mut Vec<Effect>) {
+    state.now = now;
+    let spinner = (now.as_millis() / 100) as usize;
+    if state.is_loading() && spinner != state.spinner {
+        state.dirty = true;
+    }
+    state.spinner = spinner;
+    let before = state.toasts.len();
+    state.toasts.retain(|t| t.expires.is_none_or(|at| at > now));
+    if state.toasts.len() != before {
+        state.dirty = true;
+    }
+    if state.documents.filter.due.is_some_and(|due| due <= now) {
+        state.documents.filter.due = None;
+        apply_filter(state, Pane::Documents, fx);
+        state.dirty = true;
+    }
+    if state
+        .resources
+        .list
+        .filter
+        .due
+        .is_some_and(|due| due <= now)
+    {
+        state.resources.list.filter.due = None;
+        apply_filter(state, Pane::Resources, fx);
+        state.dirty = true;
+    }
+    if state.details.due.is_some_and(|due| due <= now) {
+        state.details.due = None;
+        request_details(state, fx);
+        state.dirty = true;
+    }
+    if state.resources.fetch_due.is_some_and(|due| due <= now) {
+        state.resources.fetch_due = None;
+        request_selected_resource(state, fx);
+        state.dirty = true;
+    }
+}
+
+fn connected(state: &mut State, result: Result<ServerInfo, Error>, fx: &mut Vec<Effect>) {
+    match result {
+        Ok(info) => {
+            let lists = info.version.as_ref().is_none_or(|v| v.at_least(41, 0));
+            state.resources.source = if lists {
+                ResourceSource::Server
+            } else {
+                ResourceSource::Known
+            };
+            state.connection = Connection::Ready(Box::new(info));
+            reload(state, Pane::Documents, fx);
+            if state.pane == Pane::Resources {
+                reload(state, Pane::Resources, fx);
+            }
+        }
+        Err(error) => {
+            let hints = start_up_hints(&error, &state.settings.profile, &state.settings.base_url);
+            state.connection = Connection::Failed {
+                message: error.to_string(),
+                hints,
+            };
+        }
+    }
+}
+
+/// What to check when the first requests fail, by kind of failure.
+fn start_up_hints(error: &Error, profile: &str, url: &str) -> Vec<String> {
+    match error {
+        Error::Authentication(_) => vec![
+            format!(
+                "the user name and password, or the personal access token, of profile `{profile}`"
+            ),
+            "that a token has not expired (DHIS2: Profile → Edit profile → Personal access tokens)"
+                .into(),
+            "that the account is not disabled or locked after failed log-ins".into(),
+        ],
+        Error::Network(_) => vec![
+            format!("the server URL `{url}`"),
+            "that the server is up and this machine can reach it (VPN, proxy, firewall)".into(),
+        ],
+        other if other.status() == Some(404) => vec![format!(
+            "the server URL `{url}`: it must include the context path, e.g. https://host/dhis"
+        )],
+        _ => vec![
+            format!("the server URL `{url}` and the credentials of profile `{profile}`"),
+            "the log file for details".into(),
+        ],
+    }
+}

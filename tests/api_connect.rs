@@ -1,0 +1,194 @@
+//! `Client::connect` against the emulator: versions, users, Basic and PAT, refused credentials,
+//! login redirects and context paths (dhis2-api.md §2, §7.5, §7.20).
+
+mod common;
+
+use common::*;
+use d2files::api::{Auth, Client, Error, ServerVersion};
+use d2files::emulator::{ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, GUEST_USERNAME};
+
+#[tokio::test]
+async fn connect_reads_version_and_user_on_every_version() {
+    for v in VERSIONS {
+        let em = start(v).await;
+        let info = admin(&em).connect().await.expect(v);
+        let served = em.version();
+        assert_eq!(info.version_text, served.to_string(), "{v}");
+        let parsed = info.version.clone().expect("the version parses");
+        assert_eq!(
+            (parsed.major, parsed.minor, parsed.patch),
+            (2, u32::from(served.minor), u32::from(served.patch)),
+            "{v}"
+        );
+        assert_eq!(info.user.username.as_deref(), Some(ADMIN_USERNAME), "{v}");
+        assert!(info.user.authorities.iter().any(|a| a == "ALL"), "{v}");
+        assert_eq!(info.time_zone.as_deref(), Some("Etc/UTC"), "{v}");
+        assert!(info.system_name.is_some(), "{v}");
+        assert!(info.base_url.starts_with(&em.base_url()), "{v}");
+        // Both checks went out, with credentials.
+        let seen = em.requests();
+        assert!(seen.iter().any(|r| r.path == "/api/system/info"), "{v}");
+        assert!(seen.iter().any(|r| r.path == "/api/me"), "{v}");
+        assert!(seen.iter().all(|r| r.has_authorization), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn versions_are_compared_by_their_numbers() {
+    let em = start("2.41.7").await;
+    let info = admin(&em).connect().await.expect("connect");
+    let version = info.version.expect("parsed");
+    assert!(version.at_least(41, 7));
+    assert!(!version.at_least(42, 0));
+    assert!(version > ServerVersion::parse("2.41.6").expect("parses"));
+}
+
+#[tokio::test]
+async fn personal_access_token_authenticates_as_its_owner() {
+    assert_eq!(
+        pat_with_checksum("Xk3mP9qLw2Rt7vYz4BnH8cJd6FsA1gEu"),
+        ADMIN_PAT,
+        "the helper builds tokens the way DHIS2 checks them"
+    );
+    for v in ["2.38", "2.42"] {
+        let em = start(v).await;
+        let info = admin_pat(&em).connect().await.expect(v);
+        assert_eq!(info.user.username.as_deref(), Some(ADMIN_USERNAME), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn another_user_is_reported_as_that_user() {
+    let em = start("2.40").await;
+    let info = guest(&em).connect().await.expect("guest connects");
+    assert_eq!(info.user.username.as_deref(), Some(GUEST_USERNAME));
+    assert!(!info.user.authorities.iter().any(|a| a == "ALL"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_an_authentication_error_without_the_password() {
+    for v in VERSIONS {
+        let em = start(v).await;
+        let client = client_as(&em, Auth::basic(ADMIN_USERNAME, "not-the-password-xyz"));
+        let error = client.connect().await.expect_err(v);
+        assert!(matches!(error, Error::Authentication(_)), "{v}: {error:?}");
+        let text = error.to_string();
+        assert!(text.contains("Unauthorized"), "{v}: DHIS2's words: {text}");
+        assert!(!text.contains("not-the-password-xyz"), "{v}: {text}");
+        assert!(
+            !format!("{error:?}").contains("not-the-password-xyz"),
+            "{v}"
+        );
+        assert!(
+            !format!("{client:?}").contains("not-the-password-xyz"),
+            "{v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_token_is_an_authentication_error() {
+    let token = pat_with_checksum("AAAAbbbbCCCCddddEEEEffffGGGGhhhh");
+    for v in ["2.38", "2.41.7", "2.42"] {
+        let em = start(v).await;
+        let error = client_as(&em, Auth::token(token.clone()))
+            .connect()
+            .await
+            .expect_err(v);
+        assert!(matches!(error, Error::Authentication(_)), "{v}: {error:?}");
+        let text = error.to_string();
+        assert!(
+            text.contains("The API token does not exists"),
+            "{v}: {text}"
+        );
+        assert!(!text.contains(&token), "{v}: the token leaked: {text}");
+        assert!(!format!("{error:?}").contains(&token), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_with_a_bad_checksum_is_an_authentication_error() {
+    // DHIS2 answers 400 "Checksum validation failed" with `WWW-Authenticate: ApiToken`.
+    let em = start("2.41.7").await;
+    let forged = format!("d2pat_{}0000000000", "A".repeat(32));
+    let error = client_as(&em, Auth::token(forged.clone()))
+        .connect()
+        .await
+        .expect_err("refused");
+    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains("Checksum validation failed"), "{text}");
+    assert!(!text.contains(&forged), "{text}");
+}
+
+#[tokio::test]
+async fn a_redirect_to_the_login_page_is_an_authentication_error_and_not_followed() {
+    for v in VERSIONS {
+        let em = start(v).await;
+        em.faults().redirect_to_login_next(1);
+        let error = admin(&em).connect().await.expect_err(v);
+        assert!(matches!(error, Error::Authentication(_)), "{v}: {error:?}");
+        assert!(error.to_string().contains("login"), "{v}: {error}");
+        let seen = em.requests();
+        assert_eq!(seen.len(), 1, "{v}: only the redirected request: {seen:?}");
+        assert!(
+            !seen.iter().any(|r| r.path.contains("login")),
+            "{v}: the redirect was followed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_context_path_is_kept_however_the_base_url_is_written() {
+    let em = start_with("2.41.7", |o| o.context_path = "/dhis".into()).await;
+    let base = em.base_url();
+    assert!(base.ends_with("/dhis"), "{base}");
+    for written in [
+        base.clone(),
+        format!("{base}/"),
+        format!("{base}/api"),
+        format!("{base}/api/"),
+    ] {
+        let client = Client::with_options(
+            &written,
+            Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+            fast_options(),
+        )
+        .expect("client");
+        let info = client.connect().await.expect(&written);
+        assert_eq!(info.user.username.as_deref(), Some(ADMIN_USERNAME));
+        assert_eq!(client.base_url(), format!("{base}/"), "{written}");
+    }
+    let seen = em.requests();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter().all(|r| r.path.starts_with("/dhis/api/")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_base_url_missing_the_context_path_fails_with_the_servers_answer() {
+    let em = start_with("2.40", |o| o.context_path = "/dhis".into()).await;
+    let root = em.base_url().trim_end_matches("/dhis").to_string();
+    let client = Client::with_options(
+        &root,
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+        fast_options(),
+    )
+    .expect("client");
+    let error = client.connect().await.expect_err("nothing at /api");
+    assert_eq!(error.status(), Some(404), "{error:?}");
+}
+
+#[tokio::test]
+async fn bad_server_urls_are_refused_before_connecting() {
+    for url in [
+        "ftp://127.0.0.1",
+        "127.0.0.1:8080",
+        "http://admin:district@127.0.0.1",
+    ] {
+        let error = Client::new(url, Auth::basic("a", "b")).expect_err(url);
+        assert!(matches!(error, Error::InvalidInput(_)), "{url}: {error:?}");
+    }
+}

@@ -1,0 +1,129 @@
+//! The TUI in a real pseudo-terminal, stopped by SIGTERM while a download is half done: the
+//! terminal is restored and no `.part` file is left.
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use d2files::emulator::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
+};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+fn wait_until(what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigterm_during_a_tui_download_restores_the_terminal_and_removes_the_part_file() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let em = runtime
+        .block_on(Emulator::start(EmulatorOptions::default()))
+        .unwrap();
+    let fr = {
+        let _guard = runtime.enter();
+        em.seed_file_resource(SeedFileResource::new(
+            "big.bin",
+            "application/octet-stream",
+            vec![7u8; 3_000_000],
+        ))
+        .unwrap()
+    };
+    em.seed_document(SeedDocument::file("Big download", &fr));
+    em.faults().stall_after_bytes(500_000, "/data");
+
+    let home = tempfile::tempdir().unwrap();
+    let target = home.path().join("big.bin");
+    let part = home.path().join("big.bin.part");
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_d2files"));
+    command.env_clear();
+    command.env("HOME", home.path());
+    for (var, dir) in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ] {
+        command.env(var, home.path().join(dir));
+    }
+    command.env("TERM", "xterm-256color");
+    command.env("DHIS2_URL", em.base_url());
+    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.cwd(home.path());
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    drop(pty.slave);
+    let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(size(24), size(80), 0)));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let feed = parser.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let mut keys = pty.master.take_writer().unwrap();
+    let mut send = |text: &str| {
+        keys.write_all(text.as_bytes()).unwrap();
+        keys.flush().unwrap();
+    };
+    let screen = |parser: &Arc<Mutex<vt100::Parser>>| parser.lock().unwrap().screen().contents();
+
+    wait_until("the document list", || {
+        screen(&parser).contains("Big download")
+    });
+    send("d");
+    wait_until("the download prompt", || {
+        screen(&parser).contains("Save as:")
+    });
+    send("\u{15}");
+    send(&target.display().to_string());
+    send("\r");
+    wait_until("the part file", || part.exists());
+
+    let pid = child.process_id().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "d2files did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(pty.master);
+    let _ = reading.join();
+    let parser = parser.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "still on the alternate screen"
+    );
+    assert!(!parser.screen().hide_cursor(), "cursor still hidden");
+    let left: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("big.bin"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    drop(em);
+}
