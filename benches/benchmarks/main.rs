@@ -152,6 +152,8 @@ fn run() -> anyhow::Result<()> {
     let rows = 10_000;
     eprintln!("TUI: {rows} rows, {frame_samples} frames on a TestBackend");
     let frames = tui::frames(rows, frame_samples, &client_dir)?;
+    // The same at 100 rows shows how a frame's cost grows with the rows loaded.
+    let frames_small = tui::frames(100, frame_samples, &client_dir)?;
     eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
     listing::seed(&server, documents..rows)?;
     let tui_home = work.path().join("tui-home");
@@ -179,6 +181,7 @@ fn run() -> anyhow::Result<()> {
         emulator_peak_rss_kib,
         listing,
         frames,
+        frames_small,
         real_tui,
         seconds: started.elapsed().as_secs_f64(),
     };

@@ -439,10 +439,9 @@ impl SentSource {
 
 /// Reads the source for the request body, hashing and counting, with progress and cancellation.
 struct UploadSource {
-    chunks: std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>,
+    chunks: std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Upload>> + Send>>,
     length: u64,
     done: u64,
-    hasher: Md5,
     last_report: Instant,
     options: TransferOptions,
     sent: SentSource,
@@ -455,15 +454,17 @@ impl UploadSource {
             return None;
         }
         let item = match self.chunks.next().await {
-            Some(Ok(chunk)) => self.accept(chunk),
+            Some(Ok(Upload::Chunk(chunk))) => self.accept(chunk),
             Some(Err(error)) => Err(error),
             // A file that shrank would leave the declared Content-Length unmet.
-            None if self.done < self.length => Err(self.changed("shrank")),
-            None => {
-                let md5 = hex(&std::mem::take(&mut self.hasher).finalize());
-                self.sent.lock().md5 = Some(md5);
+            Some(Ok(Upload::End(_))) | None if self.done < self.length => {
+                Err(self.changed("shrank"))
+            }
+            Some(Ok(Upload::End(hasher))) => {
+                self.sent.lock().md5 = Some(hex(&hasher.finalize()));
                 return None;
             }
+            None => return None,
         };
         self.finished = item.is_err();
         Some(item)
@@ -480,7 +481,6 @@ impl UploadSource {
         if self.done > self.length {
             return Err(self.changed("grew"));
         }
-        self.hasher.update(&chunk);
         if self.last_report.elapsed() >= PROGRESS_INTERVAL || self.done == self.length {
             self.last_report = Instant::now();
             self.options.report(Progress {
@@ -541,7 +541,6 @@ pub(crate) async fn file_part(
         chunks: Box::pin(read_chunks(file.into_std().await)),
         length,
         done: 0,
-        hasher: Md5::new(),
         last_report,
         options: options.clone(),
         sent: sent.clone(),
@@ -561,24 +560,38 @@ pub(crate) async fn file_part(
 /// Bytes read per blocking-pool hop of an upload.
 const READ_CHUNK: usize = 256 * 1024;
 
-/// The file as `Bytes` chunks, each read on the blocking pool straight into the buffer that
-/// is sent (tokio's `File` reads into its own buffer and copies from there).
+/// What an upload's reader yields: a chunk, then the MD5 of all of them.
+enum Upload {
+    Chunk(Bytes),
+    End(Md5),
+}
+
+type ReadTask = tokio::task::JoinHandle<std::io::Result<(std::fs::File, Md5, Vec<u8>)>>;
+
+/// Reads and hashes the next chunk on the blocking pool, straight into the buffer that is sent.
+fn read_next(file: std::fs::File, mut hasher: Md5) -> ReadTask {
+    tokio::task::spawn_blocking(move || {
+        let mut buffer = Vec::with_capacity(READ_CHUNK);
+        (&file).take(READ_CHUNK as u64).read_to_end(&mut buffer)?;
+        hasher.update(&buffer);
+        Ok((file, hasher, buffer))
+    })
+}
+
+/// The file as `Bytes` chunks, then their MD5. The next chunk is read and hashed on the
+/// blocking pool while the current one is sent, so neither the disk nor MD5 (about as fast
+/// as loopback) sits between two sends.
 fn read_chunks(
     file: std::fs::File,
-) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    futures_util::stream::unfold(Some(file), |file| async move {
-        let file = file?;
-        let read = tokio::task::spawn_blocking(move || {
-            let mut buffer = Vec::with_capacity(READ_CHUNK);
-            let n = (&file).take(READ_CHUNK as u64).read_to_end(&mut buffer)?;
-            Ok::<_, std::io::Error>((file, buffer, n))
-        })
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|read| read);
+) -> impl futures_util::Stream<Item = std::io::Result<Upload>> + Send + 'static {
+    futures_util::stream::unfold(Some(read_next(file, Md5::new())), |task| async move {
+        let read = task?.await.map_err(std::io::Error::other).and_then(|r| r);
         match read {
-            Ok((_, _, 0)) => None,
-            Ok((file, buffer, _)) => Some((Ok(Bytes::from(buffer)), Some(file))),
+            Ok((_, hasher, buffer)) if buffer.is_empty() => Some((Ok(Upload::End(hasher)), None)),
+            Ok((file, hasher, buffer)) => Some((
+                Ok(Upload::Chunk(Bytes::from(buffer))),
+                Some(read_next(file, hasher)),
+            )),
             Err(e) => Some((Err(e), None)),
         }
     })
