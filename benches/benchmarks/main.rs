@@ -99,13 +99,13 @@ fn run() -> anyhow::Result<()> {
             sizes: vec![MIB, 16 * MIB, 64 * MIB],
             repeats: vec![5, 3, 3],
         };
-        (plan, 7, 500, 10)
+        (plan, 7, 200, 10)
     } else {
         let plan = Plan {
             sizes: vec![MIB, 100 * MIB, 1024 * MIB],
             repeats: vec![15, 9, 7],
         };
-        (plan, 25, 5000, 40)
+        (plan, 25, 1000, 40)
     };
     // Source, the server's copy of it, the download and one upload at a time.
     let largest = plan.sizes.iter().copied().max().unwrap_or(0);
@@ -152,6 +152,8 @@ fn run() -> anyhow::Result<()> {
     let rows = 10_000;
     eprintln!("TUI: {rows} rows, {frame_samples} frames on a TestBackend");
     let frames = tui::frames(rows, frame_samples, &client_dir)?;
+    // The same at 100 rows shows how a frame's cost grows with the rows loaded.
+    let frames_small = tui::frames(100, frame_samples, &client_dir)?;
     eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
     listing::seed(&server, documents..rows)?;
     let tui_home = work.path().join("tui-home");
@@ -179,6 +181,7 @@ fn run() -> anyhow::Result<()> {
         emulator_peak_rss_kib,
         listing,
         frames,
+        frames_small,
         real_tui,
         seconds: started.elapsed().as_secs_f64(),
     };

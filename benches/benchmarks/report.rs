@@ -110,6 +110,8 @@ pub struct Results<'a> {
     pub emulator_peak_rss_kib: Option<u64>,
     pub listing: Listing,
     pub frames: Frames,
+    /// The same with 100 rows.
+    pub frames_small: Frames,
     pub real_tui: RealTui,
     pub seconds: f64,
 }
@@ -172,8 +174,9 @@ fn direction_name(direction: Direction) -> &'static str {
 
 /// The previous file's Findings section, or a placeholder to replace by hand.
 fn kept_findings(previous: &str) -> String {
-    match previous.find(FINDINGS_HEADING) {
-        Some(at) => previous[at..].trim_end().to_string() + "\n",
+    // At the start of a line: the comment at the top names the heading too.
+    match previous.find(&format!("\n{FINDINGS_HEADING}\n")) {
+        Some(at) => previous[at + 1..].trim_end().to_string() + "\n",
         None => format!(
             "{FINDINGS_HEADING}\n\n(Hand-written: what profiling showed and what was changed. \
              The harness keeps this section.)\n"
@@ -217,7 +220,7 @@ pub fn render(results: &Results, previous: &str) -> String {
     render_targets(w, results);
     render_transfers(w, results);
     render_listing(w, &results.listing);
-    render_frames(w, &results.frames, &results.real_tui);
+    render_frames(w, &results.frames, &results.frames_small, &results.real_tui);
     out.push('\n');
     out.push_str(&kept_findings(previous));
     out
@@ -420,7 +423,7 @@ fn render_listing(w: &mut String, listing: &Listing) {
     w.push('\n');
 }
 
-fn render_frames(w: &mut String, frames: &Frames, real: &RealTui) {
+fn render_frames(w: &mut String, frames: &Frames, small: &Frames, real: &RealTui) {
     let _ = writeln!(w, "## TUI\n");
     let _ = writeln!(
         w,
@@ -433,10 +436,13 @@ fn render_frames(w: &mut String, frames: &Frames, real: &RealTui) {
     let _ = writeln!(w, "|---|---|---|---|---|---|");
     let draw = Samples::new(frames.draw_ms.clone());
     let key = Samples::new(frames.key_to_frame_ms.clone());
+    let small_draw = Samples::new(small.draw_ms.clone());
+    let small_label = format!("draw one frame with {} rows loaded, ms", small.rows);
     let screen = Samples::new(real.key_to_screen_ms.clone());
     for (name, s) in [
         ("draw one frame, ms", &draw),
         ("key event → its frame (update + draw), ms", &key),
+        (small_label.as_str(), &small_draw),
     ] {
         let _ = writeln!(
             w,

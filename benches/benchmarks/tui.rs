@@ -214,7 +214,8 @@ fn wait_for(
                 String::from_utf8_lossy(tail)
             );
         }
-        std::thread::sleep(Duration::from_millis(5));
+        // Fine-grained: this loop times key-to-screen.
+        std::thread::sleep(Duration::from_micros(250));
     }
 }
 

@@ -1,16 +1,16 @@
 //! Streaming transfers: uploads read the file in chunks, downloads write chunks to
 //! `<target>.part` and rename it when complete. Both report progress and stop on cancellation;
 //! memory stays flat whatever the file size.
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use reqwest::Response;
 use reqwest::multipart::Part;
-use tokio::io::AsyncWriteExt;
-use tokio_util::io::ReaderStream;
 pub use tokio_util::sync::CancellationToken;
 
 use crate::api::error::{Error, Result};
@@ -237,9 +237,10 @@ pub(crate) async fn save_body(
         .create_new(true)
         .open(&part.path)
         .await
-        .map_err(|e| Error::io(&part.path, e))?;
-    // Large writes: one blocking-pool hop per MiB rather than per network chunk.
-    let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
+        .map_err(|e| Error::io(&part.path, e))?
+        .into_std()
+        .await;
+    let mut sink = Sink::new(file);
     let mut stream = response.bytes_stream();
     let mut hasher = Md5::new();
     let mut done = 0u64;
@@ -258,11 +259,10 @@ pub(crate) async fn save_body(
         let Some(chunk) = chunk else { break };
         let chunk = chunk.map_err(|e| broken_transfer(e, done, total))?;
         hasher.update(&chunk);
-        writer
-            .write_all(&chunk)
+        done += chunk.len() as u64;
+        sink.push(chunk)
             .await
             .map_err(|e| Error::io(&part.path, e))?;
-        done += chunk.len() as u64;
         if last_report.elapsed() >= PROGRESS_INTERVAL {
             last_report = Instant::now();
             options.report(Progress {
@@ -272,8 +272,7 @@ pub(crate) async fn save_body(
             });
         }
     }
-    writer.flush().await.map_err(|e| Error::io(&part.path, e))?;
-    drop(writer);
+    sink.finish().await.map_err(|e| Error::io(&part.path, e))?;
     if let Some(total) = total.filter(|total| *total != done) {
         return Err(Error::Network(format!(
             "the connection broke after {done} of {total} bytes"
@@ -294,6 +293,70 @@ pub(crate) async fn save_body(
         content_type,
         verification,
     })
+}
+
+/// A batch is handed to the blocking pool once it holds this many bytes.
+const SINK_BATCH: usize = 1 << 20;
+
+/// Writes a download's chunks on the blocking pool, one batch in flight, so the disk works
+/// while the next chunks arrive and are hashed, and no chunk is copied in user space (the
+/// chunks are reference-counted `Bytes`).
+struct Sink {
+    /// The file while no batch is in flight.
+    idle: Option<std::fs::File>,
+    busy: Option<tokio::task::JoinHandle<std::io::Result<std::fs::File>>>,
+    batch: Vec<Bytes>,
+    batch_len: usize,
+}
+
+impl Sink {
+    fn new(file: std::fs::File) -> Sink {
+        Sink {
+            idle: Some(file),
+            busy: None,
+            batch: Vec::new(),
+            batch_len: 0,
+        }
+    }
+
+    async fn push(&mut self, chunk: Bytes) -> std::io::Result<()> {
+        self.batch_len += chunk.len();
+        self.batch.push(chunk);
+        if self.batch_len >= SINK_BATCH {
+            self.send().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the batch in flight, then starts the next one.
+    async fn send(&mut self) -> std::io::Result<()> {
+        let mut file = self.wait().await?;
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_len = 0;
+        self.busy = Some(tokio::task::spawn_blocking(move || {
+            for chunk in &batch {
+                file.write_all(chunk)?;
+            }
+            Ok(file)
+        }));
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> std::io::Result<std::fs::File> {
+        match (self.busy.take(), self.idle.take()) {
+            (Some(task), _) => task.await.map_err(std::io::Error::other)?,
+            (None, Some(file)) => Ok(file),
+            (None, None) => Err(std::io::Error::other("the download's file was lost")),
+        }
+    }
+
+    /// Writes what is left and closes the file.
+    async fn finish(mut self) -> std::io::Result<()> {
+        if !self.batch.is_empty() {
+            self.send().await?;
+        }
+        self.wait().await.map(drop)
+    }
 }
 
 fn broken_transfer(error: reqwest::Error, done: u64, total: Option<u64>) -> Error {
@@ -376,10 +439,9 @@ impl SentSource {
 
 /// Reads the source for the request body, hashing and counting, with progress and cancellation.
 struct UploadSource {
-    chunks: ReaderStream<tokio::fs::File>,
+    chunks: std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Upload>> + Send>>,
     length: u64,
     done: u64,
-    hasher: Md5,
     last_report: Instant,
     options: TransferOptions,
     sent: SentSource,
@@ -392,15 +454,17 @@ impl UploadSource {
             return None;
         }
         let item = match self.chunks.next().await {
-            Some(Ok(chunk)) => self.accept(chunk),
+            Some(Ok(Upload::Chunk(chunk))) => self.accept(chunk),
             Some(Err(error)) => Err(error),
             // A file that shrank would leave the declared Content-Length unmet.
-            None if self.done < self.length => Err(self.changed("shrank")),
-            None => {
-                let md5 = hex(&std::mem::take(&mut self.hasher).finalize());
-                self.sent.lock().md5 = Some(md5);
+            Some(Ok(Upload::End(_))) | None if self.done < self.length => {
+                Err(self.changed("shrank"))
+            }
+            Some(Ok(Upload::End(hasher))) => {
+                self.sent.lock().md5 = Some(hex(&hasher.finalize()));
                 return None;
             }
+            None => return None,
         };
         self.finished = item.is_err();
         Some(item)
@@ -417,7 +481,6 @@ impl UploadSource {
         if self.done > self.length {
             return Err(self.changed("grew"));
         }
-        self.hasher.update(&chunk);
         if self.last_report.elapsed() >= PROGRESS_INTERVAL || self.done == self.length {
             self.last_report = Instant::now();
             self.options.report(Progress {
@@ -475,10 +538,9 @@ pub(crate) async fn file_part(
     });
     let sent = SentSource::default();
     let source = UploadSource {
-        chunks: ReaderStream::with_capacity(file, 256 * 1024),
+        chunks: Box::pin(read_chunks(file.into_std().await)),
         length,
         done: 0,
-        hasher: Md5::new(),
         last_report,
         options: options.clone(),
         sent: sent.clone(),
@@ -493,6 +555,46 @@ pub(crate) async fn file_part(
         .mime_str(mime.essence_str())
         .map_err(Error::from_reqwest)?;
     Ok((part, length, sent))
+}
+
+/// Bytes read per blocking-pool hop of an upload.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// What an upload's reader yields: a chunk, then the MD5 of all of them.
+enum Upload {
+    Chunk(Bytes),
+    End(Md5),
+}
+
+type ReadTask = tokio::task::JoinHandle<std::io::Result<(std::fs::File, Md5, Vec<u8>)>>;
+
+/// Reads and hashes the next chunk on the blocking pool, straight into the buffer that is sent.
+fn read_next(file: std::fs::File, mut hasher: Md5) -> ReadTask {
+    tokio::task::spawn_blocking(move || {
+        let mut buffer = Vec::with_capacity(READ_CHUNK);
+        (&file).take(READ_CHUNK as u64).read_to_end(&mut buffer)?;
+        hasher.update(&buffer);
+        Ok((file, hasher, buffer))
+    })
+}
+
+/// The file as `Bytes` chunks, then their MD5. The next chunk is read and hashed on the
+/// blocking pool while the current one is sent, so neither the disk nor MD5 (about as fast
+/// as loopback) sits between two sends.
+fn read_chunks(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Upload>> + Send + 'static {
+    futures_util::stream::unfold(Some(read_next(file, Md5::new())), |task| async move {
+        let read = task?.await.map_err(std::io::Error::other).and_then(|r| r);
+        match read {
+            Ok((_, hasher, buffer)) if buffer.is_empty() => Some((Ok(Upload::End(hasher)), None)),
+            Ok((file, hasher, buffer)) => Some((
+                Ok(Upload::Chunk(Bytes::from(buffer))),
+                Some(read_next(file, hasher)),
+            )),
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 /// The file's size now, to detect a source that changed while it was sent.

@@ -1,5 +1,6 @@
 //! Streams a stored blob as DHIS2's `/data` endpoints do (dhis2-api.md §3.7, §4.6).
 
+use std::io::Read;
 use std::path::Path;
 
 use axum::body::Body;
@@ -7,11 +8,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
-use tokio_util::io::ReaderStream;
 
 use super::web_message::WebMessage;
 
-const CHUNK: usize = 64 * 1024;
+/// Bytes read per blocking-pool hop: large reads, few hops.
+const CHUNK: usize = 256 * 1024;
 
 /// `Content-Disposition: filename=<name>`: raw, unquoted. The servlet container writes header
 /// values as ISO-8859-1, so Latin-1 letters arrive as single (non-UTF-8) bytes and anything
@@ -63,7 +64,7 @@ pub async fn serve(
         Ok(meta) => meta.len(),
         Err(_) => 0,
     };
-    let chunks = ReaderStream::with_capacity(file, CHUNK);
+    let chunks = file_chunks(file.into_std().await);
     let body = match drop_after {
         None => Body::from_stream(chunks),
         Some(limit) => Body::from_stream(cut_after(chunks, limit)),
@@ -90,6 +91,29 @@ pub async fn serve(
         HeaderValue::from_static("1; mode=block"),
     );
     response
+}
+
+/// The file as `CHUNK`-sized `Bytes`, each read on the blocking pool straight into the buffer
+/// that is sent (tokio's `File` would read into its own buffer and copy).
+fn file_chunks(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    stream::unfold(Some(file), |file| async move {
+        let file = file?;
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buffer = Vec::with_capacity(CHUNK);
+            let n = (&file).take(CHUNK as u64).read_to_end(&mut buffer)?;
+            Ok::<_, std::io::Error>((file, buffer, n))
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|read| read);
+        match read {
+            Ok((_, _, 0)) => None,
+            Ok((file, buffer, _)) => Some((Ok(Bytes::from(buffer)), Some(file))),
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 /// Passes `limit` bytes through, then fails the body so hyper aborts the connection.
