@@ -14,8 +14,8 @@ use serde_json::{Map, Value, json};
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, query_pairs, values};
-use super::model::{Document, RenderContext, User, is_valid_uid, now};
-use super::query::{Prop, PropType, Schema};
+use super::model::{Document, User, is_valid_uid, now};
+use super::query::{Prop, PropType, Schema, legacy_sharing_props};
 use super::server::{AppState, CurrentUser, Shared};
 use super::version::Dhis2Version;
 use super::web_message::{
@@ -54,22 +54,9 @@ pub fn schema(version: Dhis2Version) -> Schema {
         prop("translations", PropType::Collection),
     ];
     if version.legacy_sharing_fields() {
-        props.extend([
-            prop("publicAccess", PropType::Text),
-            prop("externalAccess", PropType::Bool),
-            prop("userGroupAccesses", PropType::Collection),
-            prop("userAccesses", PropType::Collection),
-        ]);
+        props.extend(legacy_sharing_props());
     }
     Schema { props }
-}
-
-fn context<'a>(state: &AppState, user: &'a User, base: &'a str) -> RenderContext<'a> {
-    RenderContext {
-        version: state.version,
-        user,
-        base_url: base,
-    }
 }
 
 /// 404 of the generic controllers (E1005 from 2.40).
@@ -132,7 +119,7 @@ pub async fn list(
         Err(message) => return message.into_response(),
     };
     let base = state.base_url(&headers);
-    let ctx = context(&state, user, &base);
+    let ctx = state.render_context(user, &base);
     let db = state.db();
     let readable: Vec<&Document> = db
         .documents
@@ -184,7 +171,11 @@ pub async fn get_one(
     } else {
         fields
     };
-    Json(fields.apply(&document.to_json(&context(&state, user, &base)), version)).into_response()
+    Json(fields.apply(
+        &document.to_json(&state.render_context(user, &base)),
+        version,
+    ))
+    .into_response()
 }
 
 /// `GET /api/documents/{uid}/{property}` → `{"<property>": value}`.
@@ -199,7 +190,7 @@ pub async fn property(
         return not_found(version, &uid).into_response();
     };
     let base = state.base_url(&headers);
-    let object = document.to_json(&context(&state, user, &base));
+    let object = document.to_json(&state.render_context(user, &base));
     match object.get(&property) {
         Some(value) => Json(json!({ property.clone(): value })).into_response(),
         None => WebMessage::error(

@@ -12,8 +12,8 @@ use serde_json::json;
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, first, query_pairs, values};
-use super::model::{Domain, FileResource, RenderContext, StatusView, User, is_variant_image, now};
-use super::query::{Prop, PropType, Schema};
+use super::model::{Domain, FileResource, StatusView, User, is_variant_image, now};
+use super::query::{Prop, PropType, Schema, legacy_sharing_props};
 use super::server::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
 use super::version::Dhis2Version;
@@ -95,22 +95,9 @@ pub fn schema(version: Dhis2Version) -> Schema {
         props.push(prop("assigned", PropType::Bool));
     }
     if version.legacy_sharing_fields() {
-        props.extend([
-            prop("publicAccess", PropType::Text),
-            prop("externalAccess", PropType::Bool),
-            prop("userGroupAccesses", PropType::Collection),
-            prop("userAccesses", PropType::Collection),
-        ]);
+        props.extend(legacy_sharing_props());
     }
     Schema { props }
-}
-
-fn context<'a>(state: &AppState, user: &'a User, base: &'a str) -> RenderContext<'a> {
-    RenderContext {
-        version: state.version,
-        user,
-        base_url: base,
-    }
 }
 
 fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
@@ -362,7 +349,7 @@ pub async fn upload(
     {
         Ok(fr) => {
             let base = state.base_url(&headers);
-            let ctx = context(&state, user, &base);
+            let ctx = state.render_context(user, &base);
             WebMessage::new(StatusCode::ACCEPTED, Status::Ok)
                 .response(json!({
                     "responseType": "FileResource",
@@ -498,7 +485,7 @@ pub async fn get_one(
         return not_found(version, &uid).into_response();
     };
     let base = state.base_url(&headers);
-    let ctx = context(&state, user, &base);
+    let ctx = state.render_context(user, &base);
     let fields = Fields::parse(&values(&query_pairs(raw.as_deref()), "fields"));
     if version.file_resource_list() && !fields.is_empty() {
         // 2.41+: `fields` goes through the generic getObject (no storage check).
@@ -528,7 +515,11 @@ pub async fn property(
         return not_found(version, &uid).into_response();
     };
     let base = state.base_url(&headers);
-    let object = fr.to_json(&context(&state, user, &base), StatusView::Unchecked, false);
+    let object = fr.to_json(
+        &state.render_context(user, &base),
+        StatusView::Unchecked,
+        false,
+    );
     match object.get(&property) {
         Some(value) => Json(json!({ property.clone(): value })).into_response(),
         None => WebMessage::error(
@@ -554,7 +545,7 @@ pub async fn list(
         Err(message) => return message.into_response(),
     };
     let base = state.base_url(&headers);
-    let ctx = context(&state, user, &base);
+    let ctx = state.render_context(user, &base);
     let db = state.db();
     let resources: Vec<&FileResource> = db.file_resources.values().collect();
     params

@@ -31,6 +31,28 @@ pub struct Prop {
     pub ty: PropType,
 }
 
+/// The sharing projections 2.38–2.40 still serialise beside `sharing` (gone in 2.41).
+pub fn legacy_sharing_props() -> [Prop; 4] {
+    [
+        Prop {
+            name: "publicAccess",
+            ty: PropType::Text,
+        },
+        Prop {
+            name: "externalAccess",
+            ty: PropType::Bool,
+        },
+        Prop {
+            name: "userGroupAccesses",
+            ty: PropType::Collection,
+        },
+        Prop {
+            name: "userAccesses",
+            ty: PropType::Collection,
+        },
+    ]
+}
+
 /// The filterable and orderable properties of one object type, for one version.
 pub struct Schema {
     pub props: Vec<Prop>,

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::faults::{FaultBody, FaultRule, Faults};
-use super::model::{Db, User};
+use super::model::{Db, RenderContext, User};
 use super::store::BlobStore;
 use super::version::Dhis2Version;
 use super::web_message::{WebMessage, html_escape};
@@ -44,6 +44,15 @@ const MAX_RECORDED_REQUESTS: usize = 100_000;
 pub struct CurrentUser(pub &'static User);
 
 impl AppState {
+    /// What rendering an object for `user` needs: the version's rules and the base for `href`.
+    pub fn render_context<'a>(&self, user: &'a User, base_url: &'a str) -> RenderContext<'a> {
+        RenderContext {
+            version: self.version,
+            user,
+            base_url,
+        }
+    }
+
     pub fn db(&self) -> MutexGuard<'_, Db> {
         // Handlers never leave the data half-written across a panic point.
         self.db.lock().unwrap_or_else(|e| e.into_inner())
