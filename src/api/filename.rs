@@ -78,14 +78,14 @@ fn non_empty(text: String) -> Option<String> {
 /// so a hostile name cannot rewrite the screen or pretend to be something else.
 pub fn printable(text: &str) -> String {
     text.chars()
-        .map(|c| {
-            if c.is_control() || is_bidi_control(c) {
-                '?'
-            } else {
-                c
-            }
-        })
+        .map(|c| if is_terminal_control(c) { '?' } else { c })
         .collect()
+}
+
+/// A character a terminal acts on instead of showing: a control character or a bidirectional
+/// override.
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
 }
 
 /// Characters that reorder the text around them.
@@ -103,7 +103,7 @@ pub fn sanitize_file_name(name: &str) -> String {
         .chars()
         .map(|c| match c {
             // Bidirectional overrides make `exe.pdf` display as `fdp.exe` and the like.
-            c if c.is_control() || is_bidi_control(c) => '_',
+            c if is_terminal_control(c) => '_',
             ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c => c,
         })

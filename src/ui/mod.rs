@@ -13,6 +13,7 @@ mod transfers;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
+use crate::api::filename::is_terminal_control;
 use crate::app::state::{Connection, State};
 pub use theme::Theme;
 
@@ -79,13 +80,13 @@ pub fn draw(frame: &mut Frame, state: &State) {
 /// their own and are removed here from the finished frame, so names show in their real order.
 /// One choke point for every widget.
 fn neutralise(frame: &mut Frame) {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
     for cell in &mut frame.buffer_mut().content {
-        if cell.symbol().chars().any(unsafe_char) {
-            let kept: String = cell.symbol().chars().filter(|c| !unsafe_char(*c)).collect();
+        if cell.symbol().chars().any(is_terminal_control) {
+            let kept: String = cell
+                .symbol()
+                .chars()
+                .filter(|c| !is_terminal_control(*c))
+                .collect();
             cell.set_symbol(if kept.is_empty() { " " } else { &kept });
         }
     }
