@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
@@ -18,8 +18,6 @@ use crate::app::state::KnownResource;
 
 /// How many transfers run at once; the rest wait their turn.
 pub const PARALLEL_TRANSFERS: usize = 3;
-/// Progress reaches the UI at most this often per transfer.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// On quit, how long cancelled transfers get to remove their part files.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -199,7 +197,7 @@ impl Runner {
             };
             let _ = tx.send(Msg::TransferStarted(id));
             let options = TransferOptions {
-                progress: Some(throttled_progress(id, tx.clone())),
+                progress: Some(forward_progress(id, tx.clone())),
                 cancel: cancel.clone(),
                 overwrite: false,
                 wait: Default::default(),
@@ -239,25 +237,11 @@ impl Runner {
     }
 }
 
-/// Forwards progress at most every `PROGRESS_EVERY`, plus every phase change.
-fn throttled_progress(id: TransferId, tx: mpsc::UnboundedSender<Msg>) -> crate::api::ProgressFn {
-    let last: Mutex<Option<(Instant, Progress)>> = Mutex::new(None);
+/// Forwards progress to the UI. The api already reports at most ~10 times a second (plus
+/// each phase change and the end), so nothing is throttled twice here.
+fn forward_progress(id: TransferId, tx: mpsc::UnboundedSender<Msg>) -> crate::api::ProgressFn {
     Arc::new(move |progress: Progress| {
-        let Ok(mut last) = last.lock() else {
-            return;
-        };
-        let due = match *last {
-            None => true,
-            Some((at, previous)) => {
-                previous.phase != progress.phase
-                    || at.elapsed() >= PROGRESS_EVERY
-                    || progress.total == Some(progress.done)
-            }
-        };
-        if due {
-            *last = Some((Instant::now(), progress));
-            let _ = tx.send(Msg::TransferProgress(id, progress));
-        }
+        let _ = tx.send(Msg::TransferProgress(id, progress));
     })
 }
 
