@@ -15,7 +15,7 @@ use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, query_pairs, values};
 use super::model::{Document, User, is_valid_uid, now};
-use super::query::{Prop, PropType, Schema, legacy_sharing_props};
+use super::query::{Prop, PropType, Schema};
 use super::server::{AppState, CurrentUser, Shared};
 use super::version::Dhis2Version;
 use super::web_message::{
@@ -32,31 +32,13 @@ const MAX_NAME_LENGTH: usize = 230;
 
 pub fn schema(version: Dhis2Version) -> Schema {
     let prop = |name, ty| Prop { name, ty };
-    let mut props = vec![
-        prop("id", PropType::Text),
-        prop("name", PropType::Text),
-        prop("displayName", PropType::Text),
-        prop("code", PropType::Text),
+    let props = vec![
         prop("url", PropType::Text),
         prop("external", PropType::Bool),
         prop("attachment", PropType::Bool),
         prop("contentType", PropType::Text),
-        prop("created", PropType::Date),
-        prop("lastUpdated", PropType::Date),
-        prop("createdBy", PropType::UserRef),
-        prop("lastUpdatedBy", PropType::UserRef),
-        prop("user", PropType::UserRef),
-        prop("sharing", PropType::Sharing),
-        prop("href", PropType::Text),
-        prop("favorite", PropType::Bool),
-        prop("favorites", PropType::Collection),
-        prop("attributeValues", PropType::Collection),
-        prop("translations", PropType::Collection),
     ];
-    if version.legacy_sharing_fields() {
-        props.extend(legacy_sharing_props());
-    }
-    Schema { props }
+    Schema::identifiable(version, props)
 }
 
 /// 404 of the generic controllers (E1005 from 2.40).

@@ -13,7 +13,7 @@ use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, first, query_pairs, values};
 use super::model::{Domain, FileResource, StatusView, User, is_variant_image, now};
-use super::query::{Prop, PropType, Schema, legacy_sharing_props};
+use super::query::{Prop, PropType, Schema};
 use super::server::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
 use super::version::Dhis2Version;
@@ -63,10 +63,6 @@ fn storage_statuses(version: Dhis2Version) -> Vec<&'static str> {
 pub fn schema(version: Dhis2Version) -> Schema {
     let prop = |name, ty| Prop { name, ty };
     let mut props = vec![
-        prop("id", PropType::Text),
-        prop("name", PropType::Text),
-        prop("displayName", PropType::Text),
-        prop("code", PropType::Text),
         prop("contentType", PropType::Text),
         prop("contentLength", PropType::Int("Long")),
         prop("contentMd5", PropType::Text),
@@ -79,25 +75,11 @@ pub fn schema(version: Dhis2Version) -> Schema {
             PropType::Enum("FileResourceStorageStatus", storage_statuses),
         ),
         prop("hasMultipleStorageFiles", PropType::Bool),
-        prop("created", PropType::Date),
-        prop("lastUpdated", PropType::Date),
-        prop("createdBy", PropType::UserRef),
-        prop("lastUpdatedBy", PropType::UserRef),
-        prop("user", PropType::UserRef),
-        prop("sharing", PropType::Sharing),
-        prop("href", PropType::Text),
-        prop("favorite", PropType::Bool),
-        prop("favorites", PropType::Collection),
-        prop("attributeValues", PropType::Collection),
-        prop("translations", PropType::Collection),
     ];
     if version.assigned_visible() {
         props.push(prop("assigned", PropType::Bool));
     }
-    if version.legacy_sharing_fields() {
-        props.extend(legacy_sharing_props());
-    }
-    Schema { props }
+    Schema::identifiable(version, props)
 }
 
 fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {

@@ -31,26 +31,39 @@ pub struct Prop {
     pub ty: PropType,
 }
 
-/// The sharing projections 2.38–2.40 still serialise beside `sharing` (gone in 2.41).
-pub fn legacy_sharing_props() -> [Prop; 4] {
-    [
-        Prop {
-            name: "publicAccess",
-            ty: PropType::Text,
-        },
-        Prop {
-            name: "externalAccess",
-            ty: PropType::Bool,
-        },
-        Prop {
-            name: "userGroupAccesses",
-            ty: PropType::Collection,
-        },
-        Prop {
-            name: "userAccesses",
-            ty: PropType::Collection,
-        },
-    ]
+impl Schema {
+    /// The properties every identifiable object has (and, on 2.38–2.40, the legacy sharing
+    /// projections), plus the collection's own.
+    pub fn identifiable(version: Dhis2Version, own: Vec<Prop>) -> Schema {
+        let prop = |name, ty| Prop { name, ty };
+        let mut props = own;
+        props.extend([
+            prop("id", PropType::Text),
+            prop("name", PropType::Text),
+            prop("displayName", PropType::Text),
+            prop("code", PropType::Text),
+            prop("created", PropType::Date),
+            prop("lastUpdated", PropType::Date),
+            prop("createdBy", PropType::UserRef),
+            prop("lastUpdatedBy", PropType::UserRef),
+            prop("user", PropType::UserRef),
+            prop("sharing", PropType::Sharing),
+            prop("href", PropType::Text),
+            prop("favorite", PropType::Bool),
+            prop("favorites", PropType::Collection),
+            prop("attributeValues", PropType::Collection),
+            prop("translations", PropType::Collection),
+        ]);
+        if version.legacy_sharing_fields() {
+            props.extend([
+                prop("publicAccess", PropType::Text),
+                prop("externalAccess", PropType::Bool),
+                prop("userGroupAccesses", PropType::Collection),
+                prop("userAccesses", PropType::Collection),
+            ]);
+        }
+        Schema { props }
+    }
 }
 
 /// The filterable and orderable properties of one object type, for one version.
