@@ -148,11 +148,6 @@ impl Client {
         let uploaded = self
             .upload_file_resource(path, &Domain::Document, options)
             .await?;
-        options.report(Progress {
-            phase: Phase::WaitingForStorage,
-            done: 0,
-            total: None,
-        });
         let stored = self
             .wait_until_stored(&uploaded.id, options)
             .await

@@ -12,7 +12,8 @@ use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
-    DownloadTarget, Downloaded, Expected, TransferOptions, check_target, current_len, file_part,
+    DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
+    current_len, file_part,
 };
 
 pub const FILE_RESOURCE_FIELDS: &str = "id,name,displayName,contentType,contentLength,contentMd5,domain,storageStatus,hasMultipleStorageFiles,assigned,created,lastUpdated,createdBy[id,username,name,displayName]";
@@ -150,12 +151,18 @@ impl Client {
         .await
     }
 
-    /// Polls until the file resource is STORED, with backoff, up to the options' wait limit.
+    /// Polls until the file resource is STORED, with backoff, up to the options' wait limit,
+    /// reporting the waiting-for-storage phase first.
     pub async fn wait_until_stored(
         &self,
         uid: &str,
         options: &TransferOptions,
     ) -> Result<FileResource> {
+        options.report(Progress {
+            phase: Phase::WaitingForStorage,
+            done: 0,
+            total: None,
+        });
         let policy = options.wait;
         let started = Instant::now();
         let mut delay = policy.first_delay;

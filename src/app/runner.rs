@@ -300,13 +300,6 @@ async fn run_job(
             let uploaded = client
                 .upload_file_resource(&paths.expand(&path), &domain, &options)
                 .await?;
-            if let Some(report) = &options.progress {
-                report(Progress {
-                    phase: crate::api::Phase::WaitingForStorage,
-                    done: 0,
-                    total: None,
-                });
-            }
             let stored = client.wait_until_stored(&uploaded.id, &options).await?;
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
         }

@@ -136,10 +136,5 @@ async fn upload_and_wait(
     if no_wait {
         return Ok(uploaded);
     }
-    options.report(crate::api::Progress {
-        phase: crate::api::Phase::WaitingForStorage,
-        done: 0,
-        total: None,
-    });
     client.wait_until_stored(&uploaded.id, options).await
 }
