@@ -155,7 +155,7 @@ async fn a_download_is_verified_against_the_servers_md5() {
         .await
         .unwrap();
     assert_eq!(saved.verification, Verification::Matched);
-    assert_eq!(saved.md5, md5_hex(&contents));
+    assert_eq!(saved.md5, Some(md5_hex(&contents)));
 }
 
 #[tokio::test]
@@ -237,4 +237,117 @@ async fn the_cli_says_how_a_download_was_checked() {
         assert!(run.success, "{}", run.stderr);
         assert!(run.stdout.contains(expected), "{}", run.stdout);
     }
+}
+
+fn unchecked() -> d2files::api::TransferOptions {
+    d2files::api::TransferOptions {
+        skip_md5_check: true,
+        ..transfer()
+    }
+}
+
+#[tokio::test]
+async fn skipping_the_check_saves_what_came_and_says_it_was_not_checked() {
+    let em = start("2.41").await;
+    let uid = em
+        .seed_file_resource(SeedFileResource::new(
+            "a.bin",
+            "application/octet-stream",
+            bytes(200_000),
+        ))
+        .unwrap();
+    let dir = temp_dir();
+    let target = dir.path().join("a.bin");
+    em.faults().tamper_next_download("/data");
+    let saved = admin(&em)
+        .download_file_resource(
+            &uid,
+            None,
+            &DownloadTarget::File(target.clone()),
+            &unchecked(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.verification, Verification::Skipped);
+    assert_eq!(saved.md5, None);
+    assert_eq!(std::fs::metadata(&target).unwrap().len(), 200_000);
+}
+
+#[tokio::test]
+async fn skipping_the_check_still_refuses_a_short_download() {
+    let em = start("2.41").await;
+    let uid = em
+        .seed_file_resource(SeedFileResource::new(
+            "a.bin",
+            "application/octet-stream",
+            bytes(300_000),
+        ))
+        .unwrap();
+    let dir = temp_dir();
+    em.faults().drop_after_bytes(100_000, "/data");
+    let error = admin(&em)
+        .download_file_resource(
+            &uid,
+            None,
+            &DownloadTarget::File(dir.path().join("a.bin")),
+            &unchecked(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Network(_)), "{error:?}");
+    assert!(tree(dir.path()).is_empty(), "{:?}", tree(dir.path()));
+}
+
+#[tokio::test]
+async fn skipping_the_check_accepts_an_upload_the_server_stored_differently() {
+    let em = start("2.41").await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "data.csv", &bytes(100_000));
+    em.faults().corrupt_next_uploads(1);
+    let resource = admin(&em)
+        .upload_file_resource(&path, &Domain::Document, &unchecked())
+        .await
+        .unwrap();
+    assert_ne!(
+        resource.content_md5.as_deref(),
+        Some(md5_hex(&bytes(100_000)).as_str())
+    );
+}
+
+#[tokio::test]
+async fn the_cli_no_verify_flag_skips_the_check_and_says_so() {
+    let em = start("2.41").await;
+    let uid = em
+        .seed_file_resource(SeedFileResource::new(
+            "a.bin",
+            "application/octet-stream",
+            bytes(1_000),
+        ))
+        .unwrap();
+    let home = temp_dir();
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command.args(["resources", "download", &uid, "--no-verify"]);
+    let text = run(command).await;
+    assert!(text.success, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("MD5 not checked (--no-verify)") && !text.stdout.contains("md5 "),
+        "{}",
+        text.stdout
+    );
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command.args([
+        "--json",
+        "resources",
+        "download",
+        &uid,
+        "copy.bin",
+        "--no-verify",
+    ]);
+    let json = run(command).await;
+    assert!(json.success, "{}", json.stderr);
+    let saved: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(saved["verification"], "skipped");
+    assert!(saved["md5"].is_null(), "{saved}");
 }

@@ -295,7 +295,7 @@ fn download_suggests_the_server_file_name_and_asks_before_overwriting() {
             Ok(TransferOutcome::Downloaded(Box::new(Downloaded {
                 path: target.clone(),
                 bytes: 2_100_000,
-                md5: "5eb63bbbe01eeed093cb22bb8f5acdc3".into(),
+                md5: Some("5eb63bbbe01eeed093cb22bb8f5acdc3".into()),
                 content_type: None,
                 verification: Verification::Matched,
             }))),

@@ -199,8 +199,7 @@ impl Runner {
             let options = TransferOptions {
                 progress: Some(forward_progress(id, tx.clone())),
                 cancel: cancel.clone(),
-                overwrite: false,
-                wait: Default::default(),
+                ..TransferOptions::default()
             };
             // A bug must not leave the transfer "running" for ever: a panic becomes a failure.
             let result = AssertUnwindSafe(run_job(&client, &paths, job, options))

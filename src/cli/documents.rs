@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::api::{
     Client, Document, DocumentDownload, DownloadTarget, FileResource, ListQuery, Page,
 };
-use crate::cli::args::{DocumentsCommand, ListArgs};
+use crate::cli::args::{CheckArgs, DocumentsCommand, ListArgs};
 use crate::cli::output::{self, date, opt, print_fields, print_json, print_table, size};
 use crate::cli::progress::transfer_options;
 
@@ -19,7 +19,9 @@ pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyh
     match command {
         DocumentsCommand::List(args) => list(client, &args, json).await,
         DocumentsCommand::Get { uid } => get(client, &uid, json).await,
-        DocumentsCommand::Upload { path, name } => upload(client, &path, name, json).await,
+        DocumentsCommand::Upload { path, name, check } => {
+            upload(client, &path, name, &check, json).await
+        }
         DocumentsCommand::UploadUrl { name, link } => {
             let document = client.create_external_document(&name, &link).await?;
             if json {
@@ -45,9 +47,12 @@ pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyh
                 Ok(())
             }
         }
-        DocumentsCommand::Download { uid, out, force } => {
-            download(client, &uid, out, force, json).await
-        }
+        DocumentsCommand::Download {
+            uid,
+            out,
+            force,
+            check,
+        } => download(client, &uid, out, force, &check, json).await,
         DocumentsCommand::Delete { uid, yes } => delete(client, &uid, yes, json).await,
     }
 }
@@ -189,9 +194,10 @@ async fn upload(
     client: &Client,
     path: &Path,
     name: Option<String>,
+    check: &CheckArgs,
     json: bool,
 ) -> anyhow::Result<()> {
-    let (options, bar) = transfer_options("↑", false);
+    let (options, bar) = transfer_options("↑", false, check);
     let result = client
         .upload_document(path, name.as_deref(), &options)
         .await;
@@ -241,10 +247,11 @@ async fn download(
     uid: &str,
     out: Option<PathBuf>,
     force: bool,
+    check: &CheckArgs,
     json: bool,
 ) -> anyhow::Result<()> {
     let target = download_target(out);
-    let (options, bar) = transfer_options("↓", force);
+    let (options, bar) = transfer_options("↓", force, check);
     let result = client.download_document(uid, &target, &options).await;
     bar.finish_and_clear();
     let outcome = result.map_err(suggest_force)?;

@@ -52,12 +52,17 @@ pub fn saved_line(saved: &crate::api::Downloaded) -> String {
             "not compared: DHIS2 re-encodes images of this kind, so its MD5 describes other bytes"
         }
         crate::api::Verification::Unavailable => "not compared: the server gave no MD5",
+        crate::api::Verification::Skipped => "MD5 not checked (--no-verify)",
     };
+    let md5 = saved
+        .md5
+        .as_ref()
+        .map(|md5| format!("md5 {md5}, "))
+        .unwrap_or_default();
     format!(
-        "Saved {} ({}, md5 {}, {check})",
+        "Saved {} ({}, {md5}{check})",
         saved.path.display(),
         size(Some(saved.bytes)),
-        saved.md5
     )
 }
 

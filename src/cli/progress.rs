@@ -4,9 +4,14 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::api::{Phase, Progress, TransferOptions};
+use crate::cli::args::CheckArgs;
 
 /// Transfer options whose progress drives a bar; the bar is returned to be cleared at the end.
-pub fn transfer_options(label: &str, overwrite: bool) -> (TransferOptions, ProgressBar) {
+pub fn transfer_options(
+    label: &str,
+    overwrite: bool,
+    check: &CheckArgs,
+) -> (TransferOptions, ProgressBar) {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
@@ -20,6 +25,7 @@ pub fn transfer_options(label: &str, overwrite: bool) -> (TransferOptions, Progr
     let shown = bar.clone();
     let options = TransferOptions {
         overwrite,
+        skip_md5_check: check.no_verify,
         ..TransferOptions::default()
     }
     .with_progress(move |progress: Progress| {

@@ -4,7 +4,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::api::{Client, Dimension, Domain, Filter, Operator, Page, TransferOptions};
-use crate::cli::args::ResourcesCommand;
+use crate::cli::args::{CheckArgs, ResourcesCommand};
 use crate::cli::documents::{
     MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
     suggest_force,
@@ -18,7 +18,8 @@ pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyh
             path,
             domain,
             no_wait,
-        } => upload(client, &path, &domain, no_wait, json).await,
+            check,
+        } => upload(client, &path, &domain, no_wait, &check, json).await,
         ResourcesCommand::List { list, domain } => {
             let mut query = list_query(&list)?;
             if let Some(domain) = domain {
@@ -71,13 +72,14 @@ pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyh
             out,
             dimension,
             force,
+            check,
         } => {
             let dimension = dimension
                 .map(|d| d.parse::<Dimension>())
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let target = download_target(out);
-            let (options, bar) = transfer_options("↓", force);
+            let (options, bar) = transfer_options("↓", force, &check);
             let result = client
                 .download_file_resource(&uid, dimension, &target, &options)
                 .await;
@@ -98,10 +100,11 @@ async fn upload(
     path: &Path,
     domain: &str,
     no_wait: bool,
+    check: &CheckArgs,
     json: bool,
 ) -> anyhow::Result<()> {
     let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
-    let (options, bar) = transfer_options("↑", false);
+    let (options, bar) = transfer_options("↑", false, check);
     let result = upload_and_wait(client, path, &domain, no_wait, &options).await;
     bar.finish_and_clear();
     let resource = result?;
