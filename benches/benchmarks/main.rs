@@ -55,12 +55,13 @@ fn parse_options() -> anyhow::Result<Options> {
     Ok(Options { quick, out })
 }
 
-fn find_curl() -> anyhow::Result<PathBuf> {
+/// A reference tool on PATH; `why` says what the benchmarks need it for.
+fn find_program(name: &str, why: &str) -> anyhow::Result<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
-        .map(|dir| dir.join("curl"))
+        .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
-        .context("curl is not on PATH; the transfer figures are ratios against it")
+        .with_context(|| format!("{name} is not on PATH; {why}"))
 }
 
 /// Free bytes on the file system holding `dir` (GNU df).
@@ -90,7 +91,8 @@ fn run() -> anyhow::Result<()> {
     let options = parse_options()?;
     let started = Instant::now();
     let d2files = PathBuf::from(env!("CARGO_BIN_EXE_d2files"));
-    let curl = find_curl()?;
+    let curl = find_program("curl", "the transfer figures are ratios against it")?;
+    let md5sum = find_program("md5sum", "it prices the MD5 check of a download")?;
     let work = tempfile::Builder::new()
         .prefix("d2files-bench-")
         .tempdir()?;
@@ -129,6 +131,7 @@ fn run() -> anyhow::Result<()> {
         let mut bench = Bench {
             d2files: &d2files,
             curl: &curl,
+            md5sum: &md5sum,
             server: &mut server,
             work: &client_dir,
         };

@@ -13,11 +13,33 @@ pub enum Direction {
     Upload,
 }
 
-/// All runs of one direction and size; `pairs[i]` ran back to back (curl, d2files).
+/// What d2files checks of the bytes it moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The default: every byte hashed and compared with the server's MD5.
+    Md5,
+    /// `--no-verify`: lengths only, the same work curl does.
+    LengthOnly,
+}
+
+impl Check {
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            Check::Md5 => &[],
+            Check::LengthOnly => &["--no-verify"],
+        }
+    }
+}
+
+/// All runs of one direction, check and size; `pairs[i]` ran back to back (curl, d2files).
 pub struct Case {
     pub direction: Direction,
+    pub check: Check,
     pub bytes: u64,
     pub pairs: Vec<(Run, Run)>,
+    /// `md5sum` of curl's file right after each curl run of a checked download (`md5sum[i]`
+    /// belongs to `pairs[i]`): the same check done with standard tools.
+    pub md5sum: Vec<Run>,
 }
 
 pub struct Plan {
@@ -30,6 +52,7 @@ pub struct Plan {
 pub struct Bench<'a> {
     pub d2files: &'a Path,
     pub curl: &'a Path,
+    pub md5sum: &'a Path,
     pub server: &'a mut Server,
     pub work: &'a Path,
 }
@@ -106,13 +129,14 @@ impl Bench<'_> {
     }
 
     /// Alternates which tool goes first, so that neither always meets the warmer machine.
-    fn pairs(
+    /// `curl` gives curl's side of a pair: its run, or its run and what followed it.
+    fn pairs<T>(
         &self,
         repeats: usize,
-        curl: impl Fn() -> anyhow::Result<Run>,
+        curl: impl Fn() -> anyhow::Result<T>,
         d2files: impl Fn() -> anyhow::Result<Run>,
         between: impl Fn() -> anyhow::Result<()>,
-    ) -> anyhow::Result<Vec<(Run, Run)>> {
+    ) -> anyhow::Result<Vec<(T, Run)>> {
         curl()?;
         between()?;
         d2files()?;
@@ -134,9 +158,13 @@ impl Bench<'_> {
         Ok(pairs)
     }
 
-    pub fn download(&mut self, source: &Path, bytes: u64, repeats: usize) -> anyhow::Result<Case> {
-        let uid = self.store_source(source)?;
-        self.server.keep_current_blobs()?;
+    pub fn download(
+        &self,
+        uid: &str,
+        bytes: u64,
+        repeats: usize,
+        check: Check,
+    ) -> anyhow::Result<Case> {
         let out: PathBuf = self.work.join("downloaded.dat");
         let out_text = out.display().to_string();
         let url = format!("{}/api/fileResources/{uid}/data", self.server.url);
@@ -146,52 +174,92 @@ impl Bench<'_> {
                 _ => Ok(()),
             }
         };
-        let check = |run: Run| -> anyhow::Result<Run> {
+        let check_size = |run: Run| -> anyhow::Result<Run> {
             let got = std::fs::metadata(&out)?.len();
             anyhow::ensure!(got == bytes, "downloaded {got} of {bytes} bytes");
             Ok(run)
         };
-        let pairs = self.pairs(
+        let curl = || check_size(self.run_curl(&["-o", &out_text, &url])?);
+        // A checked download is also compared with curl followed by md5sum of its file.
+        let curl_then_md5sum = || -> anyhow::Result<(Run, Option<Run>)> {
+            let curl = curl()?;
+            let md5sum = match check {
+                Check::Md5 => Some(measure(self.md5sum, &[&out_text], &[], self.work)?),
+                Check::LengthOnly => None,
+            };
+            Ok((curl, md5sum))
+        };
+        let mut args = vec!["resources", "download", uid, &out_text, "--force"];
+        args.extend_from_slice(check.flags());
+        let runs = self.pairs(
             repeats,
-            || check(self.run_curl(&["-o", &out_text, &url])?),
-            || check(self.run_d2files(&["resources", "download", &uid, &out_text, "--force"])?),
+            curl_then_md5sum,
+            || check_size(self.run_d2files(&args)?),
             remove_out,
         )?;
+        let mut pairs = Vec::with_capacity(runs.len());
+        let mut md5sum = Vec::new();
+        for ((curl, hashed), d2files) in runs {
+            pairs.push((curl, d2files));
+            md5sum.extend(hashed);
+        }
         Ok(Case {
             direction: Direction::Download,
+            check,
             bytes,
             pairs,
+            md5sum,
         })
     }
 
-    pub fn upload(&self, source: &Path, bytes: u64, repeats: usize) -> anyhow::Result<Case> {
+    pub fn upload(
+        &self,
+        source: &Path,
+        bytes: u64,
+        repeats: usize,
+        check: Check,
+    ) -> anyhow::Result<Case> {
         let form = format!("file=@{}", source.display());
         let source_text = source.display().to_string();
         let url = self.upload_url();
+        let mut args = vec!["documents", "upload", &source_text];
+        args.extend_from_slice(check.flags());
         let pairs = self.pairs(
             repeats,
             || self.run_curl(&["-o", "/dev/null", "-F", &form, &url]),
-            || self.run_d2files(&["documents", "upload", &source_text]),
+            || self.run_d2files(&args),
             || self.server.drop_uploads(),
         )?;
         Ok(Case {
             direction: Direction::Upload,
+            check,
             bytes,
             pairs,
+            md5sum: Vec::new(),
         })
     }
 }
 
-/// Runs every size in both directions, creating and deleting the source files as it goes.
+/// Runs every size in both directions, with and without d2files' MD5 check, creating and
+/// deleting the source files as it goes.
 pub fn run_all(bench: &mut Bench, plan: &Plan) -> anyhow::Result<Vec<Case>> {
     let mut cases = Vec::new();
     for (&bytes, &repeats) in plan.sizes.iter().zip(&plan.repeats) {
         let source = bench.work.join(format!("source-{bytes}.dat"));
         make_file(&source, bytes)?;
-        eprintln!("  download {} ×{repeats}", size_label(bytes));
-        cases.push(bench.download(&source, bytes, repeats)?);
-        eprintln!("  upload {} ×{repeats}", size_label(bytes));
-        cases.push(bench.upload(&source, bytes, repeats)?);
+        let uid = bench.store_source(&source)?;
+        bench.server.keep_current_blobs()?;
+        for check in [Check::Md5, Check::LengthOnly] {
+            let label = [size_label(bytes)]
+                .into_iter()
+                .chain(check.flags().iter().map(|flag| flag.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ");
+            eprintln!("  download {label} ×{repeats}");
+            cases.push(bench.download(&uid, bytes, repeats, check)?);
+            eprintln!("  upload {label} ×{repeats}");
+            cases.push(bench.upload(&source, bytes, repeats, check)?);
+        }
         std::fs::remove_file(&source)?;
     }
     Ok(cases)
