@@ -215,4 +215,8 @@ pub struct DemoServerArgs {
     /// Start empty, without the demo documents.
     #[arg(long)]
     pub no_seed: bool,
+    /// Send downloads no faster than a link of this many megabits per second (1000 = gigabit
+    /// Ethernet), to see progress and timings as over a real network.
+    #[arg(long, value_name = "MBIT")]
+    pub link_mbit: Option<u32>,
 }

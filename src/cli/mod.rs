@@ -116,6 +116,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     None => crate::emulator::EmulatorOptions::default().max_upload_size,
                 },
                 seed_demo: !args.no_seed,
+                download_rate: args
+                    .link_mbit
+                    .filter(|&mbit| mbit > 0)
+                    .map(|mbit| u64::from(mbit) * 1_000_000 / 8),
                 ..crate::emulator::EmulatorOptions::default()
             };
             crate::emulator::run_standalone(options).await

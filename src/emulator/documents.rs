@@ -625,5 +625,9 @@ pub async fn data(
         return download::not_stored(&fr.content_type);
     }
     let drop_after = state.faults.take_drop_after(uri.path());
-    download::serve(&fr.blob, &fr.content_type, &fr.name, drop_after).await
+    let pacing = download::Pacing {
+        drop_after,
+        rate: state.download_rate,
+    };
+    download::serve(&fr.blob, &fr.content_type, &fr.name, pacing).await
 }

@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -41,14 +42,18 @@ pub fn not_stored(content_type: &str) -> Response {
     response
 }
 
+/// How a body goes out: cut short by a fault, paced like a network link, or neither.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pacing {
+    /// Send only this many bytes, then cut the connection.
+    pub drop_after: Option<u64>,
+    /// Bytes per second.
+    pub rate: Option<u64>,
+}
+
 /// 200 with the blob, `Content-Type`, `Content-Length`, `Content-Disposition` and the security
-/// headers. With `drop_after`, only that many bytes are sent before the connection is cut.
-pub async fn serve(
-    path: &Path,
-    content_type: &str,
-    name: &str,
-    drop_after: Option<u64>,
-) -> Response {
+/// headers, sent as `pacing` says.
+pub async fn serve(path: &Path, content_type: &str, name: &str, pacing: Pacing) -> Response {
     let file = match tokio::fs::File::open(path).await {
         Ok(file) => file,
         Err(e) => {
@@ -65,9 +70,11 @@ pub async fn serve(
         Err(_) => 0,
     };
     let chunks = file_chunks(file.into_std().await);
-    let body = match drop_after {
-        None => Body::from_stream(chunks),
-        Some(limit) => Body::from_stream(cut_after(chunks, limit)),
+    let body = match (pacing.drop_after, pacing.rate) {
+        (None, None) => Body::from_stream(chunks),
+        (None, Some(rate)) => Body::from_stream(paced(chunks, rate)),
+        (Some(limit), None) => Body::from_stream(cut_after(chunks, limit)),
+        (Some(limit), Some(rate)) => Body::from_stream(cut_after(paced(chunks, rate), limit)),
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
@@ -116,6 +123,27 @@ fn file_chunks(
     })
 }
 
+/// Holds each chunk back until the bytes before it have had their time at `bytes_per_second`.
+fn paced<S>(
+    chunks: S,
+    bytes_per_second: u64,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static
+where
+    S: futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+{
+    let started = tokio::time::Instant::now();
+    let rate = bytes_per_second.max(1) as f64;
+    stream::unfold(
+        (Box::pin(chunks), 0u64),
+        move |(mut chunks, sent)| async move {
+            let chunk = chunks.next().await?;
+            tokio::time::sleep_until(started + Duration::from_secs_f64(sent as f64 / rate)).await;
+            let sent = sent + chunk.as_ref().map_or(0, |chunk| chunk.len() as u64);
+            Some((chunk, (chunks, sent)))
+        },
+    )
+}
+
 /// Passes `limit` bytes through, then fails the body so hyper aborts the connection.
 fn cut_after<S>(chunks: S, limit: u64) -> impl futures_util::Stream<Item = std::io::Result<Bytes>>
 where
@@ -129,7 +157,7 @@ where
             }
             if sent >= limit {
                 // Let hyper flush what was sent before the connection is torn down.
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
                 let cut = std::io::Error::new(
                     std::io::ErrorKind::ConnectionAborted,
                     "emulator fault: connection dropped",
@@ -156,6 +184,22 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn pacing_spreads_the_bytes_over_time_and_keeps_them() {
+        let sent: Vec<std::io::Result<Bytes>> =
+            (0u8..4).map(|i| Ok(Bytes::from(vec![i; 1_000]))).collect();
+        let started = tokio::time::Instant::now();
+        let received: Vec<Bytes> = paced(stream::iter(sent), 1_000)
+            .map(|chunk| chunk.expect("no error"))
+            .collect()
+            .await;
+        let expected: Vec<Bytes> = (0u8..4).map(|i| Bytes::from(vec![i; 1_000])).collect();
+        assert_eq!(received, expected);
+        // The fourth chunk waits until the first three have had their three seconds (virtual
+        // time: the clock is paused and jumps to each deadline).
+        assert_eq!(started.elapsed(), Duration::from_secs(3));
+    }
 
     #[test]
     fn disposition_is_raw_latin1() {

@@ -583,7 +583,11 @@ pub async fn data(
     }
     // Image variants are not really produced: every dimension serves the stored file.
     let drop_after = state.faults.take_drop_after(uri.path());
-    download::serve(&fr.blob, &fr.content_type, &fr.name, drop_after).await
+    let pacing = download::Pacing {
+        drop_after,
+        rate: state.download_rate,
+    };
+    download::serve(&fr.blob, &fr.content_type, &fr.name, pacing).await
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ pub struct EmulatorOptions {
     pub max_upload_size: Option<u64>,
     /// Load the demo documents and file resources.
     pub seed_demo: bool,
+    /// Send `/data` bodies at most this many bytes per second, as a network link would;
+    /// `None` = as fast as loopback goes.
+    pub download_rate: Option<u64>,
 }
 
 impl Default for EmulatorOptions {
@@ -68,6 +71,7 @@ impl Default for EmulatorOptions {
             storage_delay: Duration::ZERO,
             max_upload_size: Some(10_000_000),
             seed_demo: false,
+            download_rate: None,
         }
     }
 }
@@ -116,6 +120,7 @@ impl Emulator {
             version: options.version,
             context_path,
             storage_delay: options.storage_delay,
+            download_rate: options.download_rate,
             max_upload_size: options
                 .max_upload_size
                 .filter(|_| options.version.upload_limits()),
@@ -213,6 +218,7 @@ impl Drop for Emulator {
 /// `d2files demo-server`: starts the emulator, prints how to connect, and runs until
 /// Ctrl-C or SIGTERM.
 pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
+    let download_rate = options.download_rate;
     let emulator = Emulator::start(options).await?;
     // This is the command's own output, not logging: the user needs it to connect.
     println!(
@@ -223,6 +229,12 @@ pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     println!("  Basic auth: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");
     println!("  Guest (no add/delete rights): {GUEST_USERNAME} / {GUEST_PASSWORD}");
     println!("  Personal access token: Authorization: ApiToken {ADMIN_PAT}");
+    if let Some(rate) = download_rate {
+        println!(
+            "  Downloads paced to {} Mbit/s",
+            rate.saturating_mul(8) / 1_000_000
+        );
+    }
     println!("Press Ctrl-C to stop.");
     wait_for_stop_signal().await?;
     emulator.shutdown().await;

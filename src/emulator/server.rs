@@ -25,6 +25,8 @@ pub struct AppState {
     /// "" or "/dhis".
     pub context_path: String,
     pub storage_delay: Duration,
+    /// Bytes per second a `/data` body is paced to (None: unpaced).
+    pub download_rate: Option<u64>,
     /// The effective global upload limit (None where the version or the options have none).
     pub max_upload_size: Option<u64>,
     pub db: Mutex<Db>,
