@@ -25,6 +25,8 @@ use crate::server::Server;
 use crate::transfers::{Bench, Plan};
 
 const MIB: u64 = 1 << 20;
+/// The link the emulator paces downloads to in the link case: gigabit Ethernet.
+const LINK_MBIT: u32 = 1000;
 
 struct Options {
     quick: bool,
@@ -96,18 +98,18 @@ fn run() -> anyhow::Result<()> {
     let work = tempfile::Builder::new()
         .prefix("d2files-bench-")
         .tempdir()?;
-    let (plan, list_repeats, frame_samples, keys) = if options.quick {
+    let (plan, link_plan, list_repeats, frame_samples, keys) = if options.quick {
         let plan = Plan {
             sizes: vec![MIB, 16 * MIB, 64 * MIB],
             repeats: vec![5, 3, 3],
         };
-        (plan, 7, 200, 10)
+        (plan, (32 * MIB, 3), 7, 200, 10)
     } else {
         let plan = Plan {
             sizes: vec![MIB, 100 * MIB, 1024 * MIB],
             repeats: vec![15, 9, 7],
         };
-        (plan, 25, 1000, 40)
+        (plan, (256 * MIB, 5), 25, 1000, 40)
     };
     // Source, the server's copy of it, the download and one upload at a time.
     let largest = plan.sizes.iter().copied().max().unwrap_or(0);
@@ -126,7 +128,7 @@ fn run() -> anyhow::Result<()> {
     eprintln!("transfers (work dir {})", work.path().display());
     let client_dir = work.path().join("client");
     std::fs::create_dir_all(&client_dir)?;
-    let mut server = Server::start(&d2files, &work.path().join("server-transfers"))?;
+    let mut server = Server::start(&d2files, &work.path().join("server-transfers"), &[])?;
     let cases = {
         let mut bench = Bench {
             d2files: &d2files,
@@ -140,9 +142,29 @@ fn run() -> anyhow::Result<()> {
     let emulator_peak_rss_kib = server.peak_rss_kib();
     drop(server);
 
+    eprintln!("downloads over a {LINK_MBIT} Mbit/s link");
+    let mbit = LINK_MBIT.to_string();
+    let mut server = Server::start(
+        &d2files,
+        &work.path().join("server-link"),
+        &["--link-mbit", &mbit],
+    )?;
+    let link = {
+        let mut bench = Bench {
+            d2files: &d2files,
+            curl: &curl,
+            md5sum: &md5sum,
+            server: &mut server,
+            work: &client_dir,
+        };
+        let (bytes, repeats) = link_plan;
+        transfers::downloads_over_link(&mut bench, bytes, repeats)?
+    };
+    drop(server);
+
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
-    let server = Server::start(&d2files, &work.path().join("server-listing"))?;
+    let server = Server::start(&d2files, &work.path().join("server-listing"), &[])?;
     let listing = listing::run(
         &d2files,
         &curl,
@@ -181,6 +203,10 @@ fn run() -> anyhow::Result<()> {
         quick: options.quick,
         machine,
         cases,
+        link: report::Link {
+            mbit: LINK_MBIT,
+            cases: link,
+        },
         emulator_peak_rss_kib,
         listing,
         frames,

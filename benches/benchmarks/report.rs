@@ -102,11 +102,18 @@ impl Machine {
     }
 }
 
+/// Downloads from an emulator pacing its bodies like a network link.
+pub struct Link {
+    pub mbit: u32,
+    pub cases: Vec<Case>,
+}
+
 pub struct Results<'a> {
     pub command: &'a str,
     pub quick: bool,
     pub machine: Machine,
     pub cases: Vec<Case>,
+    pub link: Link,
     pub emulator_peak_rss_kib: Option<u64>,
     pub listing: Listing,
     pub frames: Frames,
@@ -311,6 +318,18 @@ fn render_targets(w: &mut String, results: &Results) {
             );
         }
     }
+    if let Some(case) = largest(&results.link.cases, Direction::Download, Check::Md5) {
+        let ratio = figures(case).ratio;
+        let _ = writeln!(
+            w,
+            "| download {} over a {} Mbit/s link ≥ {MIN_RATIO}× curl throughput with d2files' \
+             MD5 check (the default) | {}× | {} |",
+            size_label(case.bytes),
+            results.link.mbit,
+            ratio.spread(2),
+            verdict(ratio.median() >= MIN_RATIO)
+        );
+    }
     if let Some(case) = largest(&results.cases, Direction::Download, Check::Md5)
         .filter(|case| !case.md5sum.is_empty())
     {
@@ -416,11 +435,7 @@ fn render_transfers(w: &mut String, results: &Results) {
         "- `--no-verify`: the same d2files commands without hashing (lengths are still \
          checked): the work curl does\n"
     );
-    let _ = writeln!(
-        w,
-        "| Case | Size | Runs | curl s | d2files s | curl MiB/s | d2files MiB/s | ratio to curl | curl peak RSS MiB | d2files peak RSS MiB |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|---|");
+    transfer_header(w);
     let kinds = [
         (Direction::Download, Check::Md5),
         (Direction::Download, Check::LengthOnly),
@@ -429,37 +444,61 @@ fn render_transfers(w: &mut String, results: &Results) {
     ];
     for (direction, check) in kinds {
         for case in of_kind(&results.cases, direction, check) {
-            let f = figures(case);
-            let (secs_digits, rate_digits) = if case.bytes < 16 << 20 {
-                (3, 1)
-            } else {
-                (2, 0)
-            };
-            let _ = writeln!(
-                w,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                case_name(case),
-                size_label(case.bytes),
-                f.ratio.len(),
-                f.curl_s.spread(secs_digits),
-                f.d2files_s.spread(secs_digits),
-                f.curl_mibps.spread(rate_digits),
-                f.d2files_mibps.spread(rate_digits),
-                f.ratio.spread(2),
-                f.curl_rss.spread(1),
-                f.d2files_rss.spread(1),
-            );
+            transfer_row(w, case);
         }
     }
     render_md5_cost(w, results);
     if let Some(kib) = results.emulator_peak_rss_kib {
         let _ = writeln!(
             w,
-            "\nThe emulator's own peak RSS over all transfer runs: {:.1} MiB.",
+            "\nThe emulator's own peak RSS over all loopback transfer runs: {:.1} MiB.",
             kib as f64 / 1024.0
         );
     }
+    if !results.link.cases.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nOver a link: a second emulator started with `--link-mbit {}`, which paces every \
+             download body to {} Mbit/s (gigabit Ethernet), the same pairs.\n",
+            results.link.mbit, results.link.mbit
+        );
+        transfer_header(w);
+        for case in &results.link.cases {
+            transfer_row(w, case);
+        }
+    }
     w.push('\n');
+}
+
+fn transfer_header(w: &mut String) {
+    let _ = writeln!(
+        w,
+        "| Case | Size | Runs | curl s | d2files s | curl MiB/s | d2files MiB/s | ratio to curl | curl peak RSS MiB | d2files peak RSS MiB |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|---|");
+}
+
+fn transfer_row(w: &mut String, case: &Case) {
+    let f = figures(case);
+    let (secs_digits, rate_digits) = if case.bytes < 16 << 20 {
+        (3, 1)
+    } else {
+        (2, 0)
+    };
+    let _ = writeln!(
+        w,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        case_name(case),
+        size_label(case.bytes),
+        f.ratio.len(),
+        f.curl_s.spread(secs_digits),
+        f.d2files_s.spread(secs_digits),
+        f.curl_mibps.spread(rate_digits),
+        f.d2files_mibps.spread(rate_digits),
+        f.ratio.spread(2),
+        f.curl_rss.spread(1),
+        f.d2files_rss.spread(1),
+    );
 }
 
 /// What the MD5 check costs: d2files' checked download against `curl` then `md5sum`.

@@ -20,12 +20,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts an empty emulator without an upload limit or storage delay, on a free port.
-    pub fn start(binary: &Path, tmp: &Path) -> anyhow::Result<Server> {
+    /// Starts an empty emulator without an upload limit or storage delay, on a free port;
+    /// `extra` are more `demo-server` options.
+    pub fn start(binary: &Path, tmp: &Path, extra: &[&str]) -> anyhow::Result<Server> {
         std::fs::create_dir_all(tmp)?;
         let mut child = Command::new(binary)
             .args(["demo-server", "--port", "0", "--no-seed"])
             .args(["--storage-delay-ms", "0", "--max-upload-size", "0"])
+            .args(extra)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", tmp)

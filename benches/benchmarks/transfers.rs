@@ -240,6 +240,33 @@ impl Bench<'_> {
     }
 }
 
+/// Downloads of one file with and without the MD5 check, from a server pacing its bodies.
+pub fn downloads_over_link(
+    bench: &mut Bench,
+    bytes: u64,
+    repeats: usize,
+) -> anyhow::Result<Vec<Case>> {
+    let source = bench.work.join(format!("source-{bytes}.dat"));
+    make_file(&source, bytes)?;
+    let uid = bench.store_source(&source)?;
+    std::fs::remove_file(&source)?;
+    let mut cases = Vec::new();
+    for check in [Check::Md5, Check::LengthOnly] {
+        eprintln!("  download {} ×{repeats}", label(bytes, check));
+        cases.push(bench.download(&uid, bytes, repeats, check)?);
+    }
+    Ok(cases)
+}
+
+/// "1 GiB" or "1 GiB --no-verify", for progress lines.
+fn label(bytes: u64, check: Check) -> String {
+    [size_label(bytes)]
+        .into_iter()
+        .chain(check.flags().iter().map(|flag| flag.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Runs every size in both directions, with and without d2files' MD5 check, creating and
 /// deleting the source files as it goes.
 pub fn run_all(bench: &mut Bench, plan: &Plan) -> anyhow::Result<Vec<Case>> {
@@ -250,11 +277,7 @@ pub fn run_all(bench: &mut Bench, plan: &Plan) -> anyhow::Result<Vec<Case>> {
         let uid = bench.store_source(&source)?;
         bench.server.keep_current_blobs()?;
         for check in [Check::Md5, Check::LengthOnly] {
-            let label = [size_label(bytes)]
-                .into_iter()
-                .chain(check.flags().iter().map(|flag| flag.to_string()))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let label = label(bytes, check);
             eprintln!("  download {label} ×{repeats}");
             cases.push(bench.download(&uid, bytes, repeats, check)?);
             eprintln!("  upload {label} ×{repeats}");
