@@ -57,10 +57,11 @@ impl Runner {
         let tx = self.tx.clone();
         match effect {
             Effect::Connect => self.spawn(async move {
-                let _ = tx.send(Msg::Connected(client.connect().await));
+                let result = guarded("connecting", client.connect()).await;
+                let _ = tx.send(Msg::Connected(result));
             }),
             Effect::FetchDocuments { req, query } => self.spawn(async move {
-                let result = client.list_documents(&query).await;
+                let result = guarded("the list", client.list_documents(&query)).await;
                 let _ = tx.send(Msg::DocumentsLoaded {
                     req,
                     page: query.page,
@@ -68,7 +69,7 @@ impl Runner {
                 });
             }),
             Effect::FetchResources { req, query } => self.spawn(async move {
-                let result = client.list_file_resources(&query).await;
+                let result = guarded("the list", client.list_file_resources(&query)).await;
                 let _ = tx.send(Msg::ResourcesLoaded {
                     req,
                     page: query.page,
@@ -76,33 +77,24 @@ impl Runner {
                 });
             }),
             Effect::FetchDetail { req, uid } => self.spawn(async move {
-                let result = match client.get_document(&uid).await {
-                    Ok(document) => {
-                        let resource = match document.file_resource_uid() {
-                            Some(fr) => Some(
-                                client
-                                    .get_file_resource(fr)
-                                    .await
-                                    .map_err(|e| e.to_string()),
-                            ),
-                            None => None,
-                        };
-                        Ok(Box::new(Detail { document, resource }))
-                    }
-                    Err(error) => Err(error),
-                };
+                let result = guarded("the details", fetch_detail(&client, &uid)).await;
                 let _ = tx.send(Msg::DetailLoaded { req, result });
             }),
             Effect::FetchResource { req, uid } => self.spawn(async move {
-                let result = client.get_file_resource(&uid).await.map(Box::new);
+                let result = guarded("the details", client.get_file_resource(&uid)).await;
+                let result = result.map(Box::new);
                 let _ = tx.send(Msg::ResourceLoaded { req, uid, result });
             }),
             Effect::CreateLink { name, url } => self.spawn(async move {
-                let result = client.create_external_document(&name, &url).await;
+                let result = guarded(
+                    "creating the link",
+                    client.create_external_document(&name, &url),
+                )
+                .await;
                 let _ = tx.send(Msg::LinkCreated(result));
             }),
             Effect::Delete { uid, name } => self.spawn(async move {
-                let result = client.delete_document(&uid).await;
+                let result = guarded("the delete", client.delete_document(&uid)).await;
                 let _ = tx.send(Msg::Deleted { uid, name, result });
             }),
             Effect::StartTransfer { id, job } => self.start_transfer(id, job),
@@ -201,15 +193,7 @@ impl Runner {
                 cancel: cancel.clone(),
                 ..TransferOptions::default()
             };
-            // A bug must not leave the transfer "running" for ever: a panic becomes a failure.
-            let result = AssertUnwindSafe(run_job(&client, &paths, job, options))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::InvalidInput(
-                        "the transfer stopped on an internal error; see the log".into(),
-                    ))
-                });
+            let result = guarded("the transfer", run_job(&client, &paths, job, options)).await;
             let result = if cancel.is_cancelled() && result.is_err() {
                 Err(Error::Cancelled)
             } else {
@@ -378,10 +362,60 @@ fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), Strin
     std::fs::rename(&temporary, file).map_err(|e| e.to_string())
 }
 
+/// A document and, for a file document, its file resource (whose failure is shown in place).
+async fn fetch_detail(client: &Client, uid: &str) -> Result<Box<Detail>, Error> {
+    let document = client.get_document(uid).await?;
+    let resource = match document.file_resource_uid() {
+        Some(fr) => Some(
+            client
+                .get_file_resource(fr)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        None => None,
+    };
+    Ok(Box::new(Detail { document, resource }))
+}
+
+/// Awaits a request; a panic inside it (a bug) becomes an error the screen shows instead of a
+/// spinner that turns for ever. The panic itself goes to the log through the panic hook.
+async fn guarded<T>(
+    what: &str,
+    request: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    AssertUnwindSafe(request)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::InvalidInput(format!(
+                "{what} stopped on an internal error; see the log"
+            )))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::app::state::Origin;
+
+    #[tokio::test]
+    async fn a_panicking_request_becomes_an_error() {
+        let failed = guarded("the list", async {
+            if true {
+                panic!("a bug");
+            }
+            Ok(())
+        })
+        .await;
+        let Err(error) = failed else {
+            panic!("the panic was not caught: {failed:?}");
+        };
+        assert_eq!(
+            error.to_string(),
+            "the list stopped on an internal error; see the log"
+        );
+        assert_eq!(guarded("the list", async { Ok(7) }).await.unwrap(), 7);
+    }
 
     #[test]
     fn uploads_are_remembered_across_runs() {
