@@ -62,6 +62,11 @@ struct Running {
 
 impl Running {
     fn start(home: &Path) -> Running {
+        Running::start_with(home, &[])
+    }
+
+    /// With more command-line arguments after `--demo`.
+    fn start_with(home: &Path, args: &[&str]) -> Running {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -72,6 +77,7 @@ impl Running {
             .expect("pty");
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_d2files"));
         command.arg("--demo");
+        command.args(args);
         command.env_clear();
         command.env("HOME", home);
         for (var, dir) in [
@@ -235,4 +241,63 @@ fn sigterm_and_sighup_restore_the_terminal_and_name_the_log() {
         assert!(text.contains("terminated"), "{signal}: {text}");
         assert!(text.contains("d2files.log"), "{signal}: {text}");
     }
+}
+
+#[test]
+fn with_mouse_a_click_selects_and_opens_and_the_mouse_is_released_at_exit() {
+    let home = tempfile::tempdir().expect("home");
+    let mut app = Running::start_with(home.path(), &["--mouse"]);
+    app.screen
+        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
+    let mode = app
+        .screen
+        .parser
+        .lock()
+        .expect("parser")
+        .screen()
+        .mouse_protocol_mode();
+    assert_ne!(
+        mode,
+        vt100::MouseProtocolMode::None,
+        "the mouse is captured"
+    );
+    // Rows: header, tabs, the list's top border, column titles, then documents; the fourth
+    // document is on screen row 7 (0-based).
+    let row = 7u16;
+    let line = |screen: &Screen| {
+        screen
+            .text()
+            .lines()
+            .nth(usize::from(row))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!line(&app.screen).contains('▶'), "{}", app.screen.text());
+    // A left press at column 10 of that row, in SGR encoding (1-based coordinates).
+    let press = format!("\x1b[<0;10;{}M", row + 1);
+    app.send(&press);
+    app.screen.wait_for("the clicked row to be selected", |s| {
+        s.lines()
+            .nth(usize::from(row))
+            .is_some_and(|l| l.contains('▶'))
+    });
+    app.send(&press);
+    app.screen.wait_for("the details of the clicked row", |s| {
+        s.contains(" details ")
+    });
+    app.send("q");
+    let (status, screen) = app.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert_terminal_restored(&screen);
+    let mode = screen
+        .parser
+        .lock()
+        .expect("parser")
+        .screen()
+        .mouse_protocol_mode();
+    assert_eq!(
+        mode,
+        vt100::MouseProtocolMode::None,
+        "the mouse is released"
+    );
 }

@@ -72,6 +72,7 @@ fn loaded_state(rows: usize, download_dir: &Path) -> anyhow::Result<State> {
         keymap_error: None,
         color: true,
         page_size: u32::try_from(rows)?,
+        mouse: false,
     };
     let mut state = State::new(settings);
     update(&mut state, Msg::Resize(WIDTH, HEIGHT));

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use ratatui::crossterm::event::{Event, EventStream, KeyCode};
+use ratatui::crossterm::event::{Event, EventStream, KeyCode, MouseEventKind};
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
@@ -93,6 +93,11 @@ async fn drive(
                 }
                 Some(Ok(Event::Resize(width, height))) => pending.push(Msg::Resize(width, height)),
                 Some(Ok(Event::Paste(text))) => pending.push(Msg::Paste(text)),
+                // Moves and releases change nothing: dropped here, they cost no frame.
+                Some(Ok(Event::Mouse(mouse))) if matches!(
+                    mouse.kind,
+                    MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+                ) => pending.push(Msg::Mouse(mouse)),
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return Err(error.into()),
                 None => return Ok(Exit::Quit),

@@ -46,6 +46,8 @@ pub struct Launch {
     pub client: Client,
     /// The profile's name ("demo" for `--demo`), shown in the header.
     pub profile_name: String,
+    /// Capture the mouse (`--mouse`).
+    pub mouse: bool,
 }
 
 /// Runs the TUI until the user quits.
@@ -64,11 +66,12 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         keymap_error,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         page_size: page_size_from_env(),
+        mouse: launch.mouse,
     };
     let mut state = State::new(settings);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runner = runner::Runner::new(launch.client, tx, paths);
-    let mut tui = terminal::enter(log_file.clone())?;
+    let mut tui = terminal::enter(log_file.clone(), state.settings.mouse)?;
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
     let log_note = log_file

@@ -2,7 +2,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{Document, Error, FileResource, Page, Progress, ServerInfo};
 use crate::app::effect::{ReqId, TransferId, TransferOutcome};
@@ -22,6 +22,8 @@ pub enum Msg {
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
     Resize(u16, u16),
+    /// A click or a wheel turn (only with `--mouse`; the loop drops moves and releases).
+    Mouse(MouseEvent),
     Connected(Result<ServerInfo, Error>),
     DocumentsLoaded {
         req: ReqId,

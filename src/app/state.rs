@@ -37,6 +37,9 @@ pub struct Settings {
     pub color: bool,
     /// Rows per server request (smaller pages answer sooner over slow links).
     pub page_size: u32,
+    /// Clicks and the wheel act on the screen (`--mouse`); off, the terminal keeps its own
+    /// text selection.
+    pub mouse: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

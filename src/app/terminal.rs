@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -16,7 +18,8 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 /// Switches to the alternate screen in raw mode, and makes a panic of the UI thread restore the
 /// terminal and say where the log is before the panic message. A panic in a background task
 /// (which tokio contains) goes to the log only, so it cannot scribble over the screen.
-pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
+/// With `mouse`, the terminal reports clicks and the wheel.
+pub fn enter(log_file: Option<PathBuf>, mouse: bool) -> io::Result<Tui> {
     let previous = std::panic::take_hook();
     let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
@@ -44,6 +47,10 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
         restore();
         return Err(error);
     }
+    if mouse && let Err(error) = execute!(stdout, EnableMouseCapture) {
+        restore();
+        return Err(error);
+    }
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
     terminal.hide_cursor()?;
     Ok(terminal)
@@ -53,7 +60,14 @@ pub fn enter(log_file: Option<PathBuf>) -> io::Result<Tui> {
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut stdout = io::stdout();
-    let _ = execute!(stdout, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    // Turning off a mouse capture that was never on is harmless, so restore needs no state.
+    let _ = execute!(
+        stdout,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    );
     let _ = stdout.flush();
 }
 

@@ -24,6 +24,16 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// In the interactive browser, let clicks and the wheel act (the terminal's own text
+    /// selection then needs Shift). Also D2FILES_MOUSE=1.
+    #[arg(
+        long,
+        env = "D2FILES_MOUSE",
+        hide_env = true,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub mouse: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

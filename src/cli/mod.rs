@@ -71,6 +71,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::app::run(crate::app::Launch {
                 client: connection.client.clone(),
                 profile_name: connection.profile_name.clone(),
+                mouse: cli.mouse,
             })
             .await
         }

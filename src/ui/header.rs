@@ -22,20 +22,36 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(Paragraph::new(line).style(theme.header()), area);
 }
 
+/// The panes' tabs, left to right, each drawn one column in from the last (`[label]` when
+/// active, ` label ` otherwise: the same width).
+const TABS: [(Pane, &str); 2] = [
+    (Pane::Documents, "1 Documents"),
+    (Pane::Resources, "2 File resources"),
+];
+
+/// The tab drawn at column `x` of the tabs row, if any.
+pub fn tab_at(x: u16) -> Option<Pane> {
+    let mut start = 1;
+    for (pane, label) in TABS {
+        let end = start + label.chars().count() + 2;
+        if (start..end).contains(&usize::from(x)) {
+            return Some(pane);
+        }
+        start = end + 1;
+    }
+    None
+}
+
 pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
-    let tab = |pane: Pane, label: &'static str| {
-        if state.pane == pane {
+    let mut left = Vec::new();
+    for (pane, label) in TABS {
+        left.push(Span::raw(" "));
+        left.push(if state.pane == pane {
             Span::styled(format!("[{label}]"), theme.active_tab())
         } else {
             Span::styled(format!(" {label} "), theme.dim())
-        }
-    };
-    let mut left = vec![
-        Span::raw(" "),
-        tab(Pane::Documents, "1 Documents"),
-        Span::raw(" "),
-        tab(Pane::Resources, "2 File resources"),
-    ];
+        });
+    }
     let mut right = vec![Span::styled(
         format!("sort {}", state.sort.label()),
         theme.dim(),

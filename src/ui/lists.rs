@@ -69,6 +69,19 @@ fn empty<T>(
     );
 }
 
+/// The list item drawn on screen row `y` of a table drawn in `area`, if any.
+pub fn row_at<T>(list: &ListView<T>, area: Rect, y: u16) -> Option<usize> {
+    let inner = Block::new().borders(Borders::ALL).inner(area);
+    // The first inner row is the column titles.
+    let first_row = inner.y + 1;
+    if list.items.is_empty() || y < first_row || y >= inner.bottom() {
+        return None;
+    }
+    let (offset, visible, _) = window(list, inner);
+    let place = usize::from(y - first_row);
+    (place < visible).then_some(offset + place)
+}
+
 /// The rows to draw: the cursor stays mid-screen while scrolling, and only what fits is built
 /// (a list may hold thousands of loaded rows).
 /// Returns the first row, how many rows, and the cursor's place among them.

@@ -4,6 +4,7 @@ mod dialogs;
 mod footer;
 mod header;
 mod help;
+mod hit;
 mod lists;
 mod startup;
 mod theme;
@@ -15,7 +16,53 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::api::filename::is_terminal_control;
 use crate::app::state::{Connection, State};
+pub use hit::{Spot, spot_at};
 pub use theme::Theme;
+
+/// Where each part of the main screen goes.
+struct Areas {
+    header: Rect,
+    tabs: Rect,
+    table: Rect,
+    /// The details or the transfers panel, when open.
+    lower: Rect,
+    prompt: Rect,
+    transfer: Rect,
+    footer: Rect,
+}
+
+/// The main screen's layout for this state; drawing and the mouse both read it.
+fn areas(state: &State, area: Rect) -> Areas {
+    let filter = state.filter();
+    let prompt_rows = u16::from(filter.editing) + u16::from(filter.error.is_some());
+    let transfer_rows = u16::from(state.transfers.any_active() && !state.show_transfers);
+    let lower_rows = if state.show_transfers {
+        transfers::panel_height(state, area.height)
+    } else if state.details.open {
+        details::height(area.height)
+    } else {
+        0
+    };
+    let [header, tabs, table, lower, prompt, transfer, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(lower_rows),
+        Constraint::Length(prompt_rows),
+        Constraint::Length(transfer_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Areas {
+        header,
+        tabs,
+        table,
+        lower,
+        prompt,
+        transfer,
+        footer,
+    }
+}
 
 /// Draws the whole screen for the current state.
 pub fn draw(frame: &mut Frame, state: &State) {
@@ -28,46 +75,19 @@ pub fn draw(frame: &mut Frame, state: &State) {
         }
         Connection::Ready(_) => {}
     }
-    let filter = state.filter();
-    let prompt_rows = u16::from(filter.editing) + u16::from(filter.error.is_some());
-    let transfer_rows = u16::from(state.transfers.any_active() && !state.show_transfers);
-    let lower_rows = if state.show_transfers {
-        transfers::panel_height(state, area.height)
-    } else if state.details.open {
-        details::height(area.height)
-    } else {
-        0
-    };
-    let [
-        header_area,
-        tabs_area,
-        table_area,
-        lower_area,
-        prompt_area,
-        transfer_area,
-        footer_area,
-    ] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(lower_rows),
-        Constraint::Length(prompt_rows),
-        Constraint::Length(transfer_rows),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header::draw(frame, header_area, state, theme);
-    header::tabs(frame, tabs_area, state, theme);
-    lists::draw(frame, table_area, state, theme);
+    let areas = areas(state, area);
+    header::draw(frame, areas.header, state, theme);
+    header::tabs(frame, areas.tabs, state, theme);
+    lists::draw(frame, areas.table, state, theme);
     if state.show_transfers {
-        transfers::panel(frame, lower_area, state, theme);
+        transfers::panel(frame, areas.lower, state, theme);
     } else if state.details.open {
-        details::draw(frame, lower_area, state, theme);
+        details::draw(frame, areas.lower, state, theme);
     }
-    footer::prompt(frame, prompt_area, state, theme);
-    transfers::summary(frame, transfer_area, state, theme);
-    footer::draw(frame, footer_area, state, theme);
-    toasts::draw(frame, table_area.union(lower_area), state, theme);
+    footer::prompt(frame, areas.prompt, state, theme);
+    transfers::summary(frame, areas.transfer, state, theme);
+    footer::draw(frame, areas.footer, state, theme);
+    toasts::draw(frame, areas.table.union(areas.lower), state, theme);
     dialogs::draw(frame, area, state, theme);
     if let Some(scroll) = state.help {
         help::draw(frame, area, state, scroll, theme);

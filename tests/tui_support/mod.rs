@@ -20,6 +20,7 @@ pub fn settings() -> Settings {
         keymap_error: None,
         color: false,
         page_size: 50,
+        mouse: false,
     }
 }
 

@@ -21,12 +21,14 @@ mod details;
 mod dialogs;
 mod keys;
 mod lists;
+mod mouse;
 mod transfers;
 
 use details::*;
 use dialogs::*;
 use keys::*;
 use lists::*;
+use mouse::*;
 use transfers::*;
 
 /// What the TUI does first.
@@ -45,6 +47,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(key) => on_key(state, key, &mut fx),
         Msg::Paste(text) => paste(state, &text, &mut fx),
         Msg::Resize(width, height) => state.size = (width, height),
+        Msg::Mouse(mouse) => on_mouse(state, mouse, &mut fx),
         Msg::Connected(result) => connected(state, result, &mut fx),
         Msg::DocumentsLoaded { req, page, result } => {
             documents_loaded(state, req, page, result, &mut fx)

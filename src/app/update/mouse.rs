@@ -1,0 +1,69 @@
+//! The mouse, when turned on: the wheel moves through the list (or scrolls help), a click
+//! selects a row or a pane, a click on the selected row opens its details. Dialogs and the
+//! filter prompt take keys only.
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+use super::*;
+use crate::ui::{Spot, spot_at};
+
+/// Rows one wheel notch moves, as in most terminal programs.
+const WHEEL_ROWS: usize = 3;
+
+pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent, fx: &mut Vec<Effect>) {
+    if !matches!(state.connection, Connection::Ready(_))
+        || state.dialog.is_some()
+        || state.filter().editing
+    {
+        return;
+    }
+    if let Some(scroll) = state.help {
+        state.help = Some(match mouse.kind {
+            MouseEventKind::ScrollDown => scroll.saturating_add(WHEEL_ROWS as u16),
+            MouseEventKind::ScrollUp => scroll.saturating_sub(WHEEL_ROWS as u16),
+            _ => scroll,
+        });
+        return;
+    }
+    let spot = spot_at(state, mouse.column, mouse.row);
+    match mouse.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let step = if mouse.kind == MouseEventKind::ScrollDown {
+                Action::Down
+            } else {
+                Action::Up
+            };
+            if matches!(spot, Spot::Row(_) | Spot::List) {
+                for _ in 0..WHEEL_ROWS {
+                    move_in_pane(state, step, fx);
+                }
+            } else if spot == Spot::Panel && state.show_transfers {
+                for _ in 0..WHEEL_ROWS {
+                    transfers_key(state, step, fx);
+                }
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) => match spot {
+            Spot::Tab(pane) if pane != state.pane => switch_pane(state, pane, fx),
+            Spot::Row(index) => click_row(state, index, fx),
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// Selects the row; a click on the row already selected opens its details.
+fn click_row(state: &mut State, index: usize, fx: &mut Vec<Effect>) {
+    let list_cursor = match state.pane {
+        Pane::Documents => &mut state.documents.cursor,
+        Pane::Resources => &mut state.resources.list.cursor,
+    };
+    if *list_cursor == index {
+        if !state.details.open {
+            list_action(state, Action::Details, fx);
+        }
+        return;
+    }
+    *list_cursor = index;
+    fetch_next_page(state, fx);
+    details_follow_cursor(state);
+}
