@@ -216,6 +216,57 @@ async fn list_works_from_2_41_and_is_not_available_before() {
 }
 
 #[tokio::test]
+async fn file_resources_are_read_by_id_in_batches_on_2_41_and_later() {
+    for v in ["2.40.6", "2.41.7", "2.42.0"] {
+        let em = start(v).await;
+        let mut seeded = Vec::new();
+        for n in 0..130 {
+            let name = format!("f{n}.txt");
+            let bytes = vec![b'x'; n + 1];
+            seeded.push(
+                em.seed_file_resource(SeedFileResource::new(&name, "text/plain", bytes))
+                    .expect(v),
+            );
+        }
+        // All of them, a uid that is not there, and a string that is no uid (a hostile
+        // document url must not reach the filter).
+        let mut asked = seeded.clone();
+        asked.push("AAAAAAAAAAA".into());
+        asked.push("x],name:eq:[y".into());
+        let result = admin(&em).file_resources_by_id(&asked).await;
+        if version(v).minor < 41 {
+            assert!(
+                matches!(result, Err(Error::NotAvailable { .. })),
+                "{v}: {result:?}"
+            );
+            continue;
+        }
+        let found = result.expect(v);
+        let mut ids: Vec<&str> = found.iter().map(|fr| fr.id.as_str()).collect();
+        ids.sort_unstable();
+        let mut expected: Vec<&str> = seeded.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(ids, expected, "{v}");
+        let sized = found.iter().find(|fr| fr.id == seeded[4]).expect(v);
+        assert_eq!(sized.content_length, Some(5), "{v}");
+        assert_eq!(sized.content_type.as_deref(), Some("text/plain"), "{v}");
+        // 131 uids: two requests; the string that is no uid was never sent.
+        let lists: Vec<_> = em
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/fileResources"))
+            .collect();
+        assert_eq!(lists.len(), 2, "{v}: {lists:?}");
+        assert!(
+            lists
+                .iter()
+                .all(|r| !r.query.as_deref().unwrap_or("").contains("%3Aeq")),
+            "{v}: {lists:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn blocklisted_files_are_e6101() {
     let dir = temp_dir();
     let exe = write_file(dir.path(), "setup.exe", b"MZ\x90\x00");
