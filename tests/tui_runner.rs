@@ -76,6 +76,38 @@ async fn lists_and_connects_over_http() {
 }
 
 #[tokio::test]
+async fn the_files_behind_a_page_of_documents_come_back_with_their_sizes() {
+    let mut s = setup(Duration::ZERO).await;
+    s.runner.run(Effect::FetchDocuments {
+        req: 1,
+        query: ListQuery::new().page_size(20),
+    });
+    let Msg::DocumentsLoaded { result, .. } = next(&mut s.rx).await else {
+        panic!("expected a page");
+    };
+    let uids: Vec<String> = result
+        .expect("documents listed")
+        .items
+        .iter()
+        .filter_map(|d| d.file_resource_uid().map(str::to_string))
+        .collect();
+    assert!(!uids.is_empty(), "the demo page holds files");
+    s.runner
+        .run(Effect::FetchDocumentFiles { uids: uids.clone() });
+    let Msg::DocumentFilesLoaded(result) = next(&mut s.rx).await else {
+        panic!("expected the files");
+    };
+    let files = result.expect("files read");
+    assert_eq!(files.len(), uids.len());
+    assert!(files.iter().all(|fr| uids.contains(&fr.id)));
+    assert!(
+        files
+            .iter()
+            .all(|fr| fr.content_length.is_some_and(|n| n > 0))
+    );
+}
+
+#[tokio::test]
 async fn a_download_reports_progress_and_lands_in_place() {
     let mut s = setup(Duration::ZERO).await;
     let target = s.dir.path().join("cases.csv");

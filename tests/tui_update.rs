@@ -933,3 +933,76 @@ fn only_web_links_are_opened() {
         vec![Effect::Open("https://dhis2.org".into())]
     );
 }
+
+fn document_files(effects: &[Effect]) -> Option<Vec<String>> {
+    effects.iter().find_map(|e| match e {
+        Effect::FetchDocumentFiles { uids } => Some(uids.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_page_of_documents_reads_its_files_in_one_batch_for_the_list_columns() {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    let (req, _) = documents_req(&effects);
+    let effects = update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..6, 1, 6)),
+        },
+    );
+    // Documents 2 and 5 are links: nothing to read.
+    let uids = document_files(&effects).expect("a batch read of the page's files");
+    assert_eq!(uids, [0, 1, 3, 4].map(|n| uid('F', n)));
+    let row_of_document_0 = |state: &State| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 12)).expect("terminal");
+        terminal
+            .draw(|frame| d2files::ui::draw(frame, state))
+            .expect("draw");
+        let screen = terminal.backend().to_string();
+        let title = document(0).name.expect("named");
+        screen
+            .lines()
+            .find(|line| line.contains(&title))
+            .expect("document 0 on screen")
+            .to_string()
+    };
+    update(&mut state, Msg::Resize(100, 12));
+    assert!(!row_of_document_0(&state).contains("MB"));
+    let files = uids.iter().map(|id| resource(id, "report.pdf")).collect();
+    update(&mut state, Msg::DocumentFilesLoaded(Ok(files)));
+    let row = row_of_document_0(&state);
+    assert!(row.contains("2.1 MB"), "the size is shown: {row}");
+    // Reloading the same documents reads nothing again.
+    let effects = update(&mut state, key('r'));
+    let (req, _) = documents_req(&effects);
+    let effects = update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..6, 1, 6)),
+        },
+    );
+    assert_eq!(document_files(&effects), None);
+}
+
+#[test]
+fn before_2_41_documents_pages_read_no_file_batches() {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.6"))));
+    let (req, _) = documents_req(&effects);
+    let effects = update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..6, 1, 6)),
+        },
+    );
+    assert_eq!(document_files(&effects), None, "{effects:?}");
+}

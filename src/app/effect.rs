@@ -30,6 +30,10 @@ pub enum Effect {
         req: ReqId,
         uid: String,
     },
+    /// The file resources behind a page of documents, for their type and size (2.41+).
+    FetchDocumentFiles {
+        uids: Vec<String>,
+    },
     CreateLink {
         name: String,
         url: String,

@@ -45,6 +45,7 @@ pub enum Msg {
         uid: String,
         result: Result<Box<FileResource>, Error>,
     },
+    DocumentFilesLoaded(Result<Vec<FileResource>, Error>),
     LinkCreated(Result<Document, Error>),
     Deleted {
         uid: String,

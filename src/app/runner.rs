@@ -85,6 +85,10 @@ impl Runner {
                 let result = result.map(Box::new);
                 let _ = tx.send(Msg::ResourceLoaded { req, uid, result });
             }),
+            Effect::FetchDocumentFiles { uids } => self.spawn(async move {
+                let result = guarded("the file sizes", client.file_resources_by_id(&uids)).await;
+                let _ = tx.send(Msg::DocumentFilesLoaded(result));
+            }),
             Effect::CreateLink { name, url } => self.spawn(async move {
                 let result = guarded(
                     "creating the link",

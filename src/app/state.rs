@@ -247,6 +247,10 @@ pub struct ResourcesView {
     pub known: Vec<KnownResource>,
     /// Metadata fetched one by one (the Known source).
     pub fetched: HashMap<String, FileResource>,
+    /// The files behind loaded documents, read a page at a time from the 2.41+ list for the
+    /// Documents pane's type and size columns. Field-filtered reads say `storageStatus` NONE,
+    /// so nothing else reads these.
+    pub listed: HashMap<String, FileResource>,
     pub fetching: Option<(ReqId, String)>,
     pub fetch_due: Option<Duration>,
     /// Rows whose own read failed, with DHIS2's answer (shown in the details).
@@ -261,6 +265,7 @@ impl Default for ResourcesView {
             domain: None,
             known: Vec::new(),
             fetched: HashMap::new(),
+            listed: HashMap::new(),
             fetching: None,
             fetch_due: None,
             missing: HashMap::new(),

@@ -118,9 +118,13 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let narrow = area.width < 70;
     let (offset, visible, selected) = window(list, inner);
     let rows = list.items[offset..offset + visible].iter().map(|document| {
-        let resource = document
-            .file_resource_uid()
-            .and_then(|uid| state.resources.fetched.get(uid));
+        let resource = document.file_resource_uid().and_then(|uid| {
+            let resources = &state.resources;
+            resources
+                .fetched
+                .get(uid)
+                .or_else(|| resources.listed.get(uid))
+        });
         let size = resource
             .and_then(|r| r.content_length)
             .map(human_size)

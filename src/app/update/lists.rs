@@ -133,8 +133,12 @@ pub(super) fn documents_loaded(
 ) {
     match result {
         Ok(result) => {
+            let files = unread_files(state, &result.items);
             if !store_page(&mut state.documents, req, page, result, |d| &d.id) {
                 return;
+            }
+            if !files.is_empty() && state.server_lists_resources() {
+                fx.push(Effect::FetchDocumentFiles { uids: files });
             }
             if page <= 1 {
                 details_follow_cursor(state);
@@ -152,6 +156,22 @@ pub(super) fn documents_loaded(
             }
         }
     }
+}
+
+/// The file resources behind `documents` whose type and size are not known yet.
+fn unread_files(state: &State, documents: &[Document]) -> Vec<String> {
+    let known = |uid: &str| {
+        state.resources.fetched.contains_key(uid) || state.resources.listed.contains_key(uid)
+    };
+    let mut uids: Vec<String> = documents
+        .iter()
+        .filter_map(Document::file_resource_uid)
+        .filter(|uid| !known(uid))
+        .map(str::to_string)
+        .collect();
+    uids.sort_unstable();
+    uids.dedup();
+    uids
 }
 
 pub(super) fn resources_loaded(

@@ -59,6 +59,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ResourceLoaded { req, uid, result } => {
             resource_loaded(state, req, uid, result, &mut fx)
         }
+        Msg::DocumentFilesLoaded(result) => {
+            // Without them the columns stay empty and the details still read each file.
+            if let Ok(resources) = result {
+                let listed = &mut state.resources.listed;
+                listed.extend(resources.into_iter().map(|fr| (fr.id.clone(), fr)));
+            }
+        }
         Msg::LinkCreated(result) => link_created(state, result, &mut fx),
         Msg::Deleted { uid, name, result } => deleted(state, &uid, &name, result),
         Msg::Completed { req, completion } => completed(state, req, completion),
