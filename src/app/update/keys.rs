@@ -132,6 +132,11 @@ pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effec
         Action::PageUp => cursor.saturating_sub(rows),
         _ => *cursor,
     };
+    cursor_moved(state, fx);
+}
+
+/// After the cursor moved: the next page when near the end, the details after it.
+pub(super) fn cursor_moved(state: &mut State, fx: &mut Vec<Effect>) {
     fetch_next_page(state, fx);
     details_follow_cursor(state);
 }

@@ -64,6 +64,5 @@ fn click_row(state: &mut State, index: usize, fx: &mut Vec<Effect>) {
         return;
     }
     *list_cursor = index;
-    fetch_next_page(state, fx);
-    details_follow_cursor(state);
+    cursor_moved(state, fx);
 }
