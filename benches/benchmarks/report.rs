@@ -414,8 +414,7 @@ fn render_transfers(w: &mut String, results: &Results) {
         w,
         "Loopback HTTP to `d2files demo-server` in its own process (bodies streamed to and from \
          its temp dir, no upload limit, storage delay 0). Each size: one untimed warm-up of each \
-         tool, then the timed runs, d2files and curl back to back in alternating order, with \
-         `sync` between runs so that no run pays for another's dirty pages. Wall \
+         tool, then the timed runs, d2files and curl back to back in alternating order. Wall \
          time is the whole process, start-up included; peak RSS is GNU time's maximum resident \
          set size. The ratio is curl's time over d2files' time for each back-to-back pair \
          (1.00 = as fast as curl, higher = faster).\n"

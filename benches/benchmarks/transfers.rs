@@ -57,14 +57,6 @@ pub struct Bench<'a> {
     pub work: &'a Path,
 }
 
-/// Writes every dirty page back to disk (`sync`): a fresh 1 GiB source and the server's copy
-/// of it would otherwise be written back in the middle of later timed runs.
-pub fn write_back() -> anyhow::Result<()> {
-    let status = std::process::Command::new("sync").status()?;
-    anyhow::ensure!(status.success(), "sync failed: {status}");
-    Ok(())
-}
-
 /// A file of `bytes` pseudo-random bytes (incompressible, deterministic).
 pub fn make_file(path: &Path, bytes: u64) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
@@ -137,9 +129,7 @@ impl Bench<'_> {
     }
 
     /// Alternates which tool goes first, so that neither always meets the warmer machine.
-    /// `curl` gives curl's side of a pair: its run, or its run and what followed it. Between
-    /// two runs, `between` tidies up and the page cache is written back, so that no run pays
-    /// for an earlier one's dirty pages.
+    /// `curl` gives curl's side of a pair: its run, or its run and what followed it.
     fn pairs<T>(
         &self,
         repeats: usize,
@@ -147,26 +137,22 @@ impl Bench<'_> {
         d2files: impl Fn() -> anyhow::Result<Run>,
         between: impl Fn() -> anyhow::Result<()>,
     ) -> anyhow::Result<Vec<(T, Run)>> {
-        let settle = || -> anyhow::Result<()> {
-            between()?;
-            write_back()
-        };
         curl()?;
-        settle()?;
+        between()?;
         d2files()?;
-        settle()?;
+        between()?;
         let mut pairs = Vec::with_capacity(repeats);
         for i in 0..repeats {
             let (c, d) = if i % 2 == 0 {
                 let c = curl()?;
-                settle()?;
+                between()?;
                 (c, d2files()?)
             } else {
                 let d = d2files()?;
-                settle()?;
+                between()?;
                 (curl()?, d)
             };
-            settle()?;
+            between()?;
             pairs.push((c, d));
         }
         Ok(pairs)
