@@ -5,6 +5,7 @@
 //! cargo bench --bench benchmarks               # full run (~10 min), writes BENCHMARKS.md
 //! cargo bench --bench benchmarks -- --quick    # ~1 min, writes target/BENCHMARKS-quick.md
 //! cargo bench --bench benchmarks -- --out FILE # write the report elsewhere
+//! cargo bench --bench benchmarks -- --work-dir /dev/shm  # files in memory: no disk noise
 //! ```
 mod listing;
 mod process;
@@ -31,19 +32,29 @@ const LINK_MBIT: u32 = 1000;
 struct Options {
     quick: bool,
     out: PathBuf,
+    /// Where the files and the emulators' stores go (default: the system temp dir).
+    work_dir: Option<PathBuf>,
 }
 
 fn parse_options() -> anyhow::Result<Options> {
     let mut quick = false;
     let mut out = None;
+    let mut work_dir = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             "--out" => out = Some(PathBuf::from(args.next().context("--out needs a path")?)),
+            "--work-dir" => {
+                work_dir = Some(PathBuf::from(
+                    args.next().context("--work-dir needs a directory")?,
+                ));
+            }
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
-            other => bail!("unknown argument {other} (expected --quick or --out FILE)"),
+            other => {
+                bail!("unknown argument {other} (expected --quick, --out FILE or --work-dir DIR)")
+            }
         }
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -54,7 +65,11 @@ fn parse_options() -> anyhow::Result<Options> {
             manifest.join("BENCHMARKS.md")
         }
     });
-    Ok(Options { quick, out })
+    Ok(Options {
+        quick,
+        out,
+        work_dir,
+    })
 }
 
 /// A reference tool on PATH; `why` says what the benchmarks need it for.
@@ -64,6 +79,18 @@ fn find_program(name: &str, why: &str) -> anyhow::Result<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
         .with_context(|| format!("{name} is not on PATH; {why}"))
+}
+
+/// The type of the file system holding `dir` ("tmpfs", "ext2/ext3"), as GNU stat names it.
+fn file_system(dir: &Path) -> String {
+    Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(dir)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown file system".to_string())
 }
 
 /// Free bytes on the file system holding `dir` (GNU df).
@@ -95,9 +122,12 @@ fn run() -> anyhow::Result<()> {
     let d2files = PathBuf::from(env!("CARGO_BIN_EXE_d2files"));
     let curl = find_program("curl", "the transfer figures are ratios against it")?;
     let md5sum = find_program("md5sum", "it prices the MD5 check of a download")?;
-    let work = tempfile::Builder::new()
-        .prefix("d2files-bench-")
-        .tempdir()?;
+    let mut work = tempfile::Builder::new();
+    work.prefix("d2files-bench-");
+    let work = match &options.work_dir {
+        Some(dir) => work.tempdir_in(dir),
+        None => work.tempdir(),
+    }?;
     let (plan, link_plan, list_repeats, frame_samples, keys) = if options.quick {
         let plan = Plan {
             sizes: vec![MIB, 16 * MIB, 64 * MIB],
@@ -124,6 +154,8 @@ fn run() -> anyhow::Result<()> {
         );
     }
     let machine = Machine::probe(&curl);
+    let parent = work.path().parent().unwrap_or(work.path());
+    let files = format!("{} ({})", parent.display(), file_system(parent));
 
     eprintln!("transfers (work dir {})", work.path().display());
     let client_dir = work.path().join("client");
@@ -193,13 +225,19 @@ fn run() -> anyhow::Result<()> {
     )?;
     drop(server);
 
-    let command = if options.quick {
-        "cargo bench --bench benchmarks -- --quick"
-    } else {
-        "cargo bench --bench benchmarks"
+    let mut flags = Vec::new();
+    if options.quick {
+        flags.push("--quick".to_string());
+    }
+    if let Some(dir) = &options.work_dir {
+        flags.push(format!("--work-dir {}", dir.display()));
+    }
+    let command = match flags.is_empty() {
+        true => "cargo bench --bench benchmarks".to_string(),
+        false => format!("cargo bench --bench benchmarks -- {}", flags.join(" ")),
     };
     let results = Results {
-        command,
+        command: &command,
         quick: options.quick,
         machine,
         cases,
@@ -213,6 +251,7 @@ fn run() -> anyhow::Result<()> {
         frames_small,
         real_tui,
         seconds: started.elapsed().as_secs_f64(),
+        files,
     };
     // The hand-written findings come from the file being replaced, else from BENCHMARKS.md.
     let previous = std::fs::read_to_string(&options.out)

@@ -121,6 +121,8 @@ pub struct Results<'a> {
     pub frames_small: Frames,
     pub real_tui: RealTui,
     pub seconds: f64,
+    /// Where the files went, and its file system ("/dev/shm (tmpfs)").
+    pub files: String,
 }
 
 fn seconds(runs: &[f64]) -> Samples {
@@ -249,7 +251,8 @@ pub fn render(results: &Results, previous: &str) -> String {
         "- Machine: {}, {} cores, {:.1} GiB memory, Linux {}; load average {} at the start",
         m.cpu, m.cores, m.memory_gib, m.kernel, m.load
     );
-    let _ = writeln!(w, "- Toolchain: {} (bench profile); {}\n", m.rustc, m.curl);
+    let _ = writeln!(w, "- Toolchain: {} (bench profile); {}", m.rustc, m.curl);
+    let _ = writeln!(w, "- Files and the emulators' stores: {}\n", results.files);
     let _ = writeln!(
         w,
         "Figures are `median (min–max)` over the runs unless marked otherwise.\n"
