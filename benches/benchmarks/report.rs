@@ -19,6 +19,9 @@ const MAX_RSS_MIB: f64 = 40.0;
 const FLAT_RSS_GROWTH_MIB: f64 = 4.0;
 const MAX_LIST_MS: f64 = 50.0;
 const MAX_FRAME_P99_MS: f64 = 2.0;
+/// Decimals of the ratios in the targets table: with two, a median of 0.8996 would read 0.90
+/// beside "no".
+const TARGET_DIGITS: usize = 3;
 
 pub struct Machine {
     pub cpu: String,
@@ -294,7 +297,7 @@ fn render_targets(w: &mut String, results: &Results) {
                  checked, no MD5) | {}× | {} |",
                 direction_name(direction),
                 size_label(case.bytes),
-                ratio.spread(2),
+                ratio.spread(TARGET_DIGITS),
                 verdict(ratio.median() >= MIN_RATIO)
             );
         }
@@ -316,7 +319,7 @@ fn render_targets(w: &mut String, results: &Results) {
                  | {}×{ceiling} | {} |",
                 direction_name(direction),
                 size_label(case.bytes),
-                ratio.spread(2),
+                ratio.spread(TARGET_DIGITS),
                 verdict(ratio.median() >= MIN_RATIO)
             );
         }
@@ -329,7 +332,7 @@ fn render_targets(w: &mut String, results: &Results) {
              MD5 check (the default) | {}× | {} |",
             size_label(case.bytes),
             results.link.mbit,
-            ratio.spread(2),
+            ratio.spread(TARGET_DIGITS),
             verdict(ratio.median() >= MIN_RATIO)
         );
     }
@@ -342,7 +345,7 @@ fn render_targets(w: &mut String, results: &Results) {
             "| checked download {} ≥ {MIN_RATIO}× `curl` then `md5sum` (the same check with \
              standard tools) | {}× | {} |",
             size_label(case.bytes),
-            ratio.spread(2),
+            ratio.spread(TARGET_DIGITS),
             verdict(ratio.median() >= MIN_RATIO)
         );
     }
