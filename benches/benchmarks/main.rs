@@ -232,10 +232,10 @@ fn run() -> anyhow::Result<()> {
     if let Some(dir) = &options.work_dir {
         flags.push(format!("--work-dir {}", dir.display()));
     }
-    let command = match flags.is_empty() {
-        true => "cargo bench --bench benchmarks".to_string(),
-        false => format!("cargo bench --bench benchmarks -- {}", flags.join(" ")),
-    };
+    let mut command = "cargo bench --bench benchmarks".to_string();
+    if !flags.is_empty() {
+        command = format!("{command} -- {}", flags.join(" "));
+    }
     let results = Results {
         command: &command,
         quick: options.quick,
