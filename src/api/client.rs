@@ -90,7 +90,6 @@ impl Client {
     }
 
     pub fn with_options(base_url: &str, auth: Auth, options: ClientOptions) -> Result<Client> {
-        install_crypto_provider();
         let base_url = parse_base_url(base_url)?;
         let api_root = base_url
             .join("api/")
@@ -248,11 +247,6 @@ impl Client {
     }
 }
 
-/// rustls needs one process-wide crypto provider; the first client installs ring.
-fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// The TLS setup every client shares: the platform verifier reqwest would build, but built once
 /// per process, because loading the system's root certificates for each client costs tens of
 /// milliseconds (most of a client's construction).
@@ -260,7 +254,8 @@ fn tls_config() -> Result<rustls::ClientConfig> {
     static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
-            install_crypto_provider();
+            // rustls needs one process-wide crypto provider; the first client installs ring.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let mut config =
                 rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
             // What reqwest offers when it configures rustls itself.
@@ -300,7 +295,7 @@ fn parse_base_url(text: &str) -> Result<Url> {
 }
 
 /// `scheme://user:pass@host/…` → `scheme://***@host/…`; anything else unchanged.
-fn without_userinfo(text: &str) -> String {
+pub(crate) fn without_userinfo(text: &str) -> String {
     let Some((scheme, rest)) = text.split_once("://") else {
         return text.to_string();
     };
@@ -486,6 +481,9 @@ mod tests {
             "{error}"
         );
         assert_eq!(without_userinfo("https://h/a@b"), "https://h/a@b");
+        assert_eq!(without_userinfo("https://u:p@h/x@y"), "https://***@h/x@y");
+        assert_eq!(without_userinfo("https://h/x"), "https://h/x");
+        assert_eq!(without_userinfo("not a url"), "not a url");
     }
 
     #[test]

@@ -183,6 +183,20 @@ impl Client {
         })
     }
 
+    /// A document and, for an uploaded file, the file resource behind it, read in its own
+    /// right: a document whose file resource cannot be read is still worth showing.
+    pub async fn get_document_with_resource(
+        &self,
+        uid: &str,
+    ) -> Result<(Document, Option<Result<FileResource>>)> {
+        let document = self.get_document(uid).await?;
+        let resource = match document.file_resource_uid() {
+            Some(fr) => Some(self.get_file_resource(fr).await),
+            None => None,
+        };
+        Ok((document, resource))
+    }
+
     /// Downloads a file document. An external document is not fetched: its URL is returned, so
     /// DHIS2 credentials never reach another host.
     pub async fn download_document(

@@ -118,6 +118,17 @@ impl Client {
         Ok(resource)
     }
 
+    /// Uploads a file resource and waits until the server has stored it (STORED).
+    pub async fn upload_stored_file_resource(
+        &self,
+        path: &Path,
+        domain: &Domain,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        let uploaded = self.upload_file_resource(path, domain, options).await?;
+        self.wait_until_stored(&uploaded.id, options).await
+    }
+
     /// Metadata of one file resource. Read without `fields` so the server recomputes
     /// `storageStatus` (field-filtered reads report NONE).
     pub async fn get_file_resource(&self, uid: &str) -> Result<FileResource> {

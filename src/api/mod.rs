@@ -24,6 +24,7 @@ mod transfer;
 mod version;
 
 pub use auth::{Auth, Secret};
+pub(crate) use client::without_userinfo;
 pub use client::{Client, ClientOptions, ServerInfo, is_valid_uid};
 pub use documents::{
     DOCUMENT_FIELDS, DocumentDownload, UploadedDocument, check_external_url, default_document_name,

@@ -284,10 +284,9 @@ async fn run_job(
                 .map(|document| TransferOutcome::Linked(Box::new(document)))
         }
         TransferJob::UploadResource { path, domain } => {
-            let uploaded = client
-                .upload_file_resource(&paths.expand(&path), &domain, &options)
+            let stored = client
+                .upload_stored_file_resource(&paths.expand(&path), &domain, &options)
                 .await?;
-            let stored = client.wait_until_stored(&uploaded.id, &options).await?;
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
         }
     }
@@ -368,16 +367,8 @@ fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), Strin
 
 /// A document and, for a file document, its file resource (whose failure is shown in place).
 async fn fetch_detail(client: &Client, uid: &str) -> Result<Box<Detail>, Error> {
-    let document = client.get_document(uid).await?;
-    let resource = match document.file_resource_uid() {
-        Some(fr) => Some(
-            client
-                .get_file_resource(fr)
-                .await
-                .map_err(|e| e.to_string()),
-        ),
-        None => None,
-    };
+    let (document, resource) = client.get_document_with_resource(uid).await?;
+    let resource = resource.map(|read| read.map_err(|e| e.to_string()));
     Ok(Box::new(Detail { document, resource }))
 }
 

@@ -57,7 +57,7 @@ pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyh
     }
 }
 
-/// Builds a list query from the command line, refusing bad filters before anything is sent.
+/// Builds a list query from the command line; the api validates it before anything is sent.
 pub fn list_query(args: &ListArgs) -> anyhow::Result<ListQuery> {
     let mut query = ListQuery::new().page(args.page).page_size(args.page_size);
     for filter in &args.filters {
@@ -66,7 +66,6 @@ pub fn list_query(args: &ListArgs) -> anyhow::Result<ListQuery> {
     for order in &args.order {
         query = query.order_by(crate::api::Order::parse(order)?);
     }
-    query.validate()?;
     Ok(query)
 }
 
@@ -125,11 +124,7 @@ fn kind(document: &Document) -> &'static str {
 }
 
 async fn get(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
-    let document = client.get_document(uid).await?;
-    let resource = match document.file_resource_uid() {
-        Some(fr) => Some(client.get_file_resource(fr).await),
-        None => None,
-    };
+    let (document, resource) = client.get_document_with_resource(uid).await?;
     if json {
         let mut value = serde_json::to_value(&document)?;
         if let Some(Ok(resource)) = &resource {

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::api::{Client, Dimension, Domain, Filter, Operator, Page, TransferOptions};
+use crate::api::{Client, Dimension, Domain, Filter, Operator, Page};
 use crate::cli::args::{CheckArgs, ResourcesCommand};
 use crate::cli::documents::{
     MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
@@ -105,7 +105,13 @@ async fn upload(
 ) -> anyhow::Result<()> {
     let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
     let (options, bar) = transfer_options("↑", false, check);
-    let result = upload_and_wait(client, path, &domain, no_wait, &options).await;
+    let result = if no_wait {
+        client.upload_file_resource(path, &domain, &options).await
+    } else {
+        client
+            .upload_stored_file_resource(path, &domain, &options)
+            .await
+    };
     bar.finish_and_clear();
     let resource = result?;
     if json {
@@ -126,18 +132,4 @@ async fn upload(
         eprintln!("note: DHIS2 re-encodes {domain} images, so the stored bytes differ from yours");
     }
     Ok(())
-}
-
-async fn upload_and_wait(
-    client: &Client,
-    path: &Path,
-    domain: &Domain,
-    no_wait: bool,
-    options: &TransferOptions,
-) -> crate::api::Result<crate::api::FileResource> {
-    let uploaded = client.upload_file_resource(path, domain, options).await?;
-    if no_wait {
-        return Ok(uploaded);
-    }
-    client.wait_until_stored(&uploaded.id, options).await
 }
