@@ -167,13 +167,7 @@ impl Faults {
     }
 
     pub(crate) fn take_redirect(&self) -> bool {
-        let mut state = self.lock();
-        if state.redirects > 0 {
-            state.redirects -= 1;
-            true
-        } else {
-            false
-        }
+        take_count(&mut self.lock().redirects)
     }
 
     pub(crate) fn take_redirect_to(&self) -> Option<String> {
@@ -206,13 +200,7 @@ impl Faults {
     }
 
     pub(crate) fn take_corrupt_upload(&self) -> bool {
-        let mut state = self.lock();
-        if state.corrupt_uploads > 0 {
-            state.corrupt_uploads -= 1;
-            true
-        } else {
-            false
-        }
+        take_count(&mut self.lock().corrupt_uploads)
     }
 
     /// The first rule matching the request, consuming one of its uses.
@@ -228,20 +216,21 @@ impl Faults {
     }
 
     pub(crate) fn take_drop_after(&self, path: &str) -> Option<u64> {
-        let mut state = self.lock();
-        match &state.drop_after {
-            Some((bytes, substring)) if path.contains(substring.as_str()) => {
-                let bytes = *bytes;
-                state.drop_after = None;
-                Some(bytes)
-            }
-            _ => None,
-        }
+        take_for_path(&mut self.lock().drop_after, path)
     }
 
     pub(crate) fn storage_stalled(&self) -> bool {
         self.lock().stall_storage
     }
+}
+
+/// Uses up one of a counted fault's remaining uses, if any are left.
+fn take_count(remaining: &mut u32) -> bool {
+    let left = *remaining > 0;
+    if left {
+        *remaining -= 1;
+    }
+    left
 }
 
 /// Takes a one-shot (bytes, path substring) fault if it applies to `path`.
