@@ -137,13 +137,7 @@ async fn the_cli_notes_the_re_encoding_of_an_image_upload() {
 async fn a_download_is_verified_against_the_servers_md5() {
     let em = start("2.41").await;
     let contents = bytes(200_000);
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.bin",
-            "application/octet-stream",
-            contents.clone(),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "a.bin", contents.clone());
     let dir = temp_dir();
     let saved = admin(&em)
         .download_file_resource(
@@ -162,13 +156,7 @@ async fn a_download_is_verified_against_the_servers_md5() {
 async fn a_damaged_download_is_refused_and_leaves_no_file() {
     let em = start("2.41").await;
     let contents = bytes(200_000);
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.bin",
-            "application/octet-stream",
-            contents,
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "a.bin", contents);
     let dir = temp_dir();
     em.faults().tamper_next_download("/data");
     let error = admin(&em)
@@ -187,13 +175,7 @@ async fn a_damaged_download_is_refused_and_leaves_no_file() {
 #[tokio::test]
 async fn the_cli_reports_a_damaged_download_and_leaves_no_file() {
     let em = start("2.39").await;
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "b.bin",
-            "application/octet-stream",
-            bytes(50_000),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "b.bin", bytes(50_000));
     let home = temp_dir();
     em.faults().tamper_next_download("/data");
     let mut command = d2files(home.path());
@@ -213,13 +195,7 @@ async fn the_cli_reports_a_damaged_download_and_leaves_no_file() {
 #[tokio::test]
 async fn the_cli_says_how_a_download_was_checked() {
     let em = start("2.41").await;
-    let plain = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.bin",
-            "application/octet-stream",
-            bytes(1_000),
-        ))
-        .unwrap();
+    let plain = seed_blob(&em, "a.bin", bytes(1_000));
     let logo = em
         .seed_file_resource(
             SeedFileResource::new("logo.png", "image/png", png()).domain("ORG_UNIT"),
@@ -249,13 +225,7 @@ fn unchecked() -> d2files::api::TransferOptions {
 #[tokio::test]
 async fn skipping_the_check_saves_what_came_and_says_it_was_not_checked() {
     let em = start("2.41").await;
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.bin",
-            "application/octet-stream",
-            bytes(200_000),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "a.bin", bytes(200_000));
     let dir = temp_dir();
     let target = dir.path().join("a.bin");
     em.faults().tamper_next_download("/data");
@@ -276,13 +246,7 @@ async fn skipping_the_check_saves_what_came_and_says_it_was_not_checked() {
 #[tokio::test]
 async fn skipping_the_check_still_refuses_a_short_download() {
     let em = start("2.41").await;
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.bin",
-            "application/octet-stream",
-            bytes(300_000),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "a.bin", bytes(300_000));
     let dir = temp_dir();
     em.faults().drop_after_bytes(100_000, "/data");
     let error = admin(&em)
@@ -317,13 +281,7 @@ async fn skipping_the_check_accepts_an_upload_the_server_stored_differently() {
 #[tokio::test]
 async fn the_cli_no_verify_flag_skips_the_check_and_says_so() {
     let em = start("2.41").await;
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.bin",
-            "application/octet-stream",
-            bytes(1_000),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "a.bin", bytes(1_000));
     let home = temp_dir();
     let mut command = d2files(home.path());
     as_admin(&mut command, &em);

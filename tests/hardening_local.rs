@@ -7,18 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use d2files::api::{Domain, DownloadTarget, Error, ListQuery};
-use d2files::emulator::SeedFileResource;
 use hardening_support::*;
 use tokio::sync::Notify;
-
-fn seed_blob(em: &d2files::emulator::Emulator, len: usize) -> String {
-    em.seed_file_resource(SeedFileResource::new(
-        "data.bin",
-        "application/octet-stream",
-        bytes(len),
-    ))
-    .expect("seed")
-}
 
 fn data_requests(em: &d2files::emulator::Emulator) -> usize {
     em.requests()
@@ -30,7 +20,7 @@ fn data_requests(em: &d2files::emulator::Emulator) -> usize {
 #[tokio::test]
 async fn a_missing_target_directory_fails_before_any_byte_is_fetched() {
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 10_000);
+    let uid = seed_blob(&em, "data.bin", bytes(10_000));
     let dir = temp_dir();
     let target = dir.path().join("no/such/dir/data.bin");
     let error = admin(&em)
@@ -48,7 +38,7 @@ async fn a_missing_target_directory_fails_before_any_byte_is_fetched() {
 #[tokio::test]
 async fn a_target_below_a_regular_file_says_it_is_not_a_directory() {
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 10_000);
+    let uid = seed_blob(&em, "data.bin", bytes(10_000));
     let dir = temp_dir();
     let file = write_file(dir.path(), "notes.txt", b"mine");
     let error = admin(&em)
@@ -70,7 +60,7 @@ async fn a_target_below_a_regular_file_says_it_is_not_a_directory() {
 #[tokio::test]
 async fn an_unwritable_target_directory_fails_and_leaves_nothing() {
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 100_000);
+    let uid = seed_blob(&em, "data.bin", bytes(100_000));
     let dir = temp_dir();
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
@@ -106,7 +96,7 @@ async fn a_full_disk_fails_the_download_and_removes_the_part_file() {
     // A file size limit (ulimit -f) makes writes fail past 64 KiB, as a full disk does,
     // without mounting anything; SIGXFSZ is ignored so the write returns an error.
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 1_000_000);
+    let uid = seed_blob(&em, "data.bin", bytes(1_000_000));
     let home = temp_dir();
     let out = home.path().join("out");
     std::fs::create_dir(&out).unwrap();
@@ -262,7 +252,7 @@ async fn a_source_that_shrinks_during_upload_is_refused() {
 #[tokio::test]
 async fn an_existing_target_is_kept_and_named_by_the_cli() {
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 10_000);
+    let uid = seed_blob(&em, "data.bin", bytes(10_000));
     let home = temp_dir();
     let existing = write_file(home.path(), "data.bin", b"mine");
     let mut command = d2files(home.path());
@@ -296,7 +286,7 @@ async fn the_tui_without_a_terminal_says_what_to_do() {
 /// Starts a CLI download that hangs after 200 kB, then sends `signal` once the part file exists.
 async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Option<i32>) {
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 2_000_000);
+    let uid = seed_blob(&em, "data.bin", bytes(2_000_000));
     em.faults().stall_after_bytes(200_000, "/data");
     let home = temp_dir();
     let mut command = d2files(home.path());
@@ -363,7 +353,7 @@ async fn sigterm_during_a_download_removes_the_part_file() {
 #[tokio::test]
 async fn a_planted_part_symlink_is_replaced_not_written_through() {
     let em = start("2.41").await;
-    let uid = seed_blob(&em, 50_000);
+    let uid = seed_blob(&em, "data.bin", bytes(50_000));
     let dir = temp_dir();
     let victim = write_file(dir.path(), "victim.txt", b"precious");
     let out = dir.path().join("out");

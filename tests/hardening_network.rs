@@ -6,9 +6,7 @@ mod hardening_support;
 use std::time::Duration;
 
 use d2files::api::{Auth, Client, ClientOptions, Domain, DownloadTarget, Error, ListQuery};
-use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, FaultBody, FaultRule, SeedFileResource,
-};
+use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, FaultBody, FaultRule};
 use hardening_support::*;
 
 /// A client that gives up on a silent server after 300 ms, retrying reads once.
@@ -50,13 +48,7 @@ async fn a_server_that_stops_answering_times_out_clearly() {
 #[tokio::test]
 async fn a_download_that_stalls_midway_times_out_and_leaves_nothing() {
     let em = start("2.41").await;
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "big.bin",
-            "application/octet-stream",
-            bytes(2_000_000),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "big.bin", bytes(2_000_000));
     let dir = temp_dir();
     em.faults().stall_after_bytes(300_000, "/data");
     let error = impatient(&em)
@@ -262,13 +254,7 @@ async fn a_connection_reset_on_a_write_is_not_retried() {
 #[tokio::test]
 async fn the_cli_reports_a_dropped_download_and_leaves_a_clean_directory() {
     let em = start("2.41").await;
-    let uid = em
-        .seed_file_resource(SeedFileResource::new(
-            "cable.bin",
-            "application/octet-stream",
-            bytes(1_500_000),
-        ))
-        .unwrap();
+    let uid = seed_blob(&em, "cable.bin", bytes(1_500_000));
     let home = temp_dir();
     // The cable is pulled after 400 kB: a body is never fetched twice behind the user's back.
     em.faults().drop_after_bytes(400_000, "/data");

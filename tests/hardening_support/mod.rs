@@ -164,3 +164,13 @@ pub async fn run(mut command: std::process::Command) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// Seeds an `application/octet-stream` file resource; returns its uid.
+pub fn seed_blob(em: &Emulator, name: &str, contents: Vec<u8>) -> String {
+    em.seed_file_resource(d2files::emulator::SeedFileResource::new(
+        name,
+        "application/octet-stream",
+        contents,
+    ))
+    .expect("seed")
+}
