@@ -130,7 +130,7 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             .map(human_size)
             .unwrap_or_default();
         let mut cells = vec![
-            Cell::from(document.title().to_string()),
+            Cell::from(document.title()),
             Cell::from(if document.external { "link" } else { "file" }),
             kind_detail(document, resource, theme),
             Cell::from(Line::from(size).alignment(Alignment::Right)),
@@ -165,21 +165,21 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 }
 
 /// A link's URL, or a file's content type (from its file resource once read).
-fn kind_detail(
-    document: &Document,
-    resource: Option<&FileResource>,
+fn kind_detail<'a>(
+    document: &'a Document,
+    resource: Option<&'a FileResource>,
     theme: Theme,
-) -> Cell<'static> {
+) -> Cell<'a> {
     if document.external {
         Cell::from(Span::styled(
-            document.url.clone().unwrap_or_default(),
+            document.url.as_deref().unwrap_or_default(),
             theme.link(),
         ))
     } else {
         let content_type = document
             .content_type
-            .clone()
-            .or_else(|| resource.and_then(|r| r.content_type.clone()));
+            .as_deref()
+            .or_else(|| resource.and_then(|r| r.content_type.as_deref()));
         Cell::from(content_type.unwrap_or_default())
     }
 }

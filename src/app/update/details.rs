@@ -103,8 +103,7 @@ pub(super) fn resource_loaded(
         if let Ok(resource) = &result
             && let Some(name) = &resource.name
         {
-            let path = state.settings.download_dir.join(sanitize_file_name(name));
-            form.path.input = Input::new(path.display().to_string());
+            form.path.input = Input::new(default_download_path(&state.settings.download_dir, name));
         }
         return;
     }

@@ -1,4 +1,6 @@
 //! Server-paged lists: reloads, pages, stale answers, filters, and the pre-2.41 known list.
+use std::collections::HashSet;
+
 use super::*;
 
 pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
@@ -137,7 +139,9 @@ pub(super) fn documents_loaded(
             if !store_page(&mut state.documents, req, page, result, |d| &d.id) {
                 return;
             }
-            if !files.is_empty() && state.server_lists_resources() {
+            // Not where the file resource list was refused (the pane fell back to Known).
+            let listable = state.resources.source == ResourceSource::Server;
+            if !files.is_empty() && listable && state.server_lists_resources() {
                 fx.push(Effect::FetchDocumentFiles { uids: files });
             }
             if page <= 1 {
@@ -228,6 +232,7 @@ pub(super) fn rebuild_known_rows(state: &mut State) {
         return;
     }
     let mut rows: Vec<ResourceRow> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let from_documents = state.documents.items.iter().filter_map(|d| {
         d.file_resource_uid().map(|uid| KnownResource {
             uid: uid.to_string(),
@@ -237,7 +242,7 @@ pub(super) fn rebuild_known_rows(state: &mut State) {
     });
     let known = state.resources.known.iter().rev().cloned();
     for entry in known.chain(from_documents) {
-        if rows.iter().any(|r| r.uid == entry.uid) {
+        if !seen.insert(entry.uid.clone()) {
             continue;
         }
         let resource = state.resources.fetched.get(&entry.uid).cloned();

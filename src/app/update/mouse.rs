@@ -27,15 +27,16 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent, fx: &mut Vec<Effect
     let spot = spot_at(state, mouse.column, mouse.row);
     match mouse.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let step = if mouse.kind == MouseEventKind::ScrollDown {
-                Action::Down
-            } else {
-                Action::Up
-            };
+            let down = mouse.kind == MouseEventKind::ScrollDown;
+            let step = if down { Action::Down } else { Action::Up };
             if matches!(spot, Spot::Row(_) | Spot::List) {
-                for _ in 0..WHEEL_ROWS {
-                    move_in_pane(state, step, fx);
+                let rows = WHEEL_ROWS as isize;
+                let delta = if down { rows } else { -rows };
+                match state.pane {
+                    Pane::Documents => state.documents.move_cursor(delta),
+                    Pane::Resources => state.resources.list.move_cursor(delta),
                 }
+                cursor_moved(state, fx);
             } else if spot == Spot::Panel && state.show_transfers {
                 for _ in 0..WHEEL_ROWS {
                     transfers_key(state, step, fx);
