@@ -48,14 +48,15 @@ pub struct Launch {
     pub profile_name: String,
     /// Capture the mouse (`--mouse`).
     pub mouse: bool,
+    pub paths: crate::config::Paths,
+    /// Where the CLI's file logging writes (told to the user after a crash).
+    pub log_file: std::path::PathBuf,
 }
 
 /// Runs the TUI until the user quits.
 pub async fn run(launch: Launch) -> anyhow::Result<()> {
-    let config_paths = crate::config::Paths::from_process()?;
-    // The CLI installs file logging before starting the TUI; this is where it writes.
-    let log_file = Some(config_paths.state_dir.join(LOG_FILE));
-    let paths = AppPaths::from(config_paths);
+    let log_file = Some(launch.log_file);
+    let paths = AppPaths::from(launch.paths);
     let (keymap, keymap_error) = load_keymap(&paths);
     let settings = Settings {
         profile: launch.profile_name,

@@ -15,10 +15,6 @@ pub struct AppPaths {
 }
 
 impl AppPaths {
-    pub fn from_process() -> anyhow::Result<AppPaths> {
-        Ok(AppPaths::from(crate::config::Paths::from_process()?))
-    }
-
     /// The user's keymap overrides.
     pub fn keymap_file(&self) -> PathBuf {
         self.config_dir.join("keymap.toml")

@@ -66,12 +66,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                      e.g. `d2files documents list` (see `d2files --help`)"
                 );
             }
-            let _logs = file_logging(crate::app::LOG_FILE)?;
+            let paths = crate::config::Paths::from_process()?;
+            let logs = crate::config::init_file_logging(&paths, crate::app::LOG_FILE)?;
             let connection = connect::connect(&cli.connection).await?;
             crate::app::run(crate::app::Launch {
                 client: connection.client.clone(),
                 profile_name: connection.profile_name.clone(),
                 mouse: cli.mouse,
+                paths,
+                log_file: logs.path().to_path_buf(),
             })
             .await
         }
