@@ -7,8 +7,8 @@ use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
 
-pub const USERNAME: &str = "admin";
-pub const PASSWORD: &str = "district";
+/// The emulator's administrator, whom every client run logs in as.
+pub use d2files::emulator::{ADMIN_PASSWORD as PASSWORD, ADMIN_USERNAME as USERNAME};
 
 pub struct Server {
     child: Child,

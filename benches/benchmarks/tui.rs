@@ -244,7 +244,7 @@ pub fn real(
         ("DHIS2_URL", url.to_string()),
         ("DHIS2_USERNAME", USERNAME.to_string()),
         ("DHIS2_PASSWORD", PASSWORD.to_string()),
-        ("D2FILES_PAGE_SIZE", rows.to_string()),
+        (d2files::app::PAGE_SIZE_VAR, rows.to_string()),
     ] {
         command.env(name, value);
     }

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
 
+use super::model::FileResource;
+use super::server::AppState;
 use super::web_message::WebMessage;
 
 /// Bytes read per blocking-pool hop: large reads, few hops.
@@ -34,7 +36,7 @@ pub fn content_disposition(name: &str) -> HeaderValue {
 
 /// The 500 of a download whose blob is not in the store yet: `Content-Type` was already set to
 /// the file's type, so the error body does not render and arrives empty.
-pub fn not_stored(content_type: &str) -> Response {
+fn not_stored(content_type: &str) -> Response {
     let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
     if let Ok(value) = HeaderValue::from_str(content_type) {
         response.headers_mut().insert(header::CONTENT_TYPE, value);
@@ -42,9 +44,22 @@ pub fn not_stored(content_type: &str) -> Response {
     response
 }
 
+/// A `/data` answer for `fr`, requested at `path`: "not stored yet" while PENDING, else the
+/// blob, cut short by a pending fault for `path` and paced as the emulator was started.
+pub async fn serve_stored(state: &AppState, fr: &FileResource, path: &str) -> Response {
+    if !fr.is_stored() {
+        return not_stored(&fr.content_type);
+    }
+    let pacing = Pacing {
+        drop_after: state.faults.take_drop_after(path),
+        rate: state.download_rate,
+    };
+    serve(&fr.blob, &fr.content_type, &fr.name, pacing).await
+}
+
 /// How a body goes out: cut short by a fault, paced like a network link, or neither.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Pacing {
+struct Pacing {
     /// Send only this many bytes, then cut the connection.
     pub drop_after: Option<u64>,
     /// Bytes per second.
@@ -53,7 +68,7 @@ pub struct Pacing {
 
 /// 200 with the blob, `Content-Type`, `Content-Length`, `Content-Disposition` and the security
 /// headers, sent as `pacing` says.
-pub async fn serve(path: &Path, content_type: &str, name: &str, pacing: Pacing) -> Response {
+async fn serve(path: &Path, content_type: &str, name: &str, pacing: Pacing) -> Response {
     let file = match tokio::fs::File::open(path).await {
         Ok(file) => file,
         Err(e) => {

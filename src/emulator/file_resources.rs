@@ -578,16 +578,8 @@ pub async fn data(
         }
         .into_response();
     }
-    if !fr.is_stored() {
-        return download::not_stored(&fr.content_type);
-    }
     // Image variants are not really produced: every dimension serves the stored file.
-    let drop_after = state.faults.take_drop_after(uri.path());
-    let pacing = download::Pacing {
-        drop_after,
-        rate: state.download_rate,
-    };
-    download::serve(&fr.blob, &fr.content_type, &fr.name, pacing).await
+    download::serve_stored(&state, &fr, uri.path()).await
 }
 
 #[cfg(test)]
