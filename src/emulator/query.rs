@@ -145,6 +145,7 @@ pub struct Filter {
     /// `None` when the filter had no value part (matches nothing for value operators).
     value: Option<Typed>,
     list: Vec<Typed>,
+    /// The value part as given; lower-cased for the operators that ignore case.
     raw: Option<String>,
 }
 
@@ -317,16 +318,27 @@ impl Filter {
                     list.push(typed_value(ty, item, version)?);
                 }
             }
-            Op::Null { .. } | Op::Empty { .. } => {}
-            Op::Like { .. } | Op::Token { .. } | Op::Ieq => {
-                value = raw.clone().map(Typed::Text);
-            }
+            // These compare with `raw` itself, lower-cased once here when case does not matter.
+            Op::Null { .. } | Op::Empty { .. } | Op::Like { .. } | Op::Token { .. } | Op::Ieq => {}
             _ => {
                 if let Some(raw) = &raw {
                     value = Some(typed_value(ty, raw, version)?);
                 }
             }
         }
+        let ignores_case = matches!(
+            op,
+            Op::Like {
+                ignore_case: true,
+                ..
+            } | Op::Token { .. }
+                | Op::Ieq
+        );
+        let raw = if ignores_case {
+            raw.map(|text| text.to_lowercase())
+        } else {
+            raw
+        };
         Ok(Filter {
             path,
             op,
@@ -346,7 +358,8 @@ impl Filter {
 
     pub fn matches(&self, object: &Value) -> bool {
         match &self.path {
-            Path::Identifiable => ["id", "code", "name", "shortName"]
+            Path::Identifiable => self
+                .keys()
                 .iter()
                 .any(|key| self.matches_value(object.get(*key), PropType::Text)),
             Path::Prop { key, sub, ty } => {
@@ -389,15 +402,16 @@ impl Filter {
                     return false;
                 };
                 let text = value.map(text_of).unwrap_or_default();
-                let (text, pattern) = if *ignore_case {
-                    (text.to_lowercase(), pattern.to_lowercase())
+                let text = if *ignore_case {
+                    text.to_lowercase()
                 } else {
-                    (text, pattern.clone())
+                    text
                 };
+                let pattern = pattern.as_str();
                 let hit = match anchor {
-                    Anchor::Anywhere => text.contains(&pattern),
-                    Anchor::Start => text.starts_with(&pattern),
-                    Anchor::End => text.ends_with(&pattern),
+                    Anchor::Anywhere => text.contains(pattern),
+                    Anchor::Start => text.starts_with(pattern),
+                    Anchor::End => text.ends_with(pattern),
                 };
                 hit != *negated
             }
@@ -411,15 +425,12 @@ impl Filter {
                     .filter(|w| !w.is_empty())
                     .collect();
                 let hit = tokens
-                    .to_lowercase()
                     .split_whitespace()
                     .all(|token| words.iter().any(|w| w.starts_with(token)));
                 hit != *negated
             }
             Op::Ieq => match (&self.raw, value) {
-                (Some(expected), Some(actual)) => {
-                    text_of(actual).to_lowercase() == expected.to_lowercase()
-                }
+                (Some(expected), Some(actual)) => text_of(actual).to_lowercase() == *expected,
                 _ => false,
             },
             op => {
