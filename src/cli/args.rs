@@ -217,7 +217,7 @@ pub struct DemoServerArgs {
     #[arg(long, default_value = "2.41.7")]
     pub dhis2_version: String,
     /// Milliseconds before an upload turns from PENDING to STORED.
-    #[arg(long, default_value_t = 400)]
+    #[arg(long, default_value_t = crate::cli::connect::DEMO_STORAGE_DELAY_MS)]
     pub storage_delay_ms: u64,
     /// Largest upload in bytes (DHIS2's default is 10000000); 0 means no limit.
     #[arg(long)]

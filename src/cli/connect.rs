@@ -46,18 +46,26 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     })
 }
 
-/// The embedded emulator with its demo seed, answering like DHIS2 `version`.
-pub async fn start_demo(version: &str) -> anyhow::Result<Emulator> {
+/// How long a demo upload stays PENDING: long enough to see the "waiting for storage" phase,
+/// short enough not to annoy. Also `demo-server --storage-delay-ms`'s default.
+pub const DEMO_STORAGE_DELAY_MS: u64 = 400;
+
+/// The demo emulator's options for DHIS2 `version`, as given to `flag`.
+pub fn demo_options(flag: &str, version: &str) -> anyhow::Result<EmulatorOptions> {
     let version = version
         .parse()
-        .map_err(|e| anyhow::anyhow!("--demo-version {version}: {e}"))?;
-    let options = EmulatorOptions {
+        .map_err(|e| anyhow::anyhow!("{flag} {version}: {e}"))?;
+    Ok(EmulatorOptions {
         version,
         seed_demo: true,
-        // Long enough to see the "waiting for storage" phase, short enough not to annoy.
-        storage_delay: Duration::from_millis(400),
+        storage_delay: Duration::from_millis(DEMO_STORAGE_DELAY_MS),
         ..EmulatorOptions::default()
-    };
+    })
+}
+
+/// The embedded emulator with its demo seed, answering like DHIS2 `version`.
+pub async fn start_demo(version: &str) -> anyhow::Result<Emulator> {
+    let options = demo_options("--demo-version", version)?;
     Emulator::start(options)
         .await
         .context("starting the demo server")

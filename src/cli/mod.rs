@@ -106,25 +106,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::mcp::serve(connection.client.clone(), read_only).await
         }
         Some(Command::DemoServer(args)) => {
-            let version = args
-                .dhis2_version
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--dhis2-version {}: {e}", args.dhis2_version))?;
+            let defaults = connect::demo_options("--dhis2-version", &args.dhis2_version)?;
             let options = crate::emulator::EmulatorOptions {
-                version,
                 port: args.port,
                 storage_delay: std::time::Duration::from_millis(args.storage_delay_ms),
                 max_upload_size: match args.max_upload_size {
                     Some(0) => None,
                     Some(limit) => Some(limit),
-                    None => crate::emulator::EmulatorOptions::default().max_upload_size,
+                    None => defaults.max_upload_size,
                 },
                 seed_demo: !args.no_seed,
                 download_rate: args
                     .link_mbit
                     .filter(|&mbit| mbit > 0)
                     .map(|mbit| u64::from(mbit) * 1_000_000 / 8),
-                ..crate::emulator::EmulatorOptions::default()
+                ..defaults
             };
             crate::emulator::run_standalone(options).await
         }
