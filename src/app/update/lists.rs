@@ -9,23 +9,13 @@ pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     }
     match pane {
         Pane::Documents => {
-            let req = state.next_req();
-            state.documents.loading = Some(Loading { req, page: 1 });
             state.documents.error = None;
-            fx.push(Effect::FetchDocuments {
-                req,
-                query: state.documents_query(1),
-            });
+            request_page(state, Pane::Documents, 1, fx);
         }
         Pane::Resources => match state.resources.source {
             ResourceSource::Server => {
-                let req = state.next_req();
-                state.resources.list.loading = Some(Loading { req, page: 1 });
                 state.resources.list.error = None;
-                fx.push(Effect::FetchResources {
-                    req,
-                    query: state.resources_query(1),
-                });
+                request_page(state, Pane::Resources, 1, fx);
             }
             ResourceSource::Known => {
                 state.resources.list.filter.error = None;
@@ -37,33 +27,42 @@ pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn fetch_next_page(state: &mut State, fx: &mut Vec<Effect>) {
-    match state.pane {
+    let next = match state.pane {
         Pane::Documents => {
-            if let (true, Some(page)) =
-                (state.documents.wants_next_page(), state.documents.next_page)
-            {
-                let req = state.next_req();
-                state.documents.loading = Some(Loading { req, page });
-                fx.push(Effect::FetchDocuments {
-                    req,
-                    query: state.documents_query(page),
-                });
-            }
+            let list = &state.documents;
+            list.next_page.filter(|_| list.wants_next_page())
         }
         Pane::Resources => {
             let list = &state.resources.list;
-            if state.resources.source == ResourceSource::Server
-                && let (true, Some(page)) = (list.wants_next_page(), list.next_page)
-            {
-                let req = state.next_req();
-                state.resources.list.loading = Some(Loading { req, page });
-                fx.push(Effect::FetchResources {
-                    req,
-                    query: state.resources_query(page),
-                });
+            let server = state.resources.source == ResourceSource::Server;
+            list.next_page.filter(|_| server && list.wants_next_page())
+        }
+    };
+    if let Some(page) = next {
+        request_page(state, state.pane, page, fx);
+    }
+}
+
+/// Asks the server for one page of a pane's list, marking the list as loading it.
+fn request_page(state: &mut State, pane: Pane, page: u32, fx: &mut Vec<Effect>) {
+    let req = state.next_req();
+    let loading = Some(Loading { req, page });
+    fx.push(match pane {
+        Pane::Documents => {
+            state.documents.loading = loading;
+            Effect::FetchDocuments {
+                req,
+                query: state.documents_query(page),
             }
         }
-    }
+        Pane::Resources => {
+            state.resources.list.loading = loading;
+            Effect::FetchResources {
+                req,
+                query: state.resources_query(page),
+            }
+        }
+    });
 }
 
 /// Stores a page in a list; `false` if the answer was for an outdated request.
