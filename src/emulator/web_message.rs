@@ -152,7 +152,7 @@ pub struct ErrorReport {
     pub message: String,
     pub error_code: &'static str,
     pub main_klass: &'static str,
-    pub error_property: Option<String>,
+    /// The first is also the report's `errorProperty`.
     pub error_properties: Vec<String>,
 }
 
@@ -167,7 +167,6 @@ impl ErrorReport {
             message,
             error_code,
             main_klass,
-            error_property: properties.first().map(|p| p.to_string()),
             error_properties: properties.iter().map(|p| p.to_string()).collect(),
         }
     }
@@ -179,7 +178,7 @@ impl ErrorReport {
             "errorCode": self.error_code,
             "errorProperties": self.error_properties,
         });
-        if let Some(property) = &self.error_property {
+        if let Some(property) = self.error_properties.first() {
             report["errorProperty"] = json!(property);
         }
         if version.error_report_args() {
