@@ -214,14 +214,11 @@ async fn a_failed_second_step_can_be_linked_later_without_uploading_again() {
 #[tokio::test]
 async fn a_directory_target_uses_the_sanitised_server_name() {
     let em = start("2.41.7").await;
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "../../evil.txt",
-            "text/plain",
-            b"payload".to_vec(),
-        ))
-        .expect("seed");
-    let document = em.seed_document(SeedDocument::file("Evil", &fr));
+    let (fr, document) = seed_file_document(
+        &em,
+        "Evil",
+        SeedFileResource::new("../../evil.txt", "text/plain", b"payload".to_vec()),
+    );
     let outer = temp_dir();
     let inner = outer.path().join("a").join("b");
     std::fs::create_dir_all(&inner).expect("dirs");
@@ -259,14 +256,11 @@ async fn a_directory_target_uses_the_sanitised_server_name() {
 #[tokio::test]
 async fn an_existing_file_is_kept_unless_overwrite() {
     let em = start("2.42").await;
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "data.txt",
-            "text/plain",
-            b"theirs".to_vec(),
-        ))
-        .expect("seed");
-    let document = em.seed_document(SeedDocument::file("Data", &fr));
+    let (fr, document) = seed_file_document(
+        &em,
+        "Data",
+        SeedFileResource::new("data.txt", "text/plain", b"theirs".to_vec()),
+    );
     let dir = temp_dir();
     let target = write_file(dir.path(), "data.txt", b"mine");
     let client = admin(&em);
@@ -314,14 +308,11 @@ async fn a_broken_connection_leaves_no_part_file() {
     let bytes = pseudo_random_bytes(1_000_000, 3);
     for v in ["2.38", "2.42"] {
         let em = start(v).await;
-        let fr = em
-            .seed_file_resource(SeedFileResource::new(
-                "big.bin",
-                "application/octet-stream",
-                bytes.clone(),
-            ))
-            .expect("seed");
-        let document = em.seed_document(SeedDocument::file("Big", &fr));
+        let (_, document) = seed_file_document(
+            &em,
+            "Big",
+            SeedFileResource::new("big.bin", "application/octet-stream", bytes.clone()),
+        );
         em.faults().drop_after_bytes(300_000, "/data");
         let dir = temp_dir();
         let target = dir.path().join("big.bin");
@@ -347,14 +338,11 @@ async fn a_broken_connection_leaves_no_part_file() {
 async fn cancelling_mid_download_stops_and_cleans_up() {
     let bytes = pseudo_random_bytes(2_000_000, 4);
     let em = start("2.41.7").await;
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "large.bin",
-            "application/octet-stream",
-            bytes,
-        ))
-        .expect("seed");
-    let document = em.seed_document(SeedDocument::file("Large", &fr));
+    let (_, document) = seed_file_document(
+        &em,
+        "Large",
+        SeedFileResource::new("large.bin", "application/octet-stream", bytes),
+    );
     let dir = temp_dir();
     let target = dir.path().join("large.bin");
     let options = transfer();
@@ -493,14 +481,11 @@ async fn raw_content_disposition_names_are_read_leniently() {
         ("CON.txt", "_CON.txt"),
         (".hidden", "hidden"),
     ] {
-        let fr = em
-            .seed_file_resource(SeedFileResource::new(
-                server_name,
-                "text/plain",
-                b"x".to_vec(),
-            ))
-            .expect("seed");
-        let document = em.seed_document(SeedDocument::file("Named", &fr));
+        let (_, document) = seed_file_document(
+            &em,
+            "Named",
+            SeedFileResource::new(server_name, "text/plain", b"x".to_vec()),
+        );
         let dir = temp_dir();
         let downloaded = client
             .download_document(

@@ -1,6 +1,9 @@
 //! The emulator over real HTTP on 127.0.0.1, driven with raw reqwest (no d2files::api).
+mod common;
 
 use std::time::Duration;
+
+use common::seed_file_document;
 
 use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, EmulatorOptions, FaultBody, FaultRule,
@@ -623,14 +626,11 @@ async fn create_refuses_multipart_and_guests() {
 #[tokio::test]
 async fn put_of_a_file_document_keeping_its_url_is_e4016() {
     let em = start("2.42.4").await;
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.pdf",
-            "application/pdf",
-            b"%PDF".to_vec(),
-        ))
-        .expect("seed");
-    let doc = em.seed_document(SeedDocument::file("Report", &fr));
+    let (fr, doc) = seed_file_document(
+        &em,
+        "Report",
+        SeedFileResource::new("a.pdf", "application/pdf", b"%PDF".to_vec()),
+    );
     let put = |body: Value| {
         send(
             request(
@@ -685,14 +685,11 @@ async fn put_of_a_file_document_keeping_its_url_is_e4016() {
 #[tokio::test]
 async fn legacy_partial_patch_up_to_240() {
     let em = start("2.40.2").await;
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.pdf",
-            "application/pdf",
-            b"%PDF".to_vec(),
-        ))
-        .expect("seed");
-    let doc = em.seed_document(SeedDocument::file("Report", &fr));
+    let (fr, doc) = seed_file_document(
+        &em,
+        "Report",
+        SeedFileResource::new("a.pdf", "application/pdf", b"%PDF".to_vec()),
+    );
     let patch = request(
         &em,
         Method::PATCH,
@@ -721,14 +718,11 @@ async fn delete_rows() {
         ("2.42.4", StatusCode::CONFLICT, true),
     ] {
         let em = start(version).await;
-        let fr = em
-            .seed_file_resource(SeedFileResource::new(
-                "a.pdf",
-                "application/pdf",
-                b"%PDF".to_vec(),
-            ))
-            .expect("seed");
-        let doc = em.seed_document(SeedDocument::file("Report", &fr));
+        let (fr, doc) = seed_file_document(
+            &em,
+            "Report",
+            SeedFileResource::new("a.pdf", "application/pdf", b"%PDF".to_vec()),
+        );
         let (status, _, body) = send(request(
             &em,
             Method::DELETE,
@@ -780,14 +774,11 @@ async fn delete_rows() {
 async fn document_data_headers_redirect_and_errors() {
     let em = start("2.41.7").await;
     let name = "Rapport d'activité \"final\"; v2.pdf";
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            name,
-            "application/pdf",
-            b"%PDF-1.4 body".to_vec(),
-        ))
-        .expect("seed");
-    let doc = em.seed_document(SeedDocument::file("Report", &fr));
+    let (_, doc) = seed_file_document(
+        &em,
+        "Report",
+        SeedFileResource::new(name, "application/pdf", b"%PDF-1.4 body".to_vec()),
+    );
     let response = request(
         &em,
         Method::GET,
@@ -1386,14 +1377,11 @@ async fn fail_next_bodies() {
 async fn drop_after_bytes_cuts_the_download() {
     let em = start("2.41.7").await;
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "big.bin",
-            "application/octet-stream",
-            bytes.clone(),
-        ))
-        .expect("seed");
-    let doc = em.seed_document(SeedDocument::file("Big", &fr));
+    let (_, doc) = seed_file_document(
+        &em,
+        "Big",
+        SeedFileResource::new("big.bin", "application/octet-stream", bytes.clone()),
+    );
     em.faults().drop_after_bytes(70_000, "/data");
     let response = request(
         &em,

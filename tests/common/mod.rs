@@ -167,3 +167,15 @@ pub fn pat_with_checksum(code: &str) -> String {
     assert_eq!(code.len(), 32, "a PAT code has 32 characters");
     format!("d2pat_{code}{:010}", crc32(code.as_bytes()))
 }
+
+/// Seeds `resource` and a file document titled `title` pointing at it; returns
+/// (file resource uid, document uid).
+pub fn seed_file_document(
+    em: &Emulator,
+    title: &str,
+    resource: d2files::emulator::SeedFileResource,
+) -> (String, String) {
+    let fr = em.seed_file_resource(resource).expect("seed");
+    let document = em.seed_document(d2files::emulator::SeedDocument::file(title, &fr));
+    (fr, document)
+}
