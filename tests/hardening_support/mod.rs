@@ -2,6 +2,8 @@
 //! and the CLI binary run in a private home.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
