@@ -189,7 +189,12 @@ async fn the_cli_reports_a_damaged_download_and_leaves_no_file() {
         run.stderr
     );
     assert!(!home.path().join("b.bin").exists());
-    assert!(!home.path().join("b.bin.part").exists());
+    assert!(
+        tree(home.path())
+            .iter()
+            .all(|path| !path.to_string_lossy().ends_with(".part")),
+        "no part file is left"
+    );
 }
 
 #[tokio::test]

@@ -1,20 +1,433 @@
 //! The transfer core against servers that lie, cut short or race: concurrent runs into one
-//! directory, uploads whose bytes never arrived, downloads whose sizes or types are wrong.
+//! directory, downloads whose sizes or types are wrong, bodies that never end or trickle,
+//! uploads whose bytes never arrived.
 mod hardening_support;
 
-use d2files::api::{Auth, Client};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use d2files::api::{
+    Auth, Client, ClientOptions, DocumentDownload, DownloadTarget, Error, MinProgress,
+    TransferOptions, Verification,
+};
+use d2files::emulator::{FaultRule, SeedDocument};
 use hardening_support::hostile::{self, Conn, Request};
+use hardening_support::*;
+
+const FR: &str = "TacExtJuMmW";
+
+fn part_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    tree(dir)
+        .into_iter()
+        .filter(|path| path.to_string_lossy().ends_with(".part"))
+        .collect()
+}
+
+fn client_of(server: &hostile::Hostile) -> Client {
+    Client::with_options(
+        &server.base_url(),
+        Auth::basic("admin", "district"),
+        ClientOptions {
+            retries: 0,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+fn unchecked() -> TransferOptions {
+    TransferOptions {
+        skip_md5_check: true,
+        ..transfer()
+    }
+}
+
+/// Twenty runs downloading the same file into one directory at once, paced so they overlap.
+async fn race(overwrite: bool) -> (tempfile::TempDir, Vec<Result<(), Error>>, Vec<u8>) {
+    let em = start_with("2.41", |options| options.download_rate = Some(20_000_000)).await;
+    let contents = bytes(1_000_000);
+    let uid = seed_blob(&em, "data.bin", contents.clone());
+    let dir = temp_dir();
+    let client = admin(&em);
+    let runs = (0..20).map(|_| {
+        let client = client.clone();
+        let uid = uid.clone();
+        let target = DownloadTarget::Directory(dir.path().to_path_buf());
+        let options = TransferOptions {
+            overwrite,
+            ..transfer()
+        };
+        tokio::spawn(async move {
+            let saved = client
+                .download_file_resource(&uid, None, &target, &options)
+                .await?;
+            assert_eq!(saved.verification, Verification::Matched);
+            Ok(())
+        })
+    });
+    let mut results = Vec::new();
+    for run in runs.collect::<Vec<_>>() {
+        results.push(run.await.unwrap());
+    }
+    (dir, results, contents)
+}
 
 #[tokio::test]
-async fn the_hostile_server_helper_answers_scripted_requests() {
-    let server = hostile::serve(|request: Request, mut conn: Conn| async move {
-        let body = hostile::file_resource_json("TacExtJuMmW", "a.txt", 3, None);
-        assert_eq!(request.path(), "/api/fileResources/TacExtJuMmW");
-        conn.json(200, &body).await;
+async fn concurrent_forced_downloads_into_one_directory_each_own_their_part_file() {
+    let (dir, results, contents) = race(true).await;
+    for result in &results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("data.bin")).unwrap(),
+        contents
+    );
+    assert!(part_files(dir.path()).is_empty(), "{:?}", tree(dir.path()));
+}
+
+#[tokio::test]
+async fn concurrent_downloads_without_force_save_one_file_and_refuse_the_rest() {
+    let (dir, results, contents) = race(false).await;
+    let saved = results.iter().filter(|result| result.is_ok()).count();
+    assert_eq!(saved, 1, "{results:?}");
+    for result in results.iter().filter(|result| result.is_err()) {
+        assert!(matches!(result, Err(Error::TargetExists(_))), "{result:?}");
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("data.bin")).unwrap(),
+        contents
+    );
+    assert_eq!(tree(dir.path()), [std::path::PathBuf::from("data.bin")]);
+}
+
+#[tokio::test]
+async fn parallel_cli_runs_with_force_all_verify_the_file_they_wrote() {
+    let em = start_with("2.41", |options| options.download_rate = Some(20_000_000)).await;
+    let contents = bytes(1_000_000);
+    let uid = seed_blob(&em, "data.bin", contents.clone());
+    let home = temp_dir();
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            let mut command = d2files(home.path());
+            as_admin(&mut command, &em);
+            command.args(["resources", "download", &uid, ".", "--force"]);
+            tokio::spawn(run(command))
+        })
+        .collect();
+    for handle in runs {
+        let run = handle.await.unwrap();
+        assert!(run.success, "{}", run.stderr);
+        assert!(
+            run.stdout.contains("verified against the server's MD5"),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(
+        std::fs::read(home.path().join("data.bin")).unwrap(),
+        contents
+    );
+    assert!(
+        part_files(home.path()).is_empty(),
+        "{:?}",
+        tree(home.path())
+    );
+}
+
+#[tokio::test]
+async fn another_runs_part_file_is_left_alone() {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, "data.bin", bytes(50_000));
+    let dir = temp_dir();
+    let theirs = write_file(dir.path(), "data.bin.part", b"another run's bytes");
+    admin(&em)
+        .download_file_resource(
+            &uid,
+            None,
+            &DownloadTarget::Directory(dir.path().to_path_buf()),
+            &transfer(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&theirs).unwrap(), b"another run's bytes");
+    assert_eq!(
+        std::fs::read(dir.path().join("data.bin")).unwrap(),
+        bytes(50_000)
+    );
+}
+
+/// A server whose file resource says 1000 bytes and whose `/data` answer is `serve_data`.
+async fn serving<F, Fut>(serve_data: F) -> hostile::Hostile
+where
+    F: Fn(Conn) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let serve_data = Arc::new(serve_data);
+    hostile::serve(move |request: Request, mut conn: Conn| {
+        let serve_data = serve_data.clone();
+        async move {
+            if request.path().ends_with("/data") {
+                serve_data(conn).await;
+            } else {
+                let md5 = md5_hex(&bytes(1000));
+                let resource = hostile::file_resource_json(FR, "data.bin", 1000, Some(&md5));
+                conn.json(200, &resource).await;
+            }
+        }
+    })
+    .await
+}
+
+/// Downloads from `server` into a fresh directory; the error and what the directory holds.
+async fn download_from(
+    server: &hostile::Hostile,
+    options: &TransferOptions,
+) -> (Error, Vec<std::path::PathBuf>) {
+    let dir = temp_dir();
+    let error = client_of(server)
+        .download_file_resource(
+            FR,
+            None,
+            &DownloadTarget::Directory(dir.path().to_path_buf()),
+            options,
+        )
+        .await
+        .expect_err("the download is refused");
+    (error, tree(dir.path()))
+}
+
+#[tokio::test]
+async fn unchecked_downloads_still_refuse_bodies_shorter_than_the_stored_file() {
+    let honest_short = serving(|mut conn| async move {
+        conn.respond(200, "application/octet-stream", &bytes(1000)[..600])
+            .await;
     })
     .await;
-    let client = Client::new(&server.base_url(), Auth::basic("a", "b")).unwrap();
-    let resource = client.get_file_resource("TacExtJuMmW").await.unwrap();
-    assert_eq!(resource.content_length, Some(3));
-    assert_eq!(server.count("GET", "/TacExtJuMmW"), 1);
+    let (error, left) = download_from(&honest_short, &unchecked()).await;
+    assert!(error.to_string().contains("announced 600 bytes"), "{error}");
+    assert!(left.is_empty(), "{left:?}");
+
+    let empty = serving(|mut conn| async move {
+        conn.respond(200, "application/octet-stream", b"").await;
+    })
+    .await;
+    let (error, left) = download_from(&empty, &unchecked()).await;
+    assert!(error.to_string().contains("stored file is lost"), "{error}");
+    assert!(left.is_empty(), "{left:?}");
+
+    let chunked_short = serving(|mut conn| async move {
+        let _ = conn.head(200, &[("Transfer-Encoding", "chunked")]).await;
+        let _ = conn.chunk(&bytes(1000)[..600]).await;
+        let _ = conn.chunk(b"").await;
+    })
+    .await;
+    let (error, left) = download_from(&chunked_short, &unchecked()).await;
+    assert!(
+        error
+            .to_string()
+            .contains("sent only 600 of the 1000 bytes"),
+        "{error}"
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_login_page_in_place_of_the_file_is_refused_with_its_reason() {
+    let server = serving(|mut conn| async move {
+        conn.respond(
+            200,
+            "text/html;charset=UTF-8",
+            b"<html><title>Sign in</title></html>",
+        )
+        .await;
+    })
+    .await;
+    for options in [transfer(), unchecked()] {
+        let (error, left) = download_from(&server, &options).await;
+        assert!(matches!(error, Error::WrongBody(_)), "{error:?}");
+        assert!(error.to_string().contains("HTML page"), "{error}");
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_unrequested_compressed_body_is_named_as_such() {
+    let server = serving(|mut conn| async move {
+        let _ = conn
+            .head(
+                200,
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    ("Content-Encoding", "gzip"),
+                    ("Content-Length", "40"),
+                ],
+            )
+            .await;
+        let _ = conn.write(&[0x1f; 40]).await;
+    })
+    .await;
+    for options in [transfer(), unchecked()] {
+        let (error, left) = download_from(&server, &options).await;
+        assert!(
+            error
+                .to_string()
+                .contains("the server compressed file resource"),
+            "{error}"
+        );
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_keeps_coming_stops_at_the_stored_length() {
+    let server = serving(|mut conn| async move {
+        let _ = conn.head(200, &[("Transfer-Encoding", "chunked")]).await;
+        // Without a stop, 64 MiB for a 1000-byte file; the client hangs up long before.
+        for _ in 0..1024 {
+            if conn.chunk(&[b'x'; 64 * 1024]).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    let (error, left) = download_from(&server, &unchecked()).await;
+    assert!(
+        error.to_string().contains("more than the 1000 bytes"),
+        "{error}"
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_trickling_body_counts_as_stalled_and_leaves_nothing() {
+    let server = serving(|mut conn| async move {
+        let _ = conn
+            .head(
+                200,
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    ("Content-Length", "1000"),
+                ],
+            )
+            .await;
+        conn.trickle(&bytes(1000), Duration::from_millis(20)).await;
+    })
+    .await;
+    let options = TransferOptions {
+        min_progress: MinProgress {
+            bytes: 100,
+            window: Duration::from_millis(300),
+        },
+        ..transfer()
+    };
+    let (error, left) = download_from(&server, &options).await;
+    assert!(matches!(error, Error::Network(_)), "{error:?}");
+    assert!(error.to_string().contains("download stalled"), "{error}");
+    assert!(error.to_string().contains("of 1000 bytes"), "{error}");
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_failed_metadata_read_fails_the_download_instead_of_skipping_the_check() {
+    let em = start("2.41").await;
+    let fr = seed_blob(&em, "report.pdf", bytes(10_000));
+    let document = em.seed_document(SeedDocument::file("Report", &fr));
+    em.faults().fail_next(
+        FaultRule::new(500)
+            .method("GET")
+            .path(&format!("/fileResources/{fr}")),
+    );
+    let dir = temp_dir();
+    let error = admin(&em)
+        .download_document(
+            &document,
+            &DownloadTarget::Directory(dir.path().to_path_buf()),
+            &transfer(),
+        )
+        .await
+        .expect_err("no unverified download");
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!("could not read its file resource {fr}")),
+        "{text}"
+    );
+    assert_eq!(error.status(), Some(500));
+    assert!(tree(dir.path()).is_empty());
+    // With the metadata back, the same download is verified.
+    let saved = admin(&em)
+        .download_document(
+            &document,
+            &DownloadTarget::Directory(dir.path().to_path_buf()),
+            &transfer(),
+        )
+        .await
+        .unwrap();
+    let DocumentDownload::Saved(saved) = saved else {
+        panic!("a file document")
+    };
+    assert_eq!(saved.verification, Verification::Matched);
+}
+
+#[tokio::test]
+async fn force_never_replaces_a_device_or_a_pipe() {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, "data.bin", bytes(1000));
+    let dir = temp_dir();
+    let fifo = dir.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for target in [fifo.clone(), "/dev/null".into()] {
+        let error = admin(&em)
+            .download_file_resource(
+                &uid,
+                None,
+                &DownloadTarget::File(target.clone()),
+                &TransferOptions {
+                    overwrite: true,
+                    ..transfer()
+                },
+            )
+            .await
+            .expect_err("refused");
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
+#[tokio::test]
+async fn force_through_a_symlink_replaces_the_file_it_points_at() {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, "data.bin", bytes(1000));
+    let dir = temp_dir();
+    let real = write_file(dir.path(), "real.bin", b"old");
+    let link = dir.path().join("link.bin");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    admin(&em)
+        .download_file_resource(
+            &uid,
+            None,
+            &DownloadTarget::File(link.clone()),
+            &TransferOptions {
+                overwrite: true,
+                ..transfer()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(link.is_symlink(), "the link stays a link");
+    assert_eq!(std::fs::read(&real).unwrap(), bytes(1000));
+    assert!(part_files(dir.path()).is_empty());
 }

@@ -57,7 +57,11 @@ fn interrupt_a_tui_download(interruption: Interruption) {
 
     let home = tempfile::tempdir().unwrap();
     let target = home.path().join("big.bin");
-    let part = home.path().join("big.bin.part");
+    let has_part = || {
+        std::fs::read_dir(home.path())
+            .unwrap()
+            .any(|entry| entry.unwrap().path().to_string_lossy().ends_with(".part"))
+    };
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -115,7 +119,7 @@ fn interrupt_a_tui_download(interruption: Interruption) {
     send("\u{15}");
     send(&target.display().to_string());
     send("\r");
-    wait_until("the part file", || part.exists());
+    wait_until("the part file", has_part);
 
     match interruption {
         Interruption::Sigterm => {

@@ -216,7 +216,14 @@ fn browse_filter_download_and_quit_in_a_real_terminal() {
     ))
     .expect("demo asset");
     assert_eq!(std::fs::read(&target).expect("downloaded file"), expected);
-    assert!(!home.path().join("cases.csv.part").exists());
+    assert!(
+        std::fs::read_dir(home.path()).unwrap().all(|entry| !entry
+            .unwrap()
+            .path()
+            .to_string_lossy()
+            .ends_with(".part")),
+        "no part file is left"
+    );
     assert_terminal_restored(&screen);
     let log = home.path().join("state/d2files/d2files.log");
     assert!(log.exists(), "no log at {}", log.display());

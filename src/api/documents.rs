@@ -214,23 +214,41 @@ impl Client {
         if let DownloadTarget::File(path) = target {
             check_target(path, options.overwrite)?;
         }
-        // The file resource gives the MD5 to verify against; a document whose resource cannot
-        // be read is still downloadable, just unverified.
-        let resource = match document.file_resource_uid() {
-            Some(fr) => self.get_file_resource(fr).await.ok(),
-            None => None,
-        };
-        let fallback_name = resource
-            .as_ref()
-            .and_then(|fr| fr.name.clone())
-            .unwrap_or_else(|| document.title().to_string());
-        let expected = Expected {
-            md5: resource.as_ref().and_then(|fr| fr.content_md5.clone()),
-            skip_md5: resource
-                .as_ref()
-                .and_then(|fr| fr.domain.as_ref())
-                .is_some_and(Domain::reencodes_images),
-            fallback_name,
+        // The file resource says what the bytes must be. When it cannot be read the download
+        // fails: going on would quietly save bytes nothing was checked against.
+        let resource =
+            match document.file_resource_uid() {
+                Some(fr) => Some(self.get_file_resource(fr).await.map_err(|source| {
+                    Error::Context {
+                        context: format!(
+                            "document {uid}: could not read its file resource {fr}, which says \
+                         what the bytes must be"
+                        ),
+                        source: Box::new(source),
+                    }
+                })?),
+                None => None,
+            };
+        let expected = match &resource {
+            Some(fr) => Expected {
+                md5: fr.content_md5.clone(),
+                skip_md5: fr.domain.as_ref().is_some_and(Domain::reencodes_images),
+                length: fr.content_length,
+                content_type: fr.content_type.clone(),
+                fallback_name: fr
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| document.title().to_string()),
+                what: format!("document {uid}"),
+            },
+            // A legacy document whose bytes live outside the file store: only its headers say
+            // what to expect.
+            None => Expected {
+                content_type: document.content_type.clone(),
+                fallback_name: document.title().to_string(),
+                what: format!("document {uid}"),
+                ..Expected::default()
+            },
         };
         let url = self.endpoint(&format!("documents/{uid}/data"))?;
         let response = self

@@ -77,6 +77,11 @@ pub enum Error {
     #[error("{} already exists", .0.display())]
     TargetExists(PathBuf),
 
+    /// The server sent something other than the file it describes (an HTML page, a compressed
+    /// stream, more or fewer bytes than it stores); nothing was saved.
+    #[error("{0}; nothing was saved")]
+    WrongBody(String),
+
     /// The downloaded bytes do not match the server's MD5.
     #[error("downloaded bytes do not match the server's MD5 (expected {expected}, got {actual})")]
     Integrity { expected: String, actual: String },
@@ -101,6 +106,14 @@ pub enum Error {
 
     #[error("cancelled")]
     Cancelled,
+
+    /// A step that a larger operation needed failed: says which step, and why it was needed.
+    #[error("{context}: {source}")]
+    Context {
+        context: String,
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 /// The parts of a DHIS2 WebMessage error worth showing.
@@ -169,7 +182,7 @@ impl Error {
         match self {
             Error::Dhis2(e) => Some(e.status),
             Error::Http { status, .. } | Error::DomainRefused { status, .. } => Some(*status),
-            Error::LinkFailed { source, .. } => source.status(),
+            Error::LinkFailed { source, .. } | Error::Context { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -182,7 +195,7 @@ impl Error {
                     .iter()
                     .find_map(|report| report.error_code.as_deref())
             }),
-            Error::LinkFailed { source, .. } => source.error_code(),
+            Error::LinkFailed { source, .. } | Error::Context { source, .. } => source.error_code(),
             _ => None,
         }
     }

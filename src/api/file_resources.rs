@@ -263,7 +263,10 @@ impl Client {
                     .domain
                     .as_ref()
                     .is_some_and(Domain::reencodes_images),
+            length: resource.content_length.filter(|_| !variant),
+            content_type: resource.content_type.clone(),
             fallback_name: resource.name.clone().unwrap_or_else(|| uid.to_string()),
+            what: format!("file resource {uid}"),
         };
         crate::api::transfer::save_body(response, target, &expected, options).await
     }

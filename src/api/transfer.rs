@@ -14,7 +14,8 @@ use reqwest::multipart::Part;
 pub use tokio_util::sync::CancellationToken;
 
 use crate::api::error::{Error, Result};
-use crate::api::filename::{parse_content_disposition, sanitize_file_name};
+use crate::api::filename::{parse_content_disposition, printable, sanitize_file_name};
+use crate::api::stall::{MinProgress, Moved, stalled};
 
 /// The stage a transfer is in. A document upload passes through the first three.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -79,6 +80,8 @@ pub struct TransferOptions {
     /// move it; on a real network link it is hidden behind the wire.
     pub skip_md5_check: bool,
     pub wait: WaitPolicy,
+    /// How little a transfer may move in a while before it counts as stalled.
+    pub min_progress: MinProgress,
 }
 
 impl TransferOptions {
@@ -142,27 +145,64 @@ pub struct Downloaded {
 pub(crate) struct Expected {
     pub md5: Option<String>,
     pub skip_md5: bool,
+    /// The stored length (`contentLength`) when the bytes served are the stored ones (not an
+    /// image variant): the body must be exactly this long, whatever its headers say.
+    pub length: Option<u64>,
+    /// The stored content type, to tell the file from an HTML page served in its place.
+    pub content_type: Option<String>,
     pub fallback_name: String,
+    /// What is downloaded, for messages: "file resource UID".
+    pub what: String,
 }
 
-/// Removes the part file unless the download completed.
-struct PartFile {
-    path: PathBuf,
-    keep: bool,
-}
+/// A part file name is the target's name, this many random characters and `.part`.
+const PART_RANDOM_CHARS: usize = 8;
 
-impl Drop for PartFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
+/// Part file names keep at most this much of the target's name, so the random part and the
+/// suffix still fit the 255 bytes file systems allow.
+const PART_NAME_KEEP: usize = 200;
+
+/// Creates this run's own part file beside `target`: a new file with a unique name, so two runs
+/// downloading the same file never share, remove or link each other's part file. It is
+/// removed when dropped, unless it was moved into place.
+fn create_part_file(target: &Path) -> Result<(std::fs::File, tempfile::TempPath)> {
+    let dir = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let mut keep = name.len().min(PART_NAME_KEEP);
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
     }
+    let prefix = format!("{}.", &name[..keep]);
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(&prefix)
+        .suffix(".part")
+        .rand_bytes(PART_RANDOM_CHARS);
+    // As a plain create would make it (the umask applies), not tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let part = builder.tempfile_in(dir).map_err(|e| {
+        Error::io(
+            dir.join(format!("{}.part", &name[..keep])),
+            std::io::Error::new(e.kind(), strip_path(&e)),
+        )
+    })?;
+    Ok(part.into_parts())
 }
 
-pub(crate) fn part_path(target: &Path) -> PathBuf {
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(".part");
-    target.with_file_name(name)
+/// tempfile's errors repeat the path; ours name it once.
+fn strip_path(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at path ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 /// Resolves the final path of a download from the target and the answer's headers.
@@ -185,7 +225,8 @@ pub(crate) fn resolve_target(
     }
 }
 
-/// Checks a target before any byte is fetched.
+/// Checks a target before any byte is fetched. Only a regular file (or a symlink to one) is
+/// ever replaced: a device, FIFO or socket given as the target is refused even with overwrite.
 pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -211,13 +252,85 @@ pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
             path.display()
         )));
     }
-    if !overwrite && path.exists() {
-        return Err(Error::TargetExists(path.to_path_buf()));
+    match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => Err(Error::InvalidInput(format!(
+            "{} is not a regular file (a device, pipe or socket); d2files only saves over regular files",
+            path.display()
+        ))),
+        Ok(_) if !overwrite => Err(Error::TargetExists(path.to_path_buf())),
+        // A dangling symlink exists too: never write through it.
+        Err(_) if !overwrite && path.symlink_metadata().is_ok() => {
+            Err(Error::TargetExists(path.to_path_buf()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The file a download replaces: a symlink to a regular file is followed, so the file it points
+/// at gets the new bytes and the link stays a link.
+fn replaced_path(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Refuses an answer that cannot be the file, before a byte of it is saved: a compressed stream
+/// nobody asked for, an HTML page in place of a file of another type, or a length other than
+/// the stored one.
+fn check_answer(response: &Response, expected: &Expected) -> Result<()> {
+    let headers = response.headers();
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(encoding) = header(reqwest::header::CONTENT_ENCODING)
+        .filter(|encoding| !encoding.is_empty() && !encoding.eq_ignore_ascii_case("identity"))
+    {
+        return Err(Error::WrongBody(format!(
+            "the server compressed {} (Content-Encoding: {}) although d2files did not ask for it, \
+             so the bytes are not the file",
+            expected.what,
+            printable(encoding)
+        )));
+    }
+    let is_html = |content_type: &str| {
+        content_type
+            .split(';')
+            .next()
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/html"))
+    };
+    if header(reqwest::header::CONTENT_TYPE).is_some_and(is_html)
+        && !expected.content_type.as_deref().is_some_and(is_html)
+    {
+        return Err(Error::WrongBody(format!(
+            "the server answered with an HTML page instead of {} (a login page or a proxy's \
+             error page?)",
+            expected.what
+        )));
+    }
+    if let (Some(stored), Some(announced)) = (expected.length, response.content_length())
+        && stored != announced
+    {
+        let detail = if announced == 0 {
+            " (DHIS2 sends an empty body when the stored file is lost)".to_string()
+        } else {
+            String::new()
+        };
+        return Err(Error::WrongBody(format!(
+            "the server announced {announced} bytes for {}, which holds {stored}{detail}",
+            expected.what
+        )));
     }
     Ok(())
 }
 
-/// Writes a 200 answer's body to `target`, through a part file, checking length and MD5.
+/// Writes a 200 answer's body to `target`, through this run's own part file, checking the
+/// length (always) and the MD5 (unless skipped), and never writing past the announced length.
 pub(crate) async fn save_body(
     response: Response,
     target: &DownloadTarget,
@@ -226,30 +339,21 @@ pub(crate) async fn save_body(
 ) -> Result<Downloaded> {
     let path = resolve_target(target, &response, &expected.fallback_name);
     check_target(&path, options.overwrite)?;
+    check_answer(&response, expected)?;
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
-    let total = response.content_length();
-    let part = PartFile {
-        path: part_path(&path),
-        keep: false,
-    };
-    // A leftover part file is replaced, never written through: it may be a symlink planted in
-    // a shared directory, pointing at another file of the user's.
-    let _ = tokio::fs::remove_file(&part.path).await;
-    let file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&part.path)
-        .await
-        .map_err(|e| Error::io(&part.path, e))?
-        .into_std()
-        .await;
+    let total = expected.length.or(response.content_length());
+    let replaced = replaced_path(&path);
+    let (file, part) = create_part_file(&replaced)?;
     let mut sink = Sink::new(file);
     let mut stream = response.bytes_stream();
     let mut hasher = (!options.skip_md5_check).then(Md5::new);
+    let moved = Moved::default();
+    let watchdog = stalled(moved.clone(), options.min_progress, "download", total);
+    tokio::pin!(watchdog);
     let mut done = 0u64;
     let mut last_report = Instant::now();
     options.report(Progress {
@@ -261,17 +365,26 @@ pub(crate) async fn save_body(
         let chunk = tokio::select! {
             biased;
             _ = options.cancel.cancelled() => return Err(Error::Cancelled),
+            stall = &mut watchdog => return Err(stall),
             chunk = stream.next() => chunk,
         };
         let Some(chunk) = chunk else { break };
         let chunk = chunk.map_err(|e| broken_transfer(e, done, total))?;
+        if let Some(total) = total
+            && done + chunk.len() as u64 > total
+        {
+            // Stop at the announced length: a body that keeps coming would fill the disk.
+            return Err(Error::WrongBody(format!(
+                "the server sent more than the {total} bytes of {}",
+                expected.what
+            )));
+        }
         if let Some(hasher) = hasher.as_mut() {
             hasher.update(&chunk);
         }
         done += chunk.len() as u64;
-        sink.push(chunk)
-            .await
-            .map_err(|e| Error::io(&part.path, e))?;
+        moved.add(chunk.len() as u64);
+        sink.push(chunk).await.map_err(|e| Error::io(&part, e))?;
         if last_report.elapsed() >= PROGRESS_INTERVAL {
             last_report = Instant::now();
             options.report(Progress {
@@ -281,18 +394,16 @@ pub(crate) async fn save_body(
             });
         }
     }
-    sink.finish().await.map_err(|e| Error::io(&part.path, e))?;
+    sink.finish().await.map_err(|e| Error::io(&part, e))?;
     if let Some(total) = total.filter(|total| *total != done) {
-        return Err(Error::Network(format!(
-            "the connection broke after {done} of {total} bytes"
-        )));
+        return Err(short_body(expected, done, total));
     }
     let md5 = hasher.map(|hasher| hex(&hasher.finalize()));
     let verification = match &md5 {
         Some(md5) => verify(expected, md5)?,
         None => Verification::Skipped,
     };
-    finish(part, &path, options.overwrite)?;
+    finish(part, &replaced, &path, options.overwrite)?;
     options.report(Progress {
         phase: Phase::Downloading,
         done,
@@ -305,6 +416,14 @@ pub(crate) async fn save_body(
         content_type,
         verification,
     })
+}
+
+/// A body that ended cleanly before its length: the server sent fewer bytes than it stores.
+fn short_body(expected: &Expected, done: u64, total: u64) -> Error {
+    Error::WrongBody(format!(
+        "the server sent only {done} of the {total} bytes of {}",
+        expected.what
+    ))
 }
 
 /// A batch is handed to the blocking pool once it holds this many bytes.
@@ -395,29 +514,28 @@ fn verify(expected: &Expected, actual: &str) -> Result<Verification> {
     }
 }
 
-/// Moves the complete part file into place without clobbering a file that appeared meanwhile.
-fn finish(mut part: PartFile, path: &Path, overwrite: bool) -> Result<()> {
+/// Moves this run's complete part file into place (`replaced`, the file `path` names), without
+/// clobbering a file that appeared meanwhile unless asked to.
+fn finish(part: tempfile::TempPath, replaced: &Path, path: &Path, overwrite: bool) -> Result<()> {
     if overwrite {
-        std::fs::rename(&part.path, path).map_err(|e| Error::io(path, e))?;
-    } else {
-        match std::fs::hard_link(&part.path, path) {
-            Ok(()) => {
-                let _ = std::fs::remove_file(&part.path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        return part.persist(replaced).map_err(|e| Error::io(path, e.error));
+    }
+    match part.persist_noclobber(replaced) {
+        Ok(()) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::TargetExists(path.to_path_buf()))
+        }
+        // File systems without hard links or RENAME_NOREPLACE (FAT on a USB stick): check,
+        // then rename.
+        Err(e) => {
+            if replaced.symlink_metadata().is_ok() {
                 return Err(Error::TargetExists(path.to_path_buf()));
             }
-            // File systems without hard links: check, then rename.
-            Err(_) => {
-                if path.exists() {
-                    return Err(Error::TargetExists(path.to_path_buf()));
-                }
-                std::fs::rename(&part.path, path).map_err(|e| Error::io(path, e))?;
-            }
+            e.path
+                .persist(replaced)
+                .map_err(|e| Error::io(path, e.error))
         }
     }
-    part.keep = true;
-    Ok(())
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -628,10 +746,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn part_files_sit_beside_the_target() {
+    fn each_part_file_is_new_and_sits_beside_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.pdf");
+        let (_, first) = create_part_file(&target).unwrap();
+        let (_, second) = create_part_file(&target).unwrap();
+        assert_ne!(first.to_path_buf(), second.to_path_buf());
+        for part in [&first, &second] {
+            assert_eq!(part.parent(), Some(dir.path()));
+            let name = part.file_name().unwrap().to_str().unwrap();
+            assert!(
+                name.starts_with("report.pdf.") && name.ends_with(".part"),
+                "{name}"
+            );
+        }
+        let long = dir.path().join(format!("{}.pdf", "é".repeat(126)));
+        let (_, part) = create_part_file(&long).unwrap();
+        assert!(part.file_name().unwrap().len() <= 255);
+        drop(first);
         assert_eq!(
-            part_path(Path::new("/tmp/x/report.pdf")),
-            PathBuf::from("/tmp/x/report.pdf.part")
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "dropped parts go"
         );
     }
 
@@ -659,14 +795,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("a.txt");
         std::fs::write(&target, b"mine").unwrap();
-        let part = PartFile {
-            path: part_path(&target),
-            keep: false,
-        };
-        std::fs::write(&part.path, b"theirs").unwrap();
-        let part_path = part.path.clone();
+        let (mut file, part) = create_part_file(&target).unwrap();
+        file.write_all(b"theirs").unwrap();
+        let part_path = part.to_path_buf();
         assert!(matches!(
-            finish(part, &target, false),
+            finish(part, &target, &target, false),
             Err(Error::TargetExists(_))
         ));
         assert_eq!(std::fs::read(&target).unwrap(), b"mine");

@@ -112,6 +112,14 @@ impl Conn {
             .await;
     }
 
+    /// One chunk of a `Transfer-Encoding: chunked` body (an empty one ends the body).
+    pub async fn chunk(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut framed = format!("{:x}\r\n", bytes.len()).into_bytes();
+        framed.extend_from_slice(bytes);
+        framed.extend_from_slice(b"\r\n");
+        self.write(&framed).await
+    }
+
     /// Writes `bytes` one at a time, `every` apart, until the client hangs up.
     pub async fn trickle(&mut self, bytes: &[u8], every: Duration) {
         for byte in bytes {
