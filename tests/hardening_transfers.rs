@@ -431,3 +431,310 @@ async fn force_through_a_symlink_replaces_the_file_it_points_at() {
     assert_eq!(std::fs::read(&real).unwrap(), bytes(1000));
     assert!(part_files(dir.path()).is_empty());
 }
+
+/// A server that takes uploads through `on_upload` and answers file resource reads with
+/// `on_read`; document creation is counted by the caller through `seen`.
+async fn upload_server<U, UF, R, RF>(on_upload: U, on_read: R) -> hostile::Hostile
+where
+    U: Fn(Request, Conn) -> UF + Send + Sync + 'static,
+    UF: std::future::Future<Output = ()> + Send + 'static,
+    R: Fn(Conn) -> RF + Send + Sync + 'static,
+    RF: std::future::Future<Output = ()> + Send + 'static,
+{
+    let on_upload = Arc::new(on_upload);
+    let on_read = Arc::new(on_read);
+    hostile::serve(move |request: Request, mut conn: Conn| {
+        let on_upload = on_upload.clone();
+        let on_read = on_read.clone();
+        async move {
+            match (request.method.as_str(), request.path()) {
+                ("POST", "/api/fileResources") => on_upload(request, conn).await,
+                ("GET", path) if path.starts_with("/api/fileResources/") => on_read(conn).await,
+                _ => {
+                    conn.json(500, &serde_json::json!({"message": "unexpected"}))
+                        .await
+                }
+            }
+        }
+    })
+    .await
+}
+
+/// DHIS2's 202 answer to an upload, with the file resource as the server describes it.
+fn accepted(length: u64) -> serde_json::Value {
+    let mut resource = hostile::file_resource_json(FR, "notes.txt", length, None);
+    resource["storageStatus"] = "PENDING".into();
+    serde_json::json!({
+        "httpStatus": "Accepted", "httpStatusCode": 202, "status": "OK",
+        "response": {"responseType": "FileResource", "fileResource": resource}
+    })
+}
+
+#[tokio::test]
+async fn an_answer_before_the_body_was_read_is_no_upload() {
+    let server = upload_server(
+        |_, mut conn| async move { conn.json(202, &accepted(0)).await },
+        |mut conn| async move {
+            conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 0, None))
+                .await
+        },
+    )
+    .await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(4_000_000));
+    for options in [transfer(), unchecked()] {
+        let error = client_of(&server)
+            .upload_document(&path, None, &options)
+            .await
+            .expect_err("nothing arrived");
+        assert!(matches!(error, Error::UploadIncomplete { .. }), "{error:?}");
+        let text = error.to_string();
+        assert!(
+            text.contains(FR) && text.contains("linked to nothing"),
+            "{text}"
+        );
+        assert_eq!(error.unlinked_file_resource(), None, "no link hint");
+    }
+    assert_eq!(server.count("POST", "/api/documents"), 0);
+}
+
+#[tokio::test]
+async fn a_server_that_kept_fewer_bytes_fails_the_upload_in_the_cli_too() {
+    let server = upload_server(
+        |request, mut conn| async move {
+            conn.read_body(&request).await;
+            conn.json(202, &accepted(5)).await
+        },
+        |mut conn| async move {
+            conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 5, None))
+                .await
+        },
+    )
+    .await;
+    let home = temp_dir();
+    write_file(home.path(), "notes.txt", &bytes(1000));
+    for flags in [&[][..], &["--no-verify"][..]] {
+        let mut command = d2files(home.path());
+        command
+            .env("DHIS2_URL", server.base_url())
+            .env("DHIS2_USERNAME", "admin")
+            .env("DHIS2_PASSWORD", "district")
+            .args(["documents", "upload", "notes.txt"])
+            .args(flags);
+        let run = run(command).await;
+        assert!(!run.success, "{}", run.stdout);
+        assert!(
+            run.stderr
+                .contains("the server stored only 5 of the 1000 bytes"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(FR), "{}", run.stderr);
+        assert!(!run.stderr.contains("hint:"), "{}", run.stderr);
+    }
+    assert_eq!(server.count("POST", "/api/documents"), 0);
+}
+
+#[tokio::test]
+async fn a_server_that_stops_reading_an_upload_counts_as_stalled() {
+    let server = upload_server(
+        // Reads nothing and holds the connection; the client gives up first.
+        |_, conn| async move {
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            drop(conn);
+        },
+        |mut conn| async move { conn.json(404, &serde_json::json!({})).await },
+    )
+    .await;
+    let dir = temp_dir();
+    // Far more than loopback socket buffers hold, so the writes block.
+    let path = write_file(dir.path(), "big.bin", &bytes(32 << 20));
+    let options = TransferOptions {
+        min_progress: MinProgress {
+            bytes: 1000,
+            window: Duration::from_millis(300),
+        },
+        ..unchecked()
+    };
+    let error = tokio::time::timeout(
+        Duration::from_secs(15),
+        client_of(&server).upload_file_resource(&path, &d2files::api::Domain::Document, &options),
+    )
+    .await
+    .expect("bounded")
+    .expect_err("stalled");
+    assert!(error.to_string().contains("upload stalled"), "{error}");
+}
+
+#[tokio::test]
+async fn the_storage_wait_keeps_its_limit_while_a_poll_hangs() {
+    let server = upload_server(
+        |request, mut conn| async move {
+            conn.read_body(&request).await;
+            conn.json(202, &accepted(1000)).await
+        },
+        // The status read trickles its answer, a byte every 100 ms.
+        |mut conn| async move {
+            let _ = conn
+                .head(
+                    200,
+                    &[
+                        ("Content-Type", "application/json"),
+                        ("Content-Length", "500"),
+                    ],
+                )
+                .await;
+            conn.trickle(&[b' '; 500], Duration::from_millis(100)).await;
+        },
+    )
+    .await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(1000));
+    let mut options = unchecked();
+    options.wait.limit = Duration::from_millis(500);
+    let error = tokio::time::timeout(
+        Duration::from_secs(15),
+        client_of(&server).upload_document(&path, None, &options),
+    )
+    .await
+    .expect("bounded by the wait limit")
+    .expect_err("never stored");
+    let text = error.to_string();
+    assert!(text.contains("unconfirmed"), "{text}");
+    // The file resource exists: linking it later is the way on.
+    assert_eq!(error.unlinked_file_resource(), Some(FR));
+}
+
+#[tokio::test]
+async fn failed_storage_is_final_and_gets_no_link_hint() {
+    let server = upload_server(
+        |request, mut conn| async move {
+            conn.read_body(&request).await;
+            conn.json(202, &accepted(1000)).await
+        },
+        |mut conn| async move {
+            let mut resource = hostile::file_resource_json(FR, "notes.txt", 1000, None);
+            resource["storageStatus"] = "FAILED".into();
+            conn.json(200, &resource).await
+        },
+    )
+    .await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(1000));
+    let error = client_of(&server)
+        .upload_document(&path, None, &unchecked())
+        .await
+        .expect_err("failed");
+    assert!(matches!(error, Error::StorageFailed { .. }), "{error:?}");
+    assert!(error.to_string().contains("will not try again"), "{error}");
+    assert_eq!(error.unlinked_file_resource(), None);
+    // Final: one look was enough.
+    assert_eq!(server.count("GET", &format!("/api/fileResources/{FR}")), 1);
+}
+
+#[tokio::test]
+async fn a_file_resource_that_vanishes_gets_no_link_hint() {
+    let em = start("2.41").await;
+    em.faults().fail_next(
+        FaultRule::new(404)
+            .method("GET")
+            .path("/api/fileResources/"),
+    );
+    let home = temp_dir();
+    write_file(home.path(), "notes.txt", &bytes(1000));
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command.args(["documents", "upload", "notes.txt"]);
+    let run = run(command).await;
+    assert!(!run.success, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("is gone, so there is nothing to link"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hint:"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn a_document_created_but_unreadable_is_not_called_a_failed_link() {
+    let em = start("2.41").await;
+    em.faults()
+        .fail_next(FaultRule::new(404).method("GET").path("/api/documents/"));
+    let home = temp_dir();
+    write_file(home.path(), "notes.txt", &bytes(1000));
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command.args(["documents", "upload", "notes.txt"]);
+    let run = run(command).await;
+    assert!(!run.success, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("was created, but reading it back failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hint:"), "{}", run.stderr);
+    assert_eq!(
+        em.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/api/documents")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn ctrl_c_while_waiting_for_storage_names_the_file_resource_kept() {
+    let em = start("2.41").await;
+    em.faults().stall_storage(true);
+    let home = temp_dir();
+    write_file(home.path(), "notes.txt", &bytes(1000));
+    let mut command = d2files(home.path());
+    as_admin(&mut command, &em);
+    command
+        .args(["documents", "upload", "notes.txt"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("d2files starts");
+    // Waiting for storage: the first status poll has reached the server.
+    let polled = || {
+        em.requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.starts_with("/api/fileResources/"))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !polled() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upload never waited"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let fr = em
+        .requests()
+        .iter()
+        .find(|r| r.method == "GET" && r.path.starts_with("/api/fileResources/"))
+        .map(|r| r.path.trim_start_matches("/api/fileResources/").to_string())
+        .unwrap();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains(&format!("file resource {fr}, linked to nothing")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("d2files documents link {fr}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("partial download"), "{stderr}");
+}

@@ -127,7 +127,12 @@ impl Client {
             what: "the new document".into(),
             detail: "the answer carried no uid".into(),
         })?;
-        self.get_document(&uid).await
+        self.get_document(&uid)
+            .await
+            .map_err(|source| Error::CreatedUnread {
+                uid: uid.clone(),
+                source: Box::new(source),
+            })
     }
 
     /// Uploads a file as a document in DHIS2's two steps, as one operation: the bytes become a
@@ -151,20 +156,7 @@ impl Client {
         let stored = self
             .wait_until_stored(&uploaded.id, options)
             .await
-            .map_err(|error| match error {
-                Error::Cancelled => {
-                    // Step one is done: leave the uploaded file resource findable in the log.
-                    tracing::info!(
-                        file_resource = %uploaded.id,
-                        "upload cancelled while waiting for storage; the file resource stays unlinked"
-                    );
-                    Error::Cancelled
-                }
-                other => Error::LinkFailed {
-                    file_resource_uid: uploaded.id.clone(),
-                    source: Box::new(other),
-                },
-            })?;
+            .map_err(|error| after_step_one(&uploaded.id, error))?;
         options.report(Progress {
             phase: Phase::Linking,
             done: 0,
@@ -173,10 +165,8 @@ impl Client {
         let document = self
             .link_document(&name, &stored.id)
             .await
-            .map_err(|source| Error::LinkFailed {
-                file_resource_uid: stored.id.clone(),
-                source: Box::new(source),
-            })?;
+            .map_err(|error| after_step_one(&stored.id, error))?;
+        options.unlinked.set(None);
         Ok(UploadedDocument {
             document,
             file_resource: stored,
@@ -275,6 +265,42 @@ impl Client {
         .await
         .map_err(explain_delete_refusal)?;
         Ok(())
+    }
+}
+
+/// What a failure after step one means for the stored file resource `uid`. Only where linking it
+/// later can still work is it a [`Error::LinkFailed`] (whose hint is `documents link`): not when
+/// the file resource is gone, will never be stored, is linked already, or when the document was
+/// in fact created.
+fn after_step_one(uid: &str, error: Error) -> Error {
+    if error.status() == Some(404) && !matches!(error, Error::CreatedUnread { .. }) {
+        return Error::Context {
+            context: format!(
+                "file resource {uid}, which the server had accepted, is gone, so there is \
+                 nothing to link; upload the file again"
+            ),
+            source: Box::new(error),
+        };
+    }
+    let linkable = match &error {
+        Error::Cancelled => {
+            // Step one is done: leave the uploaded file resource findable in the log.
+            tracing::info!(
+                file_resource = %uid,
+                "upload cancelled after the bytes were sent; the file resource stays unlinked"
+            );
+            false
+        }
+        Error::StorageFailed { .. } | Error::CreatedUnread { .. } => false,
+        error => !matches!(error.error_code(), Some("E4015" | "E4016")),
+    };
+    if linkable {
+        Error::LinkFailed {
+            file_resource_uid: uid.to_string(),
+            source: Box::new(error),
+        }
+    } else {
+        error
     }
 }
 

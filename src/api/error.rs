@@ -63,6 +63,29 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// DHIS2 ≤2.40 gave up storing the bytes: the file resource will never be STORED.
+    #[error(
+        "the server could not store file resource {uid} (storageStatus FAILED) and will not try again; upload the file again"
+    )]
+    StorageFailed { uid: String },
+
+    /// The server kept fewer bytes than the file has, or answered before it had read them all.
+    #[error(
+        "{detail}; the server keeps file resource {uid}, linked to nothing; upload the file again"
+    )]
+    UploadIncomplete { uid: String, detail: String },
+
+    /// A document was created, but reading it back failed: it exists, so creating it again would
+    /// make a second one.
+    #[error(
+        "document {uid} was created, but reading it back failed: {source}; check it with `d2files documents get {uid}` before creating it again"
+    )]
+    CreatedUnread {
+        uid: String,
+        #[source]
+        source: Box<Error>,
+    },
+
     /// Step two of a document upload failed after the bytes were stored.
     #[error(
         "the file was uploaded as file resource {file_resource_uid}, but creating the document failed: {source}"

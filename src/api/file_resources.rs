@@ -11,8 +11,9 @@ use crate::api::client::{
     Client, check_uid, is_valid_uid, read_json, read_limited, summarize_body,
 };
 use crate::api::error::{Dhis2Error, Error, Result};
-use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, WebMessage};
+use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, StorageStatus, WebMessage};
 use crate::api::query::{Filter, ListQuery, Operator};
+use crate::api::stall::stalled;
 use crate::api::transfer::{
     DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
     current_len, file_part,
@@ -82,15 +83,22 @@ impl Client {
         let (part, length, sent_source) = file_part(path, options).await?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
-        let sent = self
-            .send(
-                self.request(Method::POST, url)
-                    .header(ACCEPT, "application/json")
-                    // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
-                    .query(&[("domain", domain.as_str())])
-                    .multipart(form),
-            )
-            .await;
+        options.unlinked.set(None);
+        let send = self.send(
+            self.request(Method::POST, url)
+                .header(ACCEPT, "application/json")
+                // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
+                .query(&[("domain", domain.as_str())])
+                .multipart(form),
+        );
+        // A server that stops reading the body would otherwise hold the upload for ever: the
+        // read timeout does not cover writes.
+        let sent = tokio::select! {
+            sent = send => sent,
+            stall = stalled(sent_source.moved(), options.min_progress, "upload", Some(length)) => {
+                Err(stall)
+            }
+        };
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
@@ -114,6 +122,17 @@ impl Client {
         }
         let message: WebMessage = read_json(sent?, "fileResources").await?;
         let resource = file_resource_of(message)?;
+        options.unlinked.set(Some(&resource.id));
+        if !sent_source.complete() {
+            return Err(Error::UploadIncomplete {
+                uid: resource.id.clone(),
+                detail: format!(
+                    "the server answered before it had read all {length} bytes of {}",
+                    path.display()
+                ),
+            });
+        }
+        check_stored_length(&resource, domain, length, path)?;
         check_stored_md5(&resource, domain, sent_source.md5())?;
         Ok(resource)
     }
@@ -126,7 +145,9 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<FileResource> {
         let uploaded = self.upload_file_resource(path, domain, options).await?;
-        self.wait_until_stored(&uploaded.id, options).await
+        let stored = self.wait_until_stored(&uploaded.id, options).await?;
+        check_stored_length(&stored, domain, uploaded.content_length.unwrap_or(0), path)?;
+        Ok(stored)
     }
 
     /// Metadata of one file resource. Read without `fields` so the server recomputes
@@ -202,20 +223,44 @@ impl Client {
         let policy = options.wait;
         let started = Instant::now();
         let mut delay = policy.first_delay;
+        let timed_out = |status: String| Error::StorageTimeout {
+            uid: uid.to_string(),
+            status,
+            waited: started.elapsed(),
+        };
+        // What the last answered poll said, for a wait that ends on an unanswered one.
+        let mut last_status = None;
         loop {
-            let resource = self.get_file_resource(uid).await?;
-            if resource.is_stored() {
-                return Ok(resource);
+            // The limit holds while a poll is in flight too: a server that answers slowly (or
+            // trickles its answer) does not stretch the wait.
+            let remaining = policy.limit.saturating_sub(started.elapsed());
+            let poll = tokio::select! {
+                _ = options.cancel.cancelled() => return Err(Error::Cancelled),
+                poll = tokio::time::timeout(remaining, self.get_file_resource(uid)) => poll,
+            };
+            let Ok(read) = poll else {
+                return Err(timed_out(last_status.unwrap_or_else(|| {
+                    "unconfirmed (the server did not answer the status check in time)".into()
+                })));
+            };
+            let resource = read?;
+            last_status = resource.storage_status.map(|s| s.to_string());
+            match resource.storage_status {
+                Some(StorageStatus::Stored) => return Ok(resource),
+                Some(StorageStatus::Failed) => {
+                    return Err(Error::StorageFailed {
+                        uid: uid.to_string(),
+                    });
+                }
+                _ => {}
             }
             if started.elapsed() >= policy.limit {
-                return Err(Error::StorageTimeout {
-                    uid: uid.to_string(),
-                    status: resource
+                return Err(timed_out(
+                    resource
                         .storage_status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "not stored".into()),
-                    waited: started.elapsed(),
-                });
+                ));
             }
             let remaining = policy.limit.saturating_sub(started.elapsed());
             tokio::select! {
@@ -297,6 +342,38 @@ async fn download_refusal(response: Response, resource: &FileResource) -> Error 
             },
         },
     }
+}
+
+/// Compares the length the server stored with the file's, always (also without the MD5
+/// check), except where DHIS2 re-encodes images (the stored length is then its own).
+fn check_stored_length(
+    resource: &FileResource,
+    domain: &Domain,
+    length: u64,
+    path: &Path,
+) -> Result<()> {
+    if domain.reencodes_images() {
+        return Ok(());
+    }
+    let detail = match resource.content_length {
+        Some(stored) if stored == length => return Ok(()),
+        Some(stored) if stored < length => format!(
+            "the server stored only {stored} of the {length} bytes of {}",
+            path.display()
+        ),
+        Some(stored) => format!(
+            "the server stored {stored} bytes for the {length} bytes of {}",
+            path.display()
+        ),
+        None => format!(
+            "the server did not say how many bytes of {} it stored",
+            path.display()
+        ),
+    };
+    Err(Error::UploadIncomplete {
+        uid: resource.id.clone(),
+        detail,
+    })
 }
 
 /// Compares the MD5 the server computed with the bytes sent, except where DHIS2 re-encodes

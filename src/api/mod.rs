@@ -40,6 +40,6 @@ pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
 pub use stall::MinProgress;
 pub use transfer::{
     CancellationToken, DownloadTarget, Downloaded, Phase, Progress, ProgressFn, TransferOptions,
-    Verification, WaitPolicy,
+    UnlinkedUpload, Verification, WaitPolicy,
 };
 pub use version::ServerVersion;

@@ -3,7 +3,7 @@
 //! reading an upload, would otherwise hold it forever. The per-read timeout does not help: a
 //! byte a second is a read every second.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::api::error::Error;
@@ -27,22 +27,31 @@ impl Default for MinProgress {
     }
 }
 
-/// Bytes moved so far, shared between the transfer and its watchdog.
+/// Bytes moved so far, shared between the transfer and its watchdog, and whether the body is
+/// all out (an upload then waits for the server's answer, which the JSON deadline bounds).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Moved(Arc<AtomicU64>);
+pub(crate) struct Moved(Arc<(AtomicU64, AtomicBool)>);
 
 impl Moved {
     pub(crate) fn add(&self, bytes: u64) {
-        self.0.fetch_add(bytes, Ordering::Relaxed);
+        self.0.0.fetch_add(bytes, Ordering::Relaxed);
     }
 
     pub(crate) fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.0.0.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn finish(&self) {
+        self.0.1.store(true, Ordering::Relaxed);
+    }
+
+    fn finished(&self) -> bool {
+        self.0.1.load(Ordering::Relaxed)
     }
 }
 
-/// Resolves with an error once a window passes in which fewer than the rule's bytes moved.
-/// Meant for `select!` beside the transfer, which stops watching by finishing first.
+/// Resolves with an error once a window passes in which fewer than the rule's bytes moved, and
+/// never once the body is finished. Meant for `select!` beside the transfer.
 pub(crate) async fn stalled(
     moved: Moved,
     rule: MinProgress,
@@ -52,6 +61,9 @@ pub(crate) async fn stalled(
     let mut before = moved.get();
     loop {
         tokio::time::sleep(rule.window).await;
+        if moved.finished() {
+            return std::future::pending().await;
+        }
         let now = moved.get();
         if now.saturating_sub(before) < rule.bytes {
             let of_total = total.map(|t| format!(" of {t}")).unwrap_or_default();

@@ -68,6 +68,22 @@ impl Default for WaitPolicy {
     }
 }
 
+/// The file resource an upload created on the server and has not linked yet (set once the
+/// server names it, cleared once a document points at it), so whoever interrupts an upload can
+/// say what the server kept.
+#[derive(Clone, Debug, Default)]
+pub struct UnlinkedUpload(Arc<Mutex<Option<String>>>);
+
+impl UnlinkedUpload {
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn set(&self, uid: Option<&str>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = uid.map(str::to_string);
+    }
+}
+
 /// Options shared by every transfer.
 #[derive(Clone, Default)]
 pub struct TransferOptions {
@@ -82,6 +98,8 @@ pub struct TransferOptions {
     pub wait: WaitPolicy,
     /// How little a transfer may move in a while before it counts as stalled.
     pub min_progress: MinProgress,
+    /// Filled by uploads: what the server kept, for an interrupted upload's message.
+    pub unlinked: UnlinkedUpload,
 }
 
 impl TransferOptions {
@@ -543,14 +561,16 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// What an upload stream saw of its source: the MD5 of the bytes sent once the whole file was
-/// read (unless the check is skipped), and whether the file changed size meanwhile.
+/// read (unless the check is skipped), whether the file changed size meanwhile, whether the
+/// request body reached its end, and the bytes handed over so far.
 #[derive(Clone, Default)]
-pub(crate) struct SentSource(Arc<Mutex<SentState>>);
+pub(crate) struct SentSource(Arc<Mutex<SentState>>, Moved);
 
 #[derive(Default)]
 struct SentState {
     md5: Option<String>,
     changed: bool,
+    complete: bool,
 }
 
 impl SentSource {
@@ -564,6 +584,16 @@ impl SentSource {
 
     pub(crate) fn changed(&self) -> bool {
         self.lock().changed
+    }
+
+    /// Whether every byte of the file went into the request body. A server that answers
+    /// before reading it all leaves this false.
+    pub(crate) fn complete(&self) -> bool {
+        self.lock().complete
+    }
+
+    pub(crate) fn moved(&self) -> Moved {
+        self.1.clone()
     }
 }
 
@@ -591,7 +621,10 @@ impl UploadSource {
                 Err(self.changed("shrank"))
             }
             Some(Ok(Upload::End(hasher))) => {
-                self.sent.lock().md5 = hasher.map(|hasher| hex(&hasher.finalize()));
+                let mut sent = self.sent.lock();
+                sent.md5 = hasher.map(|hasher| hex(&hasher.finalize()));
+                sent.complete = true;
+                self.sent.1.finish();
                 return None;
             }
             None => return None,
@@ -608,6 +641,7 @@ impl UploadSource {
             ));
         }
         self.done += chunk.len() as u64;
+        self.sent.1.add(chunk.len() as u64);
         if self.done > self.length {
             return Err(self.changed("grew"));
         }

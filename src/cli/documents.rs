@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::api::{
     Client, Document, DocumentDownload, DownloadTarget, FileResource, ListQuery, Page,
+    TransferOptions, UnlinkedUpload,
 };
 use crate::cli::args::{CheckArgs, DocumentsCommand, ListArgs};
 use crate::cli::output::{self, date, opt, print_fields, print_json, print_table, size};
@@ -15,12 +16,19 @@ use crate::cli::progress::transfer_options;
 /// Stops `--all` from fetching without end from a huge server.
 pub const MAX_ALL_ITEMS: usize = 100_000;
 
-pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyhow::Result<()> {
+pub async fn run(
+    client: &Client,
+    command: DocumentsCommand,
+    json: bool,
+    unlinked: &UnlinkedUpload,
+) -> anyhow::Result<()> {
     match command {
         DocumentsCommand::List(args) => list(client, &args, json).await,
         DocumentsCommand::Get { uid } => get(client, &uid, json).await,
         DocumentsCommand::Upload { path, name, check } => {
-            upload(client, &path, name, &check, json).await
+            let (mut options, bar) = transfer_options("↑", false, &check);
+            options.unlinked = unlinked.clone();
+            upload(client, &path, name, options, bar, json).await
         }
         DocumentsCommand::UploadUrl { name, link } => {
             let document = client.create_external_document(&name, &link).await?;
@@ -189,10 +197,10 @@ async fn upload(
     client: &Client,
     path: &Path,
     name: Option<String>,
-    check: &CheckArgs,
+    options: TransferOptions,
+    bar: indicatif::ProgressBar,
     json: bool,
 ) -> anyhow::Result<()> {
-    let (options, bar) = transfer_options("↑", false, check);
     let result = client
         .upload_document(path, name.as_deref(), &options)
         .await;

@@ -2,6 +2,7 @@
 mod args;
 mod connect;
 mod documents;
+mod interrupt;
 mod output;
 mod profile;
 mod progress;
@@ -14,6 +15,7 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::Command;
+use interrupt::{Interrupted, Work, until_stopped};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -83,17 +85,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let connection = connect::connect(&cli.connection).await?;
             // The delete question blocks on stdin, where Ctrl-C must keep its default action.
             let asks = matches!(command, args::DocumentsCommand::Delete { yes: false, .. });
-            let work = documents::run(&connection.client, command, json);
+            let unlinked = crate::api::UnlinkedUpload::default();
+            let kind = Work::of_documents(&command);
+            let work = documents::run(&connection.client, command, json, &unlinked);
             if asks {
                 work.await
             } else {
-                until_stopped(work).await
+                until_stopped(work, kind, &unlinked).await
             }
         }
         Some(Command::Resources(command)) => {
             crate::config::init_stderr_logging()?;
             let connection = connect::connect(&cli.connection).await?;
-            until_stopped(resources::run(&connection.client, command, json)).await
+            let unlinked = crate::api::UnlinkedUpload::default();
+            let kind = Work::of_resources(&command);
+            let work = resources::run(&connection.client, command, json, &unlinked);
+            until_stopped(work, kind, &unlinked).await
         }
         Some(Command::Profile(command)) => {
             crate::config::init_stderr_logging()?;
@@ -124,57 +131,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::emulator::run_standalone(options).await
         }
-    }
-}
-
-/// A command stopped by Ctrl-C or SIGTERM.
-#[derive(Debug)]
-struct Interrupted(&'static str);
-
-impl std::fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "interrupted by {} (a partial download is removed)",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for Interrupted {}
-
-/// Runs a command until it ends or a stop signal arrives. Stopping drops the command, which
-/// removes a download's part file and aborts an upload before the process exits (the default
-/// signal action would leave `<name>.part` behind).
-async fn until_stopped(
-    command: impl std::future::Future<Output = anyhow::Result<()>>,
-) -> anyhow::Result<()> {
-    tokio::select! {
-        result = command => result,
-        signal = stop_signal() => Err(Interrupted(signal).into()),
-    }
-}
-
-async fn stop_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "Ctrl-C",
-                _ = terminate.recv() => "SIGTERM",
-            },
-            Err(error) => {
-                tracing::warn!("cannot watch for SIGTERM: {error}");
-                let _ = tokio::signal::ctrl_c().await;
-                "Ctrl-C"
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
     }
 }
 

@@ -3,8 +3,10 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::api::{Client, Dimension, Domain, Filter, Operator, Page};
-use crate::cli::args::{CheckArgs, ResourcesCommand};
+use crate::api::{
+    Client, Dimension, Domain, Filter, Operator, Page, TransferOptions, UnlinkedUpload,
+};
+use crate::cli::args::ResourcesCommand;
 use crate::cli::documents::{
     MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
     suggest_force,
@@ -12,14 +14,23 @@ use crate::cli::documents::{
 use crate::cli::output::{date, opt, print_json, print_table, saved_line, size};
 use crate::cli::progress::transfer_options;
 
-pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyhow::Result<()> {
+pub async fn run(
+    client: &Client,
+    command: ResourcesCommand,
+    json: bool,
+    unlinked: &UnlinkedUpload,
+) -> anyhow::Result<()> {
     match command {
         ResourcesCommand::Upload {
             path,
             domain,
             no_wait,
             check,
-        } => upload(client, &path, &domain, no_wait, &check, json).await,
+        } => {
+            let (mut options, bar) = transfer_options("↑", false, &check);
+            options.unlinked = unlinked.clone();
+            upload(client, &path, &domain, no_wait, options, bar, json).await
+        }
         ResourcesCommand::List { list, domain } => {
             let mut query = list_query(&list)?;
             if let Some(domain) = domain {
@@ -100,11 +111,11 @@ async fn upload(
     path: &Path,
     domain: &str,
     no_wait: bool,
-    check: &CheckArgs,
+    options: TransferOptions,
+    bar: indicatif::ProgressBar,
     json: bool,
 ) -> anyhow::Result<()> {
     let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
-    let (options, bar) = transfer_options("↑", false, check);
     let result = if no_wait {
         client.upload_file_resource(path, &domain, &options).await
     } else {

@@ -134,8 +134,8 @@ impl Faults {
         self.lock().redirect_to = Some((n, location.to_string()));
     }
 
-    /// The next `n` uploads are stored with a byte more than was received, so the stored
-    /// `contentMd5` differs from the sender's (as when bytes are damaged on the way).
+    /// The next `n` uploads are stored with their last byte flipped, so the stored `contentMd5`
+    /// differs from the sender's while the length matches (as when bytes are damaged on the way).
     pub fn corrupt_next_uploads(&self, n: u32) {
         self.lock().corrupt_uploads = n;
     }

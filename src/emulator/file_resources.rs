@@ -422,7 +422,7 @@ async fn store_upload(
         .to_string();
         (grown.len, grown.md5)
     } else if state.faults.take_corrupt_upload() {
-        let damaged = store::append_and_rehash(blob, b"\0")
+        let damaged = store::damage_and_rehash(blob)
             .await
             .map_err(|e| WebMessage::error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         (damaged.len, damaged.md5)

@@ -107,6 +107,21 @@ pub async fn append_and_rehash(blob: &Blob, extra: &[u8]) -> std::io::Result<Blo
     file.write_all(extra).await?;
     file.flush().await?;
     drop(file);
+    rehash(blob).await
+}
+
+/// Flips the bits of a stored blob's last byte, as damage on the way would: the same length,
+/// another MD5.
+pub async fn damage_and_rehash(blob: &Blob) -> std::io::Result<Blob> {
+    let mut bytes = tokio::fs::read(&blob.path).await?;
+    if let Some(last) = bytes.last_mut() {
+        *last ^= 0xff;
+    }
+    tokio::fs::write(&blob.path, &bytes).await?;
+    rehash(blob).await
+}
+
+async fn rehash(blob: &Blob) -> std::io::Result<Blob> {
     let mut hasher = Md5::new();
     let mut reader = tokio::fs::File::open(&blob.path).await?;
     let mut buffer = vec![0u8; 64 * 1024];

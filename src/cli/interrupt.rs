@@ -1,0 +1,110 @@
+//! Ctrl-C and SIGTERM during a command: stop it cleanly and say what the interruption left.
+use std::path::PathBuf;
+
+use crate::api::UnlinkedUpload;
+use crate::cli::args::{DocumentsCommand, ResourcesCommand};
+use crate::cli::output::printable;
+
+/// A command stopped by Ctrl-C or SIGTERM, with what that left behind.
+#[derive(Debug)]
+pub struct Interrupted(String);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// What a command does that an interruption can leave half done.
+pub enum Work {
+    Download,
+    /// A document upload: its file resource may be on the server, linked to nothing.
+    DocumentUpload(PathBuf),
+    ResourceUpload(PathBuf),
+    Other,
+}
+
+impl Work {
+    pub fn of_documents(command: &DocumentsCommand) -> Work {
+        match command {
+            DocumentsCommand::Download { .. } => Work::Download,
+            DocumentsCommand::Upload { path, .. } => Work::DocumentUpload(path.clone()),
+            _ => Work::Other,
+        }
+    }
+
+    pub fn of_resources(command: &ResourcesCommand) -> Work {
+        match command {
+            ResourcesCommand::Download { .. } => Work::Download,
+            ResourcesCommand::Upload { path, .. } => Work::ResourceUpload(path.clone()),
+            _ => Work::Other,
+        }
+    }
+
+    /// The message for an interruption by `signal`, given what the server said it kept.
+    fn interrupted(&self, signal: &str, unlinked: Option<String>) -> Interrupted {
+        let kept = unlinked.as_deref().map(printable);
+        let text = match (self, kept) {
+            (Work::Download, _) => {
+                format!("interrupted by {signal} (a partial download is removed)")
+            }
+            (Work::DocumentUpload(path), Some(fr)) => format!(
+                "interrupted by {signal} while uploading {}: the server keeps the bytes as file \
+                 resource {fr}, linked to nothing; finish without uploading again: \
+                 d2files documents link {fr} --name NAME",
+                path.display()
+            ),
+            (Work::ResourceUpload(path), Some(fr)) => format!(
+                "interrupted by {signal} while uploading {}: the server keeps it as file \
+                 resource {fr}, not yet confirmed stored (check with d2files resources get {fr})",
+                path.display()
+            ),
+            (Work::DocumentUpload(path) | Work::ResourceUpload(path), None) => format!(
+                "interrupted by {signal} while uploading {}, before the server confirmed the \
+                 upload: no document was created",
+                path.display()
+            ),
+            (Work::Other, _) => format!("interrupted by {signal}"),
+        };
+        Interrupted(text)
+    }
+}
+
+/// Runs a command until it ends or a stop signal arrives. Stopping drops the command, which
+/// removes a download's part file and aborts an upload before the process exits (the default
+/// signal action would leave `<name>.part` behind); the error then says what was left.
+pub async fn until_stopped(
+    command: impl std::future::Future<Output = anyhow::Result<()>>,
+    work: Work,
+    unlinked: &UnlinkedUpload,
+) -> anyhow::Result<()> {
+    tokio::select! {
+        result = command => result,
+        signal = stop_signal() => Err(work.interrupted(signal, unlinked.get()).into()),
+    }
+}
+
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "Ctrl-C",
+                _ = terminate.recv() => "SIGTERM",
+            },
+            Err(error) => {
+                tracing::warn!("cannot watch for SIGTERM: {error}");
+                let _ = tokio::signal::ctrl_c().await;
+                "Ctrl-C"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
