@@ -596,7 +596,7 @@ async fn cancelling_mid_upload_leaves_no_file_resource() {
 }
 
 #[tokio::test]
-async fn cancelling_while_waiting_for_storage_stops_waiting() {
+async fn cancelling_while_waiting_for_storage_stops_waiting_and_names_what_the_server_kept() {
     let dir = temp_dir();
     let source = write_file(dir.path(), "a.txt", b"stalled");
     let em = start("2.40").await;
@@ -612,7 +612,11 @@ async fn cancelling_while_waiting_for_storage_stops_waiting() {
         .upload_document(&source, None, &options)
         .await
         .expect_err("cancelled");
-    assert!(matches!(error, Error::Cancelled), "{error:?}");
+    let Error::LinkFailed { source, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert!(matches!(**source, Error::Cancelled), "{error:?}");
+    assert!(error.unlinked_file_resource().is_some(), "linkable later");
     assert_eq!(count(&em, "POST", "/api/documents"), 0);
 }
 

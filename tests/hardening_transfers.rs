@@ -473,7 +473,11 @@ fn accepted(length: u64) -> serde_json::Value {
 #[tokio::test]
 async fn an_answer_before_the_body_was_read_is_no_upload() {
     let server = upload_server(
-        |_, mut conn| async move { conn.json(202, &accepted(0)).await },
+        // Answers at once, then holds the connection without reading the body.
+        |_, mut conn| async move {
+            conn.json(202, &accepted(0)).await;
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        },
         |mut conn| async move {
             conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 0, None))
                 .await
@@ -737,4 +741,39 @@ async fn ctrl_c_while_waiting_for_storage_names_the_file_resource_kept() {
         "{stderr}"
     );
     assert!(!stderr.contains("partial download"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_stored_file_resource_that_differs_from_its_acknowledgement_is_refused() {
+    let server = upload_server(
+        |request, mut conn| async move {
+            conn.read_body(&request).await;
+            conn.json(202, &accepted(1000)).await
+        },
+        // Once STORED, the server says it holds five bytes.
+        |mut conn| async move {
+            conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 5, None))
+                .await
+        },
+    )
+    .await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(1000));
+    let client = client_of(&server);
+    let error = client
+        .upload_document(&path, None, &transfer())
+        .await
+        .expect_err("not the file sent");
+    assert!(matches!(error, Error::UploadIncomplete { .. }), "{error:?}");
+    let error = client
+        .upload_stored_file_resource(&path, &d2files::api::Domain::Document, &transfer())
+        .await
+        .expect_err("not the file sent");
+    assert!(
+        error
+            .to_string()
+            .contains("stored only 5 of the 1000 bytes"),
+        "{error}"
+    );
+    assert_eq!(server.count("POST", "/api/documents"), 0);
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::api::Domain;
 use crate::api::client::{Client, check_uid, read_json};
 use crate::api::error::{Error, Result};
-use crate::api::file_resources::{collect_pages, list_page};
+use crate::api::file_resources::{check_still_as_uploaded, collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
@@ -157,6 +157,7 @@ impl Client {
             .wait_until_stored(&uploaded.id, options)
             .await
             .map_err(|error| after_step_one(&uploaded.id, error))?;
+        check_still_as_uploaded(&uploaded, &stored, &Domain::Document, path)?;
         options.report(Progress {
             phase: Phase::Linking,
             done: 0,
@@ -271,7 +272,7 @@ impl Client {
 /// What a failure after step one means for the stored file resource `uid`. Only where linking it
 /// later can still work is it a [`Error::LinkFailed`] (whose hint is `documents link`): not when
 /// the file resource is gone, will never be stored, is linked already, or when the document was
-/// in fact created.
+/// in fact created. A cancellation after step one is one too: the bytes stay on the server.
 fn after_step_one(uid: &str, error: Error) -> Error {
     if error.status() == Some(404) && !matches!(error, Error::CreatedUnread { .. }) {
         return Error::Context {
@@ -283,14 +284,6 @@ fn after_step_one(uid: &str, error: Error) -> Error {
         };
     }
     let linkable = match &error {
-        Error::Cancelled => {
-            // Step one is done: leave the uploaded file resource findable in the log.
-            tracing::info!(
-                file_resource = %uid,
-                "upload cancelled after the bytes were sent; the file resource stays unlinked"
-            );
-            false
-        }
         Error::StorageFailed { .. } | Error::CreatedUnread { .. } => false,
         error => !matches!(error.error_code(), Some("E4015" | "E4016")),
     };

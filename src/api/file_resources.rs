@@ -146,7 +146,7 @@ impl Client {
     ) -> Result<FileResource> {
         let uploaded = self.upload_file_resource(path, domain, options).await?;
         let stored = self.wait_until_stored(&uploaded.id, options).await?;
-        check_stored_length(&stored, domain, uploaded.content_length.unwrap_or(0), path)?;
+        check_still_as_uploaded(&uploaded, &stored, domain, path)?;
         Ok(stored)
     }
 
@@ -342,6 +342,18 @@ async fn download_refusal(response: Response, resource: &FileResource) -> Error 
             },
         },
     }
+}
+
+/// Compares a file resource once STORED with what the upload's answer said (which was checked
+/// against the file): a server that stored other bytes than it acknowledged is caught too.
+pub(crate) fn check_still_as_uploaded(
+    uploaded: &FileResource,
+    stored: &FileResource,
+    domain: &Domain,
+    path: &Path,
+) -> Result<()> {
+    check_stored_length(stored, domain, uploaded.content_length.unwrap_or(0), path)?;
+    check_stored_md5(stored, domain, uploaded.content_md5.clone())
 }
 
 /// Compares the length the server stored with the file's, always (also without the MD5
