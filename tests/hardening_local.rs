@@ -367,6 +367,18 @@ async fn sigterm_during_a_download_removes_the_part_file() {
 }
 
 #[tokio::test]
+async fn a_dropped_ssh_session_during_a_download_removes_the_part_file() {
+    let (run, left, code) = interrupt_download("HUP").await;
+    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by SIGHUP"),
+        "{}",
+        run.stderr
+    );
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
 async fn a_planted_part_symlink_is_neither_written_through_nor_removed() {
     let em = start("2.41").await;
     let uid = seed_blob(&em, "data.bin", bytes(50_000));

@@ -173,6 +173,11 @@ pub(crate) struct Expected {
     pub what: String,
 }
 
+/// The most a download whose length nobody announced may write (a legacy document streamed
+/// without Content-Length): far above any file DHIS2 stores (`max.file_upload_size` defaults to
+/// 10 MB; servers that raise it allow a few GB), far below filling a disk by surprise.
+const UNANNOUNCED_BODY_LIMIT: u64 = 16 << 30;
+
 /// A part file name is the target's name, this many random characters and `.part`.
 const PART_RANDOM_CHARS: usize = 8;
 
@@ -364,6 +369,7 @@ pub(crate) async fn save_body(
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
     let total = expected.length.or(response.content_length());
+    let limit = total.unwrap_or(UNANNOUNCED_BODY_LIMIT);
     let replaced = replaced_path(&path);
     let (file, part) = create_part_file(&replaced)?;
     let mut sink = Sink::new(file);
@@ -388,14 +394,19 @@ pub(crate) async fn save_body(
         };
         let Some(chunk) = chunk else { break };
         let chunk = chunk.map_err(|e| broken_transfer(e, done, total))?;
-        if let Some(total) = total
-            && done + chunk.len() as u64 > total
-        {
+        if done + chunk.len() as u64 > limit {
             // Stop at the announced length: a body that keeps coming would fill the disk.
-            return Err(Error::WrongBody(format!(
-                "the server sent more than the {total} bytes of {}",
-                expected.what
-            )));
+            return Err(Error::WrongBody(match total {
+                Some(total) => format!(
+                    "the server sent more than the {total} bytes of {}",
+                    expected.what
+                ),
+                None => format!(
+                    "the server sent more than {} of {} without saying how long it is",
+                    bytesize::ByteSize(limit),
+                    expected.what
+                ),
+            }));
         }
         if let Some(hasher) = hasher.as_mut() {
             hasher.update(&chunk);

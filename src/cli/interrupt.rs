@@ -90,13 +90,18 @@ async fn stop_signal() -> &'static str {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => tokio::select! {
+        // SIGHUP is a dropped SSH session: its default action would leave a part file behind.
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(mut terminate), Ok(mut hangup)) => tokio::select! {
                 _ = tokio::signal::ctrl_c() => "Ctrl-C",
                 _ = terminate.recv() => "SIGTERM",
+                _ = hangup.recv() => "SIGHUP",
             },
-            Err(error) => {
-                tracing::warn!("cannot watch for SIGTERM: {error}");
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!("cannot watch for SIGTERM and SIGHUP: {error}");
                 let _ = tokio::signal::ctrl_c().await;
                 "Ctrl-C"
             }
