@@ -357,7 +357,7 @@ async fn ctrl_c_during_a_download_removes_the_part_file() {
 #[tokio::test]
 async fn sigterm_during_a_download_removes_the_part_file() {
     let (run, left, code) = interrupt_download("TERM").await;
-    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert_eq!(code, Some(143), "128 + SIGTERM: {}", run.stderr);
     assert!(
         run.stderr.contains("interrupted by SIGTERM"),
         "{}",
@@ -369,7 +369,7 @@ async fn sigterm_during_a_download_removes_the_part_file() {
 #[tokio::test]
 async fn a_dropped_ssh_session_during_a_download_removes_the_part_file() {
     let (run, left, code) = interrupt_download("HUP").await;
-    assert_eq!(code, Some(130), "{}", run.stderr);
+    assert_eq!(code, Some(129), "128 + SIGHUP: {}", run.stderr);
     assert!(
         run.stderr.contains("interrupted by SIGHUP"),
         "{}",

@@ -5,13 +5,45 @@ use crate::api::UnlinkedUpload;
 use crate::cli::args::{DocumentsCommand, ResourcesCommand};
 use crate::cli::output::printable;
 
-/// A command stopped by Ctrl-C or SIGTERM, with what that left behind.
+/// A command stopped by a signal, with what that left behind.
 #[derive(Debug)]
-pub struct Interrupted(String);
+pub struct Interrupted {
+    text: String,
+    signal: Signal,
+}
+
+impl Interrupted {
+    /// 128 + the signal's number, as shells report a command a signal ended.
+    pub fn exit_code(&self) -> u8 {
+        128 + match self.signal {
+            Signal::Hangup => 1,
+            Signal::Interrupt => 2,
+            Signal::Terminate => 15,
+        }
+    }
+}
+
+/// The signals that stop a command cleanly.
+#[derive(Clone, Copy, Debug)]
+enum Signal {
+    Hangup,
+    Interrupt,
+    Terminate,
+}
+
+impl Signal {
+    fn name(self) -> &'static str {
+        match self {
+            Signal::Hangup => "SIGHUP",
+            Signal::Interrupt => "Ctrl-C",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
+}
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -44,7 +76,8 @@ impl Work {
     }
 
     /// The message for an interruption by `signal`, given what the server said it kept.
-    fn interrupted(&self, signal: &str, unlinked: Option<String>) -> Interrupted {
+    fn interrupted(&self, by: Signal, unlinked: Option<String>) -> Interrupted {
+        let signal = by.name();
         let kept = unlinked.as_deref().map(printable);
         let text = match (self, kept) {
             (Work::Download, _) => {
@@ -68,7 +101,7 @@ impl Work {
             ),
             (Work::Other, _) => format!("interrupted by {signal}"),
         };
-        Interrupted(text)
+        Interrupted { text, signal: by }
     }
 }
 
@@ -86,7 +119,7 @@ pub async fn until_stopped(
     }
 }
 
-async fn stop_signal() -> &'static str {
+async fn stop_signal() -> Signal {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -96,20 +129,20 @@ async fn stop_signal() -> &'static str {
             signal(SignalKind::hangup()),
         ) {
             (Ok(mut terminate), Ok(mut hangup)) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "Ctrl-C",
-                _ = terminate.recv() => "SIGTERM",
-                _ = hangup.recv() => "SIGHUP",
+                _ = tokio::signal::ctrl_c() => Signal::Interrupt,
+                _ = terminate.recv() => Signal::Terminate,
+                _ = hangup.recv() => Signal::Hangup,
             },
             (Err(error), _) | (_, Err(error)) => {
                 tracing::warn!("cannot watch for SIGTERM and SIGHUP: {error}");
                 let _ = tokio::signal::ctrl_c().await;
-                "Ctrl-C"
+                Signal::Interrupt
             }
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
+        Signal::Interrupt
     }
 }

@@ -33,8 +33,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is::<Interrupted>() => {
             eprintln!("{error}");
-            // 128 + SIGINT, as shells report an interrupted command.
-            ExitCode::from(130)
+            let code = error
+                .downcast_ref::<Interrupted>()
+                .map_or(130, Interrupted::exit_code);
+            ExitCode::from(code)
         }
         Err(error) => {
             // Errors carry the server's words, which a hostile server controls.
