@@ -148,9 +148,14 @@ fn filter_typing_is_debounced_and_stale_replies_are_dropped() {
 fn dhis2_filter_syntax_errors_show_under_the_prompt() {
     let mut state = ready(10);
     update(&mut state, key('/'));
-    typed(&mut state, "name:contains:x");
-    let problem = state.documents.filter.error.clone().unwrap_or_default();
-    assert!(problem.contains("not a valid operator"), "{problem}");
+    typed(&mut state, "name:in:x");
+    let problem = state
+        .documents
+        .filter
+        .error()
+        .unwrap_or_default()
+        .to_string();
+    assert!(problem.contains("write the list in brackets"), "{problem}");
     assert!(
         tick(&mut state, 5_000).is_empty(),
         "an invalid filter is not sent"
@@ -171,7 +176,12 @@ fn dhis2_filter_syntax_errors_show_under_the_prompt() {
             result: Err(conflict("Unknown path property: nmae")),
         },
     );
-    let problem = state.documents.filter.error.clone().unwrap_or_default();
+    let problem = state
+        .documents
+        .filter
+        .error()
+        .unwrap_or_default()
+        .to_string();
     assert!(problem.contains("Unknown path property: nmae"), "{problem}");
     assert!(state.toasts.is_empty());
 }
@@ -1005,4 +1015,119 @@ fn before_2_41_documents_pages_read_no_file_batches() {
         },
     );
     assert_eq!(document_files(&effects), None, "{effects:?}");
+}
+
+#[test]
+fn text_with_a_colon_is_a_name_search_unless_it_reads_as_dhis2_syntax() {
+    let mut state = ready(10);
+    update(&mut state, key('/'));
+    typed(&mut state, "Open data portal: health");
+    assert_eq!(state.documents.filter.error(), None);
+    assert!(
+        state.documents.filter.note().is_some(),
+        "says how it is read"
+    );
+    let (_, query) = documents_req(&tick(&mut state, 5_000));
+    assert_eq!(
+        query.filters[0].to_string(),
+        "name:ilike:Open data portal: health"
+    );
+    // A known operator makes it DHIS2 syntax, with DHIS2's rules.
+    update(
+        &mut state,
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL).into_msg(),
+    );
+    typed(&mut state, "lastUpdated:gt:2025-01-01");
+    assert_eq!(state.documents.filter.note(), None);
+    let (_, query) = documents_req(&tick(&mut state, 10_000));
+    assert_eq!(query.filters[0].to_string(), "lastUpdated:gt:2025-01-01");
+}
+
+#[test]
+fn a_filter_error_does_not_outlive_its_filter() {
+    let mut state = ready(10);
+    update(&mut state, key('/'));
+    typed(&mut state, "nmae:eq:x");
+    let (req, _) = documents_req(&tick(&mut state, 5_000));
+    // Another, valid filter is typed before the refusal of the first arrives.
+    typed(&mut state, "y");
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Err(conflict("Unknown path property: nmae")),
+        },
+    );
+    assert_eq!(
+        state.documents.filter.error(),
+        None,
+        "the complaint is about nmae:eq:x, not nmae:eq:xy"
+    );
+    // Back on the refused text, it shows again.
+    update(&mut state, code(KeyCode::Backspace));
+    assert!(
+        state
+            .documents
+            .filter
+            .error()
+            .is_some_and(|e| e.contains("nmae")),
+        "{:?}",
+        state.documents.filter.problem
+    );
+}
+
+#[test]
+fn esc_in_the_list_clears_an_applied_filter_and_the_footer_says_so() {
+    let mut state = ready(10);
+    update(&mut state, key('/'));
+    typed(&mut state, "malaria");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.documents.filter.applied, "malaria");
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("Esc clear filter"), "{screen}");
+    let (_, query) = documents_req(&update(&mut state, code(KeyCode::Esc)));
+    assert!(query.filters.is_empty());
+    assert!(state.documents.filter.applied.is_empty());
+    assert!(!render(&mut state, 100, 24).contains("clear filter"));
+}
+
+#[test]
+fn reopening_the_filter_selects_its_text_so_typing_replaces_it() {
+    let mut state = ready(10);
+    update(&mut state, key('/'));
+    typed(&mut state, "malaria");
+    update(&mut state, code(KeyCode::Enter));
+    update(&mut state, key('/'));
+    assert_eq!(state.documents.filter.input.value(), "malaria");
+    typed(&mut state, "tb");
+    assert_eq!(
+        state.documents.filter.input.value(),
+        "tb",
+        "replaced, not appended"
+    );
+    // Editing keys keep the text: Backspace after reopening trims it.
+    update(&mut state, code(KeyCode::Enter));
+    update(&mut state, key('/'));
+    update(&mut state, code(KeyCode::Backspace));
+    assert_eq!(state.documents.filter.input.value(), "t");
+}
+
+#[test]
+fn a_new_sort_order_starts_at_its_top() {
+    let mut state = ready(50);
+    for _ in 0..5 {
+        update(&mut state, key('j'));
+    }
+    assert_eq!(state.documents.cursor, 5);
+    let (req, _) = documents_req(&update(&mut state, key('s')));
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..50, 1, 50)),
+        },
+    );
+    assert_eq!(state.documents.cursor, 0);
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
-use crate::api::{Direction, Document, Domain, FileResource, Filter, ListQuery, Order, ServerInfo};
+use crate::api::{
+    Direction, Document, Domain, FileResource, Filter, ListQuery, Operator, Order, ServerInfo,
+};
 use crate::app::effect::ReqId;
 use crate::app::keymap::Keymap;
 use crate::app::transfers::Transfers;
@@ -102,25 +104,82 @@ impl Sort {
 pub struct FilterState {
     pub input: Input,
     pub editing: bool,
+    /// The prompt was reopened on the applied text: the first character typed replaces it (as
+    /// a selection would), while arrows and Backspace edit it.
+    pub replace_on_type: bool,
     /// The text the list currently reflects.
     pub applied: String,
-    pub error: Option<String>,
+    /// What is wrong with a filter text, and which text; shown only while that text is.
+    pub problem: Option<FilterProblem>,
     /// When the typed text is due to be sent.
     pub due: Option<Duration>,
 }
 
+/// A complaint (DHIS2's or ours) about one filter text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterProblem {
+    pub text: String,
+    pub message: String,
+}
+
 impl FilterState {
-    /// Plain text means "name contains"; text with `:` is DHIS2 filter syntax.
+    /// DHIS2 filter syntax when the text reads `property:operator[:value]` with an operator DHIS2
+    /// knows; any other text is searched for in names, `:` and all (`Open data portal: health`).
     pub fn parse(text: &str) -> Result<Option<Filter>, String> {
         let text = text.trim();
         if text.is_empty() {
             Ok(None)
-        } else if text.contains(':') {
+        } else if dhis2_syntax(text) {
             Filter::parse(text).map(Some).map_err(|e| e.to_string())
         } else {
             Ok(Some(Filter::name_contains(text)))
         }
     }
+
+    /// The text on screen: what is typed while editing, else what the list reflects.
+    pub fn shown_text(&self) -> &str {
+        if self.editing {
+            self.input.value().trim()
+        } else {
+            self.applied.trim()
+        }
+    }
+
+    /// The problem, if it is about the text on screen: a complaint about an earlier filter
+    /// never shows under another one.
+    pub fn error(&self) -> Option<&str> {
+        self.problem
+            .as_ref()
+            .filter(|problem| problem.text == self.shown_text())
+            .map(|problem| problem.message.as_str())
+    }
+
+    /// Records a problem with `text`.
+    pub fn complain(&mut self, text: &str, message: String) {
+        self.problem = Some(FilterProblem {
+            text: text.trim().to_string(),
+            message,
+        });
+    }
+
+    /// While typing text that has a `:` but is searched for as text, says so, so a mistyped
+    /// operator (`name:contians:x`) does not silently become a name search.
+    pub fn note(&self) -> Option<String> {
+        let text = self.input.value().trim();
+        (self.editing && text.contains(':') && !dhis2_syntax(text)).then(|| {
+            "searching names for this text (DHIS2 syntax is property:operator:value)".to_string()
+        })
+    }
+}
+
+/// Whether text reads as `property:operator[:value]` with a known operator.
+fn dhis2_syntax(text: &str) -> bool {
+    let mut parts = text.splitn(3, ':');
+    let property = parts.next().unwrap_or_default();
+    let operator = parts.next();
+    !property.is_empty()
+        && !property.contains(char::is_whitespace)
+        && operator.is_some_and(|operator| operator.parse::<Operator>().is_ok())
 }
 
 /// A page request in flight.
@@ -144,6 +203,8 @@ pub struct ListView<T> {
     pub loaded: bool,
     /// The item to select when the next first page arrives (something just created).
     pub select: Option<String>,
+    /// The next first page puts the cursor on its first row (a new sort order).
+    pub to_top_on_load: bool,
 }
 
 impl<T> Default for ListView<T> {
@@ -158,6 +219,7 @@ impl<T> Default for ListView<T> {
             filter: FilterState::default(),
             loaded: false,
             select: None,
+            to_top_on_load: false,
         }
     }
 }
@@ -517,6 +579,13 @@ impl State {
         match self.pane {
             Pane::Documents => &self.documents.filter,
             Pane::Resources => &self.resources.list.filter,
+        }
+    }
+
+    pub fn filter_mut(&mut self) -> &mut FilterState {
+        match self.pane {
+            Pane::Documents => &mut self.documents.filter,
+            Pane::Resources => &mut self.resources.list.filter,
         }
     }
 

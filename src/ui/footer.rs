@@ -22,17 +22,41 @@ pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             ..area
         };
         input_line(frame, row, "/ ", &filter.input, theme, true);
+        if filter.replace_on_type {
+            // Shown as selected: the first character typed replaces it.
+            let text = Rect {
+                x: row.x + 2,
+                width: row.width.saturating_sub(2),
+                ..row
+            };
+            frame.buffer_mut().set_style(
+                text.intersection(Rect {
+                    width: filter.input.value().chars().count() as u16,
+                    ..text
+                }),
+                theme.selected(),
+            );
+        }
         y += 1;
     }
-    if let Some(error) = &filter.error {
-        let row = Rect {
-            y,
-            height: 1,
-            ..area
-        };
+    let row = Rect {
+        y,
+        height: 1,
+        ..area
+    };
+    if let Some(error) = filter.error() {
         let text = fit(&format!("  {error}"), usize::from(area.width));
         frame.render_widget(Paragraph::new(Span::styled(text, theme.error())), row);
+    } else if let Some(note) = filter.note() {
+        let text = fit(&format!("  {note}"), usize::from(area.width));
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), row);
     }
+}
+
+/// How many rows the filter prompt takes: the input while editing, and a complaint or a note.
+pub fn prompt_rows(state: &State) -> u16 {
+    let filter = state.filter();
+    u16::from(filter.editing) + u16::from(filter.error().is_some() || filter.note().is_some())
 }
 
 /// One line with a label and a text field; shows the cursor when focused.
@@ -87,7 +111,12 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             ],
         );
     }
-    let mut actions = vec![(Action::Filter, "filter"), (Action::Details, "details")];
+    let mut actions = vec![(Action::Filter, "filter")];
+    let dismisses_first = !state.toasts.is_empty() || state.details.open || state.show_transfers;
+    if !state.filter().applied.is_empty() && !dismisses_first {
+        actions.push((Action::Dismiss, "clear filter"));
+    }
+    actions.push((Action::Details, "details"));
     match state.pane {
         Pane::Documents => actions.extend([
             (Action::Sort, "sort"),

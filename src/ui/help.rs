@@ -40,10 +40,13 @@ pub fn lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "Filter: plain text finds names containing it; text with `:` is DHIS2 syntax, e.g. name:$ilike:report",
-        theme.dim(),
-    )));
+    // Two short lines: the box is at most 72 columns wide.
+    for tip in [
+        "Filter: plain text finds names containing it (`:` included);",
+        "DHIS2 syntax is property:operator:value, e.g. name:ilike:malaria",
+    ] {
+        lines.push(Line::from(Span::styled(tip, theme.dim())));
+    }
     if let Some(log) = &state.settings.log_path {
         lines.push(Line::from(Span::styled(
             format!("Log: {}", log.display()),

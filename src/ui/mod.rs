@@ -33,8 +33,7 @@ struct Areas {
 
 /// The main screen's layout for this state; drawing and the mouse both read it.
 fn areas(state: &State, area: Rect) -> Areas {
-    let filter = state.filter();
-    let prompt_rows = u16::from(filter.editing) + u16::from(filter.error.is_some());
+    let prompt_rows = footer::prompt_rows(state);
     let transfer_rows = u16::from(state.transfers.any_active() && !state.show_transfers);
     let lower_rows = if state.show_transfers {
         transfers::panel_height(state, area.height)

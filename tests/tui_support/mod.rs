@@ -131,3 +131,14 @@ pub fn ready(total: usize) -> State {
 pub fn tick(state: &mut State, millis: u64) -> Vec<Effect> {
     update(state, Msg::Tick(Duration::from_millis(millis)))
 }
+
+/// The screen `ui::draw` makes of a state at a size, as text.
+pub fn render(state: &mut State, width: u16, height: u16) -> String {
+    update(state, Msg::Resize(width, height));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("test terminal");
+    terminal
+        .draw(|frame| d2files::ui::draw(frame, state))
+        .expect("draw");
+    terminal.backend().to_string()
+}

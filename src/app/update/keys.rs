@@ -173,12 +173,10 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
             }
         }
         Action::Filter => {
-            let filter = match state.pane {
-                Pane::Documents => &mut state.documents.filter,
-                Pane::Resources => &mut state.resources.list.filter,
-            };
+            let filter = state.filter_mut();
             filter.editing = true;
             filter.input = Input::new(filter.applied.clone());
+            filter.replace_on_type = !filter.applied.is_empty();
         }
         Action::Domain
             if state.pane == Pane::Resources
@@ -189,6 +187,9 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         }
         Action::Sort => {
             state.sort = state.sort.next();
+            // A new order starts at its top, not on the row the old order had selected.
+            state.documents.to_top_on_load = true;
+            state.resources.list.to_top_on_load = true;
             reload(state, Pane::Documents, fx);
             if state.resources.list.loaded || state.pane == Pane::Resources {
                 reload(state, Pane::Resources, fx);
@@ -251,6 +252,12 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
                 state.show_transfers = false;
             } else if state.details.open {
                 state.details.open = false;
+            } else if !state.filter().applied.is_empty() {
+                let pane = state.pane;
+                let filter = state.filter_mut();
+                filter.applied.clear();
+                filter.problem = None;
+                reload(state, pane, fx);
             }
         }
         Action::Help => state.help = Some(0),
@@ -428,7 +435,7 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
             filter.editing = false;
             filter.input.reset();
             filter.due = None;
-            filter.error = None;
+            filter.problem = None;
             if !filter.applied.is_empty() {
                 filter.applied.clear();
                 reload(state, pane, fx);
@@ -444,14 +451,18 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         KeyCode::PageUp => move_in_pane(state, Action::PageUp, fx),
         KeyCode::PageDown => move_in_pane(state, Action::PageDown, fx),
         _ => {
+            if std::mem::take(&mut filter.replace_on_type)
+                && matches!(key.code, KeyCode::Char(_))
+                && !key.modifiers.contains(KeyModifiers::CONTROL)
+            {
+                filter.input.reset();
+            }
             if filter.input.handle_event(&Event::Key(key)).is_some() {
-                match FilterState::parse(filter.input.value()) {
-                    Ok(_) => {
-                        filter.error = None;
-                        filter.due = Some(now + FILTER_DEBOUNCE);
-                    }
+                let text = filter.input.value().to_string();
+                match FilterState::parse(&text) {
+                    Ok(_) => filter.due = Some(now + FILTER_DEBOUNCE),
                     Err(problem) => {
-                        filter.error = Some(problem);
+                        filter.complain(&text, problem);
                         filter.due = None;
                     }
                 }

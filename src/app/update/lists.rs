@@ -18,7 +18,7 @@ pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
                 request_page(state, Pane::Resources, 1, fx);
             }
             ResourceSource::Known => {
-                state.resources.list.filter.error = None;
+                state.resources.list.filter.problem = None;
                 rebuild_known_rows(state);
                 fill_known_rows(state, fx);
             }
@@ -80,13 +80,15 @@ pub(super) fn store_page<T>(
     list.loading = None;
     list.loaded = true;
     list.error = None;
-    list.filter.error = None;
+    list.filter.problem = None;
     let has_next = result.has_next() && !result.items.is_empty();
     if page <= 1 {
+        let to_top = std::mem::take(&mut list.to_top_on_load);
         let selected = list
             .select
             .take()
-            .or_else(|| list.selected().map(|item| id(item).to_string()));
+            .or_else(|| list.selected().map(|item| id(item).to_string()))
+            .filter(|_| !to_top);
         list.items = result.items;
         list.cursor = selected
             .and_then(|uid| list.items.iter().position(|item| id(item) == uid))
@@ -113,7 +115,9 @@ pub(super) fn page_failed<T>(list: &mut ListView<T>, req: ReqId, error: &Error) 
         && matches!(error.status(), Some(400 | 409))
         || matches!(error, Error::InvalidInput(_));
     if filter_problem {
-        list.filter.error = Some(text);
+        // The request was for the applied text: the complaint is about it.
+        let applied = list.filter.applied.clone();
+        list.filter.complain(&applied, text);
         list.items.clear();
         list.total = Some(0);
         list.next_page = None;
@@ -260,7 +264,8 @@ pub(super) fn rebuild_known_rows(state: &mut State) {
         rows.retain(|r| r.name.to_lowercase().contains(&needle) || r.uid.to_lowercase() == needle);
     }
     let list = &mut state.resources.list;
-    let selected = list.selected().map(|r| r.uid.clone());
+    let to_top = std::mem::take(&mut list.to_top_on_load);
+    let selected = list.selected().map(|r| r.uid.clone()).filter(|_| !to_top);
     list.total = Some(rows.len() as u64);
     list.items = rows;
     list.next_page = None;
@@ -278,7 +283,7 @@ pub(super) fn apply_filter(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) 
     };
     let text = filter.input.value().trim().to_string();
     if let Err(problem) = FilterState::parse(&text) {
-        filter.error = Some(problem);
+        filter.complain(&text, problem);
         return;
     }
     filter.due = None;
@@ -286,7 +291,7 @@ pub(super) fn apply_filter(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) 
         return;
     }
     filter.applied = text;
-    filter.error = None;
+    filter.problem = None;
     reload(state, pane, fx);
 }
 
