@@ -499,3 +499,53 @@ fn demo_server_prints_how_to_connect_and_serves_other_commands() {
     let value = json(&succeed(output));
     assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
 }
+
+#[test]
+fn the_first_message_keeps_its_lines() {
+    let home = tempfile::tempdir().unwrap();
+    let output = isolated_command(home.path())
+        .args(["documents", "list"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("error: no DHIS2 server configured"),
+        "{text}"
+    );
+    assert!(lines[1].starts_with("  - set DHIS2_URL"), "{text}");
+    assert!(!text.contains('?'), "{text}");
+}
+
+#[test]
+fn warnings_and_retries_reach_the_terminal_once_and_the_log_in_full() {
+    let server = Server::start("2.41", true);
+    server
+        .emulator
+        .faults()
+        .fail_next(d2files::emulator::FaultRule::new(503).path("/api/documents"));
+    // 0.0.0.0 reaches the emulator but is no loopback name: plain http warns.
+    let port = server
+        .emulator
+        .base_url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let output = server
+        .d2files(&["documents", "list"])
+        .env("DHIS2_URL", format!("http://0.0.0.0:{port}"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert_eq!(text.matches("plain http://").count(), 1, "{text}");
+    assert!(
+        !text.contains("WARN") && !text.contains("retrying"),
+        "{text}"
+    );
+    let log = std::fs::read_to_string(server.home.path().join("state/d2files/cli.log")).unwrap();
+    assert!(log.contains("plain http://"), "{log}");
+    assert!(log.contains("transient failure, retrying"), "{log}");
+}

@@ -878,7 +878,7 @@ fn file_logging_writes_to_the_state_dir() {
     let guard = d2files::config::init_file_logging(&paths, "d2files.log").unwrap();
     assert_eq!(guard.path(), dir.path().join("state/d2files.log"));
     tracing::error!("logging-test-line");
-    let again = d2files::config::init_stderr_logging();
+    let again = d2files::config::init_file_logging(&paths, "second.log");
     assert!(
         matches!(again, Err(ConfigError::LoggerInstalled(_))),
         "{again:?}"

@@ -39,11 +39,28 @@ pub fn main() -> ExitCode {
             ExitCode::from(code)
         }
         Err(error) => {
-            // Errors carry the server's words, which a hostile server controls.
-            eprintln!("error: {}", output::printable(&describe(&error)));
+            eprintln!("error: {}", error_lines(&describe(&error)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error's lines made safe for the terminal (they carry the server's words, which a hostile
+/// server controls). Line breaks stay, as our own messages list choices on lines of their own,
+/// but every further line starts indented, so no line can pass for one of ours.
+fn error_lines(text: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let line = output::printable(line);
+            if i == 0 || line.starts_with(char::is_whitespace) {
+                line
+            } else {
+                format!("  {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The error and its causes on one line, without repeating a cause already in the message.
@@ -83,7 +100,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Some(Command::Documents(command)) => {
-            crate::config::init_stderr_logging()?;
+            let _logs = cli_logging();
             let connection = connect::connect(&cli.connection).await?;
             // The delete question blocks on stdin, where Ctrl-C must keep its default action.
             let asks = matches!(command, args::DocumentsCommand::Delete { yes: false, .. });
@@ -97,7 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::Resources(command)) => {
-            crate::config::init_stderr_logging()?;
+            let _logs = cli_logging();
             let connection = connect::connect(&cli.connection).await?;
             let unlinked = crate::api::UnlinkedUpload::default();
             let kind = Work::of_resources(&command);
@@ -105,7 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             until_stopped(work, kind, &unlinked).await
         }
         Some(Command::Profile(command)) => {
-            crate::config::init_stderr_logging()?;
+            let _logs = cli_logging();
             profile::run(command, &cli.connection, json).await
         }
         Some(Command::Mcp { read_only }) => {
@@ -132,6 +149,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..defaults
             };
             crate::emulator::run_standalone(options).await
+        }
+    }
+}
+
+/// Where the commands log: a file, so the terminal gets our sentences once and never a
+/// tracing line. A log that cannot be opened costs the log, not the command.
+const CLI_LOG: &str = "cli.log";
+
+fn cli_logging() -> Option<crate::config::LogGuard> {
+    match file_logging(CLI_LOG) {
+        Ok(guard) => Some(guard),
+        Err(error) => {
+            eprintln!(
+                "note: no log is kept: {}",
+                output::printable(&error.to_string())
+            );
+            None
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Logging to a file (TUI, MCP server) or to stderr (CLI). Never to stdout: the MCP server speaks
 //! JSON-RPC there, and the TUI draws on the terminal.
 use std::fs::{self, File, OpenOptions};
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use tracing::Subscriber;
@@ -48,27 +47,6 @@ pub fn init_file_logging(paths: &Paths, file_name: &str) -> Result<LogGuard, Con
         guard.path.display()
     );
     Ok(guard)
-}
-
-/// Sends this process's `tracing` events to stderr, for the CLI. The filter comes from
-/// `D2FILES_LOG` (default `warn`); colour only on a terminal and without `NO_COLOR`.
-pub fn init_stderr_logging() -> Result<(), ConfigError> {
-    let spec = std::env::var(LOG_FILTER_VAR).ok();
-    let (filter, filter_warning) = filter(spec.as_deref(), "warn");
-    let ansi = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let subscriber = tracing_subscriber::registry().with(filter).with(
-        fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(ansi)
-            .without_time(),
-    );
-    tracing::subscriber::set_global_default(subscriber)
-        .map_err(|e| ConfigError::LoggerInstalled(e.to_string()))?;
-    if let Some(warning) = filter_warning {
-        tracing::warn!("{warning}");
-    }
-    Ok(())
 }
 
 /// The file subscriber without installing it, so tests can scope it with `with_default`.

@@ -12,7 +12,7 @@ mod profiles;
 
 pub use error::ConfigError;
 pub use file::AuthKind;
-pub use logging::{LOG_FILTER_VAR, LogGuard, init_file_logging, init_stderr_logging};
+pub use logging::{LOG_FILTER_VAR, LogGuard, init_file_logging};
 pub use paths::Paths;
 pub use profiles::{
     Environment, ProfileRequest, ProfileSource, ProfileSummary, ResolvedProfile, list_profiles,
