@@ -429,7 +429,7 @@ async fn an_external_document_is_not_fetched() {
 }
 
 #[tokio::test]
-async fn downloading_a_resource_not_yet_stored_is_a_server_error() {
+async fn downloading_a_resource_not_yet_stored_says_so_instead_of_a_bare_500() {
     let em = start("2.41.7").await;
     let fr = em
         .seed_file_resource(
@@ -446,11 +446,20 @@ async fn downloading_a_resource_not_yet_stored_is_a_server_error() {
         )
         .await
         .expect_err("not stored");
-    assert!(
-        matches!(error, Error::Http { status: 500, .. }),
-        "{error:?}"
-    );
+    assert!(error.to_string().contains("still PENDING"), "{error:?}");
     assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none());
+    assert_eq!(count(&em, "GET", "/data"), 0, "nothing fetched");
+    // The file resource download says the same.
+    let error = admin(&em)
+        .download_file_resource(
+            &fr,
+            None,
+            &DownloadTarget::Directory(dir.path().into()),
+            &transfer(),
+        )
+        .await
+        .expect_err("not stored");
+    assert!(error.to_string().contains("still PENDING"), "{error:?}");
 }
 
 #[tokio::test]

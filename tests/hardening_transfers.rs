@@ -777,3 +777,24 @@ async fn a_stored_file_resource_that_differs_from_its_acknowledgement_is_refused
     );
     assert_eq!(server.count("POST", "/api/documents"), 0);
 }
+
+#[tokio::test]
+async fn a_dimension_on_a_file_kept_in_one_size_is_still_checked() {
+    let em = start("2.41").await;
+    let uid = seed_blob(&em, "sop.docx", bytes(5_000));
+    let dir = temp_dir();
+    let saved = admin(&em)
+        .download_file_resource(
+            &uid,
+            Some(d2files::api::Dimension::Small),
+            &DownloadTarget::Directory(dir.path().to_path_buf()),
+            &transfer(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.verification,
+        Verification::Matched,
+        "the original was served"
+    );
+}

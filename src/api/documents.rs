@@ -10,7 +10,9 @@ use serde_json::json;
 use crate::api::Domain;
 use crate::api::client::{Client, check_uid, read_json};
 use crate::api::error::{Error, Result};
-use crate::api::file_resources::{check_still_as_uploaded, collect_pages, list_page};
+use crate::api::file_resources::{
+    check_downloadable, check_still_as_uploaded, collect_pages, list_page,
+};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
@@ -220,6 +222,9 @@ impl Client {
                 })?),
                 None => None,
             };
+        if let Some(resource) = &resource {
+            check_downloadable(resource)?;
+        }
         let expected = match &resource {
             Some(fr) => Expected {
                 md5: fr.content_md5.clone(),

@@ -280,6 +280,7 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<Downloaded> {
         let resource = self.get_file_resource(uid).await?;
+        check_downloadable(&resource)?;
         if let DownloadTarget::File(path) = target {
             check_target(path, options.overwrite)?;
         }
@@ -299,7 +300,9 @@ impl Client {
         if !response.status().is_success() {
             return Err(download_refusal(response, &resource).await);
         }
-        let variant = dimension.is_some_and(|d| d != Dimension::Original);
+        // DHIS2 ignores a dimension for files it keeps in one size and serves the original.
+        let variant =
+            dimension.is_some_and(|d| d != Dimension::Original) && resource.has_image_variants();
         let expected = Expected {
             md5: resource.content_md5.clone(),
             // An image variant has other bytes than the original the MD5 describes.
@@ -315,6 +318,19 @@ impl Client {
         };
         crate::api::transfer::save_body(response, target, &expected, options).await
     }
+}
+
+/// Refuses a file resource whose bytes the server does not have: DHIS2 would answer `/data`
+/// with a bare 500 (dhis2-api.md §3.7), while its own metadata says why.
+pub(crate) fn check_downloadable(resource: &FileResource) -> Result<()> {
+    if resource.storage_status == Some(StorageStatus::Pending) {
+        return Err(Error::InvalidInput(format!(
+            "file resource {} is still PENDING: the server does not have its bytes (yet); if it \
+             stays PENDING, they were lost and it must be uploaded again",
+            resource.id
+        )));
+    }
+    Ok(())
 }
 
 /// A refused download in DHIS2's words: [`Error::DomainRefused`] for the domains `/data` never

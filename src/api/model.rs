@@ -269,6 +269,22 @@ impl FileResource {
     pub fn is_stored(&self) -> bool {
         self.storage_status == Some(StorageStatus::Stored)
     }
+
+    /// Whether DHIS2 keeps this file in several sizes, so a `dimension` picks one: PNG or JPEG
+    /// images of the data value, avatar and org unit domains, once the variants exist (§4.6).
+    pub fn has_image_variants(&self) -> bool {
+        let image = self.content_type.as_deref().is_some_and(|t| {
+            let essence = t.split(';').next().unwrap_or("").trim();
+            ["image/png", "image/jpeg", "image/jpg"]
+                .iter()
+                .any(|known| essence.eq_ignore_ascii_case(known))
+        });
+        let domain = matches!(
+            self.domain,
+            Some(Domain::DataValue | Domain::UserAvatar | Domain::OrgUnit)
+        );
+        image && domain && self.has_multiple_storage_files == Some(true)
+    }
 }
 
 /// Image sizes DHIS2 may keep for image file resources.
