@@ -8,7 +8,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::json;
 
 use crate::api::Domain;
-use crate::api::client::{Client, check_uid, read_json};
+use crate::api::client::{Client, check_uid};
 use crate::api::error::{Error, Result};
 use crate::api::file_resources::{collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
@@ -122,7 +122,7 @@ impl Client {
                     .body(body.to_string()),
             )
             .await?;
-        let message: WebMessage = read_json(response, "documents").await?;
+        let message: WebMessage = self.read_answer(response, "documents").await?;
         let uid = message.created_uid().ok_or_else(|| Error::Decode {
             what: "the new document".into(),
             detail: "the answer carried no uid".into(),
@@ -160,10 +160,10 @@ impl Client {
                     );
                     Error::Cancelled
                 }
-                other => Error::LinkFailed {
+                other => self.redacted(Error::LinkFailed {
                     file_resource_uid: uploaded.id.clone(),
                     source: Box::new(other),
-                },
+                }),
             })?;
         options.report(Progress {
             phase: Phase::Linking,
@@ -173,9 +173,11 @@ impl Client {
         let document = self
             .link_document(&name, &stored.id)
             .await
-            .map_err(|source| Error::LinkFailed {
-                file_resource_uid: stored.id.clone(),
-                source: Box::new(source),
+            .map_err(|source| {
+                self.redacted(Error::LinkFailed {
+                    file_resource_uid: stored.id.clone(),
+                    source: Box::new(source),
+                })
             })?;
         Ok(UploadedDocument {
             document,
@@ -243,7 +245,10 @@ impl Client {
                 excerpt: "unexpected redirect for a file document".into(),
             });
         }
-        let saved = crate::api::transfer::save_body(response, target, &expected, options).await?;
+        // The saved name, the MD5 and the error texts come from the server.
+        let saved = crate::api::transfer::save_body(response, target, &expected, options)
+            .await
+            .map_err(|e| self.redacted(e))?;
         Ok(DocumentDownload::Saved(saved))
     }
 

@@ -35,9 +35,12 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
     let mut body: Value = client
         .get_json(path, &query.to_pairs(default_fields))
         .await?;
-    let decode = |detail: String| Error::Decode {
-        what: path.to_string(),
-        detail,
+    // serde's messages quote the values they could not read.
+    let decode = |detail: String| {
+        client.redacted(Error::Decode {
+            what: path.to_string(),
+            detail,
+        })
     };
     let items = match body.get_mut(key).map(Value::take) {
         Some(items) => serde_json::from_value(items).map_err(|e| decode(e.to_string()))?,
@@ -106,15 +109,15 @@ impl Client {
                     .map(|fr| format!(" (the server kept the bytes it got as file resource {}, linked to nothing)", fr.id)),
                 Err(_) => None,
             };
-            return Err(Error::InvalidInput(format!(
+            return Err(self.redacted(Error::InvalidInput(format!(
                 "{} changed while it was uploaded; upload it again{}",
                 path.display(),
                 kept.unwrap_or_default()
-            )));
+            ))));
         }
-        let message: WebMessage = read_json(sent?, "fileResources").await?;
-        let resource = file_resource_of(message)?;
-        check_stored_md5(&resource, domain, sent_source.md5())?;
+        let message: WebMessage = self.read_answer(sent?, "fileResources").await?;
+        let resource = file_resource_of(message).map_err(|e| self.redacted(e))?;
+        check_stored_md5(&resource, domain, sent_source.md5()).map_err(|e| self.redacted(e))?;
         Ok(resource)
     }
 
@@ -208,14 +211,14 @@ impl Client {
                 return Ok(resource);
             }
             if started.elapsed() >= policy.limit {
-                return Err(Error::StorageTimeout {
+                return Err(self.redacted(Error::StorageTimeout {
                     uid: uid.to_string(),
                     status: resource
                         .storage_status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "not stored".into()),
                     waited: started.elapsed(),
-                });
+                }));
             }
             let remaining = policy.limit.saturating_sub(started.elapsed());
             tokio::select! {
@@ -252,7 +255,7 @@ impl Client {
             )
             .await?;
         if !response.status().is_success() {
-            return Err(download_refusal(response, &resource).await);
+            return Err(self.redacted(download_refusal(response, &resource).await));
         }
         let variant = dimension.is_some_and(|d| d != Dimension::Original);
         let expected = Expected {
@@ -265,7 +268,10 @@ impl Client {
                     .is_some_and(Domain::reencodes_images),
             fallback_name: resource.name.clone().unwrap_or_else(|| uid.to_string()),
         };
-        crate::api::transfer::save_body(response, target, &expected, options).await
+        // The saved name, the MD5 and the error texts come from the server.
+        crate::api::transfer::save_body(response, target, &expected, options)
+            .await
+            .map_err(|e| self.redacted(e))
     }
 }
 

@@ -20,6 +20,7 @@ mod file_resources;
 pub mod filename;
 mod model;
 mod query;
+mod redact;
 mod transfer;
 mod version;
 
