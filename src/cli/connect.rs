@@ -34,7 +34,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     };
     let profile = resolve_profile(&request, &Environment::from_process())?;
     for warning in &profile.warnings {
-        eprintln!("warning: {warning}");
+        crate::cli::output::note(format!("warning: {warning}"));
         tracing::warn!("{warning}");
     }
     let client = Client::new(&profile.base_url, profile.auth.clone())

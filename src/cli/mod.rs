@@ -1,4 +1,7 @@
 //! The command line: argument parsing, logging set-up and dispatch to the four faces.
+// Human output goes through `output::say` and `output::note`, which neutralise server text and
+// survive a closed pipe; `clippy.toml` names the macros that would bypass them.
+#![deny(clippy::disallowed_macros)]
 mod args;
 mod connect;
 mod documents;
@@ -23,24 +26,38 @@ pub fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            output::note(format!("error: cannot start the async runtime: {error}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is::<Interrupted>() => {
-            eprintln!("{error}");
+            output::note(error.to_string());
             // 128 + SIGINT, as shells report an interrupted command.
             ExitCode::from(130)
         }
+        Err(error)
+            if error
+                .downcast_ref::<output::OutputFailed>()
+                .is_some_and(output::OutputFailed::is_closed_pipe) =>
+        {
+            // The reader has all it wanted (`d2files documents list | head`): end quietly,
+            // with the status a shell gives a command SIGPIPE stopped, as `ls | head` does.
+            ExitCode::from(CLOSED_PIPE_STATUS)
+        }
         Err(error) => {
-            // Errors carry the server's words, which a hostile server controls.
-            eprintln!("error: {}", output::printable(&describe(&error)));
+            // Errors carry the server's words, which a hostile server controls: `note`
+            // neutralises them.
+            output::note(format!("error: {}", describe(&error)));
             ExitCode::FAILURE
         }
     }
 }
+
+/// 128 + SIGPIPE: what shells report for `ls | head`'s `ls`, so `set -o pipefail` scripts
+/// see d2files like any other command whose reader left.
+const CLOSED_PIPE_STATUS: u8 = 141;
 
 /// The error and its causes on one line, without repeating a cause already in the message.
 fn describe(error: &anyhow::Error) -> String {
