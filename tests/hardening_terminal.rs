@@ -126,6 +126,8 @@ async fn hostile_dhis2() -> hostile::Hostile {
                 "DownloadDoc" => {
                     conn.json(200, &document(EVIL, "Download001", false)).await;
                 }
+                // Retried, with a warning logged on stderr each time.
+                "Unavailabl1" => conn.json(503, &web_message(503)).await,
                 _ => conn.json(404, &web_message(404)).await,
             },
             ("GET", _) if path.starts_with("/api/fileResources/") => match uid.as_str() {
@@ -149,6 +151,7 @@ fn sessions() -> Vec<(Vec<&'static str>, bool)> {
         (vec!["documents", "get", "BrokenFile1"], true),
         (vec!["documents", "get", "LinkDocume1"], true),
         (vec!["documents", "get", "NotFound001"], false),
+        (vec!["documents", "get", "Unavailabl1"], false),
         (vec!["documents", "download", "LinkDocume1"], true),
         (vec!["documents", "download", "FileDocume1", "out"], false),
         (vec!["documents", "download", "DownloadDoc", "out"], true),
@@ -247,6 +250,65 @@ async fn the_cli_hint_and_saved_paths_are_shown_neutralised() {
         "{:?}",
         run.stdout
     );
+}
+
+#[tokio::test]
+async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::CallToolRequestParams;
+
+    let server = hostile_dhis2().await;
+    let home = temp_dir();
+    // The CLI's retry warnings, at the default level and at the most verbose.
+    for level in [None, Some("trace")] {
+        let mut command = d2files(home.path());
+        command
+            .env("DHIS2_URL", server.base_url())
+            .env("DHIS2_USERNAME", "admin")
+            .env("DHIS2_PASSWORD", "district")
+            .args(["documents", "get", "Unavailabl1"]);
+        if let Some(level) = level {
+            command.env("D2FILES_LOG", level);
+        }
+        let run = run(command).await;
+        assert!(run.stderr.contains("retrying"), "{}", run.stderr);
+        let controls = terminal_controls(&run.stderr);
+        assert!(controls.is_empty(), "{controls:?} in {:?}", run.stderr);
+    }
+    // The MCP server logs its tools' failures, in DHIS2's words, to mcp.log.
+    let mut command = d2files(home.path());
+    command
+        .env("DHIS2_URL", server.base_url())
+        .env("DHIS2_USERNAME", "admin")
+        .env("DHIS2_PASSWORD", "district")
+        .env("D2FILES_LOG", "debug")
+        .arg("mcp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    let mut child = command.spawn().expect("d2files mcp starts");
+    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    for uid in ["NotFound001", "BrokenFile1"] {
+        let serde_json::Value::Object(arguments) = serde_json::json!({"uid": uid}) else {
+            unreachable!()
+        };
+        client
+            .call_tool(CallToolRequestParams::new("files_documents_get").with_arguments(arguments))
+            .await
+            .expect("an answer");
+    }
+    client.cancel().await.unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
+        .await
+        .expect("the MCP server ends once its input closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let log = std::fs::read_to_string(home.path().join("state/d2files/mcp.log")).unwrap();
+    assert!(log.contains("EVIL"), "{log}");
+    let controls = terminal_controls(&log);
+    assert!(controls.is_empty(), "{controls:?} in {log:?}");
 }
 
 // ---- a reader that went away, a full disk ----
@@ -399,4 +461,63 @@ async fn a_reader_that_leaves_midway_through_a_long_table_ends_it_quietly() {
         assert_eq!(ended.code, Some(141), "{label}: {}", ended.stderr);
         assert!(!ended.stderr.contains("error"), "{label}: {}", ended.stderr);
     }
+}
+
+/// A port free a moment ago, for a server whose stdout cannot tell us its address.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+#[tokio::test]
+async fn the_demo_server_keeps_serving_when_its_reader_left_and_fails_on_a_full_disk() {
+    let home = temp_dir();
+    let port = free_port();
+    let mut command = d2files(home.path());
+    command.args(["demo-server", "--no-seed", "--port", &port.to_string()]);
+    let (read, write) = std::io::pipe().expect("a pipe");
+    drop(read);
+    command.stdout(write).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("demo-server starts");
+    drop(command);
+    // Wait for the event: the server answering, within a bound.
+    let client = d2files::api::Client::new(
+        &format!("http://127.0.0.1:{port}"),
+        d2files::api::Auth::basic("admin", "district"),
+    )
+    .unwrap();
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        // Polled: with its stdout gone, the server has no other way to say it is up.
+        while client.system_info().await.is_err() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let exited = child.try_wait().expect("status");
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("demo-server ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(exited.is_none(), "it stopped: {exited:?} {stderr}");
+    assert!(answered.is_ok(), "it never answered: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let mut command = d2files(home.path());
+    command.args([
+        "demo-server",
+        "--no-seed",
+        "--port",
+        &free_port().to_string(),
+    ]);
+    let ended = run_into(command, Sink::FullDisk).await;
+    assert_no_panic("demo-server into /dev/full", &ended);
+    assert_eq!(ended.code, Some(1), "{}", ended.stderr);
+    assert!(
+        ended
+            .stderr
+            .contains("error: cannot write the output: No space left on device"),
+        "{}",
+        ended.stderr
+    );
 }

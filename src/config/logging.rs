@@ -1,7 +1,7 @@
 //! Logging to a file (TUI, MCP server) or to stderr (CLI). Never to stdout: the MCP server speaks
 //! JSON-RPC there, and the TUI draws on the terminal.
 use std::fs::{self, File, OpenOptions};
-use std::io::IsTerminal as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing::Subscriber;
@@ -51,16 +51,15 @@ pub fn init_file_logging(paths: &Paths, file_name: &str) -> Result<LogGuard, Con
 }
 
 /// Sends this process's `tracing` events to stderr, for the CLI. The filter comes from
-/// `D2FILES_LOG` (default `warn`); colour only on a terminal and without `NO_COLOR`.
+/// `D2FILES_LOG` (default `warn`). No colour: the lines are neutralised ([`InertLines`]),
+/// which would show colour codes as `?`.
 pub fn init_stderr_logging() -> Result<(), ConfigError> {
     let spec = std::env::var(LOG_FILTER_VAR).ok();
     let (filter, filter_warning) = filter(spec.as_deref(), "warn");
-    let ansi = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let subscriber = tracing_subscriber::registry().with(filter).with(
         fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(ansi)
+            .with_writer(|| InertLines(std::io::stderr()))
+            .with_ansi(false)
             .without_time(),
     );
     tracing::subscriber::set_global_default(subscriber)
@@ -92,9 +91,11 @@ fn file_subscriber(
     })?;
     let (writer, worker) = tracing_appender::non_blocking(file);
     let (filter, warning) = filter(filter_spec, "info");
-    let subscriber = tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt::layer().with_writer(writer).with_ansi(false));
+    let subscriber = tracing_subscriber::registry().with(filter).with(
+        fmt::layer()
+            .with_writer(move || InertLines(writer.clone()))
+            .with_ansi(false),
+    );
     Ok((
         subscriber,
         LogGuard {
@@ -103,6 +104,33 @@ fn file_subscriber(
         },
         warning,
     ))
+}
+
+/// A log writer that neutralises each event's line: a server's words in a message (an error,
+/// a name) cannot move the cursor, retitle the terminal of whoever reads or `tail`s the log,
+/// or forge a line of their own (a `\r` or `\n` inside becomes `?`). tracing-subscriber
+/// formats an event into one buffer and writes it in one call, so the one newline kept is the
+/// event's own, at the end.
+struct InertLines<W>(W);
+
+impl<W: Write> Write for InertLines<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let (line, end) = match text.strip_suffix('\n') {
+            Some(line) => (line, "\n"),
+            None => (text.as_ref(), ""),
+        };
+        let inert = format!("{}{end}", crate::api::filename::printable(line));
+        // A log that cannot be written (stderr closed, disk full) is no reason to stop, nor
+        // for tracing to report it on that same stderr.
+        let _ = self.0.write_all(inert.as_bytes());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
 }
 
 fn open_log(path: &Path) -> std::io::Result<File> {
@@ -172,6 +200,24 @@ mod tests {
         assert!(!text.contains("hidden-debug"), "{text}");
         assert!(!text.contains('\u{1b}'), "no colour codes in files");
         assert_eq!(warning, None);
+    }
+
+    #[test]
+    fn a_servers_words_cannot_rewrite_the_log_or_forge_a_line() {
+        let (text, _) = log_with(None, || {
+            tracing::warn!(
+                "failed: evil\u{1b}]0;x\u{7}\r\nINFO forged\u{202e}\u{200b}\u{9b}2J end"
+            );
+            tracing::info!("next");
+        });
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && crate::api::filename::is_terminal_control(c)),
+            "{text:?}"
+        );
+        assert!(text.contains("evil"), "{text}");
     }
 
     #[test]
