@@ -92,8 +92,12 @@ fn profiles_file(home: &Path, em: &Emulator, mode: u32) -> std::path::PathBuf {
     file
 }
 
-/// The MCP server over stdio: initialise, list documents, then end of input.
+/// The MCP server over stdio, driven by rmcp's client: initialise, list documents, then end of
+/// input; its answer and its stderr.
 async fn mcp_session(home: &Path) -> Run {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::CallToolRequestParams;
+
     let mut command = d2files(home);
     command
         .args(["--profile", "pw", "mcp"])
@@ -101,29 +105,25 @@ async fn mcp_session(home: &Path) -> Run {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().expect("mcp starts");
-        let mut stdin = child.stdin.take().unwrap();
-        let lines = [
-            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
-            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"files_documents_list","arguments":{}}}"#,
-        ];
-        for line in lines {
-            std::io::Write::write_all(&mut stdin, format!("{line}\n").as_bytes()).unwrap();
-        }
-        // Give the call time to be answered before the input ends.
-        std::thread::sleep(Duration::from_millis(1500));
-        drop(stdin);
-        let output = child.wait_with_output().expect("mcp ends");
-        Run {
-            success: output.status.success(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    let mut child = command.spawn().expect("mcp starts");
+    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    let answer = client
+        .call_tool(CallToolRequestParams::new("files_documents_list"))
+        .await
+        .expect("files_documents_list answers");
+    client.cancel().await.unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the MCP server ends once its input closes")
+        .unwrap();
+    Run {
+        success: output.status.success(),
+        stdout: serde_json::to_string(&answer).unwrap(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 #[tokio::test]
@@ -258,9 +258,9 @@ async fn no_secret_in_output_errors_json_or_trace_logs() {
         "the wrong credentials failed"
     );
     assert!(
-        text.contains("files_documents_list"),
-        "the MCP call ran: {}",
-        mcp.stderr
+        mcp.stdout.contains(r#""documents":[{"#),
+        "the MCP call listed documents: {}",
+        mcp.stdout
     );
     assert!(
         text.contains("== file d2files/mcp.log"),

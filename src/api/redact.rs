@@ -223,17 +223,43 @@ fn longest_first(mut needles: Vec<String>) -> Vec<String> {
     needles
 }
 
-/// A secret as text may carry it: raw, percent-encoded (a URL or form) and HTML-escaped.
+/// A secret as text may carry it: raw, percent-encoded (as a form value, and as a URL path
+/// leaves most punctuation), HTML-escaped and JSON-escaped.
 fn text_forms(secret: &str) -> Vec<String> {
-    let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    let percent_spaces = percent.replace('+', "%20");
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let form_spaces = form.replace('+', "%20");
     let html = secret
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;");
-    vec![secret.to_string(), percent, percent_spaces, html]
+    let json = serde_json::to_string(secret)
+        .map(|quoted| quoted[1..quoted.len() - 1].to_string())
+        .unwrap_or_default();
+    vec![
+        secret.to_string(),
+        form,
+        form_spaces,
+        path_encoded(secret),
+        html,
+        json,
+    ]
+}
+
+/// Percent-encoding as a URL path does it: only the bytes a path may not hold raw.
+fn path_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b' ' | b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'%' => {
+                out.push_str(&format!("%{byte:02X}"))
+            }
+            byte if !(0x20..0x7f).contains(&byte) => out.push_str(&format!("%{byte:02X}")),
+            byte => out.push(char::from(byte)),
+        }
+    }
+    out
 }
 
 fn replace_ignoring_case(text: &str, needle: &str) -> String {
@@ -280,6 +306,7 @@ mod tests {
             "admin:Dist&rict 1".to_string(),
             "Dist%26rict+1".to_string(),
             "Dist%26rict%201".to_string(),
+            "https://h/login/Dist&rict%201".to_string(),
             "Dist&amp;rict 1".to_string(),
         ] {
             let masked = redactor.text(&format!("you sent <{echo}>!"));
@@ -287,6 +314,19 @@ mod tests {
             assert!(!masked.contains("rict"), "{echo}: {masked}");
         }
         assert_eq!(redactor.text("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn escaped_forms_of_odd_passwords_are_masked() {
+        let redactor = Redactor::for_auth(&Auth::basic("u", "q\"uo\\te é?"));
+        for echo in [
+            r#"{"echo": "q\"uo\\te é?"}"#,
+            "https://h/x/q%22uo\\te%20%C3%A9%3F",
+            "q%22uo%5Cte+%C3%A9%3F",
+        ] {
+            let masked = redactor.text(echo);
+            assert!(!masked.contains("uo"), "{echo}: {masked}");
+        }
     }
 
     #[test]
