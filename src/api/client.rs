@@ -171,6 +171,11 @@ impl Client {
         self.inner.redactor.error(error)
     }
 
+    /// The masks for this client's credentials.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
+    }
+
     /// `value`'s strings with the echoes of our own credentials masked (the Basic pair and
     /// its base64, the token), for successful answers handed on to an agent.
     pub(crate) fn redact_echoes(&self, value: &mut serde_json::Value) {

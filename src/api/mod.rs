@@ -37,6 +37,7 @@ pub use model::{
     SystemInfo, UserRef, WebMessage, parse_dhis2_date,
 };
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
+pub(crate) use redact::Redactor;
 pub use transfer::{
     CancellationToken, DownloadTarget, Downloaded, Phase, Progress, ProgressFn, TransferOptions,
     Verification, WaitPolicy,

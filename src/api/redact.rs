@@ -69,11 +69,19 @@ impl Redactor {
 
     /// Every string of a successful answer with the echoes of our credentials masked.
     pub(crate) fn echoes_in_json(&self, value: &mut Value) {
-        let only_echoes = Redactor {
+        self.only_echoes().json(value);
+    }
+
+    /// `text` (which may hold stored data) with the echoes of our credentials masked.
+    pub(crate) fn echoes_in_text(&self, text: &str) -> String {
+        self.only_echoes().text(text)
+    }
+
+    fn only_echoes(&self) -> Redactor {
+        Redactor {
             needles: self.echoes.clone(),
             echoes: Vec::new(),
-        };
-        only_echoes.json(value);
+        }
     }
 
     /// An excerpt shortened to `…` keeps no beginning of a secret either.

@@ -7,12 +7,31 @@
 //! left to report it). `println!` and `eprintln!` are refused by clippy in `src/cli`
 //! (`clippy.toml`) so that no line bypasses these two.
 use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 pub use crate::api::filename::printable;
+use crate::api::{Client, Redactor};
+
+/// The connection's credentials, masked wherever a server echoed them into what is printed
+/// (the Basic pair, its base64, the token; see `api::Redactor`). One connection per process.
+static ECHOES: OnceLock<Redactor> = OnceLock::new();
+
+/// From now on, output masks echoes of `client`'s credentials.
+pub fn mask_echoes_of(client: &Client) {
+    let _ = ECHOES.set(client.redactor().clone());
+}
+
+/// A line as it may be shown: echoes masked, then neutralised.
+fn shown(line: &str) -> String {
+    match ECHOES.get() {
+        Some(echoes) => printable(&echoes.echoes_in_text(line)),
+        None => printable(line),
+    }
+}
 
 /// stdout could not be written: the reader went away (a closed pipe) or the disk is full.
 #[derive(Debug, thiserror::Error)]
@@ -29,14 +48,14 @@ impl OutputFailed {
 /// One line of results on stdout, neutralised (a newline inside becomes `?`, so a server's
 /// text cannot start a line of its own).
 pub fn say(line: impl AsRef<str>) -> Result<(), OutputFailed> {
-    write_stdout(&format!("{}\n", printable(line.as_ref())))
+    write_stdout(&format!("{}\n", shown(line.as_ref())))
 }
 
 /// One line for the user on stderr (notes, warnings, hints, errors), neutralised. A failing
 /// stderr is ignored: there is nowhere left to say so.
 pub fn note(line: impl AsRef<str>) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", printable(line.as_ref())).and_then(|()| err.flush());
+    let _ = writeln!(err, "{}", shown(line.as_ref())).and_then(|()| err.flush());
 }
 
 /// Writes and flushes now, so a write error is seen here and not lost in the flush at exit.
@@ -47,9 +66,14 @@ fn write_stdout(text: &str) -> Result<(), OutputFailed> {
         .map_err(OutputFailed)
 }
 
-/// Prints a value as pretty JSON on stdout (serde escapes every control character).
+/// Prints a value as pretty JSON on stdout (serde escapes every control character), with
+/// echoes of the credentials masked.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(value)?;
+    let mut value = serde_json::to_value(value)?;
+    if let Some(echoes) = ECHOES.get() {
+        echoes.echoes_in_json(&mut value);
+    }
+    let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');
     Ok(write_stdout(&text)?)
 }
