@@ -401,6 +401,10 @@ async fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_error_line() {
         vec!["resources", "download", &stored, "--force"],
         vec!["--json", "documents", "list"],
         vec!["profile", "verify"],
+        // clap's own output, written into a pipe or a file.
+        vec!["--help"],
+        vec!["documents", "download", "--help"],
+        vec!["--version"],
     ];
     for args in &commands {
         for sink in [Sink::ClosedPipe, Sink::FullDisk] {

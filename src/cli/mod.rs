@@ -19,7 +19,10 @@ pub use args::Cli;
 use args::Command;
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(refusal) => return parse_refusal(refusal),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -30,7 +33,22 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    exit_code(runtime.block_on(run(cli)))
+}
+
+/// `--help` and `--version` (on stdout) or a usage error (on stderr), as clap words them. Help
+/// written into a pipe or a file goes through the output layer, so a closed pipe or a full disk
+/// ends like any other command's output.
+fn parse_refusal(refusal: clap::Error) -> ExitCode {
+    if refusal.use_stderr() || std::io::stdout().is_terminal() {
+        refusal.exit()
+    }
+    exit_code(output::print_own_text(&refusal.render().to_string()).map_err(Into::into))
+}
+
+/// How a command's result ends the process: its exit status and, for an error, one line.
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is::<Interrupted>() => {
             output::note(error.to_string());

@@ -58,6 +58,11 @@ pub fn note(line: impl AsRef<str>) {
     let _ = writeln!(err, "{}", shown(line.as_ref())).and_then(|()| err.flush());
 }
 
+/// Text d2files wrote itself (the help), several lines as they are: no server's words in it.
+pub fn print_own_text(text: &str) -> Result<(), OutputFailed> {
+    write_stdout(text)
+}
+
 /// Writes and flushes now, so a write error is seen here and not lost in the flush at exit.
 fn write_stdout(text: &str) -> Result<(), OutputFailed> {
     let mut out = std::io::stdout().lock();
