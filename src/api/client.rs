@@ -176,12 +176,6 @@ impl Client {
         &self.inner.redactor
     }
 
-    /// `value`'s strings with the echoes of our own credentials masked (the Basic pair and
-    /// its base64, the token), for successful answers handed on to an agent.
-    pub(crate) fn redact_echoes(&self, value: &mut serde_json::Value) {
-        self.inner.redactor.echoes_in_json(value);
-    }
-
     /// Reads a success body as JSON; a decode error (which may quote the body) comes out
     /// redacted.
     pub(crate) async fn read_answer<T: DeserializeOwned>(

@@ -18,7 +18,7 @@ const MASK: &str = "***";
 const MIN_CUT_TAIL: usize = 3;
 
 /// The forms of one client's secrets a server could write back.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Redactor {
     /// Every form, longest first, so `user:password` is masked whole rather than around the
     /// password.
@@ -60,65 +60,22 @@ impl Redactor {
 
     /// `text` with every form of the secrets masked, ignoring ASCII case.
     pub(crate) fn text(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for needle in &self.needles {
-            out = replace_ignoring_case(&out, needle);
-        }
-        self.mask_cut_tail(out)
+        mask(&self.needles, text)
     }
 
-    /// Every string of a successful answer with the echoes of our credentials masked.
-    pub(crate) fn echoes_in_json(&self, value: &mut Value) {
-        self.only_echoes().json(value);
+    /// Every string in a JSON value (keys included) with every form of the secrets masked.
+    pub(crate) fn json(&self, value: &mut Value) {
+        mask_json(&self.needles, value);
     }
 
     /// `text` (which may hold stored data) with the echoes of our credentials masked.
     pub(crate) fn echoes_in_text(&self, text: &str) -> String {
-        self.only_echoes().text(text)
+        mask(&self.echoes, text)
     }
 
-    fn only_echoes(&self) -> Redactor {
-        Redactor {
-            needles: self.echoes.clone(),
-            echoes: Vec::new(),
-        }
-    }
-
-    /// An excerpt shortened to `…` keeps no beginning of a secret either.
-    fn mask_cut_tail(&self, text: String) -> String {
-        let Some(before) = text.strip_suffix('…') else {
-            return text;
-        };
-        let longest = self
-            .needles
-            .iter()
-            .filter_map(|needle| {
-                (MIN_CUT_TAIL..needle.len())
-                    .rev()
-                    .filter(|&len| needle.is_char_boundary(len))
-                    .find(|&len| ends_with_ignoring_case(before, &needle[..len]))
-            })
-            .max();
-        match longest {
-            Some(len) => format!("{}{MASK}…", &before[..before.len() - len]),
-            None => text,
-        }
-    }
-
-    /// Every string in a JSON value, masked in place (keys included).
-    pub(crate) fn json(&self, value: &mut Value) {
-        match value {
-            Value::String(text) => *text = self.text(text),
-            Value::Array(items) => items.iter_mut().for_each(|item| self.json(item)),
-            Value::Object(map) => {
-                let entries = std::mem::take(map);
-                for (key, mut item) in entries {
-                    self.json(&mut item);
-                    map.insert(self.text(&key), item);
-                }
-            }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
+    /// Every string of a successful answer with the echoes of our credentials masked.
+    pub(crate) fn echoes_in_json(&self, value: &mut Value) {
+        mask_json(&self.echoes, value);
     }
 
     /// The error with every text it carries masked: the one way an error from a server's
@@ -221,6 +178,48 @@ impl Redactor {
         } else {
             PathBuf::from(masked)
         }
+    }
+}
+
+fn mask(needles: &[String], text: &str) -> String {
+    let mut out = text.to_string();
+    for needle in needles {
+        out = replace_ignoring_case(&out, needle);
+    }
+    mask_cut_tail(needles, out)
+}
+
+/// An excerpt shortened to `…` keeps no beginning of a secret either.
+fn mask_cut_tail(needles: &[String], text: String) -> String {
+    let Some(before) = text.strip_suffix('…') else {
+        return text;
+    };
+    let longest = needles
+        .iter()
+        .filter_map(|needle| {
+            (MIN_CUT_TAIL..needle.len())
+                .rev()
+                .filter(|&len| needle.is_char_boundary(len))
+                .find(|&len| ends_with_ignoring_case(before, &needle[..len]))
+        })
+        .max();
+    match longest {
+        Some(len) => format!("{}{MASK}…", &before[..before.len() - len]),
+        None => text,
+    }
+}
+
+fn mask_json(needles: &[String], value: &mut Value) {
+    match value {
+        Value::String(text) => *text = mask(needles, text),
+        Value::Array(items) => items.iter_mut().for_each(|item| mask_json(needles, item)),
+        Value::Object(map) => {
+            for (key, mut item) in std::mem::take(map) {
+                mask_json(needles, &mut item);
+                map.insert(mask(needles, &key), item);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! All of the CLI's human output goes through [`say`] (results, stdout) and [`note`] (notes,
 //! stderr). Both neutralise the whole line with [`printable`], since most lines hold text a
-//! server chose, and neither panics when the output is gone: a closed pipe or a full disk
+//! server chose, mask echoes of the connection's credentials in it, and neither panics when the output is gone: a closed pipe or a full disk
 //! comes back as an [`OutputFailed`] error (stdout) or is let go (stderr, where nothing is
 //! left to report it). `println!` and `eprintln!` are refused by clippy in `src/cli`
 //! (`clippy.toml`) so that no line bypasses these two.
@@ -158,7 +158,7 @@ pub fn opt(value: Option<&str>) -> String {
 /// Asks a yes/no question on the terminal; anything but y/yes is No.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
     let mut err = std::io::stderr().lock();
-    write!(err, "{} [y/N] ", printable(question))?;
+    write!(err, "{} [y/N] ", shown(question))?;
     err.flush()?;
     drop(err);
     let mut answer = String::new();

@@ -225,7 +225,7 @@ fn reply<T: Serialize>(client: &Client, tool: &str, result: api::Result<T>) -> C
     match result {
         Ok(value) => match serde_json::to_value(value) {
             Ok(mut value) => {
-                client.redact_echoes(&mut value);
+                client.redactor().echoes_in_json(&mut value);
                 tracing::debug!(tool, "done");
                 CallToolResult::structured(value)
             }
