@@ -45,7 +45,7 @@ const RESERVED: [&str; 32] = [
     "LPT\u{b3}",
 ];
 
-/// Unicode's format characters (general category Cf, Unicode 16.0, from
+/// Unicode's format characters (general category Cf as of Unicode 16.0, from
 /// `DerivedGeneralCategory.txt`): invisible, yet they reorder text (bidi controls), join or
 /// split words (U+200B–U+200D, U+2060), tag text (U+E0001, U+E0020–U+E007F) or hide as a byte
 /// order mark (U+FEFF), so a name holding one is not what it looks like.
