@@ -29,6 +29,13 @@ const HOSTILE: &[&str] = &[
     "quote\"d;name=x.pdf",
     "trailing dots...",
     "invoice\u{202e}fdp.exe",
+    "COM\u{b9}",
+    "lpt\u{b2}.txt",
+    "CONIN$",
+    "conout$.log",
+    "zero\u{200b}width\u{feff}.pdf",
+    "arabic\u{61c}mark\u{ad}.txt",
+    "tag\u{e0001}\u{e0041}.csv",
 ];
 
 fn long_name() -> String {
@@ -159,6 +166,14 @@ async fn the_sanitised_names_are_the_expected_ones() {
         ("nul.txt", "_nul.txt"),
         // The server writes control characters as `?`, which is replaced too.
         ("report\n.pdf", "report_.pdf"),
+        ("COM\u{b9}", "_COM\u{b9}"),
+        ("lpt\u{b3}.txt", "_lpt\u{b3}.txt"),
+        ("CONIN$", "_CONIN$"),
+        ("conout$.log", "_conout$.log"),
+        // Format characters (Unicode Cf) hide in a name that looks like another.
+        ("in\u{200b}voice.pdf", "in_voice.pdf"),
+        ("\u{feff}bom.txt", "_bom.txt"),
+        ("soft\u{ad}hyphen\u{61c}.csv", "soft_hyphen_.csv"),
     ] {
         let uid = em
             .seed_file_resource(SeedFileResource::new(name, "text/plain", b"x".to_vec()))

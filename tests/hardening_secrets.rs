@@ -92,8 +92,12 @@ fn profiles_file(home: &Path, em: &Emulator, mode: u32) -> std::path::PathBuf {
     file
 }
 
-/// The MCP server over stdio: initialise, list documents, then end of input.
+/// The MCP server over stdio, driven by rmcp's client: initialise, list documents, then end of
+/// input; its answer and its stderr.
 async fn mcp_session(home: &Path) -> Run {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::CallToolRequestParams;
+
     let mut command = d2files(home);
     command
         .args(["--profile", "pw", "mcp"])
@@ -101,29 +105,25 @@ async fn mcp_session(home: &Path) -> Run {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().expect("mcp starts");
-        let mut stdin = child.stdin.take().unwrap();
-        let lines = [
-            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
-            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"files_documents_list","arguments":{}}}"#,
-        ];
-        for line in lines {
-            std::io::Write::write_all(&mut stdin, format!("{line}\n").as_bytes()).unwrap();
-        }
-        // Give the call time to be answered before the input ends.
-        std::thread::sleep(Duration::from_millis(1500));
-        drop(stdin);
-        let output = child.wait_with_output().expect("mcp ends");
-        Run {
-            success: output.status.success(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    let mut child = command.spawn().expect("mcp starts");
+    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    let answer = client
+        .call_tool(CallToolRequestParams::new("files_documents_list"))
+        .await
+        .expect("files_documents_list answers");
+    client.cancel().await.unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the MCP server ends once its input closes")
+        .unwrap();
+    Run {
+        success: output.status.success(),
+        stdout: serde_json::to_string(&answer).unwrap(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 #[tokio::test]
@@ -258,9 +258,9 @@ async fn no_secret_in_output_errors_json_or_trace_logs() {
         "the wrong credentials failed"
     );
     assert!(
-        text.contains("files_documents_list"),
-        "the MCP call ran: {}",
-        mcp.stderr
+        mcp.stdout.contains(r#""documents":[{"#),
+        "the MCP call listed documents: {}",
+        mcp.stdout
     );
     assert!(
         text.contains("== file d2files/mcp.log"),
@@ -429,4 +429,294 @@ async fn a_password_written_into_the_url_is_never_repeated() {
         assert!(!run.stderr.contains(SECRET), "{}", run.stderr);
         assert!(!run.stdout.contains(SECRET), "{}", run.stdout);
     }
+}
+
+// ---- a server that writes our credentials back ----
+
+/// The password of the echo tests: unique, so a hit can only be a leak.
+const ECHO_PASSWORD: &str = "Echo-Pa55-zQ9w";
+const ECHO_USER: &str = "echo-user";
+const ECHO_TOKEN: &str = "d2pat_EchoEchoEchoEchoEchoEcho0000000000000000";
+
+/// Every form of the echo tests' secrets.
+fn echo_needles() -> Vec<String> {
+    let pair = format!("{ECHO_USER}:{ECHO_PASSWORD}");
+    let basic = basic(ECHO_USER, ECHO_PASSWORD);
+    vec![
+        ECHO_PASSWORD.to_string(),
+        ECHO_PASSWORD.to_ascii_lowercase(),
+        ECHO_TOKEN.to_string(),
+        ECHO_TOKEN[6..30].to_string(),
+        pair,
+        basic.trim_end_matches('=').to_string(),
+        // A cut echo: its first half is enough to guess the rest.
+        basic[..basic.len() / 2].to_string(),
+    ]
+}
+
+/// What the server writes back: the header as it came, and what it decodes to.
+fn echoes(request: &hostile::Request) -> String {
+    let header = request.header("authorization").unwrap_or("").to_string();
+    let decoded = header
+        .strip_prefix("Basic ")
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .map(|pair| String::from_utf8_lossy(&pair).into_owned())
+        .unwrap_or_default();
+    let secret = decoded
+        .split_once(':')
+        .map(|(_, password)| password.to_string())
+        .or_else(|| header.strip_prefix("ApiToken ").map(str::to_string))
+        .unwrap_or_default();
+    format!(
+        "Authorization: {header} pair {decoded} secret {secret} LOWER {}",
+        secret.to_ascii_lowercase()
+    )
+}
+
+/// A DHIS2 that answers every request with our credentials in its words, a different way per
+/// uid: 401 JSON, HTML 500 pages (with a title, and long text cut mid-secret), a 409 with
+/// error reports and a devMessage, redirects, a body that does not decode, a refused DATA_VALUE
+/// download, and a document whose stored name is the Authorization header.
+async fn echoing_server() -> hostile::Hostile {
+    hostile::serve(|request, mut conn| async move {
+        let echo = echoes(&request);
+        let path = request.path().to_string();
+        let uid = path.rsplit('/').next().unwrap_or("").to_string();
+        let web_message = |status: u16, message: String| {
+            serde_json::json!({
+                "httpStatus": "Error", "httpStatusCode": status, "status": "ERROR",
+                "message": message, "devMessage": format!("dev: {echo}"),
+            })
+        };
+        match (request.method.as_str(), path.as_str(), uid.as_str()) {
+            ("POST", "/api/documents", _) => {
+                let mut body = web_message(409, "One or more errors occurred".into());
+                body["response"] = serde_json::json!({"responseType": "ObjectReport", "errorReports": [
+                    {"message": format!("Property `url` refused: {echo}"), "errorCode": "E4000",
+                     "args": [echo.clone()], "errorProperty": echo.clone()}]});
+                conn.json(409, &body).await;
+            }
+            (_, "/api/documents", _) => {
+                conn.json(401, &web_message(401, format!("Bad credentials: {echo}")))
+                    .await;
+            }
+            (_, _, "HtmlPage500") => {
+                let page = format!(
+                    "<html><head><title>500 {echo}</title></head><body>{echo}</body></html>"
+                );
+                conn.respond(500, "text/html", page.as_bytes()).await;
+            }
+            (_, _, "LongText500") => {
+                let page = format!("<html><body><p>{} {echo}</p></body></html>", "x".repeat(175));
+                conn.respond(500, "text/html", page.as_bytes()).await;
+            }
+            (_, _, "DevMessage4") => {
+                conn.json(500, &web_message(500, "Internal error".into())).await;
+            }
+            (_, _, "LoginRedir1") => {
+                let secret = echo.rsplit(' ').next().unwrap_or("").to_string();
+                let location = format!("http://127.0.0.1:1/dhis-web-login/{secret}?{secret}");
+                conn.head(302, &[("Location", &location), ("Content-Length", "0")])
+                    .await
+                    .ok();
+            }
+            (_, _, "OtherRedir1") => {
+                let header = request.header("authorization").unwrap_or("").replace(' ', "+");
+                let location = format!("http://127.0.0.1:1/elsewhere/{header}");
+                conn.head(302, &[("Location", &location), ("Content-Length", "0")])
+                    .await
+                    .ok();
+            }
+            (_, _, "BadJson0000") => {
+                // serde quotes a string it cannot read as a document.
+                let body = serde_json::Value::String(echo);
+                conn.json(200, &body).await;
+            }
+            (_, _, "EchoName001") => {
+                let header = request.header("authorization").unwrap_or("").to_string();
+                let body = serde_json::json!({"id": "EchoName001", "name": header, "external": true,
+                    "url": "https://example.org/x"});
+                conn.json(200, &body).await;
+            }
+            (_, "/api/fileResources/DataValue01", _) => {
+                let mut body = hostile::file_resource_json("DataValue01", "dv.bin", 3, None);
+                body["domain"] = "DATA_VALUE".into();
+                conn.json(200, &body).await;
+            }
+            (_, "/api/fileResources/DataValue01/data", _) => {
+                conn.json(401, &web_message(401, format!("Forbidden: {echo}")))
+                    .await;
+            }
+            _ => conn.json(404, &web_message(404, format!("Not found: {echo}"))).await,
+        }
+    })
+    .await
+}
+
+/// Panics with the surroundings of the first secret found in `text`.
+fn assert_no_echo(text: &str) {
+    for needle in echo_needles() {
+        if let Some(at) = text.find(&needle) {
+            let from = text[..at].rfind("\n==").unwrap_or(0);
+            panic!(
+                "secret {needle:?} leaked in:\n{}",
+                &text[from..(at + 200).min(text.len())]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn credentials_a_server_echoes_are_masked_in_output_and_logs() {
+    let server = echoing_server().await;
+    let home = temp_dir();
+    let mut transcript = Transcript {
+        text: String::new(),
+    };
+    let sessions: Vec<Vec<&str>> = vec![
+        vec!["documents", "list"],
+        vec!["--json", "documents", "list"],
+        vec!["documents", "get", "HtmlPage500"],
+        vec!["documents", "get", "LongText500"],
+        vec!["resources", "get", "DevMessage4"],
+        vec!["--json", "resources", "get", "DevMessage4"],
+        vec!["documents", "upload-url", "Link", "https://example.org/a"],
+        vec!["documents", "get", "LoginRedir1"],
+        vec!["documents", "get", "OtherRedir1"],
+        vec!["documents", "get", "BadJson0000"],
+        vec!["resources", "download", "DataValue01"],
+        vec!["profile", "verify"],
+        // A stored name that echoes the header: a success, shown masked.
+        vec!["documents", "get", "EchoName001"],
+        vec!["--json", "documents", "get", "EchoName001"],
+    ];
+    for log in [None, Some("trace")] {
+        for token in [false, true] {
+            for args in &sessions {
+                let mut command = d2files(home.path());
+                command.env("DHIS2_URL", server.base_url());
+                if token {
+                    command.env("DHIS2_PAT", ECHO_TOKEN);
+                } else {
+                    command
+                        .env("DHIS2_USERNAME", ECHO_USER)
+                        .env("DHIS2_PASSWORD", ECHO_PASSWORD);
+                }
+                if let Some(level) = log {
+                    command.env("D2FILES_LOG", level);
+                }
+                command.args(args);
+                let run = run(command).await;
+                let scripted_to_fail = !args.contains(&"EchoName001");
+                assert_eq!(run.success, !scripted_to_fail, "{args:?}: {}", run.stderr);
+                transcript.add(&format!("{args:?} token={token} log={log:?}"), &run);
+            }
+        }
+    }
+    for log in [None, Some("trace")] {
+        transcript.add_mcp(&mcp_against(&server, home.path(), log).await);
+    }
+    transcript.add_files(&home.path().join("state"));
+    let text = &transcript.text;
+    // The echoes happened and were masked; the errors still say what went wrong.
+    for expected in [
+        "Authorization: Basic ***",
+        "Authorization: ApiToken ***",
+        "   name  Basic ***",
+        r#""name": "ApiToken ***""#,
+        "HTTP 500",
+        "authentication failed",
+        "E4000",
+        "could not read the server's answer",
+        "DATA_VALUE",
+        "unexpected redirect",
+        "== file d2files/mcp.log",
+        "TRACE",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
+    assert_no_echo(text);
+}
+
+impl Transcript {
+    fn add_mcp(&mut self, session: &str) {
+        self.text.push_str(&format!("\n== mcp\n{session}"));
+    }
+}
+
+/// `d2files mcp` against `server` as an rmcp client sees it: every tool answer (text and
+/// structured content) and the server's stderr.
+async fn mcp_against(server: &hostile::Hostile, home: &Path, log: Option<&str>) -> String {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::CallToolRequestParams;
+
+    let mut command = d2files(home);
+    command
+        .env("DHIS2_URL", server.base_url())
+        .env("DHIS2_USERNAME", ECHO_USER)
+        .env("DHIS2_PASSWORD", ECHO_PASSWORD)
+        .arg("mcp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(level) = log {
+        command.env("D2FILES_LOG", level);
+    }
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    let mut child = command.spawn().expect("d2files mcp starts");
+    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    let mut answers = String::new();
+    for (tool, arguments) in [
+        ("files_documents_list", serde_json::json!({})),
+        (
+            "files_documents_get",
+            serde_json::json!({"uid": "HtmlPage500"}),
+        ),
+        (
+            "files_documents_get",
+            serde_json::json!({"uid": "LongText500"}),
+        ),
+        (
+            "files_documents_get",
+            serde_json::json!({"uid": "BadJson0000"}),
+        ),
+        (
+            "files_documents_get",
+            serde_json::json!({"uid": "EchoName001"}),
+        ),
+        (
+            "files_resources_get",
+            serde_json::json!({"uid": "DevMessage4"}),
+        ),
+        (
+            "files_documents_create_external",
+            serde_json::json!({"name": "Link", "url": "https://example.org/a"}),
+        ),
+    ] {
+        let serde_json::Value::Object(arguments) = arguments else {
+            unreachable!()
+        };
+        let result = client
+            .call_tool(CallToolRequestParams::new(tool).with_arguments(arguments))
+            .await
+            .unwrap_or_else(|e| panic!("{tool}: {e}"));
+        answers.push_str(&format!(
+            "{tool}: {}\n",
+            serde_json::to_string(&result).unwrap()
+        ));
+    }
+    client.cancel().await.unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the MCP server ends once its input closes")
+        .unwrap();
+    assert!(answers.contains("***"), "the server echoed: {answers}");
+    // A stored name that echoes the header reaches the agent masked.
+    assert!(answers.contains(r#"\"name\":\"Basic ***\""#), "{answers}");
+    format!(
+        "{answers}-- stderr\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    )
 }

@@ -2,7 +2,9 @@
 //! ones with a printed form read back what they print.
 use std::path::{Component, Path};
 
-use d2files::api::filename::{parse_content_disposition, sanitize_file_name};
+use d2files::api::filename::{
+    is_reserved, is_terminal_control, parse_content_disposition, printable, sanitize_file_name,
+};
 use d2files::api::{Document, FileResource, Filter, Operator, Pager, WebMessage};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -25,6 +27,11 @@ fn hostile_name() -> impl Strategy<Value = String> {
         Just("\u{7f}".to_string()),
         Just("\u{202e}".to_string()),
         Just("\u{2066}".to_string()),
+        Just("COM\u{b9}".to_string()),
+        Just("lpt\u{b3}".to_string()),
+        Just("CONIN$".to_string()),
+        Just("conout$".to_string()),
+        format_character().prop_map(String::from),
         Just(".pdf".to_string()),
         "[a-zA-Z0-9_-]{1,12}",
         "[éßあ😀]{1,6}",
@@ -36,6 +43,36 @@ fn hostile_name() -> impl Strategy<Value = String> {
         ("[a-zé. ]{150,400}", prop::option::of("\\.[a-z]{1,5}"))
             .prop_map(|(stem, ext)| stem + &ext.unwrap_or_default()),
         any::<String>(),
+    ]
+}
+
+/// A character of Unicode's Cf category, from every range of it (and the separators and
+/// fillers that are as invisible).
+fn format_character() -> impl Strategy<Value = char> {
+    prop_oneof![
+        Just('\u{ad}'),
+        (0x600u32..=0x605).prop_map(|c| char::from_u32(c).unwrap()),
+        Just('\u{61c}'),
+        Just('\u{6dd}'),
+        Just('\u{70f}'),
+        Just('\u{890}'),
+        Just('\u{8e2}'),
+        Just('\u{180e}'),
+        (0x200bu32..=0x200f).prop_map(|c| char::from_u32(c).unwrap()),
+        (0x202au32..=0x202e).prop_map(|c| char::from_u32(c).unwrap()),
+        (0x2060u32..=0x2064).prop_map(|c| char::from_u32(c).unwrap()),
+        (0x2066u32..=0x206f).prop_map(|c| char::from_u32(c).unwrap()),
+        Just('\u{feff}'),
+        (0xfff9u32..=0xfffb).prop_map(|c| char::from_u32(c).unwrap()),
+        Just('\u{110bd}'),
+        Just('\u{110cd}'),
+        (0x13430u32..=0x1343f).prop_map(|c| char::from_u32(c).unwrap()),
+        (0x1bca0u32..=0x1bca3).prop_map(|c| char::from_u32(c).unwrap()),
+        (0x1d173u32..=0x1d17a).prop_map(|c| char::from_u32(c).unwrap()),
+        Just('\u{e0001}'),
+        (0xe0020u32..=0xe007f).prop_map(|c| char::from_u32(c).unwrap()),
+        Just('\u{2028}'),
+        Just('\u{3164}'),
     ]
 }
 
@@ -87,13 +124,15 @@ proptest! {
         prop_assert!(clean.len() <= 200, "{} bytes", clean.len());
         prop_assert!(!clean.contains(['/', '\\']), "{clean:?}");
         prop_assert!(!clean.chars().any(char::is_control), "{clean:?}");
-        prop_assert!(!clean.contains(['\u{202e}', '\u{2066}']), "{clean:?}");
+        prop_assert!(!clean.chars().any(is_terminal_control), "{clean:?}");
         prop_assert!(!clean.starts_with('.'), "{clean:?}");
-        let stem = clean.split('.').next().unwrap_or("").to_ascii_uppercase();
+        let stem = clean.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
         prop_assert!(
-            !["CON", "PRN", "AUX", "NUL", "COM1", "LPT1"].contains(&stem.as_str()),
+            !["CON", "PRN", "AUX", "NUL", "COM1", "LPT1", "COM\u{b9}", "LPT\u{b3}", "CONIN$", "CONOUT$"]
+                .contains(&stem.as_str()),
             "{clean:?}"
         );
+        prop_assert!(!is_reserved(&clean), "{clean:?}");
         // Joined to a directory it names exactly one entry inside that directory.
         let dir = Path::new("/downloads/here");
         let joined = dir.join(&clean);
@@ -106,6 +145,21 @@ proptest! {
     fn sanitising_is_idempotent(name in hostile_name()) {
         let once = sanitize_file_name(&name);
         prop_assert_eq!(sanitize_file_name(&once), once);
+    }
+
+    #[test]
+    fn format_characters_never_survive(before in "[a-z]{0,8}", c in format_character(), after in "[a-z.]{0,8}") {
+        let name = format!("{before}{c}{after}");
+        prop_assert!(!sanitize_file_name(&name).contains(c), "{name:?}");
+        prop_assert!(!printable(&name).contains(c), "{name:?}");
+    }
+
+    #[test]
+    fn printable_text_is_inert_and_stable(text in hostile_name()) {
+        let shown = printable(&text);
+        prop_assert!(!shown.chars().any(is_terminal_control), "{shown:?}");
+        prop_assert_eq!(shown.chars().count(), text.chars().count());
+        prop_assert_eq!(printable(&shown), shown);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use url::Url;
 use crate::api::auth::Auth;
 use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::model::{Me, SystemInfo, WebMessage};
+use crate::api::redact::Redactor;
 use crate::api::version::ServerVersion;
 
 /// Tuning for a [`Client`]. There is deliberately no total timeout: a 1 GiB transfer over a slow
@@ -52,6 +53,7 @@ struct Inner {
     api_root: Url,
     authorization: HeaderValue,
     auth: Auth,
+    redactor: Redactor,
     options: ClientOptions,
 }
 
@@ -116,6 +118,7 @@ impl Client {
                 base_url,
                 api_root,
                 authorization,
+                redactor: Redactor::for_auth(&auth),
                 auth,
                 options,
             }),
@@ -151,12 +154,38 @@ impl Client {
 
     /// Sends and turns every non-2xx answer into an [`Error`] in DHIS2's words.
     pub(crate) async fn send(&self, request: RequestBuilder) -> Result<Response> {
-        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.redacted(Error::from_reqwest(e)))?;
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(error_from_response(response).await)
+            Err(self.redacted(error_from_response(response).await))
         }
+    }
+
+    /// `error` with our own credentials masked wherever a server wrote them into it. Every
+    /// error built from a server's answer passes through here before it is returned or logged.
+    pub(crate) fn redacted(&self, error: Error) -> Error {
+        self.inner.redactor.error(error)
+    }
+
+    /// The masks for this client's credentials.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
+    }
+
+    /// Reads a success body as JSON; a decode error (which may quote the body) comes out
+    /// redacted.
+    pub(crate) async fn read_answer<T: DeserializeOwned>(
+        &self,
+        response: Response,
+        what: &str,
+    ) -> Result<T> {
+        read_json(response, what)
+            .await
+            .map_err(|e| self.redacted(e))
     }
 
     /// Sends an idempotent request, retrying transient failures with backoff.
@@ -181,8 +210,8 @@ impl Client {
                 Ok(response) if response.status().is_success() || keep(response.status()) => {
                     Ok(response)
                 }
-                Ok(response) => Err(error_from_response(response).await),
-                Err(error) => Err(error),
+                Ok(response) => Err(self.redacted(error_from_response(response).await)),
+                Err(error) => Err(self.redacted(error)),
             };
             match sent {
                 Err(error) if error.is_transient() && attempt < self.inner.options.retries => {
@@ -210,7 +239,7 @@ impl Client {
                     .query(query)
             })
             .await?;
-        read_json(response, path).await
+        self.read_answer(response, path).await
     }
 
     pub async fn system_info(&self) -> Result<SystemInfo> {

@@ -8,7 +8,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::json;
 
 use crate::api::Domain;
-use crate::api::client::{Client, check_uid, read_json};
+use crate::api::client::{Client, check_uid};
 use crate::api::error::{Error, Result};
 use crate::api::file_resources::{
     check_downloadable, check_still_as_uploaded, collect_pages, list_page,
@@ -124,7 +124,7 @@ impl Client {
                     .body(body.to_string()),
             )
             .await?;
-        let message: WebMessage = read_json(response, "documents").await?;
+        let message: WebMessage = self.read_answer(response, "documents").await?;
         let uid = message.created_uid().ok_or_else(|| Error::Decode {
             what: "the new document".into(),
             detail: "the answer carried no uid".into(),
@@ -158,8 +158,9 @@ impl Client {
         let stored = self
             .wait_until_stored(&uploaded.id, options)
             .await
-            .map_err(|error| after_step_one(&uploaded.id, error))?;
-        check_still_as_uploaded(&uploaded, &stored, &Domain::Document, path)?;
+            .map_err(|error| self.redacted(after_step_one(&uploaded.id, error)))?;
+        check_still_as_uploaded(&uploaded, &stored, &Domain::Document, path)
+            .map_err(|e| self.redacted(e))?;
         options.report(Progress {
             phase: Phase::Linking,
             done: 0,
@@ -168,7 +169,7 @@ impl Client {
         let document = self
             .link_document(&name, &stored.id)
             .await
-            .map_err(|error| after_step_one(&stored.id, error))?;
+            .map_err(|error| self.redacted(after_step_one(&stored.id, error)))?;
         options.unlinked.set(None);
         Ok(UploadedDocument {
             document,
@@ -257,7 +258,10 @@ impl Client {
                 excerpt: "unexpected redirect for a file document".into(),
             });
         }
-        let saved = crate::api::transfer::save_body(response, target, &expected, options).await?;
+        // The saved name, the MD5 and the error texts come from the server.
+        let saved = crate::api::transfer::save_body(response, target, &expected, options)
+            .await
+            .map_err(|e| self.redacted(e))?;
         Ok(DocumentDownload::Saved(saved))
     }
 

@@ -36,9 +36,12 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
     let mut body: Value = client
         .get_json(path, &query.to_pairs(default_fields))
         .await?;
-    let decode = |detail: String| Error::Decode {
-        what: path.to_string(),
-        detail,
+    // serde's messages quote the values they could not read.
+    let decode = |detail: String| {
+        client.redacted(Error::Decode {
+            what: path.to_string(),
+            detail,
+        })
     };
     let items = match body.get_mut(key).map(Value::take) {
         Some(items) => serde_json::from_value(items).map_err(|e| decode(e.to_string()))?,
@@ -114,26 +117,26 @@ impl Client {
                     .map(|fr| format!(" (the server kept the bytes it got as file resource {}, linked to nothing)", fr.id)),
                 Err(_) => None,
             };
-            return Err(Error::InvalidInput(format!(
+            return Err(self.redacted(Error::InvalidInput(format!(
                 "{} changed while it was uploaded; upload it again{}",
                 path.display(),
                 kept.unwrap_or_default()
-            )));
+            ))));
         }
-        let message: WebMessage = read_json(sent?, "fileResources").await?;
-        let resource = file_resource_of(message)?;
+        let message: WebMessage = self.read_answer(sent?, "fileResources").await?;
+        let resource = file_resource_of(message).map_err(|e| self.redacted(e))?;
         options.unlinked.set(Some(&resource.id));
         if !sent_source.complete() {
-            return Err(Error::UploadIncomplete {
+            return Err(self.redacted(Error::UploadIncomplete {
                 uid: resource.id.clone(),
                 detail: format!(
                     "the server answered before it had read all {length} bytes of {}",
                     path.display()
                 ),
-            });
+            }));
         }
-        check_stored_length(&resource, domain, length, path)?;
-        check_stored_md5(&resource, domain, sent_source.md5())?;
+        check_stored_length(&resource, domain, length, path).map_err(|e| self.redacted(e))?;
+        check_stored_md5(&resource, domain, sent_source.md5()).map_err(|e| self.redacted(e))?;
         Ok(resource)
     }
 
@@ -255,12 +258,12 @@ impl Client {
                 _ => {}
             }
             if started.elapsed() >= policy.limit {
-                return Err(timed_out(
+                return Err(self.redacted(timed_out(
                     resource
                         .storage_status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "not stored".into()),
-                ));
+                )));
             }
             let remaining = policy.limit.saturating_sub(started.elapsed());
             tokio::select! {
@@ -298,7 +301,7 @@ impl Client {
             )
             .await?;
         if !response.status().is_success() {
-            return Err(download_refusal(response, &resource).await);
+            return Err(self.redacted(download_refusal(response, &resource).await));
         }
         // DHIS2 ignores a dimension for files it keeps in one size and serves the original.
         let variant =
@@ -316,7 +319,10 @@ impl Client {
             fallback_name: resource.name.clone().unwrap_or_else(|| uid.to_string()),
             what: format!("file resource {uid}"),
         };
-        crate::api::transfer::save_body(response, target, &expected, options).await
+        // The saved name, the MD5 and the error texts come from the server.
+        crate::api::transfer::save_body(response, target, &expected, options)
+            .await
+            .map_err(|e| self.redacted(e))
     }
 }
 

@@ -7,10 +7,76 @@
 /// Longest file name we write, in bytes (most file systems allow 255).
 const MAX_NAME_BYTES: usize = 200;
 
-/// Names Windows reserves; avoided everywhere so files survive a copy to a Windows share.
-const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+/// Names Windows reserves (as a whole name or before any extension, in any case); avoided
+/// everywhere so files survive a copy to a Windows share. Windows counts the superscript
+/// digits ¹ ² ³ as digits here, and the console's own devices too.
+const RESERVED: [&str; 32] = [
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    "COM0",
+    "COM1",
+    "COM2",
+    "COM3",
+    "COM4",
+    "COM5",
+    "COM6",
+    "COM7",
+    "COM8",
+    "COM9",
+    "COM\u{b9}",
+    "COM\u{b2}",
+    "COM\u{b3}",
+    "LPT0",
+    "LPT1",
+    "LPT2",
+    "LPT3",
+    "LPT4",
+    "LPT5",
+    "LPT6",
+    "LPT7",
+    "LPT8",
+    "LPT9",
+    "LPT\u{b9}",
+    "LPT\u{b2}",
+    "LPT\u{b3}",
+];
+
+/// Unicode's format characters (general category Cf as of Unicode 16.0, from
+/// `DerivedGeneralCategory.txt`): invisible, yet they reorder text (bidi controls), join or
+/// split words (U+200B–U+200D, U+2060), tag text (U+E0001, U+E0020–U+E007F) or hide as a byte
+/// order mark (U+FEFF), so a name holding one is not what it looks like.
+const FORMAT_CHARACTERS: [(char, char); 21] = [
+    ('\u{00ad}', '\u{00ad}'),
+    ('\u{0600}', '\u{0605}'),
+    ('\u{061c}', '\u{061c}'),
+    ('\u{06dd}', '\u{06dd}'),
+    ('\u{070f}', '\u{070f}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08e2}', '\u{08e2}'),
+    ('\u{180e}', '\u{180e}'),
+    ('\u{200b}', '\u{200f}'),
+    ('\u{202a}', '\u{202e}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206f}'),
+    ('\u{feff}', '\u{feff}'),
+    ('\u{fff9}', '\u{fffb}'),
+    ('\u{110bd}', '\u{110bd}'),
+    ('\u{110cd}', '\u{110cd}'),
+    ('\u{13430}', '\u{1343f}'),
+    ('\u{1bca0}', '\u{1bca3}'),
+    ('\u{1d173}', '\u{1d17a}'),
+    ('\u{e0001}', '\u{e0001}'),
+    ('\u{e0020}', '\u{e007f}'),
+];
+
+/// Invisible characters outside Cf that do the same harm: the line and paragraph separators
+/// (some terminals break the line there) and the Hangul fillers, letters that draw nothing.
+const OTHER_INVISIBLES: [char; 6] = [
+    '\u{2028}', '\u{2029}', '\u{115f}', '\u{1160}', '\u{3164}', '\u{ffa0}',
 ];
 
 /// The file name in a `Content-Disposition` header, read leniently: DHIS2's raw
@@ -74,35 +140,40 @@ fn non_empty(text: String) -> Option<String> {
 }
 
 /// Text from a server made safe for a terminal: control characters (escape sequences, bells,
-/// carriage returns) and bidirectional overrides (which disguise file extensions) become `?`,
-/// so a hostile name cannot rewrite the screen or pretend to be something else.
+/// carriage returns, C1 controls), bidirectional overrides (which disguise file extensions) and
+/// every other invisible format character become `?`, so a hostile name cannot rewrite the
+/// screen or pretend to be something else.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if is_terminal_control(c) { '?' } else { c })
         .collect()
 }
 
-/// A character a terminal acts on instead of showing: a control character or a bidirectional
-/// override.
+/// A character a terminal acts on instead of showing, or that shows nothing: a control
+/// character (Cc), a format character (Cf, the bidirectional overrides among them), a line or
+/// paragraph separator, a Hangul filler.
 pub fn is_terminal_control(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_format_character(c) || OTHER_INVISIBLES.contains(&c)
 }
 
-/// Characters that reorder the text around them.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// Unicode general category Cf.
+pub fn is_format_character(c: char) -> bool {
+    FORMAT_CHARACTERS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
 }
 
 /// A name that is safe to create inside a chosen directory: no path separators or `..`,
-/// no control characters or bidirectional overrides, not a reserved device name, not hidden by a leading dot, at most
-/// [`MAX_NAME_BYTES`] long with its extension kept. Never empty.
+/// no control, format or other invisible characters, not a reserved device name, not hidden by
+/// a leading dot, at most [`MAX_NAME_BYTES`] long with its extension kept. Never empty.
 pub fn sanitize_file_name(name: &str) -> String {
     // Only the last path component counts, whichever separator the uploader's system used.
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let mut clean: String = last
         .chars()
         .map(|c| match c {
-            // Bidirectional overrides make `exe.pdf` display as `fdp.exe` and the like.
+            // Bidirectional overrides make `exe.pdf` display as `fdp.exe`; other format
+            // characters hide inside a name that looks like another.
             c if is_terminal_control(c) => '_',
             ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c => c,
@@ -114,11 +185,17 @@ pub fn sanitize_file_name(name: &str) -> String {
     if clean.is_empty() {
         return "download".to_string();
     }
-    let stem = clean.split('.').next().unwrap_or("").to_ascii_uppercase();
-    if RESERVED.contains(&stem.as_str()) {
+    if is_reserved(&clean) {
         clean.insert(0, '_');
     }
     truncate_keeping_extension(&clean, MAX_NAME_BYTES)
+}
+
+/// Whether Windows takes `name` for a device: its part before the first dot, whose trailing
+/// spaces Windows ignores (`CON .txt` is `CON`), is a reserved name in any case.
+pub fn is_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").trim_end_matches(' ');
+    RESERVED.contains(&stem.to_ascii_uppercase().as_str())
 }
 
 fn truncate_keeping_extension(name: &str, max: usize) -> String {
@@ -172,6 +249,80 @@ mod tests {
             "a?[2J?b??fdp.exe"
         );
         assert_eq!(printable("résumé 2025.pdf"), "résumé 2025.pdf");
+        assert_eq!(
+            printable("a\u{200b}b\u{feff}c\u{ad}d\u{e0041}e\u{85}f\u{2028}g\u{3164}h"),
+            "a?b?c?d?e?f?g?h"
+        );
+    }
+
+    #[test]
+    fn the_format_table_is_category_cf() {
+        // Ends of ranges, from `DerivedGeneralCategory.txt`.
+        for c in [
+            '\u{ad}',
+            '\u{600}',
+            '\u{605}',
+            '\u{61c}',
+            '\u{6dd}',
+            '\u{70f}',
+            '\u{890}',
+            '\u{891}',
+            '\u{8e2}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200f}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{2066}',
+            '\u{206f}',
+            '\u{feff}',
+            '\u{fff9}',
+            '\u{fffb}',
+            '\u{110bd}',
+            '\u{110cd}',
+            '\u{13430}',
+            '\u{1343f}',
+            '\u{1bca0}',
+            '\u{1bca3}',
+            '\u{1d173}',
+            '\u{1d17a}',
+            '\u{e0001}',
+            '\u{e0020}',
+            '\u{e007f}',
+        ] {
+            assert!(is_format_character(c), "{:04X}", c as u32);
+        }
+        // Their neighbours are not: letters, marks, unassigned or other categories.
+        for c in [
+            'a',
+            '\u{ac}',
+            '\u{ae}',
+            '\u{606}',
+            '\u{892}',
+            '\u{200a}',
+            '\u{2010}',
+            '\u{2065}',
+            '\u{2070}',
+            '\u{fefe}',
+            '\u{fffc}',
+            '\u{13440}',
+            '\u{1d17b}',
+            '\u{e0000}',
+            '\u{e0002}',
+            '\u{e0080}',
+            '\u{fe0f}',
+            '😀',
+        ] {
+            assert!(!is_format_character(c), "{:04X}", c as u32);
+        }
+        let total: u32 = FORMAT_CHARACTERS
+            .iter()
+            .map(|&(first, last)| last as u32 - first as u32 + 1)
+            .sum();
+        assert_eq!(total, 170, "Unicode 16.0 has 170 Cf characters");
+        assert!(FORMAT_CHARACTERS.windows(2).all(|w| w[0].1 < w[1].0));
     }
 
     #[test]
@@ -186,6 +337,22 @@ mod tests {
         assert_eq!(sanitize_file_name(".."), "download");
         assert_eq!(sanitize_file_name(".hidden"), "hidden");
         assert_eq!(sanitize_file_name("nul.txt"), "_nul.txt");
+        for device in [
+            "COM¹",
+            "lpt².txt",
+            "Com³.tar.gz",
+            "CONIN$",
+            "conout$.log",
+            "COM0",
+            "CON .txt",
+        ] {
+            assert_eq!(sanitize_file_name(device), format!("_{device}"), "{device}");
+        }
+        assert_eq!(sanitize_file_name("COM4x.txt"), "COM4x.txt");
+        assert_eq!(
+            sanitize_file_name("in\u{200b}voice\u{feff}\u{61c}.pdf\u{e0001}"),
+            "in_voice__.pdf_"
+        );
         assert_eq!(sanitize_file_name("   "), "download");
         let long = format!("{}.pdf", "é".repeat(300));
         let short = sanitize_file_name(&long);

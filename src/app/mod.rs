@@ -84,7 +84,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     }
     if let Err(error) = &result {
         tracing::error!("the TUI stopped: {error:#}");
-        eprintln!("d2files stopped: {error:#}{log_note}");
+        // The error may carry a server's words.
+        let shown = crate::api::filename::printable(&format!("{error:#}"));
+        eprintln!("d2files stopped: {shown}{log_note}");
     }
     result.map(|_| ())
 }

@@ -22,6 +22,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
             &demo.base_url(),
             Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
         )?;
+        crate::cli::output::mask_echoes_of(&client);
         return Ok(Connection {
             client,
             profile_name: "demo".to_string(),
@@ -34,11 +35,12 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     };
     let profile = resolve_profile(&request, &Environment::from_process())?;
     for warning in &profile.warnings {
-        eprintln!("warning: {warning}");
+        crate::cli::output::note(format!("warning: {warning}"));
         tracing::warn!("{warning}");
     }
     let client = Client::new(&profile.base_url, profile.auth.clone())
         .with_context(|| format!("profile `{}`", profile.name))?;
+    crate::cli::output::mask_echoes_of(&client);
     Ok(Connection {
         client,
         profile_name: profile.name,

@@ -10,7 +10,7 @@ use crate::api::{
     TransferOptions, UnlinkedUpload,
 };
 use crate::cli::args::{CheckArgs, DocumentsCommand, ListArgs};
-use crate::cli::output::{self, date, opt, print_fields, print_json, print_table, size};
+use crate::cli::output::{self, date, note, opt, print_fields, print_json, print_table, say, size};
 use crate::cli::progress::transfer_options;
 
 /// Stops `--all` from fetching without end from a huge server.
@@ -35,11 +35,11 @@ pub async fn run(
             if json {
                 print_json(&document)
             } else {
-                println!(
+                say(format!(
                     "Created link document {} ({})",
                     document.id,
                     document.title()
-                );
+                ))?;
                 Ok(())
             }
         }
@@ -51,7 +51,11 @@ pub async fn run(
             if json {
                 print_json(&document)
             } else {
-                println!("Created document {} ({})", document.id, document.title());
+                say(format!(
+                    "Created document {} ({})",
+                    document.id,
+                    document.title()
+                ))?;
                 Ok(())
             }
         }
@@ -104,7 +108,7 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
     print_table(
         &["ID", "NAME", "KIND", "URL / FILE RESOURCE", "UPDATED"],
         rows,
-    );
+    )?;
     print_page_summary(&page, "document");
     Ok(())
 }
@@ -112,18 +116,18 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
 /// "page 2/12, 583 documents" on stderr, so stdout stays just the table.
 pub fn print_page_summary<T>(page: &Page<T>, noun: &str) {
     match &page.pager {
-        Some(pager) => eprintln!(
+        Some(pager) => note(format!(
             "page {}/{}, {} {noun}{}",
             pager.page,
             pager.page_count.max(1),
             pager.total,
             if pager.total == 1 { "" } else { "s" }
-        ),
-        None => eprintln!(
+        )),
+        None => note(format!(
             "{} {noun}{}",
             page.items.len(),
             if page.items.len() == 1 { "" } else { "s" }
-        ),
+        )),
     }
 }
 
@@ -151,19 +155,19 @@ async fn get(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
             "by",
             opt(document.created_by.as_ref().and_then(|u| u.label())),
         ),
-    ]);
+    ])?;
     match resource {
         Some(Ok(resource)) => {
-            println!();
-            print_resource_fields(&resource);
+            say("")?;
+            print_resource_fields(&resource)?;
         }
-        Some(Err(error)) => eprintln!("file resource: {}", output::printable(&error.to_string())),
+        Some(Err(error)) => note(format!("file resource: {error}")),
         None => {}
     }
     Ok(())
 }
 
-pub fn print_resource_fields(resource: &FileResource) {
+pub fn print_resource_fields(resource: &FileResource) -> Result<(), output::OutputFailed> {
     print_fields(&[
         ("file resource", resource.id.clone()),
         ("file name", opt(resource.name.as_deref())),
@@ -190,7 +194,7 @@ pub fn print_resource_fields(resource: &FileResource) {
             resource.assigned.map(|a| a.to_string()).unwrap_or_default(),
         ),
         ("created", date(resource.created)),
-    ]);
+    ])
 }
 
 async fn upload(
@@ -209,10 +213,11 @@ async fn upload(
         Ok(uploaded) => uploaded,
         Err(error) => {
             if let Some(fr) = error.unlinked_file_resource() {
-                eprintln!(
+                note(format!(
                     "hint: the bytes are on the server as file resource {fr}; create the \
-                     document without uploading again:\n  d2files documents link {fr} --name NAME"
-                );
+                     document without uploading again:"
+                ));
+                note(format!("  d2files documents link {fr} --name NAME"));
             }
             return Err(error.into());
         }
@@ -220,13 +225,13 @@ async fn upload(
     if json {
         return print_json(&uploaded);
     }
-    println!(
+    say(format!(
         "Uploaded {} as document {} (file resource {}, {})",
         path.display(),
         uploaded.document.id,
         uploaded.file_resource.id,
         size(uploaded.file_resource.content_length)
-    );
+    ))?;
     Ok(())
 }
 
@@ -262,10 +267,10 @@ async fn download(
         return print_json(&outcome);
     }
     match outcome {
-        DocumentDownload::Saved(saved) => println!("{}", output::saved_line(&saved)),
+        DocumentDownload::Saved(saved) => say(output::saved_line(&saved))?,
         DocumentDownload::External { url } => {
-            println!("{}", output::printable(&url));
-            eprintln!("This document is an external link; nothing was downloaded.");
+            say(&url)?;
+            note("This document is an external link; nothing was downloaded.");
         }
     }
     Ok(())
@@ -279,7 +284,7 @@ async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Re
         }
         let question = format!("Delete document \"{}\" ({uid})?", document.title());
         if !output::confirm(&question)? {
-            eprintln!("Nothing deleted.");
+            note("Nothing deleted.");
             return Ok(());
         }
     }
@@ -287,10 +292,7 @@ async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Re
     if json {
         print_json(&json!({"deleted": uid, "name": document.title()}))
     } else {
-        println!(
-            "Deleted document {uid} ({})",
-            output::printable(document.title())
-        );
+        say(format!("Deleted document {uid} ({})", document.title()))?;
         Ok(())
     }
 }

@@ -1,4 +1,7 @@
 //! The command line: argument parsing, logging set-up and dispatch to the four faces.
+// Human output goes through `output::say` and `output::note`, which neutralise server text and
+// survive a closed pipe; `clippy.toml` names the macros that would bypass them.
+#![deny(clippy::disallowed_macros)]
 mod args;
 mod connect;
 mod documents;
@@ -18,50 +21,76 @@ use args::Command;
 use interrupt::{Interrupted, Work, until_stopped};
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(refusal) => return parse_refusal(refusal),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            output::note(format!("error: cannot start the async runtime: {error}"));
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    exit_code(runtime.block_on(run(cli)))
+}
+
+/// `--help` and `--version` (on stdout) or a usage error (on stderr), as clap words them. Help
+/// written into a pipe or a file goes through the output layer, so a closed pipe or a full disk
+/// ends like any other command's output.
+fn parse_refusal(refusal: clap::Error) -> ExitCode {
+    if refusal.use_stderr() || std::io::stdout().is_terminal() {
+        refusal.exit()
+    }
+    exit_code(output::print_own_text(&refusal.render().to_string()).map_err(Into::into))
+}
+
+/// How a command's result ends the process: its exit status and, for an error, one line.
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is::<Interrupted>() => {
-            eprintln!("{error}");
+            output::note(error.to_string());
             let code = error
                 .downcast_ref::<Interrupted>()
                 .map_or(130, Interrupted::exit_code);
             ExitCode::from(code)
         }
+        Err(error)
+            if error
+                .downcast_ref::<output::OutputFailed>()
+                .is_some_and(output::OutputFailed::is_closed_pipe) =>
+        {
+            // The reader has all it wanted (`d2files documents list | head`): end quietly,
+            // with the status a shell gives a command SIGPIPE stopped, as `ls | head` does.
+            ExitCode::from(CLOSED_PIPE_STATUS)
+        }
         Err(error) => {
-            eprintln!("error: {}", error_lines(&describe(&error)));
+            error_lines(&format!("error: {}", describe(&error)));
             ExitCode::FAILURE
         }
     }
 }
 
-/// An error's lines made safe for the terminal (they carry the server's words, which a hostile
-/// server controls). Line breaks stay, as our own messages list choices on lines of their own,
-/// but every further line starts indented, so no line can pass for one of ours.
-fn error_lines(text: &str) -> String {
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| {
-            let line = output::printable(line);
-            if i == 0 || line.starts_with(char::is_whitespace) {
-                line
-            } else {
-                format!("  {line}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Writes an error's lines, each neutralised by `note` (they carry the server's words, which a
+/// hostile server controls). Line breaks stay, as our own messages list choices on lines of
+/// their own, but every further line starts indented, so no line can pass for one of ours.
+fn error_lines(text: &str) {
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 || line.starts_with(char::is_whitespace) {
+            output::note(line);
+        } else {
+            output::note(format!("  {line}"));
+        }
+    }
 }
+
+/// 128 + SIGPIPE: what shells report for `ls | head`'s `ls`, so `set -o pipefail` scripts
+/// see d2files like any other command whose reader left.
+const CLOSED_PIPE_STATUS: u8 = 141;
 
 /// The error and its causes on one line, without repeating a cause already in the message.
 fn describe(error: &anyhow::Error) -> String {
@@ -161,10 +190,7 @@ fn cli_logging() -> Option<crate::config::LogGuard> {
     match file_logging(CLI_LOG) {
         Ok(guard) => Some(guard),
         Err(error) => {
-            eprintln!(
-                "note: no log is kept: {}",
-                output::printable(&error.to_string())
-            );
+            output::note(format!("note: no log is kept: {error}"));
             None
         }
     }

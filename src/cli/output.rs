@@ -1,22 +1,90 @@
 //! How results are printed: aligned tables for people, JSON for scripts.
+//!
+//! All of the CLI's human output goes through [`say`] (results, stdout) and [`note`] (notes,
+//! stderr). Both neutralise the whole line with [`printable`], since most lines hold text a
+//! server chose, mask echoes of the connection's credentials in it, and neither panics when the output is gone: a closed pipe or a full disk
+//! comes back as an [`OutputFailed`] error (stdout) or is let go (stderr, where nothing is
+//! left to report it). `println!` and `eprintln!` are refused by clippy in `src/cli`
+//! (`clippy.toml`) so that no line bypasses these two.
 use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
-/// Prints a value as pretty JSON on stdout.
-pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
+pub use crate::api::filename::printable;
+use crate::api::{Client, Redactor};
+
+/// The connection's credentials, masked wherever a server echoed them into what is printed
+/// (the Basic pair, its base64, the token; see `api::Redactor`). One connection per process.
+static ECHOES: OnceLock<Redactor> = OnceLock::new();
+
+/// From now on, output masks echoes of `client`'s credentials.
+pub fn mask_echoes_of(client: &Client) {
+    let _ = ECHOES.set(client.redactor().clone());
 }
 
-pub use crate::api::filename::printable;
+/// A line as it may be shown: echoes masked, then neutralised.
+fn shown(line: &str) -> String {
+    match ECHOES.get() {
+        Some(echoes) => printable(&echoes.echoes_in_text(line)),
+        None => printable(line),
+    }
+}
+
+/// stdout could not be written: the reader went away (a closed pipe) or the disk is full.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the output: {0}")]
+pub struct OutputFailed(#[source] pub std::io::Error);
+
+impl OutputFailed {
+    /// The reader stopped reading (`d2files … | head`): not worth a message.
+    pub fn is_closed_pipe(&self) -> bool {
+        self.0.kind() == std::io::ErrorKind::BrokenPipe
+    }
+}
+
+/// One line of results on stdout, neutralised (a newline inside becomes `?`, so a server's
+/// text cannot start a line of its own).
+pub fn say(line: impl AsRef<str>) -> Result<(), OutputFailed> {
+    write_stdout(&format!("{}\n", shown(line.as_ref())))
+}
+
+/// One line for the user on stderr (notes, warnings, hints, errors), neutralised. A failing
+/// stderr is ignored: there is nowhere left to say so.
+pub fn note(line: impl AsRef<str>) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", shown(line.as_ref())).and_then(|()| err.flush());
+}
+
+/// Text d2files wrote itself (the help), several lines as they are: no server's words in it.
+pub fn print_own_text(text: &str) -> Result<(), OutputFailed> {
+    write_stdout(text)
+}
+
+/// Writes and flushes now, so a write error is seen here and not lost in the flush at exit.
+fn write_stdout(text: &str) -> Result<(), OutputFailed> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(OutputFailed)
+}
+
+/// Prints a value as pretty JSON on stdout (serde escapes every control character), with
+/// echoes of the credentials masked.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut value = serde_json::to_value(value)?;
+    if let Some(echoes) = ECHOES.get() {
+        echoes.echoes_in_json(&mut value);
+    }
+    let mut text = serde_json::to_string_pretty(&value)?;
+    text.push('\n');
+    Ok(write_stdout(&text)?)
+}
 
 /// Prints rows under a header, fitted to the terminal's width when stdout is one.
-pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
+pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputFailed> {
     let mut table = Table::new();
     table.load_style(presets::NOTHING).set_header(header.iter());
     if std::io::stdout().is_terminal()
@@ -26,22 +94,27 @@ pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
             .set_width(width)
             .set_content_arrangement(ContentArrangement::Dynamic);
     }
+    // Cells first, so a newline in a name cannot split its row.
     for row in rows {
         table.add_row(row.iter().map(|cell| printable(cell)));
     }
-    println!("{table}");
+    for line in table.lines() {
+        say(line)?;
+    }
+    Ok(())
 }
 
 /// Prints `label: value` lines, skipping empty values.
-pub fn print_fields(fields: &[(&str, String)]) {
+pub fn print_fields(fields: &[(&str, String)]) -> Result<(), OutputFailed> {
     let width = fields
         .iter()
         .map(|(label, _)| label.len())
         .max()
         .unwrap_or(0);
     for (label, value) in fields.iter().filter(|(_, value)| !value.is_empty()) {
-        println!("{label:>width$}  {}", printable(value));
+        say(format!("{label:>width$}  {value}"))?;
     }
+    Ok(())
 }
 
 /// "Saved PATH (SIZE, md5 …, verified)": what a download produced and how it was checked.
@@ -84,8 +157,10 @@ pub fn opt(value: Option<&str>) -> String {
 
 /// Asks a yes/no question on the terminal; anything but y/yes is No.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    eprint!("{} [y/N] ", printable(question));
-    std::io::stderr().flush()?;
+    let mut err = std::io::stderr().lock();
+    write!(err, "{} [y/N] ", shown(question))?;
+    err.flush()?;
+    drop(err);
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
     Ok(matches!(

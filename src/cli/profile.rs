@@ -4,7 +4,7 @@ use serde_json::json;
 use crate::api::Client;
 use crate::cli::args::{ConnectionArgs, ProfileCommand};
 use crate::cli::connect::connect;
-use crate::cli::output::{print_fields, print_json, print_table};
+use crate::cli::output::{note, print_fields, print_json, print_table};
 use crate::config::{Environment, list_profiles};
 
 pub async fn run(
@@ -34,9 +34,9 @@ pub async fn run(
                 return print_json(&list);
             }
             if profiles.is_empty() {
-                eprintln!(
+                note(
                     "No profiles found. Create .dhis2/profiles.toml here or \
-                     ~/.config/dhis2/profiles.toml, or set DHIS2_URL."
+                     ~/.config/dhis2/profiles.toml, or set DHIS2_URL.",
                 );
                 return Ok(());
             }
@@ -56,8 +56,8 @@ pub async fn run(
                     ]
                 })
                 .collect();
-            print_table(&["NAME", "URL", "AUTH", "FILE", "NOTE"], rows);
-            eprintln!("* default profile");
+            print_table(&["NAME", "URL", "AUTH", "FILE", "NOTE"], rows)?;
+            note("* default profile");
             Ok(())
         }
         ProfileCommand::Verify { name } => {
@@ -83,6 +83,6 @@ async fn verify(client: &Client, profile: &str, json: bool) -> anyhow::Result<()
         ("system", info.system_name.clone().unwrap_or_default()),
         ("user", info.user.label().to_string()),
         ("latency", format!("{} ms", info.latency.as_millis())),
-    ]);
+    ])?;
     Ok(())
 }

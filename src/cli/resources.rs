@@ -11,7 +11,7 @@ use crate::cli::documents::{
     MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
     suggest_force,
 };
-use crate::cli::output::{date, opt, print_json, print_table, saved_line, size};
+use crate::cli::output::{date, note, opt, print_json, print_table, saved_line, say, size};
 use crate::cli::progress::transfer_options;
 
 pub async fn run(
@@ -65,7 +65,7 @@ pub async fn run(
                     ]
                 })
                 .collect();
-            print_table(&["ID", "NAME", "DOMAIN", "TYPE", "SIZE", "CREATED"], rows);
+            print_table(&["ID", "NAME", "DOMAIN", "TYPE", "SIZE", "CREATED"], rows)?;
             print_page_summary(&page, "file resource");
             Ok(())
         }
@@ -74,8 +74,7 @@ pub async fn run(
             if json {
                 print_json(&resource)
             } else {
-                print_resource_fields(&resource);
-                Ok(())
+                Ok(print_resource_fields(&resource)?)
             }
         }
         ResourcesCommand::Download {
@@ -99,8 +98,7 @@ pub async fn run(
             if json {
                 print_json(&saved)
             } else {
-                println!("{}", saved_line(&saved));
-                Ok(())
+                Ok(say(saved_line(&saved))?)
             }
         }
     }
@@ -128,7 +126,7 @@ async fn upload(
     if json {
         return print_json(&resource);
     }
-    println!(
+    say(format!(
         "Uploaded {} as file resource {} ({}, {}, {})",
         path.display(),
         resource.id,
@@ -138,9 +136,11 @@ async fn upload(
             .storage_status
             .map(|s| s.to_string())
             .unwrap_or_default()
-    );
+    ))?;
     if domain.reencodes_images() {
-        eprintln!("note: DHIS2 re-encodes {domain} images, so the stored bytes differ from yours");
+        note(format!(
+            "note: DHIS2 re-encodes {domain} images, so the stored bytes differ from yours"
+        ));
     }
     Ok(())
 }

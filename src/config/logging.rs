@@ -1,6 +1,7 @@
-//! Logging to a file (TUI, MCP server) or to stderr (CLI). Never to stdout: the MCP server speaks
-//! JSON-RPC there, and the TUI draws on the terminal.
+//! Logging to a file (TUI, MCP server, CLI commands). Never to the terminal: the MCP server speaks
+//! JSON-RPC on stdout, the TUI draws there, and the CLI says its own sentences on stderr.
 use std::fs::{self, File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing::Subscriber;
@@ -70,9 +71,11 @@ fn file_subscriber(
     })?;
     let (writer, worker) = tracing_appender::non_blocking(file);
     let (filter, warning) = filter(filter_spec, "info");
-    let subscriber = tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt::layer().with_writer(writer).with_ansi(false));
+    let subscriber = tracing_subscriber::registry().with(filter).with(
+        fmt::layer()
+            .with_writer(move || InertLines(writer.clone()))
+            .with_ansi(false),
+    );
     Ok((
         subscriber,
         LogGuard {
@@ -81,6 +84,33 @@ fn file_subscriber(
         },
         warning,
     ))
+}
+
+/// A log writer that neutralises each event's line: a server's words in a message (an error,
+/// a name) cannot move the cursor, retitle the terminal of whoever reads or `tail`s the log,
+/// or forge a line of their own (a `\r` or `\n` inside becomes `?`). tracing-subscriber
+/// formats an event into one buffer and writes it in one call, so the one newline kept is the
+/// event's own, at the end.
+struct InertLines<W>(W);
+
+impl<W: Write> Write for InertLines<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let (line, end) = match text.strip_suffix('\n') {
+            Some(line) => (line, "\n"),
+            None => (text.as_ref(), ""),
+        };
+        let inert = format!("{}{end}", crate::api::filename::printable(line));
+        // A log that cannot be written (stderr closed, disk full) is no reason to stop, nor
+        // for tracing to report it on that same stderr.
+        let _ = self.0.write_all(inert.as_bytes());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
 }
 
 fn open_log(path: &Path) -> std::io::Result<File> {
@@ -150,6 +180,24 @@ mod tests {
         assert!(!text.contains("hidden-debug"), "{text}");
         assert!(!text.contains('\u{1b}'), "no colour codes in files");
         assert_eq!(warning, None);
+    }
+
+    #[test]
+    fn a_servers_words_cannot_rewrite_the_log_or_forge_a_line() {
+        let (text, _) = log_with(None, || {
+            tracing::warn!(
+                "failed: evil\u{1b}]0;x\u{7}\r\nINFO forged\u{202e}\u{200b}\u{9b}2J end"
+            );
+            tracing::info!("next");
+        });
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && crate::api::filename::is_terminal_control(c)),
+            "{text:?}"
+        );
+        assert!(text.contains("evil"), "{text}");
     }
 
     #[test]

@@ -221,21 +221,37 @@ pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     let download_rate = options.download_rate;
     let emulator = Emulator::start(options).await?;
     // This is the command's own output, not logging: the user needs it to connect.
-    println!(
-        "DHIS2 {} emulator listening on {}",
+    let mut banner = format!(
+        "DHIS2 {} emulator listening on {}\n",
         emulator.version(),
         emulator.base_url()
     );
-    println!("  Basic auth: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");
-    println!("  Guest (no add/delete rights): {GUEST_USERNAME} / {GUEST_PASSWORD}");
-    println!("  Personal access token: Authorization: ApiToken {ADMIN_PAT}");
+    banner.push_str(&format!(
+        "  Basic auth: {ADMIN_USERNAME} / {ADMIN_PASSWORD}\n"
+    ));
+    banner.push_str(&format!(
+        "  Guest (no add/delete rights): {GUEST_USERNAME} / {GUEST_PASSWORD}\n"
+    ));
+    banner.push_str(&format!(
+        "  Personal access token: Authorization: ApiToken {ADMIN_PAT}\n"
+    ));
     if let Some(rate) = download_rate {
-        println!(
-            "  Downloads paced to {} Mbit/s",
+        banner.push_str(&format!(
+            "  Downloads paced to {} Mbit/s\n",
             rate.saturating_mul(8) / 1_000_000
-        );
+        ));
     }
-    println!("Press Ctrl-C to stop.");
+    banner.push_str("Press Ctrl-C to stop.\n");
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        // A reader that took the URL and left (`demo-server | head -1`) still wants the server.
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            anyhow::bail!("cannot write the output: {error}")
+        }
+        _ => {}
+    }
+    drop(out);
     wait_for_stop_signal().await?;
     emulator.shutdown().await;
     Ok(())

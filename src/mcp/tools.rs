@@ -68,6 +68,7 @@ impl FilesServer {
             Err(error) => return failure("files_documents_list", &error),
         };
         reply(
+            &self.client,
             "files_documents_list",
             self.client.list_documents(&query).await.map(
                 |page| json!({"pager": page.pager.as_ref().map(pager), "documents": page.items}),
@@ -90,6 +91,7 @@ impl FilesServer {
         Parameters(DocumentUid { uid }): Parameters<DocumentUid>,
     ) -> CallToolResult {
         reply(
+            &self.client,
             "files_documents_get",
             self.client.get_document(uid.trim()).await,
         )
@@ -118,7 +120,7 @@ impl FilesServer {
         if let Ok(document) = &created {
             tracing::info!(uid = %document.id, "created link document {name:?}");
         }
-        reply("files_documents_create_external", created)
+        reply(&self.client, "files_documents_create_external", created)
     }
 
     /// Deletes a document.
@@ -139,6 +141,7 @@ impl FilesServer {
     ) -> CallToolResult {
         let uid = uid.trim();
         reply(
+            &self.client,
             "files_documents_delete",
             self.client.delete_document(uid).await.map(|()| {
                 tracing::info!(uid = %uid, "deleted document");
@@ -162,6 +165,7 @@ impl FilesServer {
         Parameters(FileResourceUid { uid }): Parameters<FileResourceUid>,
     ) -> CallToolResult {
         reply(
+            &self.client,
             "files_resources_get",
             self.client.get_file_resource(uid.trim()).await,
         )
@@ -215,11 +219,13 @@ fn pager(pager: &Pager) -> Value {
     value
 }
 
-/// A tool's answer: the value as JSON text and as structured content, or a tool error.
-fn reply<T: Serialize>(tool: &str, result: api::Result<T>) -> CallToolResult {
+/// A tool's answer: the value as JSON text and as structured content, or a tool error. An
+/// agent never reads an echo of our credentials, even in stored names.
+fn reply<T: Serialize>(client: &Client, tool: &str, result: api::Result<T>) -> CallToolResult {
     match result {
         Ok(value) => match serde_json::to_value(value) {
-            Ok(value) => {
+            Ok(mut value) => {
+                client.redactor().echoes_in_json(&mut value);
                 tracing::debug!(tool, "done");
                 CallToolResult::structured(value)
             }
