@@ -8,9 +8,9 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::json;
 
 use crate::api::Domain;
-use crate::api::client::{Client, check_uid, read_json};
+use crate::api::client::{Client, check_uid, read_json, request_label};
 use crate::api::error::{Error, Result};
-use crate::api::file_resources::{collect_pages, list_page};
+use crate::api::listing::{AllPages, collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
@@ -72,12 +72,13 @@ impl Client {
         list_page(self, "documents", "documents", query, DOCUMENT_FIELDS).await
     }
 
-    /// Every page of a query, in order. Stops at `max_items` as a guard against a huge server.
+    /// Every page of a query, in order, each document once, up to `max_items`; see [`AllPages`]
+    /// for how a pager that does not page is caught.
     pub async fn list_all_documents(
         &self,
         query: &ListQuery,
         max_items: usize,
-    ) -> Result<Vec<Document>> {
+    ) -> Result<AllPages<Document>> {
         collect_pages(query, max_items, async |query| {
             self.list_documents(query).await
         })
@@ -114,15 +115,19 @@ impl Client {
 
     async fn create_document(&self, body: serde_json::Value) -> Result<Document> {
         let url = self.endpoint("documents")?;
-        let response = self
-            .send(
-                self.request(Method::POST, url)
-                    .header(ACCEPT, "application/json")
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.to_string()),
-            )
+        let message: WebMessage = self
+            .within_deadline(request_label(&Method::POST, &url), async {
+                let response = self
+                    .send(
+                        self.request(Method::POST, url.clone())
+                            .header(ACCEPT, "application/json")
+                            .header(CONTENT_TYPE, "application/json")
+                            .body(body.to_string()),
+                    )
+                    .await?;
+                read_json(response, "documents").await
+            })
             .await?;
-        let message: WebMessage = read_json(response, "documents").await?;
         let uid = message.created_uid().ok_or_else(|| Error::Decode {
             what: "the new document".into(),
             detail: "the answer carried no uid".into(),

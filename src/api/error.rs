@@ -48,6 +48,26 @@ pub enum Error {
     #[error("network error: {0}")]
     Network(String),
 
+    /// The server broke TLS or HTTP itself (plain HTTP on an https:// URL, an untrusted
+    /// certificate, a malformed or oversized answer head): asking again gets the same answer.
+    #[error("network error: {0}")]
+    Protocol(String),
+
+    /// A JSON answer did not arrive whole within the client's deadline
+    /// ([`crate::api::ClientOptions::json_deadline`]), retries included.
+    #[error(
+        "network error: the server took longer than {} to answer ({request})",
+        seconds(*.limit)
+    )]
+    Deadline { limit: Duration, request: String },
+
+    /// A JSON answer larger than we are willing to hold in memory.
+    #[error(
+        "the server's answer to {what} is larger than {} MiB, more than any DHIS2 page d2files asks for; ask for fewer items (a smaller page size) or check the server URL",
+        limit / (1024 * 1024)
+    )]
+    TooLarge { what: String, limit: u64 },
+
     /// The answer could not be read as the JSON we expected.
     #[error("could not read the server's answer to {what}: {detail}")]
     Decode { what: String, detail: String },
@@ -155,6 +175,15 @@ impl fmt::Display for Dhis2Display<'_> {
     }
 }
 
+/// "120 s", or "0.3 s" for the short deadlines of tests.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} s", duration.as_secs_f64())
+    }
+}
+
 fn excerpt_suffix(excerpt: &str) -> String {
     if excerpt.is_empty() {
         String::new()
@@ -197,7 +226,8 @@ impl Error {
         }
     }
 
-    /// Failures worth retrying on an idempotent request.
+    /// Failures worth retrying on an idempotent request. [`Error::Protocol`] is not (the same
+    /// server answers the same way), nor [`Error::Deadline`] (the call's time is spent).
     pub(crate) fn is_transient(&self) -> bool {
         match self {
             Error::Network(_) => true,
@@ -215,6 +245,13 @@ impl Error {
     /// Describes a reqwest failure without its URL's query (never holds credentials, but keep
     /// messages short) and in words an operator understands.
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        let target = error
+            .url()
+            .map(|url| format!(" ({}{})", url.host_str().unwrap_or(""), port_suffix(url)))
+            .unwrap_or_default();
+        if let Some(problem) = protocol_problem(&error) {
+            return Error::Protocol(format!("{problem}{target}"));
+        }
         let kind = if error.is_timeout() {
             "the server stopped answering (timed out)"
         } else if error.is_connect() {
@@ -232,15 +269,57 @@ impl Error {
             detail = cause.to_string();
             source = cause.source();
         }
-        let target = error
-            .url()
-            .map(|url| format!(" ({}{})", url.host_str().unwrap_or(""), port_suffix(url)))
-            .unwrap_or_default();
         if detail.is_empty() {
             Error::Network(format!("{kind}{target}"))
         } else {
             Error::Network(format!("{kind}{target}: {detail}"))
         }
+    }
+}
+
+/// What went wrong when a cause of `error` is the server breaking TLS or HTTP: such failures
+/// repeat on every try, and reqwest files some of them under "sending the request".
+fn protocol_problem(error: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(tls) = found::<rustls::Error>(cause) {
+            return Some(match tls {
+                // The first bytes back were not a TLS record: most likely plain HTTP.
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                    "the server does not speak TLS here; try http://".to_string()
+                }
+                rustls::Error::InvalidCertificate(reason) => format!(
+                    "the server's certificate is not trusted ({reason:?}); if it comes from an \
+                     internal CA, add that CA with ca_file in the profile (see README)"
+                ),
+                other => format!("the TLS handshake failed: {other}"),
+            });
+        }
+        if let Some(http) = found::<hyper::Error>(cause)
+            && http.is_parse()
+        {
+            return Some(if http.is_parse_too_large() {
+                "the server's answer could not be read: its headers are too large".to_string()
+            } else {
+                format!("the server's answer is not valid HTTP ({http})")
+            });
+        }
+        source = cause.source();
+    }
+    None
+}
+
+/// `cause` as an `E`, also when wrapped in `io::Error`s (whose `source` skips what they wrap;
+/// hyper-rustls nests a rustls error two deep).
+fn found<'a, E: std::error::Error + 'static>(
+    cause: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut current = cause;
+    loop {
+        if let Some(wanted) = current.downcast_ref::<E>() {
+            return Some(wanted);
+        }
+        current = current.downcast_ref::<std::io::Error>()?.get_ref()?;
     }
 }
 
