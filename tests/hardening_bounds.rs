@@ -212,6 +212,32 @@ async fn an_html_page_in_a_success_says_it_is_one() {
 }
 
 #[tokio::test]
+async fn a_success_that_is_empty_or_text_says_what_came() {
+    let server = hostile::serve(|request, mut conn| async move {
+        let body: &[u8] = if request.path().ends_with("/me") {
+            b"  \n"
+        } else {
+            b"OK - service ready"
+        };
+        conn.respond(200, "text/plain", body).await;
+    })
+    .await;
+    let client = client(&server.base_url());
+    let error = bounded(client.me()).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "could not read the server's answer to me: the answer was empty"
+    );
+    let error = bounded(client.get_document("RTkjSgLtdI6"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "could not read the server's answer to documents/RTkjSgLtdI6: the answer is not JSON: OK - service ready"
+    );
+}
+
+#[tokio::test]
 async fn a_web_message_error_sent_with_200_is_that_error() {
     let server = hostile::serve(|_, mut conn| async move {
         conn.json(

@@ -283,8 +283,15 @@ async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
 
 #[tokio::test]
 async fn a_server_that_trickles_its_answer_ends_each_tool_call_with_an_error() {
-    // A byte every 50 ms: never idle long enough for a read timeout.
-    let server = hostile::serve(|_, mut conn| async move {
+    // A byte every 50 ms, never idle long enough for a read timeout: in the body of a JSON
+    // answer, and in the head of the answer to a delete (which reads no body).
+    let server = hostile::serve(|request, mut conn| async move {
+        if request.method == "DELETE" {
+            let _ = conn.write(b"HTTP/1.1 200 OK\r\n").await;
+            conn.trickle(&[b'x'; 100_000], Duration::from_millis(50))
+                .await;
+            return;
+        }
         let _ = conn
             .head(
                 200,
@@ -317,6 +324,7 @@ async fn a_server_that_trickles_its_answer_ends_each_tool_call_with_an_error() {
             "files_documents_create_external",
             json!({"name": "Link", "url": "https://dhis2.org"}),
         ),
+        ("files_documents_delete", json!({"uid": "RTkjSgLtdI6"})),
     ] {
         let result = tokio::time::timeout(Duration::from_secs(30), call(&client, tool, arguments))
             .await

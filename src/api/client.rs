@@ -27,14 +27,14 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 pub const RETRIES: u32 = 2;
 /// The first retry's wait, doubled for the next: 0.3 s then 0.6 s, under a second in all.
 pub const RETRY_BACKOFF: Duration = Duration::from_millis(300);
-/// The whole of one JSON request (connecting, every retry and its backoff, the whole body):
-/// a page of 10,000 documents with every field (about 6 MiB) still arrives in time over a
-/// 512 kbit/s link, and a server that trickles its answer cannot keep a command or an MCP
-/// tool call waiting for longer than two minutes.
+/// The whole of one JSON request (connecting, every retry and its backoff, the whole body).
+/// The largest page d2files asks for, 10,000 documents with every list field and 230-character
+/// names, is 10.2 MiB (measured on the emulator): it arrives in about 85 s over a 1 Mbit/s
+/// link, while a server that trickles its answer cannot keep a command or an MCP tool call
+/// waiting for more than two minutes.
 pub const JSON_DEADLINE: Duration = Duration::from_secs(120);
-/// The largest JSON answer read: ten times the largest page d2files can ask for (10,000
-/// documents or file resources with every field, about 6 MiB), and far below what would strain
-/// memory. Bytes past it are never read.
+/// The largest JSON answer read: six times that 10.2 MiB page, room for long external links,
+/// and still far from straining memory. Bytes past it are never read.
 pub const MAX_JSON_BODY: usize = 64 * 1024 * 1024;
 
 /// Tuning for a [`Client`]. Transfers have no total timeout (a 1 GiB transfer over a slow link
@@ -423,14 +423,7 @@ pub(crate) async fn read_json<T: DeserializeOwned>(response: Response, what: &st
     let bytes = read_capped(response, what).await?;
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
-        Err(_) if looks_like_html(&bytes) => {
-            return Err(decode(format!(
-                "the server answered with an HTML page (its login page?) instead of JSON: {}; \
-                 is the URL the DHIS2 server and not an SSO portal?",
-                summarize_body(&bytes)
-            )));
-        }
-        Err(error) => return Err(decode(error.to_string())),
+        Err(error) => return Err(decode(not_json(&bytes, &error))),
     };
     if let Some(error) = error_in_success(&value) {
         return Err(error);
@@ -458,6 +451,22 @@ async fn read_capped(mut response: Response, what: &str) -> Result<Vec<u8>> {
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Why a success body is not JSON, in words: empty, an HTML page, other text, or (for JSON that
+/// broke off or went wrong) the parser's message.
+fn not_json(body: &[u8], error: &serde_json::Error) -> String {
+    let start = body.iter().find(|b| !b.is_ascii_whitespace());
+    match start {
+        None => "the answer was empty".to_string(),
+        Some(_) if looks_like_html(body) => format!(
+            "the server answered with an HTML page (its login page?) instead of JSON: {}; \
+             is the URL the DHIS2 server and not an SSO portal?",
+            summarize_body(body)
+        ),
+        Some(b'{' | b'[') => error.to_string(),
+        Some(_) => format!("the answer is not JSON: {}", summarize_body(body)),
+    }
 }
 
 fn looks_like_html(body: &[u8]) -> bool {
@@ -573,6 +582,10 @@ pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
     body
 }
 
+/// The longest excerpt of a page quoted in an error: a title or a sentence fits, a page's
+/// navigation and scripts do not, and the error stays one line.
+const EXCERPT_CHARS: usize = 200;
+
 /// A short, single-line excerpt of a non-JSON error body: an HTML page's title or its text.
 pub(crate) fn summarize_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -583,8 +596,8 @@ pub(crate) fn summarize_body(body: &[u8]) -> String {
     };
     let words: Vec<&str> = source.split_whitespace().collect();
     let mut excerpt = words.join(" ");
-    if excerpt.chars().count() > 200 {
-        excerpt = excerpt.chars().take(200).collect::<String>() + "…";
+    if excerpt.chars().count() > EXCERPT_CHARS {
+        excerpt = excerpt.chars().take(EXCERPT_CHARS).collect::<String>() + "…";
     }
     excerpt
 }

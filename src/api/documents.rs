@@ -255,9 +255,13 @@ impl Client {
     pub async fn delete_document(&self, uid: &str) -> Result<()> {
         check_uid(uid)?;
         let url = self.endpoint(&format!("documents/{uid}"))?;
-        self.send(
-            self.request(Method::DELETE, url)
-                .header(ACCEPT, "application/json"),
+        // Its answer is a WebMessage too: bounded like any JSON request.
+        self.within_deadline(
+            request_label(&Method::DELETE, &url),
+            self.send(
+                self.request(Method::DELETE, url.clone())
+                    .header(ACCEPT, "application/json"),
+            ),
         )
         .await
         .map_err(explain_delete_refusal)?;
@@ -288,15 +292,18 @@ pub fn default_document_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// DHIS2's column for a document's name (dhis2-api.md §3.1): longer names fail on the server.
+const MAX_NAME_CHARS: usize = 230;
+
 fn check_name(name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::InvalidInput("a document needs a name".into()));
     }
-    if name.chars().count() > 230 {
-        return Err(Error::InvalidInput(
-            "DHIS2 document names are at most 230 characters".into(),
-        ));
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "DHIS2 document names are at most {MAX_NAME_CHARS} characters"
+        )));
     }
     Ok(())
 }

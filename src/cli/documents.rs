@@ -13,9 +13,9 @@ use crate::cli::args::{CheckArgs, DocumentsCommand, ListArgs};
 use crate::cli::output::{self, date, opt, print_fields, print_json, print_table, size};
 use crate::cli::progress::transfer_options;
 
-/// Where `--all` stops without `--max-items`: 100,000 documents are about 60 MiB of JSON and a
-/// few hundred MiB of memory, more than any DHIS2 instance we know holds; past it a list is
-/// better filtered than printed.
+/// Where `--all` stops without `--max-items`: 100,000 documents are 30 to 100 MiB of JSON and
+/// several times that in memory, more than DHIS2 instances hold; past it a list is better
+/// filtered than printed.
 pub const MAX_ALL_ITEMS: usize = 100_000;
 
 pub async fn run(client: &Client, command: DocumentsCommand, json: bool) -> anyhow::Result<()> {
