@@ -276,9 +276,15 @@ async fn a_null_pager_and_numbers_written_as_text_do_not_fail_a_list() {
                              "nextPage": "http://x/api/fileResources?page=2"},
                    "fileResources": [resource]})
         } else {
-            json!({"pager": null, "documents": [hostile::document_json("RTkjSgLtdI6", "A", "TacExtJuMmW")]})
+            let mut document = hostile::document_json("RTkjSgLtdI6", "A", "TacExtJuMmW");
+            document["name"] = json!(2025);
+            document["code"] = json!(null);
+            json!({"pager": null, "documents": [document]})
         };
-        conn.json(200, &body).await;
+        // With a byte order mark, as some proxies send.
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(body.to_string().as_bytes());
+        conn.respond(200, "application/json", &bytes).await;
     })
     .await;
     let client = client(&server.base_url());
@@ -286,6 +292,7 @@ async fn a_null_pager_and_numbers_written_as_text_do_not_fail_a_list() {
         .await
         .expect("a null pager is no pager");
     assert_eq!((documents.items.len(), documents.pager), (1, None));
+    assert_eq!(documents.items[0].name.as_deref(), Some("2025"));
     let resources = bounded(client.list_file_resources(&ListQuery::new()))
         .await
         .expect("numbers as text");
@@ -341,6 +348,29 @@ async fn https_to_a_plain_http_port_says_so_and_is_not_retried() {
         error
             .to_string()
             .contains("the server does not speak TLS here; try http://"),
+        "{error}"
+    );
+    assert_eq!(server.connections(), 1, "not retried");
+}
+
+#[tokio::test]
+async fn http_to_a_tls_port_suggests_https_and_is_not_retried() {
+    // A TLS server's answer to plain text: a fatal alert record, no HTTP at all.
+    let server = hostile::serve_raw(|mut conn| async move {
+        conn.read_some().await;
+        let _ = conn
+            .write(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46])
+            .await;
+    })
+    .await;
+    let error = bounded(client(&server.base_url()).get_document("RTkjSgLtdI6"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Protocol(_)), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("if this port serves HTTPS, try https://"),
         "{error}"
     );
     assert_eq!(server.connections(), 1, "not retried");
@@ -429,12 +459,38 @@ async fn a_pager_that_ignores_page_stops_at_the_repeat_and_fails_loudly() {
         );
         assert!(
             stderr.contains(
-                "list is incomplete: the server answered page 2 with only items already seen"
+                "list is incomplete: the server answered page 2 with items it had already sent"
             ),
             "{noun}: {stderr}"
         );
         assert_eq!(server.count("GET", path), 2, "{noun}");
     }
+}
+
+#[tokio::test]
+async fn a_pager_whose_window_shifts_by_one_item_stops_at_the_overlap() {
+    // Page n holds items n..n+50: one new item a request, were it followed.
+    let server = hostile::serve(|request, mut conn| async move {
+        let page: usize = request
+            .query("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        conn.json(
+            200,
+            &page_json(
+                "documents",
+                page..page + 50,
+                next_page_pager(page, 50_000, 2_500_000),
+            ),
+        )
+        .await;
+    })
+    .await;
+    let (success, value, stderr) = list_all(&server, "documents", &[]).await;
+    assert!(!success, "{stderr}");
+    assert_eq!(value["pager"]["cut"], "repeated-page");
+    assert_eq!(value["pager"]["fetched"], 51, "each once");
+    assert_eq!(server.count("GET", "/api/documents"), 2);
 }
 
 #[tokio::test]
@@ -547,6 +603,24 @@ async fn a_ca_file_makes_a_private_ca_trusted_and_without_it_the_refusal_is_clea
     .expect("client");
     let info = bounded(trusting.connect()).await.expect("trusted");
     assert_eq!(info.version_text, "2.41.7");
+
+    // Trusted, but for 127.0.0.1 only: by another name it is refused, saying so.
+    let by_name = Client::with_options(
+        &server.base_url().replace("127.0.0.1", "localhost"),
+        Auth::basic("admin", "district"),
+        ClientOptions {
+            ca_file: Some(ca_path.clone()),
+            ..options()
+        },
+    )
+    .expect("client");
+    let error = bounded(by_name.connect()).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the server's certificate is for another name"),
+        "{error}"
+    );
 
     // A file that holds no certificate is named, not silently ignored.
     let empty = dir.path().join("empty.pem");

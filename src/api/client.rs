@@ -421,9 +421,11 @@ pub(crate) async fn read_json<T: DeserializeOwned>(response: Response, what: &st
         detail,
     };
     let bytes = read_capped(response, what).await?;
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+    // Some proxies and Windows-built servers start JSON with a UTF-8 byte order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
-        Err(error) => return Err(decode(not_json(&bytes, &error))),
+        Err(error) => return Err(decode(not_json(bytes, &error))),
     };
     if let Some(error) = error_in_success(&value) {
         return Err(error);

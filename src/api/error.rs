@@ -288,10 +288,7 @@ fn protocol_problem(error: &reqwest::Error) -> Option<String> {
                 rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
                     "the server does not speak TLS here; try http://".to_string()
                 }
-                rustls::Error::InvalidCertificate(reason) => format!(
-                    "the server's certificate is not trusted ({reason:?}); if it comes from an \
-                     internal CA, add that CA with ca_file in the profile (see README)"
-                ),
+                rustls::Error::InvalidCertificate(reason) => certificate_problem(reason),
                 other => format!("the TLS handshake failed: {other}"),
             });
         }
@@ -300,6 +297,11 @@ fn protocol_problem(error: &reqwest::Error) -> Option<String> {
         {
             return Some(if http.is_parse_too_large() {
                 "the server's answer could not be read: its headers are too large".to_string()
+            } else if error.url().is_some_and(|url| url.scheme() == "http") {
+                // A TLS port answers plain HTTP with a TLS alert, which is no HTTP at all.
+                format!(
+                    "the server's answer is not HTTP ({http}); if this port serves HTTPS, try https://"
+                )
             } else {
                 format!("the server's answer is not valid HTTP ({http})")
             });
@@ -307,6 +309,26 @@ fn protocol_problem(error: &reqwest::Error) -> Option<String> {
         source = cause.source();
     }
     None
+}
+
+/// A refused certificate in words that say what to do about it.
+fn certificate_problem(reason: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as Refused;
+    match reason {
+        Refused::UnknownIssuer => "the server's certificate is not trusted (UnknownIssuer); if it \
+             comes from an internal CA, add that CA with ca_file in the profile (see README)"
+            .to_string(),
+        Refused::Expired
+        | Refused::ExpiredContext { .. }
+        | Refused::NotValidYet
+        | Refused::NotValidYetContext { .. } => format!(
+            "the server's certificate is out of date ({reason}); check it, and this machine's clock"
+        ),
+        Refused::NotValidForName | Refused::NotValidForNameContext { .. } => format!(
+            "the server's certificate is for another name ({reason}); use a host name it names"
+        ),
+        other => format!("the server's certificate was refused ({other})"),
+    }
 }
 
 /// `cause` as an `E`, also when wrapped in `io::Error`s (whose `source` skips what they wrap;

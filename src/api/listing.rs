@@ -46,8 +46,8 @@ pub struct AllPages<T> {
 pub enum Cut {
     /// The item limit was reached while the server still had more.
     MaxItems(usize),
-    /// This page brought only objects already seen: the server does not page (it ignores
-    /// `page`), so asking further would only repeat them.
+    /// This page brought mostly objects already seen: the server does not page (it ignores
+    /// `page`, or shifts by less than a page), so asking further would only repeat them.
     RepeatedPage(u32),
 }
 
@@ -67,7 +67,7 @@ impl fmt::Display for Cut {
             Cut::MaxItems(limit) => write!(f, "stopped at {limit} items while the server has more"),
             Cut::RepeatedPage(page) => write!(
                 f,
-                "the server answered page {page} with only items already seen (it does not \
+                "the server answered page {page} with items it had already sent (it does not \
                  page), so the list stops there"
             ),
         }
@@ -103,8 +103,8 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
 }
 
 /// Every page of a query, in order, each object once. Stops when the server says it is done
-/// (no `nextPage`, an empty page, or `pageCount` reached), when a page brings nothing new
-/// ([`Cut::RepeatedPage`]), or at `max_items` ([`Cut::MaxItems`]).
+/// (no `nextPage`, an empty page, or `pageCount` reached), when a page brings mostly objects
+/// already seen ([`Cut::RepeatedPage`]), or at `max_items` ([`Cut::MaxItems`]).
 pub(crate) async fn collect_pages<T: Listed>(
     query: &ListQuery,
     max_items: usize,
@@ -144,7 +144,10 @@ pub(crate) async fn collect_pages<T: Listed>(
             all.items.push(item);
             new += 1;
         }
-        if new == 0 && brought > 0 && all.pages > 1 {
+        // A paging server sends each object once; concurrent edits may repeat a few, but a
+        // page mostly of repeats (a window that shifts by one, the same page again) means the
+        // server does not page, and following it would cost a request per new item.
+        if all.pages > 1 && brought > 0 && new * 2 <= brought {
             all.cut = Some(Cut::RepeatedPage(query.page));
             return Ok(all);
         }

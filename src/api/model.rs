@@ -38,17 +38,29 @@ impl UserRef {
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub external: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_type: Option<String>,
     #[serde(
         default,
@@ -74,7 +86,11 @@ pub struct Document {
         skip_serializing_if = "Option::is_none"
     )]
     pub created_by: Option<UserRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub href: Option<String>,
     /// Every other field the server sent, kept as it came.
     #[serde(flatten)]
@@ -249,15 +265,19 @@ impl<'de> Deserialize<'de> for StorageStatus {
 #[serde(rename_all = "camelCase")]
 pub struct FileResource {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub content_type: Option<String>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub content_length: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub content_md5: Option<String>,
     #[serde(default)]
     pub domain: Option<Domain>,
@@ -548,6 +568,17 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Value::Bool(b) => b,
         Value::String(text) => text.eq_ignore_ascii_case("true"),
         _ => false,
+    })
+}
+
+/// Text fields: a number or boolean where text belongs is kept as its text; anything else
+/// (null, an object) is absent, rather than failing the whole list.
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(text) => Some(text),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
     })
 }
 

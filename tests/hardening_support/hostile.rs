@@ -123,6 +123,14 @@ impl Conn {
         }
     }
 
+    /// Reads what the client sent first (one read), for raw scripts that answer after it.
+    pub async fn read_some(&mut self) -> Vec<u8> {
+        let mut buffer = vec![0u8; 16 * 1024];
+        let read = self.stream.read(&mut buffer).await.unwrap_or(0);
+        buffer.truncate(read);
+        buffer
+    }
+
     /// Waits until the client closes the connection (or `limit` passes), reading and dropping
     /// what it sends.
     pub async fn linger(&mut self, limit: Duration) {
