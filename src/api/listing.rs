@@ -161,3 +161,75 @@ pub(crate) async fn collect_pages<T: Listed>(
         query.page += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A page a server might send: uids drawn from a small pool (so repeats happen), whether it
+    /// claims a next page, and its pageCount.
+    fn any_page() -> impl Strategy<Value = (Vec<u8>, bool, u32)> {
+        (
+            proptest::collection::vec(0u8..40, 0..12),
+            any::<bool>(),
+            0u32..6,
+        )
+    }
+
+    fn page_of((uids, next, page_count): &(Vec<u8>, bool, u32)) -> Page<Document> {
+        Page {
+            items: uids
+                .iter()
+                .map(|n| Document {
+                    id: format!("D{n:010}"),
+                    ..Document::default()
+                })
+                .collect(),
+            pager: Some(Pager {
+                page_count: *page_count,
+                next_page: next.then(|| "next".to_string()),
+                ..Pager::default()
+            }),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Whatever the pages say (the last one repeated for ever after), gathering ends, keeps
+        /// each uid once and within the limit, and every page but the last brought something
+        /// new: a lying pager costs at most one request per item.
+        #[test]
+        fn gathering_ends_with_each_uid_once_whatever_the_pager_says(
+            pages in proptest::collection::vec(any_page(), 1..8),
+            max_items in 1usize..60,
+        ) {
+            let requests = Cell::new(0usize);
+            let fetch = async |query: &ListQuery| {
+                requests.set(requests.get() + 1);
+                assert!(requests.get() <= 1000, "gathering does not end");
+                let index = (query.page as usize - 1).min(pages.len() - 1);
+                Ok(page_of(&pages[index]))
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let all = runtime
+                .block_on(collect_pages(&ListQuery::new(), max_items, fetch))
+                .unwrap();
+            let mut uids: Vec<&str> = all.items.iter().map(|d| d.id.as_str()).collect();
+            prop_assert!(uids.len() <= max_items);
+            uids.sort();
+            uids.dedup();
+            prop_assert_eq!(uids.len(), all.items.len(), "each uid once");
+            prop_assert_eq!(all.pages as usize, requests.get());
+            prop_assert!(requests.get() <= all.items.len() + 1, "{} requests for {} items", requests.get(), all.items.len());
+        }
+    }
+}
