@@ -108,6 +108,29 @@ async fn a_trickled_json_answer_ends_at_the_deadline_naming_the_request() {
 }
 
 #[tokio::test]
+async fn the_answer_to_an_upload_is_read_within_the_deadline() {
+    // The bytes are taken in full, then the JSON answer trickles.
+    let server = hostile::serve(|request, mut conn| async move {
+        conn.read_body(&request).await;
+        trickle(conn).await;
+    })
+    .await;
+    let dir = temp_dir();
+    let file = hardening_support::write_file(dir.path(), "report.pdf", b"%PDF-1.4 tiny");
+    let error = bounded(client(&server.base_url()).upload_file_resource(
+        &file,
+        &d2files::api::Domain::Document,
+        &hardening_support::transfer(),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "network error: the server took longer than 0.3 s to answer (reading the answer from /api/fileResources)"
+    );
+}
+
+#[tokio::test]
 async fn the_deadline_covers_the_retries_of_a_read() {
     // Every attempt fails fast with a 503 after a pause: the retries cannot outlast the deadline.
     let server = hostile::serve(|_, mut conn| async move {
