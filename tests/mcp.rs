@@ -338,6 +338,35 @@ async fn a_server_that_trickles_its_answer_ends_each_tool_call_with_an_error() {
     client.cancel().await.unwrap();
 }
 
+#[tokio::test]
+async fn a_pager_that_ignores_page_cannot_send_an_agent_round_in_circles() {
+    // Always "page 1 of 3, there is more", whatever was asked.
+    let server = hostile::serve(|_, mut conn| async move {
+        conn.json(
+            200,
+            &json!({"pager": {"page": 1, "pageCount": 3, "total": 150, "pageSize": 50,
+                              "nextPage": "http://x/api/documents?page=2"},
+                    "documents": [hostile::document_json("RTkjSgLtdI6", "A", "TacExtJuMmW")]}),
+        )
+        .await;
+    })
+    .await;
+    let dhis2 = Client::new(&server.base_url(), Auth::basic("admin", "district")).unwrap();
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    let next = |page: u32| {
+        let client = &client;
+        async move {
+            ok_json(&call(client, "files_documents_list", json!({"page": page})).await)["pager"]
+                ["nextPage"]
+                .clone()
+        }
+    };
+    assert_eq!(next(1).await, json!(2));
+    assert_eq!(next(2).await, json!(3), "not back to 2");
+    assert_eq!(next(3).await, Value::Null, "pageCount reached");
+    client.cancel().await.unwrap();
+}
+
 /// Calls every tool against a server seeded with the demo content, leaving it as it found it.
 async fn exercise_every_tool(client: &McpClient) {
     let page = ok_json(&call(client, "files_documents_list", json!({})).await);
