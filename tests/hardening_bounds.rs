@@ -288,6 +288,29 @@ async fn a_web_message_error_sent_with_200_is_that_error() {
 }
 
 #[tokio::test]
+async fn an_import_report_with_errors_sent_with_201_is_that_error() {
+    // How DHIS2 words a refused create (a WARNING report with 409), behind a gateway that
+    // rewrote the status to 201.
+    let server = hostile::serve(|_, mut conn| async move {
+        conn.json(
+            201,
+            &json!({"httpStatus": "Conflict", "httpStatusCode": 409, "status": "WARNING",
+                    "message": "One or more errors occurred, please see full details in import report.",
+                    "response": {"responseType": "ObjectReport", "errorReports": [
+                        {"message": "Property `url` requires a valid URL", "errorCode": "E4004"}]}}),
+        )
+        .await;
+    })
+    .await;
+    let error =
+        bounded(client(&server.base_url()).create_external_document("Link", "https://dhis2.org"))
+            .await
+            .unwrap_err();
+    assert_eq!(error.error_code(), Some("E4004"), "{error:?}");
+    assert_eq!(error.status(), Some(409));
+}
+
+#[tokio::test]
 async fn a_null_pager_and_numbers_written_as_text_do_not_fail_a_list() {
     let server = hostile::serve(|request, mut conn| async move {
         let body = if request.path().ends_with("/fileResources") {

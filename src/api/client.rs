@@ -483,10 +483,11 @@ fn looks_like_html(body: &[u8]) -> bool {
         || start.starts_with(b"<head")
 }
 
-/// A WebMessage error (`"status": "ERROR"` with a 4xx/5xx `httpStatusCode`) that came with a
-/// 2xx status, as some proxies and older DHIS2 paths send: the error in DHIS2's words.
+/// A WebMessage error (`"status": "ERROR"`, or `"WARNING"` as import reports with errors say
+/// it, with a 4xx/5xx `httpStatusCode`) that came with a 2xx status, as some proxies and
+/// gateways send: the error in DHIS2's words.
 fn error_in_success(value: &serde_json::Value) -> Option<Error> {
-    if value.get("status")?.as_str()? != "ERROR" {
+    if !matches!(value.get("status")?.as_str()?, "ERROR" | "WARNING") {
         return None;
     }
     let message: WebMessage = serde_json::from_value(value.clone()).ok()?;
