@@ -9,7 +9,7 @@ use crate::cli::documents::{
     Gathered, all_limit, download_target, list_query, print_page_summary, print_resource_fields,
     suggest_force,
 };
-use crate::cli::output::{date, opt, print_json, print_table, saved_line, size};
+use crate::cli::output::{date, opt, print_json, print_table, printable, saved_line, size};
 use crate::cli::progress::transfer_options;
 
 pub async fn run(client: &Client, command: ResourcesCommand, json: bool) -> anyhow::Result<()> {
@@ -135,10 +135,13 @@ async fn upload(
         resource.id,
         domain,
         size(resource.content_length),
-        resource
-            .storage_status
-            .map(|s| s.to_string())
-            .unwrap_or_default()
+        // An unknown status is the server's own text: shown inert.
+        printable(
+            &resource
+                .storage_status
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        )
     );
     if domain.reencodes_images() {
         eprintln!("note: DHIS2 re-encodes {domain} images, so the stored bytes differ from yours");
