@@ -443,6 +443,25 @@ async fn huge_answer_headers_are_the_servers_fault_and_not_retried() {
     assert_eq!(server.count("GET", "/api/documents/RTkjSgLtdI6"), 1);
 }
 
+#[tokio::test]
+async fn file_resources_by_id_keeps_only_what_was_asked_for() {
+    // A server that ignores `id:in:[…]` and sends everything it has, twice.
+    let server = hostile::serve(|_, mut conn| async move {
+        let resources: Vec<Value> = ["TacExtJuMmW", "Other000001", "TacExtJuMmW", "Other000002"]
+            .iter()
+            .map(|uid| hostile::file_resource_json(uid, "f", 1, None))
+            .collect();
+        conn.json(200, &json!({"fileResources": resources})).await;
+    })
+    .await;
+    let found =
+        bounded(client(&server.base_url()).file_resources_by_id(&["TacExtJuMmW".to_string()]))
+            .await
+            .expect("read");
+    let uids: Vec<&str> = found.iter().map(|fr| fr.id.as_str()).collect();
+    assert_eq!(uids, ["TacExtJuMmW"]);
+}
+
 // --- `--all` against pagers that lie ---------------------------------------------------------
 
 /// A documents (or file resources) page of `ids` with this pager.

@@ -117,12 +117,19 @@ impl Client {
             .filter(|uid| is_valid_uid(uid))
             .collect();
         let mut found = Vec::with_capacity(uids.len());
+        let mut kept = std::collections::HashSet::new();
         for batch in uids.chunks(UIDS_PER_REQUEST) {
             let ids = format!("[{}]", batch.join(","));
             let query = ListQuery::new()
                 .filter(Filter::new("id", Operator::In, Some(&ids))?)
                 .page_size(batch.len() as u32);
-            found.extend(self.list_file_resources(&query).await?.items);
+            // Only what was asked for, once: a server that ignores the filter adds nothing.
+            let page = self.list_file_resources(&query).await?;
+            for resource in page.items {
+                if batch.contains(&resource.id.as_str()) && kept.insert(resource.id.clone()) {
+                    found.push(resource);
+                }
+            }
         }
         Ok(found)
     }
