@@ -755,4 +755,10 @@ async fn the_cli_trusts_a_profiles_ca_file_and_ssl_cert_file() {
     // instead of the system store.
     let out = bounded(list("plain", Some(&config.join("ministry-ca.pem")))).await;
     assert!(out.success, "SSL_CERT_FILE: {}", out.stderr);
+
+    // A machine without system roots (a slim container): the profile's CA is enough.
+    let no_roots = home.path().join("no-roots.pem");
+    std::fs::write(&no_roots, "").unwrap();
+    let out = bounded(list("moh", Some(&no_roots))).await;
+    assert!(out.success, "ca_file without system roots: {}", out.stderr);
 }

@@ -329,8 +329,7 @@ fn tls_config() -> Result<rustls::ClientConfig> {
     static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
-            // rustls needs one process-wide crypto provider; the first client installs ring.
-            let _ = rustls::crypto::ring::default_provider().install_default();
+            crypto_provider().map_err(|e| e.to_string())?;
             let mut config =
                 rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
             // What reqwest offers when it configures rustls itself.
@@ -338,7 +337,20 @@ fn tls_config() -> Result<rustls::ClientConfig> {
             Ok(config)
         })
         .clone()
-        .map_err(|e| Error::Network(format!("could not set up TLS: {e}")))
+        .map_err(|e| {
+            Error::Network(format!(
+                "could not set up TLS: {e}; install the system's CA certificates, or give the \
+                 server's CA with ca_file in the profile (or SSL_CERT_FILE)"
+            ))
+        })
+}
+
+/// rustls needs one process-wide crypto provider; the first client installs ring.
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .ok_or_else(|| Error::Network("could not set up TLS: no crypto provider".into()))
 }
 
 /// The platform verifier plus the CA certificates in `ca_file` (PEM), for a profile whose
@@ -357,11 +369,9 @@ fn tls_config_trusting(ca_file: &Path) -> Result<rustls::ClientConfig> {
             "ca_file {shown}: no certificate in it (expected -----BEGIN CERTIFICATE----- blocks)"
         )));
     }
-    // The process-wide provider, as for the shared setup.
-    tls_config()?;
-    let provider = rustls::crypto::CryptoProvider::get_default()
-        .cloned()
-        .ok_or_else(|| Error::Network("could not set up TLS: no crypto provider".into()))?;
+    // Not through the shared setup: on a machine without system roots (a slim container)
+    // that fails, while the CA given here is all this server needs.
+    let provider = crypto_provider()?;
     let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider)
         .map_err(|e| Error::InvalidInput(format!("ca_file {shown}: {e}")))?;
     let mut config = rustls::ClientConfig::builder()
