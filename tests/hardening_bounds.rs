@@ -390,11 +390,12 @@ async fn https_to_a_plain_http_port_says_so_and_is_not_retried() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Protocol(_)), "{error:?}");
-    assert!(
-        error
-            .to_string()
-            .contains("the server does not speak TLS here; try http://"),
-        "{error}"
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "network error: the server does not speak TLS here ({}); try http://",
+            server.https_url().trim_start_matches("https://")
+        )
     );
     assert_eq!(server.connections(), 1, "not retried");
 }

@@ -249,8 +249,8 @@ impl Error {
             .url()
             .map(|url| format!(" ({}{})", url.host_str().unwrap_or(""), port_suffix(url)))
             .unwrap_or_default();
-        if let Some(problem) = protocol_problem(&error) {
-            return Error::Protocol(format!("{problem}{target}"));
+        if let Some((problem, detail)) = protocol_problem(&error) {
+            return Error::Protocol(format!("{problem}{target}{detail}"));
         }
         let kind = if error.is_timeout() {
             "the server stopped answering (timed out)"
@@ -277,33 +277,39 @@ impl Error {
     }
 }
 
-/// What went wrong when a cause of `error` is the server breaking TLS or HTTP: such failures
-/// repeat on every try, and reqwest files some of them under "sending the request".
-fn protocol_problem(error: &reqwest::Error) -> Option<String> {
+/// What went wrong, and the detail or advice that follows the host, when a cause of `error` is
+/// the server breaking TLS or HTTP: such failures repeat on every try, and reqwest files some
+/// of them under "sending the request".
+fn protocol_problem(error: &reqwest::Error) -> Option<(&'static str, String)> {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         if let Some(tls) = found::<rustls::Error>(cause) {
             return Some(match tls {
                 // The first bytes back were not a TLS record: most likely plain HTTP.
-                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
-                    "the server does not speak TLS here; try http://".to_string()
-                }
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
+                    "the server does not speak TLS here",
+                    "; try http://".to_string(),
+                ),
                 rustls::Error::InvalidCertificate(reason) => certificate_problem(reason),
-                other => format!("the TLS handshake failed: {other}"),
+                other => ("the TLS handshake failed", format!(": {other}")),
             });
         }
         if let Some(http) = found::<hyper::Error>(cause)
             && http.is_parse()
         {
             return Some(if http.is_parse_too_large() {
-                "the server's answer could not be read: its headers are too large".to_string()
+                (
+                    "the server's answer could not be read",
+                    ": its headers are too large".to_string(),
+                )
             } else if error.url().is_some_and(|url| url.scheme() == "http") {
                 // A TLS port answers plain HTTP with a TLS alert, which is no HTTP at all.
-                format!(
-                    "the server's answer is not HTTP ({http}); if this port serves HTTPS, try https://"
+                (
+                    "the server's answer is not HTTP",
+                    format!(": {http}; if this port serves HTTPS, try https://"),
                 )
             } else {
-                format!("the server's answer is not valid HTTP ({http})")
+                ("the server's answer is not valid HTTP", format!(": {http}"))
             });
         }
         source = cause.source();
@@ -312,22 +318,27 @@ fn protocol_problem(error: &reqwest::Error) -> Option<String> {
 }
 
 /// A refused certificate in words that say what to do about it.
-fn certificate_problem(reason: &rustls::CertificateError) -> String {
+fn certificate_problem(reason: &rustls::CertificateError) -> (&'static str, String) {
     use rustls::CertificateError as Refused;
     match reason {
-        Refused::UnknownIssuer => "the server's certificate is not trusted (UnknownIssuer); if it \
-             comes from an internal CA, add that CA with ca_file in the profile (see README)"
-            .to_string(),
+        Refused::UnknownIssuer => (
+            "the server's certificate is not trusted",
+            ": UnknownIssuer; if it comes from an internal CA, add that CA with ca_file in the \
+             profile (see README)"
+                .to_string(),
+        ),
         Refused::Expired
         | Refused::ExpiredContext { .. }
         | Refused::NotValidYet
-        | Refused::NotValidYetContext { .. } => format!(
-            "the server's certificate is out of date ({reason}); check it, and this machine's clock"
+        | Refused::NotValidYetContext { .. } => (
+            "the server's certificate is out of date",
+            format!(": {reason}; check it, and this machine's clock"),
         ),
-        Refused::NotValidForName | Refused::NotValidForNameContext { .. } => format!(
-            "the server's certificate is for another name ({reason}); use a host name it names"
+        Refused::NotValidForName | Refused::NotValidForNameContext { .. } => (
+            "the server's certificate is for another name",
+            format!(": {reason}; use a host name it names"),
         ),
-        other => format!("the server's certificate was refused ({other})"),
+        other => ("the server's certificate was refused", format!(": {other}")),
     }
 }
 
