@@ -78,8 +78,9 @@ async fn list_all_gathers_every_page_once() {
             .list_all_documents(&ListQuery::new().page_size(3), usize::MAX)
             .await
             .expect(v);
-        let got: Vec<String> = all.iter().map(|d| d.id.clone()).collect();
+        let got: Vec<String> = all.items.iter().map(|d| d.id.clone()).collect();
         assert_eq!(got, ids, "{v}: every document once, in order");
+        assert_eq!((all.total, all.pages, all.cut), (Some(7), 3, None), "{v}");
         assert_eq!(
             count(&em, "GET", "/api/documents"),
             3,
@@ -90,7 +91,8 @@ async fn list_all_gathers_every_page_once() {
             .list_all_documents(&ListQuery::new().page_size(3), 4)
             .await
             .expect(v);
-        assert_eq!(capped.len(), 4, "{v}");
+        assert_eq!(capped.items.len(), 4, "{v}");
+        assert_eq!(capped.cut, Some(d2files::api::Cut::MaxItems(4)), "{v}");
     }
 }
 

@@ -587,7 +587,7 @@ async fn list_all_gathers_every_file_resource_page_once() {
             .list_all_file_resources(&ListQuery::new().page_size(2), usize::MAX)
             .await;
         if version(v).minor >= 41 {
-            let mut got: Vec<String> = result.expect(v).into_iter().map(|fr| fr.id).collect();
+            let mut got: Vec<String> = result.expect(v).items.into_iter().map(|fr| fr.id).collect();
             got.sort();
             ids.sort();
             assert_eq!(got, ids, "{v}");

@@ -549,6 +549,36 @@ fn a_bad_field_points_at_its_value() {
 }
 
 #[test]
+fn a_ca_file_is_found_beside_its_profiles_file_or_named_where_it_is_missing() {
+    let w = World::new();
+    let ca = w.project.join(".dhis2").join("moh-ca.pem");
+    w.write_project(&format!(
+        "{}ca_file = \"moh-ca.pem\"\n{}",
+        basic("moh", "https://dhis2.moh.internal"),
+        basic("plain", "https://play.dhis2.org"),
+    ));
+    fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+    assert_eq!(w.resolve(profile("moh"), &[]).ca_file, Some(ca.clone()));
+    assert_eq!(w.resolve(profile("plain"), &[]).ca_file, None);
+    assert_eq!(
+        w.resolve(url("https://x.org"), &[("DHIS2_PAT", TOKEN)])
+            .ca_file,
+        None
+    );
+
+    fs::remove_file(&ca).unwrap();
+    let err = w.fail(profile("moh"), &[]);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:6:11: ca_file of profile 'moh': {} is not a file",
+            w.project_file().display(),
+            ca.display()
+        )
+    );
+}
+
+#[test]
 fn a_syntax_error_names_file_line_and_column() {
     let w = World::new();
     let path = w.write_project(&format!(

@@ -15,6 +15,9 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+#[path = "hardening_support/hostile.rs"]
+mod hostile;
+
 type McpClient = RunningService<RoleClient, ()>;
 
 const ALL_TOOLS: [&str; 5] = [
@@ -275,6 +278,92 @@ async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
     assert!(detail["message"].as_str().unwrap().contains("127.0.0.1:1"));
     // The session survives the failure.
     assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_server_that_trickles_its_answer_ends_each_tool_call_with_an_error() {
+    // A byte every 50 ms, never idle long enough for a read timeout: in the body of a JSON
+    // answer, and in the head of the answer to a delete (which reads no body).
+    let server = hostile::serve(|request, mut conn| async move {
+        if request.method == "DELETE" {
+            let _ = conn.write(b"HTTP/1.1 200 OK\r\n").await;
+            conn.trickle(&[b'x'; 100_000], Duration::from_millis(50))
+                .await;
+            return;
+        }
+        let _ = conn
+            .head(
+                200,
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", "100000"),
+                ],
+            )
+            .await;
+        conn.trickle(&[b' '; 100_000], Duration::from_millis(50))
+            .await;
+    })
+    .await;
+    let options = d2files::api::ClientOptions {
+        json_deadline: Duration::from_millis(300),
+        ..d2files::api::ClientOptions::default()
+    };
+    let dhis2 = Client::with_options(
+        &server.base_url(),
+        Auth::basic("admin", "district"),
+        options,
+    )
+    .unwrap();
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    for (tool, arguments) in [
+        ("files_documents_list", json!({})),
+        ("files_documents_get", json!({"uid": "RTkjSgLtdI6"})),
+        ("files_resources_get", json!({"uid": "TacExtJuMmW"})),
+        (
+            "files_documents_create_external",
+            json!({"name": "Link", "url": "https://dhis2.org"}),
+        ),
+        ("files_documents_delete", json!({"uid": "RTkjSgLtdI6"})),
+    ] {
+        let result = tokio::time::timeout(Duration::from_secs(30), call(&client, tool, arguments))
+            .await
+            .expect("the tool call ends in bounded time");
+        let (message, _) = tool_error(&result);
+        assert!(
+            message.starts_with("network error: the server took longer than 0.3 s to answer"),
+            "{tool}: {message}"
+        );
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_pager_that_ignores_page_cannot_send_an_agent_round_in_circles() {
+    // Always "page 1 of 3, there is more", whatever was asked.
+    let server = hostile::serve(|_, mut conn| async move {
+        conn.json(
+            200,
+            &json!({"pager": {"page": 1, "pageCount": 3, "total": 150, "pageSize": 50,
+                              "nextPage": "http://x/api/documents?page=2"},
+                    "documents": [hostile::document_json("RTkjSgLtdI6", "A", "TacExtJuMmW")]}),
+        )
+        .await;
+    })
+    .await;
+    let dhis2 = Client::new(&server.base_url(), Auth::basic("admin", "district")).unwrap();
+    let client = connect(FilesServer::new(dhis2, false)).await;
+    let next = |page: u32| {
+        let client = &client;
+        async move {
+            ok_json(&call(client, "files_documents_list", json!({"page": page})).await)["pager"]
+                ["nextPage"]
+                .clone()
+        }
+    };
+    assert_eq!(next(1).await, json!(2));
+    assert_eq!(next(2).await, json!(3), "not back to 2");
+    assert_eq!(next(3).await, Value::Null, "pageCount reached");
     client.cancel().await.unwrap();
 }
 

@@ -647,7 +647,7 @@ fn a_list_status_of_none_is_read_again_for_the_details() {
     );
     let row = state.selected_resource().expect("a row");
     assert_eq!(
-        row.resource.as_ref().and_then(|r| r.storage_status),
+        row.resource.as_ref().and_then(|r| r.storage_status.clone()),
         Some(StorageStatus::Stored)
     );
     assert!(state.toasts.is_empty(), "not taken for a look-up");

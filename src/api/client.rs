@@ -1,5 +1,7 @@
 //! The HTTP core: base URL with context path, authentication, redirects refused, errors decoded
 //! from DHIS2's WebMessage, and retries for idempotent reads.
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -15,8 +17,30 @@ use crate::api::model::{Me, SystemInfo, WebMessage};
 use crate::api::redact::Redactor;
 use crate::api::version::ServerVersion;
 
-/// Tuning for a [`Client`]. There is deliberately no total timeout: a 1 GiB transfer over a slow
-/// link may take an hour, so only connecting and each read are bounded.
+/// How long connecting may take: a reachable server accepts within a second or two; ten
+/// covers a slow VPN or satellite link without leaving a dead address hanging for long.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a read may wait for the next bytes: longer than DHIS2 takes to start answering a
+/// heavy list on a busy server, short enough that a dead server is noticed within a minute.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Extra attempts for idempotent reads: two ride out a proxy restart or a blip without
+/// hammering a server that is really down.
+pub const RETRIES: u32 = 2;
+/// The first retry's wait, doubled for the next: 0.3 s then 0.6 s, under a second in all.
+pub const RETRY_BACKOFF: Duration = Duration::from_millis(300);
+/// The whole of one JSON request (connecting, every retry and its backoff, the whole body).
+/// The largest page d2files asks for, 10,000 documents with every list field and 230-character
+/// names, is 10.2 MiB (measured on the emulator): it arrives in about 85 s over a 1 Mbit/s
+/// link, while a server that trickles its answer cannot keep a command or an MCP tool call
+/// waiting for more than two minutes.
+pub const JSON_DEADLINE: Duration = Duration::from_secs(120);
+/// The largest JSON answer read: six times that 10.2 MiB page, room for long external links,
+/// and still far from straining memory. Bytes past it are never read.
+pub const MAX_JSON_BODY: usize = 64 * 1024 * 1024;
+
+/// Tuning for a [`Client`]. Transfers have no total timeout (a 1 GiB transfer over a slow link
+/// may take an hour): connecting and each read are bounded. JSON answers (metadata) also have a
+/// total deadline, `json_deadline`.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     pub connect_timeout: Duration,
@@ -26,16 +50,22 @@ pub struct ClientOptions {
     pub retries: u32,
     /// Wait before the first retry; doubled for each further one.
     pub retry_backoff: Duration,
+    /// The most one JSON request may take, retries included (see [`JSON_DEADLINE`]).
+    pub json_deadline: Duration,
+    /// A PEM file of CA certificates trusted besides the platform's (an internal CA).
+    pub ca_file: Option<PathBuf>,
     pub user_agent: String,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(60),
-            retries: 2,
-            retry_backoff: Duration::from_millis(300),
+            connect_timeout: CONNECT_TIMEOUT,
+            read_timeout: READ_TIMEOUT,
+            retries: RETRIES,
+            retry_backoff: RETRY_BACKOFF,
+            json_deadline: JSON_DEADLINE,
+            ca_file: None,
             user_agent: format!("d2files/{}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -109,7 +139,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
-            .tls_backend_preconfigured(tls_config()?)
+            .tls_backend_preconfigured(match &options.ca_file {
+                Some(ca_file) => tls_config_trusting(ca_file)?,
+                None => tls_config()?,
+            })
             .build()
             .map_err(Error::from_reqwest)?;
         Ok(Client {
@@ -176,18 +209,6 @@ impl Client {
         &self.inner.redactor
     }
 
-    /// Reads a success body as JSON; a decode error (which may quote the body) comes out
-    /// redacted.
-    pub(crate) async fn read_answer<T: DeserializeOwned>(
-        &self,
-        response: Response,
-        what: &str,
-    ) -> Result<T> {
-        read_json(response, what)
-            .await
-            .map_err(|e| self.redacted(e))
-    }
-
     /// Sends an idempotent request, retrying transient failures with backoff.
     pub(crate) async fn send_idempotent(
         &self,
@@ -232,14 +253,41 @@ impl Client {
         query: &[(&str, String)],
     ) -> Result<T> {
         let url = self.endpoint(path)?;
-        let response = self
-            .send_idempotent(|| {
-                self.request(Method::GET, url.clone())
-                    .header(ACCEPT, "application/json")
-                    .query(query)
-            })
-            .await?;
-        self.read_answer(response, path).await
+        self.within_deadline(request_label(&Method::GET, &url), async {
+            let response = self
+                .send_idempotent(|| {
+                    self.request(Method::GET, url.clone())
+                        .header(ACCEPT, "application/json")
+                        .query(query)
+                })
+                .await?;
+            read_json(response, path).await
+        })
+        .await
+        .map_err(|e| self.redacted(e))
+    }
+
+    /// Runs `work` (a JSON request: sending, its retries, reading the whole answer) within
+    /// the options' `json_deadline`; `request` names it in the error, e.g. `GET /api/me`.
+    pub(crate) async fn within_deadline<T>(
+        &self,
+        request: String,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        deadline(self.inner.options.json_deadline, request, work).await
+    }
+
+    /// Reads a JSON answer already under way (e.g. to an upload) within the JSON deadline; a
+    /// decode error (which may quote the body) comes out redacted.
+    pub(crate) async fn read_answer<T: DeserializeOwned>(
+        &self,
+        response: Response,
+        what: &str,
+    ) -> Result<T> {
+        let request = format!("reading the answer from {}", response.url().path());
+        self.within_deadline(request, read_json(response, what))
+            .await
+            .map_err(|e| self.redacted(e))
     }
 
     pub async fn system_info(&self) -> Result<SystemInfo> {
@@ -276,6 +324,24 @@ impl Client {
     }
 }
 
+/// `work`, or [`Error::Deadline`] once `limit` has passed; dropping `work` then closes its
+/// connection. For any bounded wait on the server (the JSON deadline uses it).
+pub(crate) async fn deadline<T>(
+    limit: Duration,
+    request: String,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::Deadline { limit, request }),
+    }
+}
+
+/// `GET /api/documents/RTkjSgLtdI6`: how errors name a request (the query left out).
+pub(crate) fn request_label(method: &Method, url: &Url) -> String {
+    format!("{method} {}", url.path())
+}
+
 /// The TLS setup every client shares: the platform verifier reqwest would build, but built once
 /// per process, because loading the system's root certificates for each client costs tens of
 /// milliseconds (most of a client's construction).
@@ -283,8 +349,7 @@ fn tls_config() -> Result<rustls::ClientConfig> {
     static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
-            // rustls needs one process-wide crypto provider; the first client installs ring.
-            let _ = rustls::crypto::ring::default_provider().install_default();
+            crypto_provider().map_err(|e| e.to_string())?;
             let mut config =
                 rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
             // What reqwest offers when it configures rustls itself.
@@ -292,7 +357,49 @@ fn tls_config() -> Result<rustls::ClientConfig> {
             Ok(config)
         })
         .clone()
-        .map_err(|e| Error::Network(format!("could not set up TLS: {e}")))
+        .map_err(|e| {
+            Error::Network(format!(
+                "could not set up TLS: {e}; install the system's CA certificates, or give the \
+                 server's CA with ca_file in the profile (or SSL_CERT_FILE)"
+            ))
+        })
+}
+
+/// rustls needs one process-wide crypto provider; the first client installs ring.
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .ok_or_else(|| Error::Network("could not set up TLS: no crypto provider".into()))
+}
+
+/// The platform verifier plus the CA certificates in `ca_file` (PEM), for a profile whose
+/// server has a certificate from an internal CA. Built per client: only such profiles pay
+/// for loading the roots again.
+fn tls_config_trusting(ca_file: &Path) -> Result<rustls::ClientConfig> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let shown = ca_file.display();
+    let pem = std::fs::read(ca_file).map_err(|e| Error::io(ca_file, e))?;
+    let roots = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::InvalidInput(format!("ca_file {shown}: not a PEM file ({e})")))?;
+    if roots.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "ca_file {shown}: no certificate in it (expected -----BEGIN CERTIFICATE----- blocks)"
+        )));
+    }
+    // Not through the shared setup: on a machine without system roots (a slim container)
+    // that fails, while the CA given here is all this server needs.
+    let provider = crypto_provider()?;
+    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider)
+        .map_err(|e| Error::InvalidInput(format!("ca_file {shown}: {e}")))?;
+    let mut config = rustls::ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 fn parse_base_url(text: &str) -> Result<Url> {
@@ -335,12 +442,91 @@ pub(crate) fn without_userinfo(text: &str) -> String {
     }
 }
 
-/// Reads a success body as JSON, naming what was being read when it is not.
+/// Reads a success body as JSON, naming what was being read when it is not. At most
+/// [`MAX_JSON_BODY`] is read. A DHIS2 error envelope sent with a 2xx status is that error,
+/// and an HTML page (an SSO portal's login) says so instead of quoting a JSON parser.
 pub(crate) async fn read_json<T: DeserializeOwned>(response: Response, what: &str) -> Result<T> {
-    let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+    let decode = |detail: String| Error::Decode {
         what: what.to_string(),
-        detail: e.to_string(),
+        detail,
+    };
+    let bytes = read_capped(response, what).await?;
+    // Some proxies and Windows-built servers start JSON with a UTF-8 byte order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(error) => return Err(decode(not_json(bytes, &error))),
+    };
+    if let Some(error) = error_in_success(&value) {
+        return Err(error);
+    }
+    serde_json::from_value(value).map_err(|e| decode(e.to_string()))
+}
+
+/// The body of a success, refused past [`MAX_JSON_BODY`] (announced or counted).
+async fn read_capped(mut response: Response, what: &str) -> Result<Vec<u8>> {
+    let too_large = || Error::TooLarge {
+        what: what.to_string(),
+        limit: MAX_JSON_BODY as u64,
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_JSON_BODY as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        if body.len() + chunk.len() > MAX_JSON_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Why a success body is not JSON, in words: empty, an HTML page, other text, or (for JSON that
+/// broke off or went wrong) the parser's message.
+fn not_json(body: &[u8], error: &serde_json::Error) -> String {
+    let start = body.iter().find(|b| !b.is_ascii_whitespace());
+    match start {
+        None => "the answer was empty".to_string(),
+        Some(_) if looks_like_html(body) => format!(
+            "the server answered with an HTML page (its login page?) instead of JSON: {}; \
+             is the URL the DHIS2 server and not an SSO portal?",
+            summarize_body(body)
+        ),
+        Some(b'{' | b'[') => error.to_string(),
+        Some(_) => format!("the answer is not JSON: {}", summarize_body(body)),
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start: Vec<u8> = body
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype html")
+        || start.starts_with(b"<html")
+        || start.starts_with(b"<head")
+}
+
+/// A WebMessage error (`"status": "ERROR"`, or `"WARNING"` as import reports with errors say
+/// it, with a 4xx/5xx `httpStatusCode`) that came with a 2xx status, as some proxies and
+/// gateways send: the error in DHIS2's words.
+fn error_in_success(value: &serde_json::Value) -> Option<Error> {
+    if !matches!(value.get("status")?.as_str()?, "ERROR" | "WARNING") {
+        return None;
+    }
+    let message: WebMessage = serde_json::from_value(value.clone()).ok()?;
+    let code = message.http_status_code.filter(|code| *code >= 400)?;
+    let error = Dhis2Error::from_web_message(code, &message);
+    Some(if code == 401 {
+        Error::Authentication(error.message)
+    } else {
+        Error::Dhis2(Box::new(error))
     })
 }
 
@@ -429,6 +615,10 @@ pub(crate) async fn read_limited(mut response: Response) -> Vec<u8> {
     body
 }
 
+/// The longest excerpt of a page quoted in an error: a title or a sentence fits, a page's
+/// navigation and scripts do not, and the error stays one line.
+const EXCERPT_CHARS: usize = 200;
+
 /// A short, single-line excerpt of a non-JSON error body: an HTML page's title or its text.
 pub(crate) fn summarize_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -439,8 +629,8 @@ pub(crate) fn summarize_body(body: &[u8]) -> String {
     };
     let words: Vec<&str> = source.split_whitespace().collect();
     let mut excerpt = words.join(" ");
-    if excerpt.chars().count() > 200 {
-        excerpt = excerpt.chars().take(200).collect::<String>() + "…";
+    if excerpt.chars().count() > EXCERPT_CHARS {
+        excerpt = excerpt.chars().take(EXCERPT_CHARS).collect::<String>() + "…";
     }
     excerpt
 }

@@ -8,11 +8,10 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::json;
 
 use crate::api::Domain;
-use crate::api::client::{Client, check_uid};
+use crate::api::client::{Client, check_uid, read_json, request_label};
 use crate::api::error::{Error, Result};
-use crate::api::file_resources::{
-    check_downloadable, check_still_as_uploaded, collect_pages, list_page,
-};
+use crate::api::file_resources::{check_downloadable, check_still_as_uploaded};
+use crate::api::listing::{AllPages, collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::{
@@ -74,12 +73,13 @@ impl Client {
         list_page(self, "documents", "documents", query, DOCUMENT_FIELDS).await
     }
 
-    /// Every page of a query, in order. Stops at `max_items` as a guard against a huge server.
+    /// Every page of a query, in order, each document once, up to `max_items`; see [`AllPages`]
+    /// for how a pager that does not page is caught.
     pub async fn list_all_documents(
         &self,
         query: &ListQuery,
         max_items: usize,
-    ) -> Result<Vec<Document>> {
+    ) -> Result<AllPages<Document>> {
         collect_pages(query, max_items, async |query| {
             self.list_documents(query).await
         })
@@ -116,15 +116,20 @@ impl Client {
 
     async fn create_document(&self, body: serde_json::Value) -> Result<Document> {
         let url = self.endpoint("documents")?;
-        let response = self
-            .send(
-                self.request(Method::POST, url)
-                    .header(ACCEPT, "application/json")
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.to_string()),
-            )
-            .await?;
-        let message: WebMessage = self.read_answer(response, "documents").await?;
+        let message: WebMessage = self
+            .within_deadline(request_label(&Method::POST, &url), async {
+                let response = self
+                    .send(
+                        self.request(Method::POST, url.clone())
+                            .header(ACCEPT, "application/json")
+                            .header(CONTENT_TYPE, "application/json")
+                            .body(body.to_string()),
+                    )
+                    .await?;
+                read_json(response, "documents").await
+            })
+            .await
+            .map_err(|e| self.redacted(e))?;
         let uid = message.created_uid().ok_or_else(|| Error::Decode {
             what: "the new document".into(),
             detail: "the answer carried no uid".into(),
@@ -268,9 +273,13 @@ impl Client {
     pub async fn delete_document(&self, uid: &str) -> Result<()> {
         check_uid(uid)?;
         let url = self.endpoint(&format!("documents/{uid}"))?;
-        self.send(
-            self.request(Method::DELETE, url)
-                .header(ACCEPT, "application/json"),
+        // Its answer is a WebMessage too: bounded like any JSON request.
+        self.within_deadline(
+            request_label(&Method::DELETE, &url),
+            self.send(
+                self.request(Method::DELETE, url.clone())
+                    .header(ACCEPT, "application/json"),
+            ),
         )
         .await
         .map_err(explain_delete_refusal)?;
@@ -329,15 +338,18 @@ pub fn default_document_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// DHIS2's column for a document's name (dhis2-api.md §3.1): longer names fail on the server.
+const MAX_NAME_CHARS: usize = 230;
+
 fn check_name(name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::InvalidInput("a document needs a name".into()));
     }
-    if name.chars().count() > 230 {
-        return Err(Error::InvalidInput(
-            "DHIS2 document names are at most 230 characters".into(),
-        ));
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "DHIS2 document names are at most {MAX_NAME_CHARS} characters"
+        )));
     }
     Ok(())
 }

@@ -48,6 +48,26 @@ pub enum Error {
     #[error("network error: {0}")]
     Network(String),
 
+    /// The server broke TLS or HTTP itself (plain HTTP on an https:// URL, an untrusted
+    /// certificate, a malformed or oversized answer head): asking again gets the same answer.
+    #[error("network error: {0}")]
+    Protocol(String),
+
+    /// A JSON answer did not arrive whole within the client's deadline
+    /// ([`crate::api::ClientOptions::json_deadline`]), retries included.
+    #[error(
+        "network error: the server took longer than {} to answer ({request})",
+        seconds(*.limit)
+    )]
+    Deadline { limit: Duration, request: String },
+
+    /// A JSON answer larger than we are willing to hold in memory.
+    #[error(
+        "the server's answer to {what} is larger than {} MiB, more than any DHIS2 page d2files asks for; ask for fewer items (a smaller page size) or check the server URL",
+        limit / (1024 * 1024)
+    )]
+    TooLarge { what: String, limit: u64 },
+
     /// The answer could not be read as the JSON we expected.
     #[error("could not read the server's answer to {what}: {detail}")]
     Decode { what: String, detail: String },
@@ -191,6 +211,15 @@ impl fmt::Display for Dhis2Display<'_> {
     }
 }
 
+/// "120 s", or "0.3 s" for the short deadlines of tests.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} s", duration.as_secs_f64())
+    }
+}
+
 fn excerpt_suffix(excerpt: &str) -> String {
     if excerpt.is_empty() {
         String::new()
@@ -233,7 +262,8 @@ impl Error {
         }
     }
 
-    /// Failures worth retrying on an idempotent request.
+    /// Failures worth retrying on an idempotent request. [`Error::Protocol`] is not (the same
+    /// server answers the same way), nor [`Error::Deadline`] (the call's time is spent).
     pub(crate) fn is_transient(&self) -> bool {
         match self {
             Error::Network(_) => true,
@@ -251,6 +281,13 @@ impl Error {
     /// Describes a reqwest failure without its URL's query (never holds credentials, but keep
     /// messages short) and in words an operator understands.
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        let target = error
+            .url()
+            .map(|url| format!(" ({}{})", url.host_str().unwrap_or(""), port_suffix(url)))
+            .unwrap_or_default();
+        if let Some((problem, detail)) = protocol_problem(&error) {
+            return Error::Protocol(format!("{problem}{target}{detail}"));
+        }
         let kind = if error.is_timeout() {
             "the server stopped answering (timed out)"
         } else if error.is_connect() {
@@ -268,15 +305,90 @@ impl Error {
             detail = cause.to_string();
             source = cause.source();
         }
-        let target = error
-            .url()
-            .map(|url| format!(" ({}{})", url.host_str().unwrap_or(""), port_suffix(url)))
-            .unwrap_or_default();
         if detail.is_empty() {
             Error::Network(format!("{kind}{target}"))
         } else {
             Error::Network(format!("{kind}{target}: {detail}"))
         }
+    }
+}
+
+/// What went wrong, and the detail or advice that follows the host, when a cause of `error` is
+/// the server breaking TLS or HTTP: such failures repeat on every try, and reqwest files some
+/// of them under "sending the request".
+fn protocol_problem(error: &reqwest::Error) -> Option<(&'static str, String)> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(tls) = found::<rustls::Error>(cause) {
+            return Some(match tls {
+                // The first bytes back were not a TLS record: most likely plain HTTP.
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
+                    "the server does not speak TLS here",
+                    "; try http://".to_string(),
+                ),
+                rustls::Error::InvalidCertificate(reason) => certificate_problem(reason),
+                other => ("the TLS handshake failed", format!(": {other}")),
+            });
+        }
+        if let Some(http) = found::<hyper::Error>(cause)
+            && http.is_parse()
+        {
+            return Some(if http.is_parse_too_large() {
+                (
+                    "the server's answer could not be read",
+                    ": its headers are too large".to_string(),
+                )
+            } else if error.url().is_some_and(|url| url.scheme() == "http") {
+                // A TLS port answers plain HTTP with a TLS alert, which is no HTTP at all.
+                (
+                    "the server's answer is not HTTP",
+                    format!(": {http}; if this port serves HTTPS, try https://"),
+                )
+            } else {
+                ("the server's answer is not valid HTTP", format!(": {http}"))
+            });
+        }
+        source = cause.source();
+    }
+    None
+}
+
+/// A refused certificate in words that say what to do about it.
+fn certificate_problem(reason: &rustls::CertificateError) -> (&'static str, String) {
+    use rustls::CertificateError as Refused;
+    match reason {
+        Refused::UnknownIssuer => (
+            "the server's certificate is not trusted",
+            ": UnknownIssuer; if it comes from an internal CA, add that CA with ca_file in the \
+             profile (see README)"
+                .to_string(),
+        ),
+        Refused::Expired
+        | Refused::ExpiredContext { .. }
+        | Refused::NotValidYet
+        | Refused::NotValidYetContext { .. } => (
+            "the server's certificate is out of date",
+            format!(": {reason}; check it, and this machine's clock"),
+        ),
+        Refused::NotValidForName | Refused::NotValidForNameContext { .. } => (
+            "the server's certificate is for another name",
+            format!(": {reason}; use a host name it names"),
+        ),
+        other => ("the server's certificate was refused", format!(": {other}")),
+    }
+}
+
+/// `cause` as an `E`, also when wrapped in `io::Error`s (whose `source` skips what they wrap;
+/// hyper-rustls nests a rustls error two deep).
+fn found<'a, E: std::error::Error + 'static>(
+    cause: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut current = cause;
+    loop {
+        if let Some(wanted) = current.downcast_ref::<E>() {
+            return Some(wanted);
+        }
+        current = current.downcast_ref::<std::io::Error>()?.get_ref()?;
     }
 }
 

@@ -4,14 +4,12 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::ACCEPT;
 use reqwest::{Method, Response};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::client::{
-    Client, check_uid, is_valid_uid, read_json, read_limited, summarize_body,
-};
+use crate::api::client::{Client, check_uid, is_valid_uid, read_limited, summarize_body};
 use crate::api::error::{Dhis2Error, Error, Result};
-use crate::api::model::{Dimension, Domain, FileResource, Page, Pager, StorageStatus, WebMessage};
+use crate::api::listing::{AllPages, collect_pages, list_page};
+use crate::api::model::{Dimension, Domain, FileResource, Page, StorageStatus, WebMessage};
 use crate::api::query::{Filter, ListQuery, Operator};
 use crate::api::stall::stalled;
 use crate::api::transfer::{
@@ -23,56 +21,6 @@ use crate::api::transfer::{
 const UIDS_PER_REQUEST: usize = 100;
 
 pub const FILE_RESOURCE_FIELDS: &str = "id,name,displayName,contentType,contentLength,contentMd5,domain,storageStatus,hasMultipleStorageFiles,assigned,created,lastUpdated,createdBy[id,username,name,displayName]";
-
-/// Reads one page of a DHIS2 list, whose items sit under `key` beside the pager.
-pub(crate) async fn list_page<T: DeserializeOwned>(
-    client: &Client,
-    path: &str,
-    key: &str,
-    query: &ListQuery,
-    default_fields: &str,
-) -> Result<Page<T>> {
-    query.validate()?;
-    let mut body: Value = client
-        .get_json(path, &query.to_pairs(default_fields))
-        .await?;
-    // serde's messages quote the values they could not read.
-    let decode = |detail: String| {
-        client.redacted(Error::Decode {
-            what: path.to_string(),
-            detail,
-        })
-    };
-    let items = match body.get_mut(key).map(Value::take) {
-        Some(items) => serde_json::from_value(items).map_err(|e| decode(e.to_string()))?,
-        None => return Err(decode(format!("the answer has no `{key}` list"))),
-    };
-    let pager: Option<Pager> = match body.get_mut("pager").map(Value::take) {
-        Some(pager) => Some(serde_json::from_value(pager).map_err(|e| decode(e.to_string()))?),
-        None => None,
-    };
-    Ok(Page { items, pager })
-}
-
-/// Every page of a query, in order, stopping at `max_items` as a guard against a huge server.
-pub(crate) async fn collect_pages<T>(
-    query: &ListQuery,
-    max_items: usize,
-    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>>,
-) -> Result<Vec<T>> {
-    let mut query = query.clone();
-    let mut all = Vec::new();
-    loop {
-        let page = fetch(&query).await?;
-        let more = page.has_next() && !page.items.is_empty();
-        all.extend(page.items);
-        if !more || all.len() >= max_items {
-            all.truncate(max_items);
-            return Ok(all);
-        }
-        query.page += 1;
-    }
-}
 
 impl Client {
     /// Uploads a file as a file resource of `domain`. The answer is always PENDING; see
@@ -110,7 +58,8 @@ impl Client {
         if sent_source.changed() || current_len(path).await.ok() != Some(length) {
             // A change after the last byte went out still left a file resource on the server.
             let kept = match sent {
-                Ok(response) => read_json::<WebMessage>(response, "fileResources")
+                Ok(response) => self
+                    .read_answer::<WebMessage>(response, "fileResources")
                     .await
                     .ok()
                     .and_then(|message| file_resource_of(message).ok())
@@ -189,22 +138,29 @@ impl Client {
             .filter(|uid| is_valid_uid(uid))
             .collect();
         let mut found = Vec::with_capacity(uids.len());
+        let mut kept = std::collections::HashSet::new();
         for batch in uids.chunks(UIDS_PER_REQUEST) {
             let ids = format!("[{}]", batch.join(","));
             let query = ListQuery::new()
                 .filter(Filter::new("id", Operator::In, Some(&ids))?)
                 .page_size(batch.len() as u32);
-            found.extend(self.list_file_resources(&query).await?.items);
+            // Only what was asked for, once: a server that ignores the filter adds nothing.
+            let page = self.list_file_resources(&query).await?;
+            for resource in page.items {
+                if batch.contains(&resource.id.as_str()) && kept.insert(resource.id.clone()) {
+                    found.push(resource);
+                }
+            }
         }
         Ok(found)
     }
 
-    /// Every page of a file resource query (2.41+), up to `max_items`.
+    /// Every page of a file resource query (2.41+), up to `max_items`; see [`AllPages`].
     pub async fn list_all_file_resources(
         &self,
         query: &ListQuery,
         max_items: usize,
-    ) -> Result<Vec<FileResource>> {
+    ) -> Result<AllPages<FileResource>> {
         collect_pages(query, max_items, async |query| {
             self.list_file_resources(query).await
         })
@@ -247,7 +203,7 @@ impl Client {
                 })));
             };
             let resource = read?;
-            last_status = resource.storage_status.map(|s| s.to_string());
+            last_status = resource.storage_status.as_ref().map(|s| s.to_string());
             match resource.storage_status {
                 Some(StorageStatus::Stored) => return Ok(resource),
                 Some(StorageStatus::Failed) => {
@@ -259,10 +215,7 @@ impl Client {
             }
             if started.elapsed() >= policy.limit {
                 return Err(self.redacted(timed_out(
-                    resource
-                        .storage_status
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "not stored".into()),
+                    last_status.unwrap_or_else(|| "not stored".into()),
                 )));
             }
             let remaining = policy.limit.saturating_sub(started.elapsed());

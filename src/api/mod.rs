@@ -18,6 +18,7 @@ mod documents;
 mod error;
 mod file_resources;
 pub mod filename;
+mod listing;
 mod model;
 mod query;
 mod redact;
@@ -27,12 +28,16 @@ mod version;
 
 pub use auth::{Auth, Secret};
 pub(crate) use client::without_userinfo;
-pub use client::{Client, ClientOptions, ServerInfo, is_valid_uid};
+pub use client::{
+    CONNECT_TIMEOUT, Client, ClientOptions, JSON_DEADLINE, MAX_JSON_BODY, READ_TIMEOUT, RETRIES,
+    RETRY_BACKOFF, ServerInfo, is_valid_uid,
+};
 pub use documents::{
     DOCUMENT_FIELDS, DocumentDownload, UploadedDocument, check_external_url, default_document_name,
 };
 pub use error::{Dhis2Error, Error, Result};
 pub use file_resources::FILE_RESOURCE_FIELDS;
+pub use listing::{AllPages, Cut};
 pub use model::{
     Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,
     SystemInfo, UserRef, WebMessage, parse_dhis2_date,

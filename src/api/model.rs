@@ -38,19 +38,35 @@ impl UserRef {
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub external: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment: Option<bool>,
     #[serde(
         default,
@@ -70,7 +86,11 @@ pub struct Document {
         skip_serializing_if = "Option::is_none"
     )]
     pub created_by: Option<UserRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub href: Option<String>,
     /// Every other field the server sent, kept as it came.
     #[serde(flatten)]
@@ -188,27 +208,55 @@ impl<'de> Deserialize<'de> for Domain {
 }
 
 /// Whether the bytes of a file resource have reached the server's store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StorageStatus {
     /// Shown by field-filtered reads, which skip the store check.
     None,
     Pending,
     Stored,
     Failed,
-    #[serde(other)]
-    Unknown,
+    /// A status this client does not know (a newer server), as the server wrote it.
+    Other(String),
 }
 
-impl fmt::Display for StorageStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl StorageStatus {
+    pub fn as_str(&self) -> &str {
+        match self {
             StorageStatus::None => "NONE",
             StorageStatus::Pending => "PENDING",
             StorageStatus::Stored => "STORED",
             StorageStatus::Failed => "FAILED",
-            StorageStatus::Unknown => "UNKNOWN",
-        })
+            StorageStatus::Other(other) => other,
+        }
+    }
+
+    /// Known statuses in any case; anything else kept as it came.
+    fn parse(text: &str) -> StorageStatus {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "NONE" => StorageStatus::None,
+            "PENDING" => StorageStatus::Pending,
+            "STORED" => StorageStatus::Stored,
+            "FAILED" => StorageStatus::Failed,
+            _ => StorageStatus::Other(text.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for StorageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for StorageStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for StorageStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(StorageStatus::parse(&String::deserialize(deserializer)?))
     }
 }
 
@@ -217,24 +265,36 @@ impl fmt::Display for StorageStatus {
 #[serde(rename_all = "camelCase")]
 pub struct FileResource {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub content_type: Option<String>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub content_length: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub content_md5: Option<String>,
     #[serde(default)]
     pub domain: Option<Domain>,
     #[serde(default, deserialize_with = "lenient_status")]
     pub storage_status: Option<StorageStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_multiple_storage_files: Option<bool>,
     /// Only exposed from DHIS2 2.41.6 / 2.42.3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assigned: Option<bool>,
     #[serde(
         default,
@@ -327,13 +387,13 @@ impl FromStr for Dimension {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pager {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_count")]
     pub page: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_count")]
     pub page_count: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_count")]
     pub total: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_count")]
     pub page_size: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<String>,
@@ -379,7 +439,7 @@ pub struct ErrorReport {
 pub struct WebMessage {
     #[serde(default)]
     pub http_status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt_count")]
     pub http_status_code: Option<u16>,
     #[serde(default)]
     pub status: Option<String>,
@@ -469,7 +529,7 @@ pub struct Me {
     pub name: Option<String>,
     #[serde(default)]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_strings")]
     pub authorities: Vec<String>,
 }
 
@@ -527,20 +587,67 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+/// Text fields: a number or boolean where text belongs is kept as its text; anything else
+/// (null, an object) is absent, rather than failing the whole list.
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
+        Value::String(text) => Some(text),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => Some(b),
+        Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
+}
+
+/// A whole number, also when written as text (`"583"`); anything else, or out of range, is absent.
+fn whole_number<T: TryFrom<u64>>(value: Value) -> Option<T> {
+    let number = match value {
         Value::Number(n) => n.as_u64(),
         Value::String(text) => text.trim().parse().ok(),
         _ => None,
+    };
+    number.and_then(|n| T::try_from(n).ok())
+}
+
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(whole_number(Value::deserialize(d)?))
+}
+
+fn lenient_opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    Ok(whole_number(Value::deserialize(d)?))
+}
+
+/// Pager numbers: `null`, text or nonsense count as 0 (unknown) rather than failing the list.
+fn lenient_count<'de, D: Deserializer<'de>, T: TryFrom<u64> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(whole_number(Value::deserialize(d)?).unwrap_or_default())
+}
+
+fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|item| match item {
+                Value::String(text) => Some(text),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     })
 }
 
 fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<StorageStatus>, D::Error> {
     Ok(match Value::deserialize(d)? {
-        Value::String(text) => Some(
-            serde_json::from_value(Value::String(text.to_ascii_uppercase()))
-                .unwrap_or(StorageStatus::Unknown),
-        ),
+        Value::String(text) => Some(StorageStatus::parse(&text)),
         _ => None,
     })
 }

@@ -167,6 +167,15 @@ impl Redactor {
             }
             Error::Cancelled => Error::Cancelled,
             Error::WrongBody(message) => Error::WrongBody(text(message)),
+            Error::Protocol(message) => Error::Protocol(text(message)),
+            Error::Deadline { limit, request } => Error::Deadline {
+                limit,
+                request: text(request),
+            },
+            Error::TooLarge { what, limit } => Error::TooLarge {
+                what: text(what),
+                limit,
+            },
             Error::StorageFailed { uid } => Error::StorageFailed { uid: text(uid) },
             Error::UploadIncomplete { uid, detail } => Error::UploadIncomplete {
                 uid: text(uid),

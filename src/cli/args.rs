@@ -99,9 +99,13 @@ pub struct ListArgs {
     /// Items per page.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub page_size: u32,
-    /// Fetch every page (up to 100,000 items).
+    /// Fetch every page. A list cut short (more than 100,000 items, or a server that repeats
+    /// a page) is printed, said on stderr, and fails unless --max-items accepts the cut.
     #[arg(long, conflicts_with = "page")]
     pub all: bool,
+    /// With --all: stop after N items and succeed with the shorter list.
+    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_items: Option<u64>,
 }
 
 /// The integrity check of a transfer, on unless turned off.

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::api::{Auth, Client};
+use crate::api::{Auth, Client, ClientOptions};
 use crate::cli::args::ConnectionArgs;
 use crate::config::{Environment, ProfileRequest, resolve_profile};
 use crate::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
@@ -38,7 +38,11 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
         crate::cli::output::note(format!("warning: {warning}"));
         tracing::warn!("{warning}");
     }
-    let client = Client::new(&profile.base_url, profile.auth.clone())
+    let options = ClientOptions {
+        ca_file: profile.ca_file.clone(),
+        ..ClientOptions::default()
+    };
+    let client = Client::with_options(&profile.base_url, profile.auth.clone(), options)
         .with_context(|| format!("profile `{}`", profile.name))?;
     crate::cli::output::mask_echoes_of(&client);
     Ok(Connection {

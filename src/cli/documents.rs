@@ -6,14 +6,16 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::api::{
-    Client, Document, DocumentDownload, DownloadTarget, FileResource, ListQuery, Page,
-    TransferOptions, UnlinkedUpload,
+    AllPages, Client, Cut, Document, DocumentDownload, DownloadTarget, FileResource, ListQuery,
+    Page, TransferOptions, UnlinkedUpload,
 };
 use crate::cli::args::{CheckArgs, DocumentsCommand, ListArgs};
 use crate::cli::output::{self, date, note, opt, print_fields, print_json, print_table, say, size};
 use crate::cli::progress::transfer_options;
 
-/// Stops `--all` from fetching without end from a huge server.
+/// Where `--all` stops without `--max-items`: 100,000 documents are 30 to 100 MiB of JSON and
+/// several times that in memory, more than DHIS2 instances hold; past it a list is better
+/// filtered than printed.
 pub const MAX_ALL_ITEMS: usize = 100_000;
 
 pub async fn run(
@@ -83,14 +85,26 @@ pub fn list_query(args: &ListArgs) -> anyhow::Result<ListQuery> {
 
 async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()> {
     let query = list_query(args)?;
-    let page = if args.all {
-        let items = client.list_all_documents(&query, MAX_ALL_ITEMS).await?;
-        Page { items, pager: None }
+    let (page, gathered) = if args.all {
+        let all = client.list_all_documents(&query, all_limit(args)).await?;
+        let gathered = Gathered::of(&all);
+        (
+            Page {
+                items: all.items,
+                pager: None,
+            },
+            Some(gathered),
+        )
     } else {
-        client.list_documents(&query).await?
+        (client.list_documents(&query).await?, None)
     };
     if json {
-        return print_json(&json!({"pager": page.pager, "documents": page.items}));
+        let pager = match &gathered {
+            Some(gathered) => gathered.json(),
+            None => json!(page.pager),
+        };
+        print_json(&json!({"pager": pager, "documents": page.items}))?;
+        return Gathered::check(gathered, args, "document");
     }
     let rows = page
         .items
@@ -110,7 +124,60 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
         rows,
     )?;
     print_page_summary(&page, "document");
-    Ok(())
+    Gathered::check(gathered, args, "document")
+}
+
+/// The item limit of `--all`: the user's `--max-items`, else [`MAX_ALL_ITEMS`].
+pub fn all_limit(args: &ListArgs) -> usize {
+    args.max_items
+        .map_or(MAX_ALL_ITEMS, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// What `--all` gathered, beside the items.
+pub struct Gathered {
+    total: Option<u64>,
+    fetched: usize,
+    pages: u32,
+    cut: Option<Cut>,
+}
+
+impl Gathered {
+    pub fn of<T>(all: &AllPages<T>) -> Gathered {
+        Gathered {
+            total: all.total,
+            fetched: all.items.len(),
+            pages: all.pages,
+            cut: all.cut,
+        }
+    }
+
+    /// The `"pager"` of `--all --json`: `{"total", "fetched", "pages", "complete", "cut"}`.
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "total": self.total,
+            "fetched": self.fetched,
+            "pages": self.pages,
+            "complete": self.cut.is_none(),
+            "cut": self.cut.map(|cut| cut.code()),
+        })
+    }
+
+    /// A cut list is never silent: a note when the user's `--max-items` made it, else an error
+    /// (non-zero exit) after the items were printed.
+    pub fn check(gathered: Option<Gathered>, args: &ListArgs, noun: &str) -> anyhow::Result<()> {
+        match gathered.and_then(|gathered| gathered.cut) {
+            None => Ok(()),
+            Some(cut @ Cut::MaxItems(_)) if args.max_items.is_some() => {
+                note(format!("note: {cut} (--max-items)"));
+                Ok(())
+            }
+            Some(cut @ Cut::MaxItems(_)) => bail!(
+                "the {noun} list is incomplete: {cut}; narrow it with --filter, or pass \
+                 --max-items N to accept the first N"
+            ),
+            Some(cut) => bail!("the {noun} list is incomplete: {cut}"),
+        }
+    }
 }
 
 /// "page 2/12, 583 documents" on stderr, so stdout stays just the table.
@@ -186,6 +253,7 @@ pub fn print_resource_fields(resource: &FileResource) -> Result<(), output::Outp
             "storage",
             resource
                 .storage_status
+                .as_ref()
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
         ),

@@ -8,7 +8,7 @@ use crate::api::{
 };
 use crate::cli::args::ResourcesCommand;
 use crate::cli::documents::{
-    MAX_ALL_ITEMS, download_target, list_query, print_page_summary, print_resource_fields,
+    Gathered, all_limit, download_target, list_query, print_page_summary, print_resource_fields,
     suggest_force,
 };
 use crate::cli::output::{date, note, opt, print_json, print_table, saved_line, say, size};
@@ -37,16 +37,28 @@ pub async fn run(
                 let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
                 query = query.filter(Filter::new("domain", Operator::Eq, Some(domain.as_str()))?);
             }
-            let page = if list.all {
-                let items = client
-                    .list_all_file_resources(&query, MAX_ALL_ITEMS)
+            let (page, gathered) = if list.all {
+                let all = client
+                    .list_all_file_resources(&query, all_limit(&list))
                     .await?;
-                Page { items, pager: None }
+                let gathered = Gathered::of(&all);
+                (
+                    Page {
+                        items: all.items,
+                        pager: None,
+                    },
+                    Some(gathered),
+                )
             } else {
-                client.list_file_resources(&query).await?
+                (client.list_file_resources(&query).await?, None)
             };
             if json {
-                return print_json(&json!({"pager": page.pager, "fileResources": page.items}));
+                let pager = match &gathered {
+                    Some(gathered) => gathered.json(),
+                    None => json!(page.pager),
+                };
+                print_json(&json!({"pager": pager, "fileResources": page.items}))?;
+                return Gathered::check(gathered, &list, "file resource");
             }
             let rows = page
                 .items
@@ -67,7 +79,7 @@ pub async fn run(
                 .collect();
             print_table(&["ID", "NAME", "DOMAIN", "TYPE", "SIZE", "CREATED"], rows)?;
             print_page_summary(&page, "file resource");
-            Ok(())
+            Gathered::check(gathered, &list, "file resource")
         }
         ResourcesCommand::Get { uid } => {
             let resource = client.get_file_resource(&uid).await?;
@@ -132,8 +144,10 @@ async fn upload(
         resource.id,
         domain,
         size(resource.content_length),
+        // An unknown status is the server's own text: `say` shows it inert.
         resource
             .storage_status
+            .as_ref()
             .map(|s| s.to_string())
             .unwrap_or_default()
     ))?;

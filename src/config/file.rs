@@ -49,6 +49,8 @@ pub(crate) struct Problem {
 pub(crate) struct Usable {
     pub base_url: Url,
     pub auth: Auth,
+    /// `ca_file`, relative paths taken from the file's directory.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -176,6 +178,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<ProfilesFile, ConfigError
                 };
                 for (name, body) in table.iter() {
                     let (profile, holds_secret) = read_profile(
+                        path,
                         text,
                         name.get_ref().to_string(),
                         pos(text, name.span().start),
@@ -200,10 +203,12 @@ struct Fields {
     username: Option<(String, Pos)>,
     password: Option<(String, Pos)>,
     token: Option<(String, Pos)>,
+    ca_file: Option<(String, Pos)>,
 }
 
 /// One `[profiles.NAME]` table, and whether it carries a secret.
 fn read_profile(
+    path: &Path,
     text: &str,
     name: String,
     at: Pos,
@@ -250,6 +255,7 @@ fn read_profile(
         username: field("username"),
         password: field("password"),
         token: field("token"),
+        ca_file: field("ca_file"),
     };
     let auth_kind = match fields.auth.as_ref().map(|(a, _)| a.as_str()) {
         Some("basic") => Some(AuthKind::Basic),
@@ -266,7 +272,7 @@ fn read_profile(
         username: fields.username.as_ref().map(|(u, _)| u.clone()),
         usable: match type_problem {
             Some(problem) => Err(problem),
-            None => check_profile(&name, at, auth_kind, fields),
+            None => check_profile(path, &name, at, auth_kind, fields),
         },
         name,
     };
@@ -274,6 +280,7 @@ fn read_profile(
 }
 
 fn check_profile(
+    path: &Path,
     name: &str,
     at: Pos,
     auth_kind: Option<AuthKind>,
@@ -331,7 +338,28 @@ fn check_profile(
             });
         }
     };
-    Ok(Usable { base_url, auth })
+    let ca_file = match fields.ca_file {
+        Some((ca_file, ca_pos)) => {
+            // Relative to the profiles file, so a project can keep its CA beside it.
+            let ca_file = path.parent().unwrap_or(Path::new(".")).join(ca_file.trim());
+            if !ca_file.is_file() {
+                return Err(Problem {
+                    pos: ca_pos,
+                    message: format!(
+                        "ca_file of profile '{name}': {} is not a file",
+                        ca_file.display()
+                    ),
+                });
+            }
+            Some(ca_file)
+        }
+        None => None,
+    };
+    Ok(Usable {
+        base_url,
+        auth,
+        ca_file,
+    })
 }
 
 /// Checks a server address from any source; the error text never repeats user info.

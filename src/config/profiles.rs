@@ -140,6 +140,8 @@ pub struct ResolvedProfile {
     /// Without a trailing slash, e.g. `https://play.dhis2.org/dev`.
     pub base_url: String,
     pub auth: Auth,
+    /// Extra CA certificates (PEM) to trust for this server: `ca_file` in profiles.toml.
+    pub ca_file: Option<PathBuf>,
     pub source: ProfileSource,
     /// For the caller to show: plain-http credentials, readable secret files, ignored settings.
     pub warnings: Vec<String>,
@@ -386,6 +388,7 @@ fn from_file(file: &ProfilesFile, profile: &FileProfile) -> Result<ResolvedProfi
         name: profile.name.clone(),
         base_url: file::url_text(&usable.base_url),
         auth: usable.auth.clone(),
+        ca_file: usable.ca_file.clone(),
         source: ProfileSource::File(file.path.clone()),
         warnings: Vec::new(),
     })
@@ -454,6 +457,7 @@ fn ad_hoc(
         name,
         base_url: file::url_text(&url),
         auth,
+        ca_file: None,
         source: if setting == "--url" {
             ProfileSource::Flags
         } else {

@@ -67,12 +67,13 @@ impl FilesServer {
             Ok(query) => query,
             Err(error) => return failure("files_documents_list", &error),
         };
+        let asked = query.page;
         reply(
             &self.client,
             "files_documents_list",
-            self.client.list_documents(&query).await.map(
-                |page| json!({"pager": page.pager.as_ref().map(pager), "documents": page.items}),
-            ),
+            self.client.list_documents(&query).await.map(|page| {
+                json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": page.items})
+            }),
         )
     }
 
@@ -205,16 +206,18 @@ impl ServerHandler for FilesServer {
 }
 
 /// The pager an agent needs: DHIS2's `nextPage`/`prevPage` are long URLs, while the agent's
-/// next call only wants a page number.
-fn pager(pager: &Pager) -> Value {
+/// next call only wants a page number. That number follows the page `asked` for, not the
+/// server's own `page`, and stops at `pageCount`: a server that ignores `page` cannot send an
+/// agent round the same page for ever.
+fn pager(pager: &Pager, asked: u32) -> Value {
     let mut value = json!({
         "page": pager.page,
         "pageCount": pager.page_count,
         "total": pager.total,
         "pageSize": pager.page_size,
     });
-    if pager.next_page.is_some() {
-        value["nextPage"] = json!(pager.page.saturating_add(1));
+    if pager.next_page.is_some() && (pager.page_count == 0 || asked < pager.page_count) {
+        value["nextPage"] = json!(asked.saturating_add(1));
     }
     value
 }

@@ -45,6 +45,7 @@ fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
         "status",
         resource
             .storage_status
+            .as_ref()
             .map(|s| s.to_string())
             .unwrap_or_else(|| "?".into()),
         theme,

@@ -231,7 +231,7 @@ fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a
         .fetching
         .as_ref()
         .is_some_and(|(_, uid)| *uid == row.uid);
-    let status = match resource.and_then(|r| r.storage_status) {
+    let status = match resource.and_then(|r| r.storage_status.as_ref()) {
         // Lists skip the storage check; the details read the real status.
         Some(StorageStatus::None) => Span::styled("–", theme.dim()),
         Some(status) => Span::raw(status.to_string()),

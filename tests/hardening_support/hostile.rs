@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -130,6 +131,14 @@ impl Conn {
         }
     }
 
+    /// Reads what the client sent first (one read), for raw scripts that answer after it.
+    pub async fn read_some(&mut self) -> Vec<u8> {
+        let mut buffer = vec![0u8; 16 * 1024];
+        let read = self.stream.read(&mut buffer).await.unwrap_or(0);
+        buffer.truncate(read);
+        buffer
+    }
+
     /// Waits until the client closes the connection (or `limit` passes), reading and dropping
     /// what it sends.
     pub async fn linger(&mut self, limit: Duration) {
@@ -158,6 +167,7 @@ fn reason(status: u16) -> &'static str {
 pub struct Hostile {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Request>>>,
+    accepted: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -169,6 +179,16 @@ impl Hostile {
     /// Every request head received so far, in order.
     pub fn seen(&self) -> Vec<Request> {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// The address as an https:// URL (for a client that must find no TLS there).
+    pub fn https_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// Connections accepted so far (with or without a readable request).
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// How many requests went to a path ending in `end` (query ignored).
@@ -192,28 +212,56 @@ where
     F: Fn(Request, Conn) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let script = Arc::new(script);
+    start(move |seen, mut stream| {
+        let script = script.clone();
+        async move {
+            let Some(request) = read_head(&mut stream).await else {
+                return;
+            };
+            seen.lock().unwrap().push(request.clone());
+            script(request, Conn { stream }).await;
+        }
+    })
+    .await
+}
+
+/// Starts a server that hands each connection to `script` before reading anything from it:
+/// for servers that answer whatever arrives (plain HTTP answering a TLS handshake).
+pub async fn serve_raw<F, Fut>(script: F) -> Hostile
+where
+    F: Fn(Conn) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let script = Arc::new(script);
+    start(move |_, stream| script(Conn { stream })).await
+}
+
+async fn start<F, Fut>(handle: F) -> Hostile
+where
+    F: Fn(Arc<Mutex<Vec<Request>>>, BufReader<TcpStream>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let script = Arc::new(script);
+    let accepted = Arc::new(AtomicUsize::new(0));
     let task = {
         let seen = seen.clone();
+        let accepted = accepted.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let script = script.clone();
-                let seen = seen.clone();
-                tokio::spawn(async move {
-                    let mut stream = BufReader::new(stream);
-                    let Some(request) = read_head(&mut stream).await else {
-                        return;
-                    };
-                    seen.lock().unwrap().push(request.clone());
-                    script(request, Conn { stream }).await;
-                });
+                accepted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(handle(seen.clone(), BufReader::new(stream)));
             }
         })
     };
-    Hostile { addr, seen, task }
+    Hostile {
+        addr,
+        seen,
+        accepted,
+        task,
+    }
 }
 
 async fn read_head(stream: &mut BufReader<TcpStream>) -> Option<Request> {

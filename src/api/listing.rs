@@ -1,0 +1,238 @@
+//! DHIS2 lists: one page with its pager, and every page of a query, trusting the pager only as
+//! far as the items it brings.
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::api::client::Client;
+use crate::api::error::{Error, Result};
+use crate::api::model::{Document, FileResource, Page, Pager};
+use crate::api::query::ListQuery;
+
+/// What a list holds: objects known by their uid.
+pub(crate) trait Listed {
+    fn uid(&self) -> &str;
+}
+
+impl Listed for Document {
+    fn uid(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Listed for FileResource {
+    fn uid(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Every page of a query, as far as it could be gathered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AllPages<T> {
+    /// Each object once (the first time it came), in the server's order.
+    pub items: Vec<T>,
+    /// The server's `total` on its first page, when it sent a pager.
+    pub total: Option<u64>,
+    /// Pages requested.
+    pub pages: u32,
+    /// Why gathering stopped before the server said it was done; `None` when complete.
+    pub cut: Option<Cut>,
+}
+
+/// Why [`AllPages`] is incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// The item limit was reached while the server still had more.
+    MaxItems(usize),
+    /// This page brought mostly objects already seen: the server does not page (it ignores
+    /// `page`, or shifts by less than a page), so asking further would only repeat them.
+    RepeatedPage(u32),
+}
+
+impl Cut {
+    /// A stable name for scripts (`"cut"` in `--json`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Cut::MaxItems(_) => "max-items",
+            Cut::RepeatedPage(_) => "repeated-page",
+        }
+    }
+}
+
+impl fmt::Display for Cut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cut::MaxItems(limit) => write!(f, "stopped at {limit} items while the server has more"),
+            Cut::RepeatedPage(page) => write!(
+                f,
+                "the server answered page {page} with items it had already sent (it does not \
+                 page), so the list stops there"
+            ),
+        }
+    }
+}
+
+/// Reads one page of a DHIS2 list, whose items sit under `key` beside the pager.
+pub(crate) async fn list_page<T: DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    key: &str,
+    query: &ListQuery,
+    default_fields: &str,
+) -> Result<Page<T>> {
+    query.validate()?;
+    let mut body: Value = client
+        .get_json(path, &query.to_pairs(default_fields))
+        .await?;
+    // serde's messages quote the values they could not read.
+    let decode = |detail: String| {
+        client.redacted(Error::Decode {
+            what: path.to_string(),
+            detail,
+        })
+    };
+    let items = match body.get_mut(key).map(Value::take) {
+        Some(items) => serde_json::from_value(items).map_err(|e| decode(e.to_string()))?,
+        None => return Err(decode(format!("the answer has no `{key}` list"))),
+    };
+    // DHIS2 leaves the pager out with paging=false; some proxies and versions write null.
+    let pager: Option<Pager> = match body.get_mut("pager").map(Value::take) {
+        Some(Value::Null) | None => None,
+        Some(pager) => Some(serde_json::from_value(pager).map_err(|e| decode(e.to_string()))?),
+    };
+    Ok(Page { items, pager })
+}
+
+/// Every page of a query, in order, each object once. Stops when the server says it is done
+/// (no `nextPage`, an empty page, or `pageCount` reached), when a page brings mostly objects
+/// already seen ([`Cut::RepeatedPage`]), or at `max_items` ([`Cut::MaxItems`]).
+pub(crate) async fn collect_pages<T: Listed>(
+    query: &ListQuery,
+    max_items: usize,
+    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>>,
+) -> Result<AllPages<T>> {
+    let mut query = query.clone();
+    let mut seen = HashSet::new();
+    let mut all = AllPages {
+        items: Vec::new(),
+        total: None,
+        pages: 0,
+        cut: None,
+    };
+    loop {
+        let page = fetch(&query).await?;
+        all.pages += 1;
+        if all.pages == 1 {
+            all.total = page.pager.as_ref().map(|pager| pager.total);
+        }
+        let more = page.has_next()
+            && !page.items.is_empty()
+            && page
+                .pager
+                .as_ref()
+                .is_none_or(|pager| pager.page_count == 0 || query.page < pager.page_count);
+        let mut new = 0;
+        let brought = page.items.len();
+        for item in page.items {
+            if seen.contains(item.uid()) {
+                continue;
+            }
+            if all.items.len() == max_items {
+                all.cut = Some(Cut::MaxItems(max_items));
+                return Ok(all);
+            }
+            seen.insert(item.uid().to_string());
+            all.items.push(item);
+            new += 1;
+        }
+        // A paging server sends each object once; concurrent edits may repeat a few, but a
+        // page mostly of repeats (a window that shifts by one, the same page again) means the
+        // server does not page, and following it would cost a request per new item.
+        if all.pages > 1 && brought > 0 && new * 2 <= brought {
+            all.cut = Some(Cut::RepeatedPage(query.page));
+            return Ok(all);
+        }
+        if !more {
+            return Ok(all);
+        }
+        if all.items.len() == max_items {
+            all.cut = Some(Cut::MaxItems(max_items));
+            return Ok(all);
+        }
+        query.page += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A page a server might send: uids drawn from a small pool (so repeats happen), whether it
+    /// claims a next page, and its pageCount.
+    fn any_page() -> impl Strategy<Value = (Vec<u8>, bool, u32)> {
+        (
+            proptest::collection::vec(0u8..40, 0..12),
+            any::<bool>(),
+            0u32..6,
+        )
+    }
+
+    fn page_of((uids, next, page_count): &(Vec<u8>, bool, u32)) -> Page<Document> {
+        Page {
+            items: uids
+                .iter()
+                .map(|n| Document {
+                    id: format!("D{n:010}"),
+                    ..Document::default()
+                })
+                .collect(),
+            pager: Some(Pager {
+                page_count: *page_count,
+                next_page: next.then(|| "next".to_string()),
+                ..Pager::default()
+            }),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Whatever the pages say (the last one repeated for ever after), gathering ends, keeps
+        /// each uid once and within the limit, and every page but the last brought something
+        /// new: a lying pager costs at most one request per item.
+        #[test]
+        fn gathering_ends_with_each_uid_once_whatever_the_pager_says(
+            pages in proptest::collection::vec(any_page(), 1..8),
+            max_items in 1usize..60,
+        ) {
+            let requests = Cell::new(0usize);
+            let fetch = async |query: &ListQuery| {
+                requests.set(requests.get() + 1);
+                assert!(requests.get() <= 1000, "gathering does not end");
+                let index = (query.page as usize - 1).min(pages.len() - 1);
+                Ok(page_of(&pages[index]))
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let all = runtime
+                .block_on(collect_pages(&ListQuery::new(), max_items, fetch))
+                .unwrap();
+            let mut uids: Vec<&str> = all.items.iter().map(|d| d.id.as_str()).collect();
+            prop_assert!(uids.len() <= max_items);
+            uids.sort();
+            uids.dedup();
+            prop_assert_eq!(uids.len(), all.items.len(), "each uid once");
+            prop_assert_eq!(all.pages as usize, requests.get());
+            prop_assert!(requests.get() <= all.items.len() + 1, "{} requests for {} items", requests.get(), all.items.len());
+        }
+    }
+}
