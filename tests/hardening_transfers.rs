@@ -798,3 +798,43 @@ async fn a_dimension_on_a_file_kept_in_one_size_is_still_checked() {
         "the original was served"
     );
 }
+
+#[tokio::test]
+async fn an_upload_answer_trickled_after_the_body_ends_at_the_deadline() {
+    let server = upload_server(
+        |request, mut conn| async move {
+            conn.read_body(&request).await;
+            conn.trickle(
+                b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n",
+                Duration::from_millis(50),
+            )
+            .await;
+        },
+        |mut conn| async move { conn.json(404, &serde_json::json!({})).await },
+    )
+    .await;
+    let client = Client::with_options(
+        &server.base_url(),
+        Auth::basic("admin", "district"),
+        ClientOptions {
+            retries: 0,
+            json_deadline: Duration::from_millis(400),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(1000));
+    let error = tokio::time::timeout(
+        Duration::from_secs(15),
+        client.upload_file_resource(&path, &d2files::api::Domain::Document, &transfer()),
+    )
+    .await
+    .expect("bounded")
+    .expect_err("no answer in time");
+    assert!(matches!(error, Error::Deadline { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("once the file was sent"),
+        "{error}"
+    );
+}

@@ -277,6 +277,11 @@ impl Client {
         deadline(self.inner.options.json_deadline, request, work).await
     }
 
+    /// How long a JSON answer may take ([`ClientOptions::json_deadline`]).
+    pub(crate) fn json_deadline(&self) -> Duration {
+        self.inner.options.json_deadline
+    }
+
     /// Reads a JSON answer already under way (e.g. to an upload) within the JSON deadline; a
     /// decode error (which may quote the body) comes out redacted.
     pub(crate) async fn read_answer<T: DeserializeOwned>(

@@ -42,13 +42,24 @@ impl Client {
                 .query(&[("domain", domain.as_str())])
                 .multipart(form),
         );
-        // A server that stops reading the body would otherwise hold the upload for ever: the
-        // read timeout does not cover writes.
+        // A server that stops reading the body would otherwise hold the upload for ever (the
+        // read timeout does not cover writes), and one that trickles its answer's head once the
+        // body is in would too (a byte now and then is a read): the body has the stall rule,
+        // the answer the JSON deadline.
+        let moved = sent_source.moved();
+        let answer_due = async {
+            moved.finished().await;
+            tokio::time::sleep(self.json_deadline()).await;
+        };
         let sent = tokio::select! {
             sent = send => sent,
-            stall = stalled(sent_source.moved(), options.min_progress, "upload", Some(length)) => {
+            stall = stalled(moved.clone(), options.min_progress, "upload", Some(length)) => {
                 Err(stall)
             }
+            () = answer_due => Err(Error::Deadline {
+                limit: self.json_deadline(),
+                request: "POST /api/fileResources, once the file was sent".into(),
+            }),
         };
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
@@ -98,7 +109,7 @@ impl Client {
     ) -> Result<FileResource> {
         let uploaded = self.upload_file_resource(path, domain, options).await?;
         let stored = self.wait_until_stored(&uploaded.id, options).await?;
-        check_still_as_uploaded(&uploaded, &stored, domain, path)?;
+        check_still_as_uploaded(&uploaded, &stored, domain, path).map_err(|e| self.redacted(e))?;
         Ok(stored)
     }
 

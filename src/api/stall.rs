@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::api::error::Error;
 
 /// A transfer that moves fewer than `bytes` in any `window` has stalled.
@@ -30,7 +32,7 @@ impl Default for MinProgress {
 /// Bytes moved so far, shared between the transfer and its watchdog, and whether the body is
 /// all out (an upload then waits for the server's answer, which the JSON deadline bounds).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Moved(Arc<(AtomicU64, AtomicBool)>);
+pub(crate) struct Moved(Arc<(AtomicU64, AtomicBool, Notify)>);
 
 impl Moved {
     pub(crate) fn add(&self, bytes: u64) {
@@ -42,11 +44,20 @@ impl Moved {
     }
 
     pub(crate) fn finish(&self) {
-        self.0.1.store(true, Ordering::Relaxed);
+        self.0.1.store(true, Ordering::Release);
+        // A stored permit: a waiter that comes later still wakes.
+        self.0.2.notify_one();
     }
 
-    fn finished(&self) -> bool {
-        self.0.1.load(Ordering::Relaxed)
+    fn is_finished(&self) -> bool {
+        self.0.1.load(Ordering::Acquire)
+    }
+
+    /// Resolves once the body is all out.
+    pub(crate) async fn finished(&self) {
+        while !self.is_finished() {
+            self.0.2.notified().await;
+        }
     }
 }
 
@@ -61,7 +72,7 @@ pub(crate) async fn stalled(
     let mut before = moved.get();
     loop {
         tokio::time::sleep(rule.window).await;
-        if moved.finished() {
+        if moved.is_finished() {
             return std::future::pending().await;
         }
         let now = moved.get();
