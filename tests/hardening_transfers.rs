@@ -460,6 +460,18 @@ where
     .await
 }
 
+/// Reads the whole upload, then accepts it as a file resource of `length` bytes.
+async fn accept_after_reading(request: Request, mut conn: Conn, length: u64) {
+    conn.read_body(&request).await;
+    conn.json(202, &accepted(length)).await
+}
+
+/// Answers a status read: the file resource, STORED with `length` bytes.
+async fn stored_as(mut conn: Conn, length: u64) {
+    conn.json(200, &hostile::file_resource_json(FR, "notes.txt", length, None))
+        .await
+}
+
 /// DHIS2's 202 answer to an upload, with the file resource as the server describes it.
 fn accepted(length: u64) -> serde_json::Value {
     let mut resource = hostile::file_resource_json(FR, "notes.txt", length, None);
@@ -478,10 +490,7 @@ async fn an_answer_before_the_body_was_read_is_no_upload() {
             conn.json(202, &accepted(0)).await;
             tokio::time::sleep(Duration::from_secs(10)).await;
         },
-        |mut conn| async move {
-            conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 0, None))
-                .await
-        },
+        |conn| stored_as(conn, 0),
     )
     .await;
     let dir = temp_dir();
@@ -505,14 +514,8 @@ async fn an_answer_before_the_body_was_read_is_no_upload() {
 #[tokio::test]
 async fn a_server_that_kept_fewer_bytes_fails_the_upload_in_the_cli_too() {
     let server = upload_server(
-        |request, mut conn| async move {
-            conn.read_body(&request).await;
-            conn.json(202, &accepted(5)).await
-        },
-        |mut conn| async move {
-            conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 5, None))
-                .await
-        },
+        |request, conn| accept_after_reading(request, conn, 5),
+        |conn| stored_as(conn, 5),
     )
     .await;
     let home = temp_dir();
@@ -573,10 +576,7 @@ async fn a_server_that_stops_reading_an_upload_counts_as_stalled() {
 #[tokio::test]
 async fn the_storage_wait_keeps_its_limit_while_a_poll_hangs() {
     let server = upload_server(
-        |request, mut conn| async move {
-            conn.read_body(&request).await;
-            conn.json(202, &accepted(1000)).await
-        },
+        |request, conn| accept_after_reading(request, conn, 1000),
         // The status read trickles its answer, a byte every 100 ms.
         |mut conn| async move {
             let _ = conn
@@ -612,10 +612,7 @@ async fn the_storage_wait_keeps_its_limit_while_a_poll_hangs() {
 #[tokio::test]
 async fn failed_storage_is_final_and_gets_no_link_hint() {
     let server = upload_server(
-        |request, mut conn| async move {
-            conn.read_body(&request).await;
-            conn.json(202, &accepted(1000)).await
-        },
+        |request, conn| accept_after_reading(request, conn, 1000),
         |mut conn| async move {
             let mut resource = hostile::file_resource_json(FR, "notes.txt", 1000, None);
             resource["storageStatus"] = "FAILED".into();
@@ -746,15 +743,9 @@ async fn ctrl_c_while_waiting_for_storage_names_the_file_resource_kept() {
 #[tokio::test]
 async fn a_stored_file_resource_that_differs_from_its_acknowledgement_is_refused() {
     let server = upload_server(
-        |request, mut conn| async move {
-            conn.read_body(&request).await;
-            conn.json(202, &accepted(1000)).await
-        },
+        |request, conn| accept_after_reading(request, conn, 1000),
         // Once STORED, the server says it holds five bytes.
-        |mut conn| async move {
-            conn.json(200, &hostile::file_resource_json(FR, "notes.txt", 5, None))
-                .await
-        },
+        |conn| stored_as(conn, 5),
     )
     .await;
     let dir = temp_dir();

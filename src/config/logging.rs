@@ -15,6 +15,11 @@ use super::paths::Paths;
 /// The variable holding a `RUST_LOG`-style filter, e.g. `D2FILES_LOG=d2files=debug`.
 pub const LOG_FILTER_VAR: &str = "D2FILES_LOG";
 
+/// Lines waiting for the log writer's thread. The appender's default (128,000) allocates about
+/// 4 MiB up front, a quarter of a CLI download's memory; d2files logs a few lines a second at
+/// most, and a burst past this drops lines rather than block a transfer.
+const LOG_BUFFER_LINES: usize = 4096;
+
 /// A log file past this size is moved to `<name>.old` at start-up, so logs stay bounded.
 const ROTATE_AT_BYTES: u64 = 10 * 1024 * 1024;
 
@@ -69,7 +74,9 @@ fn file_subscriber(
         path: path.clone(),
         source,
     })?;
-    let (writer, worker) = tracing_appender::non_blocking(file);
+    let (writer, worker) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_BUFFER_LINES)
+        .finish(file);
     let (filter, warning) = filter(filter_spec, "info");
     let subscriber = tracing_subscriber::registry().with(filter).with(
         fmt::layer()
