@@ -468,8 +468,11 @@ async fn accept_after_reading(request: Request, mut conn: Conn, length: u64) {
 
 /// Answers a status read: the file resource, STORED with `length` bytes.
 async fn stored_as(mut conn: Conn, length: u64) {
-    conn.json(200, &hostile::file_resource_json(FR, "notes.txt", length, None))
-        .await
+    conn.json(
+        200,
+        &hostile::file_resource_json(FR, "notes.txt", length, None),
+    )
+    .await
 }
 
 /// DHIS2's 202 answer to an upload, with the file resource as the server describes it.
@@ -828,4 +831,42 @@ async fn an_upload_answer_trickled_after_the_body_ends_at_the_deadline() {
         error.to_string().contains("once the file was sent"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn names_beyond_latin_1_come_from_the_metadata_not_the_header() {
+    let em = start("2.41").await;
+    let names = [
+        "健康报告.pdf",
+        "Immunization SOP – Ghana.docx",
+        "résumé.txt",
+    ];
+    let home = temp_dir();
+    for name in names {
+        let fr = seed_blob(&em, name, bytes(100));
+        let document = em.seed_document(SeedDocument::file(name, &fr));
+        let mut command = d2files(home.path());
+        as_admin(&mut command, &em);
+        command.args(["documents", "download", &document, "."]);
+        let run = run(command).await;
+        assert!(run.success, "{name}: {}", run.stderr);
+        assert!(
+            home.path().join(name).is_file(),
+            "{name}: {:?}",
+            tree(home.path())
+        );
+    }
+    // The file resource download takes the same name.
+    let fr = seed_blob(&em, "报告.csv", bytes(10));
+    let dir = temp_dir();
+    let saved = admin(&em)
+        .download_file_resource(
+            &fr,
+            None,
+            &DownloadTarget::Directory(dir.path().to_path_buf()),
+            &transfer(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.path, dir.path().join("报告.csv"));
 }

@@ -237,10 +237,8 @@ impl Client {
                 skip_md5: fr.domain.as_ref().is_some_and(Domain::reencodes_images),
                 length: fr.content_length,
                 content_type: fr.content_type.clone(),
-                fallback_name: fr
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| document.title().to_string()),
+                stored_name: fr.name.clone(),
+                fallback_name: document.title().to_string(),
                 what: format!("document {uid}"),
             },
             // A legacy document whose bytes live outside the file store: only its headers say

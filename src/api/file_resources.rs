@@ -280,7 +280,8 @@ impl Client {
                     .is_some_and(Domain::reencodes_images),
             length: resource.content_length.filter(|_| !variant),
             content_type: resource.content_type.clone(),
-            fallback_name: resource.name.clone().unwrap_or_else(|| uid.to_string()),
+            stored_name: resource.name.clone(),
+            fallback_name: uid.to_string(),
             what: format!("file resource {uid}"),
         };
         // The saved name, the MD5 and the error texts come from the server.

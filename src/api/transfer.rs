@@ -168,6 +168,10 @@ pub(crate) struct Expected {
     pub length: Option<u64>,
     /// The stored content type, to tell the file from an HTML page served in its place.
     pub content_type: Option<String>,
+    /// The file's own name from the metadata: DHIS2 writes the header's name in ISO-8859-1, so
+    /// `健康报告.pdf` arrives there as `????.pdf`, while the file resource's `name` is right.
+    pub stored_name: Option<String>,
+    /// The name when neither the metadata nor the header gives one.
     pub fallback_name: String,
     /// What is downloaded, for messages: "file resource UID".
     pub what: String,
@@ -228,21 +232,28 @@ fn strip_path(error: &std::io::Error) -> String {
     }
 }
 
-/// Resolves the final path of a download from the target and the answer's headers.
+/// Resolves the final path of a download: the target file, or in a target directory the
+/// metadata's name, else the header's, else the fallback, made safe.
 pub(crate) fn resolve_target(
     target: &DownloadTarget,
     response: &Response,
-    fallback_name: &str,
+    expected: &Expected,
 ) -> PathBuf {
     match target {
         DownloadTarget::File(path) => path.clone(),
         DownloadTarget::Directory(dir) => {
-            let name = response
-                .headers()
-                .get(reqwest::header::CONTENT_DISPOSITION)
-                .and_then(|value| value.to_str().ok())
-                .and_then(parse_content_disposition)
-                .unwrap_or_else(|| fallback_name.to_string());
+            let name = expected
+                .stored_name
+                .clone()
+                .filter(|name| !name.trim().is_empty())
+                .or_else(|| {
+                    response
+                        .headers()
+                        .get(reqwest::header::CONTENT_DISPOSITION)
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(parse_content_disposition)
+                })
+                .unwrap_or_else(|| expected.fallback_name.clone());
             dir.join(sanitize_file_name(&name))
         }
     }
@@ -360,7 +371,7 @@ pub(crate) async fn save_body(
     expected: &Expected,
     options: &TransferOptions,
 ) -> Result<Downloaded> {
-    let path = resolve_target(target, &response, &expected.fallback_name);
+    let path = resolve_target(target, &response, expected);
     check_target(&path, options.overwrite)?;
     check_answer(&response, expected)?;
     let content_type = response
