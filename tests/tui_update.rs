@@ -1131,3 +1131,52 @@ fn a_new_sort_order_starts_at_its_top() {
     );
     assert_eq!(state.documents.cursor, 0);
 }
+
+#[test]
+fn declining_to_replace_goes_back_to_the_save_as_prompt() {
+    let mut state = ready(10);
+    let effects = update(&mut state, key('d'));
+    let Some(Effect::FetchResource { req, uid: fr }) = effects.first().cloned() else {
+        panic!("expected the file resource to be read for its name: {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::ResourceLoaded {
+            req,
+            uid: fr.clone(),
+            result: Ok(Box::new(resource(&fr, "annual-report.pdf"))),
+        },
+    );
+    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let target = PathBuf::from("/home/op/Downloads/annual-report.pdf");
+    update(
+        &mut state,
+        Msg::TransferFinished(id, Err(Error::TargetExists(target.clone()))),
+    );
+    assert!(update(&mut state, key('n')).is_empty(), "nothing replaced");
+    let Some(Dialog::Download(form)) = &state.dialog else {
+        panic!("expected the Save-as prompt again, got {:?}", state.dialog);
+    };
+    assert_eq!(form.path.input.value(), target.display().to_string());
+    assert!(
+        form.problem
+            .as_deref()
+            .is_some_and(|p| p.contains("already exists")),
+        "{:?}",
+        form.problem
+    );
+    // Another name, and the download goes ahead without overwriting anything.
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, code(KeyCode::Backspace));
+    typed(&mut state, "txt");
+    let (_, job) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    assert_eq!(
+        job,
+        TransferJob::DownloadDocument {
+            uid: uid('D', 0),
+            path: PathBuf::from("/home/op/Downloads/annual-report.txt"),
+            overwrite: false
+        }
+    );
+}

@@ -31,14 +31,43 @@ pub(super) fn confirm_key(
         }
         _ => return Some(Dialog::Confirm(confirm)),
     };
-    if yes {
-        match confirm.pending {
-            Pending::Delete { uid, name } => fx.push(Effect::Delete { uid, name }),
-            Pending::Overwrite { job, label, .. } => start_transfer(state, label, job, fx),
-            Pending::Quit => fx.push(Effect::Quit),
+    match (yes, confirm.pending) {
+        (true, Pending::Delete { uid, name }) => fx.push(Effect::Delete { uid, name }),
+        (true, Pending::Overwrite { job, label, .. }) => start_transfer(state, label, job, fx),
+        (true, Pending::Quit) => fx.push(Effect::Quit),
+        // Not replacing is choosing another name: back to the Save-as prompt, path kept.
+        (false, Pending::Overwrite { job, label, path }) => {
+            return save_as_again(&job, label, &path);
         }
+        (false, _) => {}
     }
     None
+}
+
+/// The Save-as prompt again for a download whose target exists, with the path to edit.
+fn save_as_again(job: &TransferJob, label: String, path: &Path) -> Option<Dialog> {
+    let source = match job {
+        TransferJob::DownloadDocument { uid, .. } => DownloadSource::Document {
+            uid: uid.clone(),
+            name: label,
+        },
+        TransferJob::DownloadResource { uid, .. } => DownloadSource::Resource {
+            uid: uid.clone(),
+            name: label,
+        },
+        _ => return None,
+    };
+    Some(Dialog::Download(DownloadForm {
+        source,
+        path: PathField {
+            input: Input::new(path.display().to_string()),
+            ..PathField::default()
+        },
+        problem: Some(format!(
+            "{} already exists: choose another name",
+            path.display()
+        )),
+    }))
 }
 
 /// Feeds a key to a text field; true if the text changed.
