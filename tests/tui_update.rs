@@ -1180,3 +1180,32 @@ fn declining_to_replace_goes_back_to_the_save_as_prompt() {
         }
     );
 }
+
+#[test]
+fn an_internal_failure_of_a_list_is_no_filter_error_and_keeps_the_rows() {
+    let mut state = ready(10);
+    update(&mut state, key('/'));
+    typed(&mut state, "malaria");
+    let (req, _) = documents_req(&update(&mut state, code(KeyCode::Enter)));
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Err(Error::Internal(
+                "the list stopped on an internal error (a bug in d2files); see the log".into(),
+            )),
+        },
+    );
+    assert_eq!(state.documents.filter.error(), None);
+    assert_eq!(state.documents.items.len(), 10, "the rows stay");
+    assert!(
+        state
+            .documents
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("internal error")),
+        "{:?}",
+        state.documents.error
+    );
+}

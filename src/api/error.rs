@@ -150,6 +150,10 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// A bug in d2files stopped the work (a panic caught before it could take the screen).
+    #[error("{0}")]
+    Internal(String),
+
     /// A step that a larger operation needed failed: says which step, and why it was needed.
     #[error("{context}: {source}")]
     Context {

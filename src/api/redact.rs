@@ -166,6 +166,7 @@ impl Redactor {
                 }
             }
             Error::Cancelled => Error::Cancelled,
+            Error::Internal(message) => Error::Internal(message),
             Error::WrongBody(message) => Error::WrongBody(text(message)),
             Error::Protocol(message) => Error::Protocol(text(message)),
             Error::Deadline { limit, request } => Error::Deadline {

@@ -382,8 +382,8 @@ async fn guarded<T>(
         .catch_unwind()
         .await
         .unwrap_or_else(|_| {
-            Err(Error::InvalidInput(format!(
-                "{what} stopped on an internal error; see the log"
+            Err(Error::Internal(format!(
+                "{what} stopped on an internal error (a bug in d2files); see the log"
             )))
         })
 }
@@ -405,9 +405,10 @@ mod tests {
         let Err(error) = failed else {
             panic!("the panic was not caught: {failed:?}");
         };
+        assert!(matches!(error, Error::Internal(_)), "{error:?}");
         assert_eq!(
             error.to_string(),
-            "the list stopped on an internal error; see the log"
+            "the list stopped on an internal error (a bug in d2files); see the log"
         );
         assert_eq!(guarded("the list", async { Ok(7) }).await.unwrap(), 7);
     }

@@ -614,7 +614,16 @@ token = "d2pat_secret"
     }
 
     #[test]
-    fn masking_hides_user_info_only() {}
+    fn listings_mask_user_info_and_keep_the_rest_of_the_url() {
+        let file = parsed(
+            "[profiles.a]\nbase_url = \"https://admin:district@h.org/dhis?x#y\"\n\
+             [profiles.b]\nbase_url = \"https://h.org/a@b\"\n",
+        );
+        let shown = |name: &str| file.get(name).unwrap().base_url_display.clone();
+        assert_eq!(shown("a").as_deref(), Some("https://***@h.org/dhis?x#y"));
+        // An @ in the path is no user info.
+        assert_eq!(shown("b").as_deref(), Some("https://h.org/a@b"));
+    }
 
     #[test]
     fn positions_count_characters() {
