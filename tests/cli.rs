@@ -549,3 +549,39 @@ fn warnings_and_retries_reach_the_terminal_once_and_the_log_in_full() {
     assert!(log.contains("plain http://"), "{log}");
     assert!(log.contains("transient failure, retrying"), "{log}");
 }
+
+#[test]
+fn both_downloads_answer_json_of_one_shape() {
+    let server = Server::start("2.41", false);
+    let uid = server.seed(SeedFileResource::new(
+        "a.csv",
+        "text/csv",
+        b"a,b\n".to_vec(),
+    ));
+    let work = tempfile::tempdir().unwrap();
+    let target = work.path().join("a.csv");
+    let saved = json(&succeed(server.run(&[
+        "resources",
+        "download",
+        &uid,
+        target.to_str().unwrap(),
+        "--json",
+    ])));
+    assert_eq!(saved["kind"], "saved", "{saved}");
+    assert_eq!(saved["verification"], "matched", "{saved}");
+}
+
+#[test]
+fn an_empty_filter_value_is_refused_before_sending() {
+    let server = Server::start("2.41", true);
+    let message = fail(server.run(&["documents", "list", "--filter", "name:ilike:"]));
+    assert!(message.contains("needs a value"), "{message}");
+    assert!(
+        server
+            .emulator
+            .requests()
+            .iter()
+            .all(|r| r.path != "/api/documents"),
+        "nothing sent"
+    );
+}

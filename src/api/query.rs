@@ -162,7 +162,8 @@ impl Filter {
         let filter = Filter {
             property: property.to_string(),
             operator: operator.parse()?,
-            value: value.map(str::to_string),
+            // `name:ilike:` would match nothing at all, silently: an empty value is no value.
+            value: value.filter(|value| !value.is_empty()).map(str::to_string),
         };
         filter.validate()?;
         Ok(filter)
@@ -422,6 +423,7 @@ mod tests {
             ("name", "Invalid filter"),
             ("name:contains:x", "is not a valid operator"),
             ("name:ilike", "needs a value"),
+            ("name:ilike:", "needs a value"),
             ("name:null:x", "takes no value"),
             ("id:in:a,b", "in brackets"),
             (":eq:x", "Invalid filter"),

@@ -170,7 +170,8 @@ pub enum ResourcesCommand {
     /// Upload a file as a file resource and wait until the server has stored it.
     Upload {
         path: PathBuf,
-        /// Domain: DOCUMENT, DATA_VALUE, MESSAGE_ATTACHMENT, USER_AVATAR, ORG_UNIT, ICON, JOB_DATA.
+        /// Domain: DOCUMENT, DATA_VALUE, MESSAGE_ATTACHMENT, USER_AVATAR, ORG_UNIT, ICON, JOB_DATA,
+        /// PUSH_ANALYSIS (before DHIS2 2.43).
         #[arg(long, default_value = "DOCUMENT")]
         domain: String,
         /// Return as soon as the server accepted the bytes (storage status PENDING).

@@ -108,7 +108,10 @@ pub async fn run(
             bar.finish_and_clear();
             let saved = result.map_err(suggest_force)?;
             if json {
-                print_json(&saved)
+                // The same shape as `documents download --json`'s saved file.
+                let mut value = serde_json::to_value(&saved)?;
+                value["kind"] = "saved".into();
+                print_json(&value)
             } else {
                 Ok(say(saved_line(&saved))?)
             }
