@@ -669,14 +669,14 @@ async fn a_file_that_changes_while_uploading_is_refused() {
 #[tokio::test]
 async fn a_refused_first_step_is_the_servers_error_not_a_link_failure() {
     let dir = temp_dir();
-    let source = write_file(dir.path(), "setup.exe", b"MZ");
-    let em = start("2.41.7").await;
+    let source = write_file(dir.path(), "notes.txt", b"ten bytes!");
+    let em = start_with("2.41.7", |o| o.max_upload_size = Some(5)).await;
     let error = admin(&em)
         .upload_document(&source, None, &transfer())
         .await
-        .expect_err("blocked");
+        .expect_err("too large");
     assert!(matches!(error, Error::Dhis2(_)), "{error:?}");
-    assert_eq!(error.error_code(), Some("E6101"));
+    assert_eq!(error.status(), Some(409));
     assert_eq!(error.unlinked_file_resource(), None);
     assert_eq!(count(&em, "POST", "/api/documents"), 0);
 }

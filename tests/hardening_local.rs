@@ -208,7 +208,7 @@ async fn a_named_pipe_as_source_is_refused_instead_of_hanging() {
 async fn upload_while_changing(change: impl FnOnce(&std::path::Path) + Send + 'static) -> Error {
     let em = start_with("2.41", |o| o.max_upload_size = None).await;
     let dir = temp_dir();
-    let path = write_file(dir.path(), "growing.bin", &bytes(16 << 20));
+    let path = write_file(dir.path(), "growing.dat", &bytes(16 << 20));
     em.faults().delay(Duration::from_millis(500));
     let started = Arc::new(Notify::new());
     let signal = started.clone();

@@ -183,13 +183,13 @@ fn sessions() -> Vec<(Vec<&'static str>, bool)> {
             true,
         ),
         (vec!["documents", "upload", "small.txt"], true),
-        (vec!["documents", "upload", "big.bin"], false),
+        (vec!["documents", "upload", "big.dat"], false),
         (
             vec!["documents", "upload", "small.txt", "--name", "refuse-me"],
             false,
         ),
-        (vec!["resources", "upload", "big.bin", "--no-wait"], true),
-        (vec!["resources", "upload", "big.bin"], false),
+        (vec!["resources", "upload", "big.dat", "--no-wait"], true),
+        (vec!["resources", "upload", "big.dat"], false),
         (vec!["resources", "list"], true),
         (vec!["resources", "get", "FileResour1"], true),
         (vec!["resources", "get", "NotFound001"], false),
@@ -210,7 +210,7 @@ async fn no_server_text_reaches_the_terminal_raw_on_any_output_path() {
     let server = hostile_dhis2().await;
     let home = temp_dir();
     write_file(home.path(), "small.txt", b"hello");
-    write_file(home.path(), "big.bin", &bytes(BIG_UPLOAD * 2));
+    write_file(home.path(), "big.dat", &bytes(BIG_UPLOAD * 2));
     std::fs::create_dir(home.path().join("out")).unwrap();
     for (args, succeeds) in sessions() {
         let mut command = d2files(home.path());

@@ -558,7 +558,7 @@ async fn a_server_that_stops_reading_an_upload_counts_as_stalled() {
     .await;
     let dir = temp_dir();
     // Far more than loopback socket buffers hold, so the writes block.
-    let path = write_file(dir.path(), "big.bin", &bytes(32 << 20));
+    let path = write_file(dir.path(), "big.dat", &bytes(32 << 20));
     let options = TransferOptions {
         min_progress: MinProgress {
             bytes: 1000,

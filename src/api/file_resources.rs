@@ -6,6 +6,7 @@ use reqwest::header::ACCEPT;
 use reqwest::{Method, Response};
 use serde_json::Value;
 
+use crate::api::blocklist::check_uploadable;
 use crate::api::client::{Client, check_uid, is_valid_uid, read_limited, summarize_body};
 use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::listing::{AllPages, collect_pages, list_page};
@@ -14,7 +15,7 @@ use crate::api::query::{Filter, ListQuery, Operator};
 use crate::api::stall::stalled;
 use crate::api::transfer::{
     DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
-    current_len, file_part,
+    current_len, file_part, upload_mime,
 };
 
 /// Uids per `id:in:[…]` request: the query string stays short of any server's URL limit.
@@ -32,6 +33,7 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<FileResource> {
         let (part, length, sent_source) = file_part(path, options).await?;
+        check_uploadable(path, upload_mime(path).essence_str(), length)?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
         options.unlinked.set(None);

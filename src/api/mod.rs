@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 mod auth;
+mod blocklist;
 mod client;
 mod documents;
 mod error;

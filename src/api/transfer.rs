@@ -714,7 +714,7 @@ pub(crate) async fn file_part(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "untitled".to_string());
-    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let mime = upload_mime(path);
     // Set before the first report, so a slow progress consumer hears of the first chunk.
     let last_report = Instant::now();
     options.report(Progress {
@@ -744,6 +744,11 @@ pub(crate) async fn file_part(
         .mime_str(mime.essence_str())
         .map_err(Error::from_reqwest)?;
     Ok((part, length, sent))
+}
+
+/// The content type an upload of `path` declares (DHIS2 stores it as the file's type).
+pub(crate) fn upload_mime(path: &Path) -> mime_guess::Mime {
+    mime_guess::from_path(path).first_or_octet_stream()
 }
 
 /// Bytes read per blocking-pool hop of an upload.
