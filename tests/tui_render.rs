@@ -170,7 +170,7 @@ fn transfers() {
         update(&mut state, code(KeyCode::Enter));
         update(&mut state, key('u'));
         typed(&mut state, "/data/budget.xlsx");
-        update(&mut state, code(KeyCode::Enter));
+        submit_upload(&mut state);
         update(&mut state, Msg::TransferStarted(1));
         update(&mut state, Msg::TransferStarted(2));
         for (at, done) in [(1_000, 0), (2_000, 4_100_000), (3_000, 8_200_000)] {

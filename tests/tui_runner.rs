@@ -347,3 +347,47 @@ async fn quitting_cancels_a_stalled_download_and_removes_its_part_file() {
     assert!(!has_part(s.dir.path()), "the part file is removed");
     assert!(!target.exists());
 }
+
+#[tokio::test]
+async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
+    let mut s = setup(Duration::ZERO).await;
+    let good = s.dir.path().join("report.pdf");
+    std::fs::write(&good, b"%PDF-1.4").unwrap();
+    let empty = s.dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let blocked = s.dir.path().join("setup.exe");
+    std::fs::write(&blocked, b"MZ").unwrap();
+    let cases = [
+        (good, None),
+        (s.dir.path().join("missing.pdf"), Some("No such file")),
+        (s.dir.path().to_path_buf(), Some("is a directory")),
+        (empty, Some("is empty")),
+        (blocked, Some("File type not allowed")),
+    ];
+    for (req, (path, expected)) in cases.into_iter().enumerate() {
+        let req = req as u64;
+        s.runner.run(Effect::CheckUpload {
+            req,
+            path: path.clone(),
+        });
+        let Msg::UploadChecked {
+            req: answered,
+            result,
+        } = next(&mut s.rx).await
+        else {
+            panic!("expected the check's answer");
+        };
+        assert_eq!(answered, req);
+        match expected {
+            None => assert!(result.is_ok(), "{path:?}: {result:?}"),
+            Some(words) => {
+                let error = result.expect_err("refused").to_string();
+                assert!(error.contains(words), "{path:?}: {error}");
+            }
+        }
+    }
+    assert!(
+        s.emulator.requests().iter().all(|r| r.method != "POST"),
+        "nothing was sent"
+    );
+}

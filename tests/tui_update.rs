@@ -357,7 +357,7 @@ fn an_upload_is_one_transfer_through_three_phases() {
         "budget.xlsx",
         "the name follows the file"
     );
-    let (id, job) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let (id, job) = started_transfer(&submit_upload(&mut state));
     assert_eq!(
         job,
         TransferJob::UploadDocument {
@@ -431,7 +431,7 @@ fn a_failed_link_step_names_the_stored_file_resource() {
     let mut state = ready(10);
     update(&mut state, key('u'));
     typed(&mut state, "/data/x.pdf");
-    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let (id, _) = started_transfer(&submit_upload(&mut state));
     let effects = update(
         &mut state,
         Msg::TransferFinished(
@@ -457,7 +457,7 @@ fn transfers_can_be_cancelled_and_quitting_asks_while_they_run() {
     let mut state = ready(10);
     update(&mut state, key('u'));
     typed(&mut state, "/data/big.iso");
-    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let (id, _) = started_transfer(&submit_upload(&mut state));
     update(&mut state, Msg::TransferStarted(id));
     // Browsing keeps working while it runs.
     update(&mut state, key('j'));
@@ -713,7 +713,7 @@ fn the_domain_filter_and_a_domain_upload_in_the_resources_pane() {
     typed(&mut state, "/data/avatar.png");
     update(&mut state, code(KeyCode::Down));
     update(&mut state, code(KeyCode::Right));
-    let effects = update(&mut state, code(KeyCode::Enter));
+    let effects = submit_upload(&mut state);
     let (_, job) = started_transfer(&effects);
     assert_eq!(
         job,
@@ -775,7 +775,7 @@ fn a_failed_link_step_can_be_retried_from_the_transfers_panel() {
     let mut state = ready(10);
     update(&mut state, key('u'));
     typed(&mut state, "/data/x.pdf");
-    let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    let (id, _) = started_transfer(&submit_upload(&mut state));
     update(
         &mut state,
         Msg::TransferFinished(
@@ -1208,4 +1208,54 @@ fn an_internal_failure_of_a_list_is_no_filter_error_and_keeps_the_rows() {
         "{:?}",
         state.documents.error
     );
+}
+
+#[test]
+fn the_upload_form_stays_open_with_the_reason_when_the_file_will_not_do() {
+    let mut state = ready(10);
+    update(&mut state, key('u'));
+    typed(&mut state, "/data/setup.exe");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Some(Effect::CheckUpload { req, path }) = effects.first().cloned() else {
+        panic!("expected the path to be checked: {effects:?}");
+    };
+    assert_eq!(path, PathBuf::from("/data/setup.exe"));
+    update(
+        &mut state,
+        Msg::UploadChecked {
+            req,
+            result: Err(Error::InvalidInput(
+                "/data/setup.exe: DHIS2 refuses files of this type".into(),
+            )),
+        },
+    );
+    let Some(Dialog::Upload(form)) = &state.dialog else {
+        panic!("the form stays open");
+    };
+    assert!(
+        form.problem
+            .as_deref()
+            .is_some_and(|p| p.contains("refuses files of this type")),
+        "{:?}",
+        form.problem
+    );
+    assert!(state.transfers.items.is_empty(), "nothing started");
+    // A check that answers after the path was edited is about another file: ignored.
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let Some(Effect::CheckUpload { req, .. }) = effects.first().cloned() else {
+        panic!("expected the path to be checked: {effects:?}");
+    };
+    typed(&mut state, "x");
+    assert!(
+        update(
+            &mut state,
+            Msg::UploadChecked {
+                req,
+                result: Ok(())
+            }
+        )
+        .is_empty(),
+        "an outdated check starts nothing"
+    );
+    assert!(matches!(state.dialog, Some(Dialog::Upload(_))));
 }

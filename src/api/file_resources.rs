@@ -15,7 +15,7 @@ use crate::api::query::{Filter, ListQuery, Operator};
 use crate::api::stall::stalled;
 use crate::api::transfer::{
     DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
-    current_len, file_part, upload_mime,
+    current_len, file_part, source_length, upload_mime,
 };
 
 /// Uids per `id:in:[…]` request: the query string stays short of any server's URL limit.
@@ -32,8 +32,8 @@ impl Client {
         domain: &Domain,
         options: &TransferOptions,
     ) -> Result<FileResource> {
+        check_upload_source(path).await?;
         let (part, length, sent_source) = file_part(path, options).await?;
-        check_uploadable(path, upload_mime(path).essence_str(), length)?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
         options.unlinked.set(None);
@@ -291,6 +291,14 @@ impl Client {
             .await
             .map_err(|e| self.redacted(e))
     }
+}
+
+/// Everything about an upload's source that can be checked before a byte is sent: a regular
+/// file, readable in length, not empty, not a type DHIS2 refuses. The TUI's upload form asks
+/// this before it closes.
+pub async fn check_upload_source(path: &Path) -> Result<()> {
+    let length = source_length(path).await?;
+    check_uploadable(path, upload_mime(path).essence_str(), length)
 }
 
 /// Refuses a file resource whose bytes the server does not have: DHIS2 would answer `/data`

@@ -37,7 +37,7 @@ pub use documents::{
     DOCUMENT_FIELDS, DocumentDownload, UploadedDocument, check_external_url, default_document_name,
 };
 pub use error::{Dhis2Error, Error, Result};
-pub use file_resources::FILE_RESOURCE_FIELDS;
+pub use file_resources::{FILE_RESOURCE_FIELDS, check_upload_source};
 pub use listing::{AllPages, Cut};
 pub use model::{
     Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,

@@ -690,26 +690,10 @@ pub(crate) async fn file_part(
     path: &Path,
     options: &TransferOptions,
 ) -> Result<(Part, u64, SentSource)> {
-    let metadata = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| Error::io(path, e))?;
-    if metadata.is_dir() {
-        return Err(Error::InvalidInput(format!(
-            "{} is a directory, not a file",
-            path.display()
-        )));
-    }
-    // A FIFO or device would block the open or never end; only regular files have a length.
-    if !metadata.is_file() {
-        return Err(Error::InvalidInput(format!(
-            "{} is not a regular file",
-            path.display()
-        )));
-    }
+    let length = source_length(path).await?;
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|e| Error::io(path, e))?;
-    let length = metadata.len();
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -744,6 +728,27 @@ pub(crate) async fn file_part(
         .mime_str(mime.essence_str())
         .map_err(Error::from_reqwest)?;
     Ok((part, length, sent))
+}
+
+/// The length of an upload's source, which must be a regular file: a directory is named as
+/// one, and a FIFO or device would block the open or never end.
+pub(crate) async fn source_length(path: &Path) -> Result<u64> {
+    let metadata = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| Error::io(path, e))?;
+    if metadata.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{} is a directory, not a file",
+            path.display()
+        )));
+    }
+    if !metadata.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
+    Ok(metadata.len())
 }
 
 /// The content type an upload of `path` declares (DHIS2 stores it as the file's type).

@@ -51,6 +51,12 @@ pub enum Effect {
         req: ReqId,
         input: String,
     },
+    /// Checks an upload's source before the form closes: there, a regular file, not empty, not
+    /// a type DHIS2 refuses.
+    CheckUpload {
+        req: ReqId,
+        path: PathBuf,
+    },
     /// Adds a file resource to the list this tool keeps of its own uploads.
     RememberUpload(KnownResource),
     LoadKnownResources,

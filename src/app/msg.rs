@@ -52,6 +52,11 @@ pub enum Msg {
         name: String,
         result: Result<(), Error>,
     },
+    /// The answer to [`crate::app::effect::Effect::CheckUpload`].
+    UploadChecked {
+        req: ReqId,
+        result: Result<(), Error>,
+    },
     Completed {
         req: ReqId,
         completion: Completion,

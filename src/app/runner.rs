@@ -122,6 +122,13 @@ impl Runner {
                     let _ = tx.send(Msg::Completed { req, completion });
                 });
             }
+            Effect::CheckUpload { req, path } => {
+                let path = self.paths.expand(&path);
+                self.spawn(async move {
+                    let result = crate::api::check_upload_source(&path).await;
+                    let _ = tx.send(Msg::UploadChecked { req, result });
+                });
+            }
             Effect::RememberUpload(known) => {
                 let file = self.paths.uploads_file();
                 let lock = self.uploads_lock.clone();

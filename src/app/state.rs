@@ -421,6 +421,8 @@ pub struct UploadForm {
     pub domain: Option<Domain>,
     pub focus: UploadFocus,
     pub problem: Option<String>,
+    /// The check of the path in flight: the form closes when it passes.
+    pub checking: Option<ReqId>,
 }
 
 /// What a download prompt fetches.

@@ -142,3 +142,25 @@ pub fn render(state: &mut State, width: u16, height: u16) -> String {
         .expect("draw");
     terminal.backend().to_string()
 }
+
+/// Enter in the upload form, then the path check passing (`Effect::CheckUpload` answered
+/// with `Ok`): the effects of the answer, which start the upload.
+pub fn submit_upload(state: &mut State) -> Vec<Effect> {
+    let effects = update(
+        state,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let Some(req) = effects.iter().find_map(|effect| match effect {
+        Effect::CheckUpload { req, .. } => Some(*req),
+        _ => None,
+    }) else {
+        panic!("expected the upload's path to be checked: {effects:?}");
+    };
+    update(
+        state,
+        Msg::UploadChecked {
+            req,
+            result: Ok(()),
+        },
+    )
+}

@@ -192,6 +192,8 @@ pub(super) fn upload_key(
         vec![UploadFocus::Path, UploadFocus::Name]
     };
     let at = fields.iter().position(|f| *f == form.focus).unwrap_or(0);
+    // Any other key may change the form: a check still in flight is about an older one.
+    form.checking = None;
     match key.code {
         KeyCode::Esc => return None,
         KeyCode::Down | KeyCode::BackTab | KeyCode::Up => {
@@ -223,20 +225,16 @@ pub(super) fn upload_key(
             } else {
                 None
             };
-            if form.problem.is_some() {
-                return Some(Dialog::Upload(form));
+            if form.problem.is_none() {
+                // The form stays open until the file is known to be one DHIS2 will take.
+                let req = state.next_req();
+                form.checking = Some(req);
+                fx.push(Effect::CheckUpload {
+                    req,
+                    path: PathBuf::from(path),
+                });
             }
-            let path = PathBuf::from(path);
-            let label = match &form.domain {
-                Some(domain) => format!("{} ({domain})", crate::api::default_document_name(&path)),
-                None => name.clone(),
-            };
-            let job = match form.domain {
-                Some(domain) => TransferJob::UploadResource { path, domain },
-                None => TransferJob::UploadDocument { path, name },
-            };
-            start_transfer(state, label, job, fx);
-            return None;
+            return Some(Dialog::Upload(form));
         }
         _ => match form.focus {
             UploadFocus::Path => {
@@ -358,4 +356,38 @@ pub(super) fn link_choice_key(
         _ => {}
     }
     None
+}
+
+/// The upload form's path was checked: start the upload, or say what is wrong and stay open.
+pub(super) fn upload_checked(
+    state: &mut State,
+    req: ReqId,
+    result: Result<(), Error>,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(Dialog::Upload(form)) = &mut state.dialog else {
+        return;
+    };
+    if form.checking != Some(req) {
+        return;
+    }
+    form.checking = None;
+    if let Err(problem) = result {
+        form.problem = Some(problem.to_string());
+        return;
+    }
+    let Some(Dialog::Upload(form)) = state.dialog.take() else {
+        return;
+    };
+    let path = PathBuf::from(form.path.input.value().trim());
+    let name = form.name.value().trim().to_string();
+    let label = match &form.domain {
+        Some(domain) => format!("{} ({domain})", crate::api::default_document_name(&path)),
+        None => name.clone(),
+    };
+    let job = match form.domain {
+        Some(domain) => TransferJob::UploadResource { path, domain },
+        None => TransferJob::UploadDocument { path, name },
+    };
+    start_transfer(state, label, job, fx);
 }

@@ -205,6 +205,7 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
                 domain: (state.pane == Pane::Resources).then_some(Domain::Document),
                 focus: UploadFocus::Path,
                 problem: None,
+                checking: None,
             }))
         }
         Action::Download => start_download_prompt(state, fx),

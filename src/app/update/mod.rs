@@ -69,6 +69,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::LinkCreated(result) => link_created(state, result, &mut fx),
         Msg::Deleted { uid, name, result } => deleted(state, &uid, &name, result),
         Msg::Completed { req, completion } => completed(state, req, completion),
+        Msg::UploadChecked { req, result } => upload_checked(state, req, result, &mut fx),
         Msg::KnownResources(known) => {
             for resource in known {
                 if !state.resources.known.iter().any(|k| k.uid == resource.uid) {
