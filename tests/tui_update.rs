@@ -1259,3 +1259,23 @@ fn the_upload_form_stays_open_with_the_reason_when_the_file_will_not_do() {
     );
     assert!(matches!(state.dialog, Some(Dialog::Upload(_))));
 }
+
+#[test]
+fn the_profiles_warnings_are_on_the_screen_until_dismissed() {
+    let mut settings = settings();
+    settings.warnings =
+        vec!["profile 'play' sends its credentials over plain http:// to dhis.example.org".into()];
+    let mut state = State::new(settings);
+    update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    let screen = render(&mut state, 100, 24);
+    assert!(
+        screen.contains("warning: profile 'play' sends its credentials"),
+        "{screen}"
+    );
+    // Still there after a while: it waits for the user.
+    tick(&mut state, 60_000);
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("credentials over plain"), "{screen}");
+    update(&mut state, code(KeyCode::Esc));
+    assert!(!render(&mut state, 100, 24).contains("credentials over plain"));
+}

@@ -70,6 +70,7 @@ fn loaded_state(rows: usize, download_dir: &Path) -> anyhow::Result<State> {
         log_path: None,
         keymap: Keymap::default(),
         keymap_error: None,
+        warnings: Vec::new(),
         color: true,
         page_size: u32::try_from(rows)?,
         mouse: false,

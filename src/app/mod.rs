@@ -51,6 +51,8 @@ pub struct Launch {
     pub paths: crate::config::Paths,
     /// Where the CLI's file logging writes (told to the user after a crash).
     pub log_file: std::path::PathBuf,
+    /// The profile's warnings, for the screen.
+    pub warnings: Vec<String>,
 }
 
 /// Runs the TUI until the user quits.
@@ -65,6 +67,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         log_path: log_file.clone(),
         keymap,
         keymap_error,
+        warnings: launch.warnings,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         page_size: page_size_from_env(),
         mouse: launch.mouse,

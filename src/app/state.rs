@@ -36,6 +36,9 @@ pub struct Settings {
     pub keymap: Keymap,
     /// A problem with the user's keymap file, shown once at start.
     pub keymap_error: Option<String>,
+    /// The profile's warnings (plain http, a profiles file others can read), shown at start:
+    /// printed before the TUI, they would vanish behind its screen.
+    pub warnings: Vec<String>,
     pub color: bool,
     /// Rows per server request (smaller pages answer sooner over slow links).
     pub page_size: u32,
@@ -516,6 +519,10 @@ impl State {
         };
         if let Some(error) = state.settings.keymap_error.clone() {
             state.toast_error(error);
+        }
+        for warning in state.settings.warnings.clone() {
+            // Until dismissed, like an error: these are about the user's credentials.
+            state.toast_error(format!("warning: {warning}"));
         }
         state
     }

@@ -12,6 +12,8 @@ use crate::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions}
 pub struct Connection {
     pub client: Client,
     pub profile_name: String,
+    /// What the profile warns of, already said on stderr (the TUI shows them again).
+    pub warnings: Vec<String>,
     _demo: Option<Emulator>,
 }
 
@@ -26,6 +28,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
         return Ok(Connection {
             client,
             profile_name: "demo".to_string(),
+            warnings: Vec::new(),
             _demo: Some(demo),
         });
     }
@@ -48,6 +51,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     Ok(Connection {
         client,
         profile_name: profile.name,
+        warnings: profile.warnings,
         _demo: None,
     })
 }

@@ -125,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 mouse: cli.mouse,
                 paths,
                 log_file: logs.path().to_path_buf(),
+                warnings: connection.warnings.clone(),
             })
             .await
         }

@@ -18,6 +18,7 @@ pub fn settings() -> Settings {
         log_path: Some(PathBuf::from("/home/op/.local/state/d2files/tui.log")),
         keymap: Keymap::default(),
         keymap_error: None,
+        warnings: Vec::new(),
         color: false,
         page_size: 50,
         mouse: false,
