@@ -1279,3 +1279,21 @@ fn the_profiles_warnings_are_on_the_screen_until_dismissed() {
     update(&mut state, code(KeyCode::Esc));
     assert!(!render(&mut state, 100, 24).contains("credentials over plain"));
 }
+
+#[test]
+fn a_link_that_cannot_be_opened_here_is_copied_instead() {
+    let mut state = ready(10);
+    let effects = update(
+        &mut state,
+        Msg::OpenFailed {
+            target: "https://dhis2.org/doc/2".into(),
+            reason: "no desktop: DISPLAY and WAYLAND_DISPLAY are unset, as over SSH".into(),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Copy("https://dhis2.org/doc/2".into())]
+    );
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("no desktop"), "{screen}");
+}

@@ -68,6 +68,12 @@ pub enum Msg {
     TransferFinished(TransferId, Result<TransferOutcome, Error>),
     /// A runner side effect failed (open, copy, save): shown as an error toast.
     Failed(String),
+    /// A link or file could not be opened here (no desktop over SSH, no launcher): `target`
+    /// is copied to the clipboard instead, which works over SSH.
+    OpenFailed {
+        target: String,
+        reason: String,
+    },
 }
 
 /// The answer to a Tab in a path field.

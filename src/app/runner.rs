@@ -165,11 +165,29 @@ impl Runner {
                 });
             }
             Effect::Open(target) => self.spawn(async move {
-                let shown = target.clone();
+                let desktop = has_desktop(
+                    cfg!(any(target_os = "macos", target_os = "windows")),
+                    &[
+                        std::env::var_os("DISPLAY"),
+                        std::env::var_os("WAYLAND_DISPLAY"),
+                    ],
+                );
+                if !desktop {
+                    let reason = "no desktop: DISPLAY and WAYLAND_DISPLAY are unset, as over SSH";
+                    let _ = tx.send(Msg::OpenFailed {
+                        target,
+                        reason: reason.into(),
+                    });
+                    return;
+                }
+                let opening = target.clone();
                 let opened =
-                    tokio::task::spawn_blocking(move || open::that_detached(&target)).await;
+                    tokio::task::spawn_blocking(move || open::that_detached(&opening)).await;
                 if let Ok(Err(error)) = opened {
-                    let _ = tx.send(Msg::Failed(format!("Could not open {shown}: {error}")));
+                    let _ = tx.send(Msg::OpenFailed {
+                        target,
+                        reason: error.to_string(),
+                    });
                 }
             }),
             Effect::Copy(_) | Effect::Quit => {}
@@ -379,6 +397,16 @@ async fn fetch_detail(client: &Client, uid: &str) -> Result<Box<Detail>, Error> 
     Ok(Box::new(Detail { document, resource }))
 }
 
+/// Whether there is a desktop to open things on: always on macOS and Windows; elsewhere only
+/// with an X or Wayland display (an SSH session has neither, and a launcher would fail there
+/// or start a text browser inside the TUI's terminal).
+fn has_desktop(always: bool, displays: &[Option<std::ffi::OsString>]) -> bool {
+    always
+        || displays
+            .iter()
+            .any(|display| display.as_ref().is_some_and(|value| !value.is_empty()))
+}
+
 /// Awaits a request; a panic inside it (a bug) becomes an error the screen shows instead of a
 /// spinner that turns for ever. The panic itself goes to the log through the panic hook.
 async fn guarded<T>(
@@ -399,6 +427,16 @@ async fn guarded<T>(
 mod tests {
     use super::*;
     use crate::app::state::Origin;
+
+    #[test]
+    fn a_desktop_needs_a_display_except_where_there_always_is_one() {
+        let set = Some(std::ffi::OsString::from(":0"));
+        let empty = Some(std::ffi::OsString::new());
+        assert!(!has_desktop(false, &[None, None]));
+        assert!(!has_desktop(false, &[empty.clone(), None]));
+        assert!(has_desktop(false, &[None, set.clone()]));
+        assert!(has_desktop(true, &[None, None]));
+    }
 
     #[tokio::test]
     async fn a_panicking_request_becomes_an_error() {

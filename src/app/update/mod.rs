@@ -92,6 +92,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::TransferFinished(id, result) => transfer_finished(state, id, result, &mut fx),
         Msg::Failed(text) => state.toast_error(text),
+        Msg::OpenFailed { target, reason } => {
+            state.toast_info(format!(
+                "Could not open it here ({reason}); copied {target} to the clipboard instead"
+            ));
+            fx.push(Effect::Copy(target));
+        }
     }
     fx
 }
