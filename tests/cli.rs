@@ -585,3 +585,22 @@ fn an_empty_filter_value_is_refused_before_sending() {
         "nothing sent"
     );
 }
+
+#[test]
+fn a_busy_port_is_named_with_what_to_do() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let home = tempfile::tempdir().unwrap();
+    let output = isolated_command(home.path())
+        .args(["demo-server", "--port", &port])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("port {port} on 127.0.0.1 is already in use"))
+            && text.contains("--port"),
+        "{text}"
+    );
+}

@@ -219,7 +219,17 @@ impl Drop for Emulator {
 /// Ctrl-C or SIGTERM.
 pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     let download_rate = options.download_rate;
-    let emulator = Emulator::start(options).await?;
+    let port = options.port;
+    let emulator = Emulator::start(options).await.map_err(|error| {
+        if error.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "port {port} on 127.0.0.1 is already in use (another demo-server?); choose \
+                 another with --port N, or --port 0 for any free one"
+            )
+        } else {
+            anyhow::anyhow!("cannot start the demo server on port {port}: {error}")
+        }
+    })?;
     // This is the command's own output, not logging: the user needs it to connect.
     let mut banner = format!(
         "DHIS2 {} emulator listening on {}\n",
