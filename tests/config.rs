@@ -646,6 +646,12 @@ fn plain_http_to_another_host_warns() {
     assert!(w.resolve(profile("tls"), &[]).warnings.is_empty());
     let p = w.resolve(url("http://10.1.2.3:8080"), &[("DHIS2_PAT", TOKEN)]);
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    // A URL from a flag or the environment is no profile, and is not called one.
+    assert!(
+        p.warnings[0].starts_with("the connection to 10.1.2.3:8080 (--url) sends its credentials"),
+        "{:?}",
+        p.warnings
+    );
 }
 
 #[cfg(unix)]

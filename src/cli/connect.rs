@@ -46,7 +46,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
         ..ClientOptions::default()
     };
     let client = Client::with_options(&profile.base_url, profile.auth.clone(), options)
-        .with_context(|| format!("profile `{}`", profile.name))?;
+        .with_context(|| profile.described())?;
     crate::cli::output::mask_echoes_of(&client);
     Ok(Connection {
         client,

@@ -147,6 +147,18 @@ pub struct ResolvedProfile {
     pub warnings: Vec<String>,
 }
 
+impl ResolvedProfile {
+    /// How messages name it: a profile by its name; a connection built from `--url` or
+    /// `DHIS2_URL` by where it came from, since it is no profile the user wrote.
+    pub fn described(&self) -> String {
+        match self.source {
+            ProfileSource::File(_) => format!("profile '{}'", self.name),
+            ProfileSource::Flags => format!("the connection to {} (--url)", self.name),
+            ProfileSource::Environment => format!("the connection to {} (DHIS2_URL)", self.name),
+        }
+    }
+}
+
 /// One profile as `profile list` shows it. No secrets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileSummary {
@@ -503,9 +515,9 @@ fn plain_http_warning(profile: &ResolvedProfile) -> Option<String> {
         return None;
     }
     Some(format!(
-        "profile '{}' sends its credentials over plain http:// to {}, where others on the \
-         network can read them; use https://",
-        profile.name,
+        "{} sends its credentials over plain http:// to {}, where others on the network can \
+         read them; use https://",
+        profile.described(),
         url.host_str().unwrap_or("the server")
     ))
 }
