@@ -604,3 +604,25 @@ fn a_busy_port_is_named_with_what_to_do() {
         "{text}"
     );
 }
+
+#[test]
+fn an_unknown_profile_is_named_by_how_it_was_asked_for() {
+    let home = tempfile::tempdir().unwrap();
+    let positional = fail(
+        isolated_command(home.path())
+            .args(["profile", "verify", "nosuch"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        positional.contains("asked for by the NAME of `profile verify`"),
+        "{positional}"
+    );
+    let flag = fail(
+        isolated_command(home.path())
+            .args(["profile", "verify", "--profile", "nosuch"])
+            .output()
+            .unwrap(),
+    );
+    assert!(flag.contains("asked for by --profile"), "{flag}");
+}

@@ -100,6 +100,7 @@ fn profile(name: &str) -> ProfileRequest {
     ProfileRequest {
         profile: Some(name.into()),
         url: None,
+        ..ProfileRequest::default()
     }
 }
 
@@ -107,6 +108,7 @@ fn url(url: &str) -> ProfileRequest {
     ProfileRequest {
         profile: None,
         url: Some(url.into()),
+        ..ProfileRequest::default()
     }
 }
 
@@ -299,6 +301,7 @@ fn url_flag_moves_a_named_profile() {
     let req = ProfileRequest {
         profile: Some("play".into()),
         url: Some("http://127.0.0.1:9/".into()),
+        ..ProfileRequest::default()
     };
     let p = w.resolve(req, &[("DHIS2_URL", "https://ignored.org")]);
     assert_eq!(p.base_url, "http://127.0.0.1:9");
@@ -434,6 +437,7 @@ fn bad_urls_name_their_source_and_hide_user_info() {
         ProfileRequest {
             profile: Some("p".into()),
             url: Some("not a url".into()),
+            ..ProfileRequest::default()
         },
         &[],
     );

@@ -62,6 +62,10 @@ pub struct ConnectionArgs {
         requires = "demo"
     )]
     pub demo_version: String,
+
+    /// How the profile was named when not by `--profile` (a command's own NAME), for messages.
+    #[arg(skip)]
+    pub profile_named_by: Option<&'static str>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -35,6 +35,7 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     let request = ProfileRequest {
         profile: args.profile.clone(),
         url: args.url.clone(),
+        profile_named_by: args.profile_named_by,
     };
     let profile = resolve_profile(&request, &Environment::from_process())?;
     for warning in &profile.warnings {

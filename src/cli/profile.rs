@@ -64,6 +64,7 @@ pub async fn run(
             let mut connection = connection.clone();
             if name.is_some() {
                 connection.profile = name;
+                connection.profile_named_by = Some("the NAME of `profile verify`");
             }
             let connected = connect(&connection).await?;
             verify(&connected.client, &connected.profile_name, json).await

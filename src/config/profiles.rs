@@ -16,6 +16,9 @@ use crate::api::{Auth, Secret};
 pub struct ProfileRequest {
     pub profile: Option<String>,
     pub url: Option<String>,
+    /// How the user named `profile`, for messages: `--profile` unless told otherwise (e.g. the
+    /// NAME of `profile verify NAME`).
+    pub profile_named_by: Option<&'static str>,
 }
 
 /// Everything outside the flags that resolution reads: the `DHIS2_*` variables, the working
@@ -179,14 +182,15 @@ pub struct ProfileSummary {
 /// Who asked for a profile by name.
 #[derive(Clone, Copy)]
 enum Asker {
-    Flag,
+    /// On the command line, by `--profile` or the setting named.
+    Flag(&'static str),
     Env,
 }
 
 impl Asker {
     fn setting(self) -> &'static str {
         match self {
-            Self::Flag => "--profile",
+            Self::Flag(setting) => setting,
             Self::Env => "DHIS2_PROFILE",
         }
     }
@@ -284,7 +288,10 @@ pub fn resolve_profile(
     let mut warnings = Vec::new();
     let flag = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let named = match (flag(&req.profile), &env.profile) {
-        (Some(name), _) => Some((name, Asker::Flag)),
+        (Some(name), _) => Some((
+            name,
+            Asker::Flag(req.profile_named_by.unwrap_or("--profile")),
+        )),
         (None, Some(name)) => Some((name.clone(), Asker::Env)),
         (None, None) => None,
     };
@@ -293,7 +300,7 @@ pub fn resolve_profile(
         (None, Some(url)) => Some((url.clone(), "DHIS2_URL")),
         (None, None) => None,
     };
-    if matches!(named, Some((_, Asker::Flag))) && matches!(url, Some((_, "DHIS2_URL"))) {
+    if matches!(named, Some((_, Asker::Flag(_)))) && matches!(url, Some((_, "DHIS2_URL"))) {
         warnings.push(
             "DHIS2_URL is ignored because --profile was given; pass --url to point that \
              profile at another server"
