@@ -215,38 +215,28 @@ impl Client {
         }
         // The file resource says what the bytes must be. When it cannot be read the download
         // fails: going on would quietly save bytes nothing was checked against.
-        let resource =
-            match document.file_resource_uid() {
-                Some(fr) => Some(self.get_file_resource(fr).await.map_err(|source| {
+        let what = format!("document {uid}");
+        let expected = match document.file_resource_uid() {
+            Some(fr) => {
+                let resource = self.get_file_resource(fr).await.map_err(|source| {
+                    let context = format!(
+                        "document {uid}: could not read its file resource {fr}, which says what \
+                         the bytes must be"
+                    );
                     Error::Context {
-                        context: format!(
-                            "document {uid}: could not read its file resource {fr}, which says \
-                         what the bytes must be"
-                        ),
+                        context,
                         source: Box::new(source),
                     }
-                })?),
-                None => None,
-            };
-        if let Some(resource) = &resource {
-            check_downloadable(resource)?;
-        }
-        let expected = match &resource {
-            Some(fr) => Expected {
-                md5: fr.content_md5.clone(),
-                skip_md5: fr.domain.as_ref().is_some_and(Domain::reencodes_images),
-                length: fr.content_length,
-                content_type: fr.content_type.clone(),
-                stored_name: fr.name.clone(),
-                fallback_name: document.title().to_string(),
-                what: format!("document {uid}"),
-            },
+                })?;
+                check_downloadable(&resource)?;
+                Expected::of_resource(&resource, false, what, document.title().to_string())
+            }
             // A legacy document whose bytes live outside the file store: only its headers say
             // what to expect.
             None => Expected {
                 content_type: document.content_type.clone(),
                 fallback_name: document.title().to_string(),
-                what: format!("document {uid}"),
+                what,
                 ..Expected::default()
             },
         };

@@ -32,8 +32,20 @@ impl Client {
         domain: &Domain,
         options: &TransferOptions,
     ) -> Result<FileResource> {
-        check_upload_source(path).await?;
-        let (part, length, sent_source) = file_part(path, options).await?;
+        // Its errors quote the server (uids, names, its answer): masked once, on the way out.
+        self.upload_unmasked(path, domain, options)
+            .await
+            .map_err(|e| self.redacted(e))
+    }
+
+    async fn upload_unmasked(
+        &self,
+        path: &Path,
+        domain: &Domain,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        let length = check_upload_source(path).await?;
+        let (part, sent_source) = file_part(path, length, options).await?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
         options.unlinked.set(None);
@@ -79,26 +91,26 @@ impl Client {
                     .map(|fr| format!(" (the server kept the bytes it got as file resource {}, linked to nothing)", fr.id)),
                 Err(_) => None,
             };
-            return Err(self.redacted(Error::InvalidInput(format!(
+            return Err(Error::InvalidInput(format!(
                 "{} changed while it was uploaded; upload it again{}",
                 path.display(),
                 kept.unwrap_or_default()
-            ))));
+            )));
         }
         let message: WebMessage = self.read_answer(sent?, "fileResources").await?;
-        let resource = file_resource_of(message).map_err(|e| self.redacted(e))?;
+        let resource = file_resource_of(message)?;
         options.unlinked.set(Some(&resource.id));
         if !sent_source.complete() {
-            return Err(self.redacted(Error::UploadIncomplete {
+            return Err(Error::UploadIncomplete {
                 uid: resource.id.clone(),
                 detail: format!(
                     "the server answered before it had read all {length} bytes of {}",
                     path.display()
                 ),
-            }));
+            });
         }
-        check_stored_length(&resource, domain, length, path).map_err(|e| self.redacted(e))?;
-        check_stored_md5(&resource, domain, sent_source.md5()).map_err(|e| self.redacted(e))?;
+        check_stored_length(&resource, domain, length, path)?;
+        check_stored_md5(&resource, domain, sent_source.md5())?;
         Ok(resource)
     }
 
@@ -272,20 +284,12 @@ impl Client {
         // DHIS2 ignores a dimension for files it keeps in one size and serves the original.
         let variant =
             dimension.is_some_and(|d| d != Dimension::Original) && resource.has_image_variants();
-        let expected = Expected {
-            md5: resource.content_md5.clone(),
-            // An image variant has other bytes than the original the MD5 describes.
-            skip_md5: variant
-                || resource
-                    .domain
-                    .as_ref()
-                    .is_some_and(Domain::reencodes_images),
-            length: resource.content_length.filter(|_| !variant),
-            content_type: resource.content_type.clone(),
-            stored_name: resource.name.clone(),
-            fallback_name: uid.to_string(),
-            what: format!("file resource {uid}"),
-        };
+        let expected = Expected::of_resource(
+            &resource,
+            variant,
+            format!("file resource {uid}"),
+            uid.to_string(),
+        );
         // The saved name, the MD5 and the error texts come from the server.
         crate::api::transfer::save_body(response, target, &expected, options)
             .await
@@ -295,10 +299,11 @@ impl Client {
 
 /// Everything about an upload's source that can be checked before a byte is sent: a regular
 /// file, readable in length, not empty, not a type DHIS2 refuses. The TUI's upload form asks
-/// this before it closes.
-pub async fn check_upload_source(path: &Path) -> Result<()> {
+/// this before it closes. Returns the file's length.
+pub async fn check_upload_source(path: &Path) -> Result<u64> {
     let length = source_length(path).await?;
-    check_uploadable(path, upload_mime(path).essence_str(), length)
+    check_uploadable(path, upload_mime(path).essence_str(), length)?;
+    Ok(length)
 }
 
 /// Refuses a file resource whose bytes the server does not have: DHIS2 would answer `/data`

@@ -15,6 +15,7 @@ pub use tokio_util::sync::CancellationToken;
 
 use crate::api::error::{Error, Result};
 use crate::api::filename::{parse_content_disposition, printable, sanitize_file_name};
+use crate::api::model::{Domain, FileResource};
 use crate::api::stall::{MinProgress, Moved, stalled};
 
 /// The stage a transfer is in. A document upload passes through the first three.
@@ -177,6 +178,32 @@ pub(crate) struct Expected {
     pub what: String,
 }
 
+impl Expected {
+    /// What a file resource's metadata says its `/data` bytes must be. An image `variant` (a
+    /// smaller size) has other bytes than the stored length and MD5 describe, and the domains
+    /// that re-encode images have an MD5 of their own.
+    pub(crate) fn of_resource(
+        resource: &FileResource,
+        variant: bool,
+        what: String,
+        fallback_name: String,
+    ) -> Expected {
+        Expected {
+            md5: resource.content_md5.clone(),
+            skip_md5: variant
+                || resource
+                    .domain
+                    .as_ref()
+                    .is_some_and(Domain::reencodes_images),
+            length: resource.content_length.filter(|_| !variant),
+            content_type: resource.content_type.clone(),
+            stored_name: resource.name.clone(),
+            fallback_name,
+            what,
+        }
+    }
+}
+
 /// The most a download whose length nobody announced may write (a legacy document streamed
 /// without Content-Length): far above any file DHIS2 stores (`max.file_upload_size` defaults to
 /// 10 MB; servers that raise it allow a few GB), far below filling a disk by surprise.
@@ -193,10 +220,7 @@ const PART_NAME_KEEP: usize = 200;
 /// downloading the same file never share, remove or link each other's part file. It is
 /// removed when dropped, unless it was moved into place.
 fn create_part_file(target: &Path) -> Result<(std::fs::File, tempfile::TempPath)> {
-    let dir = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let dir = directory_of(target);
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let mut keep = name.len().min(PART_NAME_KEEP);
     while !name.is_char_boundary(keep) {
@@ -259,13 +283,18 @@ pub(crate) fn resolve_target(
     }
 }
 
+/// The directory a file path is in (`.` for a bare name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// Checks a target before any byte is fetched. Only a regular file (or a symlink to one) is
 /// ever replaced: a device, FIFO or socket given as the target is refused even with overwrite.
 pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let parent = directory_of(path);
     if !parent.is_dir() {
         let reason = if parent.exists() {
             (
@@ -684,13 +713,14 @@ impl UploadSource {
     }
 }
 
-/// A multipart `file` part streaming `path` from disk with progress and cancellation.
-/// Returns the part, the file's length and what the stream will have sent.
+/// A multipart `file` part streaming `path` (of `length` bytes, as [`source_length`] read it)
+/// from disk with progress and cancellation. Returns the part and what the stream will have
+/// sent.
 pub(crate) async fn file_part(
     path: &Path,
+    length: u64,
     options: &TransferOptions,
-) -> Result<(Part, u64, SentSource)> {
-    let length = source_length(path).await?;
+) -> Result<(Part, SentSource)> {
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|e| Error::io(path, e))?;
@@ -727,7 +757,7 @@ pub(crate) async fn file_part(
         .file_name(name)
         .mime_str(mime.essence_str())
         .map_err(Error::from_reqwest)?;
-    Ok((part, length, sent))
+    Ok((part, sent))
 }
 
 /// The length of an upload's source, which must be a regular file: a directory is named as

@@ -125,7 +125,7 @@ impl Runner {
             Effect::CheckUpload { req, path } => {
                 let path = self.paths.expand(&path);
                 self.spawn(async move {
-                    let result = crate::api::check_upload_source(&path).await;
+                    let result = crate::api::check_upload_source(&path).await.map(drop);
                     let _ = tx.send(Msg::UploadChecked { req, result });
                 });
             }

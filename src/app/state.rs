@@ -167,11 +167,10 @@ impl FilterState {
 
     /// While typing text that has a `:` but is searched for as text, says so, so a mistyped
     /// operator (`name:contians:x`) does not silently become a name search.
-    pub fn note(&self) -> Option<String> {
+    pub fn note(&self) -> Option<&'static str> {
         let text = self.input.value().trim();
-        (self.editing && text.contains(':') && !dhis2_syntax(text)).then(|| {
-            "searching names for this text (DHIS2 syntax is property:operator:value)".to_string()
-        })
+        (self.editing && text.contains(':') && !dhis2_syntax(text))
+            .then_some("searching names for this text (DHIS2 syntax is property:operator:value)")
     }
 }
 

@@ -2,9 +2,9 @@
 //!
 //! All of the CLI's human output goes through [`say`] (results, stdout) and [`note`] (notes,
 //! stderr). Both neutralise the whole line with [`printable`], since most lines hold text a
-//! server chose, mask echoes of the connection's credentials in it, and neither panics when the output is gone: a closed pipe or a full disk
-//! comes back as an [`OutputFailed`] error (stdout) or is let go (stderr, where nothing is
-//! left to report it). `println!` and `eprintln!` are refused by clippy in `src/cli`
+//! server chose, and mask echoes of the connection's credentials in it. Neither panics when
+//! the output is gone: a closed pipe or a full disk comes back as an [`OutputFailed`] error
+//! (stdout) or is let go (stderr, where nothing is left to report it). `println!` and `eprintln!` are refused by clippy in `src/cli`
 //! (`clippy.toml`) so that no line bypasses these two.
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;

@@ -365,20 +365,20 @@ pub(super) fn upload_checked(
     result: Result<(), Error>,
     fx: &mut Vec<Effect>,
 ) {
-    let Some(Dialog::Upload(form)) = &mut state.dialog else {
-        return;
+    let mut form = match state.dialog.take() {
+        Some(Dialog::Upload(form)) if form.checking == Some(req) => form,
+        // Another dialog, or an answer about a path since edited.
+        other => {
+            state.dialog = other;
+            return;
+        }
     };
-    if form.checking != Some(req) {
-        return;
-    }
     form.checking = None;
     if let Err(problem) = result {
         form.problem = Some(problem.to_string());
+        state.dialog = Some(Dialog::Upload(form));
         return;
     }
-    let Some(Dialog::Upload(form)) = state.dialog.take() else {
-        return;
-    };
     let path = PathBuf::from(form.path.input.value().trim());
     let name = form.name.value().trim().to_string();
     let label = match &form.domain {
