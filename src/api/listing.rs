@@ -127,12 +127,11 @@ pub(crate) async fn collect_pages<T: Listed>(
         if all.pages == 1 {
             all.total = page.pager.as_ref().map(|pager| pager.total);
         }
-        let more = page.has_next()
-            && !page.items.is_empty()
+        let more = !page.items.is_empty()
             && page
                 .pager
                 .as_ref()
-                .is_none_or(|pager| pager.page_count == 0 || query.page < pager.page_count);
+                .is_some_and(|pager| pager.continues_after(query.page));
         let mut new = 0;
         let brought = page.items.len();
         for item in page.items {

@@ -408,6 +408,15 @@ pub struct Page<T> {
     pub pager: Option<Pager>,
 }
 
+impl Pager {
+    /// Whether a page after `asked` exists: the server offers a `nextPage` and `asked` (the
+    /// page requested, not the page the server says it sent) is short of `pageCount`, so a
+    /// server that ignores `page` cannot keep a reader on the same page for ever.
+    pub fn continues_after(&self, asked: u32) -> bool {
+        self.next_page.is_some() && (self.page_count == 0 || asked < self.page_count)
+    }
+}
+
 impl<T> Page<T> {
     /// Whether a later page exists (the server omits `nextPage` on the last one).
     pub fn has_next(&self) -> bool {

@@ -216,7 +216,7 @@ fn pager(pager: &Pager, asked: u32) -> Value {
         "total": pager.total,
         "pageSize": pager.page_size,
     });
-    if pager.next_page.is_some() && (pager.page_count == 0 || asked < pager.page_count) {
+    if pager.continues_after(asked) {
         value["nextPage"] = json!(asked.saturating_add(1));
     }
     value
