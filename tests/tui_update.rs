@@ -982,11 +982,11 @@ fn a_page_of_documents_reads_its_files_in_one_batch_for_the_list_columns() {
             .to_string()
     };
     update(&mut state, Msg::Resize(100, 12));
-    assert!(!row_of_document_0(&state).contains("MB"));
+    assert!(!row_of_document_0(&state).contains("MiB"));
     let files = uids.iter().map(|id| resource(id, "report.pdf")).collect();
     update(&mut state, Msg::DocumentFilesLoaded(Ok(files)));
     let row = row_of_document_0(&state);
-    assert!(row.contains("2.1 MB"), "the size is shown: {row}");
+    assert!(row.contains("2.0 MiB"), "the size is shown: {row}");
     // Reloading the same documents reads nothing again.
     let effects = update(&mut state, key('r'));
     let (req, _) = documents_req(&effects);

@@ -25,6 +25,7 @@ mod query;
 mod redact;
 mod stall;
 mod transfer;
+pub mod units;
 mod version;
 
 pub use auth::{Auth, Secret};

@@ -443,7 +443,7 @@ pub(crate) async fn save_body(
                 ),
                 None => format!(
                     "the server sent more than {} of {} without saying how long it is",
-                    bytesize::ByteSize(limit),
+                    super::units::human_size(limit),
                     expected.what
                 ),
             }));

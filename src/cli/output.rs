@@ -146,9 +146,7 @@ pub fn date(value: Option<NaiveDateTime>) -> String {
 }
 
 pub fn size(bytes: Option<u64>) -> String {
-    bytes
-        .map(|b| bytesize::ByteSize(b).to_string())
-        .unwrap_or_default()
+    bytes.map(crate::api::units::human_size).unwrap_or_default()
 }
 
 pub fn opt(value: Option<&str>) -> String {

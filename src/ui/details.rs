@@ -5,8 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{Theme, human_size, spinner};
+use super::{Theme, spinner};
 use crate::api::FileResource;
+use crate::api::units::human_size;
 use crate::app::state::{Origin, Pane, State};
 
 pub fn height(screen_height: u16) -> u16 {

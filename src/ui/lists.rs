@@ -4,7 +4,8 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::{Theme, fit, human_size, spinner};
+use super::{Theme, fit, spinner};
+use crate::api::units::human_size;
 use crate::api::{Document, FileResource, StorageStatus};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{ListView, Pane, ResourceRow, ResourceSource, State};

@@ -117,11 +117,6 @@ fn spinner(state: &State) -> &'static str {
     FRAMES[state.spinner % FRAMES.len()]
 }
 
-/// Bytes in the units people read ("2.1 MB").
-fn human_size(bytes: u64) -> String {
-    bytesize::ByteSize(bytes).display().si().to_string()
-}
-
 /// A rectangle of at most `width` × `height` centred in `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

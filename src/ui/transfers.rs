@@ -6,8 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{Theme, fit, human_size};
+use super::{Theme, fit};
 use crate::api::Phase;
+use crate::api::units::human_size;
 use crate::app::state::State;
 use crate::app::transfers::{Transfer, TransferState};
 
@@ -32,7 +33,7 @@ fn eta(duration: Duration) -> String {
     }
 }
 
-/// "↓ name ███░░ 62% 2.1 MB/4.0 MB 4.1 MB/s ETA 3s", shortened to fit.
+/// "↓ name ███░░ 62% 2.0 MiB/4.0 MiB 3.9 MiB/s ETA 3s", shortened to fit.
 fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
     let arrow = if transfer.is_upload() { "↑" } else { "↓" };
     let mut tail = Vec::new();
