@@ -308,7 +308,8 @@ fn help_and_hints_follow_a_remapped_keymap() {
         "[list]\ndelete = [\"x\"]\nhelp = [\"F1\"]\n",
         std::path::Path::new("/c/keymap.toml"),
     )
-    .expect("valid overrides");
+    .expect("valid overrides")
+    .0;
     let screen = render(&mut state, 100, 24);
     assert!(screen.contains("x delete"), "{screen}");
     assert!(screen.contains("F1 help"), "{screen}");

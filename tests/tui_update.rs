@@ -731,7 +731,8 @@ fn remapped_keys_drive_the_app_and_its_hints() {
         "[list]\ndelete = [\"x\"]\nquit = [\"Q\"]\n",
         std::path::Path::new("/c/keymap.toml"),
     )
-    .expect("valid overrides");
+    .expect("valid overrides")
+    .0;
     let mut state = State::new(settings);
     let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
     let (req, _) = documents_req(&effects);
@@ -1296,4 +1297,39 @@ fn a_link_that_cannot_be_opened_here_is_copied_instead() {
     );
     let screen = render(&mut state, 100, 24);
     assert!(screen.contains("no desktop"), "{screen}");
+}
+
+#[test]
+fn a_failed_or_cancelled_download_restarts_from_the_transfers_panel() {
+    let mut state = ready(10);
+    update(&mut state, key('d'));
+    let (first, job) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
+    update(
+        &mut state,
+        Msg::TransferFinished(first, Err(Error::Network("connection reset".into()))),
+    );
+    assert!(matches!(
+        state.transfers.items[0].state,
+        TransferState::Failed(_)
+    ));
+    update(&mut state, key('t'));
+    assert!(render(&mut state, 100, 24).contains("r retry"));
+    let (second, again) = started_transfer(&update(&mut state, key('r')));
+    assert_eq!(again, job, "the same document to the same place");
+    assert_ne!(second, first);
+    assert_eq!(state.transfers.items.len(), 1, "restarted in its place");
+    assert_eq!(state.transfers.items[0].state, TransferState::Queued);
+    // A late word from the first run does not touch the second.
+    let stale = Progress {
+        phase: Phase::Downloading,
+        done: 5,
+        total: Some(10),
+    };
+    update(&mut state, Msg::TransferProgress(first, stale));
+    assert_eq!(state.transfers.items[0].done, 0);
+    // A running download is not restarted; a cancelled one is.
+    assert!(update(&mut state, key('r')).is_empty());
+    update(&mut state, key('x'));
+    let (third, _) = started_transfer(&update(&mut state, key('r')));
+    assert_ne!(third, second);
 }

@@ -69,7 +69,7 @@ fn loaded_state(rows: usize, download_dir: &Path) -> anyhow::Result<State> {
         download_dir: download_dir.to_path_buf(),
         log_path: None,
         keymap: Keymap::default(),
-        keymap_error: None,
+        keymap_problems: Vec::new(),
         warnings: Vec::new(),
         color: true,
         page_size: u32::try_from(rows)?,

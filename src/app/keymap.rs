@@ -15,14 +15,20 @@ pub enum Context {
     List,
     Transfers,
     Confirm,
+    /// Forms and prompts with text fields (upload, download, add link, look up, the filter).
+    Form,
+    /// The choices for an external link.
+    Link,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 6] = [
         Context::List,
         Context::Transfers,
         Context::Confirm,
+        Context::Form,
+        Context::Link,
         Context::Help,
     ];
 
@@ -31,6 +37,8 @@ impl Context {
             Context::List => "list",
             Context::Transfers => "transfers",
             Context::Confirm => "confirm",
+            Context::Form => "form",
+            Context::Link => "link",
             Context::Help => "help",
         }
     }
@@ -40,8 +48,16 @@ impl Context {
             Context::List => "Documents and file resources",
             Context::Transfers => "Transfers panel",
             Context::Confirm => "Confirmations",
+            Context::Form => "Forms and prompts",
+            Context::Link => "External link",
             Context::Help => "This help",
         }
+    }
+
+    /// Forms read their keys before the text field does, so a plain character bound there
+    /// could never be typed.
+    fn takes_characters(self) -> bool {
+        self != Context::Form
     }
 
     fn from_name(name: &str) -> Option<Context> {
@@ -85,6 +101,12 @@ pub enum Action {
     No,
     Toggle,
     Accept,
+    Complete,
+    NextField,
+    PreviousField,
+    NextChoice,
+    PreviousChoice,
+    CopyUrl,
 }
 
 /// (name in the TOML file, action, description shown in help).
@@ -115,13 +137,48 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("help", Action::Help, "this help"),
     ("quit", Action::Quit, "quit"),
     ("cancel", Action::Cancel, "cancel the transfer"),
-    ("retry", Action::Retry, "link a stored upload again"),
+    (
+        "retry",
+        Action::Retry,
+        "restart a failed download, link a stored upload",
+    ),
     ("clear", Action::Clear, "remove finished transfers"),
     ("close", Action::Close, "close"),
     ("yes", Action::Yes, "yes"),
     ("no", Action::No, "no"),
     ("toggle", Action::Toggle, "switch the highlighted answer"),
     ("accept", Action::Accept, "take the highlighted answer"),
+    (
+        "complete",
+        Action::Complete,
+        "complete a path, else next field",
+    ),
+    ("next_field", Action::NextField, "next field"),
+    ("previous_field", Action::PreviousField, "previous field"),
+    ("next_choice", Action::NextChoice, "next choice"),
+    ("previous_choice", Action::PreviousChoice, "previous choice"),
+    ("copy_url", Action::CopyUrl, "copy the URL"),
+];
+
+/// Where an action means something more particular than its general description.
+const DESCRIPTIONS_IN: &[(Context, Action, &str)] = &[
+    (
+        Context::Form,
+        Action::Accept,
+        "submit (from a first field: next field)",
+    ),
+    (
+        Context::Form,
+        Action::Close,
+        "cancel (in the filter: clear it)",
+    ),
+    (Context::Form, Action::NextChoice, "next domain"),
+    (Context::Form, Action::PreviousChoice, "previous domain"),
+    (Context::Link, Action::Open, "open in the browser"),
+    (Context::Link, Action::Accept, "take the highlighted choice"),
+    (Context::Link, Action::Close, "cancel"),
+    (Context::Help, Action::Down, "scroll down"),
+    (Context::Help, Action::Up, "scroll up"),
 ];
 
 impl Action {
@@ -133,11 +190,18 @@ impl Action {
             .unwrap_or("?")
     }
 
-    pub fn description(self) -> &'static str {
-        ACTIONS
+    /// What the action does in a context, for help.
+    pub fn description(self, context: Context) -> &'static str {
+        DESCRIPTIONS_IN
             .iter()
-            .find(|(_, a, _)| *a == self)
+            .find(|(c, a, _)| *c == context && *a == self)
             .map(|(_, _, d)| *d)
+            .or_else(|| {
+                ACTIONS
+                    .iter()
+                    .find(|(_, a, _)| *a == self)
+                    .map(|(_, _, d)| *d)
+            })
             .unwrap_or("")
     }
 
@@ -219,6 +283,16 @@ impl Key {
     }
 }
 
+impl Key {
+    /// A character typed without Ctrl or Alt.
+    fn is_plain_character(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_))
+            && !self
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.modifiers.contains(KeyModifiers::CONTROL) {
@@ -271,17 +345,27 @@ impl Keymap {
         Ok(keymap)
     }
 
-    /// The defaults with the user's file applied on top. The error names the file.
-    pub fn with_overrides(text: &str, path: &Path) -> Result<Keymap, String> {
+    /// The defaults with the user's file applied on top, and a warning for each key the file
+    /// gives to two actions. The error and the warnings name the file.
+    pub fn with_overrides(text: &str, path: &Path) -> Result<(Keymap, Vec<String>), String> {
         let mut keymap = Keymap::default();
-        keymap
+        let conflicts = keymap
             .apply(text)
             .map_err(|error| format!("invalid keymap {}: {error}", path.display()))?;
-        Ok(keymap)
+        let warnings = conflicts
+            .into_iter()
+            .map(|conflict| format!("keymap {}: {conflict}", path.display()))
+            .collect();
+        Ok((keymap, warnings))
     }
 
-    fn apply(&mut self, text: &str) -> Result<(), String> {
+    /// Applies a keymap file. A key the file binds that another action of the same context
+    /// already has moves to the file's action: the file says what the user wants the key to do,
+    /// and the footer and help must not show a key that does something else. Each such move
+    /// is returned, worded for the user.
+    fn apply(&mut self, text: &str) -> Result<Vec<String>, String> {
         let raw: RawKeymap = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        let mut conflicts = Vec::new();
         for (section, actions) in raw {
             let context = Context::from_name(&section).ok_or_else(|| {
                 let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
@@ -298,6 +382,26 @@ impl Keymap {
                     .iter()
                     .map(|k| Key::parse(k).map_err(|e| format!("[{section}] {name}: {e}")))
                     .collect::<Result<Vec<_>, _>>()?;
+                if !context.takes_characters()
+                    && let Some(key) = keys.iter().find(|key| key.is_plain_character())
+                {
+                    return Err(format!(
+                        "[{section}] {name}: `{key}` would never reach the text fields; \
+                         forms take keys like Enter, Tab, arrows or Ctrl-…"
+                    ));
+                }
+                for (other, other_keys) in entries.iter_mut().filter(|(a, _)| *a != action) {
+                    let before = other_keys.len();
+                    other_keys.retain(|key| !keys.contains(key));
+                    if other_keys.len() != before {
+                        let taken: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                        conflicts.push(format!(
+                            "[{section}] {name} takes {} from {}, which no longer has it",
+                            taken.join(" "),
+                            other.name()
+                        ));
+                    }
+                }
                 match entries.iter_mut().find(|(a, _)| *a == action) {
                     Some(entry) => entry.1 = keys,
                     None => entries.push((action, keys)),
@@ -306,7 +410,7 @@ impl Keymap {
             // TOML tables come back sorted by name; help reads better in the table's order.
             entries.sort_by_key(|(action, _)| *action);
         }
-        Ok(())
+        Ok(conflicts)
     }
 
     /// The action a key means in a context.
@@ -377,13 +481,74 @@ mod tests {
 
     #[test]
     fn overrides_replace_an_actions_keys() {
-        let keymap =
+        let (keymap, moved) =
             Keymap::with_overrides("[list]\ndown = [\"n\"]\n", Path::new("/c/keymap.toml"))
                 .unwrap();
+        assert_eq!(moved, Vec::<String>::new());
         let action = |c| keymap.action(Context::List, &press(KeyCode::Char(c), KeyModifiers::NONE));
         assert_eq!(action('n'), Some(Action::Down));
         assert_eq!(action('j'), None);
         assert_eq!(action('k'), Some(Action::Up));
+    }
+
+    #[test]
+    fn the_default_keymap_gives_no_key_two_actions() {
+        let mut keymap = Keymap {
+            bindings: BTreeMap::new(),
+        };
+        assert_eq!(keymap.apply(DEFAULT_KEYMAP), Ok(Vec::new()));
+        for context in Context::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for (action, keys) in keymap.entries(context) {
+                for key in keys {
+                    assert!(
+                        seen.insert(*key),
+                        "{key} twice in [{}], {action:?}",
+                        context.name()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_given_to_another_action_leaves_the_first_and_the_user_is_told() {
+        let (keymap, moved) =
+            Keymap::with_overrides("[list]\ndownload = [\"j\"]\n", Path::new("/c/keymap.toml"))
+                .unwrap();
+        let j = press(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(keymap.action(Context::List, &j), Some(Action::Download));
+        assert_eq!(keymap.hint(Context::List, Action::Download), "j");
+        // `down` keeps its other key, so the footer and help show what is true.
+        assert_eq!(keymap.hint(Context::List, Action::Down), "↓");
+        let [warning] = moved.as_slice() else {
+            panic!("one warning: {moved:?}")
+        };
+        for part in ["/c/keymap.toml", "download", "down", "j"] {
+            assert!(warning.contains(part), "{part}: {warning}");
+        }
+        // Another section's `j` is not touched.
+        assert_eq!(keymap.action(Context::Transfers, &j), Some(Action::Down));
+    }
+
+    #[test]
+    fn forms_take_no_plain_characters() {
+        let error =
+            Keymap::with_overrides("[form]\naccept = [\"x\"]\n", Path::new("/c/keymap.toml"))
+                .unwrap_err();
+        assert!(error.contains("never reach the text fields"), "{error}");
+        let (keymap, _) = Keymap::with_overrides(
+            "[form]\naccept = [\"Ctrl-s\"]\n",
+            Path::new("/c/keymap.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            keymap.action(
+                Context::Form,
+                &press(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Accept)
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
 pub mod effect;
 mod event_loop;
+pub mod help;
 pub mod keymap;
 pub mod msg;
 pub mod paths;
@@ -59,14 +60,14 @@ pub struct Launch {
 pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let log_file = Some(launch.log_file);
     let paths = AppPaths::from(launch.paths);
-    let (keymap, keymap_error) = load_keymap(&paths);
+    let (keymap, keymap_problems) = load_keymap(&paths);
     let settings = Settings {
         profile: launch.profile_name,
         base_url: launch.client.base_url().to_string(),
         download_dir: paths.download_dir.clone(),
         log_path: log_file.clone(),
         keymap,
-        keymap_error,
+        keymap_problems,
         warnings: launch.warnings,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         page_size: page_size_from_env(),
@@ -94,24 +95,27 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     result.map(|_| ())
 }
 
-/// The default keymap with the user's file on top; a bad file is reported and ignored.
-fn load_keymap(paths: &AppPaths) -> (Keymap, Option<String>) {
+/// The default keymap with the user's file on top, and what to tell the user about the file:
+/// a bad file is reported and ignored, a key moved from one action to another is reported.
+fn load_keymap(paths: &AppPaths) -> (Keymap, Vec<String>) {
     let file = paths.keymap_file();
     match std::fs::read_to_string(&file) {
         Ok(text) => match Keymap::with_overrides(&text, &file) {
-            Ok(keymap) => (keymap, None),
+            Ok((keymap, moved)) => (keymap, moved),
             Err(error) => {
                 tracing::warn!("{error}");
                 (
                     Keymap::default(),
-                    Some(format!("{error} (using the default keys)")),
+                    vec![format!("{error} (using the default keys)")],
                 )
             }
         },
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), None),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            (Keymap::default(), Vec::new())
+        }
         Err(error) => (
             Keymap::default(),
-            Some(format!("cannot read keymap {}: {error}", file.display())),
+            vec![format!("cannot read keymap {}: {error}", file.display())],
         ),
     }
 }
@@ -139,20 +143,22 @@ mod tests {
             download_dir: dir.path().join("downloads"),
             home: None,
         };
-        let (keymap, error) = load_keymap(&paths);
-        assert_eq!((keymap, error), (Keymap::default(), None));
+        let (keymap, problems) = load_keymap(&paths);
+        assert_eq!((keymap, problems), (Keymap::default(), Vec::new()));
         std::fs::write(paths.keymap_file(), "[list]\njump = [\"J\"]\n").unwrap();
-        let (keymap, error) = load_keymap(&paths);
+        let (keymap, problems) = load_keymap(&paths);
         assert_eq!(keymap, Keymap::default());
-        let error = error.unwrap();
+        let [error] = problems.as_slice() else {
+            panic!("one problem: {problems:?}")
+        };
         assert!(
             error.contains(&paths.keymap_file().display().to_string()),
             "{error}"
         );
         assert!(error.contains("unknown action `jump`"), "{error}");
         std::fs::write(paths.keymap_file(), "[list]\ndown = [\"n\"]\n").unwrap();
-        let (keymap, error) = load_keymap(&paths);
-        assert_eq!(error, None);
+        let (keymap, problems) = load_keymap(&paths);
+        assert_eq!(problems, Vec::<String>::new());
         assert_ne!(keymap, Keymap::default());
     }
 }

@@ -23,6 +23,8 @@ pub const FILTER_DEBOUNCE: Duration = Duration::from_millis(250);
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
 /// Toasts kept at most (errors stay until dismissed).
 pub const MAX_TOASTS: usize = 20;
+/// Rows of the screen the help box leaves free (one above, one below).
+pub const HELP_MARGIN: u16 = 2;
 /// How long an info toast stays.
 pub const INFO_TOAST: Duration = Duration::from_secs(4);
 
@@ -34,8 +36,9 @@ pub struct Settings {
     pub download_dir: PathBuf,
     pub log_path: Option<PathBuf>,
     pub keymap: Keymap,
-    /// A problem with the user's keymap file, shown once at start.
-    pub keymap_error: Option<String>,
+    /// Problems with the user's keymap file (unreadable, invalid, a key moved between
+    /// actions), shown once at start.
+    pub keymap_problems: Vec<String>,
     /// The profile's warnings (plain http, a profiles file others can read), shown at start:
     /// printed before the TUI, they would vanish behind its screen.
     pub warnings: Vec<String>,
@@ -516,8 +519,8 @@ impl State {
             spinner: 0,
             next_req: 0,
         };
-        if let Some(error) = state.settings.keymap_error.clone() {
-            state.toast_error(error);
+        for problem in state.settings.keymap_problems.clone() {
+            state.toast_error(problem);
         }
         for warning in state.settings.warnings.clone() {
             // Until dismissed, like an error: these are about the user's credentials.
@@ -575,6 +578,19 @@ impl State {
             || self.details.due.is_some()
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
+    }
+
+    /// The help screen's lines.
+    pub fn help_lines(&self) -> Vec<crate::app::help::HelpLine> {
+        crate::app::help::lines(&self.settings.keymap, self.settings.log_path.as_deref())
+    }
+
+    /// The furthest help scrolls: its last line at the bottom of the box (inside its borders).
+    pub fn help_scroll_limit(&self) -> u16 {
+        let visible = self.size.1.saturating_sub(HELP_MARGIN + 2);
+        u16::try_from(self.help_lines().len())
+            .unwrap_or(u16::MAX)
+            .saturating_sub(visible)
     }
 
     /// Rows the table shows at once, for PageUp/PageDown.

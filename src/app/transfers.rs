@@ -118,6 +118,22 @@ impl Transfers {
         self.next_id
     }
 
+    /// Runs the transfer at `index` again, in its place, under a new id (so a late message
+    /// from the old run cannot touch the new one). Returns the id and the job to start.
+    pub fn restart(&mut self, index: usize) -> Option<(TransferId, TransferJob)> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let transfer = self.items.get_mut(index)?;
+        transfer.id = id;
+        transfer.state = TransferState::Queued;
+        transfer.done = 0;
+        transfer.total = None;
+        transfer.rate = None;
+        transfer.sample = None;
+        transfer.saved = None;
+        Some((id, transfer.job.clone()))
+    }
+
     pub fn get_mut(&mut self, id: TransferId) -> Option<&mut Transfer> {
         self.items.iter_mut().find(|t| t.id == id)
     }

@@ -56,11 +56,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 (None, true) => {}
             }
             let hint = if form.sending {
-                "sending…"
+                "sending…".to_string()
             } else {
-                "Tab next field · Enter add · Esc cancel"
+                form_hints(
+                    state,
+                    &[
+                        // Nothing to complete here: the key moves on.
+                        (Action::Complete, "next field"),
+                        (Action::Accept, "add"),
+                        (Action::Close, "cancel"),
+                    ],
+                )
             };
-            note(frame, rows[6], hint, theme.dim());
+            note(frame, rows[6], &hint, theme.dim());
         }
         Dialog::Upload(form) => {
             let title = if form.domain.is_some() {
@@ -103,12 +111,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 ),
             }
             problem(frame, rows[4], form.problem.as_deref(), theme);
-            note(
-                frame,
-                rows[6],
-                "Tab completes · ↑↓ field · Enter upload · Esc cancel",
-                theme.dim(),
-            );
+            let mut hints = vec![
+                (Action::Complete, "completes"),
+                (Action::NextField, "field"),
+            ];
+            if form.domain.is_some() {
+                hints.push((Action::NextChoice, "domain"));
+            }
+            hints.extend([(Action::Accept, "upload"), (Action::Close, "cancel")]);
+            note(frame, rows[6], &form_hints(state, &hints), theme.dim());
         }
         Dialog::Download(form) => {
             let title = format!("Download “{}”", fit(form.source.label(), 40));
@@ -117,12 +128,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             input_line(frame, rows[0], "Save as: ", &form.path.input, theme, true);
             candidates(frame, rows[1], &form.path.candidates, theme);
             problem(frame, rows[2], form.problem.as_deref(), theme);
-            note(
-                frame,
-                rows[4],
-                "Tab completes · Enter download · Esc cancel",
-                theme.dim(),
+            let hints = form_hints(
+                state,
+                &[
+                    (Action::Complete, "completes"),
+                    (Action::Accept, "download"),
+                    (Action::Close, "cancel"),
+                ],
             );
+            note(frame, rows[4], &hints, theme.dim());
         }
         Dialog::LookUp {
             input,
@@ -132,7 +146,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let rows = rows(rect);
             input_line(frame, rows[0], "uid: ", input, theme, true);
             problem(frame, rows[1], text.as_deref(), theme);
-            note(frame, rows[4], "Enter look up · Esc cancel", theme.dim());
+            let hints = form_hints(
+                state,
+                &[(Action::Accept, "look up"), (Action::Close, "cancel")],
+            );
+            note(frame, rows[4], &hints, theme.dim());
         }
         Dialog::Link(choice) => {
             let rect = popup(frame, area, width, 7, "External link", theme);
@@ -148,21 +166,48 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     ..rows[0]
                 },
             );
-            let buttons: Vec<Span> = ["o open in browser", "c copy URL", "Esc cancel"]
-                .iter()
-                .enumerate()
-                .flat_map(|(i, label)| {
-                    let style = if i == choice.choice {
-                        theme.selected()
-                    } else {
-                        theme.dim()
-                    };
-                    [Span::styled(format!(" {label} "), style), Span::raw("  ")]
-                })
-                .collect();
+            let keys = &state.settings.keymap;
+            let buttons: Vec<Span> = [
+                (Action::Open, "open in browser"),
+                (Action::CopyUrl, "copy URL"),
+                (Action::Close, "cancel"),
+            ]
+            .iter()
+            .map(|(action, label)| {
+                let key = keys.hint(Context::Link, *action);
+                if key.is_empty() {
+                    (*label).to_string()
+                } else {
+                    format!("{key} {label}")
+                }
+            })
+            .enumerate()
+            .flat_map(|(i, label)| {
+                let style = if i == choice.choice {
+                    theme.selected()
+                } else {
+                    theme.dim()
+                };
+                [Span::styled(format!(" {label} "), style), Span::raw("  ")]
+            })
+            .collect();
             frame.render_widget(Paragraph::new(Line::from(buttons)), rows[3]);
         }
     }
+}
+
+/// "Tab completes · Enter download · Esc cancel", from the form keys of the keymap (an action
+/// left without a key is left out).
+fn form_hints(state: &State, hints: &[(Action, &str)]) -> String {
+    let keys = &state.settings.keymap;
+    hints
+        .iter()
+        .filter_map(|(action, label)| {
+            let key = keys.hint(Context::Form, *action);
+            (!key.is_empty()).then(|| format!("{key} {label}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Clears and frames a centred pop-up; returns its inner area.

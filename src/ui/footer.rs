@@ -97,14 +97,17 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             .collect::<Vec<_>>()
     };
     if state.filter().editing {
-        return vec![("Enter".into(), "keep"), ("Esc".into(), "clear filter")];
+        return from(
+            Context::Form,
+            &[(Action::Accept, "keep"), (Action::Close, "clear filter")],
+        );
     }
     if state.show_transfers {
         return from(
             Context::Transfers,
             &[
                 (Action::Cancel, "cancel"),
-                (Action::Retry, "retry link"),
+                (Action::Retry, "retry"),
                 (Action::Open, "open"),
                 (Action::Clear, "clear done"),
                 (Action::Close, "close"),

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, fit};
+use crate::app::keymap::{Action, Context};
 use crate::app::state::{Pane, ResourceSource, State};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
@@ -22,17 +23,28 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(Paragraph::new(line).style(theme.header()), area);
 }
 
-/// The panes' tabs, left to right, each drawn one column in from the last (`[label]` when
-/// active, ` label ` otherwise: the same width).
-const TABS: [(Pane, &str); 2] = [
-    (Pane::Documents, "1 Documents"),
-    (Pane::Resources, "2 File resources"),
-];
+/// The panes' tabs, left to right, each labelled with the key that shows it, and drawn one
+/// column in from the last (`[label]` when active, ` label ` otherwise: the same width).
+fn tab_labels(state: &State) -> [(Pane, String); 2] {
+    let keys = &state.settings.keymap;
+    let label = |action, name| {
+        let key = keys.hint(Context::List, action);
+        if key.is_empty() {
+            String::from(name)
+        } else {
+            format!("{key} {name}")
+        }
+    };
+    [
+        (Pane::Documents, label(Action::Documents, "Documents")),
+        (Pane::Resources, label(Action::Resources, "File resources")),
+    ]
+}
 
 /// The tab drawn at column `x` of the tabs row, if any.
-pub fn tab_at(x: u16) -> Option<Pane> {
+pub fn tab_at(state: &State, x: u16) -> Option<Pane> {
     let mut start = 1;
-    for (pane, label) in TABS {
+    for (pane, label) in tab_labels(state) {
         let end = start + label.chars().count() + 2;
         if (start..end).contains(&usize::from(x)) {
             return Some(pane);
@@ -44,7 +56,7 @@ pub fn tab_at(x: u16) -> Option<Pane> {
 
 pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let mut left = Vec::new();
-    for (pane, label) in TABS {
+    for (pane, label) in tab_labels(state) {
         left.push(Span::raw(" "));
         left.push(if state.pane == pane {
             Span::styled(format!("[{label}]"), theme.active_tab())

@@ -29,7 +29,7 @@ pub fn spot_at(state: &State, column: u16, row: u16) -> Spot {
     let areas = areas(state, Rect::new(0, 0, width, height));
     let at = Position::new(column, row);
     if areas.tabs.contains(at) {
-        return header::tab_at(column - areas.tabs.x).map_or(Spot::Elsewhere, Spot::Tab);
+        return header::tab_at(state, column - areas.tabs.x).map_or(Spot::Elsewhere, Spot::Tab);
     }
     if areas.table.contains(at) {
         let row = match state.pane {

@@ -88,8 +88,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
     footer::draw(frame, areas.footer, state, theme);
     toasts::draw(frame, areas.table.union(areas.lower), state, theme);
     dialogs::draw(frame, area, state, theme);
-    if let Some(scroll) = state.help {
-        help::draw(frame, area, state, scroll, theme);
+    if state.help.is_some() {
+        help::draw(frame, area, state, theme);
     }
     neutralise(frame);
 }

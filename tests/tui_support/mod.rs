@@ -17,7 +17,7 @@ pub fn settings() -> Settings {
         download_dir: PathBuf::from("/home/op/Downloads"),
         log_path: Some(PathBuf::from("/home/op/.local/state/d2files/tui.log")),
         keymap: Keymap::default(),
-        keymap_error: None,
+        keymap_problems: Vec::new(),
         warnings: Vec::new(),
         color: false,
         page_size: 50,

@@ -7,7 +7,7 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
     };
     state.dialog = match dialog {
         Dialog::Confirm(confirm) => confirm_key(state, confirm, &key, fx),
-        Dialog::AddLink(form) => link_form_key(form, key, fx),
+        Dialog::AddLink(form) => link_form_key(state, form, key, fx),
         Dialog::Upload(form) => upload_key(state, form, key, fx),
         Dialog::Download(form) => download_key(state, form, key, fx),
         Dialog::LookUp { input, problem } => look_up_key(state, input, problem, key, fx),
@@ -77,18 +77,24 @@ pub(super) fn edit(input: &mut Input, key: KeyEvent) -> bool {
         .is_some_and(|changed| changed.value)
 }
 
+/// The form action a key means: forms read the keymap before their text fields.
+fn form_action(state: &State, key: &KeyEvent) -> Option<Action> {
+    state.settings.keymap.action(Context::Form, key)
+}
+
 pub(super) fn link_form_key(
+    state: &State,
     mut form: LinkForm,
     key: KeyEvent,
     fx: &mut Vec<Effect>,
 ) -> Option<Dialog> {
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+    match form_action(state, &key) {
+        Some(Action::Close) => return None,
+        Some(Action::Complete | Action::NextField | Action::PreviousField) => {
             form.focus_url = !form.focus_url
         }
-        KeyCode::Enter if !form.focus_url => form.focus_url = true,
-        KeyCode::Enter => {
+        Some(Action::Accept) if !form.focus_url => form.focus_url = true,
+        Some(Action::Accept) => {
             let name = form.name.value().trim().to_string();
             let url = form.url.value().trim().to_string();
             form.name_problem = name
@@ -194,28 +200,33 @@ pub(super) fn upload_key(
     let at = fields.iter().position(|f| *f == form.focus).unwrap_or(0);
     // Any other key may change the form: a check still in flight is about an older one.
     form.checking = None;
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Down | KeyCode::BackTab | KeyCode::Up => {
+    match form_action(state, &key) {
+        Some(Action::Close) => return None,
+        // Two fields: the next is the previous.
+        Some(Action::NextField | Action::PreviousField) => {
             form.focus = fields[(at + 1) % fields.len()];
         }
-        KeyCode::Tab if form.focus == UploadFocus::Path => path_tab(state, &mut form.path, fx),
-        KeyCode::Tab => form.focus = fields[(at + 1) % fields.len()],
-        KeyCode::Left | KeyCode::Right if form.focus == UploadFocus::Domain => {
+        Some(Action::Complete) if form.focus == UploadFocus::Path => {
+            path_tab(state, &mut form.path, fx)
+        }
+        Some(Action::Complete) => form.focus = fields[(at + 1) % fields.len()],
+        Some(step @ (Action::NextChoice | Action::PreviousChoice))
+            if form.focus == UploadFocus::Domain =>
+        {
             let known = &Domain::KNOWN;
             let i = form
                 .domain
                 .as_ref()
                 .and_then(|d| known.iter().position(|k| k == d))
                 .unwrap_or(0);
-            let next = if key.code == KeyCode::Right {
+            let next = if step == Action::NextChoice {
                 (i + 1) % known.len()
             } else {
                 (i + known.len() - 1) % known.len()
             };
             form.domain = Some(known[next].clone());
         }
-        KeyCode::Enter => {
+        Some(Action::Accept) => {
             let path = form.path.input.value().trim().to_string();
             let name = form.name.value().trim().to_string();
             form.problem = if path.is_empty() {
@@ -261,10 +272,10 @@ pub(super) fn download_key(
     key: KeyEvent,
     fx: &mut Vec<Effect>,
 ) -> Option<Dialog> {
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Tab => path_tab(state, &mut form.path, fx),
-        KeyCode::Enter => {
+    match form_action(state, &key) {
+        Some(Action::Close) => return None,
+        Some(Action::Complete) => path_tab(state, &mut form.path, fx),
+        Some(Action::Accept) => {
             let path = form.path.input.value().trim().to_string();
             if path.is_empty() {
                 form.problem = Some("type where to save the file (Tab completes)".into());
@@ -305,9 +316,9 @@ pub(super) fn look_up_key(
     key: KeyEvent,
     fx: &mut Vec<Effect>,
 ) -> Option<Dialog> {
-    match key.code {
-        KeyCode::Esc => return None,
-        KeyCode::Enter => {
+    match form_action(state, &key) {
+        Some(Action::Close) => return None,
+        Some(Action::Accept) => {
             let uid = input.value().trim().to_string();
             if is_valid_uid(&uid) {
                 let req = state.next_req();
@@ -332,19 +343,20 @@ pub(super) fn link_choice_key(
     key: &KeyEvent,
     fx: &mut Vec<Effect>,
 ) -> Option<Dialog> {
-    let pick = match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => return None,
-        KeyCode::Char('o') => 0,
-        KeyCode::Char('c') | KeyCode::Char('y') => 1,
-        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+    // Like a menu: a choice's own key takes it at once; the highlight moves for Enter.
+    let pick = match state.settings.keymap.action(Context::Link, key) {
+        Some(Action::Close) => return None,
+        Some(Action::Open) => 0,
+        Some(Action::CopyUrl) => 1,
+        Some(Action::NextChoice) => {
             choice.choice = (choice.choice + 1) % 3;
             return Some(Dialog::Link(choice));
         }
-        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+        Some(Action::PreviousChoice) => {
             choice.choice = (choice.choice + 2) % 3;
             return Some(Dialog::Link(choice));
         }
-        KeyCode::Enter => choice.choice,
+        Some(Action::Accept) => choice.choice,
         _ => return Some(Dialog::Link(choice)),
     };
     match pick {

@@ -60,7 +60,7 @@ pub(super) fn help_key(state: &mut State, key: &KeyEvent) {
     let scroll = state.help.unwrap_or(0);
     state.help = match state.settings.keymap.action(Context::Help, key) {
         Some(Action::Close) => None,
-        Some(Action::Down) => Some(scroll.saturating_add(1)),
+        Some(Action::Down) => Some(scroll.saturating_add(1).min(state.help_scroll_limit())),
         Some(Action::Up) => Some(scroll.saturating_sub(1)),
         _ => Some(scroll),
     };
@@ -87,29 +87,43 @@ pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effe
             }
         }
         Action::Clear => transfers.clear_finished(),
-        Action::Retry => {
-            let retry = transfers.selected().and_then(|t| {
-                let uid = t.unlinked.clone()?;
-                let name = match &t.job {
-                    TransferJob::UploadDocument { name, .. }
-                    | TransferJob::LinkDocument { name, .. } => name.clone(),
-                    _ => t.label.clone(),
-                };
-                Some((t.label.clone(), name, uid))
-            });
-            if let Some((label, name, file_resource_uid)) = retry {
-                if let Some(transfer) = transfers.items.get_mut(transfers.cursor) {
-                    transfer.unlinked = None;
-                }
-                let job = TransferJob::LinkDocument {
-                    name,
-                    file_resource_uid,
-                };
-                start_transfer(state, label, job, fx);
-            }
-        }
+        Action::Retry => retry_transfer(state, fx),
         Action::Close => state.show_transfers = false,
         _ => {}
+    }
+}
+
+/// `r` in the transfers panel: a stored upload whose document could not be created is linked
+/// again; a download that failed or was cancelled starts again, as it was asked for.
+fn retry_transfer(state: &mut State, fx: &mut Vec<Effect>) {
+    let transfers = &mut state.transfers;
+    let Some(transfer) = transfers.items.get_mut(transfers.cursor) else {
+        return;
+    };
+    if let Some(file_resource_uid) = transfer.unlinked.take() {
+        let name = match &transfer.job {
+            TransferJob::UploadDocument { name, .. } | TransferJob::LinkDocument { name, .. } => {
+                name.clone()
+            }
+            _ => transfer.label.clone(),
+        };
+        let label = transfer.label.clone();
+        let job = TransferJob::LinkDocument {
+            name,
+            file_resource_uid,
+        };
+        start_transfer(state, label, job, fx);
+        return;
+    }
+    let ended = matches!(
+        transfer.state,
+        TransferState::Failed(_) | TransferState::Cancelled
+    );
+    if ended && !transfer.is_upload() {
+        let index = transfers.cursor;
+        if let Some((id, job)) = transfers.restart(index) {
+            fx.push(Effect::StartTransfer { id, job });
+        }
     }
 }
 
@@ -431,8 +445,17 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Pane::Documents => &mut state.documents.filter,
         Pane::Resources => &mut state.resources.list.filter,
     };
-    match key.code {
-        KeyCode::Esc => {
+    let keymap = &state.settings.keymap;
+    let action = keymap.action(Context::Form, &key).or_else(|| {
+        // The list stays browsable while typing, by its own page keys (not characters, which
+        // are typed).
+        keymap
+            .action(Context::List, &key)
+            .filter(|action| matches!(action, Action::PageDown | Action::PageUp))
+            .filter(|_| !is_plain_character(&key))
+    });
+    match action {
+        Some(Action::Close) => {
             filter.editing = false;
             filter.input.reset();
             filter.due = None;
@@ -442,20 +465,15 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                 reload(state, pane, fx);
             }
         }
-        KeyCode::Enter => {
+        Some(Action::Accept) => {
             filter.editing = false;
             apply_filter(state, pane, fx);
         }
-        // The list stays browsable while typing.
-        KeyCode::Up => move_in_pane(state, Action::Up, fx),
-        KeyCode::Down => move_in_pane(state, Action::Down, fx),
-        KeyCode::PageUp => move_in_pane(state, Action::PageUp, fx),
-        KeyCode::PageDown => move_in_pane(state, Action::PageDown, fx),
+        Some(Action::PreviousField) => move_in_pane(state, Action::Up, fx),
+        Some(Action::NextField) => move_in_pane(state, Action::Down, fx),
+        Some(action @ (Action::PageUp | Action::PageDown)) => move_in_pane(state, action, fx),
         _ => {
-            if std::mem::take(&mut filter.replace_on_type)
-                && matches!(key.code, KeyCode::Char(_))
-                && !key.modifiers.contains(KeyModifiers::CONTROL)
-            {
+            if std::mem::take(&mut filter.replace_on_type) && is_plain_character(&key) {
                 filter.input.reset();
             }
             if filter.input.handle_event(&Event::Key(key)).is_some() {
@@ -470,6 +488,14 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
             }
         }
     }
+}
+
+/// A character typed without Ctrl or Alt: text, never a command, in a field.
+pub(super) fn is_plain_character(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 /// Pasted text goes into the text field being edited, as if typed; without one it is dropped,

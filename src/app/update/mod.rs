@@ -46,7 +46,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => tick(state, now, &mut fx),
         Msg::Key(key) => on_key(state, key, &mut fx),
         Msg::Paste(text) => paste(state, &text, &mut fx),
-        Msg::Resize(width, height) => state.size = (width, height),
+        Msg::Resize(width, height) => {
+            state.size = (width, height);
+            // A taller screen shows more of help: the end stays at the bottom, not above it.
+            state.help = state
+                .help
+                .map(|scroll| scroll.min(state.help_scroll_limit()));
+        }
         Msg::Mouse(mouse) => on_mouse(state, mouse, &mut fx),
         Msg::Connected(result) => connected(state, result, &mut fx),
         Msg::DocumentsLoaded { req, page, result } => {

@@ -18,7 +18,9 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent, fx: &mut Vec<Effect
     }
     if let Some(scroll) = state.help {
         state.help = Some(match mouse.kind {
-            MouseEventKind::ScrollDown => scroll.saturating_add(WHEEL_ROWS as u16),
+            MouseEventKind::ScrollDown => scroll
+                .saturating_add(WHEEL_ROWS as u16)
+                .min(state.help_scroll_limit()),
             MouseEventKind::ScrollUp => scroll.saturating_sub(WHEEL_ROWS as u16),
             _ => scroll,
         });
