@@ -1333,3 +1333,73 @@ fn a_failed_or_cancelled_download_restarts_from_the_transfers_panel() {
     let (third, _) = started_transfer(&update(&mut state, key('r')));
     assert_ne!(third, second);
 }
+
+/// The first page of `total` documents is in; `G` loads the last page alone.
+#[test]
+fn bottom_reaches_the_real_end_by_loading_the_last_page_alone() {
+    let mut state = ready(5000);
+    let effects = update(&mut state, key('G'));
+    let (req, query) = documents_req(&effects);
+    assert_eq!(query.page, 100, "the pager's last page, directly");
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 100,
+            result: Ok(page(4950..5000, 100, 5000)),
+        },
+    );
+    assert_eq!(state.documents.cursor, 49);
+    assert_eq!(
+        state.selected_document().map(|d| d.id.clone()),
+        Some(uid('D', 4999)),
+        "on the last document of all"
+    );
+    let screen = render(&mut state, 100, 30);
+    assert!(screen.contains("4951–5000 of 5000"), "{screen}");
+    // Going up reaches the window's top and loads the page before it above the rows.
+    let mut effects = Vec::new();
+    for _ in 0..45 {
+        effects.extend(update(&mut state, key('k')));
+    }
+    let (req, query) = documents_req(&effects);
+    assert_eq!(query.page, 99);
+    let before = state.selected_document().map(|d| d.id.clone());
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 99,
+            result: Ok(page(4900..4950, 99, 5000)),
+        },
+    );
+    assert_eq!(
+        state.selected_document().map(|d| d.id.clone()),
+        before,
+        "the cursor stays on its document"
+    );
+    assert!(render(&mut state, 100, 30).contains("4901–5000 of 5000"));
+    // `g` goes back to the real start.
+    let (req, query) = documents_req(&update(&mut state, key('g')));
+    assert_eq!(query.page, 1);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..50, 1, 5000)),
+        },
+    );
+    assert_eq!(
+        state.selected_document().map(|d| d.id.clone()),
+        Some(uid('D', 0))
+    );
+    assert!(render(&mut state, 100, 30).contains("50 of 5000"));
+}
+
+#[test]
+fn bottom_on_a_short_list_just_moves() {
+    let mut state = ready(30);
+    assert!(update(&mut state, key('G')).is_empty());
+    assert_eq!(state.documents.cursor, 29);
+}

@@ -114,7 +114,11 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("down", Action::Down, "move down"),
     ("up", Action::Up, "move up"),
     ("top", Action::Top, "first row"),
-    ("bottom", Action::Bottom, "last loaded row"),
+    (
+        "bottom",
+        Action::Bottom,
+        "last row (its page loads directly)",
+    ),
     ("page_down", Action::PageDown, "one screen down"),
     ("page_up", Action::PageUp, "one screen up"),
     ("next_pane", Action::NextPane, "switch pane"),

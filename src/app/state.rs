@@ -210,6 +210,15 @@ pub struct ListView<T> {
     pub select: Option<String>,
     /// The next first page puts the cursor on its first row (a new sort order).
     pub to_top_on_load: bool,
+    /// The page `items` starts at: 1, unless `G` jumped to the last page, which is then loaded
+    /// without the pages before it (they load as the cursor moves up to them).
+    pub first_page: u32,
+    /// How many rows of the whole list come before `items[0]`.
+    pub offset: usize,
+    /// Pages the server says the list has (its pager's `pageCount`).
+    pub page_count: Option<u32>,
+    /// The page being jumped to puts the cursor on its last row (`G`).
+    pub to_bottom_on_load: bool,
 }
 
 impl<T> Default for ListView<T> {
@@ -225,6 +234,10 @@ impl<T> Default for ListView<T> {
             loaded: false,
             select: None,
             to_top_on_load: false,
+            first_page: 1,
+            offset: 0,
+            page_count: None,
+            to_bottom_on_load: false,
         }
     }
 }
@@ -241,6 +254,31 @@ impl<T> ListView<T> {
             && self.loaded
             && self.next_page.is_some()
             && self.cursor + PREFETCH_ROWS >= self.items.len()
+    }
+
+    /// Whether the cursor is close enough to the top of a window that starts after page 1 to
+    /// want the page before it.
+    pub fn wants_previous_page(&self) -> bool {
+        self.loading.is_none()
+            && self.error.is_none()
+            && self.loaded
+            && self.first_page > 1
+            && self.cursor < PREFETCH_ROWS
+    }
+
+    /// The page to ask for as the cursor moves: the next one near the end, the one before the
+    /// window near its top.
+    pub fn page_wanted(&self) -> Option<u32> {
+        self.next_page
+            .filter(|_| self.wants_next_page())
+            .or_else(|| self.wants_previous_page().then(|| self.first_page - 1))
+    }
+
+    /// The page `G` loads to reach the real end, when the last page is not loaded yet and is
+    /// not simply the next one.
+    pub fn last_page_to_jump_to(&self) -> Option<u32> {
+        let next = self.next_page?;
+        self.page_count.filter(|last| *last > next)
     }
 
     pub fn move_cursor(&mut self, delta: isize) {

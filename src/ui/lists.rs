@@ -19,6 +19,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 
 fn block<'a, T>(title: &'a str, list: &ListView<T>, state: &State, theme: Theme) -> Block<'a> {
     let mut count = match list.total {
+        // After `G` the rows are a window of the list: say which.
+        Some(total) if list.offset > 0 => format!(
+            " {}–{} of {total} ",
+            list.offset + 1,
+            list.offset + list.items.len()
+        ),
         Some(total) => format!(" {} of {total} ", list.items.len()),
         None => " ".to_string(),
     };

@@ -128,6 +128,18 @@ fn retry_transfer(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    if action == Action::Bottom && jump_to_last_page(state, fx) {
+        return;
+    }
+    if action == Action::Top && window_starts_late(state) {
+        // The first rows are not loaded (`G` jumped past them): the list from its start.
+        match state.pane {
+            Pane::Documents => state.documents.to_top_on_load = true,
+            Pane::Resources => state.resources.list.to_top_on_load = true,
+        }
+        request_page(state, state.pane, 1, fx);
+        return;
+    }
     let rows = state.page_rows();
     let (cursor, len) = match state.pane {
         Pane::Documents => (&mut state.documents.cursor, state.documents.items.len()),
@@ -147,6 +159,14 @@ pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effec
         _ => *cursor,
     };
     cursor_moved(state, fx);
+}
+
+/// Whether the pane's rows start after its first page.
+fn window_starts_late(state: &State) -> bool {
+    match state.pane {
+        Pane::Documents => state.documents.first_page > 1,
+        Pane::Resources => state.resources.list.first_page > 1,
+    }
 }
 
 /// After the cursor moved: the next page when near the end, the details after it.
@@ -447,12 +467,12 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
     };
     let keymap = &state.settings.keymap;
     let action = keymap.action(Context::Form, &key).or_else(|| {
-        // The list stays browsable while typing, by its own page keys (not characters, which
-        // are typed).
+        // The list stays browsable while typing, by its own page keys, unless they are letters
+        // (with Ctrl too: Ctrl-u clears the text, as in a shell).
         keymap
             .action(Context::List, &key)
             .filter(|action| matches!(action, Action::PageDown | Action::PageUp))
-            .filter(|_| !is_plain_character(&key))
+            .filter(|_| !matches!(key.code, KeyCode::Char(_)))
     });
     match action {
         Some(Action::Close) => {

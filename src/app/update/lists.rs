@@ -26,25 +26,43 @@ pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     }
 }
 
+/// The next page when the cursor nears the end, or the one before the window when it nears
+/// the top of a list `G` jumped into.
 pub(super) fn fetch_next_page(state: &mut State, fx: &mut Vec<Effect>) {
     let next = match state.pane {
-        Pane::Documents => {
-            let list = &state.documents;
-            list.next_page.filter(|_| list.wants_next_page())
-        }
-        Pane::Resources => {
-            let list = &state.resources.list;
-            let server = state.resources.source == ResourceSource::Server;
-            list.next_page.filter(|_| server && list.wants_next_page())
-        }
+        Pane::Documents => state.documents.page_wanted(),
+        Pane::Resources => Some(&state.resources)
+            .filter(|resources| resources.source == ResourceSource::Server)
+            .and_then(|resources| resources.list.page_wanted()),
     };
     if let Some(page) = next {
         request_page(state, state.pane, page, fx);
     }
 }
 
+/// `G`: the real end of the list. When the last page is further than the next one, it is
+/// loaded on its own (the pager knows how many pages there are) instead of page after page.
+/// Returns false when the last row is already loaded or coming next, so the cursor just moves.
+pub(super) fn jump_to_last_page(state: &mut State, fx: &mut Vec<Effect>) -> bool {
+    let last = match state.pane {
+        Pane::Documents => state.documents.last_page_to_jump_to(),
+        Pane::Resources => Some(&state.resources)
+            .filter(|resources| resources.source == ResourceSource::Server)
+            .and_then(|resources| resources.list.last_page_to_jump_to()),
+    };
+    let Some(last) = last else {
+        return false;
+    };
+    match state.pane {
+        Pane::Documents => state.documents.to_bottom_on_load = true,
+        Pane::Resources => state.resources.list.to_bottom_on_load = true,
+    }
+    request_page(state, state.pane, last, fx);
+    true
+}
+
 /// Asks the server for one page of a pane's list, marking the list as loading it.
-fn request_page(state: &mut State, pane: Pane, page: u32, fx: &mut Vec<Effect>) {
+pub(super) fn request_page(state: &mut State, pane: Pane, page: u32, fx: &mut Vec<Effect>) {
     let req = state.next_req();
     let loading = Some(Loading { req, page });
     fx.push(match pane {
@@ -82,6 +100,9 @@ pub(super) fn store_page<T>(
     list.error = None;
     list.filter.problem = None;
     let has_next = result.has_next() && !result.items.is_empty();
+    let rows_before = result.pager.as_ref().map_or(0, |pager| {
+        (page.saturating_sub(1) as usize) * pager.page_size as usize
+    });
     if page <= 1 {
         let to_top = std::mem::take(&mut list.to_top_on_load);
         let selected = list
@@ -93,14 +114,34 @@ pub(super) fn store_page<T>(
         list.cursor = selected
             .and_then(|uid| list.items.iter().position(|item| id(item) == uid))
             .unwrap_or(0);
-    } else {
+        list.first_page = 1;
+        list.offset = 0;
+        list.next_page = has_next.then_some(page + 1);
+    } else if page + 1 == list.first_page {
+        // The page before the window: above the rows, the cursor staying on its row.
+        let added = result.items.len();
+        list.items.splice(0..0, result.items);
+        list.cursor += added;
+        list.first_page = page;
+        list.offset = list.offset.saturating_sub(added);
+    } else if Some(page) == list.next_page {
         list.items.extend(result.items);
+        list.next_page = has_next.then_some(page + 1);
+    } else {
+        // A jump (`G`): this page alone, the pages before it loading as the cursor goes up.
+        list.items = result.items;
+        list.first_page = page;
+        list.offset = rows_before;
+        list.next_page = has_next.then_some(page + 1);
+    }
+    if std::mem::take(&mut list.to_bottom_on_load) {
+        list.cursor = list.items.len().saturating_sub(1);
     }
     list.total = Some(match &result.pager {
         Some(pager) => pager.total,
-        None => list.items.len() as u64,
+        None => (list.offset + list.items.len()) as u64,
     });
-    list.next_page = has_next.then_some(page + 1);
+    list.page_count = result.pager.as_ref().map(|pager| pager.page_count);
     true
 }
 
