@@ -358,3 +358,102 @@ fn hostile_names_cannot_rewrite_the_screen() {
     assert!(screen.contains("invoicefdp.exe"), "{screen}");
     assert!(screen.contains("boom"), "{screen}");
 }
+
+/// The 2.41+ file resources pane: rows from the server's list (status NONE), each then read
+/// on its own; one of them is PENDING, and the domains are shown whole.
+fn resources_from_the_server() -> State {
+    let mut state = ready(5);
+    update(&mut state, key('2'));
+    let listed = [
+        (
+            "Fa000000001",
+            "district-report-2025-with-a-long-name.pdf",
+            Domain::Document,
+        ),
+        ("Fa000000002", "avatar.png", Domain::UserAvatar),
+        (
+            "Fa000000003",
+            "inbox-attachment.xlsx",
+            Domain::MessageAttachment,
+        ),
+    ]
+    .map(|(id, name, domain)| FileResource {
+        domain: Some(domain),
+        storage_status: Some(StorageStatus::None),
+        ..stored(id, name)
+    });
+    let req = state.resources.list.loading.expect("the list loads").req;
+    let mut effects = update(
+        &mut state,
+        Msg::ResourcesLoaded {
+            req,
+            page: 1,
+            result: Ok(d2files::api::Page {
+                items: listed.to_vec(),
+                pager: None,
+            }),
+        },
+    );
+    // Answer the reads one at a time, as they come; the second is still PENDING.
+    while let Some(d2files::app::effect::Effect::FetchResource { req, uid }) =
+        effects.first().cloned()
+    {
+        let mut read = listed
+            .iter()
+            .find(|r| r.id == uid)
+            .expect("a listed row")
+            .clone();
+        read.storage_status = Some(if uid == "Fa000000002" {
+            StorageStatus::Pending
+        } else {
+            StorageStatus::Stored
+        });
+        effects = update(
+            &mut state,
+            Msg::ResourceLoaded {
+                req,
+                uid,
+                result: Ok(Box::new(read)),
+            },
+        );
+    }
+    state
+}
+
+#[test]
+fn resources_pane_from_the_server() {
+    snap("resources_server", resources_from_the_server);
+}
+
+#[test]
+fn narrow_screens_give_the_name_the_room_and_cut_it_with_an_ellipsis() {
+    let mut state = ready(5);
+    state.documents.items[0].name = Some("Immunization coverage report 2025 – Northern".into());
+    let screen = render(&mut state, 30, 12);
+    let row = screen
+        .lines()
+        .find(|l| l.contains('▶'))
+        .expect("the selected row");
+    assert!(
+        row.contains("Immunization cove") && row.contains('…'),
+        "{screen}"
+    );
+    assert!(!screen.contains("2025-03"), "the date gave way:\n{screen}");
+    let mut state = resources_from_the_server();
+    let screen = render(&mut state, 30, 12);
+    let row = screen
+        .lines()
+        .find(|l| l.contains('▶'))
+        .expect("the selected row");
+    assert!(
+        row.contains("district-rep") && row.contains('…'),
+        "{screen}"
+    );
+    assert!(screen.contains("PENDING"), "the status stays:\n{screen}");
+    // Wide enough, every domain is whole.
+    let screen = render(&mut state, 100, 20);
+    assert!(
+        screen.contains("USER_AVATAR") && screen.contains("MESSAGE_ATTACHMENT"),
+        "{screen}"
+    );
+}

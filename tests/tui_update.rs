@@ -609,7 +609,7 @@ fn arrows_move_the_list_while_the_filter_is_typed() {
 }
 
 #[test]
-fn a_list_status_of_none_is_read_again_for_the_details() {
+fn a_list_status_of_none_is_read_in_the_background_and_shown_as_read() {
     let mut state = ready(10);
     update(&mut state, key('2'));
     let listed = FileResource {
@@ -622,7 +622,7 @@ fn a_list_status_of_none_is_read_again_for_the_details() {
         .loading
         .expect("the list is loading")
         .req;
-    update(
+    let effects = update(
         &mut state,
         Msg::ResourcesLoaded {
             req,
@@ -633,10 +633,22 @@ fn a_list_status_of_none_is_read_again_for_the_details() {
             }),
         },
     );
-    let effects = update(&mut state, code(KeyCode::Enter));
+    // The list's NONE is no status: the row says so, and is read on its own at once.
+    let row_of = |state: &mut State| {
+        render(state, 100, 20)
+            .lines()
+            .find(|line| line.contains("TacExtJuMmW"))
+            .expect("the row")
+            .to_string()
+    };
     let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
         panic!("expected a read of the file resource: {effects:?}");
     };
+    assert!(!row_of(&mut state).contains("NONE"));
+    assert!(
+        update(&mut state, code(KeyCode::Enter)).is_empty(),
+        "the details wait for the read in flight"
+    );
     update(
         &mut state,
         Msg::ResourceLoaded {
@@ -645,10 +657,11 @@ fn a_list_status_of_none_is_read_again_for_the_details() {
             result: Ok(Box::new(resource(&uid, "report.pdf"))),
         },
     );
-    let row = state.selected_resource().expect("a row");
-    assert_eq!(
-        row.resource.as_ref().and_then(|r| r.storage_status.clone()),
-        Some(StorageStatus::Stored)
+    assert!(row_of(&mut state).contains("STORED"));
+    let screen = render(&mut state, 100, 20);
+    assert!(
+        screen.contains("status STORED"),
+        "the details too:\n{screen}"
     );
     assert!(state.toasts.is_empty(), "not taken for a look-up");
 }
@@ -853,7 +866,7 @@ fn before_2_41_known_rows_are_read_one_at_a_time() {
         },
     ));
     assert_eq!(uid, uid_of(3), "document 2 is a link");
-    assert!(state.resources.missing.contains_key(&uid_of(1)));
+    assert!(state.resources.book.unreadable(&uid_of(1)).is_some());
     assert!(state.toasts.is_empty());
 }
 

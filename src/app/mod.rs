@@ -21,6 +21,7 @@ pub mod help;
 pub mod keymap;
 pub mod msg;
 pub mod paths;
+pub mod resource_book;
 pub mod runner;
 pub mod state;
 mod terminal;

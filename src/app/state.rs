@@ -1,5 +1,4 @@
 //! Everything the screen shows, as plain data. Only `update` changes it; `ui` only reads it.
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use crate::api::{
 };
 use crate::app::effect::ReqId;
 use crate::app::keymap::Keymap;
+use crate::app::resource_book::ResourceBook;
 use crate::app::transfers::Transfers;
 
 /// Rows asked for per request, unless `D2FILES_PAGE_SIZE` says otherwise.
@@ -324,13 +324,13 @@ pub struct KnownResource {
     pub origin: Origin,
 }
 
-/// One row of the file resources pane; metadata once fetched.
+/// One row of the file resources pane: which file resource, and a name to show until its
+/// metadata is known (the metadata itself is in `ResourcesView::book`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceRow {
     pub uid: String,
     pub name: String,
     pub origin: Origin,
-    pub resource: Option<FileResource>,
 }
 
 /// How the file resources pane gets its rows.
@@ -350,16 +350,21 @@ pub struct ResourcesView {
     pub domain: Option<Domain>,
     /// Own uploads and look-ups (the Known source).
     pub known: Vec<KnownResource>,
-    /// Metadata fetched one by one (the Known source).
-    pub fetched: HashMap<String, FileResource>,
-    /// The files behind loaded documents, read a page at a time from the 2.41+ list for the
-    /// Documents pane's type and size columns. Field-filtered reads say `storageStatus` NONE,
-    /// so nothing else reads these.
-    pub listed: HashMap<String, FileResource>,
+    /// Everything known of every file resource: rows, details and the Documents pane's type
+    /// and size columns read it.
+    pub book: ResourceBook,
+    /// The one plain read in flight (they go one at a time, never a burst).
     pub fetching: Option<(ReqId, String)>,
     pub fetch_due: Option<Duration>,
-    /// Rows whose own read failed, with DHIS2's answer (shown in the details).
-    pub missing: HashMap<String, String>,
+}
+
+impl ResourcesView {
+    /// What a row is called: the file resource's own name once known.
+    pub fn row_name<'a>(&'a self, row: &'a ResourceRow) -> &'a str {
+        self.book
+            .get(&row.uid)
+            .map_or(row.name.as_str(), FileResource::title)
+    }
 }
 
 impl Default for ResourcesView {
@@ -369,11 +374,9 @@ impl Default for ResourcesView {
             list: ListView::default(),
             domain: None,
             known: Vec::new(),
-            fetched: HashMap::new(),
-            listed: HashMap::new(),
+            book: ResourceBook::default(),
             fetching: None,
             fetch_due: None,
-            missing: HashMap::new(),
         }
     }
 }
@@ -386,8 +389,8 @@ pub struct Details {
     pub uid: Option<String>,
     pub req: Option<ReqId>,
     pub due: Option<Duration>,
+    /// The document, read in full; its file resource is in `ResourcesView::book`.
     pub document: Option<Document>,
-    pub resource: Option<Result<FileResource, String>>,
     pub error: Option<String>,
 }
 

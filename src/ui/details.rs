@@ -29,8 +29,15 @@ fn when(value: Option<chrono::NaiveDateTime>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-/// The file resource's fields as one flowing line (the panel wraps it to its width).
-fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
+/// The file resource's fields as one flowing line (the panel wraps it to its width). The
+/// status is the one a plain read checked; a listed copy's NONE says nothing, so it reads
+/// "checking…" until the read answers.
+fn resource_line(state: &State, resource: &FileResource, theme: Theme) -> Line<'static> {
+    let status = match state.resources.book.checked_status(&resource.id) {
+        Some(status) => status.to_string(),
+        None if state.resources.book.is_read(&resource.id) => "?".into(),
+        None => format!("{} checking", spinner(state)),
+    };
     let mut spans = vec![Span::styled("file resource  ", theme.title())];
     spans.extend(field("name", resource.title().to_string(), theme));
     spans.extend(field("id", resource.id.clone(), theme));
@@ -42,15 +49,7 @@ fn resource_line(resource: &FileResource, theme: Theme) -> Line<'static> {
             .unwrap_or_else(|| "?".into()),
         theme,
     ));
-    spans.extend(field(
-        "status",
-        resource
-            .storage_status
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "?".into()),
-        theme,
-    ));
+    spans.extend(field("status", status, theme));
     spans.extend(field(
         "domain",
         resource
@@ -87,15 +86,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let lines = match state.pane {
         Pane::Documents => document_lines(state, theme),
         Pane::Resources => match state.selected_resource() {
-            Some(row) => match &row.resource {
+            Some(row) => match state.resources.book.get(&row.uid) {
                 Some(resource) => {
-                    let mut line = resource_line(resource, theme);
+                    let mut line = resource_line(state, resource, theme);
                     if row.origin != Origin::Server {
                         line.extend(field("known from", row.origin.label().into(), theme));
                     }
                     vec![line]
                 }
-                None => match state.resources.missing.get(&row.uid) {
+                None => match state.resources.book.unreadable(&row.uid) {
                     Some(error) => vec![Line::from(Span::styled(
                         format!("file resource {}: {error}", row.uid),
                         theme.error(),
@@ -153,13 +152,16 @@ fn document_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
         spans.extend(field("attachment", attachment.to_string(), theme));
     }
     let mut lines = vec![Line::from(spans)];
-    match &details.resource {
-        Some(Ok(resource)) => lines.push(resource_line(resource, theme)),
-        Some(Err(error)) => lines.push(Line::from(Span::styled(
-            format!("file resource: {error}"),
-            theme.error(),
-        ))),
-        None => {}
+    if let Some(uid) = document.file_resource_uid() {
+        let book = &state.resources.book;
+        match (book.unreadable(uid), book.get(uid)) {
+            (Some(error), _) => lines.push(Line::from(Span::styled(
+                format!("file resource: {error}"),
+                theme.error(),
+            ))),
+            (None, Some(resource)) => lines.push(resource_line(state, resource, theme)),
+            (None, None) => {}
+        }
     }
     lines
 }

@@ -8,19 +8,48 @@ use super::{Theme, fit};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{Pane, ResourceSource, State};
 
+/// " d2files ─ PROFILE ─ URL ─ DHIS2 VERSION ─ USER". Which server matters most, so when the
+/// row is short the user goes first, then the version, then the profile, and the URL is cut
+/// (with `…`) only when it alone does not fit. A profile named after the URL's host (a
+/// connection from `--url` or `DHIS2_URL`) is not repeated.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let server = state.server();
-    let version = server.map(|s| s.version_text.as_str()).unwrap_or("?");
-    let user = server.map(|s| s.user.label()).unwrap_or("?");
+    let version = server.map(|s| format!("DHIS2 {}", s.version_text));
+    let user = server.map(|s| s.user.label().to_string());
     let url = state.settings.base_url.trim_end_matches('/');
-    let head = format!(" d2files ─ {} ─ ", state.settings.profile);
-    let tail = format!(" ─ DHIS2 {version} ─ {user}");
-    let room = usize::from(area.width)
-        .saturating_sub(head.chars().count() + tail.chars().count())
-        .max(8);
-    let text = format!("{head}{}{tail}", fit(url, room));
-    let line = Line::from(fit(&text, usize::from(area.width))).style(theme.header());
+    let profile = &state.settings.profile;
+    let profile = (!names_the_host(profile, url)).then_some(profile.clone());
+    let width = usize::from(area.width);
+    // Kept while `kept` is above their place: the user goes first, the profile last.
+    let optional = [profile, version, user];
+    let mut kept = optional.len();
+    let line = loop {
+        let [profile, version, user] = &optional;
+        let keep = |place: usize, part: &Option<String>| part.clone().filter(|_| place < kept);
+        let mut parts = vec![" d2files".to_string()];
+        parts.extend(keep(0, profile));
+        parts.push(url.to_string());
+        parts.extend(keep(1, version));
+        parts.extend(keep(2, user));
+        let text = parts.join(" ─ ");
+        if text.chars().count() <= width || kept == 0 {
+            break fit(&text, width);
+        }
+        kept -= 1;
+    };
+    let line = Line::from(line).style(theme.header());
     frame.render_widget(Paragraph::new(line).style(theme.header()), area);
+}
+
+/// Whether a connection's name is just its URL's host (and port), as for `--url`.
+fn names_the_host(name: &str, url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|url| {
+        let host = url.host_str().unwrap_or_default();
+        name == host
+            || url
+                .port()
+                .is_some_and(|port| name == format!("{host}:{port}"))
+    })
 }
 
 /// The panes' tabs, left to right, each labelled with the key that shows it, and drawn one

@@ -122,53 +122,125 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         );
         return empty(frame, inner, list, "documents", hint, theme);
     }
-    let narrow = area.width < 70;
     let (offset, visible, selected) = window(list, inner);
+    // Columns give way to the name as the screen narrows: type first (the details show it),
+    // then size, then the date; the name always keeps the most room.
+    let width = area.width;
+    let show = |column: DocumentColumn| column.shown_from() <= width;
+    let columns: Vec<DocumentColumn> = DocumentColumn::ALL
+        .into_iter()
+        .filter(|c| show(*c))
+        .collect();
+    let fixed: Vec<u16> = columns
+        .iter()
+        .filter(|c| !matches!(c, DocumentColumn::Name | DocumentColumn::Type))
+        .map(|c| c.width())
+        .collect();
+    let name_width = name_room(inner.width, &fixed, columns.contains(&DocumentColumn::Type));
     let rows = list.items[offset..offset + visible].iter().map(|document| {
-        let resource = document.file_resource_uid().and_then(|uid| {
-            let resources = &state.resources;
-            resources
-                .fetched
-                .get(uid)
-                .or_else(|| resources.listed.get(uid))
+        let resource = document
+            .file_resource_uid()
+            .and_then(|uid| state.resources.book.get(uid));
+        let cells = columns.iter().map(|column| match column {
+            DocumentColumn::Name => Cell::from(fit(document.title(), name_width)),
+            DocumentColumn::Kind => Cell::from(if document.external { "link" } else { "file" }),
+            DocumentColumn::Type => kind_detail(document, resource, theme),
+            DocumentColumn::Size => Cell::from(
+                Line::from(
+                    resource
+                        .and_then(|r| r.content_length)
+                        .map(human_size)
+                        .unwrap_or_default(),
+                )
+                .alignment(Alignment::Right),
+            ),
+            DocumentColumn::Updated => Cell::from(date(document.last_updated)),
         });
-        let size = resource
-            .and_then(|r| r.content_length)
-            .map(human_size)
-            .unwrap_or_default();
-        let mut cells = vec![
-            Cell::from(document.title()),
-            Cell::from(if document.external { "link" } else { "file" }),
-            kind_detail(document, resource, theme),
-            Cell::from(Line::from(size).alignment(Alignment::Right)),
-            Cell::from(date(document.last_updated)),
-        ];
-        if narrow {
-            cells.remove(2);
-        }
-        Row::new(cells)
+        Row::new(cells.collect::<Vec<_>>())
     });
-    let mut widths = vec![
-        Constraint::Fill(3),
-        Constraint::Length(4),
-        Constraint::Fill(2),
-        Constraint::Length(8),
-        Constraint::Length(10),
-    ];
-    let mut titles = vec!["name", "kind", "type / URL", "size", "updated"];
-    // Too narrow for a useful type column: the details panel shows it.
-    if narrow {
-        widths.remove(2);
-        titles.remove(2);
-    }
-    let header = Row::new(titles).style(theme.dim());
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|column| match column {
+            DocumentColumn::Name => Constraint::Length(name_width as u16),
+            DocumentColumn::Type => Constraint::Fill(1),
+            other => Constraint::Length(other.width()),
+        })
+        .collect();
+    let header = Row::new(columns.iter().map(|c| c.title())).style(theme.dim());
     let table = Table::new(rows, widths)
         .header(header)
-        .column_spacing(1)
+        .column_spacing(COLUMN_SPACING)
         .row_highlight_style(theme.selected())
-        .highlight_symbol("▶");
+        .highlight_symbol(HIGHLIGHT);
     let mut table_state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, inner, &mut table_state);
+}
+
+const COLUMN_SPACING: u16 = 1;
+const HIGHLIGHT: &str = "▶";
+
+/// The Documents table's columns, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DocumentColumn {
+    Name,
+    Kind,
+    Type,
+    Size,
+    Updated,
+}
+
+impl DocumentColumn {
+    const ALL: [DocumentColumn; 5] = [
+        DocumentColumn::Name,
+        DocumentColumn::Kind,
+        DocumentColumn::Type,
+        DocumentColumn::Size,
+        DocumentColumn::Updated,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            DocumentColumn::Name => "name",
+            DocumentColumn::Kind => "kind",
+            DocumentColumn::Type => "type / URL",
+            DocumentColumn::Size => "size",
+            DocumentColumn::Updated => "updated",
+        }
+    }
+
+    /// The width of a fixed column (the name and the type share what is left).
+    fn width(self) -> u16 {
+        match self {
+            DocumentColumn::Name | DocumentColumn::Type => 0,
+            DocumentColumn::Kind => 4,
+            // "1000.0 KiB"
+            DocumentColumn::Size => 10,
+            DocumentColumn::Updated => 10,
+        }
+    }
+
+    /// The screen width from which it is shown.
+    fn shown_from(self) -> u16 {
+        match self {
+            DocumentColumn::Name | DocumentColumn::Kind => 0,
+            DocumentColumn::Updated => 45,
+            DocumentColumn::Size => 55,
+            DocumentColumn::Type => 70,
+        }
+    }
+}
+
+/// The name column's width: what the fixed columns leave of the table (after the highlight
+/// mark and the spacing); beside a type column, which fills the rest, the name takes 3/5.
+fn name_room(table_width: u16, fixed: &[u16], beside_type: bool) -> usize {
+    let columns = fixed.len() as u16 + 1 + u16::from(beside_type);
+    let spacing = COLUMN_SPACING * columns.saturating_sub(1);
+    let rest = table_width
+        .saturating_sub(HIGHLIGHT.chars().count() as u16)
+        .saturating_sub(spacing)
+        .saturating_sub(fixed.iter().sum());
+    let name = if beside_type { rest * 3 / 5 } else { rest };
+    usize::from(name.max(1))
 }
 
 /// A link's URL, or a file's content type (from its file resource once read).
@@ -211,53 +283,102 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         return empty(frame, inner, list, "file resources", hint, theme);
     }
     let (offset, visible, selected) = window(list, inner);
-    let rows = list.items[offset..offset + visible]
+    let shown = &list.items[offset..offset + visible];
+    // As wide as the longest domain on screen (MESSAGE_ATTACHMENT is 18): a domain is a word
+    // that means nothing cut, while the name column takes whatever is left.
+    let domain_width = shown
         .iter()
-        .map(|row| resource_row(row, state, theme));
-    let widths = [
-        Constraint::Fill(3),
-        Constraint::Length(11),
-        Constraint::Length(10),
-        Constraint::Length(8),
-        Constraint::Length(10),
-    ];
-    let header = Row::new(["name", "uid", "domain", "size", "status"]).style(theme.dim());
+        .filter_map(|row| state.resources.book.get(&row.uid)?.domain.as_ref())
+        .map(|domain| domain.as_str().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("domain".len()) as u16;
+    // As the screen narrows the uid goes first (the details show it), then size, then domain.
+    let width = area.width;
+    let columns: Vec<(ResourceColumn, u16)> = [
+        (ResourceColumn::Uid, 11, 70),
+        (ResourceColumn::Domain, domain_width, 45),
+        (ResourceColumn::Size, 10, 55),
+        (ResourceColumn::Status, 10, 0),
+    ]
+    .into_iter()
+    .filter(|(_, _, from)| *from <= width)
+    .map(|(column, width, _)| (column, width))
+    .collect();
+    let fixed: Vec<u16> = columns.iter().map(|(_, width)| *width).collect();
+    let name_width = name_room(inner.width, &fixed, false);
+    let shown_columns: Vec<ResourceColumn> = columns.iter().map(|(column, _)| *column).collect();
+    let rows = shown
+        .iter()
+        .map(|row| resource_row(row, state, name_width, &shown_columns, theme));
+    let widths: Vec<Constraint> = std::iter::once(name_width as u16)
+        .chain(fixed)
+        .map(Constraint::Length)
+        .collect();
+    let titles = shown_columns.iter().map(|column| column.title());
+    let header = Row::new(std::iter::once("name").chain(titles)).style(theme.dim());
     let table = Table::new(rows, widths)
         .header(header)
-        .column_spacing(1)
+        .column_spacing(COLUMN_SPACING)
         .row_highlight_style(theme.selected())
-        .highlight_symbol("▶");
+        .highlight_symbol(HIGHLIGHT);
     let mut table_state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
-fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a> {
-    let resource = row.resource.as_ref();
+/// The file resources table's columns after the name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResourceColumn {
+    Uid,
+    Domain,
+    Size,
+    Status,
+}
+
+impl ResourceColumn {
+    fn title(self) -> &'static str {
+        match self {
+            ResourceColumn::Uid => "uid",
+            ResourceColumn::Domain => "domain",
+            ResourceColumn::Size => "size",
+            ResourceColumn::Status => "status",
+        }
+    }
+}
+
+/// A row of the file resources table: the name, then `columns`.
+fn resource_row<'a>(
+    row: &'a ResourceRow,
+    state: &'a State,
+    name_width: usize,
+    columns: &[ResourceColumn],
+    theme: Theme,
+) -> Row<'a> {
+    let book = &state.resources.book;
+    let resource = book.get(&row.uid);
     let fetching = state
         .resources
         .fetching
         .as_ref()
         .is_some_and(|(_, uid)| *uid == row.uid);
-    let status = match resource.and_then(|r| r.storage_status.as_ref()) {
-        // Lists skip the storage check; the details read the real status.
-        Some(StorageStatus::None) => Span::styled("–", theme.dim()),
+    // Only a plain read's status counts (lists say NONE); rows on screen are read in turn.
+    let status = match book.checked_status(&row.uid) {
+        Some(StorageStatus::Pending) => Span::styled("PENDING", theme.error()),
         Some(status) => Span::raw(status.to_string()),
         None if fetching => Span::raw(spinner(state)),
-        None if state.resources.missing.contains_key(&row.uid) => {
-            Span::styled("unreadable", theme.error())
-        }
+        None if book.unreadable(&row.uid).is_some() => Span::styled("unreadable", theme.error()),
+        None if resource.is_some() => Span::styled("…", theme.dim()),
         None => Span::styled(row.origin.label(), theme.dim()),
     };
-    Row::new(vec![
-        Cell::from(row.name.as_str()),
-        Cell::from(row.uid.as_str()),
-        Cell::from(
+    let cells = columns.iter().map(|column| match column {
+        ResourceColumn::Uid => Cell::from(row.uid.as_str()),
+        ResourceColumn::Domain => Cell::from(
             resource
                 .and_then(|r| r.domain.as_ref())
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
         ),
-        Cell::from(
+        ResourceColumn::Size => Cell::from(
             Line::from(
                 resource
                     .and_then(|r| r.content_length)
@@ -266,6 +387,8 @@ fn resource_row<'a>(row: &'a ResourceRow, state: &State, theme: Theme) -> Row<'a
             )
             .alignment(Alignment::Right),
         ),
-        Cell::from(status),
-    ])
+        ResourceColumn::Status => Cell::from(status.clone()),
+    });
+    let name = Cell::from(fit(state.resources.row_name(row), name_width));
+    Row::new(std::iter::once(name).chain(cells).collect::<Vec<_>>())
 }

@@ -12,7 +12,6 @@ pub(super) fn details_follow_cursor(state: &mut State) {
             if uid != state.details.uid {
                 state.details.uid = uid;
                 state.details.document = None;
-                state.details.resource = None;
                 state.details.error = None;
                 state.details.req = None;
                 state.details.due = Some(state.now + DETAIL_DEBOUNCE);
@@ -24,23 +23,16 @@ pub(super) fn details_follow_cursor(state: &mut State) {
     }
 }
 
-/// Whether the selected file resource needs a read of its own: nothing known yet, or (with
-/// details open) the NONE status of a list, which skips the storage check.
+/// Whether the selected file resource needs a plain read of its own: nothing known yet, or
+/// (with details open) only a listed copy, whose status was never checked.
 fn wants_fetch(state: &State) -> bool {
-    let in_flight = state.resources.fetching.as_ref().map(|(_, uid)| uid);
-    state
-        .selected_resource()
-        .is_some_and(|row| match &row.resource {
-            _ if in_flight == Some(&row.uid) || state.resources.missing.contains_key(&row.uid) => {
-                false
-            }
-            None => true,
-            Some(resource) => {
-                state.details.open
-                    && resource.storage_status == Some(StorageStatus::None)
-                    && !state.resources.fetched.contains_key(&row.uid)
-            }
-        })
+    let resources = &state.resources;
+    let in_flight = resources.fetching.as_ref().map(|(_, uid)| uid);
+    state.selected_resource().is_some_and(|row| {
+        in_flight != Some(&row.uid)
+            && !resources.book.is_read(&row.uid)
+            && (resources.book.get(&row.uid).is_none() || state.details.open)
+    })
 }
 
 pub(super) fn request_details(state: &mut State, fx: &mut Vec<Effect>) {
@@ -64,22 +56,30 @@ pub(super) fn request_selected_resource(state: &mut State, fx: &mut Vec<Effect>)
     fx.push(Effect::FetchResource { req, uid });
 }
 
-/// Before 2.41 the rows arrive without metadata: while the pane is shown they are read one at
-/// a time in list order (never a burst), so the table fills in.
-pub(super) fn fill_known_rows(state: &mut State, fx: &mut Vec<Effect>) {
+/// While the pane is shown, rows are read one at a time (never a burst) so the table fills in:
+/// before 2.41 the rows arrive without metadata, and are read in list order; from 2.41 the
+/// list's rows have everything but a checked storage status (lists say NONE), and the rows
+/// on screen are read from the cursor outwards, so a PENDING file shows as one.
+pub(super) fn fill_rows(state: &mut State, fx: &mut Vec<Effect>) {
     let resources = &state.resources;
-    if state.pane != Pane::Resources
-        || resources.source != ResourceSource::Known
-        || resources.fetching.is_some()
-    {
+    if state.pane != Pane::Resources || resources.fetching.is_some() {
         return;
     }
-    let next = resources
-        .list
-        .items
-        .iter()
-        .find(|row| row.resource.is_none() && !resources.missing.contains_key(&row.uid))
-        .map(|row| row.uid.clone());
+    let list = &resources.list;
+    let unread = |row: &&ResourceRow| !resources.book.is_read(&row.uid);
+    let next = match resources.source {
+        ResourceSource::Known => list.items.iter().find(unread),
+        ResourceSource::Server => {
+            let reach = state.page_rows();
+            let below = list.items.iter().skip(list.cursor).take(reach);
+            let above = list.items[..list.cursor.min(list.items.len())]
+                .iter()
+                .rev()
+                .take(reach);
+            below.chain(above).find(unread)
+        }
+    }
+    .map(|row| row.uid.clone());
     if let Some(uid) = next {
         let req = state.next_req();
         state.resources.fetching = Some((req, uid.clone()));
@@ -100,10 +100,12 @@ pub(super) fn resource_loaded(
         && form.path.req == Some(req)
     {
         form.path.req = None;
-        if let Ok(resource) = &result
-            && let Some(name) = &resource.name
-        {
-            form.path.input = Input::new(default_download_path(&state.settings.download_dir, name));
+        if let Ok(resource) = result {
+            if let Some(name) = &resource.name {
+                form.path.input =
+                    Input::new(default_download_path(&state.settings.download_dir, name));
+            }
+            state.resources.book.record_read(resource);
         }
         return;
     }
@@ -131,23 +133,12 @@ pub(super) fn resource_loaded(
                         uid: uid.clone(),
                         name: resource.title().to_string(),
                         origin: Origin::LookUp,
-                        resource: Some(resource.clone()),
                     };
                     state.resources.list.items.insert(0, row);
                     state.resources.list.cursor = 0;
                 }
             }
-            for row in state
-                .resources
-                .list
-                .items
-                .iter_mut()
-                .filter(|r| r.uid == uid)
-            {
-                row.name = resource.title().to_string();
-                row.resource = Some(resource.clone());
-            }
-            state.resources.fetched.insert(uid.clone(), resource);
+            state.resources.book.record_read(resource);
             rebuild_known_rows(state);
             if is_lookup
                 && let Some(i) = state.resources.list.items.iter().position(|r| r.uid == uid)
@@ -157,11 +148,14 @@ pub(super) fn resource_loaded(
         }
         // A row's own read failing belongs in the details; a look-up's in a toast.
         Err(error) if state.resources.list.items.iter().any(|r| r.uid == uid) => {
-            state.resources.missing.insert(uid, error.to_string());
+            state
+                .resources
+                .book
+                .record_unreadable(&uid, error.to_string());
         }
         Err(error) => state.toast_error(format!("File resource {uid}: {error}")),
     }
-    fill_known_rows(state, fx);
+    fill_rows(state, fx);
 }
 
 pub(super) fn detail_loaded(state: &mut State, req: ReqId, result: Result<Box<Detail>, Error>) {
@@ -172,15 +166,15 @@ pub(super) fn detail_loaded(state: &mut State, req: ReqId, result: Result<Box<De
     match result {
         Ok(detail) => {
             let Detail { document, resource } = *detail;
-            // The size column of the list shows what the details learnt.
-            if let Some(Ok(resource)) = &resource {
-                state
-                    .resources
-                    .fetched
-                    .insert(resource.id.clone(), resource.clone());
+            // Every view of the file resource shows what the details learnt.
+            match (resource, document.file_resource_uid()) {
+                (Some(Ok(resource)), _) => state.resources.book.record_read(resource),
+                (Some(Err(error)), Some(uid)) => {
+                    state.resources.book.record_unreadable(uid, error);
+                }
+                _ => {}
             }
             state.details.document = Some(document);
-            state.details.resource = resource;
             state.details.error = None;
         }
         Err(error) => state.details.error = Some(error.to_string()),

@@ -172,6 +172,7 @@ fn window_starts_late(state: &State) -> bool {
 /// After the cursor moved: the next page when near the end, the details after it.
 pub(super) fn cursor_moved(state: &mut State, fx: &mut Vec<Effect>) {
     fetch_next_page(state, fx);
+    fill_rows(state, fx);
     details_follow_cursor(state);
 }
 
@@ -229,7 +230,11 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
                 reload(state, Pane::Resources, fx);
             }
         }
-        Action::Refresh => reload(state, state.pane, fx),
+        Action::Refresh => {
+            // Asked for fresh: statuses change (PENDING becomes STORED, a blob is lost).
+            state.resources.book.forget_reads();
+            reload(state, state.pane, fx);
+        }
         Action::AddLink => state.dialog = Some(Dialog::AddLink(LinkForm::default())),
         Action::Upload => {
             state.dialog = Some(Dialog::Upload(UploadForm {
@@ -336,7 +341,7 @@ pub(super) fn switch_pane(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     {
         reload(state, Pane::Resources, fx);
     }
-    fill_known_rows(state, fx);
+    fill_rows(state, fx);
     details_follow_cursor(state);
 }
 
@@ -402,10 +407,10 @@ pub(super) fn start_download_prompt(state: &mut State, fx: &mut Vec<Effect>) {
                 }));
                 return;
             }
-            let fr_name = (state.details.uid.as_deref() == Some(&document.id))
-                .then_some(state.details.resource.as_ref())
-                .flatten()
-                .and_then(|r| r.as_ref().ok())
+            // The list or the details may have its name already: no request for it then.
+            let fr_name = document
+                .file_resource_uid()
+                .and_then(|uid| state.resources.book.get(uid))
                 .and_then(|r| r.name.clone());
             (
                 DownloadSource::Document {
@@ -426,12 +431,7 @@ pub(super) fn start_download_prompt(state: &mut State, fx: &mut Vec<Effect>) {
                     name: row.name.clone(),
                 },
                 None,
-                Some(
-                    row.resource
-                        .as_ref()
-                        .and_then(|r| r.name.clone())
-                        .unwrap_or_else(|| row.name.clone()),
-                ),
+                Some(state.resources.row_name(row).to_string()),
             )
         }
     };

@@ -20,7 +20,7 @@ pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
             ResourceSource::Known => {
                 state.resources.list.filter.problem = None;
                 rebuild_known_rows(state);
-                fill_known_rows(state, fx);
+                fill_rows(state, fx);
             }
         },
     }
@@ -192,7 +192,7 @@ pub(super) fn documents_loaded(
                 details_follow_cursor(state);
             }
             rebuild_known_rows(state);
-            fill_known_rows(state, fx);
+            fill_rows(state, fx);
             // A short first page on a tall screen still wants the next one.
             if state.pane == Pane::Documents {
                 fetch_next_page(state, fx);
@@ -208,9 +208,7 @@ pub(super) fn documents_loaded(
 
 /// The file resources behind `documents` whose type and size are not known yet.
 fn unread_files(state: &State, documents: &[Document]) -> Vec<String> {
-    let known = |uid: &str| {
-        state.resources.fetched.contains_key(uid) || state.resources.listed.contains_key(uid)
-    };
+    let known = |uid: &str| state.resources.book.get(uid).is_some();
     let mut uids: Vec<String> = documents
         .iter()
         .filter_map(Document::file_resource_uid)
@@ -231,20 +229,24 @@ pub(super) fn resources_loaded(
 ) {
     match result {
         Ok(page_of) => {
+            if state.resources.list.loading.map(|l| l.req) != Some(req) {
+                return;
+            }
+            let mut items = Vec::with_capacity(page_of.items.len());
+            for resource in page_of.items {
+                items.push(ResourceRow {
+                    uid: resource.id.clone(),
+                    name: resource.title().to_string(),
+                    origin: Origin::Server,
+                });
+                state.resources.book.record_listed(resource);
+            }
             let rows = Page {
-                items: page_of
-                    .items
-                    .into_iter()
-                    .map(|resource| ResourceRow {
-                        uid: resource.id.clone(),
-                        name: resource.title().to_string(),
-                        origin: Origin::Server,
-                        resource: Some(resource),
-                    })
-                    .collect(),
+                items,
                 pager: page_of.pager,
             };
             store_page(&mut state.resources.list, req, page, rows, |r| &r.uid);
+            fill_rows(state, fx);
         }
         // No list on this server, or not for this user: show what d2files knows instead.
         Err(error)
@@ -259,7 +261,7 @@ pub(super) fn resources_loaded(
             state.resources.list.loading = None;
             state.resources.source = ResourceSource::Known;
             rebuild_known_rows(state);
-            fill_known_rows(state, fx);
+            fill_rows(state, fx);
         }
         Err(error) => {
             if let Some(text) = page_failed(&mut state.resources.list, req, &error) {
@@ -289,20 +291,18 @@ pub(super) fn rebuild_known_rows(state: &mut State) {
         if !seen.insert(entry.uid.clone()) {
             continue;
         }
-        let resource = state.resources.fetched.get(&entry.uid).cloned();
         rows.push(ResourceRow {
-            name: resource
-                .as_ref()
-                .map(|r| r.title().to_string())
-                .unwrap_or(entry.name),
             uid: entry.uid,
+            name: entry.name,
             origin: entry.origin,
-            resource,
         });
     }
     let needle = state.resources.list.filter.applied.trim().to_lowercase();
     if !needle.is_empty() {
-        rows.retain(|r| r.name.to_lowercase().contains(&needle) || r.uid.to_lowercase() == needle);
+        let resources = &state.resources;
+        rows.retain(|r| {
+            resources.row_name(r).to_lowercase().contains(&needle) || r.uid.to_lowercase() == needle
+        });
     }
     let list = &mut state.resources.list;
     let to_top = std::mem::take(&mut list.to_top_on_load);

@@ -8,8 +8,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use crate::api::filename::sanitize_file_name;
 use crate::api::{
-    Document, Domain, Error, FileResource, Page, ServerInfo, StorageStatus, check_external_url,
-    is_valid_uid,
+    Document, Domain, Error, FileResource, Page, ServerInfo, check_external_url, is_valid_uid,
 };
 use crate::app::effect::{Effect, ReqId, TransferJob, TransferOutcome};
 use crate::app::keymap::{Action, Context};
@@ -68,8 +67,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::DocumentFilesLoaded(result) => {
             // Without them the columns stay empty and the details still read each file.
             if let Ok(resources) = result {
-                let listed = &mut state.resources.listed;
-                listed.extend(resources.into_iter().map(|fr| (fr.id.clone(), fr)));
+                for resource in resources {
+                    state.resources.book.record_listed(resource);
+                }
             }
         }
         Msg::LinkCreated(result) => link_created(state, result, &mut fx),
@@ -83,7 +83,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
             rebuild_known_rows(state);
-            fill_known_rows(state, &mut fx);
+            fill_rows(state, &mut fx);
         }
         Msg::TransferStarted(id) => {
             if let Some(transfer) = state.transfers.get_mut(id)

@@ -51,10 +51,7 @@ pub(super) fn transfer_finished(
                 uploaded.document.title(),
                 fx,
             );
-            state
-                .resources
-                .fetched
-                .insert(uploaded.file_resource.id.clone(), uploaded.file_resource);
+            state.resources.book.record_read(uploaded.file_resource);
             state.documents.select = Some(uploaded.document.id.clone());
             reload(state, Pane::Documents, fx);
         }
@@ -68,10 +65,7 @@ pub(super) fn transfer_finished(
             ));
             remember_upload(state, &resource.id, resource.title(), fx);
             state.resources.list.select = Some(resource.id.clone());
-            state
-                .resources
-                .fetched
-                .insert(resource.id.clone(), *resource);
+            state.resources.book.record_read(*resource);
             reload(state, Pane::Resources, fx);
         }
         Err(Error::Cancelled) => transfer.state = TransferState::Cancelled,
@@ -150,6 +144,6 @@ pub(super) fn remember_upload(state: &mut State, uid: &str, name: &str, fx: &mut
     };
     state.resources.known.push(known.clone());
     rebuild_known_rows(state);
-    fill_known_rows(state, fx);
+    fill_rows(state, fx);
     fx.push(Effect::RememberUpload(known));
 }
