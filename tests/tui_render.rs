@@ -457,3 +457,54 @@ fn narrow_screens_give_the_name_the_room_and_cut_it_with_an_ellipsis() {
         "{screen}"
     );
 }
+
+/// Whether every word of `text` is on the screen (wrapping may break a word across rows).
+fn shows_every_word(screen: &str, text: &str) -> bool {
+    let flat: String = screen
+        .lines()
+        .map(|line| {
+            line.trim_matches('"')
+                .trim_matches(|c| c == '│' || c == ' ')
+        })
+        .collect();
+    text.split_whitespace().all(|word| flat.contains(word))
+}
+
+#[test]
+fn long_messages_are_readable_in_full() {
+    // A transfer error longer than its row: the panel shows it whole under the list.
+    let mut state = ready(5);
+    let label = "report_2025_district_health_information_quarterly_final_v3.pdf";
+    let why = "the server stopped answering after 12.0 MiB of 20.0 MiB; nothing was saved, \
+               the part file was removed and the download can be started again with r";
+    let id = state.transfers.add(
+        label.into(),
+        d2files::app::effect::TransferJob::DownloadDocument {
+            uid: uid('D', 0),
+            path: "/home/op/Downloads/x.pdf".into(),
+            overwrite: false,
+        },
+    );
+    update(
+        &mut state,
+        Msg::TransferFinished(id, Err(Error::Network(why.into()))),
+    );
+    update(&mut state, code(KeyCode::Esc));
+    update(&mut state, key('t'));
+    while state.transfers.cursor + 1 < state.transfers.items.len() {
+        update(&mut state, key('j'));
+    }
+    let screen = render(&mut state, 80, 30);
+    assert!(shows_every_word(&screen, why), "{screen}");
+    assert!(
+        shows_every_word(&screen, label),
+        "the whole label:\n{screen}"
+    );
+    // A long error toast wraps to its end.
+    let mut state = ready(5);
+    let error =
+        "DHIS2 refused the upload: ".to_string() + &"the file is larger than the limit ".repeat(8);
+    state.toast_error(error.clone());
+    let screen = render(&mut state, 100, 30);
+    assert!(shows_every_word(&screen, &error), "{screen}");
+}

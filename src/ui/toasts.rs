@@ -17,10 +17,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let dismiss = state.settings.keymap.hint(Context::List, Action::Dismiss);
     // Inside the list's frame, so its border and count stay visible.
     let mut bottom = area.bottom().saturating_sub(1);
-    // Newest at the bottom; older ones stack above while there is room.
-    for toast in state.toasts.iter().rev() {
+    // Newest at the bottom, tall enough to read in full (up to half the list); older ones
+    // stack above while there is room, at most four lines each.
+    let newest_rows = (area.height / 2).max(OLDER_TOAST_ROWS);
+    for (i, toast) in state.toasts.iter().rev().enumerate() {
         let lines = wrapped_lines(&toast.text, text_width) as u16;
-        let height = (lines + 2).min(6);
+        let most = if i == 0 {
+            newest_rows
+        } else {
+            OLDER_TOAST_ROWS
+        };
+        let height = (lines + 2).min(most);
         if bottom < area.y + height {
             break;
         }
@@ -48,6 +55,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         );
     }
 }
+
+/// Rows of an older toast, borders included.
+const OLDER_TOAST_ROWS: u16 = 6;
 
 /// How many lines word wrapping makes of `text` at `width`.
 fn wrapped_lines(text: &str, width: usize) -> usize {

@@ -4,7 +4,7 @@ use std::time::Duration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Theme, fit};
 use crate::api::Phase;
@@ -14,7 +14,29 @@ use crate::app::transfers::{Transfer, TransferState};
 
 pub fn panel_height(state: &State, screen_height: u16) -> u16 {
     let rows = state.transfers.items.len().max(1) as u16;
-    (rows + 1).min(screen_height / 3).max(2)
+    let in_full = if in_full(state, state.size.0).is_some() {
+        IN_FULL_ROWS
+    } else {
+        0
+    };
+    (rows + 1 + in_full).min(screen_height / 3).max(2)
+}
+
+/// Rows under the panel's list for the selected transfer's whole label and outcome.
+const IN_FULL_ROWS: u16 = 3;
+
+/// The selected transfer's label and outcome in words, when its row has to cut them: an
+/// error or a path is read in full here.
+fn in_full(state: &State, width: u16) -> Option<String> {
+    let transfer = state.transfers.selected()?;
+    let outcome = match &transfer.state {
+        TransferState::Done(what) => format!("done, {what}"),
+        TransferState::Failed(why) => format!("failed: {why}"),
+        _ => return None,
+    };
+    let text = format!("“{}” {outcome}", transfer.label);
+    let row = transfer.label.chars().count() + outcome.chars().count() + 4;
+    (row > usize::from(width)).then_some(text)
 }
 
 fn bar(ratio: f64, width: usize) -> String {
@@ -118,6 +140,33 @@ pub fn panel(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         );
         return;
     }
+    let full = in_full(state, inner.width);
+    let (list_area, full_area) = match &full {
+        Some(_) if inner.height > IN_FULL_ROWS => {
+            let list = Rect {
+                height: inner.height - IN_FULL_ROWS,
+                ..inner
+            };
+            let full = Rect {
+                y: list.bottom(),
+                height: IN_FULL_ROWS,
+                ..inner
+            };
+            (list, Some(full))
+        }
+        _ => (inner, None),
+    };
+    if let (Some(text), Some(area)) = (full, full_area) {
+        let style = match transfers.selected().map(|t| &t.state) {
+            Some(TransferState::Failed(_)) => theme.error(),
+            _ => theme.dim(),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+    let inner = list_area;
     let height = usize::from(inner.height);
     let offset = transfers.cursor.saturating_sub(height.saturating_sub(1));
     let lines: Vec<Line> = transfers
