@@ -1416,3 +1416,43 @@ fn bottom_on_a_short_list_just_moves() {
     assert!(update(&mut state, key('G')).is_empty());
     assert_eq!(state.documents.cursor, 29);
 }
+
+#[test]
+fn before_2_41_dhis2_syntax_filters_the_known_resources_here_or_says_why_not() {
+    let mut state = State::new(settings());
+    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
+    let (req, _) = documents_req(&effects);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..6, 1, 6)),
+        },
+    );
+    update(&mut state, key('2'));
+    let names = |state: &State| -> Vec<String> {
+        let resources = &state.resources;
+        resources
+            .list
+            .items
+            .iter()
+            .map(|row| resources.row_name(row).to_string())
+            .collect()
+    };
+    update(&mut state, key('/'));
+    typed(&mut state, "name:$ilike:annual");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(names(&state), ["Annual report 0", "Annual report 3"]);
+    assert_eq!(state.resources.list.filter.error(), None);
+    // What cannot be done here is said under the prompt, not silently empty.
+    update(&mut state, key('/'));
+    typed(&mut state, "created:gt:2025-01-01");
+    update(&mut state, code(KeyCode::Enter));
+    assert!(names(&state).is_empty());
+    let screen = render(&mut state, 120, 30);
+    assert!(
+        screen.contains("before DHIS2 2.41 there is no file resource list"),
+        "{screen}"
+    );
+}

@@ -19,6 +19,7 @@ pub mod effect;
 mod event_loop;
 pub mod help;
 pub mod keymap;
+pub mod local_filter;
 pub mod msg;
 pub mod paths;
 pub mod resource_book;

@@ -297,12 +297,35 @@ pub(super) fn rebuild_known_rows(state: &mut State) {
             origin: entry.origin,
         });
     }
-    let needle = state.resources.list.filter.applied.trim().to_lowercase();
-    if !needle.is_empty() {
+    let applied = state.resources.list.filter.applied.trim().to_string();
+    if let Ok(Some(filter)) = FilterState::parse(&applied) {
         let resources = &state.resources;
-        rows.retain(|r| {
-            resources.row_name(r).to_lowercase().contains(&needle) || r.uid.to_lowercase() == needle
-        });
+        let value_of = |row: &ResourceRow, property: &str| {
+            let resource = resources.book.get(&row.uid);
+            match property {
+                "name" => Some(resources.row_name(row).to_string()),
+                "id" => Some(row.uid.clone()),
+                "domain" => resource
+                    .and_then(|r| r.domain.as_ref())
+                    .map(|d| d.to_string()),
+                _ => resource.and_then(|r| r.content_type.clone()),
+            }
+        };
+        // A pasted uid finds its row too.
+        let is_uid = |row: &ResourceRow| row.uid.eq_ignore_ascii_case(&applied);
+        let mut refusal = None;
+        rows.retain(
+            |row| match crate::app::local_filter::matches(&filter, |p| value_of(row, p)) {
+                Ok(matched) => matched || is_uid(row),
+                Err(why) => {
+                    refusal = Some(why);
+                    false
+                }
+            },
+        );
+        if let Some(why) = refusal {
+            state.resources.list.filter.complain(&applied, why);
+        }
     }
     let list = &mut state.resources.list;
     let to_top = std::mem::take(&mut list.to_top_on_load);
