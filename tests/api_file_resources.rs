@@ -323,6 +323,49 @@ async fn the_upload_size_limit_is_dhis2s_409_text() {
 }
 
 #[tokio::test]
+async fn a_limit_the_server_stated_refuses_the_next_larger_file_before_sending() {
+    let dir = temp_dir();
+    let big = write_file(dir.path(), "big.txt", &vec![7u8; 1500]);
+    let bigger = write_file(dir.path(), "bigger.txt", &vec![7u8; 2000]);
+    let small = write_file(dir.path(), "small.txt", &vec![7u8; 900]);
+    let em = start_with("2.41.7", |o| o.max_upload_size = Some(1000)).await;
+    let client = admin(&em);
+    // Nothing is known before the first refusal: the file is sent, as DHIS2 does not say.
+    client
+        .check_upload(&bigger, &Domain::Document)
+        .await
+        .expect("not known yet");
+    client
+        .upload_file_resource(&big, &Domain::Document, &transfer())
+        .await
+        .expect_err("over the limit");
+    assert_eq!(count(&em, "POST", "/api/fileResources"), 1);
+    let error = client
+        .check_upload(&bigger, &Domain::Document)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("at most 1000 B (1000 bytes")
+            && error.to_string().contains("nothing was sent"),
+        "{error}"
+    );
+    client
+        .upload_file_resource(&bigger, &Domain::Document, &transfer())
+        .await
+        .expect_err("refused here");
+    assert_eq!(count(&em, "POST", "/api/fileResources"), 1, "nothing sent");
+    // Under the limit, and in another domain, files still go.
+    client
+        .upload_file_resource(&small, &Domain::Document, &transfer())
+        .await
+        .expect("under the limit");
+    client
+        .check_upload(&bigger, &Domain::DataValue)
+        .await
+        .expect("another domain's limit is not known");
+}
+
+#[tokio::test]
 async fn an_empty_file_is_refused_in_dhis2s_words_before_sending() {
     let dir = temp_dir();
     let path = write_file(dir.path(), "empty.txt", b"");

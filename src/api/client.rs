@@ -15,6 +15,7 @@ use crate::api::auth::Auth;
 use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::model::{Me, SystemInfo, WebMessage};
 use crate::api::redact::Redactor;
+use crate::api::upload_limits::UploadLimits;
 use crate::api::version::ServerVersion;
 
 /// How long connecting may take: a reachable server accepts within a second or two; ten
@@ -85,6 +86,8 @@ struct Inner {
     auth: Auth,
     redactor: Redactor,
     options: ClientOptions,
+    /// What this server said of its upload size limits when it refused a file.
+    upload_limits: UploadLimits,
 }
 
 impl std::fmt::Debug for Client {
@@ -154,8 +157,13 @@ impl Client {
                 redactor: Redactor::for_auth(&auth),
                 auth,
                 options,
+                upload_limits: UploadLimits::default(),
             }),
         })
+    }
+
+    pub(crate) fn upload_limits(&self) -> &UploadLimits {
+        &self.inner.upload_limits
     }
 
     /// The server's base URL, with a trailing slash.

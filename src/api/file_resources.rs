@@ -35,7 +35,17 @@ impl Client {
         // Its errors quote the server (uids, names, its answer): masked once, on the way out.
         self.upload_unmasked(path, domain, options)
             .await
+            .inspect_err(|refusal| self.upload_limits().learn(domain, refusal))
             .map_err(|e| self.redacted(e))
+    }
+
+    /// Everything about an upload that can be checked before a byte is sent: the source (see
+    /// [`check_upload_source`]) and the size limit this server stated when it refused a larger
+    /// file. Returns the file's length.
+    pub async fn check_upload(&self, path: &Path, domain: &Domain) -> Result<u64> {
+        let length = check_upload_source(path).await?;
+        self.upload_limits().check(domain, path, length)?;
+        Ok(length)
     }
 
     async fn upload_unmasked(
@@ -44,7 +54,7 @@ impl Client {
         domain: &Domain,
         options: &TransferOptions,
     ) -> Result<FileResource> {
-        let length = check_upload_source(path).await?;
+        let length = self.check_upload(path, domain).await?;
         let (part, sent_source) = file_part(path, length, options).await?;
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);

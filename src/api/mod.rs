@@ -26,6 +26,7 @@ mod redact;
 mod stall;
 mod transfer;
 pub mod units;
+mod upload_limits;
 mod version;
 
 pub use auth::{Auth, Secret};

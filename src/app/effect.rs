@@ -52,10 +52,11 @@ pub enum Effect {
         input: String,
     },
     /// Checks an upload's source before the form closes: there, a regular file, not empty, not
-    /// a type DHIS2 refuses.
+    /// a type DHIS2 refuses, not above a size limit the server stated for the domain.
     CheckUpload {
         req: ReqId,
         path: PathBuf,
+        domain: Domain,
     },
     /// Adds a file resource to the list this tool keeps of its own uploads.
     RememberUpload(KnownResource),

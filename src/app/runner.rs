@@ -122,10 +122,11 @@ impl Runner {
                     let _ = tx.send(Msg::Completed { req, completion });
                 });
             }
-            Effect::CheckUpload { req, path } => {
+            Effect::CheckUpload { req, path, domain } => {
                 let path = self.paths.expand(&path);
+                let client = self.client.clone();
                 self.spawn(async move {
-                    let result = crate::api::check_upload_source(&path).await.map(drop);
+                    let result = client.check_upload(&path, &domain).await.map(drop);
                     let _ = tx.send(Msg::UploadChecked { req, result });
                 });
             }

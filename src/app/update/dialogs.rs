@@ -243,6 +243,7 @@ pub(super) fn upload_key(
                 fx.push(Effect::CheckUpload {
                     req,
                     path: PathBuf::from(path),
+                    domain: form.domain.clone().unwrap_or(Domain::Document),
                 });
             }
             return Some(Dialog::Upload(form));
