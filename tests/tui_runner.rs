@@ -369,6 +369,7 @@ async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
         s.runner.run(Effect::CheckUpload {
             req,
             path: path.clone(),
+            domain: d2files::api::Domain::Document,
         });
         let Msg::UploadChecked {
             req: answered,

@@ -1230,7 +1230,7 @@ fn the_upload_form_stays_open_with_the_reason_when_the_file_will_not_do() {
     update(&mut state, key('u'));
     typed(&mut state, "/data/setup.exe");
     let effects = update(&mut state, code(KeyCode::Enter));
-    let Some(Effect::CheckUpload { req, path }) = effects.first().cloned() else {
+    let Some(Effect::CheckUpload { req, path, .. }) = effects.first().cloned() else {
         panic!("expected the path to be checked: {effects:?}");
     };
     assert_eq!(path, PathBuf::from("/data/setup.exe"));
