@@ -257,6 +257,16 @@ async fn malformed_input_is_a_tool_error_before_anything_is_sent() {
             json!({"page": -1}),
             "not a whole number",
         ),
+        (
+            "files_documents_list",
+            json!({"fields": "*"}),
+            "`*` is not a field",
+        ),
+        (
+            "files_documents_list",
+            json!({"fields": ["name", "createdBy[userCredentials[username]]"]}),
+            "one level",
+        ),
     ] {
         let result = call(&client, tool, arguments.clone()).await;
         let (message, _) = tool_error(&result);
@@ -527,6 +537,79 @@ async fn every_tool_works_against_the_emulator() {
     let (_emulator, dhis2) = demo_emulator().await;
     let client = connect(FilesServer::new(dhis2, false)).await;
     exercise_every_tool(&client).await;
+    client.cancel().await.unwrap();
+}
+
+/// The `fields=` of the emulator's last documents list request.
+fn last_fields_asked(emulator: &Emulator) -> String {
+    let request = emulator
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|request| request.path.ends_with("/api/documents"))
+        .expect("a documents list request");
+    url::form_urlencoded::parse(request.query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "fields")
+        .map(|(_, value)| value.into_owned())
+        .expect("fields asked for")
+}
+
+fn keys(document: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = document
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+#[tokio::test]
+async fn the_list_returns_compact_documents_unless_asked_and_asks_dhis2_for_no_more() {
+    let (emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let compact = call(&client, "files_documents_list", json!({})).await;
+    let compact_documents = ok_json(&compact)["documents"].clone();
+    assert_eq!(
+        last_fields_asked(&emulator),
+        "id,name,external,url,lastUpdated"
+    );
+    for document in compact_documents.as_array().expect("documents") {
+        assert_eq!(
+            keys(document),
+            ["external", "id", "lastUpdated", "name", "url"],
+            "{document}"
+        );
+    }
+
+    let full = call(&client, "files_documents_list", json!({"fields": "full"})).await;
+    assert_eq!(last_fields_asked(&emulator), d2files::api::DOCUMENT_FIELDS);
+    let full_documents = ok_json(&full)["documents"].clone();
+    assert_eq!(full_documents[0]["id"], compact_documents[0]["id"]);
+    for field in ["created", "createdBy", "displayName", "href"] {
+        assert!(full_documents[0].get(field).is_some(), "{field}");
+    }
+    // Each answer is sent twice (text and structured content): the default is the small one.
+    let (compact_bytes, full_bytes) = (text(&compact).len(), text(&full).len());
+    assert!(
+        compact_bytes * 2 < full_bytes,
+        "{compact_bytes} bytes compact, {full_bytes} full"
+    );
+
+    let chosen = ok_json(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"fields": ["name", "createdBy[username]"], "page_size": 3}),
+        )
+        .await,
+    );
+    assert_eq!(last_fields_asked(&emulator), "id,name,createdBy[username]");
+    for document in chosen["documents"].as_array().expect("documents") {
+        assert_eq!(keys(document), ["createdBy", "id", "name"], "{document}");
+        assert_eq!(keys(&document["createdBy"]), ["username"], "{document}");
+    }
     client.cancel().await.unwrap();
 }
 

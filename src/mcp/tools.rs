@@ -55,7 +55,7 @@ impl FilesServer {
     /// Lists documents, one page at a time.
     #[tool(
         name = "files_documents_list",
-        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, url, external, created, lastUpdated, createdBy. With no arguments: the first 50 by name.",
+        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, external, url and lastUpdated, unless `fields` asks for others (\"full\", or DHIS2 field names). With no arguments: the first 50 by name.",
         annotations(
             title = "List documents",
             read_only_hint = true,
@@ -63,18 +63,16 @@ impl FilesServer {
         )
     )]
     async fn files_documents_list(&self, Parameters(args): Parameters<ListArgs>) -> CallToolResult {
-        let query = match args.to_query() {
-            Ok(query) => query,
+        let (query, fields) = match args.to_request() {
+            Ok(request) => request,
             Err(error) => return failure("files_documents_list", &error),
         };
         let asked = query.page;
-        reply(
-            &self.client,
-            "files_documents_list",
-            self.client.list_documents(&query).await.map(|page| {
-                json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": page.items})
-            }),
-        )
+        let listed = self.client.list_documents(&query).await.map(|page| {
+            let documents: Vec<Value> = page.items.iter().map(|d| fields.project(d)).collect();
+            json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": documents})
+        });
+        reply(&self.client, "files_documents_list", listed)
     }
 
     /// Reads one document.
