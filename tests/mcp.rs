@@ -102,12 +102,31 @@ fn assert_tools_are_described(tools: &[Tool]) {
         let description = tool.description.as_deref().unwrap_or_default();
         assert!(description.len() > 40, "{}: {description}", tool.name);
         assert_eq!(schema(tool)["type"], "object", "{}", tool.name);
-        let writes = matches!(
-            tool.name.as_ref(),
-            "files_documents_create_external" | "files_documents_delete"
-        );
+        // (readOnly, destructive, idempotent): a second delete changes nothing (DHIS2 answers
+        // 404), a second create makes a second document. All reach a DHIS2 server.
+        let expected = match tool.name.as_ref() {
+            "files_documents_create_external" => (false, false, false),
+            "files_documents_delete" => (false, true, true),
+            _ => (true, false, true),
+        };
         let annotations = tool.annotations.as_ref().expect("annotations");
-        assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
+        assert_eq!(
+            (
+                annotations.read_only_hint,
+                annotations.destructive_hint,
+                annotations.idempotent_hint,
+                annotations.open_world_hint
+            ),
+            (
+                Some(expected.0),
+                Some(expected.1),
+                Some(expected.2),
+                Some(true)
+            ),
+            "{}",
+            tool.name
+        );
+        assert!(annotations.title.is_some(), "{}", tool.name);
     }
     let by_name = |name: &str| tools.iter().find(|tool| tool.name == name);
     if let Some(get) = by_name("files_documents_get") {
@@ -482,6 +501,18 @@ async fn exercise_every_tool(client: &McpClient) {
     assert_eq!(deleted, json!({"deleted": created_uid}));
     let (message, detail) =
         tool_error(&call(client, "files_documents_get", json!({"uid": created_uid})).await);
+    assert!(message.contains("could not be found"), "{message}");
+    assert_eq!(detail["httpStatus"], 404);
+    assert_eq!(detail["errorCode"], "E1005");
+    // A second delete changes nothing: DHIS2 says the document is not there.
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_delete",
+            json!({"uid": created_uid}),
+        )
+        .await,
+    );
     assert!(message.contains("could not be found"), "{message}");
     assert_eq!(detail["httpStatus"], 404);
     assert_eq!(detail["errorCode"], "E1005");
@@ -898,7 +929,18 @@ async fn stdout_carries_nothing_but_protocol() {
         .iter()
         .find(|m| m["id"] == 2)
         .expect("tools/list answered");
-    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(5));
+    let tools = listed["result"]["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), 5);
+    let delete = tools
+        .iter()
+        .find(|tool| tool["name"] == "files_documents_delete")
+        .expect("the delete tool");
+    assert_eq!(
+        delete["annotations"],
+        json!({"title": "Delete a document", "readOnlyHint": false, "destructiveHint": true,
+               "idempotentHint": true, "openWorldHint": true}),
+        "the names hosts read"
+    );
     let called = seen
         .iter()
         .find(|m| m["id"] == 3)

@@ -59,6 +59,8 @@ impl FilesServer {
         annotations(
             title = "List documents",
             read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
             open_world_hint = true
         )
     )]
@@ -82,6 +84,8 @@ impl FilesServer {
         annotations(
             title = "Get a document",
             read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
             open_world_hint = true
         )
     )]
@@ -125,7 +129,7 @@ impl FilesServer {
     /// Deletes a document.
     #[tool(
         name = "files_documents_delete",
-        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file only the document is deleted: the file resource behind it stays (DHIS2 2.41.7+ and 2.42.4+ clean it up after a few days). Returns {\"deleted\": uid}.",
+        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file only the document is deleted: the file resource behind it stays (DHIS2 2.41.7+ and 2.42.4+ clean it up after a few days). Returns {\"deleted\": uid}; deleting it again changes nothing and answers 404 E1005.",
         annotations(
             title = "Delete a document",
             read_only_hint = false,
@@ -156,6 +160,8 @@ impl FilesServer {
         annotations(
             title = "Get a file resource",
             read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
             open_world_hint = true
         )
     )]
