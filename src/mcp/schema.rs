@@ -146,12 +146,10 @@ impl DocumentFields {
     }
 
     /// These entries, with `id` first when they lack it: the agent's next call needs it.
-    fn named(entries: Vec<String>) -> DocumentFields {
-        let mut entries = entries;
+    fn named(mut entries: Vec<String>) -> DocumentFields {
         if !entries.iter().any(|entry| entry == "id") {
             entries.insert(0, "id".to_string());
         }
-        entries.dedup();
         let kept = entries
             .iter()
             .map(|entry| entry.split('[').next().unwrap_or_default().to_string())
