@@ -388,6 +388,59 @@ fn resources_list_explains_old_servers_and_data_value_refusals() {
     assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
 }
 
+/// DHIS2 answers a page past the end with no items and the last page's number; the CLI says
+/// so in one line and fails, rather than print an empty "page 3/3".
+#[test]
+fn a_page_past_the_end_fails_saying_how_many_pages_there_are() {
+    let server = Server::start("2.41", true);
+    let listed = json(&succeed(server.run(&["documents", "list", "--json"])));
+    let pages = listed["pager"]["total"].as_u64().unwrap().div_ceil(10);
+    assert!(pages > 1, "the demo fills more than one page of 10");
+    let last = succeed(server.run(&[
+        "documents",
+        "list",
+        "--page",
+        &pages.to_string(),
+        "--page-size",
+        "10",
+    ]));
+    assert!(
+        stderr(&last).contains(&format!("page {pages}/{pages}")),
+        "{}",
+        stderr(&last)
+    );
+
+    let past = (pages + 1).to_string();
+    for extra in [None, Some("--json")] {
+        let mut args = vec!["documents", "list", "--page", &past, "--page-size", "10"];
+        args.extend(extra);
+        let output = server.run(&args);
+        assert_eq!(stdout(&output), "", "{args:?}");
+        assert_eq!(
+            fail(output),
+            format!("error: page {past} is past the end: there are {pages} pages of 10\n"),
+            "{args:?}"
+        );
+    }
+    let nothing = server.run(&[
+        "documents",
+        "list",
+        "--filter",
+        "name:eq:no such document",
+        "--page",
+        "2",
+    ]);
+    assert_eq!(
+        fail(nothing),
+        "error: page 2 is past the end: nothing matches, so page 1 (empty) is the only page\n"
+    );
+    let resources = server.run(&["resources", "list", "--page", "99"]);
+    assert_eq!(
+        fail(resources),
+        "error: page 99 is past the end: there is 1 page of 50\n"
+    );
+}
+
 #[test]
 fn bad_credentials_fail_clearly_without_echoing_the_password() {
     let server = Server::start("2.41", false);

@@ -268,6 +268,14 @@ async fn pager_clamps_and_links() {
         format!("{base}/api/documents?page=2&pageSize=2")
     );
 
+    // Nothing matches: pageCount 0, and `Pager` lifts the clamped page back to 1.
+    let (_, _, body) = get(&em, "/api/documents?page=2&filter=name:eq:none").await;
+    assert_eq!(
+        body["pager"],
+        json!({"page": 1, "total": 0, "pageSize": 50, "pageCount": 0})
+    );
+    assert_eq!(body["documents"], json!([]));
+
     // First page with the default size: no prevPage, no links at all for one page.
     let (_, _, body) = get(&em, "/api/documents").await;
     assert_eq!(body["pager"]["pageSize"], 50);

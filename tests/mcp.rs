@@ -74,19 +74,28 @@ fn ok_json(result: &CallToolResult) -> Value {
     parsed
 }
 
-/// The message and structured detail of a tool error.
+/// The message and structured detail of a tool error: `{"error": {...}}` shaped like a DHIS2
+/// WebMessage, as structured content and as the text.
 fn tool_error(result: &CallToolResult) -> (String, Value) {
     assert_eq!(
         result.is_error,
         Some(true),
         "expected a tool error: {result:?}"
     );
-    let detail = result
-        .structured_content
-        .as_ref()
-        .map(|content| content["error"].clone())
-        .unwrap_or(Value::Null);
-    (text(result), detail)
+    let parsed: Value = serde_json::from_str(&text(result)).expect("the text is JSON");
+    assert_eq!(result.structured_content.as_ref(), Some(&parsed));
+    let detail = parsed["error"].clone();
+    assert_eq!(detail["status"], "ERROR", "{detail}");
+    let message = detail["message"].as_str().expect("a message").to_string();
+    (message, detail)
+}
+
+/// A refusal with this HTTP status, as DHIS2 writes it, and this errorCode.
+#[track_caller]
+fn assert_refused_as(detail: &Value, status: u16, reason: &str, code: &str) {
+    assert_eq!(detail["httpStatusCode"], status, "{detail}");
+    assert_eq!(detail["httpStatus"], reason, "{detail}");
+    assert_eq!(detail["errorCode"], code, "{detail}");
 }
 
 fn names(tools: &[Tool]) -> Vec<&str> {
@@ -102,12 +111,31 @@ fn assert_tools_are_described(tools: &[Tool]) {
         let description = tool.description.as_deref().unwrap_or_default();
         assert!(description.len() > 40, "{}: {description}", tool.name);
         assert_eq!(schema(tool)["type"], "object", "{}", tool.name);
-        let writes = matches!(
-            tool.name.as_ref(),
-            "files_documents_create_external" | "files_documents_delete"
-        );
+        // (readOnly, destructive, idempotent): a second delete changes nothing (DHIS2 answers
+        // 404), a second create makes a second document. All reach a DHIS2 server.
+        let expected = match tool.name.as_ref() {
+            "files_documents_create_external" => (false, false, false),
+            "files_documents_delete" => (false, true, true),
+            _ => (true, false, true),
+        };
         let annotations = tool.annotations.as_ref().expect("annotations");
-        assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
+        assert_eq!(
+            (
+                annotations.read_only_hint,
+                annotations.destructive_hint,
+                annotations.idempotent_hint,
+                annotations.open_world_hint
+            ),
+            (
+                Some(expected.0),
+                Some(expected.1),
+                Some(expected.2),
+                Some(true)
+            ),
+            "{}",
+            tool.name
+        );
+        assert!(annotations.title.is_some(), "{}", tool.name);
     }
     let by_name = |name: &str| tools.iter().find(|tool| tool.name == name);
     if let Some(get) = by_name("files_documents_get") {
@@ -176,8 +204,9 @@ async fn read_only_hides_and_refuses_the_writing_tools() {
             json!({"name": "x", "url": "https://dhis2.org"}),
         ),
     ] {
-        let (message, _) = tool_error(&call(&client, tool, arguments).await);
+        let (message, detail) = tool_error(&call(&client, tool, arguments).await);
         assert!(message.contains("read-only"), "{tool}: {message}");
+        assert_refused_as(&detail, 403, "Forbidden", "E1006");
     }
     client.cancel().await.unwrap();
 }
@@ -257,10 +286,22 @@ async fn malformed_input_is_a_tool_error_before_anything_is_sent() {
             json!({"page": -1}),
             "not a whole number",
         ),
+        (
+            "files_documents_list",
+            json!({"fields": "*"}),
+            "`*` is not a field",
+        ),
+        (
+            "files_documents_list",
+            json!({"fields": ["name", "createdBy[userCredentials[username]]"]}),
+            "one level",
+        ),
     ] {
         let result = call(&client, tool, arguments.clone()).await;
-        let (message, _) = tool_error(&result);
+        let (message, detail) = tool_error(&result);
         assert!(message.contains(expected), "{tool} {arguments}: {message}");
+        // Those d2files refuses and those rmcp's schema check refuses read alike.
+        assert_refused_as(&detail, 400, "Bad Request", "E1003");
         // Refused here, so the unreachable server never came into it.
         assert!(
             !message.contains("connect"),
@@ -275,7 +316,9 @@ async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
     let client = connect(FilesServer::new(unreachable_client(), false)).await;
     let (message, detail) = tool_error(&call(&client, "files_documents_list", json!({})).await);
     assert!(message.contains("could not connect"), "{message}");
-    assert!(detail["message"].as_str().unwrap().contains("127.0.0.1:1"));
+    assert!(message.contains("127.0.0.1:1"), "{message}");
+    // No server answered, so no HTTP status is claimed.
+    assert!(detail.get("httpStatusCode").is_none(), "{detail}");
     // The session survives the failure.
     assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
     client.cancel().await.unwrap();
@@ -403,6 +446,7 @@ async fn exercise_every_tool(client: &McpClient) {
     );
     assert_eq!(last["pager"]["page"], total);
     assert!(last["pager"].get("nextPage").is_none(), "{last}");
+    assert_page_past_the_end_is_refused(client, total).await;
 
     let files = ok_json(
         &call(
@@ -473,8 +517,41 @@ async fn exercise_every_tool(client: &McpClient) {
     let (message, detail) =
         tool_error(&call(client, "files_documents_get", json!({"uid": created_uid})).await);
     assert!(message.contains("could not be found"), "{message}");
-    assert_eq!(detail["httpStatus"], 404);
-    assert_eq!(detail["errorCode"], "E1005");
+    assert_refused_as(&detail, 404, "Not Found", "E1005");
+    // A second delete changes nothing: DHIS2 says the document is not there.
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_delete",
+            json!({"uid": created_uid}),
+        )
+        .await,
+    );
+    assert!(message.contains("could not be found"), "{message}");
+    assert_refused_as(&detail, 404, "Not Found", "E1005");
+}
+
+/// The page after the last of `total` documents (one a page), which DHIS2 answers with no
+/// documents and `"page": total`, is a 400 with the pager an agent needs to go back.
+async fn assert_page_past_the_end_is_refused(client: &McpClient, total: u64) {
+    let past = total + 1;
+    let (message, detail) = tool_error(
+        &call(
+            client,
+            "files_documents_list",
+            json!({"page": past, "page_size": 1}),
+        )
+        .await,
+    );
+    assert_eq!(
+        message,
+        format!("page {past} is past the end: there are {total} pages of 1")
+    );
+    assert_refused_as(&detail, 400, "Bad Request", "E1003");
+    assert_eq!(
+        detail["pager"],
+        json!({"pageCount": total, "total": total, "pageSize": 1})
+    );
 }
 
 /// DHIS2's refusals come back as tool errors in DHIS2's words, with the errorCode.
@@ -492,7 +569,7 @@ async fn dhis2_refusals_are_tool_errors(client: &McpClient) {
     let (message, detail) =
         tool_error(&call(client, "files_resources_get", json!({"uid": "abcdefghijk"})).await);
     assert!(message.contains("abcdefghijk"), "{message}");
-    assert_eq!(detail["httpStatus"], 404);
+    assert_eq!(detail["httpStatusCode"], 404);
     let (message, detail) = tool_error(
         &call(
             client,
@@ -501,9 +578,8 @@ async fn dhis2_refusals_are_tool_errors(client: &McpClient) {
         )
         .await,
     );
-    assert!(message.contains("Unknown path property"), "{message}");
-    assert_eq!(detail["httpStatus"], 400);
-    assert_eq!(detail["errorCode"], "E1003");
+    assert_eq!(message, "Unknown path property: colour");
+    assert_refused_as(&detail, 400, "Bad Request", "E1003");
 }
 
 /// An emulator seeded with the demo content and an admin client for it.
@@ -527,6 +603,111 @@ async fn every_tool_works_against_the_emulator() {
     let (_emulator, dhis2) = demo_emulator().await;
     let client = connect(FilesServer::new(dhis2, false)).await;
     exercise_every_tool(&client).await;
+    client.cancel().await.unwrap();
+}
+
+/// The `fields=` of the emulator's last documents list request.
+fn last_fields_asked(emulator: &Emulator) -> String {
+    let request = emulator
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|request| request.path.ends_with("/api/documents"))
+        .expect("a documents list request");
+    url::form_urlencoded::parse(request.query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "fields")
+        .map(|(_, value)| value.into_owned())
+        .expect("fields asked for")
+}
+
+fn keys(document: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = document
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+#[tokio::test]
+async fn the_list_returns_compact_documents_unless_asked_and_asks_dhis2_for_no_more() {
+    let (emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let compact = call(&client, "files_documents_list", json!({})).await;
+    let compact_documents = ok_json(&compact)["documents"].clone();
+    assert_eq!(
+        last_fields_asked(&emulator),
+        "id,name,external,url,lastUpdated"
+    );
+    for document in compact_documents.as_array().expect("documents") {
+        assert_eq!(
+            keys(document),
+            ["external", "id", "lastUpdated", "name", "url"],
+            "{document}"
+        );
+    }
+
+    let full = call(&client, "files_documents_list", json!({"fields": "full"})).await;
+    assert_eq!(last_fields_asked(&emulator), d2files::api::DOCUMENT_FIELDS);
+    let full_documents = ok_json(&full)["documents"].clone();
+    assert_eq!(full_documents[0]["id"], compact_documents[0]["id"]);
+    for field in ["created", "createdBy", "displayName", "href"] {
+        assert!(full_documents[0].get(field).is_some(), "{field}");
+    }
+    // Each answer is sent twice (text and structured content): the default is the small one.
+    let (compact_bytes, full_bytes) = (text(&compact).len(), text(&full).len());
+    assert!(
+        compact_bytes * 2 < full_bytes,
+        "{compact_bytes} bytes compact, {full_bytes} full"
+    );
+
+    let chosen = ok_json(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"fields": ["name", "createdBy[username]"], "page_size": 3}),
+        )
+        .await,
+    );
+    assert_eq!(last_fields_asked(&emulator), "id,name,createdBy[username]");
+    for document in chosen["documents"].as_array().expect("documents") {
+        assert_eq!(keys(document), ["createdBy", "id", "name"], "{document}");
+        assert_eq!(keys(&document["createdBy"]), ["username"], "{document}");
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_is_a_tool_error_with_the_pager() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let listed = ok_json(&call(&client, "files_documents_list", json!({})).await);
+    assert_page_past_the_end_is_refused(&client, listed["pager"]["total"].as_u64().unwrap()).await;
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"filter": "name:eq:no such document", "page": 2}),
+        )
+        .await,
+    );
+    assert_eq!(
+        message,
+        "page 2 is past the end: nothing matches, so page 1 (empty) is the only page"
+    );
+    assert_eq!(detail["pager"]["total"], 0);
+    // Page 1 of nothing is no error: an empty list.
+    let empty = ok_json(
+        &call(
+            &client,
+            "files_documents_list",
+            json!({"filter": "name:eq:no such document"}),
+        )
+        .await,
+    );
+    assert_eq!(empty["documents"], json!([]));
     client.cancel().await.unwrap();
 }
 
@@ -607,7 +788,7 @@ async fn permission_refusals_come_back_in_dhis2s_words() {
         .await,
     );
     assert!(message.contains("permission"), "{message}");
-    assert_eq!(detail["httpStatus"], 403, "{detail}");
+    assert_eq!(detail["httpStatusCode"], 403, "{detail}");
     client.cancel().await.unwrap();
 }
 
@@ -637,7 +818,7 @@ async fn older_servers_errors_without_codes_still_read_well() {
         .await,
     );
     assert!(message.contains("could not be found"), "{message}");
-    assert_eq!(detail["httpStatus"], 404);
+    assert_eq!(detail["httpStatusCode"], 404);
     assert!(detail.get("errorCode").is_none(), "{detail}");
     let (message, detail) = tool_error(
         &call(
@@ -648,7 +829,9 @@ async fn older_servers_errors_without_codes_still_read_well() {
         .await,
     );
     assert!(message.contains("Unknown path property"), "{message}");
-    assert_eq!(detail["httpStatus"], 409);
+    assert_eq!(detail["httpStatusCode"], 409);
+    assert_eq!(detail["httpStatus"], "Conflict");
+    assert!(detail.get("errorCode").is_none(), "{detail}");
     client.cancel().await.unwrap();
 }
 
@@ -815,7 +998,18 @@ async fn stdout_carries_nothing_but_protocol() {
         .iter()
         .find(|m| m["id"] == 2)
         .expect("tools/list answered");
-    assert_eq!(listed["result"]["tools"].as_array().map(Vec::len), Some(5));
+    let tools = listed["result"]["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), 5);
+    let delete = tools
+        .iter()
+        .find(|tool| tool["name"] == "files_documents_delete")
+        .expect("the delete tool");
+    assert_eq!(
+        delete["annotations"],
+        json!({"title": "Delete a document", "readOnlyHint": false, "destructiveHint": true,
+               "idempotentHint": true, "openWorldHint": true}),
+        "the names hosts read"
+    );
     let called = seen
         .iter()
         .find(|m| m["id"] == 3)

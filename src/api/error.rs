@@ -44,6 +44,16 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
+    /// A page after the last one. DHIS2 answers it with an empty list and the last page's
+    /// number (dhis2-api.md §3.2), which reads as if the list were empty.
+    #[error("page {asked} is past the end: {}", pages_there_are(*.page_count, *.page_size))]
+    PagePastEnd {
+        asked: u32,
+        page_count: u32,
+        page_size: u32,
+        total: u64,
+    },
+
     /// Connecting, sending or receiving failed.
     #[error("network error: {0}")]
     Network(String),
@@ -212,6 +222,15 @@ impl fmt::Display for Dhis2Display<'_> {
             write!(f, " — {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// "there are 3 pages of 50", "there is 1 page of 50", or that nothing matched.
+fn pages_there_are(page_count: u32, page_size: u32) -> String {
+    match page_count {
+        0 => "nothing matches, so page 1 (empty) is the only page".to_string(),
+        1 => format!("there is 1 page of {page_size}"),
+        n => format!("there are {n} pages of {page_size}"),
     }
 }
 

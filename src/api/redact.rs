@@ -122,6 +122,7 @@ impl Redactor {
                 since: text(since),
             },
             Error::InvalidInput(message) => Error::InvalidInput(text(message)),
+            page @ Error::PagePastEnd { .. } => page,
             Error::Network(message) => Error::Network(text(message)),
             Error::Decode { what, detail } => Error::Decode {
                 what: text(what),

@@ -96,7 +96,9 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
             Some(gathered),
         )
     } else {
-        (client.list_documents(&query).await?, None)
+        let page = client.list_documents(&query).await?;
+        page.check_page_exists(query.page)?;
+        (page, None)
     };
     if json {
         let pager = match &gathered {

@@ -50,7 +50,9 @@ pub async fn run(
                     Some(gathered),
                 )
             } else {
-                (client.list_file_resources(&query).await?, None)
+                let page = client.list_file_resources(&query).await?;
+                page.check_page_exists(query.page)?;
+                (page, None)
             };
             if json {
                 let pager = match &gathered {

@@ -3,10 +3,27 @@
 use rmcp::schemars::{self, JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
 
-use crate::api::{self, Filter, ListQuery, MAX_PAGE_SIZE, Order};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{Value, json};
+
+use crate::api::{self, DOCUMENT_FIELDS, Document, Filter, ListQuery, MAX_PAGE_SIZE, Order};
 
 /// The page size when the agent names none (DHIS2's own default).
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
+
+/// What a listed document carries unless the agent asks for more: enough to pick one and act
+/// on it (a link's URL, a file's resource uid), a seventh of the bytes of every field.
+pub const COMPACT_FIELDS: &str = "id,name,external,url,lastUpdated";
+
+/// One field an agent may name: a property, or one with its own properties in `[...]`. No
+/// presets (`*`, `:all`: sharing and access blocks in every row), exclusions (`!`) or
+/// transformers (`~rename` could put another value under `id`).
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z][A-Za-z0-9]*(\[[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*\])?$")
+        .expect("the field rule is a valid regex")
+});
 
 const UID_PATTERN: &str = "^[A-Za-z][A-Za-z0-9]{10}$";
 
@@ -41,14 +58,27 @@ pub struct ListArgs {
     #[serde(default, deserialize_with = "lenient_number")]
     #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     pub page_size: Option<u32>,
+
+    /// The fields of each document. `"compact"` (default): id, name, external, url (the link,
+    /// or the uid of an uploaded file's file resource) and lastUpdated. `"full"`: also
+    /// displayName, code, contentType, attachment, created, createdBy and href. Or DHIS2 field
+    /// names, as a list or comma-separated, e.g. `["name", "created", "createdBy[username]"]`
+    /// (`id` always comes too; one level of `[...]`; no `*`, `:presets`, `!` or `~`).
+    /// Sharing and access: name them here, or use files_documents_get.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "fields_schema")]
+    pub fields: Vec<String>,
 }
 
 impl ListArgs {
-    /// The list query these arguments ask for, refused with a reason when malformed.
-    pub fn to_query(&self) -> api::Result<ListQuery> {
+    /// The list query these arguments ask for (asking DHIS2 only for the fields returned), and
+    /// what each document then shows; refused with a reason when malformed.
+    pub fn to_request(&self) -> api::Result<(ListQuery, DocumentFields)> {
+        let fields = DocumentFields::parse(&self.fields)?;
         let mut query = ListQuery::new()
             .page(self.page.unwrap_or(1))
             .page_size(self.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        query.fields = Some(fields.dhis2.clone());
         // A blank filter is how some agents say "no filter".
         for text in self.filter.iter().filter(|text| !text.trim().is_empty()) {
             query = query.filter(Filter::parse(text)?);
@@ -59,7 +89,119 @@ impl ListArgs {
             }
         }
         query.validate()?;
-        Ok(query)
+        Ok((query, fields))
+    }
+}
+
+/// What `files_documents_list` returns of each document: the `fields` DHIS2 is asked for, and
+/// the top-level names kept of the answer (`None`: all of it).
+#[derive(Debug, PartialEq)]
+pub struct DocumentFields {
+    pub dhis2: String,
+    kept: Option<Vec<String>>,
+}
+
+impl DocumentFields {
+    /// The `fields` argument: nothing or `"compact"`, `"full"`, or field names.
+    fn parse(chosen: &[String]) -> api::Result<DocumentFields> {
+        let entries: Vec<String> = chosen
+            .iter()
+            .flat_map(|text| split_top_level(text))
+            .collect();
+        let preset = match entries.as_slice() {
+            [] => Some(COMPACT_FIELDS),
+            [one] if one.eq_ignore_ascii_case("compact") => Some(COMPACT_FIELDS),
+            [one] if one.eq_ignore_ascii_case("full") => return Ok(DocumentFields::full()),
+            _ => None,
+        };
+        if let Some(preset) = preset {
+            return Ok(DocumentFields::named(
+                preset.split(',').map(str::to_string).collect(),
+            ));
+        }
+        if let Some(bad) = entries.iter().find(|entry| !FIELD.is_match(entry)) {
+            return Err(api::Error::InvalidInput(format!(
+                "`{bad}` is not a field d2files passes on: name fields (letters and digits), \
+                 optionally with one level of [sub,fields] (e.g. createdBy[username]); \
+                 \"full\" gives every field d2files knows"
+            )));
+        }
+        if let Some(preset) = entries
+            .iter()
+            .find(|entry| ["compact", "full"].contains(&entry.to_ascii_lowercase().as_str()))
+        {
+            return Err(api::Error::InvalidInput(format!(
+                "\"{preset}\" stands alone: pass it as the whole `fields`, or name the fields"
+            )));
+        }
+        Ok(DocumentFields::named(entries))
+    }
+
+    /// Every field d2files reads in lists (what `d2files documents list --json` shows).
+    fn full() -> DocumentFields {
+        DocumentFields {
+            dhis2: DOCUMENT_FIELDS.to_string(),
+            kept: None,
+        }
+    }
+
+    /// These entries, with `id` first when they lack it: the agent's next call needs it.
+    fn named(mut entries: Vec<String>) -> DocumentFields {
+        if !entries.iter().any(|entry| entry == "id") {
+            entries.insert(0, "id".to_string());
+        }
+        let kept = entries
+            .iter()
+            .map(|entry| entry.split('[').next().unwrap_or_default().to_string())
+            .collect();
+        DocumentFields {
+            dhis2: entries.join(","),
+            kept: Some(kept),
+        }
+    }
+
+    /// The document as the agent gets it: the chosen names only (the model fills in the
+    /// others, e.g. `external: false`), and no nulls, which DHIS2 leaves out too.
+    pub fn project(&self, document: &Document) -> Value {
+        let mut value = json!(document);
+        if let (Some(kept), Value::Object(object)) = (&self.kept, &mut value) {
+            object.retain(|key, _| kept.contains(key));
+        }
+        drop_nulls(&mut value);
+        value
+    }
+}
+
+/// Splits a fields text on commas outside `[...]`, as DHIS2 does.
+fn split_top_level(text: &str) -> Vec<String> {
+    let mut entries = Vec::new();
+    let mut depth = 0i32;
+    let mut entry = String::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                entries.push(std::mem::take(&mut entry));
+                continue;
+            }
+            _ => {}
+        }
+        entry.push(c);
+    }
+    entries.push(entry);
+    entries.retain(|entry| !entry.is_empty());
+    entries
+}
+
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            object.retain(|_, field| !field.is_null());
+            object.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }
 
@@ -131,6 +273,18 @@ fn lenient_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u
         })
 }
 
+/// Inline, like the filter's: a preset or names as text, or names as a list.
+fn fields_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [
+            {"type": "string", "examples": ["compact", "full", "name,created,createdBy[username]"]},
+            {"type": "array", "items": {"type": "string"},
+             "examples": [["name", "created", "createdBy[username]"]]}
+        ],
+        "default": "compact"
+    })
+}
+
 /// Inline (no `$ref`) so hosts with simple schema support still show both forms.
 fn filter_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
@@ -162,8 +316,8 @@ mod tests {
             ["name:ilike:x", "external:eq:true"]
         );
         assert!(args(json!({"filter": null})).filter.is_empty());
-        let blank = args(json!({"filter": ["", " "], "order": ""}))
-            .to_query()
+        let (blank, _) = args(json!({"filter": ["", " "], "order": ""}))
+            .to_request()
             .unwrap();
         assert!(blank.filters.is_empty() && blank.order.is_empty());
         assert!(args(json!({})).filter.is_empty());
@@ -171,8 +325,8 @@ mod tests {
 
     #[test]
     fn page_numbers_may_come_as_text() {
-        let query = args(json!({"page": "2", "page_size": " 10 "}))
-            .to_query()
+        let (query, _) = args(json!({"page": "2", "page_size": " 10 "}))
+            .to_request()
             .unwrap();
         assert_eq!((query.page, query.page_size), (2, 10));
         for bad in [
@@ -187,13 +341,13 @@ mod tests {
 
     #[test]
     fn arguments_become_the_query_they_name() {
-        let query = args(json!({
+        let (query, _) = args(json!({
             "filter": ["name:ilike:malaria", "lastUpdated:gt:2025-01-01"],
             "order": "lastUpdated:desc, name:iasc",
             "page": 3,
             "page_size": 20
         }))
-        .to_query()
+        .to_request()
         .unwrap();
         let filters: Vec<String> = query.filters.iter().map(ToString::to_string).collect();
         assert_eq!(filters, ["name:ilike:malaria", "lastUpdated:gt:2025-01-01"]);
@@ -201,7 +355,7 @@ mod tests {
         assert_eq!(order, ["lastUpdated:desc", "name:iasc"]);
         assert_eq!((query.page, query.page_size), (3, 20));
 
-        let defaults = ListArgs::default().to_query().unwrap();
+        let defaults = ListArgs::default().to_request().unwrap().0;
         assert_eq!((defaults.page, defaults.page_size), (1, DEFAULT_PAGE_SIZE));
         assert!(defaults.filters.is_empty() && defaults.order.is_empty());
     }
@@ -217,13 +371,83 @@ mod tests {
             (json!({"page": 0}), "numbered from 1"),
             (json!({"page_size": 10_001}), "page size"),
         ] {
-            let error = args(value.clone()).to_query().unwrap_err().to_string();
+            let error = args(value.clone()).to_request().unwrap_err().to_string();
             assert!(error.contains(expected), "{value}: {error}");
         }
         let unknown = serde_json::from_value::<ListArgs>(json!({"limit": 5})).unwrap_err();
         assert!(
             unknown.to_string().contains("unknown field `limit`"),
             "{unknown}"
+        );
+    }
+
+    fn fields_of(value: serde_json::Value) -> api::Result<DocumentFields> {
+        args(json!({ "fields": value }))
+            .to_request()
+            .map(|(query, fields)| {
+                assert_eq!(query.fields.as_ref(), Some(&fields.dhis2));
+                fields
+            })
+    }
+
+    #[test]
+    fn fields_are_a_preset_or_names_and_always_bring_the_id() {
+        let compact = ListArgs::default().to_request().unwrap().1;
+        assert_eq!(compact.dhis2, COMPACT_FIELDS);
+        assert_eq!(fields_of(json!("Compact")).unwrap(), compact);
+        assert_eq!(fields_of(json!([])).unwrap(), compact);
+        assert_eq!(fields_of(json!("full")).unwrap().dhis2, DOCUMENT_FIELDS);
+        for (chosen, dhis2) in [
+            (json!("name, created"), "id,name,created"),
+            (
+                json!(["name", "createdBy[username, name]"]),
+                "id,name,createdBy[username,name]",
+            ),
+            (json!("createdBy[id,name],id"), "createdBy[id,name],id"),
+            (json!(["sharing"]), "id,sharing"),
+        ] {
+            assert_eq!(fields_of(chosen.clone()).unwrap().dhis2, dhis2, "{chosen}");
+        }
+        for (bad, expected) in [
+            (json!("*"), "`*` is not a field"),
+            (json!(":all"), "`:all` is not a field"),
+            (json!(["name", "!href"]), "`!href` is not a field"),
+            (json!("name~rename(id)"), "`name~rename(id)` is not a field"),
+            (json!("createdBy[userCredentials[username]]"), "one level"),
+            (json!(["full", "sharing"]), "\"full\" stands alone"),
+        ] {
+            let error = fields_of(bad.clone()).unwrap_err().to_string();
+            assert!(error.contains(expected), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_document_shows_only_the_chosen_fields_and_no_nulls() {
+        let document: Document = serde_json::from_value(json!({
+            "id": "RTkjSgLtdI6", "name": "Report", "external": false, "url": "TacExtJuMmW",
+            "created": "2025-03-04T10:11:12.345", "lastUpdated": "2025-03-05T10:11:12.345",
+            "createdBy": {"id": "M5zQapPyTZI", "username": "admin"},
+            "sharing": {"public": "rw------"}
+        }))
+        .unwrap();
+        let compact = ListArgs::default().to_request().unwrap().1;
+        assert_eq!(
+            compact.project(&document),
+            json!({"id": "RTkjSgLtdI6", "name": "Report", "external": false,
+                   "url": "TacExtJuMmW", "lastUpdated": "2025-03-05T10:11:12.345"})
+        );
+        // Not asked for, so not claimed: the model's `external: false` stays out.
+        assert_eq!(
+            fields_of(json!("createdBy[username]"))
+                .unwrap()
+                .project(&document),
+            json!({"id": "RTkjSgLtdI6", "createdBy": {"id": "M5zQapPyTZI", "username": "admin"}})
+        );
+        let full = fields_of(json!("full")).unwrap().project(&document);
+        assert_eq!(full["sharing"], json!({"public": "rw------"}));
+        assert_eq!(
+            full["createdBy"],
+            json!({"id": "M5zQapPyTZI", "username": "admin"})
         );
     }
 

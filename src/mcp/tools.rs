@@ -3,8 +3,8 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
@@ -14,16 +14,22 @@ use serde_json::{Value, json};
 use crate::api::{self, Client, Pager};
 use crate::mcp::schema::{CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs};
 
+/// DHIS2's errorCode for a bad request (a filter it cannot parse, 2.40+): also what d2files'
+/// own refusals of arguments carry, so an agent reads one code whoever refused.
+const BAD_REQUEST: &str = "E1003";
+/// DHIS2's errorCode for a forbidden call (2.40+), carried by the read-only refusals too.
+const FORBIDDEN: &str = "E1006";
+
 /// The tools that change the server; `--read-only` hides and refuses them.
 pub const WRITING_TOOLS: [&str; 2] = ["files_documents_create_external", "files_documents_delete"];
 
-const INSTRUCTIONS: &str = "d2files: the documents and file resources of a DHIS2 server, metadata only.
+const INSTRUCTIONS: &str = r#"d2files: the documents and file resources of a DHIS2 server, metadata only.
 - files_documents_list finds documents (filter syntax property:operator:value, e.g. name:ilike:malaria; paged from 1) and returns them with the pager.
 - files_documents_get reads one document by uid (11 letters/digits, starting with a letter).
 - A document is either an external link (external: true, url is the link) or an uploaded file (external: false, url is the uid of its file resource); files_resources_get reads that file resource's metadata (name, contentType, contentLength, contentMd5, domain, storageStatus).
 - files_documents_create_external adds a link document; files_documents_delete deletes a document (for an uploaded file only the document goes: its file resource stays on the server).
 Uploading and downloading file contents is not done here: use the d2files command line (d2files documents upload|download, d2files resources upload|download) or its terminal UI.
-Errors carry DHIS2's own message and errorCode.";
+Errors are tool results with isError: true, whose structuredContent (also the text) is {"error": {...}} shaped like a DHIS2 WebMessage: httpStatus, httpStatusCode, status "ERROR", message, and errorCode where one applies. DHIS2's refusals keep its words and code (E1005 not found, E1006 forbidden, E1003 bad filter), with errorReports and a hint where there are; arguments refused before anything is sent, and a page past the end (with the pager), are 400 E1003; calls a read-only server refuses are 403 E1006; a server that cannot be reached or does not answer in time gives a message without httpStatus."#;
 
 /// The MCP server: a DHIS2 client and the tools over it.
 #[derive(Clone)]
@@ -55,26 +61,27 @@ impl FilesServer {
     /// Lists documents, one page at a time.
     #[tool(
         name = "files_documents_list",
-        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, url, external, created, lastUpdated, createdBy. With no arguments: the first 50 by name.",
+        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, external, url and lastUpdated, unless `fields` asks for others (\"full\", or DHIS2 field names). A page past the end is an error that gives the pageCount. With no arguments: the first 50 by name.",
         annotations(
             title = "List documents",
             read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
             open_world_hint = true
         )
     )]
     async fn files_documents_list(&self, Parameters(args): Parameters<ListArgs>) -> CallToolResult {
-        let query = match args.to_query() {
-            Ok(query) => query,
+        let (query, fields) = match args.to_request() {
+            Ok(request) => request,
             Err(error) => return failure("files_documents_list", &error),
         };
         let asked = query.page;
-        reply(
-            &self.client,
-            "files_documents_list",
-            self.client.list_documents(&query).await.map(|page| {
-                json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": page.items})
-            }),
-        )
+        let listed = self.client.list_documents(&query).await.and_then(|page| {
+            page.check_page_exists(asked)?;
+            let documents: Vec<Value> = page.items.iter().map(|d| fields.project(d)).collect();
+            Ok(json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": documents}))
+        });
+        reply(&self.client, "files_documents_list", listed)
     }
 
     /// Reads one document.
@@ -84,6 +91,8 @@ impl FilesServer {
         annotations(
             title = "Get a document",
             read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
             open_world_hint = true
         )
     )]
@@ -127,7 +136,7 @@ impl FilesServer {
     /// Deletes a document.
     #[tool(
         name = "files_documents_delete",
-        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file only the document is deleted: the file resource behind it stays (DHIS2 2.41.7+ and 2.42.4+ clean it up after a few days). Returns {\"deleted\": uid}.",
+        description = "Delete a DHIS2 document by uid. This cannot be undone. For an uploaded file only the document is deleted: the file resource behind it stays (DHIS2 2.41.7+ and 2.42.4+ clean it up after a few days). Returns {\"deleted\": uid}; deleting it again changes nothing and answers 404 E1005.",
         annotations(
             title = "Delete a document",
             read_only_hint = false,
@@ -158,6 +167,8 @@ impl FilesServer {
         annotations(
             title = "Get a file resource",
             read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
             open_world_hint = true
         )
     )]
@@ -193,16 +204,38 @@ impl ServerHandler for FilesServer {
     ) -> Result<CallToolResponse, ErrorData> {
         if self.read_only && WRITING_TOOLS.contains(&request.name.as_ref()) {
             tracing::info!(tool = %request.name, "refused: the server is read-only");
-            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+            let message = format!(
                 "`{}` is not available: this d2files MCP server runs read-only (--read-only), so documents cannot be created or deleted",
                 request.name
-            ))])
-            .into());
+            );
+            return Ok(error_result(web_message(Some(403), message, Some(FORBIDDEN))).into());
         }
-        self.tool_router
+        let response = self
+            .tool_router
             .call(ToolCallContext::new(self, request, context))
-            .await
+            .await?;
+        Ok(match response {
+            CallToolResponse::Complete(result) => structured_argument_error(result).into(),
+            other => other,
+        })
     }
+}
+
+/// Every tool error of ours is structured; one without structure is rmcp's refusal of
+/// arguments that do not fit the schema (an unknown field, a missing uid, `page: -1`), so it
+/// becomes the same 400 as the arguments d2files refuses itself.
+fn structured_argument_error(result: CallToolResult) -> CallToolResult {
+    if result.is_error != Some(true) || result.structured_content.is_some() {
+        return result;
+    }
+    let message = result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|text| text.text.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    tracing::info!("refused the arguments: {message}");
+    error_result(web_message(Some(400), message, Some(BAD_REQUEST)))
 }
 
 /// The pager an agent needs: DHIS2's `nextPage`/`prevPage` are long URLs, while the agent's
@@ -222,8 +255,9 @@ fn pager(pager: &Pager, asked: u32) -> Value {
     value
 }
 
-/// A tool's answer: the value as JSON text and as structured content, or a tool error. An
-/// agent never reads an echo of our credentials, even in stored names.
+/// A tool's answer: the value as structured content and, for hosts that read only text, as
+/// compact JSON text (MCP asks for both), or a tool error. An agent never reads an echo of our
+/// credentials, even in stored names.
 fn reply<T: Serialize>(client: &Client, tool: &str, result: api::Result<T>) -> CallToolResult {
     match result {
         Ok(value) => match serde_json::to_value(value) {
@@ -234,32 +268,71 @@ fn reply<T: Serialize>(client: &Client, tool: &str, result: api::Result<T>) -> C
             }
             Err(error) => {
                 tracing::warn!(tool, %error, "could not encode the answer");
-                CallToolResult::error(vec![ContentBlock::text(format!(
-                    "could not encode the answer as JSON: {error}"
-                ))])
+                let message = format!("could not encode the answer as JSON: {error}");
+                error_result(web_message(None, message, None))
             }
         },
         Err(error) => failure(tool, &error),
     }
 }
 
-/// A tool error in DHIS2's words: the text an agent reads, and the parts as structured content.
+/// A tool error in DHIS2's words and shape. d2files' own refusals of arguments (and a page past
+/// the end, which DHIS2 answers with an empty list) are the 400 DHIS2 gives a bad request.
 fn failure(tool: &str, error: &api::Error) -> CallToolResult {
     tracing::info!(tool, status = ?error.status(), code = ?error.error_code(), "failed: {error}");
-    let mut detail = json!({"message": error.to_string()});
-    if let Some(status) = error.status() {
-        detail["httpStatus"] = json!(status);
-    }
-    if let Some(code) = error.error_code() {
-        detail["errorCode"] = json!(code);
-    }
+    let (status, code) = match error {
+        api::Error::InvalidInput(_) | api::Error::PagePastEnd { .. } => {
+            (Some(400), Some(BAD_REQUEST))
+        }
+        other => (other.status(), other.error_code()),
+    };
+    let message = match error {
+        api::Error::Dhis2(dhis2) => dhis2.message.clone(),
+        other => other.to_string(),
+    };
+    let mut detail = web_message(status, message, code);
     if let api::Error::Dhis2(dhis2) = error {
-        detail["dhis2Message"] = Value::String(dhis2.message.clone());
         if !dhis2.error_reports.is_empty() {
             detail["errorReports"] = json!(dhis2.error_reports);
         }
+        if let Some(hint) = &dhis2.hint {
+            detail["hint"] = json!(hint);
+        }
     }
-    let mut result = CallToolResult::error(vec![ContentBlock::text(error.to_string())]);
-    result.structured_content = Some(json!({"error": detail}));
-    result
+    if let api::Error::PagePastEnd {
+        page_count,
+        page_size,
+        total,
+        ..
+    } = error
+    {
+        detail["pager"] = json!({"pageCount": page_count, "total": total, "pageSize": page_size});
+    }
+    error_result(detail)
+}
+
+/// The fields of a DHIS2 WebMessage (dhis2-api.md §1.2) an agent needs: the status as DHIS2
+/// writes it (reason phrase and code) where there is one, and the errorCode where one applies.
+fn web_message(status: Option<u16>, message: String, error_code: Option<&str>) -> Value {
+    let mut detail = json!({});
+    if let Some(status) = status {
+        let reason = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|status| status.canonical_reason());
+        if let Some(reason) = reason {
+            detail["httpStatus"] = json!(reason);
+        }
+        detail["httpStatusCode"] = json!(status);
+    }
+    detail["status"] = json!("ERROR");
+    detail["message"] = json!(message);
+    if let Some(code) = error_code {
+        detail["errorCode"] = json!(code);
+    }
+    detail
+}
+
+/// A tool error whose structured content is `{"error": detail}`, and whose text is that JSON.
+fn error_result(detail: Value) -> CallToolResult {
+    CallToolResult::structured_error(json!({ "error": detail }))
 }
