@@ -70,7 +70,8 @@ pub(super) fn fill_rows(state: &mut State, fx: &mut Vec<Effect>) {
     let next = match resources.source {
         ResourceSource::Known => list.items.iter().find(unread),
         ResourceSource::Server => {
-            let reach = state.page_rows();
+            // The screen's height covers every row on it, whichever way the cursor scrolled.
+            let reach = usize::from(state.size.1);
             let below = list.items.iter().skip(list.cursor).take(reach);
             let above = list.items[..list.cursor.min(list.items.len())]
                 .iter()
