@@ -141,9 +141,9 @@ fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() 
 #[tokio::test]
 async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_on() {
     use d2files::api::{Auth, Client, ListQuery};
-    use d2files::app::effect::{Effect, TransferJob};
     use d2files::app::paths::AppPaths;
     use d2files::app::runner::Runner;
+    use d2files::app::{Effect, TransferJob};
     use d2files::emulator::{
         ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
     };

@@ -479,7 +479,7 @@ fn long_messages_are_readable_in_full() {
                the part file was removed and the download can be started again with r";
     let id = state.transfers.add(
         label.into(),
-        d2files::app::effect::TransferJob::DownloadDocument {
+        d2files::app::TransferJob::DownloadDocument {
             uid: uid('D', 0),
             path: "/home/op/Downloads/x.pdf".into(),
             overwrite: false,

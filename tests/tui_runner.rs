@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use d2files::api::{Auth, Client, ListQuery, Phase};
-use d2files::app::effect::{Effect, TransferJob, TransferOutcome};
 use d2files::app::msg::Msg;
 use d2files::app::paths::AppPaths;
 use d2files::app::runner::Runner;
+use d2files::app::{Effect, TransferJob, TransferOutcome};
 use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
 use tokio::sync::mpsc;
 
@@ -199,10 +199,10 @@ async fn an_upload_passes_through_its_phases_and_is_remembered() {
     assert_eq!(uploaded.document.title(), "Review notes");
     assert!(uploaded.file_resource.is_stored());
     // The upload is kept in the data directory for servers without a file resource list.
-    let known = d2files::app::state::KnownResource {
+    let known = d2files::app::KnownResource {
         uid: uploaded.file_resource.id.clone(),
         name: "Review notes".into(),
-        origin: d2files::app::state::Origin::Upload,
+        origin: d2files::app::Origin::Upload,
     };
     s.runner.run(Effect::RememberUpload(known.clone()));
     s.runner.run(Effect::LoadKnownResources);

@@ -7,10 +7,10 @@ use d2files::api::{
     Dhis2Error, Document, Domain, Downloaded, Error, FileResource, Phase, Progress, StorageStatus,
     UploadedDocument, Verification,
 };
-use d2files::app::effect::{Effect, TransferJob, TransferOutcome};
+use d2files::app::TransferState;
 use d2files::app::msg::Msg;
 use d2files::app::state::{Connection, Dialog, Pane, ResourceSource, ToastLevel};
-use d2files::app::transfers::TransferState;
+use d2files::app::{Effect, TransferJob, TransferOutcome};
 use d2files::app::{State, init, update};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_support::*;
@@ -676,7 +676,7 @@ fn tab_completes_the_upload_path_and_ignores_outdated_answers() {
         panic!("expected a completion request: {effects:?}");
     };
     assert_eq!(input, "/data/bud");
-    let answer = |input: &str| d2files::app::msg::Completion {
+    let answer = |input: &str| d2files::app::path_completion::Completion {
         input: input.into(),
         completed: "/data/budget-2025.xlsx".into(),
         candidates: Vec::new(),

@@ -2,14 +2,10 @@
 //! carries these out and answers with messages.
 use std::path::PathBuf;
 
-use crate::api::{
-    Document, DocumentDownload, Domain, Downloaded, FileResource, ListQuery, UploadedDocument,
-};
-use crate::app::state::KnownResource;
-
-/// Identifies a request so a late answer to an outdated one can be dropped.
-pub type ReqId = u64;
-pub type TransferId = u64;
+use crate::api::{Domain, ListQuery};
+use crate::app::ids::{ReqId, TransferId};
+use crate::app::known_resources::KnownResource;
+use crate::app::transfer_job::TransferJob;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
@@ -66,77 +62,4 @@ pub enum Effect {
     /// Opens a URL or a local file with the desktop's default program.
     Open(String),
     Quit,
-}
-
-/// What a transfer moves.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TransferJob {
-    DownloadDocument {
-        uid: String,
-        path: PathBuf,
-        overwrite: bool,
-    },
-    DownloadResource {
-        uid: String,
-        path: PathBuf,
-        overwrite: bool,
-    },
-    UploadDocument {
-        path: PathBuf,
-        name: String,
-    },
-    /// Step two of an upload again, for a file resource whose document could not be created.
-    LinkDocument {
-        name: String,
-        file_resource_uid: String,
-    },
-    UploadResource {
-        path: PathBuf,
-        domain: Domain,
-    },
-}
-
-impl TransferJob {
-    pub fn is_upload(&self) -> bool {
-        matches!(
-            self,
-            TransferJob::UploadDocument { .. }
-                | TransferJob::UploadResource { .. }
-                | TransferJob::LinkDocument { .. }
-        )
-    }
-
-    /// The same download, now allowed to replace the existing file.
-    pub fn overwriting(&self) -> TransferJob {
-        let mut job = self.clone();
-        if let TransferJob::DownloadDocument { overwrite, .. }
-        | TransferJob::DownloadResource { overwrite, .. } = &mut job
-        {
-            *overwrite = true;
-        }
-        job
-    }
-}
-
-/// How a transfer ended well.
-#[derive(Clone, Debug)]
-pub enum TransferOutcome {
-    Downloaded(Box<Downloaded>),
-    /// The document is an external link: nothing was fetched.
-    External {
-        url: String,
-    },
-    UploadedDocument(Box<UploadedDocument>),
-    UploadedResource(Box<FileResource>),
-    /// A retried step two: the document now points at the stored file resource.
-    Linked(Box<Document>),
-}
-
-impl From<DocumentDownload> for TransferOutcome {
-    fn from(download: DocumentDownload) -> Self {
-        match download {
-            DocumentDownload::Saved(saved) => TransferOutcome::Downloaded(Box::new(saved)),
-            DocumentDownload::External { url } => TransferOutcome::External { url },
-        }
-    }
 }

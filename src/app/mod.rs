@@ -18,21 +18,29 @@
 pub mod effect;
 mod event_loop;
 pub mod help;
+pub mod ids;
 pub mod keymap;
+pub mod known_resources;
 pub mod local_filter;
 pub mod msg;
+pub mod path_completion;
 pub mod paths;
 pub mod resource_book;
 pub mod runner;
 pub mod state;
 mod terminal;
-pub mod transfers;
+pub mod transfer_job;
+pub mod transfer_list;
 pub mod update;
 
-pub use effect::{Effect, TransferJob, TransferOutcome};
+pub use effect::Effect;
+pub use ids::{ReqId, TransferId};
 pub use keymap::Keymap;
+pub use known_resources::{KnownResource, Origin};
 pub use msg::Msg;
 pub use state::{Settings, State};
+pub use transfer_job::{TransferJob, TransferOutcome};
+pub use transfer_list::TransferState;
 pub use update::{init, update};
 
 use crate::api::Client;

@@ -34,6 +34,14 @@ impl AppPaths {
     }
 }
 
+/// Where a download is saved by default: the download directory and the server's file name,
+/// made safe for the local file system.
+pub fn default_download_path(dir: &std::path::Path, name: &str) -> String {
+    dir.join(crate::api::filename::sanitize_file_name(name))
+        .display()
+        .to_string()
+}
+
 impl From<crate::config::Paths> for AppPaths {
     fn from(paths: crate::config::Paths) -> AppPaths {
         AppPaths {

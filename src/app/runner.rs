@@ -2,7 +2,7 @@
 //! `Msg`s on the channel. Nothing here blocks the UI task.
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,10 +11,13 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use crate::api::{CancellationToken, Client, DownloadTarget, Error, Progress, TransferOptions};
-use crate::app::effect::{Effect, TransferId, TransferJob, TransferOutcome};
-use crate::app::msg::{Completion, Detail, Msg, directory_to_list, split_path};
+use crate::app::effect::Effect;
+use crate::app::ids::TransferId;
+use crate::app::known_resources;
+use crate::app::msg::{Detail, Msg};
+use crate::app::path_completion;
 use crate::app::paths::AppPaths;
-use crate::app::state::KnownResource;
+use crate::app::transfer_job::{TransferJob, TransferOutcome};
 
 /// How many transfers run at once; the rest wait their turn.
 pub const PARALLEL_TRANSFERS: usize = 3;
@@ -111,14 +114,15 @@ impl Runner {
                 let home = self.paths.home.clone();
                 self.spawn(async move {
                     let listed = input.clone();
-                    let completion =
-                        tokio::task::spawn_blocking(move || complete(&listed, home.as_ref()))
-                            .await
-                            .unwrap_or_else(|_| Completion {
-                                input: input.clone(),
-                                completed: input.clone(),
-                                candidates: Vec::new(),
-                            });
+                    let completion = tokio::task::spawn_blocking(move || {
+                        path_completion::complete(&listed, home.as_ref())
+                    })
+                    .await
+                    .unwrap_or_else(|_| path_completion::Completion {
+                        input: input.clone(),
+                        completed: input.clone(),
+                        candidates: Vec::new(),
+                    });
                     let _ = tx.send(Msg::Completed { req, completion });
                 });
             }
@@ -137,8 +141,10 @@ impl Runner {
                 self.spawn(async move {
                     let _guard = lock.lock().await;
                     let shown = file.display().to_string();
-                    let saved =
-                        tokio::task::spawn_blocking(move || remember(&file, &server, known)).await;
+                    let saved = tokio::task::spawn_blocking(move || {
+                        known_resources::remember(&file, &server, known)
+                    })
+                    .await;
                     if let Ok(Err(error)) | Err(error) = saved.map_err(|e| e.to_string()) {
                         tracing::warn!("could not record the upload in {shown}: {error}");
                         let _ = tx.send(Msg::Failed(format!(
@@ -152,7 +158,11 @@ impl Runner {
                 let server = self.client.base_url().to_string();
                 self.spawn(async move {
                     let shown = file.display().to_string();
-                    match tokio::task::spawn_blocking(move || read_known(&file, &server)).await {
+                    match tokio::task::spawn_blocking(move || {
+                        known_resources::read_known(&file, &server)
+                    })
+                    .await
+                    {
                         Ok(Ok(known)) => {
                             let _ = tx.send(Msg::KnownResources(known));
                         }
@@ -332,65 +342,6 @@ fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarget, Err
     Ok(DownloadTarget::from_user_path(path))
 }
 
-/// Lists the directory of a typed path and completes the name being typed.
-fn complete(input: &str, home: Option<&PathBuf>) -> Completion {
-    let dir = directory_to_list(input, home);
-    let (dir_part, _) = split_path(input);
-    let names: Vec<(String, bool)> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|entry| {
-                let is_dir = entry.path().is_dir();
-                (entry.file_name().to_string_lossy().into_owned(), is_dir)
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    Completion::of(input, dir_part, &names)
-}
-
-/// One line of the uploads file: the server it was uploaded to, and the file resource.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredUpload {
-    server: String,
-    #[serde(flatten)]
-    resource: KnownResource,
-}
-
-fn read_all(file: &Path) -> Result<Vec<StoredUpload>, String> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(error) => Err(error.to_string()),
-    }
-}
-
-/// The uploads this tool made to `server` in earlier runs.
-fn read_known(file: &Path, server: &str) -> Result<Vec<KnownResource>, String> {
-    Ok(read_all(file)?
-        .into_iter()
-        .filter(|stored| stored.server == server)
-        .map(|stored| stored.resource)
-        .collect())
-}
-
-/// Adds an upload to the uploads file, writing a temporary file and renaming it.
-fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), String> {
-    let mut all = read_all(file)?;
-    all.retain(|stored| !(stored.server == server && stored.resource.uid == known.uid));
-    all.push(StoredUpload {
-        server: server.to_string(),
-        resource: known,
-    });
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    }
-    let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
-    let temporary = file.with_extension("json.tmp");
-    std::fs::write(&temporary, text).map_err(|e| e.to_string())?;
-    std::fs::rename(&temporary, file).map_err(|e| e.to_string())
-}
-
 /// A document and, for a file document, its file resource (whose failure is shown in place).
 async fn fetch_detail(client: &Client, uid: &str) -> Result<Box<Detail>, Error> {
     let (document, resource) = client.get_document_with_resource(uid).await?;
@@ -427,7 +378,6 @@ async fn guarded<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::state::Origin;
 
     #[test]
     fn a_desktop_needs_a_display_except_where_there_always_is_one() {
@@ -457,36 +407,5 @@ mod tests {
             "the list stopped on an internal error (a bug in d2files); see the log"
         );
         assert_eq!(guarded("the list", async { Ok(7) }).await.unwrap(), 7);
-    }
-
-    #[test]
-    fn uploads_are_remembered_across_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("data/uploads.json");
-        let server = "https://a.example/";
-        assert_eq!(read_known(&file, server).unwrap(), Vec::new());
-        let known = KnownResource {
-            uid: "TacExtJuMmW".into(),
-            name: "report.pdf".into(),
-            origin: Origin::Upload,
-        };
-        remember(&file, server, known.clone()).unwrap();
-        remember(&file, server, known.clone()).unwrap();
-        assert_eq!(read_known(&file, server).unwrap(), vec![known]);
-        // Another server's uploads are not this one's.
-        assert_eq!(read_known(&file, "https://b.example/").unwrap(), Vec::new());
-    }
-
-    #[test]
-    fn completion_lists_the_typed_directory() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("budget-2025.xlsx"), b"x").unwrap();
-        std::fs::create_dir(dir.path().join("budgets")).unwrap();
-        let typed = format!("{}/budget-", dir.path().display());
-        let completion = complete(&typed, None);
-        assert_eq!(
-            completion.completed,
-            format!("{}/budget-2025.xlsx", dir.path().display())
-        );
     }
 }

@@ -2,16 +2,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
 use crate::api::{
     Direction, Document, Domain, FileResource, Filter, ListQuery, Operator, Order, ServerInfo,
 };
-use crate::app::effect::ReqId;
+use crate::app::ids::ReqId;
 use crate::app::keymap::Keymap;
+use crate::app::known_resources::{KnownResource, Origin};
 use crate::app::resource_book::ResourceBook;
-use crate::app::transfers::Transfers;
+use crate::app::transfer_job::TransferJob;
+use crate::app::transfer_list::Transfers;
 
 /// Rows asked for per request, unless `D2FILES_PAGE_SIZE` says otherwise.
 pub const PAGE_SIZE: u32 = 50;
@@ -291,39 +292,6 @@ impl<T> ListView<T> {
     }
 }
 
-/// Where an entry of the file resources pane came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// The server's own list (DHIS2 2.41+).
-    Server,
-    /// Behind a document in the Documents pane.
-    Document,
-    /// Uploaded by this tool (remembered in its data directory).
-    Upload,
-    /// Looked up by hand.
-    LookUp,
-}
-
-impl Origin {
-    pub fn label(self) -> &'static str {
-        match self {
-            Origin::Server => "server",
-            Origin::Document => "document",
-            Origin::Upload => "uploaded",
-            Origin::LookUp => "looked up",
-        }
-    }
-}
-
-/// A file resource known without the server's list (before 2.41).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KnownResource {
-    pub uid: String,
-    pub name: String,
-    pub origin: Origin,
-}
-
 /// One row of the file resources pane: which file resource, and a name to show until its
 /// metadata is known (the metadata itself is in `ResourcesView::book`).
 #[derive(Clone, Debug, PartialEq)]
@@ -416,7 +384,7 @@ pub enum Pending {
         name: String,
     },
     Overwrite {
-        job: crate::app::effect::TransferJob,
+        job: TransferJob,
         label: String,
         path: PathBuf,
     },

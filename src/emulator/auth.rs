@@ -106,7 +106,7 @@ fn token_user(authorization: &str) -> Result<&'static User, Box<Response>> {
             "Checksum validation failed",
         ));
     }
-    if token == super::ADMIN_PAT {
+    if token == super::model::ADMIN_PAT {
         Ok(&ADMIN)
     } else {
         Err(token_error(
@@ -141,8 +141,8 @@ mod tests {
 
     #[test]
     fn admin_pat_has_a_valid_checksum() {
-        assert!(valid_pat_checksum(super::super::ADMIN_PAT));
-        let mut broken = super::super::ADMIN_PAT.to_string();
+        assert!(valid_pat_checksum(super::super::model::ADMIN_PAT));
+        let mut broken = super::super::model::ADMIN_PAT.to_string();
         broken.pop();
         broken.push('0');
         assert!(!valid_pat_checksum(&broken));

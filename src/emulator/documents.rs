@@ -16,7 +16,7 @@ use super::fields::Fields;
 use super::listing::{ListParams, query_pairs, values};
 use super::model::{Document, User, is_valid_uid, now};
 use super::query::{Prop, PropType, Schema};
-use super::server::{AppState, CurrentUser, Shared};
+use super::state::{AppState, CurrentUser, Shared};
 use super::version::Dhis2Version;
 use super::web_message::{
     DOCUMENT_KLASS, ErrorReport, Status, WebMessage, import_conflict, object_report,

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_util::{StreamExt, stream};
 
 use super::model::FileResource;
-use super::server::AppState;
+use super::state::AppState;
 use super::web_message::WebMessage;
 
 /// Bytes read per blocking-pool hop: large reads, few hops.

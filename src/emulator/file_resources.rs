@@ -14,7 +14,7 @@ use super::fields::Fields;
 use super::listing::{ListParams, first, query_pairs, values};
 use super::model::{Domain, FileResource, StatusView, User, is_variant_image, now};
 use super::query::{Prop, PropType, Schema};
-use super::server::{AppState, CurrentUser, Shared};
+use super::state::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
 use super::version::Dhis2Version;
 use super::web_message::{Status, WebMessage, container_error_page};

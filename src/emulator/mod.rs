@@ -14,6 +14,7 @@ mod model;
 mod query;
 mod seed;
 mod server;
+mod state;
 mod store;
 mod system;
 mod version;
@@ -30,17 +31,10 @@ pub use faults::{FaultBody, FaultRule, Faults};
 pub use seed::{SeedDocument, SeedFileResource};
 pub use version::{Dhis2Version, VersionError};
 
-use server::{AppState, Shared};
+pub use model::{ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, GUEST_PASSWORD, GUEST_USERNAME};
+pub use state::RecordedRequest;
+use state::{AppState, Shared};
 use store::BlobStore;
-
-pub const ADMIN_USERNAME: &str = "admin";
-pub const ADMIN_PASSWORD: &str = "district";
-/// A personal access token of the admin user: `d2pat_` + 32 chars + the CRC32 of those 32
-/// chars in decimal, zero-padded to 10 digits (validated as DHIS2 does).
-pub const ADMIN_PAT: &str = "d2pat_Xk3mP9qLw2Rt7vYz4BnH8cJd6FsA1gEu0409911786";
-/// A user without the document add and delete authorities (403 / 409 WARNING on delete).
-pub const GUEST_USERNAME: &str = "guest";
-pub const GUEST_PASSWORD: &str = "Guest123!";
 
 /// How to start an emulator.
 #[derive(Clone, Debug)]
@@ -74,16 +68,6 @@ impl Default for EmulatorOptions {
             download_rate: None,
         }
     }
-}
-
-/// One request as the emulator saw it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// The path as received, context path included.
-    pub path: String,
-    pub query: Option<String>,
-    pub has_authorization: bool,
 }
 
 /// A running emulator. Dropping it (or [`Emulator::shutdown`]) stops the server and deletes

@@ -91,8 +91,8 @@ impl User {
 
 pub const ADMIN: User = User {
     id: "M5zQapPyTZI",
-    username: super::ADMIN_USERNAME,
-    password: super::ADMIN_PASSWORD,
+    username: ADMIN_USERNAME,
+    password: ADMIN_PASSWORD,
     first_name: "admin",
     surname: "admin",
     email: "admin@moh.example.org",
@@ -102,8 +102,8 @@ pub const ADMIN: User = User {
 /// Reads public documents and uploads file resources, but may not add or delete documents.
 pub const GUEST: User = User {
     id: "KvLgpVgQwY2",
-    username: super::GUEST_USERNAME,
-    password: super::GUEST_PASSWORD,
+    username: GUEST_USERNAME,
+    password: GUEST_PASSWORD,
     first_name: "Guest",
     surname: "Viewer",
     email: "guest@moh.example.org",
@@ -466,6 +466,15 @@ impl Db {
         }
     }
 }
+
+pub const ADMIN_USERNAME: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "district";
+/// A user without the document add and delete authorities (403 / 409 WARNING on delete).
+pub const GUEST_USERNAME: &str = "guest";
+pub const GUEST_PASSWORD: &str = "Guest123!";
+/// A personal access token of the admin user: `d2pat_` + 32 chars + the CRC32 of those 32
+/// chars in decimal, zero-padded to 10 digits (validated as DHIS2 does).
+pub const ADMIN_PAT: &str = "d2pat_Xk3mP9qLw2Rt7vYz4BnH8cJd6FsA1gEu0409911786";
 
 #[cfg(test)]
 mod tests {

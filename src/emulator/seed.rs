@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::model::{ADMIN, Document, Domain, FileResource, now};
 use super::query::parse_date;
-use super::server::AppState;
+use super::state::AppState;
 
 const MANIFEST: &str = include_str!("../../assets/demo/manifest.json");
 

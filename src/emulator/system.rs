@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::fields::Fields;
 use super::listing::{query_pairs, values};
 use super::model::{format_date, now};
-use super::server::{CurrentUser, Shared};
+use super::state::{CurrentUser, Shared};
 
 /// Projects with `fields`, defaulting to `*`.
 fn with_fields(object: Value, raw_query: Option<&str>, state: &Shared) -> Json<Value> {

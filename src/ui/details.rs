@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{Theme, spinner};
 use crate::api::FileResource;
 use crate::api::units::human_size;
-use crate::app::state::{Origin, Pane, State};
+use crate::app::known_resources::Origin;
+use crate::app::state::{Pane, State};
 
 pub fn height(screen_height: u16) -> u16 {
     if screen_height >= 20 { 8 } else { 6 }

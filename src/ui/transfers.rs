@@ -10,7 +10,7 @@ use super::{Theme, fit};
 use crate::api::Phase;
 use crate::api::units::human_size;
 use crate::app::state::State;
-use crate::app::transfers::{Transfer, TransferState};
+use crate::app::transfer_list::{Transfer, TransferState};
 
 pub fn panel_height(state: &State, screen_height: u16) -> u16 {
     let rows = state.transfers.items.len().max(1) as u16;

@@ -1,5 +1,23 @@
 //! Pop-up forms and confirmations; a confirmation carries its pending action as data.
-use super::*;
+use std::path::{Path, PathBuf};
+
+use ratatui::crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::api::{Document, Domain, Error, check_external_url, is_valid_uid};
+use crate::app::effect::Effect;
+use crate::app::ids::ReqId;
+use crate::app::keymap::{Action, Context};
+use crate::app::path_completion::Completion;
+use crate::app::state::{
+    Confirm, Dialog, DownloadForm, DownloadSource, LinkChoice, LinkForm, Pane, PathField, Pending,
+    State, UploadFocus, UploadForm,
+};
+use crate::app::transfer_job::TransferJob;
+
+use super::list_paging::reload;
+use super::transfer_events::start_transfer;
 
 pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(dialog) = state.dialog.take() else {
@@ -403,4 +421,17 @@ pub(super) fn upload_checked(
         None => TransferJob::UploadDocument { path, name },
     };
     start_transfer(state, label, job, fx);
+}
+
+/// Opens a link from the server in the browser, but only a web link: a document's URL is the
+/// server's data, and `file:` or custom schemes could start other programs.
+pub(super) fn open_link(state: &mut State, url: String, fx: &mut Vec<Effect>) {
+    let web = url::Url::parse(&url).is_ok_and(|parsed| matches!(parsed.scheme(), "http" | "https"));
+    if web {
+        fx.push(Effect::Open(url));
+    } else {
+        state.toast_error(format!(
+            "Not opening {url}: only http and https links are opened"
+        ));
+    }
 }

@@ -1,34 +1,27 @@
 //! The pure heart of the TUI: `update(&mut State, Msg) -> Vec<Effect>`. No I/O, no clock reads,
 //! no spawning: time arrives in `Msg::Tick`, answers arrive as messages.
-use std::path::{Path, PathBuf};
+use crate::api::{Error, ServerInfo};
+use crate::app::effect::Effect;
+use crate::app::msg::Msg;
+use crate::app::state::{Connection, Pane, ResourceSource, State};
+use crate::app::transfer_list::TransferState;
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
-
-use crate::api::filename::sanitize_file_name;
-use crate::api::{
-    Document, Domain, Error, FileResource, Page, ServerInfo, check_external_url, is_valid_uid,
-};
-use crate::app::effect::{Effect, ReqId, TransferJob, TransferOutcome};
-use crate::app::keymap::{Action, Context};
-use crate::app::msg::{Completion, Detail, Msg};
-use crate::app::state::*;
-use crate::app::transfers::TransferState;
-
-mod details;
+mod detail_panel;
 mod dialogs;
-mod keys;
-mod lists;
+mod key_routing;
+mod list_actions;
+mod list_paging;
 mod mouse;
-mod transfers;
+mod resource_reads;
+mod transfer_events;
 
-use details::*;
-use dialogs::*;
-use keys::*;
-use lists::*;
-use mouse::*;
-use transfers::*;
+use detail_panel::{detail_loaded, request_details};
+use dialogs::{completed, link_created, upload_checked};
+use key_routing::{on_key, paste};
+use list_paging::{apply_filter, deleted, documents_loaded, reload, resources_loaded};
+use mouse::on_mouse;
+use resource_reads::{fill_rows, rebuild_known_rows, request_selected_resource, resource_loaded};
+use transfer_events::transfer_finished;
 
 /// What the TUI does first.
 pub fn init() -> Vec<Effect> {

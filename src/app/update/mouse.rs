@@ -3,8 +3,13 @@
 //! filter prompt take keys only.
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
-use super::*;
+use crate::app::effect::Effect;
+use crate::app::keymap::Action;
+use crate::app::state::{Connection, Pane, State};
 use crate::ui::{Spot, spot_at};
+
+use super::key_routing::transfers_key;
+use super::list_actions::{cursor_moved, list_action, switch_pane};
 
 /// Rows one wheel notch moves, as in most terminal programs.
 const WHEEL_ROWS: usize = 3;

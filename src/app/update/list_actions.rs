@@ -1,131 +1,20 @@
-//! Keys to actions: the start-up screens, help, the transfers panel, the panes, the filter prompt.
-use super::*;
+//! What the list's keys do: moving, panes, sorting, the forms they open, downloads, opening.
+use tui_input::Input;
 
-pub(super) fn is_press(key: &KeyEvent) -> bool {
-    matches!(key.kind, KeyEventKind::Press | KeyEventKind::Repeat)
-}
+use crate::api::Domain;
+use crate::app::effect::Effect;
+use crate::app::keymap::{Action, Context};
+use crate::app::paths::default_download_path;
+use crate::app::state::{
+    Confirm, Dialog, DownloadForm, DownloadSource, LinkChoice, LinkForm, Pane, PathField, Pending,
+    ResourceSource, State, UploadFocus, UploadForm,
+};
+use crate::app::transfer_job::TransferJob;
 
-pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
-    if !is_press(&key) {
-        return;
-    }
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        fx.push(Effect::Quit);
-        return;
-    }
-    match &state.connection {
-        Connection::Ready(_) => {}
-        Connection::Connecting => {
-            if state.settings.keymap.action(Context::List, &key) == Some(Action::Quit) {
-                fx.push(Effect::Quit);
-            }
-            return;
-        }
-        Connection::Failed { .. } => {
-            match state.settings.keymap.action(Context::List, &key) {
-                Some(Action::Quit | Action::Dismiss) => fx.push(Effect::Quit),
-                Some(Action::Refresh) => {
-                    state.connection = Connection::Connecting;
-                    fx.push(Effect::Connect);
-                }
-                _ => {}
-            }
-            return;
-        }
-    }
-    if state.help.is_some() {
-        help_key(state, &key);
-        return;
-    }
-    if state.dialog.is_some() {
-        dialog_key(state, key, fx);
-        return;
-    }
-    if state.filter().editing {
-        filter_key(state, key, fx);
-        return;
-    }
-    if state.show_transfers
-        && let Some(action) = state.settings.keymap.action(Context::Transfers, &key)
-    {
-        transfers_key(state, action, fx);
-        return;
-    }
-    if let Some(action) = state.settings.keymap.action(Context::List, &key) {
-        list_action(state, action, fx);
-    }
-}
-
-pub(super) fn help_key(state: &mut State, key: &KeyEvent) {
-    let scroll = state.help.unwrap_or(0);
-    state.help = match state.settings.keymap.action(Context::Help, key) {
-        Some(Action::Close) => None,
-        Some(Action::Down) => Some(scroll.saturating_add(1).min(state.help_scroll_limit())),
-        Some(Action::Up) => Some(scroll.saturating_sub(1)),
-        _ => Some(scroll),
-    };
-}
-
-pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
-    let transfers = &mut state.transfers;
-    match action {
-        Action::Down => {
-            transfers.cursor = (transfers.cursor + 1).min(transfers.items.len().saturating_sub(1));
-        }
-        Action::Up => transfers.cursor = transfers.cursor.saturating_sub(1),
-        Action::Cancel => {
-            if let Some(transfer) = transfers.items.get_mut(transfers.cursor)
-                && transfer.state.is_active()
-            {
-                transfer.state = TransferState::Cancelled;
-                fx.push(Effect::CancelTransfer(transfer.id));
-            }
-        }
-        Action::Open => {
-            if let Some(path) = transfers.selected().and_then(|t| t.saved.clone()) {
-                fx.push(Effect::Open(path.display().to_string()));
-            }
-        }
-        Action::Clear => transfers.clear_finished(),
-        Action::Retry => retry_transfer(state, fx),
-        Action::Close => state.show_transfers = false,
-        _ => {}
-    }
-}
-
-/// `r` in the transfers panel: a stored upload whose document could not be created is linked
-/// again; a download that failed or was cancelled starts again, as it was asked for.
-fn retry_transfer(state: &mut State, fx: &mut Vec<Effect>) {
-    let transfers = &mut state.transfers;
-    let Some(transfer) = transfers.items.get_mut(transfers.cursor) else {
-        return;
-    };
-    if let Some(file_resource_uid) = transfer.unlinked.take() {
-        let name = match &transfer.job {
-            TransferJob::UploadDocument { name, .. } | TransferJob::LinkDocument { name, .. } => {
-                name.clone()
-            }
-            _ => transfer.label.clone(),
-        };
-        let label = transfer.label.clone();
-        let job = TransferJob::LinkDocument {
-            name,
-            file_resource_uid,
-        };
-        start_transfer(state, label, job, fx);
-        return;
-    }
-    let ended = matches!(
-        transfer.state,
-        TransferState::Failed(_) | TransferState::Cancelled
-    );
-    if ended && !transfer.is_upload() {
-        let index = transfers.cursor;
-        if let Some((id, job)) = transfers.restart(index) {
-            fx.push(Effect::StartTransfer { id, job });
-        }
-    }
-}
+use super::detail_panel::{details_follow_cursor, request_details};
+use super::dialogs::open_link;
+use super::list_paging::{fetch_next_page, jump_to_last_page, reload, request_page};
+use super::resource_reads::{fill_rows, request_selected_resource};
 
 pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     if action == Action::Bottom && jump_to_last_page(state, fx) {
@@ -452,102 +341,4 @@ pub(super) fn start_download_prompt(state: &mut State, fx: &mut Vec<Effect>) {
         path,
         problem: None,
     }));
-}
-
-pub(super) fn default_download_path(dir: &Path, name: &str) -> String {
-    dir.join(sanitize_file_name(name)).display().to_string()
-}
-
-pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
-    let pane = state.pane;
-    let now = state.now;
-    let filter = match pane {
-        Pane::Documents => &mut state.documents.filter,
-        Pane::Resources => &mut state.resources.list.filter,
-    };
-    let keymap = &state.settings.keymap;
-    let action = keymap.action(Context::Form, &key).or_else(|| {
-        // The list stays browsable while typing, by its own page keys, unless they are letters
-        // (with Ctrl too: Ctrl-u clears the text, as in a shell).
-        keymap
-            .action(Context::List, &key)
-            .filter(|action| matches!(action, Action::PageDown | Action::PageUp))
-            .filter(|_| !matches!(key.code, KeyCode::Char(_)))
-    });
-    match action {
-        Some(Action::Close) => {
-            filter.editing = false;
-            filter.input.reset();
-            filter.due = None;
-            filter.problem = None;
-            if !filter.applied.is_empty() {
-                filter.applied.clear();
-                reload(state, pane, fx);
-            }
-        }
-        Some(Action::Accept) => {
-            filter.editing = false;
-            apply_filter(state, pane, fx);
-        }
-        Some(Action::PreviousField) => move_in_pane(state, Action::Up, fx),
-        Some(Action::NextField) => move_in_pane(state, Action::Down, fx),
-        Some(action @ (Action::PageUp | Action::PageDown)) => move_in_pane(state, action, fx),
-        _ => {
-            if std::mem::take(&mut filter.replace_on_type) && is_plain_character(&key) {
-                filter.input.reset();
-            }
-            if filter.input.handle_event(&Event::Key(key)).is_some() {
-                let text = filter.input.value().to_string();
-                match FilterState::parse(&text) {
-                    Ok(_) => filter.due = Some(now + FILTER_DEBOUNCE),
-                    Err(problem) => {
-                        filter.complain(&text, problem);
-                        filter.due = None;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A character typed without Ctrl or Alt: text, never a command, in a field.
-pub(super) fn is_plain_character(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char(_))
-        && !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-}
-
-/// Pasted text goes into the text field being edited, as if typed; without one it is dropped,
-/// so pasting over the list can never run commands.
-pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
-    let typing = state.filter().editing
-        || match &state.dialog {
-            Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
-            Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
-            _ => false,
-        };
-    if !typing {
-        return;
-    }
-    for c in text.chars().filter(|c| !c.is_control()) {
-        on_key(
-            state,
-            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
-            fx,
-        );
-    }
-}
-
-/// Opens a link from the server in the browser, but only a web link: a document's URL is the
-/// server's data, and `file:` or custom schemes could start other programs.
-pub(super) fn open_link(state: &mut State, url: String, fx: &mut Vec<Effect>) {
-    let web = url::Url::parse(&url).is_ok_and(|parsed| matches!(parsed.scheme(), "http" | "https"));
-    if web {
-        fx.push(Effect::Open(url));
-    } else {
-        state.toast_error(format!(
-            "Not opening {url}: only http and https links are opened"
-        ));
-    }
 }

@@ -1,7 +1,13 @@
-//! Server-paged lists: reloads, pages, stale answers, filters, and the pre-2.41 known list.
-use std::collections::HashSet;
+//! Server-paged lists: reloads, pages (next, previous, the last for `G`), stale answers,
+//! filters, and a deleted document leaving its list.
+use crate::api::{Document, Error, FileResource, Page};
+use crate::app::effect::Effect;
+use crate::app::ids::ReqId;
+use crate::app::known_resources::Origin;
+use crate::app::state::{FilterState, ListView, Loading, Pane, ResourceRow, ResourceSource, State};
 
-use super::*;
+use super::detail_panel::details_follow_cursor;
+use super::resource_reads::{fill_rows, rebuild_known_rows};
 
 pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     if state.server().is_none() {
@@ -269,75 +275,6 @@ pub(super) fn resources_loaded(
             }
         }
     }
-}
-
-/// Before 2.41 the pane lists what we know of: documents' files, own uploads and look-ups,
-/// filtered by name on this side (there is no server list to filter).
-pub(super) fn rebuild_known_rows(state: &mut State) {
-    if state.resources.source != ResourceSource::Known {
-        return;
-    }
-    let mut rows: Vec<ResourceRow> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let from_documents = state.documents.items.iter().filter_map(|d| {
-        d.file_resource_uid().map(|uid| KnownResource {
-            uid: uid.to_string(),
-            name: d.title().to_string(),
-            origin: Origin::Document,
-        })
-    });
-    let known = state.resources.known.iter().rev().cloned();
-    for entry in known.chain(from_documents) {
-        if !seen.insert(entry.uid.clone()) {
-            continue;
-        }
-        rows.push(ResourceRow {
-            uid: entry.uid,
-            name: entry.name,
-            origin: entry.origin,
-        });
-    }
-    let applied = state.resources.list.filter.applied.trim().to_string();
-    if let Ok(Some(filter)) = FilterState::parse(&applied) {
-        let resources = &state.resources;
-        let value_of = |row: &ResourceRow, property: &str| {
-            let resource = resources.book.get(&row.uid);
-            match property {
-                "name" => Some(resources.row_name(row).to_string()),
-                "id" => Some(row.uid.clone()),
-                "domain" => resource
-                    .and_then(|r| r.domain.as_ref())
-                    .map(|d| d.to_string()),
-                _ => resource.and_then(|r| r.content_type.clone()),
-            }
-        };
-        // A pasted uid finds its row too.
-        let is_uid = |row: &ResourceRow| row.uid.eq_ignore_ascii_case(&applied);
-        let mut refusal = None;
-        rows.retain(
-            |row| match crate::app::local_filter::matches(&filter, |p| value_of(row, p)) {
-                Ok(matched) => matched || is_uid(row),
-                Err(why) => {
-                    refusal = Some(why);
-                    false
-                }
-            },
-        );
-        if let Some(why) = refusal {
-            state.resources.list.filter.complain(&applied, why);
-        }
-    }
-    let list = &mut state.resources.list;
-    let to_top = std::mem::take(&mut list.to_top_on_load);
-    let selected = list.selected().map(|r| r.uid.clone()).filter(|_| !to_top);
-    list.total = Some(rows.len() as u64);
-    list.items = rows;
-    list.next_page = None;
-    list.loaded = true;
-    list.cursor = selected
-        .and_then(|uid| list.items.iter().position(|r| r.uid == uid))
-        .unwrap_or(0);
-    list.move_cursor(0);
 }
 
 pub(super) fn apply_filter(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {

@@ -1,5 +1,15 @@
-//! Starting transfers and taking their outcomes: downloads, uploads, overwrite questions.
-use super::*;
+//! Transfers from `update`'s side: starting one, and what its end changes (a toast, the lists,
+//! the uploads remembered).
+use crate::api::Error;
+use crate::app::effect::Effect;
+use crate::app::keymap::{Action, Context};
+use crate::app::known_resources::{KnownResource, Origin};
+use crate::app::state::{Confirm, Dialog, LinkChoice, Pane, Pending, State};
+use crate::app::transfer_job::{TransferJob, TransferOutcome};
+use crate::app::transfer_list::TransferState;
+
+use super::list_paging::reload;
+use super::resource_reads::{fill_rows, rebuild_known_rows};
 
 pub(super) fn start_transfer(
     state: &mut State,

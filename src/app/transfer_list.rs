@@ -3,7 +3,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::api::{Phase, Progress};
-use crate::app::effect::{TransferId, TransferJob};
+use crate::app::ids::TransferId;
+use crate::app::transfer_job::TransferJob;
 
 /// Speed is measured over windows at least this long, so it does not jitter.
 const RATE_WINDOW: Duration = Duration::from_millis(500);

@@ -1,0 +1,99 @@
+//! What the handlers share: the server's settings for this run, the data, the blob store, the
+//! faults to inject and the request log.
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, Method, StatusCode, header};
+
+use super::faults::Faults;
+use super::model::{Db, RenderContext, User};
+use super::store::BlobStore;
+use super::version::Dhis2Version;
+use super::web_message::WebMessage;
+
+/// One request as the emulator saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path as received, context path included.
+    pub path: String,
+    pub query: Option<String>,
+    pub has_authorization: bool,
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub version: Dhis2Version,
+    /// "" or "/dhis".
+    pub context_path: String,
+    pub storage_delay: Duration,
+    /// Bytes per second a `/data` body is paced to (None: unpaced).
+    pub download_rate: Option<u64>,
+    /// The effective global upload limit (None where the version or the options have none).
+    pub max_upload_size: Option<u64>,
+    pub db: Mutex<Db>,
+    pub store: BlobStore,
+    pub faults: Faults,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+    pub local_addr: SocketAddr,
+}
+
+pub type Shared = Arc<AppState>;
+
+/// The authenticated user of a request (set by the auth middleware).
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub &'static User);
+
+impl AppState {
+    /// What rendering an object for `user` needs: the version's rules and the base for `href`.
+    pub fn render_context<'a>(&self, user: &'a User, base_url: &'a str) -> RenderContext<'a> {
+        RenderContext {
+            version: self.version,
+            user,
+            base_url,
+        }
+    }
+
+    pub fn db(&self) -> MutexGuard<'_, Db> {
+        // Handlers never leave the data half-written across a panic point.
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `scheme://host[:port]<context>` as the client addressed us (honours X-Forwarded-*).
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let scheme = text("x-forwarded-proto").unwrap_or("http");
+        let host = text(header::HOST.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.local_addr.to_string());
+        let host = match text("x-forwarded-port") {
+            Some(port) => {
+                let name = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+                format!("{name}:{port}")
+            }
+            None => host,
+        };
+        format!("{scheme}://{host}{}", self.context_path)
+    }
+
+    pub fn login_url(&self, headers: &HeaderMap) -> String {
+        format!("{}{}", self.base_url(headers), self.version.login_path())
+    }
+
+    /// Spring's 405 (wording per Spring version).
+    pub fn method_not_allowed(&self, method: &Method) -> WebMessage {
+        let message = if self.version.spring6() {
+            format!("Request method '{method}' is not supported")
+        } else {
+            format!("Request method '{method}' not supported")
+        };
+        WebMessage::error(StatusCode::METHOD_NOT_ALLOWED, message)
+    }
+}
