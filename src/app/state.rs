@@ -483,6 +483,23 @@ pub enum Dialog {
     Link(LinkChoice),
 }
 
+/// Which part of the screen takes keys, the topmost first: one rule for the keys, pastes,
+/// the mouse, the footer's hints and what is drawn on top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// Before the server answered.
+    Connecting,
+    /// Start-up failed: quit, or try again.
+    Failed,
+    Help,
+    Dialog,
+    /// The filter prompt, being typed in.
+    Filter,
+    /// The transfers panel (keys it does not know fall through to the list).
+    Transfers,
+    List,
+}
+
 pub struct State {
     /// Time since start, from the last tick.
     pub now: Duration,
@@ -536,6 +553,31 @@ impl State {
             state.toast_error(format!("warning: {warning}"));
         }
         state
+    }
+
+    pub fn layer(&self) -> Layer {
+        match self.connection {
+            Connection::Connecting => Layer::Connecting,
+            Connection::Failed { .. } => Layer::Failed,
+            Connection::Ready(_) if self.help.is_some() => Layer::Help,
+            Connection::Ready(_) if self.dialog.is_some() => Layer::Dialog,
+            Connection::Ready(_) if self.filter().editing => Layer::Filter,
+            Connection::Ready(_) if self.show_transfers => Layer::Transfers,
+            Connection::Ready(_) => Layer::List,
+        }
+    }
+
+    /// Whether typed characters go into a text field (the filter, or a form's focused field).
+    pub fn typing(&self) -> bool {
+        match self.layer() {
+            Layer::Filter => true,
+            Layer::Dialog => match &self.dialog {
+                Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
+                Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     pub fn next_req(&mut self) -> ReqId {

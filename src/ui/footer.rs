@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use super::{Theme, fit};
 use crate::app::keymap::{Action, Context};
-use crate::app::state::{Pane, ResourceSource, State};
+use crate::app::state::{Layer, Pane, ResourceSource, State};
 
 pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     if area.height == 0 {
@@ -96,23 +96,26 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             })
             .collect::<Vec<_>>()
     };
-    if state.filter().editing {
-        return from(
-            Context::Form,
-            &[(Action::Accept, "keep"), (Action::Close, "clear filter")],
-        );
-    }
-    if state.show_transfers {
-        return from(
-            Context::Transfers,
-            &[
-                (Action::Cancel, "cancel"),
-                (Action::Retry, "retry"),
-                (Action::Open, "open"),
-                (Action::Clear, "clear done"),
-                (Action::Close, "close"),
-            ],
-        );
+    match state.layer() {
+        Layer::Filter => {
+            return from(
+                Context::Form,
+                &[(Action::Accept, "keep"), (Action::Close, "clear filter")],
+            );
+        }
+        Layer::Transfers => {
+            return from(
+                Context::Transfers,
+                &[
+                    (Action::Cancel, "cancel"),
+                    (Action::Retry, "retry"),
+                    (Action::Open, "open"),
+                    (Action::Clear, "clear done"),
+                    (Action::Close, "close"),
+                ],
+            );
+        }
+        _ => {}
     }
     let mut actions = vec![(Action::Filter, "filter")];
     let dismisses_first = !state.toasts.is_empty() || state.details.open || state.show_transfers;
@@ -151,7 +154,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
 /// Key hints left to right while they fit; help and quit (the last two) always stay, at the right.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let mut hints = hints(state);
-    let kept = if state.filter().editing || state.show_transfers {
+    let kept = if matches!(state.layer(), Layer::Filter | Layer::Transfers) {
         Vec::new()
     } else {
         hints.split_off(hints.len().saturating_sub(2))

@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::api::filename::is_terminal_control;
-use crate::app::state::{Connection, State};
+use crate::app::state::{Connection, Layer, State};
 pub use hit::{Spot, spot_at};
 pub use theme::Theme;
 
@@ -67,12 +67,12 @@ fn areas(state: &State, area: Rect) -> Areas {
 pub fn draw(frame: &mut Frame, state: &State) {
     let theme = Theme::new(state.settings.color);
     let area = frame.area();
-    match &state.connection {
-        Connection::Connecting => return startup::connecting(frame, area, state, theme),
-        Connection::Failed { message, hints } => {
+    match (state.layer(), &state.connection) {
+        (Layer::Connecting, _) => return startup::connecting(frame, area, state, theme),
+        (Layer::Failed, Connection::Failed { message, hints }) => {
             return startup::failed(frame, area, state, message, hints, theme);
         }
-        Connection::Ready(_) => {}
+        _ => {}
     }
     let areas = areas(state, area);
     header::draw(frame, areas.header, state, theme);
@@ -87,8 +87,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     transfers::summary(frame, areas.transfer, state, theme);
     footer::draw(frame, areas.footer, state, theme);
     toasts::draw(frame, areas.table.union(areas.lower), state, theme);
+    // The layers above the screen, the top one last.
     dialogs::draw(frame, area, state, theme);
-    if state.help.is_some() {
+    if state.layer() == Layer::Help {
         help::draw(frame, area, state, theme);
     }
     neutralise(frame);

@@ -5,9 +5,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use crate::app::effect::Effect;
 use crate::app::keymap::{Action, Context};
-use crate::app::state::{
-    Connection, Dialog, FILTER_DEBOUNCE, FilterState, Pane, State, UploadFocus,
-};
+use crate::app::state::{Connection, FILTER_DEBOUNCE, FilterState, Layer, Pane, State};
 use crate::app::transfer_job::TransferJob;
 use crate::app::transfer_list::TransferState;
 
@@ -28,46 +26,37 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         fx.push(Effect::Quit);
         return;
     }
-    match &state.connection {
-        Connection::Ready(_) => {}
-        Connection::Connecting => {
-            if state.settings.keymap.action(Context::List, &key) == Some(Action::Quit) {
+    let keymap = &state.settings.keymap;
+    match state.layer() {
+        Layer::Connecting => {
+            if keymap.action(Context::List, &key) == Some(Action::Quit) {
                 fx.push(Effect::Quit);
             }
-            return;
         }
-        Connection::Failed { .. } => {
-            match state.settings.keymap.action(Context::List, &key) {
-                Some(Action::Quit | Action::Dismiss) => fx.push(Effect::Quit),
-                Some(Action::Refresh) => {
-                    state.connection = Connection::Connecting;
-                    fx.push(Effect::Connect);
-                }
-                _ => {}
+        Layer::Failed => match keymap.action(Context::List, &key) {
+            Some(Action::Quit | Action::Dismiss) => fx.push(Effect::Quit),
+            Some(Action::Refresh) => {
+                state.connection = Connection::Connecting;
+                fx.push(Effect::Connect);
             }
-            return;
+            _ => {}
+        },
+        Layer::Help => help_key(state, &key),
+        Layer::Dialog => dialog_key(state, key, fx),
+        Layer::Filter => filter_key(state, key, fx),
+        Layer::Transfers => match keymap.action(Context::Transfers, &key) {
+            Some(action) => transfers_key(state, action, fx),
+            None => {
+                if let Some(action) = keymap.action(Context::List, &key) {
+                    list_action(state, action, fx);
+                }
+            }
+        },
+        Layer::List => {
+            if let Some(action) = keymap.action(Context::List, &key) {
+                list_action(state, action, fx);
+            }
         }
-    }
-    if state.help.is_some() {
-        help_key(state, &key);
-        return;
-    }
-    if state.dialog.is_some() {
-        dialog_key(state, key, fx);
-        return;
-    }
-    if state.filter().editing {
-        filter_key(state, key, fx);
-        return;
-    }
-    if state.show_transfers
-        && let Some(action) = state.settings.keymap.action(Context::Transfers, &key)
-    {
-        transfers_key(state, action, fx);
-        return;
-    }
-    if let Some(action) = state.settings.keymap.action(Context::List, &key) {
-        list_action(state, action, fx);
     }
 }
 
@@ -205,13 +194,7 @@ pub(super) fn is_plain_character(key: &KeyEvent) -> bool {
 /// Pasted text goes into the text field being edited, as if typed; without one it is dropped,
 /// so pasting over the list can never run commands.
 pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
-    let typing = state.filter().editing
-        || match &state.dialog {
-            Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
-            Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
-            _ => false,
-        };
-    if !typing {
+    if !state.typing() {
         return;
     }
     for c in text.chars().filter(|c| !c.is_control()) {

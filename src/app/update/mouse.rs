@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::effect::Effect;
 use crate::app::keymap::Action;
-use crate::app::state::{Connection, Pane, State};
+use crate::app::state::{Layer, Pane, State};
 use crate::ui::{Spot, spot_at};
 
 use super::key_routing::transfers_key;
@@ -15,10 +15,8 @@ use super::list_actions::{cursor_moved, list_action, switch_pane};
 const WHEEL_ROWS: usize = 3;
 
 pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent, fx: &mut Vec<Effect>) {
-    if !matches!(state.connection, Connection::Ready(_))
-        || state.dialog.is_some()
-        || state.filter().editing
-    {
+    // Dialogs and the filter prompt take keys only.
+    if !matches!(state.layer(), Layer::Help | Layer::Transfers | Layer::List) {
         return;
     }
     if let Some(scroll) = state.help {
