@@ -626,3 +626,138 @@ fn an_unknown_profile_is_named_by_how_it_was_asked_for() {
     );
     assert!(flag.contains("asked for by --profile"), "{flag}");
 }
+
+/// `d2files ARGS` with no server configured.
+fn unconfigured(home: &Path, args: &[&str]) -> Output {
+    isolated_command(home)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn options_that_do_not_apply_are_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            &["demo-server", "--demo", "--demo-version", "2.38"][..],
+            "unexpected argument '--demo'",
+        ),
+        (
+            &["--demo", "demo-server"],
+            "'--demo' does not apply to 'demo-server'",
+        ),
+        (
+            &["--url", "http://x.org", "demo-server"],
+            "'--url' does not apply",
+        ),
+        (
+            &["--json", "demo-server"],
+            "'--json' does not apply to 'demo-server'",
+        ),
+        (&["demo-server", "--json"], "unexpected argument '--json'"),
+        (&["--json", "mcp"], "'--json' does not apply to 'mcp'"),
+        (&["mcp", "--json"], "unexpected argument '--json'"),
+        (
+            &["profile", "list", "--url", "http://x.org"],
+            "unexpected argument '--url'",
+        ),
+        (
+            &["--profile", "p", "profile", "list"],
+            "'--profile' does not apply to 'profile list'",
+        ),
+        (
+            &["profile", "verify", "a", "--profile", "b"],
+            "the NAME of `profile verify`",
+        ),
+        (
+            &["--mouse", "documents", "list"],
+            "--mouse is for the interactive browser",
+        ),
+        (&["--json"], "--json needs a command"),
+        (
+            &["--demo", "documents", "list", "--url", "http://x.org"],
+            "'--demo' cannot be used with '--url'",
+        ),
+        (
+            &["documents", "list", "--demo-version", "2.38"],
+            "'--demo-version' needs '--demo'",
+        ),
+    ] {
+        let output = unconfigured(home.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(says),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}: {}", stdout(&output));
+    }
+}
+
+#[test]
+fn the_connection_and_json_may_come_before_or_after_the_command() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["--demo", "documents", "list", "--page-size", "2", "--json"][..],
+        &["documents", "list", "--demo", "--page-size", "2", "--json"],
+        &["documents", "--demo", "list", "--page-size", "2", "--json"],
+        &["--json", "--demo", "documents", "list", "--page-size", "2"],
+    ] {
+        let value = json(&succeed(unconfigured(home.path(), args)));
+        assert_eq!(value["documents"].as_array().unwrap().len(), 2, "{args:?}");
+    }
+    // --demo-version reaches the demo server from either side of the command.
+    for args in [
+        &[
+            "--demo",
+            "profile",
+            "verify",
+            "--demo-version",
+            "2.38",
+            "--json",
+        ][..],
+        &[
+            "--demo-version",
+            "2.38",
+            "--demo",
+            "--json",
+            "profile",
+            "verify",
+        ],
+    ] {
+        let value = json(&succeed(unconfigured(home.path(), args)));
+        assert_eq!(value["server"]["version"], "2.38.0", "{args:?}");
+    }
+    let message = fail(unconfigured(
+        home.path(),
+        &["--demo", "mcp", "--demo-version", "1.99"],
+    ));
+    assert!(message.contains("--demo-version 1.99"), "{message}");
+}
+
+#[test]
+fn demo_server_help_offers_its_own_version_option_only() {
+    let home = tempfile::tempdir().unwrap();
+    let help = stdout(&succeed(unconfigured(
+        home.path(),
+        &["demo-server", "--help"],
+    )));
+    assert!(help.contains("--dhis2-version <VERSION>"), "{help}");
+    for foreign in [
+        "--profile",
+        "--url",
+        "--demo ",
+        "--demo-version",
+        "--json",
+        "--mouse",
+    ] {
+        assert!(!help.contains(foreign), "{foreign} in:\n{help}");
+    }
+}

@@ -19,7 +19,11 @@ pub struct Connection {
 
 pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     if args.demo {
-        let demo = start_demo(&args.demo_version).await?;
+        let version = args
+            .demo_version
+            .as_deref()
+            .unwrap_or(crate::cli::args::DEFAULT_DEMO_VERSION);
+        let demo = start_demo(version).await?;
         let client = Client::new(
             &demo.base_url(),
             Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),

@@ -21,7 +21,7 @@ use args::Command;
 use interrupt::{Interrupted, Work, until_stopped};
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse().and_then(Cli::settled) {
         Ok(cli) => cli,
         Err(refusal) => return parse_refusal(refusal),
     };
@@ -106,7 +106,6 @@ fn describe(error: &anyhow::Error) -> String {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let json = cli.json;
     match cli.command {
         None => {
             // Without this, crossterm fails with a bare "No such device or address".
@@ -129,37 +128,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Some(Command::Documents(command)) => {
+        Some(Command::Documents(documents)) => {
             let _logs = cli_logging();
-            let connection = connect::connect(&cli.connection).await?;
+            let connection = connect::connect(&documents.connection).await?;
+            let command = documents.command;
             // The delete question blocks on stdin, where Ctrl-C must keep its default action.
             let asks = matches!(command, args::DocumentsCommand::Delete { yes: false, .. });
             let unlinked = crate::api::UnlinkedUpload::default();
             let kind = Work::of_documents(&command);
-            let work = documents::run(&connection.client, command, json, &unlinked);
+            let work = documents::run(
+                &connection.client,
+                command,
+                documents.output.json,
+                &unlinked,
+            );
             if asks {
                 work.await
             } else {
                 until_stopped(work, kind, &unlinked).await
             }
         }
-        Some(Command::Resources(command)) => {
+        Some(Command::Resources(resources)) => {
             let _logs = cli_logging();
-            let connection = connect::connect(&cli.connection).await?;
+            let connection = connect::connect(&resources.connection).await?;
             let unlinked = crate::api::UnlinkedUpload::default();
-            let kind = Work::of_resources(&command);
-            let work = resources::run(&connection.client, command, json, &unlinked);
+            let kind = Work::of_resources(&resources.command);
+            let work = resources::run(
+                &connection.client,
+                resources.command,
+                resources.output.json,
+                &unlinked,
+            );
             until_stopped(work, kind, &unlinked).await
         }
         Some(Command::Profile(command)) => {
             let _logs = cli_logging();
-            profile::run(command, &cli.connection, json).await
+            profile::run(command).await
         }
-        Some(Command::Mcp { read_only }) => {
+        Some(Command::Mcp(mcp)) => {
             // stdout carries the protocol: logs go to a file.
             let _logs = file_logging("mcp.log")?;
-            let connection = connect::connect(&cli.connection).await?;
-            crate::mcp::serve(connection.client.clone(), read_only).await
+            let connection = connect::connect(&mcp.connection).await?;
+            crate::mcp::serve(connection.client.clone(), mcp.read_only).await
         }
         Some(Command::DemoServer(args)) => {
             let defaults = connect::demo_options("--dhis2-version", &args.dhis2_version)?;
