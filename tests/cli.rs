@@ -404,23 +404,14 @@ fn bad_credentials_fail_clearly_without_echoing_the_password() {
 #[test]
 fn profiles_are_listed_without_secrets_and_verified() {
     let server = Server::start("2.42", false);
-    let config = server.home.path().join("config/dhis2");
-    std::fs::create_dir_all(&config).unwrap();
-    let file = config.join("profiles.toml");
-    std::fs::write(
-        &file,
-        format!(
+    write_profiles(
+        server.home.path(),
+        &format!(
             "default = \"local\"\n[profiles.local]\nbase_url = \"{}\"\nauth = \"basic\"\n\
              username = \"admin\"\npassword = \"{ADMIN_PASSWORD}\"\n",
             server.emulator.base_url()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    );
     let mut list = isolated_command(server.home.path());
     let output = succeed(list.args(["profile", "list"]).output().unwrap());
     assert!(stdout(&output).contains("local *"), "{}", stdout(&output));
@@ -760,4 +751,62 @@ fn demo_server_help_offers_its_own_version_option_only() {
     ] {
         assert!(!help.contains(foreign), "{foreign} in:\n{help}");
     }
+}
+
+/// A private profiles.toml in the home's XDG config directory.
+fn write_profiles(home: &Path, text: &str) {
+    let config = home.join("config/dhis2");
+    std::fs::create_dir_all(&config).unwrap();
+    let file = config.join("profiles.toml");
+    std::fs::write(&file, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+#[test]
+fn a_url_alone_is_a_connection_of_its_own_beside_a_default_profile() {
+    let server = Server::start("2.41", true);
+    let url = server.emulator.base_url();
+    write_profiles(
+        server.home.path(),
+        "default = \"prod\"\n[profiles.prod]\nbase_url = \"https://prod.example.org\"\n\
+         auth = \"basic\"\nusername = \"admin\"\npassword = \"prod-Secret-1\"\n",
+    );
+    let run = |extra_env: &[(&str, &str)]| {
+        let mut command = isolated_command(server.home.path());
+        for (name, value) in extra_env {
+            command.env(name, value);
+        }
+        command
+            .args(["--url", &url, "documents", "list", "--json"])
+            .output()
+            .unwrap()
+    };
+    // The default profile is for another server: its credentials stay at home.
+    let message = fail(run(&[]));
+    assert!(message.contains("no credentials are"), "{message}");
+    assert!(!message.contains("prod-Secret-1"), "{message}");
+    assert!(server.emulator.requests().is_empty(), "nothing was sent");
+
+    let value = json(&succeed(run(&[
+        ("DHIS2_USERNAME", ADMIN_USERNAME),
+        ("DHIS2_PASSWORD", ADMIN_PASSWORD),
+    ])));
+    assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
+
+    // A profile written for this very URL lends it its credentials.
+    write_profiles(
+        server.home.path(),
+        &format!(
+            "default = \"prod\"\n[profiles.prod]\nbase_url = \"https://prod.example.org\"\n\
+             auth = \"basic\"\nusername = \"admin\"\npassword = \"prod-Secret-1\"\n\
+             [profiles.local]\nbase_url = \"{url}/\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"{ADMIN_PASSWORD}\"\n"
+        ),
+    );
+    let value = json(&succeed(run(&[])));
+    assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
 }

@@ -57,7 +57,8 @@ pub struct ConnectionArgs {
     pub profile: Option<String>,
 
     /// Server URL (also DHIS2_URL). With --profile it moves that profile to this server; alone
-    /// it is a connection of its own, with DHIS2_PAT or DHIS2_USERNAME and DHIS2_PASSWORD.
+    /// it is a connection of its own, with DHIS2_PAT or DHIS2_USERNAME and DHIS2_PASSWORD, or
+    /// the credentials of the profile written for this URL.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
