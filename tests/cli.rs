@@ -9,6 +9,8 @@ use d2files::emulator::{
 use md5::{Digest, Md5};
 use tempfile::TempDir;
 
+mod pty_support;
+
 /// An emulator on its own runtime, and a private home so no real config is read.
 struct Server {
     runtime: tokio::runtime::Runtime,
@@ -809,4 +811,96 @@ fn a_url_alone_is_a_connection_of_its_own_beside_a_default_profile() {
     );
     let value = json(&succeed(run(&[])));
     assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
+}
+
+/// A name as long as DHIS2 keeps (230 characters).
+fn long_name() -> String {
+    format!("National strategic plan {}", "annex-".repeat(40))
+        .chars()
+        .take(230)
+        .collect()
+}
+
+#[test]
+fn a_piped_table_is_padded_to_sensible_widths_with_the_name_whole_and_last() {
+    let server = Server::start("2.41", true);
+    let long = long_name();
+    server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::link(
+            &long,
+            "https://dhis2.org",
+        ));
+    let output = succeed(server.run(&["documents", "list", "--page-size", "100"]));
+    let table = stdout(&output);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("ID ") && lines[0].ends_with("NAME"),
+        "{}",
+        lines[0]
+    );
+    let name_at = lines[0].find("NAME").unwrap();
+    assert!(name_at < 100, "the header is padded to {name_at}:\n{table}");
+    for line in &lines {
+        assert_eq!(*line, line.trim(), "padding at an end: {line:?}");
+        assert!(widest_gap(line) <= 42, "padded to a long name: {line}");
+    }
+    let with_long = lines.iter().find(|line| line.contains(&long)).unwrap();
+    assert!(
+        with_long.ends_with(&long),
+        "the long name is cut: {with_long}"
+    );
+    // Rows whose cells fit the columns start their names where the header says.
+    let aligned = lines
+        .iter()
+        .filter(|line| line.get(name_at - 2..name_at) == Some("  "))
+        .count();
+    assert!(aligned > lines.len() / 2, "{table}");
+
+    let resources = stdout(&succeed(server.run(&[
+        "resources",
+        "list",
+        "--page-size",
+        "100",
+    ])));
+    let header = resources.lines().next().unwrap();
+    assert!(
+        header.starts_with("ID ") && header.ends_with("NAME"),
+        "{header}"
+    );
+    for line in resources.lines() {
+        assert_eq!(line, line.trim(), "padding at an end: {line:?}");
+        assert!(widest_gap(line) <= 42, "{line}");
+    }
+}
+
+/// The longest run of spaces in `line`: padding, since no seeded name holds two spaces.
+fn widest_gap(line: &str) -> usize {
+    line.split(|c| c != ' ').map(str::len).max().unwrap_or(0)
+}
+
+#[test]
+fn a_table_on_a_terminal_fits_its_width() {
+    let server = Server::start("2.41", true);
+    server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::link(
+            &long_name(),
+            "https://dhis2.org",
+        ));
+    let mut command = pty_support::d2files(server.home.path());
+    command.env("DHIS2_URL", server.emulator.base_url());
+    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.args(["documents", "list", "--page-size", "100"]);
+    let (code, output) = pty_support::Pty::spawn(command, 80).finish();
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("NAME") && output.contains("annex-"),
+        "{output}"
+    );
+    for line in output.lines() {
+        let shown = line.trim_end_matches('\r');
+        assert!(shown.chars().count() <= 80, "wider than 80: {shown:?}");
+    }
 }

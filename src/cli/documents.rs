@@ -112,15 +112,15 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
         .map(|d| {
             vec![
                 d.id.clone(),
-                d.title().to_string(),
                 kind(d).to_string(),
-                opt(d.url.as_deref()),
                 date(d.last_updated),
+                opt(d.url.as_deref()),
+                d.title().to_string(),
             ]
         })
         .collect();
     print_table(
-        &["ID", "NAME", "KIND", "URL / FILE RESOURCE", "UPDATED"],
+        &["ID", "KIND", "UPDATED", "URL / FILE RESOURCE", "NAME"],
         rows,
     )?;
     print_page_summary(&page, "document");
