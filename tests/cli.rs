@@ -904,3 +904,61 @@ fn a_table_on_a_terminal_fits_its_width() {
         assert!(shown.chars().count() <= 80, "wider than 80: {shown:?}");
     }
 }
+
+/// `d2files ARGS` in an 80-column pty, with this server in the DHIS2_* variables.
+fn in_pty(server: &Server, args: &[&str]) -> pty_support::Pty {
+    let mut command = pty_support::d2files(server.home.path());
+    command.env("DHIS2_URL", server.emulator.base_url());
+    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.args(args);
+    pty_support::Pty::spawn(command, 80)
+}
+
+#[test]
+fn a_declined_delete_deletes_nothing_and_fails() {
+    let server = Server::start("2.41", false);
+    let document = server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::link(
+            "Keep me",
+            "https://dhis2.org",
+        ));
+    let mut asked = in_pty(&server, &["documents", "delete", &document]);
+    asked.wait_for("[y/N]");
+    asked.send(b"n\r");
+    let (code, output) = asked.finish();
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("Nothing deleted."), "{output}");
+    assert!(!output.contains("error"), "{output}");
+    assert!(
+        server
+            .emulator
+            .requests()
+            .iter()
+            .all(|r| r.method != "DELETE")
+    );
+    succeed(server.run(&["documents", "get", &document]));
+
+    let mut asked = in_pty(&server, &["documents", "delete", &document]);
+    asked.wait_for("[y/N]");
+    asked.send(b"y\r");
+    let (code, output) = asked.finish();
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("Deleted document"), "{output}");
+}
+
+/// (Without a terminal: `hardening_local::the_tui_without_a_terminal_says_what_to_do`.)
+#[test]
+fn the_interactive_browser_with_an_unknown_profile_fails_before_taking_the_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = pty_support::d2files(home.path());
+    command.args(["--profile", "nosuch"]);
+    let (code, output) = pty_support::Pty::spawn(command, 80).finish();
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("no profile named 'nosuch'"), "{output}");
+    assert!(
+        !output.contains("\u{1b}[?1049h"),
+        "the alternate screen was entered: {output:?}"
+    );
+}

@@ -352,8 +352,7 @@ async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Re
         }
         let question = format!("Delete document \"{}\" ({uid})?", document.title());
         if !output::confirm(&question)? {
-            note("Nothing deleted.");
-            return Ok(());
+            return Err(crate::cli::Declined("Nothing deleted.").into());
         }
     }
     client.delete_document(uid).await?;

@@ -59,6 +59,10 @@ fn exit_code(result: anyhow::Result<()>) -> ExitCode {
                 .map_or(130, Interrupted::exit_code);
             ExitCode::from(code)
         }
+        Err(error) if error.is::<Declined>() => {
+            output::note(error.to_string());
+            ExitCode::FAILURE
+        }
         Err(error)
             if error
                 .downcast_ref::<output::OutputFailed>()
@@ -87,6 +91,12 @@ fn error_lines(text: &str) {
         }
     }
 }
+
+/// The user answered No: no error to report, but the command did not do what it names, so a
+/// script sees it fail (exit status 1). The message says what was left as it was.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Declined(&'static str);
 
 /// 128 + SIGPIPE: what shells report for `ls | head`'s `ls`, so `set -o pipefail` scripts
 /// see d2files like any other command whose reader left.
