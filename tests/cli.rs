@@ -962,3 +962,24 @@ fn the_interactive_browser_with_an_unknown_profile_fails_before_taking_the_scree
         "the alternate screen was entered: {output:?}"
     );
 }
+
+#[test]
+fn linking_a_file_resource_already_in_use_says_dhis2s_reason() {
+    let server = Server::start("2.41", false);
+    let fr = server.seed(SeedFileResource::new(
+        "a.pdf",
+        "application/pdf",
+        b"%PDF-1.4".to_vec(),
+    ));
+    server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::file("First", &fr));
+    let message = fail(server.run(&["documents", "link", &fr, "--name", "Second"]));
+    assert_eq!(
+        message.trim_end(),
+        format!(
+            "error: E4016: Object referenced by the `url` property is already associated with \
+             another object, value: `{fr}` (HTTP 409)"
+        )
+    );
+}
