@@ -20,19 +20,21 @@ struct Server {
 
 impl Server {
     fn start(version: &str, seed_demo: bool) -> Server {
+        let version: Dhis2Version = version.parse().unwrap();
+        Server::start_with(EmulatorOptions {
+            version,
+            seed_demo,
+            ..EmulatorOptions::default()
+        })
+    }
+
+    fn start_with(options: EmulatorOptions) -> Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let version: Dhis2Version = version.parse().unwrap();
-        let emulator = runtime
-            .block_on(Emulator::start(EmulatorOptions {
-                version,
-                seed_demo,
-                ..EmulatorOptions::default()
-            }))
-            .unwrap();
+        let emulator = runtime.block_on(Emulator::start(options)).unwrap();
         Server {
             runtime,
             emulator,
@@ -980,6 +982,66 @@ fn linking_a_file_resource_already_in_use_says_dhis2s_reason() {
         format!(
             "error: E4016: Object referenced by the `url` property is already associated with \
              another object, value: `{fr}` (HTTP 409)"
+        )
+    );
+}
+
+#[test]
+fn a_wrong_context_path_says_the_server_answered_and_what_to_try() {
+    // DHIS2 at the root, the URL with /dhis.
+    let server = Server::start("2.41", false);
+    let base = server.emulator.base_url();
+    let message = fail(
+        server
+            .d2files(&["--url", &format!("{base}/dhis"), "documents", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        message.trim_end(),
+        format!(
+            "error: the server at {base} answered, but there is no DHIS2 API at /dhis/api; \
+             try --url {base}"
+        )
+    );
+    let message = fail(
+        server
+            .d2files(&["profile", "verify"])
+            .env("DHIS2_URL", format!("{base}/dhis/"))
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        message.ends_with(&format!("; try DHIS2_URL={base}\n")),
+        "{message}"
+    );
+
+    // DHIS2 under /dhis, a profile's URL without it.
+    let server = Server::start_with(EmulatorOptions {
+        context_path: "/dhis".into(),
+        ..EmulatorOptions::default()
+    });
+    let under = server.emulator.base_url();
+    let root = under.trim_end_matches("/dhis").to_string();
+    write_profiles(
+        server.home.path(),
+        &format!(
+            "[profiles.moh]\nbase_url = \"{root}\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"{ADMIN_PASSWORD}\"\n"
+        ),
+    );
+    let output = isolated_command(server.home.path())
+        .args(["--profile", "moh", "resources", "get", "TacExtJuMmW"])
+        .output()
+        .unwrap();
+    let message = fail(output);
+    let file = server.home.path().join("config/dhis2/profiles.toml");
+    assert_eq!(
+        message.trim_end(),
+        format!(
+            "error: the server at {root} answered, but there is no DHIS2 API at /api; set \
+             base_url = \"{under}\" for profile 'moh' in {}",
+            file.display()
         )
     );
 }

@@ -17,6 +17,22 @@ pub enum Error {
     #[error("HTTP {status}{}", excerpt_suffix(.excerpt))]
     Http { status: u16, excerpt: String },
 
+    /// The server answered, but there is no DHIS2 API under the base URL: its context path is
+    /// wrong or missing. `found` is the base URL where DHIS2 does answer on that server, when a
+    /// look found one.
+    #[error(
+        "the server at {server} answered, but there is no DHIS2 API at {api_path}; {}",
+        match found {
+            Some(found) => format!("DHIS2 answers at {found}"),
+            None => "check the context path in the server URL".to_string(),
+        }
+    )]
+    NoApi {
+        server: String,
+        api_path: String,
+        found: Option<String>,
+    },
+
     /// The credentials were refused, or the server sent us to its login page. Holds DHIS2's
     /// message or our description of what happened.
     #[error(
@@ -258,6 +274,7 @@ impl Error {
         match self {
             Error::Dhis2(e) => Some(e.status),
             Error::Http { status, .. } | Error::DomainRefused { status, .. } => Some(*status),
+            Error::NoApi { .. } => Some(404),
             Error::LinkFailed { source, .. } | Error::Context { source, .. } => source.status(),
             _ => None,
         }

@@ -152,11 +152,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 documents.output.json,
                 &unlinked,
             );
-            if asks {
+            let done = if asks {
                 work.await
             } else {
                 until_stopped(work, kind, &unlinked).await
-            }
+            };
+            done.map_err(|error| connection.explained(error))
         }
         Some(Command::Resources(resources)) => {
             let _logs = cli_logging();
@@ -169,7 +170,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 resources.output.json,
                 &unlinked,
             );
-            until_stopped(work, kind, &unlinked).await
+            until_stopped(work, kind, &unlinked)
+                .await
+                .map_err(|error| connection.explained(error))
         }
         Some(Command::Profile(command)) => {
             let _logs = cli_logging();

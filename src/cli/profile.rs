@@ -61,7 +61,9 @@ pub async fn run(command: ProfileCommand) -> anyhow::Result<()> {
             connection, output, ..
         } => {
             let connected = connect(&connection).await?;
-            verify(&connected.client, &connected.profile_name, output.json).await
+            verify(&connected.client, &connected.profile_name, output.json)
+                .await
+                .map_err(|error| connected.explained(error))
         }
     }
 }

@@ -146,6 +146,9 @@ pub struct ResolvedProfile {
     /// Extra CA certificates (PEM) to trust for this server: `ca_file` in profiles.toml.
     pub ca_file: Option<PathBuf>,
     pub source: ProfileSource,
+    /// The setting that gave `base_url` (`--url` or `DHIS2_URL`); `None` when it is the
+    /// profile's own, from its file.
+    pub url_setting: Option<&'static str>,
     /// For the caller to show: plain-http credentials, readable secret files, ignored settings.
     pub warnings: Vec<String>,
 }
@@ -374,6 +377,7 @@ pub fn resolve_profile(
             let mut profile = found?;
             if let Some((url, setting)) = url {
                 profile.base_url = url_from(&url, setting)?;
+                profile.url_setting = Some(setting);
             }
             file_warnings(&catalog, &mut warnings);
             profile
@@ -458,6 +462,7 @@ fn from_file(file: &ProfilesFile, profile: &FileProfile) -> Result<ResolvedProfi
         auth: usable.auth.clone(),
         ca_file: usable.ca_file.clone(),
         source: ProfileSource::File(file.path.clone()),
+        url_setting: None,
         warnings: Vec::new(),
     })
 }
@@ -501,6 +506,7 @@ fn for_url(
             } else {
                 ProfileSource::Environment
             },
+            url_setting: Some(setting),
             warnings: Vec::new(),
         });
     }
@@ -518,7 +524,8 @@ fn for_url(
     if let Some(name) = chosen
         && let Some((file, profile)) = written_for.iter().find(|(_, p)| p.name == name)
     {
-        let profile = from_file(file, profile)?;
+        let mut profile = from_file(file, profile)?;
+        profile.url_setting = Some(setting);
         file_warnings(&catalog, warnings);
         return Ok(profile);
     }
