@@ -708,6 +708,13 @@ fn the_connection_and_json_may_come_before_or_after_the_command() {
         let value = json(&succeed(unconfigured(home.path(), args)));
         assert_eq!(value["documents"].as_array().unwrap().len(), 2, "{args:?}");
     }
+    // The browser's D2FILES_MOUSE=1 in the environment is no typed --mouse: commands run.
+    let output = isolated_command(home.path())
+        .env("D2FILES_MOUSE", "1")
+        .args(["--demo", "documents", "list", "--json"])
+        .output()
+        .unwrap();
+    succeed(output);
     // --demo-version reaches the demo server from either side of the command.
     for args in [
         &[

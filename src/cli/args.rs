@@ -8,7 +8,8 @@
 use std::path::PathBuf;
 
 use clap::error::ErrorKind;
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches as _, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -157,11 +158,21 @@ pub struct OutputArgs {
 }
 
 impl Cli {
+    /// This process's command line, parsed and [settled](Cli::settled).
+    pub fn parse_settled() -> Result<Cli, clap::Error> {
+        let matches = Cli::command().try_get_matches()?;
+        let cli = Cli::from_arg_matches(&matches)?;
+        // D2FILES_MOUSE=1 in the environment is for the browser, and commands ignore it; only a
+        // typed --mouse before a command is a mistake.
+        let mouse_typed = matches.value_source("mouse") == Some(ValueSource::CommandLine);
+        cli.settled(mouse_typed)
+    }
+
     /// The command line as one: the connection and `--json` given before the command join the
     /// command's own, and an option before a command it does not apply to is refused, as
     /// clap refuses one after it (`d2files --demo demo-server` would otherwise start the
     /// default version and say nothing).
-    pub fn settled(mut self) -> Result<Cli, clap::Error> {
+    fn settled(mut self, mouse_typed: bool) -> Result<Cli, clap::Error> {
         let before = std::mem::take(&mut self.connection);
         let json = std::mem::take(&mut self.json);
         let Some(command) = self.command.take() else {
@@ -178,7 +189,7 @@ impl Cli {
             return Ok(self);
         };
         let name = command.name();
-        if self.mouse {
+        if mouse_typed {
             return Err(refusal(
                 &[name],
                 ErrorKind::ArgumentConflict,

@@ -14,14 +14,12 @@ mod resources;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use args::Cli;
 use args::Command;
 use interrupt::{Interrupted, Work, until_stopped};
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse().and_then(Cli::settled) {
+    let cli = match Cli::parse_settled() {
         Ok(cli) => cli,
         Err(refusal) => return parse_refusal(refusal),
     };
