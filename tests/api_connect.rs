@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use d2files::api::{Auth, Client, Error, ServerVersion};
-use d2files::emulator::{ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, GUEST_USERNAME};
+use d2files::emulator::{
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, FaultBody, FaultRule, GUEST_USERNAME,
+};
 
 #[tokio::test]
 async fn connect_reads_version_and_user_on_every_version() {
@@ -167,18 +169,110 @@ async fn a_context_path_is_kept_however_the_base_url_is_written() {
     );
 }
 
-#[tokio::test]
-async fn a_base_url_missing_the_context_path_fails_with_the_servers_answer() {
-    let em = start_with("2.40", |o| o.context_path = "/dhis".into()).await;
-    let root = em.base_url().trim_end_matches("/dhis").to_string();
-    let client = Client::with_options(
-        &root,
+fn admin_at(url: &str) -> Client {
+    Client::with_options(
+        url,
         Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
         fast_options(),
     )
-    .expect("client");
-    let error = client.connect().await.expect_err("nothing at /api");
+    .expect("client")
+}
+
+#[tokio::test]
+async fn a_base_url_missing_the_context_path_finds_dhis2_under_it_without_credentials() {
+    let em = start_with("2.40", |o| o.context_path = "/dhis".into()).await;
+    let root = em.base_url().trim_end_matches("/dhis").to_string();
+    let error = admin_at(&root)
+        .connect()
+        .await
+        .expect_err("nothing at /api");
     assert_eq!(error.status(), Some(404), "{error:?}");
+    let Error::NoApi {
+        server,
+        api_path,
+        found,
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!((server, api_path.as_str()), (&root, "/api"));
+    assert_eq!(found.as_deref(), Some(em.base_url().as_str()));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the server at {root} answered, but there is no DHIS2 API at /api; DHIS2 answers \
+             at {}",
+            em.base_url()
+        )
+    );
+    // The look under /dhis went without credentials: the user named the root, not /dhis.
+    let looks: Vec<_> = em
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/dhis/"))
+        .collect();
+    assert!(!looks.is_empty());
+    assert!(looks.iter().all(|r| !r.has_authorization), "{looks:?}");
+}
+
+#[tokio::test]
+async fn a_context_path_too_many_names_the_root_where_dhis2_answers() {
+    let em = start("2.41.7").await;
+    let error = admin_at(&format!("{}/dhis", em.base_url()))
+        .list_documents(&d2files::api::ListQuery::new())
+        .await
+        .expect_err("no DHIS2 at /dhis");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the server at {base} answered, but there is no DHIS2 API at /dhis/api; DHIS2 \
+             answers at {base}",
+            base = em.base_url()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_context_path_nobody_guesses_is_not_invented() {
+    let em = start_with("2.42", |o| o.context_path = "/hmis".into()).await;
+    let root = em.base_url().trim_end_matches("/hmis").to_string();
+    let error = admin_at(&root)
+        .connect()
+        .await
+        .expect_err("nothing at /api");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the server at {root} answered, but there is no DHIS2 API at /api; check the \
+             context path in the server URL"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_404_at_the_right_url_stays_the_servers_words() {
+    let em = start("2.41.7").await;
+    em.faults().fail_next(
+        FaultRule::new(404)
+            .path("/api/documents/")
+            .body(FaultBody::ProxyHtml),
+    );
+    let error = admin(&em)
+        .get_document("RTkjSgLtdI6")
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(error, Error::Http { status: 404, .. }),
+        "{error:?}"
+    );
+    let missing = admin(&em)
+        .get_document("RTkjSgLtdI6")
+        .await
+        .expect_err("404");
+    assert!(
+        missing.to_string().contains("could not be found"),
+        "{missing}"
+    );
 }
 
 #[tokio::test]

@@ -9,6 +9,8 @@ use d2files::emulator::{
 use md5::{Digest, Md5};
 use tempfile::TempDir;
 
+mod pty_support;
+
 /// An emulator on its own runtime, and a private home so no real config is read.
 struct Server {
     runtime: tokio::runtime::Runtime,
@@ -18,19 +20,21 @@ struct Server {
 
 impl Server {
     fn start(version: &str, seed_demo: bool) -> Server {
+        let version: Dhis2Version = version.parse().unwrap();
+        Server::start_with(EmulatorOptions {
+            version,
+            seed_demo,
+            ..EmulatorOptions::default()
+        })
+    }
+
+    fn start_with(options: EmulatorOptions) -> Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let version: Dhis2Version = version.parse().unwrap();
-        let emulator = runtime
-            .block_on(Emulator::start(EmulatorOptions {
-                version,
-                seed_demo,
-                ..EmulatorOptions::default()
-            }))
-            .unwrap();
+        let emulator = runtime.block_on(Emulator::start(options)).unwrap();
         Server {
             runtime,
             emulator,
@@ -457,23 +461,14 @@ fn bad_credentials_fail_clearly_without_echoing_the_password() {
 #[test]
 fn profiles_are_listed_without_secrets_and_verified() {
     let server = Server::start("2.42", false);
-    let config = server.home.path().join("config/dhis2");
-    std::fs::create_dir_all(&config).unwrap();
-    let file = config.join("profiles.toml");
-    std::fs::write(
-        &file,
-        format!(
+    write_profiles(
+        server.home.path(),
+        &format!(
             "default = \"local\"\n[profiles.local]\nbase_url = \"{}\"\nauth = \"basic\"\n\
              username = \"admin\"\npassword = \"{ADMIN_PASSWORD}\"\n",
             server.emulator.base_url()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    );
     let mut list = isolated_command(server.home.path());
     let output = succeed(list.args(["profile", "list"]).output().unwrap());
     assert!(stdout(&output).contains("local *"), "{}", stdout(&output));
@@ -678,4 +673,435 @@ fn an_unknown_profile_is_named_by_how_it_was_asked_for() {
             .unwrap(),
     );
     assert!(flag.contains("asked for by --profile"), "{flag}");
+}
+
+/// `d2files ARGS` with no server configured.
+fn unconfigured(home: &Path, args: &[&str]) -> Output {
+    isolated_command(home)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn options_that_do_not_apply_are_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            &["demo-server", "--demo", "--demo-version", "2.38"][..],
+            "unexpected argument '--demo'",
+        ),
+        (
+            &["--demo", "demo-server"],
+            "'--demo' does not apply to 'demo-server'",
+        ),
+        (
+            &["--url", "http://x.org", "demo-server"],
+            "'--url' does not apply",
+        ),
+        (
+            &["--json", "demo-server"],
+            "'--json' does not apply to 'demo-server'",
+        ),
+        (&["demo-server", "--json"], "unexpected argument '--json'"),
+        (&["--json", "mcp"], "'--json' does not apply to 'mcp'"),
+        (&["mcp", "--json"], "unexpected argument '--json'"),
+        (
+            &["profile", "list", "--url", "http://x.org"],
+            "unexpected argument '--url'",
+        ),
+        (
+            &["--profile", "p", "profile", "list"],
+            "'--profile' does not apply to 'profile list'",
+        ),
+        (
+            &["profile", "verify", "a", "--profile", "b"],
+            "the NAME of `profile verify`",
+        ),
+        (
+            &["--mouse", "documents", "list"],
+            "--mouse is for the interactive browser",
+        ),
+        (&["--json"], "--json needs a command"),
+        (
+            &["--demo", "documents", "list", "--url", "http://x.org"],
+            "'--demo' cannot be used with '--url'",
+        ),
+        (
+            &["documents", "list", "--demo-version", "2.38"],
+            "'--demo-version' needs '--demo'",
+        ),
+    ] {
+        let output = unconfigured(home.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(says),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}: {}", stdout(&output));
+    }
+}
+
+#[test]
+fn the_connection_and_json_may_come_before_or_after_the_command() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["--demo", "documents", "list", "--page-size", "2", "--json"][..],
+        &["documents", "list", "--demo", "--page-size", "2", "--json"],
+        &["documents", "--demo", "list", "--page-size", "2", "--json"],
+        &["--json", "--demo", "documents", "list", "--page-size", "2"],
+    ] {
+        let value = json(&succeed(unconfigured(home.path(), args)));
+        assert_eq!(value["documents"].as_array().unwrap().len(), 2, "{args:?}");
+    }
+    // The browser's D2FILES_MOUSE=1 in the environment is no typed --mouse: commands run.
+    let output = isolated_command(home.path())
+        .env("D2FILES_MOUSE", "1")
+        .args(["--demo", "documents", "list", "--json"])
+        .output()
+        .unwrap();
+    succeed(output);
+    // --demo-version reaches the demo server from either side of the command.
+    for args in [
+        &[
+            "--demo",
+            "profile",
+            "verify",
+            "--demo-version",
+            "2.38",
+            "--json",
+        ][..],
+        &[
+            "--demo-version",
+            "2.38",
+            "--demo",
+            "--json",
+            "profile",
+            "verify",
+        ],
+    ] {
+        let value = json(&succeed(unconfigured(home.path(), args)));
+        assert_eq!(value["server"]["version"], "2.38.0", "{args:?}");
+    }
+    let message = fail(unconfigured(
+        home.path(),
+        &["--demo", "mcp", "--demo-version", "1.99"],
+    ));
+    assert!(message.contains("--demo-version 1.99"), "{message}");
+}
+
+#[test]
+fn demo_server_help_offers_its_own_version_option_only() {
+    let home = tempfile::tempdir().unwrap();
+    let help = stdout(&succeed(unconfigured(
+        home.path(),
+        &["demo-server", "--help"],
+    )));
+    assert!(help.contains("--dhis2-version <VERSION>"), "{help}");
+    for foreign in [
+        "--profile",
+        "--url",
+        "--demo ",
+        "--demo-version",
+        "--json",
+        "--mouse",
+    ] {
+        assert!(!help.contains(foreign), "{foreign} in:\n{help}");
+    }
+}
+
+/// A private profiles.toml in the home's XDG config directory.
+fn write_profiles(home: &Path, text: &str) {
+    let config = home.join("config/dhis2");
+    std::fs::create_dir_all(&config).unwrap();
+    let file = config.join("profiles.toml");
+    std::fs::write(&file, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+#[test]
+fn a_url_alone_is_a_connection_of_its_own_beside_a_default_profile() {
+    let server = Server::start("2.41", true);
+    let url = server.emulator.base_url();
+    write_profiles(
+        server.home.path(),
+        "default = \"prod\"\n[profiles.prod]\nbase_url = \"https://prod.example.org\"\n\
+         auth = \"basic\"\nusername = \"admin\"\npassword = \"prod-Secret-1\"\n",
+    );
+    let run = |extra_env: &[(&str, &str)]| {
+        let mut command = isolated_command(server.home.path());
+        for (name, value) in extra_env {
+            command.env(name, value);
+        }
+        command
+            .args(["--url", &url, "documents", "list", "--json"])
+            .output()
+            .unwrap()
+    };
+    // The default profile is for another server: its credentials stay at home.
+    let message = fail(run(&[]));
+    assert!(message.contains("no credentials are"), "{message}");
+    assert!(!message.contains("prod-Secret-1"), "{message}");
+    assert!(server.emulator.requests().is_empty(), "nothing was sent");
+
+    let value = json(&succeed(run(&[
+        ("DHIS2_USERNAME", ADMIN_USERNAME),
+        ("DHIS2_PASSWORD", ADMIN_PASSWORD),
+    ])));
+    assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
+
+    // A profile written for this very URL lends it its credentials.
+    write_profiles(
+        server.home.path(),
+        &format!(
+            "default = \"prod\"\n[profiles.prod]\nbase_url = \"https://prod.example.org\"\n\
+             auth = \"basic\"\nusername = \"admin\"\npassword = \"prod-Secret-1\"\n\
+             [profiles.local]\nbase_url = \"{url}/\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"{ADMIN_PASSWORD}\"\n"
+        ),
+    );
+    let value = json(&succeed(run(&[])));
+    assert!(value["pager"]["total"].as_u64().unwrap() >= 40);
+}
+
+/// A name as long as DHIS2 keeps (230 characters).
+fn long_name() -> String {
+    format!("National strategic plan {}", "annex-".repeat(40))
+        .chars()
+        .take(230)
+        .collect()
+}
+
+#[test]
+fn a_piped_table_is_padded_to_sensible_widths_with_the_name_whole_and_last() {
+    let server = Server::start("2.41", true);
+    let long = long_name();
+    server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::link(
+            &long,
+            "https://dhis2.org",
+        ));
+    let output = succeed(server.run(&["documents", "list", "--page-size", "100"]));
+    let table = stdout(&output);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("ID ") && lines[0].ends_with("NAME"),
+        "{}",
+        lines[0]
+    );
+    let name_at = lines[0].find("NAME").unwrap();
+    assert!(name_at < 100, "the header is padded to {name_at}:\n{table}");
+    for line in &lines {
+        assert_eq!(*line, line.trim(), "padding at an end: {line:?}");
+        assert!(widest_gap(line) <= 42, "padded to a long name: {line}");
+    }
+    let with_long = lines.iter().find(|line| line.contains(&long)).unwrap();
+    assert!(
+        with_long.ends_with(&long),
+        "the long name is cut: {with_long}"
+    );
+    // Rows whose cells fit the columns start their names where the header says.
+    let aligned = lines
+        .iter()
+        .filter(|line| line.get(name_at - 2..name_at) == Some("  "))
+        .count();
+    assert!(aligned > lines.len() / 2, "{table}");
+
+    let resources = stdout(&succeed(server.run(&[
+        "resources",
+        "list",
+        "--page-size",
+        "100",
+    ])));
+    let header = resources.lines().next().unwrap();
+    assert!(
+        header.starts_with("ID ") && header.ends_with("NAME"),
+        "{header}"
+    );
+    for line in resources.lines() {
+        assert_eq!(line, line.trim(), "padding at an end: {line:?}");
+        assert!(widest_gap(line) <= 42, "{line}");
+    }
+}
+
+/// The longest run of spaces in `line`: padding, since no seeded name holds two spaces.
+fn widest_gap(line: &str) -> usize {
+    line.split(|c| c != ' ').map(str::len).max().unwrap_or(0)
+}
+
+#[test]
+fn a_table_on_a_terminal_fits_its_width() {
+    let server = Server::start("2.41", true);
+    server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::link(
+            &long_name(),
+            "https://dhis2.org",
+        ));
+    let mut command = pty_support::d2files(server.home.path());
+    command.env("DHIS2_URL", server.emulator.base_url());
+    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.args(["documents", "list", "--page-size", "100"]);
+    let (code, output) = pty_support::Pty::spawn(command, 80).finish();
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("NAME") && output.contains("annex-"),
+        "{output}"
+    );
+    for line in output.lines() {
+        let shown = line.trim_end_matches('\r');
+        assert!(shown.chars().count() <= 80, "wider than 80: {shown:?}");
+    }
+}
+
+/// `d2files ARGS` in an 80-column pty, with this server in the DHIS2_* variables.
+fn in_pty(server: &Server, args: &[&str]) -> pty_support::Pty {
+    let mut command = pty_support::d2files(server.home.path());
+    command.env("DHIS2_URL", server.emulator.base_url());
+    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.args(args);
+    pty_support::Pty::spawn(command, 80)
+}
+
+#[test]
+fn a_declined_delete_deletes_nothing_and_fails() {
+    let server = Server::start("2.41", false);
+    let document = server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::link(
+            "Keep me",
+            "https://dhis2.org",
+        ));
+    let mut asked = in_pty(&server, &["documents", "delete", &document]);
+    asked.wait_for("[y/N]");
+    asked.send(b"n\r");
+    let (code, output) = asked.finish();
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("Nothing deleted."), "{output}");
+    assert!(!output.contains("error"), "{output}");
+    assert!(
+        server
+            .emulator
+            .requests()
+            .iter()
+            .all(|r| r.method != "DELETE")
+    );
+    succeed(server.run(&["documents", "get", &document]));
+
+    let mut asked = in_pty(&server, &["documents", "delete", &document]);
+    asked.wait_for("[y/N]");
+    asked.send(b"y\r");
+    let (code, output) = asked.finish();
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("Deleted document"), "{output}");
+}
+
+/// (Without a terminal: `hardening_local::the_tui_without_a_terminal_says_what_to_do`.)
+#[test]
+fn the_interactive_browser_with_an_unknown_profile_fails_before_taking_the_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = pty_support::d2files(home.path());
+    command.args(["--profile", "nosuch"]);
+    let (code, output) = pty_support::Pty::spawn(command, 80).finish();
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("no profile named 'nosuch'"), "{output}");
+    assert!(
+        !output.contains("\u{1b}[?1049h"),
+        "the alternate screen was entered: {output:?}"
+    );
+}
+
+#[test]
+fn linking_a_file_resource_already_in_use_says_dhis2s_reason() {
+    let server = Server::start("2.41", false);
+    let fr = server.seed(SeedFileResource::new(
+        "a.pdf",
+        "application/pdf",
+        b"%PDF-1.4".to_vec(),
+    ));
+    server
+        .emulator
+        .seed_document(d2files::emulator::SeedDocument::file("First", &fr));
+    let message = fail(server.run(&["documents", "link", &fr, "--name", "Second"]));
+    assert_eq!(
+        message.trim_end(),
+        format!(
+            "error: E4016: Object referenced by the `url` property is already associated with \
+             another object, value: `{fr}` (HTTP 409)"
+        )
+    );
+}
+
+#[test]
+fn a_wrong_context_path_says_the_server_answered_and_what_to_try() {
+    // DHIS2 at the root, the URL with /dhis.
+    let server = Server::start("2.41", false);
+    let base = server.emulator.base_url();
+    let message = fail(
+        server
+            .d2files(&["--url", &format!("{base}/dhis"), "documents", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        message.trim_end(),
+        format!(
+            "error: the server at {base} answered, but there is no DHIS2 API at /dhis/api; \
+             try --url {base}"
+        )
+    );
+    let message = fail(
+        server
+            .d2files(&["profile", "verify"])
+            .env("DHIS2_URL", format!("{base}/dhis/"))
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        message.ends_with(&format!("; try DHIS2_URL={base}\n")),
+        "{message}"
+    );
+
+    // DHIS2 under /dhis, a profile's URL without it.
+    let server = Server::start_with(EmulatorOptions {
+        context_path: "/dhis".into(),
+        ..EmulatorOptions::default()
+    });
+    let under = server.emulator.base_url();
+    let root = under.trim_end_matches("/dhis").to_string();
+    write_profiles(
+        server.home.path(),
+        &format!(
+            "[profiles.moh]\nbase_url = \"{root}\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"{ADMIN_PASSWORD}\"\n"
+        ),
+    );
+    let output = isolated_command(server.home.path())
+        .args(["--profile", "moh", "resources", "get", "TacExtJuMmW"])
+        .output()
+        .unwrap();
+    let message = fail(output);
+    let file = server.home.path().join("config/dhis2/profiles.toml");
+    assert_eq!(
+        message.trim_end(),
+        format!(
+            "error: the server at {root} answered, but there is no DHIS2 API at /api; set \
+             base_url = \"{under}\" for profile 'moh' in {}",
+            file.display()
+        )
+    );
 }

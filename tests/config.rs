@@ -374,6 +374,101 @@ fn a_url_without_a_profile_uses_the_environment_credentials() {
     );
 }
 
+#[test]
+fn a_url_alone_takes_only_the_credentials_written_for_that_url() {
+    let w = World::new();
+    w.write_user(&format!(
+        "default = \"prod\"\n{}{}",
+        pat("prod", "https://prod.example.org"),
+        basic("local", "http://127.0.0.1:9/")
+    ));
+    // The URL of a profile, however written, is that profile.
+    for written in [
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9/",
+        "HTTP://127.0.0.1:9",
+    ] {
+        let p = w.resolve(url(written), &[]);
+        assert_eq!(p.name, "local", "{written}");
+        assert_eq!(p.auth, Auth::basic("admin", PASSWORD));
+        assert!(matches!(p.source, ProfileSource::File(_)), "{:?}", p.source);
+    }
+    // Another server gets no profile's credentials, not even the default's.
+    let err = w.fail(url("http://127.0.0.1:10"), &[]);
+    assert!(
+        err.to_string()
+            .contains("no profile is written for http://127.0.0.1:10"),
+        "{err}"
+    );
+    // The DHIS2_* credentials still come first.
+    let p = w.resolve(url("http://127.0.0.1:9"), &[("DHIS2_PAT", TOKEN)]);
+    assert_eq!(
+        (p.auth, p.source),
+        (Auth::token(TOKEN), ProfileSource::Flags)
+    );
+}
+
+#[test]
+fn of_several_profiles_for_one_url_the_named_or_default_one_is_taken_or_none() {
+    let w = World::new();
+    let two = format!(
+        "{}{}",
+        basic("admin", "https://dhis.example.org"),
+        pat("robot", "https://dhis.example.org")
+    );
+    w.write_user(&two);
+    let err = w.fail(url("https://dhis.example.org"), &[]);
+    assert!(
+        err.to_string()
+            .contains("is the server of profiles admin, robot"),
+        "{err}"
+    );
+    w.write_user(&format!("default = \"robot\"\n{two}"));
+    assert_eq!(
+        w.resolve(url("https://dhis.example.org"), &[]).name,
+        "robot"
+    );
+    let p = w.resolve(
+        url("https://dhis.example.org"),
+        &[("DHIS2_PROFILE", "admin")],
+    );
+    assert_eq!(p.name, "admin");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}
+
+#[test]
+fn dhis2_profile_does_not_follow_a_url_flag_to_another_server() {
+    let w = World::new();
+    w.write_user(&pat("prod", "https://prod.example.org"));
+    let err = w.fail(url("http://127.0.0.1:9"), &[("DHIS2_PROFILE", "prod")]);
+    assert!(
+        matches!(
+            err,
+            ConfigError::Setting {
+                setting: "--url",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let p = w.resolve(
+        url("http://127.0.0.1:9"),
+        &[
+            ("DHIS2_PROFILE", "prod"),
+            ("DHIS2_USERNAME", "admin"),
+            ("DHIS2_PASSWORD", PASSWORD),
+        ],
+    );
+    assert_eq!(p.auth, Auth::basic("admin", PASSWORD));
+    assert_eq!(
+        p.warnings,
+        [
+            "DHIS2_PROFILE (prod) is ignored because --url was given without --profile; pass \
+          --profile prod to send that profile's credentials there"
+        ]
+    );
+}
+
 // ---- errors -------------------------------------------------------------------------------
 
 #[test]
@@ -393,7 +488,15 @@ fn a_url_without_credentials_says_which_to_set() {
     assert_eq!(
         err.to_string(),
         "--url is set but no credentials are: set DHIS2_PAT, or DHIS2_USERNAME and \
-         DHIS2_PASSWORD, or name a profile with --profile or DHIS2_PROFILE"
+         DHIS2_PASSWORD, or add --profile NAME to send a profile's credentials there (no \
+         profile is written for https://x.org, and a profile written for another server never \
+         lends its credentials)"
+    );
+    let err = w.fail(none(), &[("DHIS2_URL", "https://x.org")]);
+    assert!(
+        err.to_string()
+            .contains("or name a profile with --profile or DHIS2_PROFILE"),
+        "{err}"
     );
     let err = w.fail(
         none(),

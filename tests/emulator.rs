@@ -215,7 +215,7 @@ async fn system_info_under_a_context_path() {
     let (status, _, info) = get(&em, "/api/system/info?fields=version").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(info, json!({"version": "2.42.4"}));
-    // Outside the context path nothing is served.
+    // Outside the context path DHIS2 is never reached: the servlet container answers.
     let root = em.base_url().trim_end_matches("/dhis").to_string();
     let response = client()
         .get(format!("{root}/api/system/info"))
@@ -224,6 +224,40 @@ async fn system_info_under_a_context_path() {
         .await
         .expect("response");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("<title>HTTP Status 404 – Not Found</title>"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_path_no_handler_serves_asks_for_a_login_then_is_springs_404() {
+    let em = start("2.41.7").await;
+    let xhr = |who| {
+        request(&em, Method::GET, "/dhis/api/documents", who)
+            .header("X-Requested-With", "XMLHttpRequest")
+    };
+    let (status, _, body) = send(xhr(As::Nobody)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "Unauthorized");
+    let (status, headers, _) =
+        send(request(&em, Method::GET, "/dhis/api/documents", As::Nobody)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(headers.contains_key(header::LOCATION));
+    let (status, _, body) = send(xhr(As::Admin)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"httpStatus": "Not Found", "httpStatusCode": 404, "status": "ERROR",
+               "message": "No handler found for GET /dhis/api/documents"})
+    );
 }
 
 // ---------------------------------------------------------------- documents: list

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
 };
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{PtySize, native_pty_system};
+
+mod pty_support;
 
 fn wait_until(what: &str, check: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -70,23 +72,11 @@ fn interrupt_a_tui_download(interruption: Interruption) {
             pixel_height: 0,
         })
         .unwrap();
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_d2files"));
-    command.env_clear();
-    command.env("HOME", home.path());
-    for (var, dir) in [
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_STATE_HOME", "state"),
-        ("XDG_CACHE_HOME", "cache"),
-    ] {
-        command.env(var, home.path().join(dir));
-    }
-    command.env("TERM", "xterm-256color");
+    let mut command = pty_support::d2files(home.path());
     command.env("DHIS2_URL", em.base_url());
     command.env("DHIS2_USERNAME", ADMIN_USERNAME);
     command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
     command.env("D2FILES_DEBUG_PANIC_KEY", "%");
-    command.cwd(home.path());
     let mut child = pty.slave.spawn_command(command).unwrap();
     drop(pty.slave);
     let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
@@ -181,57 +171,16 @@ fn ctrl_c_at_the_delete_question_ends_the_command() {
         .unwrap();
     let document = em.seed_document(SeedDocument::link("Keep me", "https://dhis2.org"));
     let home = tempfile::tempdir().unwrap();
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_d2files"));
-    command.env_clear();
-    command.env("HOME", home.path());
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
-    command.env("XDG_STATE_HOME", home.path().join("state"));
+    let mut command = pty_support::d2files(home.path());
     command.env("DHIS2_URL", em.base_url());
     command.env("DHIS2_USERNAME", ADMIN_USERNAME);
     command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
     command.args(["documents", "delete", &document]);
-    command.cwd(home.path());
-    let mut child = pty.slave.spawn_command(command).unwrap();
-    drop(pty.slave);
-    let output = Arc::new(Mutex::new(String::new()));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let feed = output.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            feed.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-    let mut keys = pty.master.take_writer().unwrap();
-    wait_until("the question", || output.lock().unwrap().contains("[y/N]"));
-    keys.write_all(b"\x03").unwrap();
-    keys.flush().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still waiting after Ctrl-C: {}",
-            output.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(!status.success());
+    let mut pty = pty_support::Pty::spawn(command, 80);
+    pty.wait_for("[y/N]");
+    pty.send(b"\x03");
+    let (code, _) = pty.finish();
+    assert_ne!(code, 0);
     let still_there = em.requests().iter().all(|r| r.method != "DELETE");
     assert!(still_there, "nothing was deleted");
 }

@@ -175,6 +175,11 @@ impl Client {
         &self.inner.auth
     }
 
+    /// The base URL, parsed, with a trailing slash.
+    pub(crate) fn base(&self) -> &Url {
+        &self.inner.base_url
+    }
+
     /// `/api/<path>` on this server.
     pub(crate) fn endpoint(&self, path: &str) -> Result<Url> {
         self.inner
@@ -193,6 +198,14 @@ impl Client {
             .header("X-Requested-With", "XMLHttpRequest")
     }
 
+    /// A request with the XHR header and no credentials, for a place the user did not name.
+    pub(crate) fn anonymous_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner
+            .http
+            .request(method, url)
+            .header("X-Requested-With", "XMLHttpRequest")
+    }
+
     /// Sends and turns every non-2xx answer into an [`Error`] in DHIS2's words.
     pub(crate) async fn send(&self, request: RequestBuilder) -> Result<Response> {
         let response = request
@@ -202,7 +215,8 @@ impl Client {
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(self.redacted(error_from_response(response).await))
+            let error = self.redacted(error_from_response(response).await);
+            Err(self.placed(error).await)
         }
     }
 
@@ -249,7 +263,8 @@ impl Client {
                     tokio::time::sleep(delay).await;
                     delay *= 2;
                 }
-                other => return other,
+                Err(error) => return Err(self.placed(error).await),
+                ok => return ok,
             }
         }
     }

@@ -17,6 +17,22 @@ pub enum Error {
     #[error("HTTP {status}{}", excerpt_suffix(.excerpt))]
     Http { status: u16, excerpt: String },
 
+    /// The server answered, but there is no DHIS2 API under the base URL: its context path is
+    /// wrong or missing. `found` is the base URL where DHIS2 does answer on that server, when a
+    /// look found one.
+    #[error(
+        "the server at {server} answered, but there is no DHIS2 API at {api_path}; {}",
+        match found {
+            Some(found) => format!("DHIS2 answers at {found}"),
+            None => "check the context path in the server URL".to_string(),
+        }
+    )]
+    NoApi {
+        server: String,
+        api_path: String,
+        found: Option<String>,
+    },
+
     /// The credentials were refused, or the server sent us to its login page. Holds DHIS2's
     /// message or our description of what happened.
     #[error(
@@ -204,18 +220,38 @@ impl Dhis2Error {
 
 struct Dhis2Display<'a>(&'a Dhis2Error);
 
+/// DHIS2's message for a refused import, which sends the reader to an import report: ours
+/// holds that report's errors, or none.
+fn points_to_the_import_report(message: &str) -> bool {
+    message.contains("see full details in import report")
+}
+
 impl fmt::Display for Dhis2Display<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let error = self.0;
-        write!(f, "{}", error.message)?;
+        let reports: Vec<String> = error
+            .error_reports
+            .iter()
+            .map(|report| match &report.error_code {
+                Some(code) => format!("{code}: {}", report.message),
+                None => report.message.clone(),
+            })
+            .collect();
+        // "please see full details in import report" points at what the user never sees:
+        // the report's errors are the message, or its emptiness is.
+        let pointer = points_to_the_import_report(&error.message);
+        match (pointer, reports.is_empty()) {
+            (true, false) => write!(f, "{}", reports.join("; "))?,
+            (true, true) => write!(f, "DHIS2 refused it and its import report gives no reason")?,
+            (false, _) => write!(f, "{}", error.message)?,
+        }
         match &error.error_code {
             Some(code) => write!(f, " ({code}, HTTP {})", error.status)?,
             None => write!(f, " (HTTP {})", error.status)?,
         }
-        for report in &error.error_reports {
-            match &report.error_code {
-                Some(code) => write!(f, "; {code}: {}", report.message)?,
-                None => write!(f, "; {}", report.message)?,
+        if !pointer {
+            for report in &reports {
+                write!(f, "; {report}")?;
             }
         }
         if let Some(hint) = &error.hint {
@@ -257,6 +293,7 @@ impl Error {
         match self {
             Error::Dhis2(e) => Some(e.status),
             Error::Http { status, .. } | Error::DomainRefused { status, .. } => Some(*status),
+            Error::NoApi { .. } => Some(404),
             Error::LinkFailed { source, .. } | Error::Context { source, .. } => source.status(),
             _ => None,
         }
@@ -435,14 +472,38 @@ mod tests {
         )
         .unwrap();
         let error = Error::Dhis2(Box::new(Dhis2Error::from_web_message(409, &message)));
-        let text = error.to_string();
-        assert!(text.starts_with("One or more errors occurred"), "{text}");
-        assert!(
-            text.contains("E4004: Property `url` requires a valid URL"),
-            "{text}"
+        // The reports are the message: the user has no import report to see.
+        assert_eq!(
+            error.to_string(),
+            "E4004: Property `url` requires a valid URL, was given `ftp://x` (HTTP 409)"
         );
         assert_eq!(error.error_code(), Some("E4004"));
         assert_eq!(error.status(), Some(409));
+    }
+
+    #[test]
+    fn a_message_of_its_own_is_kept_beside_the_reports_and_an_empty_report_is_said() {
+        let with_message: WebMessage = serde_json::from_str(
+            r#"{"httpStatusCode":400,"status":"ERROR","message":"Invalid filter","errorCode":"E1003",
+                "response":{"errorReports":[{"message":"Unknown path property: colour"}]}}"#,
+        )
+        .unwrap();
+        let error = Error::Dhis2(Box::new(Dhis2Error::from_web_message(400, &with_message)));
+        assert_eq!(
+            error.to_string(),
+            "Invalid filter (E1003, HTTP 400); Unknown path property: colour"
+        );
+        let empty: WebMessage = serde_json::from_str(
+            r#"{"httpStatusCode":409,"status":"WARNING",
+                "message":"One or more errors occurred, please see full details in import report.",
+                "response":{"responseType":"ObjectReport","errorReports":[]}}"#,
+        )
+        .unwrap();
+        let error = Error::Dhis2(Box::new(Dhis2Error::from_web_message(409, &empty)));
+        assert_eq!(
+            error.to_string(),
+            "DHIS2 refused it and its import report gives no reason (HTTP 409)"
+        );
     }
 
     #[test]

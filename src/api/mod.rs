@@ -15,6 +15,7 @@
 mod auth;
 mod blocklist;
 mod client;
+mod context_path;
 mod documents;
 mod error;
 mod file_resources;

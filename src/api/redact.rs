@@ -106,6 +106,15 @@ impl Redactor {
                 excerpt: text(excerpt),
             },
             Error::Authentication(message) => Error::Authentication(text(message)),
+            Error::NoApi {
+                server,
+                api_path,
+                found,
+            } => Error::NoApi {
+                server: text(server),
+                api_path: text(api_path),
+                found: found.map(text),
+            },
             Error::DomainRefused {
                 uid,
                 domain,

@@ -1,7 +1,15 @@
 //! The command tree, as clap reads it.
+//!
+//! Each option lives where it applies: the connection options on the commands that connect
+//! (and on the interactive browser), `--json` on the commands that print, `--mouse` on the
+//! browser alone. The connection and `--json` are also accepted before the command
+//! (`d2files --demo documents list`), as scripts have always written them; [`Cli::settled`]
+//! joins them with the command's own and refuses them before a command they do not apply to.
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches as _, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,11 +25,9 @@ use clap::{Args, Parser, Subcommand};
         d2files documents download RTkjSgLtdI6 ~/Downloads"
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-
-    /// Print JSON for scripts instead of tables.
-    #[arg(long, global = true)]
+    /// Before a command that prints, as `d2files --json documents list`; hidden here, since
+    /// the browser prints no JSON and each such command's help shows it.
+    #[arg(long, hide = true)]
     pub json: bool,
 
     /// In the interactive browser, let clicks and the wheel act (the terminal's own text
@@ -34,59 +40,310 @@ pub struct Cli {
     )]
     pub mouse: bool,
 
+    /// The interactive browser's server; before a command that connects, that command's.
+    /// (Last: its help heading would hold every option after it.)
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 /// Which server to talk to.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug, Default, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Profile from profiles.toml (also DHIS2_PROFILE).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Server URL, overriding the profile's (also DHIS2_URL).
-    #[arg(long, global = true, value_name = "URL")]
+    /// Server URL (also DHIS2_URL). With --profile it moves that profile to this server; alone
+    /// it is a connection of its own, with DHIS2_PAT or DHIS2_USERNAME and DHIS2_PASSWORD, or
+    /// the credentials of the profile written for this URL.
+    #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
     /// Use the embedded demo server (a DHIS2 emulator with sample documents) instead.
-    #[arg(long, global = true, conflicts_with_all = ["profile", "url"])]
+    #[arg(long, conflicts_with_all = ["profile", "url"])]
     pub demo: bool,
 
-    /// DHIS2 version the demo server behaves as.
     #[arg(
         long,
-        global = true,
         value_name = "VERSION",
-        default_value = "2.41.7",
-        requires = "demo"
+        help = format!(
+            "With --demo: the DHIS2 version the demo server behaves as, e.g. 2.38 \
+             [default: {DEFAULT_DEMO_VERSION}]"
+        )
     )]
-    pub demo_version: String,
+    pub demo_version: Option<String>,
 
     /// How the profile was named when not by `--profile` (a command's own NAME), for messages.
     #[arg(skip)]
     pub profile_named_by: Option<&'static str>,
 }
 
+impl ConnectionArgs {
+    /// The first option given, as typed, if any.
+    fn first_given(&self) -> Option<&'static str> {
+        first_flag([
+            (self.profile.is_some(), "--profile"),
+            (self.url.is_some(), "--url"),
+            (self.demo, "--demo"),
+            (self.demo_version.is_some(), "--demo-version"),
+        ])
+    }
+
+    /// These options (given before the command) with the command's own, which win where both
+    /// give one, as clap already has it for the options global below `documents` and
+    /// `resources`; then `--demo` must stand alone or with `--demo-version`.
+    fn joined(self, own: ConnectionArgs, at: &[&str]) -> Result<ConnectionArgs, clap::Error> {
+        let joined = ConnectionArgs {
+            profile: own.profile.or(self.profile),
+            url: own.url.or(self.url),
+            demo: own.demo || self.demo,
+            demo_version: own.demo_version.or(self.demo_version),
+            profile_named_by: own.profile_named_by,
+        };
+        if joined.demo
+            && let Some(other) = first_flag([
+                (joined.profile.is_some(), "--profile"),
+                (joined.url.is_some(), "--url"),
+            ])
+        {
+            return Err(refusal(
+                at,
+                ErrorKind::ArgumentConflict,
+                format!("the argument '--demo' cannot be used with '{other}'"),
+            ));
+        }
+        if joined.demo_version.is_some() && !joined.demo {
+            return Err(refusal(
+                at,
+                ErrorKind::MissingRequiredArgument,
+                "the argument '--demo-version' needs '--demo' (it picks the demo server's version)"
+                    .into(),
+            ));
+        }
+        Ok(joined)
+    }
+}
+
+/// The flag of the first pair that was given.
+fn first_flag<const N: usize>(flags: [(bool, &'static str); N]) -> Option<&'static str> {
+    flags
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+}
+
+/// A usage error in clap's own form (exit status 2), with the usage of the command at `at`.
+fn refusal(at: &[&str], kind: ErrorKind, message: String) -> clap::Error {
+    let mut root = Cli::command();
+    root.build();
+    let mut command = &mut root;
+    for name in at {
+        if command.find_subcommand(name).is_none() {
+            break;
+        }
+        command = command.find_subcommand_mut(name).expect("found just above");
+    }
+    command.error(kind, message)
+}
+
+/// The output format of a command that prints.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub struct OutputArgs {
+    /// Print JSON for scripts instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Cli {
+    /// This process's command line, parsed and [settled](Cli::settled).
+    pub fn parse_settled() -> Result<Cli, clap::Error> {
+        let matches = Cli::command().try_get_matches()?;
+        let cli = Cli::from_arg_matches(&matches)?;
+        // D2FILES_MOUSE=1 in the environment is for the browser, and commands ignore it; only a
+        // typed --mouse before a command is a mistake.
+        let mouse_typed = matches.value_source("mouse") == Some(ValueSource::CommandLine);
+        cli.settled(mouse_typed)
+    }
+
+    /// The command line as one: the connection and `--json` given before the command join the
+    /// command's own, and an option before a command it does not apply to is refused, as
+    /// clap refuses one after it (`d2files --demo demo-server` would otherwise start the
+    /// default version and say nothing).
+    fn settled(mut self, mouse_typed: bool) -> Result<Cli, clap::Error> {
+        let before = std::mem::take(&mut self.connection);
+        let json = std::mem::take(&mut self.json);
+        let Some(command) = self.command.take() else {
+            if json {
+                return Err(refusal(
+                    &[],
+                    ErrorKind::ArgumentConflict,
+                    "--json needs a command that prints (e.g. `d2files --json documents list`); \
+                     the interactive browser has no JSON output"
+                        .into(),
+                ));
+            }
+            self.connection = before;
+            return Ok(self);
+        };
+        let name = command.name();
+        if mouse_typed {
+            return Err(refusal(
+                &[name],
+                ErrorKind::ArgumentConflict,
+                format!("--mouse is for the interactive browser; it does not apply to '{name}'"),
+            ));
+        }
+        let refuse_connection = |at: &[&str], why: &str| match before.first_given() {
+            Some(flag) => Err(refusal(
+                at,
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "the argument '{flag}' does not apply to '{}', {why}",
+                    at.join(" ")
+                ),
+            )),
+            None => Ok(()),
+        };
+        let refuse_json = |why: &str| {
+            if json {
+                Err(refusal(
+                    &[name],
+                    ErrorKind::ArgumentConflict,
+                    format!("the argument '--json' does not apply to '{name}', {why}"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        self.command = Some(match command {
+            Command::Documents(mut documents) => {
+                documents.connection = before.joined(documents.connection, &[name])?;
+                documents.output.json |= json;
+                Command::Documents(documents)
+            }
+            Command::Resources(mut resources) => {
+                resources.connection = before.joined(resources.connection, &[name])?;
+                resources.output.json |= json;
+                Command::Resources(resources)
+            }
+            Command::Profile(ProfileCommand::List { mut output }) => {
+                refuse_connection(&[name, "list"], "which lists every profile")?;
+                output.json |= json;
+                Command::Profile(ProfileCommand::List { output })
+            }
+            Command::Profile(ProfileCommand::Verify {
+                name: profile,
+                connection,
+                mut output,
+            }) => {
+                let at = [name, "verify"];
+                let mut connection = before.joined(connection, &at)?;
+                if profile.is_some() {
+                    let named_twice = first_flag([
+                        (connection.profile.is_some(), "--profile"),
+                        (connection.demo, "--demo"),
+                    ]);
+                    if let Some(flag) = named_twice {
+                        return Err(refusal(
+                            &at,
+                            ErrorKind::ArgumentConflict,
+                            format!(
+                                "the argument '{flag}' cannot be used with the NAME of \
+                                 `profile verify`"
+                            ),
+                        ));
+                    }
+                    connection.profile = profile;
+                    connection.profile_named_by = Some("the NAME of `profile verify`");
+                }
+                output.json |= json;
+                Command::Profile(ProfileCommand::Verify {
+                    name: None,
+                    connection,
+                    output,
+                })
+            }
+            Command::Mcp(mut mcp) => {
+                refuse_json("whose stdout carries the protocol")?;
+                mcp.connection = before.joined(mcp.connection, &[name])?;
+                Command::Mcp(mcp)
+            }
+            Command::DemoServer(server) => {
+                refuse_connection(
+                    &[name],
+                    "which is a server itself (its version: --dhis2-version)",
+                )?;
+                refuse_json("which prints no results")?;
+                Command::DemoServer(server)
+            }
+        });
+        Ok(self)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Documents: uploaded files and external links (/api/documents).
-    #[command(subcommand)]
-    Documents(DocumentsCommand),
+    Documents(DocumentsArgs),
     /// File resources: the typed blobs behind documents and other objects (/api/fileResources).
-    #[command(subcommand)]
-    Resources(ResourcesCommand),
+    Resources(ResourcesArgs),
     /// Connection profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
     /// Serve the Model Context Protocol on stdin/stdout (metadata-only tools).
-    Mcp {
-        /// Offer only the tools that read.
-        #[arg(long)]
-        read_only: bool,
-    },
+    Mcp(McpArgs),
     /// Run the DHIS2 emulator with demo content, to try d2files or other clients against it.
     DemoServer(DemoServerArgs),
+}
+
+impl Command {
+    /// The name as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Documents(_) => "documents",
+            Command::Resources(_) => "resources",
+            Command::Profile(_) => "profile",
+            Command::Mcp(_) => "mcp",
+            Command::DemoServer(_) => "demo-server",
+        }
+    }
+}
+
+/// `documents …`: the connection and `--json` apply to every documents command, before or
+/// after its name.
+#[derive(Debug, Args)]
+#[command(mut_args(|arg| arg.global(true)))]
+pub struct DocumentsArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(subcommand)]
+    pub command: DocumentsCommand,
+}
+
+/// `resources …`, like [`DocumentsArgs`].
+#[derive(Debug, Args)]
+#[command(mut_args(|arg| arg.global(true)))]
+pub struct ResourcesArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(subcommand)]
+    pub command: ResourcesCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Offer only the tools that read.
+    #[arg(long)]
+    pub read_only: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -126,9 +383,13 @@ pub enum DocumentsCommand {
     /// List documents, filtered and paged by the server.
     List(ListArgs),
     /// Show one document and the file resource behind it.
-    Get { uid: String },
+    Get {
+        /// The document's uid (11 letters and digits).
+        uid: String,
+    },
     /// Upload a file as a document (file resource, then the document pointing at it).
     Upload {
+        /// The file to upload.
         path: PathBuf,
         /// Document name (default: the file's name).
         #[arg(long)]
@@ -138,21 +399,26 @@ pub enum DocumentsCommand {
     },
     /// Create a document that links to an external URL.
     UploadUrl {
+        /// The document's name.
         name: String,
-        /// The link (http or https). Named apart from the global --url, which picks the server.
+        /// The link (http or https). Named apart from --url, which picks the server.
         #[arg(value_name = "URL")]
         link: String,
     },
     /// Create a document for a file resource already uploaded (step two of an upload alone).
     Link {
+        /// The uid of the file resource the document is to point at.
+        #[arg(value_name = "FILE_RESOURCE_UID")]
         file_resource: String,
         /// Document name.
         #[arg(long)]
         name: String,
     },
-    /// Download a document's file. OUT may be a file or a directory (default: here).
+    /// Download a document's file.
     Download {
+        /// The document's uid.
         uid: String,
+        #[arg(help = OUT_HELP)]
         out: Option<PathBuf>,
         /// Overwrite OUT if it exists.
         #[arg(long)]
@@ -162,6 +428,7 @@ pub enum DocumentsCommand {
     },
     /// Delete a document (asks first unless --yes).
     Delete {
+        /// The document's uid.
         uid: String,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
@@ -169,10 +436,15 @@ pub enum DocumentsCommand {
     },
 }
 
+/// What both downloads say of OUT.
+const OUT_HELP: &str = "Where to save: a file, or a directory to save into under the file's \
+                        own name [default: the working directory]";
+
 #[derive(Debug, Subcommand)]
 pub enum ResourcesCommand {
     /// Upload a file as a file resource and wait until the server has stored it.
     Upload {
+        /// The file to upload.
         path: PathBuf,
         /// Domain: DOCUMENT, DATA_VALUE, MESSAGE_ATTACHMENT, USER_AVATAR, ORG_UNIT, ICON, JOB_DATA,
         /// PUSH_ANALYSIS (before DHIS2 2.43).
@@ -193,10 +465,15 @@ pub enum ResourcesCommand {
         domain: Option<String>,
     },
     /// Show one file resource.
-    Get { uid: String },
-    /// Download a file resource. OUT may be a file or a directory (default: here).
-    Download {
+    Get {
+        /// The file resource's uid (a file document's URL / FILE RESOURCE).
         uid: String,
+    },
+    /// Download a file resource.
+    Download {
+        /// The file resource's uid.
+        uid: String,
+        #[arg(help = OUT_HELP)]
         out: Option<PathBuf>,
         /// Image size: small, medium, large or original.
         #[arg(long)]
@@ -212,10 +489,24 @@ pub enum ResourcesCommand {
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
     /// List the profiles found (no secrets shown).
-    List,
+    List {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Connect with a profile: server version, user, latency.
-    Verify { name: Option<String> },
+    Verify {
+        /// The profile to check [default: the one --profile, DHIS2_PROFILE or the files'
+        /// default name].
+        name: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
 }
+
+/// The version `demo-server` and `--demo` behave as unless told otherwise.
+pub const DEFAULT_DEMO_VERSION: &str = "2.41.7";
 
 #[derive(Debug, Args)]
 pub struct DemoServerArgs {
@@ -223,7 +514,7 @@ pub struct DemoServerArgs {
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
     /// DHIS2 version to behave as, e.g. 2.38, 2.40.6, 2.42.
-    #[arg(long, default_value = "2.41.7")]
+    #[arg(long, value_name = "VERSION", default_value = DEFAULT_DEMO_VERSION)]
     pub dhis2_version: String,
     /// Milliseconds before an upload turns from PENDING to STORED.
     #[arg(long, default_value_t = crate::cli::connect::DEMO_STORAGE_DELAY_MS)]
@@ -238,4 +529,87 @@ pub struct DemoServerArgs {
     /// Ethernet), to see progress and timings as over a real network.
     #[arg(long, value_name = "MBIT")]
     pub link_mbit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The command at `path` below the root, as `--help` shows it (global options included).
+    fn built(path: &[&str]) -> clap::Command {
+        let mut command = Cli::command();
+        command.build();
+        for name in path {
+            command = command
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("no command {name}"))
+                .clone();
+        }
+        command
+    }
+
+    fn option_ids(path: &[&str]) -> Vec<String> {
+        built(path)
+            .get_arguments()
+            .filter(|arg| !arg.is_positional() && !arg.is_hide_set())
+            .map(|arg| arg.get_id().to_string())
+            .filter(|id| id != "help" && id != "version")
+            .collect()
+    }
+
+    #[test]
+    fn every_positional_says_what_it_is() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_positionals() {
+                if arg.get_help().is_none() {
+                    missing.push(format!("{path} <{}>", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&built(&[]), "d2files", &mut missing);
+        assert!(missing.is_empty(), "no description: {missing:?}");
+    }
+
+    #[test]
+    fn options_are_offered_only_where_they_apply() {
+        let connection = ["profile", "url", "demo", "demo_version"];
+        let has = |path: &[&str], id: &str| option_ids(path).iter().any(|o| o == id);
+        for id in connection {
+            assert!(!has(&["demo-server"], id), "demo-server --{id}");
+            assert!(!has(&["profile", "list"], id), "profile list --{id}");
+            for path in [
+                &["documents", "list"][..],
+                &["resources", "download"],
+                &["profile", "verify"],
+                &["mcp"],
+                &[],
+            ] {
+                assert!(has(path, id), "{path:?} lacks --{id}");
+            }
+        }
+        for path in [&["demo-server"][..], &["mcp"], &[]] {
+            assert!(!has(path, "json"), "{path:?} offers --json");
+        }
+        for path in [
+            &["documents", "get"][..],
+            &["resources", "list"],
+            &["profile", "list"],
+        ] {
+            assert!(has(path, "json"), "{path:?} lacks --json");
+        }
+        assert_eq!(option_ids(&["profile", "list"]), ["json"]);
+        assert!(has(&[], "mouse") && !has(&["documents", "list"], "mouse"));
+    }
+
+    #[test]
+    fn the_demo_default_is_the_emulators() {
+        assert_eq!(
+            DEFAULT_DEMO_VERSION,
+            crate::emulator::Dhis2Version::default().to_string()
+        );
+    }
 }

@@ -114,15 +114,15 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
         .map(|d| {
             vec![
                 d.id.clone(),
-                d.title().to_string(),
                 kind(d).to_string(),
-                opt(d.url.as_deref()),
                 date(d.last_updated),
+                opt(d.url.as_deref()),
+                d.title().to_string(),
             ]
         })
         .collect();
     print_table(
-        &["ID", "NAME", "KIND", "URL / FILE RESOURCE", "UPDATED"],
+        &["ID", "KIND", "UPDATED", "URL / FILE RESOURCE", "NAME"],
         rows,
     )?;
     print_page_summary(&page, "document");
@@ -354,8 +354,7 @@ async fn delete(client: &Client, uid: &str, yes: bool, json: bool) -> anyhow::Re
         }
         let question = format!("Delete document \"{}\" ({uid})?", document.title());
         if !output::confirm(&question)? {
-            note("Nothing deleted.");
-            return Ok(());
+            return Err(crate::cli::Declined("Nothing deleted.").into());
         }
     }
     client.delete_document(uid).await?;

@@ -14,14 +14,12 @@ mod resources;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use args::Cli;
 use args::Command;
 use interrupt::{Interrupted, Work, until_stopped};
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_settled() {
         Ok(cli) => cli,
         Err(refusal) => return parse_refusal(refusal),
     };
@@ -59,6 +57,10 @@ fn exit_code(result: anyhow::Result<()>) -> ExitCode {
                 .map_or(130, Interrupted::exit_code);
             ExitCode::from(code)
         }
+        Err(error) if error.is::<Declined>() => {
+            output::note(error.to_string());
+            ExitCode::FAILURE
+        }
         Err(error)
             if error
                 .downcast_ref::<output::OutputFailed>()
@@ -88,6 +90,12 @@ fn error_lines(text: &str) {
     }
 }
 
+/// The user answered No: no error to report, but the command did not do what it names, so a
+/// script sees it fail (exit status 1). The message says what was left as it was.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Declined(&'static str);
+
 /// 128 + SIGPIPE: what shells report for `ls | head`'s `ls`, so `set -o pipefail` scripts
 /// see d2files like any other command whose reader left.
 const CLOSED_PIPE_STATUS: u8 = 141;
@@ -106,7 +114,6 @@ fn describe(error: &anyhow::Error) -> String {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let json = cli.json;
     match cli.command {
         None => {
             // Without this, crossterm fails with a bare "No such device or address".
@@ -129,37 +136,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Some(Command::Documents(command)) => {
+        Some(Command::Documents(documents)) => {
             let _logs = cli_logging();
-            let connection = connect::connect(&cli.connection).await?;
+            let connection = connect::connect(&documents.connection).await?;
+            let command = documents.command;
             // The delete question blocks on stdin, where Ctrl-C must keep its default action.
             let asks = matches!(command, args::DocumentsCommand::Delete { yes: false, .. });
             let unlinked = crate::api::UnlinkedUpload::default();
             let kind = Work::of_documents(&command);
-            let work = documents::run(&connection.client, command, json, &unlinked);
-            if asks {
+            let work = documents::run(
+                &connection.client,
+                command,
+                documents.output.json,
+                &unlinked,
+            );
+            let done = if asks {
                 work.await
             } else {
                 until_stopped(work, kind, &unlinked).await
-            }
+            };
+            done.map_err(|error| connection.explained(error))
         }
-        Some(Command::Resources(command)) => {
+        Some(Command::Resources(resources)) => {
             let _logs = cli_logging();
-            let connection = connect::connect(&cli.connection).await?;
+            let connection = connect::connect(&resources.connection).await?;
             let unlinked = crate::api::UnlinkedUpload::default();
-            let kind = Work::of_resources(&command);
-            let work = resources::run(&connection.client, command, json, &unlinked);
-            until_stopped(work, kind, &unlinked).await
+            let kind = Work::of_resources(&resources.command);
+            let work = resources::run(
+                &connection.client,
+                resources.command,
+                resources.output.json,
+                &unlinked,
+            );
+            until_stopped(work, kind, &unlinked)
+                .await
+                .map_err(|error| connection.explained(error))
         }
         Some(Command::Profile(command)) => {
             let _logs = cli_logging();
-            profile::run(command, &cli.connection, json).await
+            profile::run(command).await
         }
-        Some(Command::Mcp { read_only }) => {
+        Some(Command::Mcp(mcp)) => {
             // stdout carries the protocol: logs go to a file.
             let _logs = file_logging("mcp.log")?;
-            let connection = connect::connect(&cli.connection).await?;
-            crate::mcp::serve(connection.client.clone(), read_only).await
+            let connection = connect::connect(&mcp.connection).await?;
+            crate::mcp::serve(connection.client.clone(), mcp.read_only).await
         }
         Some(Command::DemoServer(args)) => {
             let defaults = connect::demo_options("--dhis2-version", &args.dhis2_version)?;

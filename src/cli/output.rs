@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDateTime;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr as _;
 
 pub use crate::api::filename::printable;
 use crate::api::{Client, Redactor};
@@ -83,25 +84,73 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(write_stdout(&text)?)
 }
 
-/// Prints rows under a header, fitted to the terminal's width when stdout is one.
+/// Prints rows under a header: fitted to the terminal's width when stdout is one, else as
+/// [`plain_table`] lines. Tables put their one long column (a name) last.
 pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputFailed> {
-    let mut table = Table::new();
-    table.load_style(presets::NOTHING).set_header(header.iter());
-    if std::io::stdout().is_terminal()
-        && let Ok((width, _)) = crossterm::terminal::size()
-    {
-        table
-            .set_width(width)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    }
     // Cells first, so a newline in a name cannot split its row.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| printable(cell)).collect())
+        .collect();
+    let width = std::io::stdout()
+        .is_terminal()
+        .then(crossterm::terminal::size)
+        .and_then(Result::ok);
+    let Some((width, _)) = width else {
+        for line in plain_table(header, &rows) {
+            say(line)?;
+        }
+        return Ok(());
+    };
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_header(header.iter())
+        .set_width(width)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     for row in rows {
-        table.add_row(row.iter().map(|cell| printable(cell)));
+        table.add_row(row);
     }
     for line in table.lines() {
         say(line)?;
     }
     Ok(())
+}
+
+/// How far a piped table pads a column: past it, a long cell (a link's URL, a long content
+/// type) pushes the rest of its own row instead of widening every row.
+const PIPED_COLUMN_MAX: usize = 40;
+
+/// A table for a pipe or a file: one line per row, nothing cut, columns two spaces apart and
+/// padded to their widest cell up to [`PIPED_COLUMN_MAX`], the last one not at all, and no
+/// space at either end, so `cut`, `awk` and `less` see what a person would.
+pub fn plain_table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let header: Vec<String> = header.iter().map(|title| title.to_string()).collect();
+    let all: Vec<&Vec<String>> = std::iter::once(&header).chain(rows).collect();
+    let columns = header.len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|column| {
+            all.iter()
+                .filter_map(|row| row.get(column))
+                .map(|cell| cell.width())
+                .max()
+                .unwrap_or(0)
+                .min(PIPED_COLUMN_MAX)
+        })
+        .collect();
+    all.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (column, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if column + 1 < row.len() {
+                    let pad = widths[column].saturating_sub(cell.width()) + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
 }
 
 /// Prints `label: value` lines, skipping empty values.
@@ -165,4 +214,45 @@ pub fn confirm(question: &str) -> anyhow::Result<bool> {
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|cell| cell.to_string()).collect()
+    }
+
+    #[test]
+    fn a_plain_table_pads_no_column_past_the_cap_and_never_the_last() {
+        let long_url = format!("https://example.org/{}", "x".repeat(60));
+        let long_name = "N".repeat(300);
+        let lines = plain_table(
+            &["ID", "URL", "NAME"],
+            &[
+                row(&["a1", "short", &long_name]),
+                row(&["b22", &long_url, "Budget"]),
+                row(&["c", "", ""]),
+            ],
+        );
+        assert_eq!(
+            lines,
+            [
+                format!("ID   URL{}NAME", " ".repeat(PIPED_COLUMN_MAX - 3 + 2)),
+                format!(
+                    "a1   short{}{long_name}",
+                    " ".repeat(PIPED_COLUMN_MAX - 5 + 2)
+                ),
+                format!("b22  {long_url}  Budget"),
+                "c".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_plain_table_measures_wide_letters_as_a_terminal_shows_them() {
+        let lines = plain_table(&["NAME", "ID"], &[row(&["健康", "x"]), row(&["ab", "y"])]);
+        assert_eq!(lines, ["NAME  ID", "健康  x", "ab    y"]);
+    }
 }

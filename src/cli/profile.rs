@@ -2,20 +2,16 @@
 use serde_json::json;
 
 use crate::api::Client;
-use crate::cli::args::{ConnectionArgs, ProfileCommand};
+use crate::cli::args::ProfileCommand;
 use crate::cli::connect::connect;
 use crate::cli::output::{note, print_fields, print_json, print_table};
 use crate::config::{Environment, list_profiles};
 
-pub async fn run(
-    command: ProfileCommand,
-    connection: &ConnectionArgs,
-    json: bool,
-) -> anyhow::Result<()> {
+pub async fn run(command: ProfileCommand) -> anyhow::Result<()> {
     match command {
-        ProfileCommand::List => {
+        ProfileCommand::List { output } => {
             let profiles = list_profiles(&Environment::from_process())?;
-            if json {
+            if output.json {
                 let list: Vec<_> = profiles
                     .iter()
                     .map(|p| {
@@ -60,14 +56,14 @@ pub async fn run(
             note("* default profile");
             Ok(())
         }
-        ProfileCommand::Verify { name } => {
-            let mut connection = connection.clone();
-            if name.is_some() {
-                connection.profile = name;
-                connection.profile_named_by = Some("the NAME of `profile verify`");
-            }
+        // `Cli::settled` has put a NAME into the connection.
+        ProfileCommand::Verify {
+            connection, output, ..
+        } => {
             let connected = connect(&connection).await?;
-            verify(&connected.client, &connected.profile_name, json).await
+            verify(&connected.client, &connected.profile_name, output.json)
+                .await
+                .map_err(|error| connected.explained(error))
         }
     }
 }

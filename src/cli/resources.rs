@@ -68,18 +68,18 @@ pub async fn run(
                 .map(|fr| {
                     vec![
                         fr.id.clone(),
-                        fr.title().to_string(),
                         fr.domain
                             .as_ref()
                             .map(ToString::to_string)
                             .unwrap_or_default(),
-                        opt(fr.content_type.as_deref()),
                         size(fr.content_length),
                         date(fr.created),
+                        opt(fr.content_type.as_deref()),
+                        fr.title().to_string(),
                     ]
                 })
                 .collect();
-            print_table(&["ID", "NAME", "DOMAIN", "TYPE", "SIZE", "CREATED"], rows)?;
+            print_table(&["ID", "DOMAIN", "SIZE", "CREATED", "TYPE", "NAME"], rows)?;
             print_page_summary(&page, "file resource");
             Gathered::check(gathered, &list, "file resource")
         }

@@ -146,6 +146,9 @@ pub struct ResolvedProfile {
     /// Extra CA certificates (PEM) to trust for this server: `ca_file` in profiles.toml.
     pub ca_file: Option<PathBuf>,
     pub source: ProfileSource,
+    /// The setting that gave `base_url` (`--url` or `DHIS2_URL`); `None` when it is the
+    /// profile's own, from its file.
+    pub url_setting: Option<&'static str>,
     /// For the caller to show: plain-http credentials, readable secret files, ignored settings.
     pub warnings: Vec<String>,
 }
@@ -261,6 +264,33 @@ impl<'e> Catalog<'e> {
         }))
     }
 
+    /// The usable profiles whose base_url is `base_url` (in its one text form), each name once:
+    /// a project profile hides the user's of the same name.
+    fn profiles_for(
+        &mut self,
+        base_url: &str,
+    ) -> Result<Vec<(&ProfilesFile, &FileProfile)>, ConfigError> {
+        self.load_user()?;
+        let mut seen = Vec::new();
+        let mut found = Vec::new();
+        for file in self.files() {
+            for profile in &file.profiles {
+                if seen.contains(&profile.name.as_str()) {
+                    continue;
+                }
+                seen.push(profile.name.as_str());
+                let written_for = profile
+                    .usable
+                    .as_ref()
+                    .is_ok_and(|usable| file::url_text(&usable.base_url) == base_url);
+                if written_for {
+                    found.push((file, profile));
+                }
+            }
+        }
+        Ok(found)
+    }
+
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .files()
@@ -277,17 +307,26 @@ impl<'e> Catalog<'e> {
 }
 
 /// Picks the profile to use. Precedence: `--profile`/`--url`, then `DHIS2_PROFILE`/`DHIS2_URL`,
-/// then the `default` of the project file, then that of the user file. A URL with a profile
-/// replaces its base_url; a URL without one makes a profile from the `DHIS2_*` credentials.
-/// `DHIS2_URL` never redirects a profile chosen with `--profile`, so a stale variable cannot send
-/// that profile's credentials elsewhere.
+/// then the `default` of the project file, then that of the user file.
+///
+/// A URL with a profile named on the same level (`--profile` with `--url`, `DHIS2_PROFILE` with
+/// `DHIS2_URL`) moves that profile to the URL. A URL without one names a connection of its
+/// own, because an operator who types a server's address means that server and no other: its
+/// credentials come from `DHIS2_PAT` or `DHIS2_USERNAME`/`DHIS2_PASSWORD`, else from the profile
+/// written for exactly this URL (the one `DHIS2_PROFILE` names, the default, or the only one),
+/// else nowhere, which is an error saying what to set. The default profile or `DHIS2_PROFILE`
+/// never lends its credentials to another server: a stale variable or a `--url` typed to try a
+/// test server would hand them to a server they were not written for.
+///
+/// For the same reason `DHIS2_URL` never redirects a profile chosen with `--profile`, and
+/// `DHIS2_PROFILE` is set aside by a `--url` given without `--profile`.
 pub fn resolve_profile(
     req: &ProfileRequest,
     env: &Environment,
 ) -> Result<ResolvedProfile, ConfigError> {
     let mut warnings = Vec::new();
     let flag = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let named = match (flag(&req.profile), &env.profile) {
+    let mut named = match (flag(&req.profile), &env.profile) {
         (Some(name), _) => Some((
             name,
             Asker::Flag(req.profile_named_by.unwrap_or("--profile")),
@@ -308,9 +347,22 @@ pub fn resolve_profile(
         );
         url = None;
     }
+    let mut set_aside = None;
+    if matches!(named, Some((_, Asker::Env))) && matches!(url, Some((_, "--url"))) {
+        set_aside = named.take().map(|(name, _)| name);
+    }
 
     let mut resolved = match (named, url) {
-        (None, Some((url, setting))) => ad_hoc(&url, setting, env, &mut warnings)?,
+        (None, Some((url, setting))) => {
+            let resolved = for_url(&url, setting, env, set_aside.as_deref(), &mut warnings)?;
+            if let Some(name) = set_aside.filter(|name| *name != resolved.name) {
+                warnings.push(format!(
+                    "DHIS2_PROFILE ({name}) is ignored because --url was given without \
+                     --profile; pass --profile {name} to send that profile's credentials there"
+                ));
+            }
+            resolved
+        }
         (Some((name, asker)), url) => {
             let mut catalog = Catalog::open(env)?;
             let found = catalog.lookup(&name)?.map(|(f, p)| from_file(f, p));
@@ -325,6 +377,7 @@ pub fn resolve_profile(
             let mut profile = found?;
             if let Some((url, setting)) = url {
                 profile.base_url = url_from(&url, setting)?;
+                profile.url_setting = Some(setting);
             }
             file_warnings(&catalog, &mut warnings);
             profile
@@ -409,6 +462,7 @@ fn from_file(file: &ProfilesFile, profile: &FileProfile) -> Result<ResolvedProfi
         auth: usable.auth.clone(),
         ca_file: usable.ca_file.clone(),
         source: ProfileSource::File(file.path.clone()),
+        url_setting: None,
         warnings: Vec::new(),
     })
 }
@@ -422,68 +476,112 @@ fn url_from(raw: &str, setting: &'static str) -> Result<String, ConfigError> {
         })
 }
 
-/// A profile from a URL alone, with the credentials from the environment.
-fn ad_hoc(
+/// The connection a URL names without a profile (see [`resolve_profile`]): the `DHIS2_*`
+/// credentials, else those of the profile written for this very URL, `preferred` first.
+fn for_url(
     raw_url: &str,
     setting: &'static str,
     env: &Environment,
+    preferred: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Result<ResolvedProfile, ConfigError> {
     let url = file::check_base_url(raw_url).map_err(|reason| ConfigError::Setting {
         setting,
         message: format!("{setting}: {reason}"),
     })?;
-    let auth = match (&env.pat, &env.username, &env.password) {
+    let base_url = file::url_text(&url);
+    if let Some(auth) = env_credentials(env, warnings)? {
+        let name = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            (None, _) => base_url.clone(),
+        };
+        return Ok(ResolvedProfile {
+            name,
+            base_url,
+            auth,
+            ca_file: None,
+            source: if setting == "--url" {
+                ProfileSource::Flags
+            } else {
+                ProfileSource::Environment
+            },
+            url_setting: Some(setting),
+            warnings: Vec::new(),
+        });
+    }
+    let mut catalog = Catalog::open(env)?;
+    let default = catalog.default_name()?.map(|(_, name, _)| name);
+    let written_for = catalog.profiles_for(&base_url)?;
+    let chosen = [preferred, default.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|name| written_for.iter().any(|(_, p)| p.name == *name))
+        .or(match written_for.as_slice() {
+            [(_, only)] => Some(only.name.as_str()),
+            _ => None,
+        });
+    if let Some(name) = chosen
+        && let Some((file, profile)) = written_for.iter().find(|(_, p)| p.name == name)
+    {
+        let mut profile = from_file(file, profile)?;
+        profile.url_setting = Some(setting);
+        file_warnings(&catalog, warnings);
+        return Ok(profile);
+    }
+    let other_names = if setting == "--url" {
+        "add --profile NAME to send a profile's credentials there"
+    } else {
+        "name a profile with --profile or DHIS2_PROFILE"
+    };
+    let message = match written_for.as_slice() {
+        [] => format!(
+            "{setting} is set but no credentials are: set DHIS2_PAT, or DHIS2_USERNAME and \
+             DHIS2_PASSWORD, or {other_names} (no profile is written for {base_url}, and a \
+             profile written for another server never lends its credentials)"
+        ),
+        several => format!(
+            "{setting} {base_url} is the server of profiles {}: choose one with --profile, or \
+             set DHIS2_PAT, or DHIS2_USERNAME and DHIS2_PASSWORD",
+            names_list(
+                &several
+                    .iter()
+                    .map(|(_, p)| p.name.clone())
+                    .collect::<Vec<_>>()
+            )
+        ),
+    };
+    Err(ConfigError::Setting { setting, message })
+}
+
+/// `DHIS2_PAT`, or `DHIS2_USERNAME` with `DHIS2_PASSWORD`; `None` when none is set, an error
+/// when one of the pair is missing.
+fn env_credentials(
+    env: &Environment,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Auth>, ConfigError> {
+    match (&env.pat, &env.username, &env.password) {
         (Some(token), username, _) => {
             if username.is_some() {
                 warnings
                     .push("DHIS2_PAT and DHIS2_USERNAME are both set; using the token".to_string());
             }
-            Auth::Token(token.clone())
+            Ok(Some(Auth::Token(token.clone())))
         }
-        (None, Some(username), Some(password)) => Auth::Basic {
+        (None, Some(username), Some(password)) => Ok(Some(Auth::Basic {
             username: username.clone(),
             password: password.clone(),
-        },
-        (None, Some(_), None) => {
-            return Err(ConfigError::Setting {
-                setting: "DHIS2_PASSWORD",
-                message: "DHIS2_USERNAME is set but DHIS2_PASSWORD is not".to_string(),
-            });
-        }
-        (None, None, Some(_)) => {
-            return Err(ConfigError::Setting {
-                setting: "DHIS2_USERNAME",
-                message: "DHIS2_PASSWORD is set but DHIS2_USERNAME is not".to_string(),
-            });
-        }
-        (None, None, None) => {
-            return Err(ConfigError::Setting {
-                setting,
-                message: format!(
-                    "{setting} is set but no credentials are: set DHIS2_PAT, or DHIS2_USERNAME \
-                     and DHIS2_PASSWORD, or name a profile with --profile or DHIS2_PROFILE"
-                ),
-            });
-        }
-    };
-    let name = match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        (None, _) => file::url_text(&url),
-    };
-    Ok(ResolvedProfile {
-        name,
-        base_url: file::url_text(&url),
-        auth,
-        ca_file: None,
-        source: if setting == "--url" {
-            ProfileSource::Flags
-        } else {
-            ProfileSource::Environment
-        },
-        warnings: Vec::new(),
-    })
+        })),
+        (None, Some(_), None) => Err(ConfigError::Setting {
+            setting: "DHIS2_PASSWORD",
+            message: "DHIS2_USERNAME is set but DHIS2_PASSWORD is not".to_string(),
+        }),
+        (None, None, Some(_)) => Err(ConfigError::Setting {
+            setting: "DHIS2_USERNAME",
+            message: "DHIS2_PASSWORD is set but DHIS2_USERNAME is not".to_string(),
+        }),
+        (None, None, None) => Ok(None),
+    }
 }
 
 /// No name anywhere: say whether profiles exist without a default, or nothing exists at all.

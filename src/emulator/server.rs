@@ -67,13 +67,13 @@ pub fn router(state: Shared) -> Router {
     ] {
         public = public.route(path, get(system::login_page));
     }
-    let app = api.merge(public).fallback(not_found);
+    let app = api.merge(public).fallback(no_handler);
     let app = if state.context_path.is_empty() {
         app
     } else {
         Router::new()
             .nest(&state.context_path, app)
-            .fallback(not_found)
+            .fallback(outside_the_context)
     };
     app.layer(middleware::from_fn_with_state(state.clone(), front))
         .layer(DefaultBodyLimit::disable())
@@ -84,11 +84,35 @@ async fn method_fallback(State(state): State<Shared>, method: Method) -> WebMess
     state.method_not_allowed(&method)
 }
 
-async fn not_found(method: Method, request: Request) -> WebMessage {
+/// A path inside DHIS2 that no controller serves: Spring Security asks who is calling first
+/// (every path but the public ones needs a login), then Spring answers its 404.
+async fn no_handler(State(state): State<Shared>, method: Method, request: Request) -> Response {
+    if let Err(refusal) = auth::authenticate(request.headers(), &state.login_url(request.headers()))
+    {
+        return *refusal;
+    }
     WebMessage::error(
         StatusCode::NOT_FOUND,
         format!("No handler found for {method} {}", request.uri().path()),
     )
+    .into_response()
+}
+
+/// A path outside DHIS2's context path never reaches DHIS2: the servlet container answers,
+/// with its own HTML page (Tomcat's, which DHIS2 is usually deployed in).
+async fn outside_the_context() -> Response {
+    let page = "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title>\
+                </head><body><h1>HTTP Status 404 – Not Found</h1><hr class=\"line\" /><p><b>Type\
+                </b> Status Report</p><p><b>Description</b> The origin server did not find a \
+                current representation for the target resource or is not willing to disclose \
+                that one exists.</p><hr class=\"line\" /><h3>Apache Tomcat/9.0.85</h3></body>\
+                </html>";
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html;charset=utf-8")],
+        page,
+    )
+        .into_response()
 }
 
 /// The request log keeps at most this many entries (the oldest half is dropped first).
