@@ -505,6 +505,10 @@ pub enum ProfileCommand {
     },
 }
 
+/// How long a demo upload stays PENDING: long enough to see the "waiting for storage" phase,
+/// short enough not to annoy. Also `demo-server --storage-delay-ms`'s default.
+pub const DEMO_STORAGE_DELAY_MS: u64 = 400;
+
 /// The version `demo-server` and `--demo` behave as unless told otherwise.
 pub const DEFAULT_DEMO_VERSION: &str = "2.41.7";
 
@@ -517,7 +521,7 @@ pub struct DemoServerArgs {
     #[arg(long, value_name = "VERSION", default_value = DEFAULT_DEMO_VERSION)]
     pub dhis2_version: String,
     /// Milliseconds before an upload turns from PENDING to STORED.
-    #[arg(long, default_value_t = crate::cli::connect::DEMO_STORAGE_DELAY_MS)]
+    #[arg(long, default_value_t = DEMO_STORAGE_DELAY_MS)]
     pub storage_delay_ms: u64,
     /// Largest upload in bytes (DHIS2's default is 10000000); 0 means no limit.
     #[arg(long)]

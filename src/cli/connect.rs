@@ -112,10 +112,6 @@ pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     })
 }
 
-/// How long a demo upload stays PENDING: long enough to see the "waiting for storage" phase,
-/// short enough not to annoy. Also `demo-server --storage-delay-ms`'s default.
-pub const DEMO_STORAGE_DELAY_MS: u64 = 400;
-
 /// The demo emulator's options for DHIS2 `version`, as given to `flag`.
 pub fn demo_options(flag: &str, version: &str) -> anyhow::Result<EmulatorOptions> {
     let version = version
@@ -124,7 +120,7 @@ pub fn demo_options(flag: &str, version: &str) -> anyhow::Result<EmulatorOptions
     Ok(EmulatorOptions {
         version,
         seed_demo: true,
-        storage_delay: Duration::from_millis(DEMO_STORAGE_DELAY_MS),
+        storage_delay: Duration::from_millis(crate::cli::args::DEMO_STORAGE_DELAY_MS),
         ..EmulatorOptions::default()
     })
 }

@@ -5,18 +5,14 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use serde_json::json;
 
-use crate::api::{
-    AllPages, Client, Cut, Document, DocumentDownload, DownloadTarget, FileResource, ListQuery,
-    Page, TransferOptions, UnlinkedUpload,
-};
+use crate::api::{Client, Document, DocumentDownload, Page, TransferOptions, UnlinkedUpload};
 use crate::cli::args::{CheckArgs, DocumentsCommand, ListArgs};
-use crate::cli::output::{self, date, note, opt, print_fields, print_json, print_table, say, size};
+use crate::cli::download_args::{download_target, suggest_force};
+use crate::cli::list_args::{Gathered, all_limit, list_query, print_page_summary};
+use crate::cli::output::{
+    self, date, note, opt, print_fields, print_json, print_resource_fields, print_table, say, size,
+};
 use crate::cli::progress::transfer_options;
-
-/// Where `--all` stops without `--max-items`: 100,000 documents are 30 to 100 MiB of JSON and
-/// several times that in memory, more than DHIS2 instances hold; past it a list is better
-/// filtered than printed.
-pub const MAX_ALL_ITEMS: usize = 100_000;
 
 pub async fn run(
     client: &Client,
@@ -71,18 +67,6 @@ pub async fn run(
     }
 }
 
-/// Builds a list query from the command line; the api validates it before anything is sent.
-pub fn list_query(args: &ListArgs) -> anyhow::Result<ListQuery> {
-    let mut query = ListQuery::new().page(args.page).page_size(args.page_size);
-    for filter in &args.filters {
-        query = query.filter(filter.parse()?);
-    }
-    for order in &args.order {
-        query = query.order_by(crate::api::Order::parse(order)?);
-    }
-    Ok(query)
-}
-
 async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()> {
     let query = list_query(args)?;
     let (page, gathered) = if args.all {
@@ -129,77 +113,6 @@ async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()
     Gathered::check(gathered, args, "document")
 }
 
-/// The item limit of `--all`: the user's `--max-items`, else [`MAX_ALL_ITEMS`].
-pub fn all_limit(args: &ListArgs) -> usize {
-    args.max_items
-        .map_or(MAX_ALL_ITEMS, |n| usize::try_from(n).unwrap_or(usize::MAX))
-}
-
-/// What `--all` gathered, beside the items.
-pub struct Gathered {
-    total: Option<u64>,
-    fetched: usize,
-    pages: u32,
-    cut: Option<Cut>,
-}
-
-impl Gathered {
-    pub fn of<T>(all: &AllPages<T>) -> Gathered {
-        Gathered {
-            total: all.total,
-            fetched: all.items.len(),
-            pages: all.pages,
-            cut: all.cut,
-        }
-    }
-
-    /// The `"pager"` of `--all --json`: `{"total", "fetched", "pages", "complete", "cut"}`.
-    pub fn json(&self) -> serde_json::Value {
-        json!({
-            "total": self.total,
-            "fetched": self.fetched,
-            "pages": self.pages,
-            "complete": self.cut.is_none(),
-            "cut": self.cut.map(|cut| cut.code()),
-        })
-    }
-
-    /// A cut list is never silent: a note when the user's `--max-items` made it, else an error
-    /// (non-zero exit) after the items were printed.
-    pub fn check(gathered: Option<Gathered>, args: &ListArgs, noun: &str) -> anyhow::Result<()> {
-        match gathered.and_then(|gathered| gathered.cut) {
-            None => Ok(()),
-            Some(cut @ Cut::MaxItems(_)) if args.max_items.is_some() => {
-                note(format!("note: {cut} (--max-items)"));
-                Ok(())
-            }
-            Some(cut @ Cut::MaxItems(_)) => bail!(
-                "the {noun} list is incomplete: {cut}; narrow it with --filter, or pass \
-                 --max-items N to accept the first N"
-            ),
-            Some(cut) => bail!("the {noun} list is incomplete: {cut}"),
-        }
-    }
-}
-
-/// "page 2/12, 583 documents" on stderr, so stdout stays just the table.
-pub fn print_page_summary<T>(page: &Page<T>, noun: &str) {
-    match &page.pager {
-        Some(pager) => note(format!(
-            "page {}/{}, {} {noun}{}",
-            pager.page,
-            pager.page_count.max(1),
-            pager.total,
-            if pager.total == 1 { "" } else { "s" }
-        )),
-        None => note(format!(
-            "{} {noun}{}",
-            page.items.len(),
-            if page.items.len() == 1 { "" } else { "s" }
-        )),
-    }
-}
-
 fn kind(document: &Document) -> &'static str {
     if document.external { "link" } else { "file" }
 }
@@ -234,37 +147,6 @@ async fn get(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
         None => {}
     }
     Ok(())
-}
-
-pub fn print_resource_fields(resource: &FileResource) -> Result<(), output::OutputFailed> {
-    print_fields(&[
-        ("file resource", resource.id.clone()),
-        ("file name", opt(resource.name.as_deref())),
-        ("type", opt(resource.content_type.as_deref())),
-        ("size", size(resource.content_length)),
-        ("md5", opt(resource.content_md5.as_deref())),
-        (
-            "domain",
-            resource
-                .domain
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        ),
-        (
-            "storage",
-            resource
-                .storage_status
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "assigned",
-            resource.assigned.map(|a| a.to_string()).unwrap_or_default(),
-        ),
-        ("created", date(resource.created)),
-    ])
 }
 
 async fn upload(
@@ -303,21 +185,6 @@ async fn upload(
         size(uploaded.file_resource.content_length)
     ))?;
     Ok(())
-}
-
-/// An existing target is the one refusal `--force` answers: say so.
-pub fn suggest_force(error: crate::api::Error) -> anyhow::Error {
-    match error {
-        crate::api::Error::TargetExists(_) => {
-            anyhow::anyhow!("{error} (use --force to overwrite)")
-        }
-        other => other.into(),
-    }
-}
-
-/// OUT as the user gave it: an existing directory means "inside it"; nothing means here.
-pub fn download_target(out: Option<PathBuf>) -> DownloadTarget {
-    DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from(".")))
 }
 
 async fn download(

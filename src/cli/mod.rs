@@ -5,7 +5,9 @@
 mod args;
 mod connect;
 mod documents;
+mod download_args;
 mod interrupt;
+mod list_args;
 mod output;
 mod profile;
 mod progress;

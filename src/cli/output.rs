@@ -216,6 +216,38 @@ pub fn confirm(question: &str) -> anyhow::Result<bool> {
     ))
 }
 
+/// A file resource's fields, one per line, for `documents get` and `resources get`.
+pub fn print_resource_fields(resource: &crate::api::FileResource) -> Result<(), OutputFailed> {
+    print_fields(&[
+        ("file resource", resource.id.clone()),
+        ("file name", opt(resource.name.as_deref())),
+        ("type", opt(resource.content_type.as_deref())),
+        ("size", size(resource.content_length)),
+        ("md5", opt(resource.content_md5.as_deref())),
+        (
+            "domain",
+            resource
+                .domain
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
+        (
+            "storage",
+            resource
+                .storage_status
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "assigned",
+            resource.assigned.map(|a| a.to_string()).unwrap_or_default(),
+        ),
+        ("created", date(resource.created)),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,9 @@ use crate::api::{
     Client, Dimension, Domain, Filter, Operator, Page, TransferOptions, UnlinkedUpload,
 };
 use crate::cli::args::ResourcesCommand;
-use crate::cli::documents::{
-    Gathered, all_limit, download_target, list_query, print_page_summary, print_resource_fields,
-    suggest_force,
-};
+use crate::cli::download_args::{download_target, suggest_force};
+use crate::cli::list_args::{Gathered, all_limit, list_query, print_page_summary};
+use crate::cli::output::print_resource_fields;
 use crate::cli::output::{date, note, opt, print_json, print_table, saved_line, say, size};
 use crate::cli::progress::transfer_options;
 
