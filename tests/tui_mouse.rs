@@ -45,17 +45,20 @@ fn find(buffer: &Buffer, text: &str) -> (u16, u16) {
     panic!("{text:?} is not on screen");
 }
 
-fn mouse(kind: MouseEventKind, (column, row): (u16, u16)) -> Msg {
-    Msg::Mouse(MouseEvent {
+/// A mouse event at a cell, resolved against the screen as the event loop does, then handled.
+fn mouse(state: &mut State, kind: MouseEventKind, (column, row): (u16, u16)) -> Vec<Effect> {
+    let event = MouseEvent {
         kind,
         column,
         row,
         modifiers: KeyModifiers::NONE,
-    })
+    };
+    let msg = d2files::app::pointer::mouse_msg(state, event);
+    update(state, msg)
 }
 
-fn click(at: (u16, u16)) -> Msg {
-    mouse(MouseEventKind::Down(MouseButton::Left), at)
+fn click(state: &mut State, at: (u16, u16)) -> Vec<Effect> {
+    mouse(state, MouseEventKind::Down(MouseButton::Left), at)
 }
 
 fn title(n: usize) -> String {
@@ -67,7 +70,7 @@ fn a_click_selects_the_row_drawn_there_and_a_second_opens_its_details() {
     let mut state = ready(50);
     let before = screen(&mut state);
     let at = find(&before, &format!("{} ", title(5)));
-    update(&mut state, click(at));
+    click(&mut state, at);
     assert_eq!(state.documents.cursor, 5);
     let after = screen(&mut state);
     assert!(
@@ -76,7 +79,7 @@ fn a_click_selects_the_row_drawn_there_and_a_second_opens_its_details() {
         line(&after, at.1)
     );
     assert!(!state.details.open);
-    update(&mut state, click(at));
+    click(&mut state, at);
     assert!(
         state.details.open,
         "a click on the selected row opens details"
@@ -94,7 +97,7 @@ fn clicks_land_on_the_rows_shown_after_scrolling() {
     // A row now drawn on screen, away from the cursor; the list has scrolled past row 0.
     assert!(!line(&buffer, 3).contains(&title(0)));
     let at = find(&buffer, &format!("{} ", title(36)));
-    update(&mut state, click(at));
+    click(&mut state, at);
     assert_eq!(state.documents.cursor, 36);
 }
 
@@ -103,16 +106,16 @@ fn the_wheel_moves_three_rows_over_the_list_and_scrolls_help() {
     let mut state = ready(50);
     let buffer = screen(&mut state);
     let over_list = find(&buffer, &title(2));
-    update(&mut state, mouse(MouseEventKind::ScrollDown, over_list));
+    mouse(&mut state, MouseEventKind::ScrollDown, over_list);
     assert_eq!(state.documents.cursor, 3);
-    update(&mut state, mouse(MouseEventKind::ScrollDown, over_list));
-    update(&mut state, mouse(MouseEventKind::ScrollUp, over_list));
+    mouse(&mut state, MouseEventKind::ScrollDown, over_list);
+    mouse(&mut state, MouseEventKind::ScrollUp, over_list);
     assert_eq!(state.documents.cursor, 3);
     // Over the header the wheel does nothing.
-    update(&mut state, mouse(MouseEventKind::ScrollDown, (2, 0)));
+    mouse(&mut state, MouseEventKind::ScrollDown, (2, 0));
     assert_eq!(state.documents.cursor, 3);
     update(&mut state, key('?'));
-    update(&mut state, mouse(MouseEventKind::ScrollDown, over_list));
+    mouse(&mut state, MouseEventKind::ScrollDown, over_list);
     assert_eq!(state.help, Some(3));
     assert_eq!(state.documents.cursor, 3, "help takes the wheel");
 }
@@ -121,7 +124,7 @@ fn the_wheel_moves_three_rows_over_the_list_and_scrolls_help() {
 fn a_click_on_a_tab_switches_panes() {
     let mut state = ready(50);
     let buffer = screen(&mut state);
-    let effects = update(&mut state, click(find(&buffer, "2 File resources")));
+    let effects = click(&mut state, find(&buffer, "2 File resources"));
     assert_eq!(state.pane, Pane::Resources);
     assert!(
         effects
@@ -130,7 +133,7 @@ fn a_click_on_a_tab_switches_panes() {
         "{effects:?}"
     );
     let buffer = screen(&mut state);
-    update(&mut state, click(find(&buffer, "1 Documents")));
+    click(&mut state, find(&buffer, "1 Documents"));
     assert_eq!(state.pane, Pane::Documents);
 }
 
@@ -140,12 +143,12 @@ fn the_filter_prompt_and_dialogs_take_keys_only() {
     let buffer = screen(&mut state);
     let row = find(&buffer, &format!("{} ", title(4)));
     update(&mut state, key('/'));
-    update(&mut state, click(row));
+    click(&mut state, row);
     assert_eq!(state.documents.cursor, 0, "the filter prompt is open");
     update(&mut state, code(KeyCode::Esc));
     update(&mut state, key('a'));
     assert!(state.dialog.is_some());
-    update(&mut state, click(row));
-    update(&mut state, mouse(MouseEventKind::ScrollDown, row));
+    click(&mut state, row);
+    mouse(&mut state, MouseEventKind::ScrollDown, row);
     assert_eq!(state.documents.cursor, 0, "the link dialog is open");
 }

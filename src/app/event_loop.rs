@@ -9,6 +9,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::app::effect::Effect;
 use crate::app::msg::Msg;
+use crate::app::pointer::mouse_msg;
 use crate::app::runner::Runner;
 use crate::app::state::State;
 use crate::app::terminal::{self, Tui};
@@ -54,13 +55,19 @@ async fn drive(
     let mut terminate = terminate_signal()?;
     let mut last_frame: Option<Instant> = None;
     let size = terminal.size()?;
-    let mut pending = vec![Msg::Resize(size.width, size.height)];
+    let mut pending = vec![Incoming::Msg(Msg::Resize(size.width, size.height))];
     let mut effects = init();
     let panic_key = debug_panic_key();
     loop {
         let now = started.elapsed();
         effects.extend(update(state, Msg::Tick(now)));
-        for msg in pending.drain(..) {
+        for incoming in pending.drain(..) {
+            // A mouse event is resolved against the screen as it is now, after the messages
+            // before it changed the state.
+            let msg = match incoming {
+                Incoming::Msg(msg) => msg,
+                Incoming::Mouse(event) => mouse_msg(state, event),
+            };
             effects.extend(update(state, msg));
         }
         for effect in effects.drain(..) {
@@ -68,7 +75,7 @@ async fn drive(
                 Effect::Quit => return Ok(Exit::Quit),
                 Effect::Copy(text) => {
                     if let Err(error) = terminal::copy_to_clipboard(&text) {
-                        state.toast_error(format!("Could not copy: {error}"));
+                        pending.push(Incoming::Msg(Msg::CopyFailed(error.to_string())));
                     }
                 }
                 other => runner.run(other),
@@ -89,24 +96,26 @@ async fn drive(
                     if panic_key.is_some_and(|c| key.code == KeyCode::Char(c)) {
                         panic!("panic requested with D2FILES_DEBUG_PANIC_KEY");
                     }
-                    pending.push(Msg::Key(key));
+                    pending.push(Incoming::Msg(Msg::Key(key)));
                 }
-                Some(Ok(Event::Resize(width, height))) => pending.push(Msg::Resize(width, height)),
-                Some(Ok(Event::Paste(text))) => pending.push(Msg::Paste(text)),
+                Some(Ok(Event::Resize(width, height))) => {
+                    pending.push(Incoming::Msg(Msg::Resize(width, height)));
+                }
+                Some(Ok(Event::Paste(text))) => pending.push(Incoming::Msg(Msg::Paste(text))),
                 // Moves and releases change nothing: dropped here, they cost no frame.
                 Some(Ok(Event::Mouse(mouse))) if matches!(
                     mouse.kind,
                     MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
-                ) => pending.push(Msg::Mouse(mouse)),
+                ) => pending.push(Incoming::Mouse(mouse)),
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return Err(error.into()),
                 None => return Ok(Exit::Quit),
             },
             Some(msg) = rx.recv() => {
-                pending.push(msg);
+                pending.push(Incoming::Msg(msg));
                 while pending.len() < BATCH {
                     match rx.try_recv() {
-                        Ok(msg) => pending.push(msg),
+                        Ok(msg) => pending.push(Incoming::Msg(msg)),
                         Err(_) => break,
                     }
                 }
@@ -119,6 +128,15 @@ async fn drive(
             }
         }
     }
+}
+
+/// What waits for `update`: a message, or a mouse event to resolve against the screen first.
+// A few of these live for one turn of the loop; boxing messages to save the mouse event's
+// unused bytes would cost an allocation per message instead.
+#[allow(clippy::large_enum_variant)]
+enum Incoming {
+    Msg(Msg),
+    Mouse(ratatui::crossterm::event::MouseEvent),
 }
 
 /// Debug builds only: the key named by `D2FILES_DEBUG_PANIC_KEY` panics on the UI thread, so

@@ -25,6 +25,7 @@ pub mod local_filter;
 pub mod msg;
 pub mod path_completion;
 pub mod paths;
+pub mod pointer;
 pub mod resource_book;
 pub mod runner;
 pub mod state;

@@ -1,12 +1,13 @@
 //! Everything that can happen to the TUI: keys, time, and the replies of the effect runner.
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::crossterm::event::{KeyEvent, MouseEventKind};
 
 use crate::api::{Document, Error, FileResource, Page, Progress, ServerInfo};
 use crate::app::ids::{ReqId, TransferId};
 use crate::app::known_resources::KnownResource;
 use crate::app::path_completion::Completion;
+use crate::app::state::Pane;
 use crate::app::transfer_job::TransferOutcome;
 
 /// A document with, for a file document, its file resource (or why it could not be read).
@@ -24,7 +25,12 @@ pub enum Msg {
     Paste(String),
     Resize(u16, u16),
     /// A click or a wheel turn (only with `--mouse`; the loop drops moves and releases).
-    Mouse(MouseEvent),
+    /// A click or a wheel notch, with what lies under it (resolved by the event loop from
+    /// the screen's layout, so `update` needs no layout of its own).
+    Mouse {
+        kind: MouseEventKind,
+        spot: Spot,
+    },
     Connected(Result<ServerInfo, Error>),
     DocumentsLoaded {
         req: ReqId,
@@ -71,8 +77,25 @@ pub enum Msg {
     Failed(String),
     /// A link or file could not be opened here (no desktop over SSH, no launcher): `target`
     /// is copied to the clipboard instead, which works over SSH.
+    /// The terminal refused the clipboard (OSC 52) write.
+    CopyFailed(String),
     OpenFailed {
         target: String,
         reason: String,
     },
+}
+
+/// A place on the main screen the mouse can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spot {
+    /// A pane's tab.
+    Tab(Pane),
+    /// The item at this index of the current pane's list.
+    Row(usize),
+    /// The list's frame or its empty rows.
+    List,
+    /// The details or transfers panel.
+    Panel,
+    /// Anything else: header, footer, prompts.
+    Elsewhere,
 }

@@ -13,9 +13,21 @@ const RATE_WINDOW: Duration = Duration::from_millis(500);
 pub enum TransferState {
     Queued,
     Running,
-    Done(String),
+    Done(Finished),
     Failed(String),
     Cancelled,
+}
+
+/// What a finished transfer made, as data (`ui` words it).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finished {
+    SavedTo(PathBuf),
+    /// A link document: nothing to fetch.
+    ExternalLink(String),
+    /// The document an upload (or a retried link step) created, by uid.
+    Document(String),
+    /// A file resource uploaded on its own, by uid.
+    FileResource(String),
 }
 
 impl TransferState {

@@ -3,22 +3,8 @@
 use ratatui::layout::{Position, Rect};
 
 use super::{areas, header, lists};
+use crate::app::msg::Spot;
 use crate::app::state::{Connection, Pane, State};
-
-/// A place on the main screen the mouse can act on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Spot {
-    /// A pane's tab.
-    Tab(Pane),
-    /// The item at this index of the current pane's list.
-    Row(usize),
-    /// The list's frame or its empty rows.
-    List,
-    /// The details or transfers panel.
-    Panel,
-    /// Anything else: header, footer, prompts.
-    Elsewhere,
-}
 
 /// The spot under cell (`column`, `row`) of the main screen at the state's terminal size.
 pub fn spot_at(state: &State, column: u16, row: u16) -> Spot {

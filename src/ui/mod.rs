@@ -16,7 +16,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::api::filename::is_terminal_control;
 use crate::app::state::{Connection, Layer, State};
-pub use hit::{Spot, spot_at};
+pub use hit::spot_at;
 pub use theme::Theme;
 
 /// Where each part of the main screen goes.

@@ -10,7 +10,7 @@ use super::{Theme, fit};
 use crate::api::Phase;
 use crate::api::units::human_size;
 use crate::app::state::State;
-use crate::app::transfer_list::{Transfer, TransferState};
+use crate::app::transfer_list::{Finished, Transfer, TransferState};
 
 pub fn panel_height(state: &State, screen_height: u16) -> u16 {
     let rows = state.transfers.items.len().max(1) as u16;
@@ -22,6 +22,16 @@ pub fn panel_height(state: &State, screen_height: u16) -> u16 {
     (rows + 1 + in_full).min(screen_height / 3).max(2)
 }
 
+/// A finished transfer's outcome in words.
+fn finished(outcome: &Finished) -> String {
+    match outcome {
+        Finished::SavedTo(path) => format!("saved to {}", path.display()),
+        Finished::ExternalLink(url) => format!("external link {url}"),
+        Finished::Document(uid) => format!("document {uid}"),
+        Finished::FileResource(uid) => format!("file resource {uid}"),
+    }
+}
+
 /// Rows under the panel's list for the selected transfer's whole label and outcome.
 const IN_FULL_ROWS: u16 = 3;
 
@@ -30,7 +40,7 @@ const IN_FULL_ROWS: u16 = 3;
 fn in_full(state: &State, width: u16) -> Option<String> {
     let transfer = state.transfers.selected()?;
     let outcome = match &transfer.state {
-        TransferState::Done(what) => format!("done, {what}"),
+        TransferState::Done(what) => format!("done, {}", finished(what)),
         TransferState::Failed(why) => format!("failed: {why}"),
         _ => return None,
     };
@@ -88,7 +98,10 @@ fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
                 }
             }
         },
-        TransferState::Done(what) => tail.push(Span::styled(format!("done, {what}"), theme.ok())),
+        TransferState::Done(what) => tail.push(Span::styled(
+            format!("done, {}", finished(what)),
+            theme.ok(),
+        )),
         TransferState::Failed(why) => {
             tail.push(Span::styled(format!("failed: {why}"), theme.error()))
         }

@@ -45,7 +45,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 .help
                 .map(|scroll| scroll.min(state.help_scroll_limit()));
         }
-        Msg::Mouse(mouse) => on_mouse(state, mouse, &mut fx),
+        Msg::Mouse { kind, spot } => on_mouse(state, kind, spot, &mut fx),
         Msg::Connected(result) => connected(state, result, &mut fx),
         Msg::DocumentsLoaded { req, page, result } => {
             documents_loaded(state, req, page, result, &mut fx)
@@ -91,6 +91,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::TransferFinished(id, result) => transfer_finished(state, id, result, &mut fx),
         Msg::Failed(text) => state.toast_error(text),
+        Msg::CopyFailed(reason) => state.toast_error(format!("Could not copy: {reason}")),
         Msg::OpenFailed { target, reason } => {
             state.toast_info(format!(
                 "Could not open it here ({reason}); copied {target} to the clipboard instead"

@@ -1,12 +1,12 @@
 //! The mouse, when turned on: the wheel moves through the list (or scrolls help), a click
 //! selects a row or a pane, a click on the selected row opens its details. Dialogs and the
 //! filter prompt take keys only.
-use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 
 use crate::app::effect::Effect;
 use crate::app::keymap::Action;
+use crate::app::msg::Spot;
 use crate::app::state::{Layer, Pane, State};
-use crate::ui::{Spot, spot_at};
 
 use super::key_routing::transfers_key;
 use super::list_actions::{cursor_moved, list_action, switch_pane};
@@ -14,13 +14,13 @@ use super::list_actions::{cursor_moved, list_action, switch_pane};
 /// Rows one wheel notch moves, as in most terminal programs.
 const WHEEL_ROWS: usize = 3;
 
-pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent, fx: &mut Vec<Effect>) {
+pub(super) fn on_mouse(state: &mut State, kind: MouseEventKind, spot: Spot, fx: &mut Vec<Effect>) {
     // Dialogs and the filter prompt take keys only.
     if !matches!(state.layer(), Layer::Help | Layer::Transfers | Layer::List) {
         return;
     }
     if let Some(scroll) = state.help {
-        state.help = Some(match mouse.kind {
+        state.help = Some(match kind {
             MouseEventKind::ScrollDown => scroll
                 .saturating_add(WHEEL_ROWS as u16)
                 .min(state.help_scroll_limit()),
@@ -29,10 +29,9 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent, fx: &mut Vec<Effect
         });
         return;
     }
-    let spot = spot_at(state, mouse.column, mouse.row);
-    match mouse.kind {
+    match kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let down = mouse.kind == MouseEventKind::ScrollDown;
+            let down = kind == MouseEventKind::ScrollDown;
             let step = if down { Action::Down } else { Action::Up };
             if matches!(spot, Spot::Row(_) | Spot::List) {
                 let rows = WHEEL_ROWS as isize;

@@ -6,7 +6,7 @@ use crate::app::keymap::{Action, Context};
 use crate::app::known_resources::{KnownResource, Origin};
 use crate::app::state::{Confirm, Dialog, LinkChoice, Pane, Pending, State};
 use crate::app::transfer_job::{TransferJob, TransferOutcome};
-use crate::app::transfer_list::TransferState;
+use crate::app::transfer_list::{Finished, TransferState};
 
 use super::list_paging::reload;
 use super::resource_reads::{fill_rows, rebuild_known_rows};
@@ -34,14 +34,14 @@ pub(super) fn transfer_finished(
     let job = transfer.job.clone();
     match result {
         Ok(TransferOutcome::Downloaded(saved)) => {
-            transfer.state = TransferState::Done(format!("saved to {}", saved.path.display()));
+            transfer.state = TransferState::Done(Finished::SavedTo(saved.path.clone()));
             transfer.done = saved.bytes;
             transfer.total = Some(saved.bytes);
             transfer.saved = Some(saved.path.clone());
             state.toast_info(format!("Downloaded “{label}” to {}", saved.path.display()));
         }
         Ok(TransferOutcome::External { url }) => {
-            transfer.state = TransferState::Done(format!("external link {url}"));
+            transfer.state = TransferState::Done(Finished::ExternalLink(url.clone()));
             if state.dialog.is_some() {
                 return;
             }
@@ -52,7 +52,7 @@ pub(super) fn transfer_finished(
             }));
         }
         Ok(TransferOutcome::UploadedDocument(uploaded)) => {
-            transfer.state = TransferState::Done(format!("document {}", uploaded.document.id));
+            transfer.state = TransferState::Done(Finished::Document(uploaded.document.id.clone()));
             transfer.done = transfer.total.unwrap_or(transfer.done);
             state.toast_info(format!("Uploaded “{}”", uploaded.document.title()));
             remember_upload(
@@ -66,7 +66,7 @@ pub(super) fn transfer_finished(
             reload(state, Pane::Documents, fx);
         }
         Ok(TransferOutcome::UploadedResource(resource)) => {
-            transfer.state = TransferState::Done(format!("file resource {}", resource.id));
+            transfer.state = TransferState::Done(Finished::FileResource(resource.id.clone()));
             transfer.done = transfer.total.unwrap_or(transfer.done);
             state.toast_info(format!(
                 "Uploaded file resource {} ({})",
@@ -105,7 +105,7 @@ pub(super) fn transfer_finished(
             }));
         }
         Ok(TransferOutcome::Linked(document)) => {
-            transfer.state = TransferState::Done(format!("document {}", document.id));
+            transfer.state = TransferState::Done(Finished::Document(document.id.clone()));
             transfer.unlinked = None;
             state.toast_info(format!("Linked “{}”", document.title()));
             state.documents.select = Some(document.id.clone());
