@@ -46,7 +46,7 @@ pub use model::{
     SystemInfo, UserRef, WebMessage, parse_dhis2_date,
 };
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
-pub(crate) use redact::Redactor;
+pub use redact::Redactor;
 pub use stall::MinProgress;
 pub use transfer::{
     CancellationToken, DownloadTarget, Downloaded, Phase, Progress, ProgressFn, TransferOptions,
