@@ -30,6 +30,8 @@ mod upload_limits;
 mod version;
 
 pub use auth::{Auth, Secret};
+// For `config`, which shows the URLs of profile files; the api uses it in place.
+#[cfg(feature = "tui")]
 pub(crate) use client::without_userinfo;
 pub use client::{
     CONNECT_TIMEOUT, Client, ClientOptions, JSON_DEADLINE, MAX_JSON_BODY, READ_TIMEOUT, RETRIES,
