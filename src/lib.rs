@@ -21,3 +21,8 @@ pub mod emulator;
 pub mod mcp;
 #[cfg(feature = "tui")]
 pub mod ui;
+
+/// The README's Rust examples, run as doc tests so they keep compiling and working.
+#[cfg(all(doctest, feature = "emulator"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
