@@ -226,8 +226,8 @@ impl Client {
         self.inner.redactor.error(error)
     }
 
-    /// The masks for this client's credentials.
-    pub(crate) fn redactor(&self) -> &Redactor {
+    /// The masks for this client's credentials, for showing what its answers hold.
+    pub fn redactor(&self) -> &Redactor {
         &self.inner.redactor
     }
 

@@ -31,6 +31,8 @@ mod upload_limits;
 mod version;
 
 pub use auth::{Auth, Secret};
+// For `config`, which shows the URLs of profile files; the api uses it in place.
+#[cfg(feature = "tui")]
 pub(crate) use client::without_userinfo;
 pub use client::{
     CONNECT_TIMEOUT, Client, ClientOptions, JSON_DEADLINE, MAX_JSON_BODY, READ_TIMEOUT, RETRIES,
@@ -47,7 +49,7 @@ pub use model::{
     SystemInfo, UserRef, WebMessage, parse_dhis2_date,
 };
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
-pub(crate) use redact::Redactor;
+pub use redact::Redactor;
 pub use stall::MinProgress;
 pub use transfer::{
     CancellationToken, DownloadTarget, Downloaded, Phase, Progress, ProgressFn, TransferOptions,

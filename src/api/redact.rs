@@ -17,9 +17,14 @@ const MASK: &str = "***";
 /// even a whole byte).
 const MIN_CUT_TAIL: usize = 3;
 
-/// The forms of one client's secrets a server could write back.
+/// The forms of one client's secrets a server could write back ([`Client::redactor`]). The
+/// client masks them in every error itself; a program that shows what a successful answer
+/// holds (names, URLs) masks their echoes with [`Redactor::echoes_in_text`] or
+/// [`Redactor::echoes_in_json`], as the CLI and the MCP server do.
+///
+/// [`Client::redactor`]: crate::api::Client::redactor
 #[derive(Clone, Debug)]
-pub(crate) struct Redactor {
+pub struct Redactor {
     /// Every form, longest first, so `user:password` is masked whole rather than around the
     /// password.
     needles: Vec<String>,
@@ -69,12 +74,12 @@ impl Redactor {
     }
 
     /// `text` (which may hold stored data) with the echoes of our credentials masked.
-    pub(crate) fn echoes_in_text(&self, text: &str) -> String {
+    pub fn echoes_in_text(&self, text: &str) -> String {
         mask(&self.echoes, text)
     }
 
     /// Every string of a successful answer with the echoes of our credentials masked.
-    pub(crate) fn echoes_in_json(&self, value: &mut Value) {
+    pub fn echoes_in_json(&self, value: &mut Value) {
         mask_json(&self.echoes, value);
     }
 
