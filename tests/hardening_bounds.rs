@@ -1,14 +1,14 @@
 //! Bounds on what a server can make d2files do: a total deadline on JSON answers, a size cap on
 //! them, `--all` that stops on a pager that does not page, answers that are not JSON or not
 //! what their status says, TLS where there is none, and trusting an internal CA.
-mod hardening_support;
+mod common;
 
 use std::future::Future;
 use std::time::Duration;
 
+use common::hostile::{self, Hostile};
+use common::{d2files, run, temp_dir, tls};
 use d2files::api::{Auth, Client, ClientOptions, Error, ListQuery, MAX_JSON_BODY, StorageStatus};
-use hardening_support::hostile::{self, Hostile};
-use hardening_support::{d2files, run, temp_dir, tls};
 use serde_json::{Value, json};
 
 /// The deadline the tests give clients: short, so a trickle is caught fast.
@@ -116,11 +116,11 @@ async fn the_answer_to_an_upload_is_read_within_the_deadline() {
     })
     .await;
     let dir = temp_dir();
-    let file = hardening_support::write_file(dir.path(), "report.pdf", b"%PDF-1.4 tiny");
+    let file = common::write_file(dir.path(), "report.pdf", b"%PDF-1.4 tiny");
     let error = bounded(client(&server.base_url()).upload_file_resource(
         &file,
         &d2files::api::Domain::Document,
-        &hardening_support::transfer(),
+        &common::transfer(),
     ))
     .await
     .unwrap_err();

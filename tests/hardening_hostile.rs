@@ -1,13 +1,13 @@
 //! Hostile server data: names with `../`, absolute paths, control characters, very long or
 //! reserved names. Downloads into a directory always land inside it, under a safe name.
-mod hardening_support;
+mod common;
 
 use std::path::Path;
 
+use common::*;
 use d2files::api::filename::sanitize_file_name;
 use d2files::api::{DocumentDownload, DownloadTarget};
 use d2files::emulator::{Emulator, SeedDocument, SeedFileResource};
-use hardening_support::*;
 
 const HOSTILE: &[&str] = &[
     "../../../../../../tmp/escaped.txt",

@@ -1,10 +1,10 @@
 //! Integrity: uploads compare the server's contentMd5 with the bytes sent, downloads compare
 //! the bytes received with it, and image domains that re-encode say so instead of failing.
-mod hardening_support;
+mod common;
 
+use common::*;
 use d2files::api::{Domain, DownloadTarget, Error, Verification};
 use d2files::emulator::SeedFileResource;
-use hardening_support::*;
 
 /// A PNG signature and header: enough for DHIS2's (and the emulator's) image checks.
 fn png() -> Vec<u8> {

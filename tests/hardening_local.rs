@@ -1,13 +1,13 @@
 //! Local-side faults: where the bytes come from or go to is missing, unwritable, full, not a
 //! file, or changes under us. Each ends with a clear message and no partial file.
-mod hardening_support;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::*;
 use d2files::api::{Domain, DownloadTarget, Error, ListQuery};
-use hardening_support::*;
 use tokio::sync::Notify;
 
 fn data_requests(em: &d2files::emulator::Emulator) -> usize {

@@ -1,13 +1,13 @@
 //! Network faults the api tests do not cover: a server that stops answering (before the
 //! answer or in the middle of a download), a connection dropped mid-upload, and each step of
 //! the two-step upload failing. Each ends with a clear message and nothing half-done.
-mod hardening_support;
+mod common;
 
 use std::time::Duration;
 
+use common::*;
 use d2files::api::{Auth, Client, ClientOptions, Domain, DownloadTarget, Error, ListQuery};
 use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, FaultBody, FaultRule};
-use hardening_support::*;
 
 /// A client that gives up on a silent server after 300 ms, retrying reads once.
 fn impatient(em: &Emulator) -> Client {

@@ -1,13 +1,13 @@
 //! The terminal: every line the CLI prints with a server's text in it reaches the terminal
 //! without escape sequences, C1 controls, bidi overrides or invisible format characters; and
 //! human output survives a reader that went away (a closed pipe) or a full disk.
-mod hardening_support;
+mod common;
 
 use std::process::{Command, Stdio};
 
+use common::*;
 use d2files::api::filename::is_terminal_control;
 use d2files::emulator::{SeedDocument, SeedFileResource};
-use hardening_support::*;
 
 /// What a hostile server puts in every id, name, type, MD5, URL and message: an OSC that
 /// retitles the terminal, a bell, a CSI that clears it (7-bit and C1 forms), a C1 NEL, a bidi
@@ -259,7 +259,6 @@ async fn the_cli_hint_and_saved_paths_are_shown_neutralised() {
 
 #[tokio::test]
 async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
-    use rmcp::ServiceExt as _;
     use rmcp::model::CallToolRequestParams;
 
     let server = hostile_dhis2().await;
@@ -292,14 +291,8 @@ async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
         .env("DHIS2_USERNAME", "admin")
         .env("DHIS2_PASSWORD", "district")
         .env("D2FILES_LOG", "debug")
-        .arg("mcp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped());
-    let mut command = tokio::process::Command::from(command);
-    command.kill_on_drop(true);
-    let mut child = command.spawn().expect("d2files mcp starts");
-    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+        .arg("mcp");
+    let (client, mut child) = serve_mcp(command).await;
     for uid in ["NotFound001", "BrokenFile1"] {
         let serde_json::Value::Object(arguments) = serde_json::json!({"uid": uid}) else {
             unreachable!()

@@ -1,19 +1,19 @@
 //! The transfer core against servers that lie, cut short or race: concurrent runs into one
 //! directory, downloads whose sizes or types are wrong, bodies that never end or trickle,
 //! uploads whose bytes never arrived.
-mod hardening_support;
+mod common;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::hostile::{self, Conn, Request};
+use common::*;
 use d2files::api::{
     Auth, Client, ClientOptions, DocumentDownload, DownloadTarget, Error, MinProgress,
     TransferOptions, Verification,
 };
 use d2files::emulator::{FaultRule, SeedDocument};
-use hardening_support::hostile::{self, Conn, Request};
-use hardening_support::*;
 
 const FR: &str = "TacExtJuMmW";
 
