@@ -58,12 +58,18 @@ pub fn isolate(command: &mut Command, home: &Path) {
         .stdin(Stdio::null());
 }
 
+/// The DHIS2_* variables that point the binary at `em` as admin.
+pub fn admin_variables(em: &Emulator) -> [(&'static str, String); 3] {
+    [
+        ("DHIS2_URL", em.base_url()),
+        ("DHIS2_USERNAME", ADMIN_USERNAME.to_string()),
+        ("DHIS2_PASSWORD", ADMIN_PASSWORD.to_string()),
+    ]
+}
+
 /// Points a command at an emulator as admin through the DHIS2_* variables.
 pub fn as_admin(command: &mut Command, em: &Emulator) {
-    command
-        .env("DHIS2_URL", em.base_url())
-        .env("DHIS2_USERNAME", ADMIN_USERNAME)
-        .env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    command.envs(admin_variables(em));
 }
 
 /// [`d2files`] pointed at `em` as admin (see [`as_admin`]).

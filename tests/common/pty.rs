@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};
@@ -25,6 +25,13 @@ pub fn command(home: &Path) -> CommandBuilder {
     command.env("TERM", "xterm-256color");
     command.cwd(home);
     command
+}
+
+/// Points a pty command at an emulator as admin (see [`super::admin_variables`]).
+pub fn as_admin(command: &mut CommandBuilder, em: &d2files::emulator::Emulator) {
+    for (var, value) in super::admin_variables(em) {
+        command.env(var, value);
+    }
 }
 
 /// Polls `check` until it holds, for what gives no word when it changes (files); fails naming
@@ -52,8 +59,9 @@ pub struct Screen {
 }
 
 impl Screen {
+    /// The output, also after a waiter failed while holding it.
     fn lock(&self) -> MutexGuard<'_, Output> {
-        self.output.0.lock().expect("the screen")
+        self.output.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The screen's text.
@@ -84,23 +92,24 @@ impl Screen {
 
     fn wait(&self, what: &str, check: impl Fn(&Output) -> bool) {
         let deadline = Instant::now() + PATIENCE;
-        let (lock, written) = &*self.output;
-        let mut output = lock.lock().expect("the screen");
+        let mut output = self.lock();
         while !check(&output) {
             let now = Instant::now();
-            assert!(
-                now < deadline && !output.ended,
-                "{} waiting for {what}; screen:\n{}",
-                if output.ended {
+            if now >= deadline || output.ended {
+                let screen = output.parser.screen().contents();
+                let why = if output.ended {
                     "the terminal closed"
                 } else {
                     "timed out"
-                },
-                output.parser.screen().contents()
-            );
-            output = written
+                };
+                drop(output);
+                panic!("{why} waiting for {what}; screen:\n{screen}");
+            }
+            output = self
+                .output
+                .1
                 .wait_timeout(output, deadline - now)
-                .expect("the screen")
+                .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
     }
