@@ -3,27 +3,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::seed_file_document;
+use common::{seed_file_document, start, start_with};
 
 use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, EmulatorOptions, FaultBody, FaultRule,
-    GUEST_PASSWORD, GUEST_USERNAME, SeedDocument, SeedFileResource,
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, FaultBody, FaultRule, GUEST_PASSWORD,
+    GUEST_USERNAME, SeedDocument, SeedFileResource,
 };
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-
-async fn start_with(version: &str, tweak: impl FnOnce(&mut EmulatorOptions)) -> Emulator {
-    let mut options = EmulatorOptions {
-        version: version.parse().expect("version"),
-        ..EmulatorOptions::default()
-    };
-    tweak(&mut options);
-    Emulator::start(options).await.expect("emulator starts")
-}
-
-async fn start(version: &str) -> Emulator {
-    start_with(version, |_| {}).await
-}
 
 thread_local! {
     // One client per test thread: building one is slow, and a client must not outlive the

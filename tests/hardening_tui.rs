@@ -1,5 +1,6 @@
 //! Hostile server text in the TUI: names, links and error messages with escape sequences or
 //! carriage returns never reach the terminal as such.
+mod common;
 mod tui_support;
 
 use d2files::api::{Dhis2Error, Document, Error, Page, Pager};
@@ -140,14 +141,10 @@ fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() 
 /// transfer ends with a network error, nothing is left on disk, and the TUI goes on working.
 #[tokio::test]
 async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_on() {
-    use d2files::api::{Auth, Client, ListQuery};
+    use common::runner::{finished, next};
+    use d2files::api::ListQuery;
     use d2files::app::effect::{Effect, TransferJob};
-    use d2files::app::paths::AppPaths;
-    use d2files::app::runner::Runner;
-    use d2files::emulator::{
-        ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
-    };
-    use std::time::Duration;
+    use d2files::emulator::{Emulator, EmulatorOptions, SeedDocument, SeedFileResource};
 
     let em = Emulator::start(EmulatorOptions::default()).await.unwrap();
     let fr = em
@@ -158,25 +155,10 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
         ))
         .unwrap();
     let document = em.seed_document(SeedDocument::file("Big", &fr));
-    let client = Client::new(&em.base_url(), Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let downloads = dir.path().join("downloads");
+    let (mut runner, mut rx) = common::runner::runner(&em, dir.path());
+    let downloads = common::runner::app_paths(dir.path()).download_dir;
     std::fs::create_dir(&downloads).unwrap();
-    let paths = AppPaths {
-        config_dir: dir.path().join("config"),
-        data_dir: dir.path().join("data"),
-        state_dir: dir.path().join("state"),
-        download_dir: downloads.clone(),
-        home: None,
-    };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut runner = Runner::new(client, tx, paths);
-    let mut next = async || {
-        tokio::time::timeout(Duration::from_secs(20), rx.recv())
-            .await
-            .expect("a reply in time")
-            .expect("channel open")
-    };
     em.faults().drop_after_bytes(300_000, "/data");
     runner.run(Effect::StartTransfer {
         id: 1,
@@ -186,12 +168,9 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
             overwrite: false,
         },
     });
-    let error = loop {
-        match next().await {
-            Msg::TransferFinished(1, result) => break result.expect_err("the connection broke"),
-            _ => continue,
-        }
-    };
+    let error = finished(&mut rx, 1)
+        .await
+        .expect_err("the connection broke");
     assert!(matches!(error, Error::Network(_)), "{error:?}");
     assert_eq!(
         std::fs::read_dir(&downloads).unwrap().count(),
@@ -236,7 +215,7 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
         query: ListQuery::new(),
     });
     let loaded = loop {
-        if let Msg::DocumentsLoaded { req: 9, result, .. } = next().await {
+        if let Msg::DocumentsLoaded { req: 9, result, .. } = next(&mut rx).await {
             break result;
         }
     };
