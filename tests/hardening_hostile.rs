@@ -128,10 +128,12 @@ async fn hostile_document_names_land_inside_the_directory_through_the_cli() {
     std::fs::create_dir(&inside).unwrap();
     for (i, (uid, name)) in seeded.iter().enumerate() {
         let document = em.seed_document(SeedDocument::file(&format!("doc {i}"), uid));
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
-        command.args(["documents", "download", &document, "downloads"]);
-        let run = run(command).await;
+        let run = run_as_admin(
+            home.path(),
+            &em,
+            &["documents", "download", &document, "downloads"],
+        )
+        .await;
         assert!(run.success, "{name:?}: {}", run.stderr);
         assert!(run.stdout.contains("Saved "), "{}", run.stdout);
         // Control characters never reach the terminal.

@@ -134,10 +134,12 @@ async fn a_full_disk_fails_the_download_and_removes_the_part_file() {
 async fn a_missing_source_is_named_and_nothing_is_sent() {
     let em = start("2.41").await;
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "no-such-report.pdf"]);
-    let run = run(command).await;
+    let run = run_as_admin(
+        home.path(),
+        &em,
+        &["documents", "upload", "no-such-report.pdf"],
+    )
+    .await;
     assert!(!run.success);
     assert!(run.stderr.contains("no-such-report.pdf"), "{}", run.stderr);
     assert!(run.stderr.contains("No such file"), "{}", run.stderr);
@@ -149,10 +151,7 @@ async fn a_directory_as_source_is_refused_and_nothing_is_sent() {
     let em = start("2.41").await;
     let home = temp_dir();
     std::fs::create_dir(home.path().join("reports")).unwrap();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "upload", "reports"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["resources", "upload", "reports"]).await;
     assert!(!run.success);
     assert!(
         run.stderr.contains("reports is a directory, not a file"),
@@ -266,10 +265,12 @@ async fn an_existing_target_is_kept_and_named_by_the_cli() {
     let uid = seed_blob(&em, "data.bin", bytes(10_000));
     let home = temp_dir();
     let existing = write_file(home.path(), "data.bin", b"mine");
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &uid, "data.bin"]);
-    let run = run(command).await;
+    let run = run_as_admin(
+        home.path(),
+        &em,
+        &["resources", "download", &uid, "data.bin"],
+    )
+    .await;
     assert!(!run.success);
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
     assert!(run.stderr.contains("--force"), "{}", run.stderr);

@@ -348,10 +348,7 @@ async fn credentials_never_reach_an_external_documents_host() {
     }
     // The CLI prints the link and fetches nothing either.
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "download", &document]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "download", &document]).await;
     assert!(run.success, "{}", run.stderr);
     assert!(run.stdout.contains(&link), "{}", run.stdout);
     assert!(
@@ -387,10 +384,7 @@ async fn a_redirect_to_another_host_is_not_followed() {
         .unwrap();
     let home = temp_dir();
     em.faults().redirect_next_to(&elsewhere, 3);
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &stored]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["resources", "download", &stored]).await;
     assert!(!run.success);
     assert!(run.stderr.contains("redirect"), "{}", run.stderr);
     assert!(

@@ -643,10 +643,7 @@ async fn a_file_resource_that_vanishes_gets_no_link_hint() {
     );
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "notes.txt"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "upload", "notes.txt"]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(
         run.stderr.contains("is gone, so there is nothing to link"),
@@ -663,10 +660,7 @@ async fn a_document_created_but_unreadable_is_not_called_a_failed_link() {
         .fail_next(FaultRule::new(404).method("GET").path("/api/documents/"));
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "notes.txt"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "upload", "notes.txt"]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(
         run.stderr
@@ -842,10 +836,7 @@ async fn names_beyond_latin_1_come_from_the_metadata_not_the_header() {
     for name in names {
         let fr = seed_blob(&em, name, bytes(100));
         let document = em.seed_document(SeedDocument::file(name, &fr));
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
-        command.args(["documents", "download", &document, "."]);
-        let run = run(command).await;
+        let run = run_as_admin(home.path(), &em, &["documents", "download", &document, "."]).await;
         assert!(run.success, "{name}: {}", run.stderr);
         assert!(
             home.path().join(name).is_file(),
