@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use common::hostile::{self, Hostile};
-use common::{d2files, run, temp_dir, tls};
+use common::{admin_command_at, d2files, run, temp_dir, tls};
 use d2files::api::{Auth, Client, ClientOptions, Error, ListQuery, MAX_JSON_BODY, StorageStatus};
 use serde_json::{Value, json};
 
@@ -365,12 +365,8 @@ async fn an_unknown_storage_status_reaches_json_output_as_sent() {
     })
     .await;
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .args(["resources", "get", "TacExtJuMmW", "--json"]);
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.args(["resources", "get", "TacExtJuMmW", "--json"]);
     let out = bounded(run(command)).await;
     assert!(out.success, "{}", out.stderr);
     let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
@@ -486,13 +482,8 @@ fn next_page_pager(page: usize, page_count: u64, total: u64) -> Value {
 
 async fn list_all(server: &Hostile, noun: &str, extra: &[&str]) -> (bool, Value, String) {
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .args([noun, "list", "--all", "--json"])
-        .args(extra);
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.args([noun, "list", "--all", "--json"]).args(extra);
     let out = bounded(run(command)).await;
     let value = serde_json::from_str(&out.stdout)
         .unwrap_or_else(|e| panic!("JSON on stdout ({e}): {} / {}", out.stdout, out.stderr));

@@ -236,8 +236,7 @@ async fn hostile_names_cannot_rewrite_the_terminal() {
         vec!["resources", "get", &uid],
         vec!["documents", "delete", &document, "--yes"],
     ] {
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
+        let mut command = admin_command(home.path(), &em);
         command.args(&args);
         let run = run(command).await;
         assert!(run.success, "{args:?}: {}", run.stderr);

@@ -282,8 +282,7 @@ async fn an_existing_target_is_kept_and_named_by_the_cli() {
 async fn the_tui_without_a_terminal_says_what_to_do() {
     let em = start("2.41").await;
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
+    let command = admin_command(home.path(), &em);
     let run = run(command).await;
     assert!(!run.success);
     assert!(run.stderr.contains("needs a terminal"), "{}", run.stderr);
@@ -301,8 +300,7 @@ async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Opti
     let uid = seed_blob(&em, "data.bin", bytes(2_000_000));
     em.faults().stall_after_bytes(200_000, "/data");
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
+    let mut command = admin_command(home.path(), &em);
     command
         .args(["resources", "download", &uid])
         .stdout(std::process::Stdio::piped())

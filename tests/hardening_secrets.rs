@@ -217,10 +217,7 @@ async fn no_secret_in_output_errors_json_or_trace_logs() {
         let mut command = d2files(home.path());
         command.env("D2FILES_LOG", "trace");
         if label.starts_with("env") {
-            command
-                .env("DHIS2_URL", em.base_url())
-                .env("DHIS2_USERNAME", ADMIN_USERNAME)
-                .env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+            as_admin(&mut command, &em);
             if env.iter().any(|(k, _)| *k == "DHIS2_PAT") {
                 command
                     .env_remove("DHIS2_USERNAME")

@@ -213,12 +213,8 @@ async fn no_server_text_reaches_the_terminal_raw_on_any_output_path() {
     write_file(home.path(), "big.dat", &bytes(BIG_UPLOAD * 2));
     std::fs::create_dir(home.path().join("out")).unwrap();
     for (args, succeeds) in sessions() {
-        let mut command = d2files(home.path());
-        command
-            .env("DHIS2_URL", server.base_url())
-            .env("DHIS2_USERNAME", "admin")
-            .env("DHIS2_PASSWORD", "district")
-            .args(&args);
+        let mut command = admin_command_at(home.path(), &server.base_url());
+        command.args(&args);
         let run = run(command).await;
         assert_eq!(run.success, succeeds, "{args:?}: {}", run.stderr);
         let shown = format!("{}{}", run.stdout, run.stderr);
@@ -237,12 +233,8 @@ async fn the_cli_hint_and_saved_paths_are_shown_neutralised() {
     let home = temp_dir();
     let odd_dir = "dir\u{1b}[2J\u{200b}";
     std::fs::create_dir(home.path().join(odd_dir)).unwrap();
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .args(["resources", "download", "Download001", odd_dir]);
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.args(["resources", "download", "Download001", odd_dir]);
     let run = run(command).await;
     assert!(run.success, "{}", run.stderr);
     assert!(
@@ -266,12 +258,8 @@ async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
     // The CLI's retry warnings, at the default level and at the most verbose: in cli.log, not
     // on the terminal, and neutralised in both places.
     for level in [None, Some("trace")] {
-        let mut command = d2files(home.path());
-        command
-            .env("DHIS2_URL", server.base_url())
-            .env("DHIS2_USERNAME", "admin")
-            .env("DHIS2_PASSWORD", "district")
-            .args(["documents", "get", "Unavailabl1"]);
+        let mut command = admin_command_at(home.path(), &server.base_url());
+        command.args(["documents", "get", "Unavailabl1"]);
         if let Some(level) = level {
             command.env("D2FILES_LOG", level);
         }
@@ -285,13 +273,8 @@ async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
         assert!(controls.is_empty(), "{controls:?} in {log:?}");
     }
     // The MCP server logs its tools' failures, in DHIS2's words, to mcp.log.
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .env("D2FILES_LOG", "debug")
-        .arg("mcp");
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.env("D2FILES_LOG", "debug").arg("mcp");
     let (client, mut child) = serve_mcp(command).await;
     for uid in ["NotFound001", "BrokenFile1"] {
         let serde_json::Value::Object(arguments) = serde_json::json!({"uid": uid}) else {
@@ -412,8 +395,7 @@ async fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_error_line() {
     for args in &commands {
         for sink in [Sink::ClosedPipe, Sink::FullDisk] {
             let label = format!("{args:?} into {sink:?}");
-            let mut command = d2files(home.path());
-            as_admin(&mut command, &em);
+            let mut command = admin_command(home.path(), &em);
             command.args(args);
             let ended = run_into(command, sink).await;
             assert_no_panic(&label, &ended);
@@ -459,8 +441,7 @@ async fn a_reader_that_leaves_midway_through_a_long_table_ends_it_quietly() {
         vec!["documents", "list", "--all"],
         vec!["--json", "documents", "list", "--all"],
     ] {
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
+        let mut command = admin_command(home.path(), &em);
         command.args(&args);
         let ended = run_into(command, Sink::PipeClosedMidway).await;
         let label = format!("{args:?}");

@@ -109,8 +109,7 @@ async fn parallel_cli_runs_with_force_all_verify_the_file_they_wrote() {
     let home = temp_dir();
     let runs: Vec<_> = (0..8)
         .map(|_| {
-            let mut command = d2files(home.path());
-            as_admin(&mut command, &em);
+            let mut command = admin_command(home.path(), &em);
             command.args(["resources", "download", &uid, ".", "--force"]);
             tokio::spawn(run(command))
         })
@@ -521,11 +520,8 @@ async fn a_server_that_kept_fewer_bytes_fails_the_upload_in_the_cli_too() {
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
     for flags in [&[][..], &["--no-verify"][..]] {
-        let mut command = d2files(home.path());
+        let mut command = admin_command_at(home.path(), &server.base_url());
         command
-            .env("DHIS2_URL", server.base_url())
-            .env("DHIS2_USERNAME", "admin")
-            .env("DHIS2_PASSWORD", "district")
             .args(["documents", "upload", "notes.txt"])
             .args(flags);
         let run = run(command).await;
@@ -684,8 +680,7 @@ async fn ctrl_c_while_waiting_for_storage_names_the_file_resource_kept() {
     em.faults().stall_storage(true);
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
+    let mut command = admin_command(home.path(), &em);
     command
         .args(["documents", "upload", "notes.txt"])
         .stdout(std::process::Stdio::piped())

@@ -58,10 +58,11 @@ pub fn isolate(command: &mut Command, home: &Path) {
         .stdin(Stdio::null());
 }
 
-/// The DHIS2_* variables that point the binary at `em` as admin.
-pub fn admin_variables(em: &Emulator) -> [(&'static str, String); 3] {
+/// The DHIS2_* variables that point the binary at the server at `url` as the emulator's admin
+/// (`admin`/`district`, which hostile test servers take too).
+pub fn admin_variables(url: &str) -> [(&'static str, String); 3] {
     [
-        ("DHIS2_URL", em.base_url()),
+        ("DHIS2_URL", url.to_string()),
         ("DHIS2_USERNAME", ADMIN_USERNAME.to_string()),
         ("DHIS2_PASSWORD", ADMIN_PASSWORD.to_string()),
     ]
@@ -69,13 +70,18 @@ pub fn admin_variables(em: &Emulator) -> [(&'static str, String); 3] {
 
 /// Points a command at an emulator as admin through the DHIS2_* variables.
 pub fn as_admin(command: &mut Command, em: &Emulator) {
-    command.envs(admin_variables(em));
+    command.envs(admin_variables(&em.base_url()));
 }
 
 /// [`d2files`] pointed at `em` as admin (see [`as_admin`]).
 pub fn admin_command(home: &Path, em: &Emulator) -> Command {
+    admin_command_at(home, &em.base_url())
+}
+
+/// [`d2files`] pointed at the server at `url` (a hostile one, say) as admin.
+pub fn admin_command_at(home: &Path, url: &str) -> Command {
     let mut command = d2files(home);
-    as_admin(&mut command, em);
+    command.envs(admin_variables(url));
     command
 }
 

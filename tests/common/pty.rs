@@ -29,7 +29,7 @@ pub fn command(home: &Path) -> CommandBuilder {
 
 /// Points a pty command at an emulator as admin (see [`super::admin_variables`]).
 pub fn as_admin(command: &mut CommandBuilder, em: &d2files::emulator::Emulator) {
-    for (var, value) in super::admin_variables(em) {
+    for (var, value) in super::admin_variables(&em.base_url()) {
         command.env(var, value);
     }
 }
