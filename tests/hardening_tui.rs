@@ -52,17 +52,7 @@ fn evil_page() -> Page<Document> {
 
 #[test]
 fn hostile_names_and_links_are_drawn_inert() {
-    let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(evil_page()),
-        },
-    );
+    let mut state = ready_with(settings(), "2.41.4", evil_page());
     let screen = assert_screen_is_inert(&mut state);
     assert!(screen.contains("evil"), "{screen}");
     // The second row, an external link, with its URL in the details.
@@ -74,8 +64,7 @@ fn hostile_names_and_links_are_drawn_inert() {
 #[test]
 fn hostile_error_messages_are_drawn_inert() {
     let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
+    let effects = connect(&mut state, "2.41.4");
     let error = Error::Dhis2(Box::new(Dhis2Error {
         status: 409,
         message: format!("Bad filter {EVIL}"),
@@ -84,14 +73,7 @@ fn hostile_error_messages_are_drawn_inert() {
         error_reports: Vec::new(),
         hint: None,
     }));
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Err(error),
-        },
-    );
+    refuse_documents(&mut state, &effects, error);
     let screen = assert_screen_is_inert(&mut state);
     assert!(screen.contains("Bad filter"), "{screen}");
 }
@@ -112,24 +94,11 @@ fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() 
     ] {
         let mut state = ready(3);
         let effects = update(&mut state, key('d'));
-        let Some(d2files::app::effect::Effect::FetchResource { req, uid }) =
-            effects.first().cloned()
-        else {
-            panic!("expected the file resource to be read for its name: {effects:?}");
-        };
-        let resource = FileResource {
-            id: uid.clone(),
+        answer_resource_read(&mut state, &effects, |uid| FileResource {
+            id: uid.into(),
             name: Some(hostile.into()),
             ..FileResource::default()
-        };
-        update(
-            &mut state,
-            Msg::ResourceLoaded {
-                req,
-                uid,
-                result: Ok(Box::new(resource)),
-            },
-        );
+        });
         let Some(Dialog::Download(form)) = &state.dialog else {
             panic!("expected the download prompt");
         };
@@ -181,21 +150,11 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
     // The state shows the error and keeps going; the runner still talks to the server.
     let mut state = ready(3);
     let effects = update(&mut state, key('d'));
-    if let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() {
-        let resource = d2files::api::FileResource {
-            id: uid.clone(),
-            name: Some("big.bin".into()),
-            ..d2files::api::FileResource::default()
-        };
-        update(
-            &mut state,
-            Msg::ResourceLoaded {
-                req,
-                uid,
-                result: Ok(Box::new(resource)),
-            },
-        );
-    }
+    answer_resource_read(&mut state, &effects, |uid| d2files::api::FileResource {
+        id: uid.into(),
+        name: Some("big.bin".into()),
+        ..d2files::api::FileResource::default()
+    });
     let started = update(&mut state, code(ratatui::crossterm::event::KeyCode::Enter));
     let id = started
         .iter()
