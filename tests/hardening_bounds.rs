@@ -43,18 +43,8 @@ fn uid(n: usize) -> String {
 }
 
 /// Announces a long JSON body, then sends a byte every 50 ms: never idle for a read timeout.
-async fn trickle(mut conn: hostile::Conn) {
-    let _ = conn
-        .head(
-            200,
-            &[
-                ("Content-Type", "application/json"),
-                ("Content-Length", "100000"),
-            ],
-        )
-        .await;
-    conn.trickle(&[b' '; 100_000], Duration::from_millis(50))
-        .await;
+async fn trickle(conn: hostile::Conn) {
+    conn.trickle_json().await;
 }
 
 /// A client call expected to fail.

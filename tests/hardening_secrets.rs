@@ -126,14 +126,11 @@ async fn no_secret_in_output_errors_json_or_trace_logs() {
     profiles_file(home.path(), &em, 0o600);
     write_file(home.path(), "report.pdf", &bytes(20_000));
     write_file(home.path(), "tool.exe", b"MZ");
-    let stored = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.txt",
-            "text/plain",
-            b"hello".to_vec(),
-        ))
-        .unwrap();
-    let document = em.seed_document(SeedDocument::file("A", &stored));
+    let (_, document) = seed_file_document(
+        &em,
+        "A",
+        SeedFileResource::new("a.txt", "text/plain", b"hello".to_vec()),
+    );
     let mut transcript = Transcript {
         text: String::new(),
     };

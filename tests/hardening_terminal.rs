@@ -369,14 +369,11 @@ fn assert_no_panic(label: &str, ended: &Ended) {
 #[tokio::test]
 async fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_error_line() {
     let em = start("2.41").await;
-    let stored = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.txt",
-            "text/plain",
-            b"hello".to_vec(),
-        ))
-        .unwrap();
-    let document = em.seed_document(SeedDocument::file("A", &stored));
+    let (stored, document) = seed_file_document(
+        &em,
+        "A",
+        SeedFileResource::new("a.txt", "text/plain", b"hello".to_vec()),
+    );
     let home = temp_dir();
     let commands: Vec<Vec<&str>> = vec![
         vec!["documents", "list"],

@@ -113,17 +113,14 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
     use common::runner::{finished, next};
     use d2files::api::ListQuery;
     use d2files::app::effect::{Effect, TransferJob};
-    use d2files::emulator::{Emulator, EmulatorOptions, SeedDocument, SeedFileResource};
+    use d2files::emulator::{Emulator, EmulatorOptions, SeedFileResource};
 
     let em = Emulator::start(EmulatorOptions::default()).await.unwrap();
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "big.bin",
-            "application/octet-stream",
-            vec![7u8; 2_000_000],
-        ))
-        .unwrap();
-    let document = em.seed_document(SeedDocument::file("Big", &fr));
+    let (_, document) = common::seed_file_document(
+        &em,
+        "Big",
+        SeedFileResource::new("big.bin", "application/octet-stream", vec![7u8; 2_000_000]),
+    );
     let dir = tempfile::tempdir().unwrap();
     let (mut runner, mut rx) = common::runner::runner(&em, dir.path());
     let downloads = common::runner::app_paths(dir.path()).download_dir;

@@ -333,17 +333,7 @@ async fn a_server_that_trickles_its_answer_ends_each_tool_call_with_an_error() {
                 .await;
             return;
         }
-        let _ = conn
-            .head(
-                200,
-                &[
-                    ("Content-Type", "application/json"),
-                    ("Content-Length", "100000"),
-                ],
-            )
-            .await;
-        conn.trickle(&[b' '; 100_000], Duration::from_millis(50))
-            .await;
+        conn.trickle_json().await;
     })
     .await;
     let options = d2files::api::ClientOptions {

@@ -148,30 +148,13 @@ pub fn answer_documents(
     effects: &[Effect],
     page: Page<Document>,
 ) -> Vec<Effect> {
-    documents_result(state, effects, Ok(page))
+    answer_list(state, effects, documents_req, documents_loaded, Ok(page))
 }
 
 /// Answers the documents fetch among `effects` with a failure.
 #[track_caller]
 pub fn refuse_documents(state: &mut State, effects: &[Effect], error: Error) -> Vec<Effect> {
-    documents_result(state, effects, Err(error))
-}
-
-#[track_caller]
-fn documents_result(
-    state: &mut State,
-    effects: &[Effect],
-    result: Result<Page<Document>, Error>,
-) -> Vec<Effect> {
-    let (req, query) = documents_req(effects);
-    update(
-        state,
-        Msg::DocumentsLoaded {
-            req,
-            page: query.page,
-            result,
-        },
-    )
+    answer_list(state, effects, documents_req, documents_loaded, Err(error))
 }
 
 /// Answers the file resource list fetch among `effects` as the runner does.
@@ -181,30 +164,36 @@ pub fn answer_resources(
     effects: &[Effect],
     page: Page<FileResource>,
 ) -> Vec<Effect> {
-    resources_result(state, effects, Ok(page))
+    answer_list(state, effects, resources_req, resources_loaded, Ok(page))
 }
 
 /// Answers the file resource list fetch among `effects` with a failure.
 #[track_caller]
 pub fn refuse_resources(state: &mut State, effects: &[Effect], error: Error) -> Vec<Effect> {
-    resources_result(state, effects, Err(error))
+    answer_list(state, effects, resources_req, resources_loaded, Err(error))
 }
 
+type Loaded<T> = fn(u64, u32, Result<Page<T>, Error>) -> Msg;
+
+fn documents_loaded(req: u64, page: u32, result: Result<Page<Document>, Error>) -> Msg {
+    Msg::DocumentsLoaded { req, page, result }
+}
+
+fn resources_loaded(req: u64, page: u32, result: Result<Page<FileResource>, Error>) -> Msg {
+    Msg::ResourcesLoaded { req, page, result }
+}
+
+/// Answers the list fetch `find` finds among `effects` with `result`, for the query's page.
 #[track_caller]
-fn resources_result(
+fn answer_list<T>(
     state: &mut State,
     effects: &[Effect],
-    result: Result<Page<FileResource>, Error>,
+    find: fn(&[Effect]) -> (u64, ListQuery),
+    loaded: Loaded<T>,
+    result: Result<Page<T>, Error>,
 ) -> Vec<Effect> {
-    let (req, query) = resources_req(effects);
-    update(
-        state,
-        Msg::ResourcesLoaded {
-            req,
-            page: query.page,
-            result,
-        },
-    )
+    let (req, query) = find(effects);
+    update(state, loaded(req, query.page, result))
 }
 
 /// One page of file resources, with no pager (as DHIS2 answers a short list).
