@@ -340,41 +340,29 @@ async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Opti
     (run, left, output.status.code())
 }
 
+/// A download interrupted by `signal` ends with `code` (128 + the signal), says `said`, and
+/// leaves no part file.
+async fn assert_interrupted_cleanly(signal: &str, code: i32, said: &str) {
+    let (run, left, exit) = interrupt_download(signal).await;
+    assert!(!run.success);
+    assert_eq!(exit, Some(code), "{}", run.stderr);
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[tokio::test]
 async fn ctrl_c_during_a_download_removes_the_part_file() {
-    let (run, left, code) = interrupt_download("INT").await;
-    assert!(!run.success);
-    assert_eq!(code, Some(130), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("interrupted by Ctrl-C"),
-        "{}",
-        run.stderr
-    );
-    assert!(left.is_empty(), "{left:?}");
+    assert_interrupted_cleanly("INT", 130, "interrupted by Ctrl-C").await;
 }
 
 #[tokio::test]
 async fn sigterm_during_a_download_removes_the_part_file() {
-    let (run, left, code) = interrupt_download("TERM").await;
-    assert_eq!(code, Some(143), "128 + SIGTERM: {}", run.stderr);
-    assert!(
-        run.stderr.contains("interrupted by SIGTERM"),
-        "{}",
-        run.stderr
-    );
-    assert!(left.is_empty(), "{left:?}");
+    assert_interrupted_cleanly("TERM", 143, "interrupted by SIGTERM").await;
 }
 
 #[tokio::test]
 async fn a_dropped_ssh_session_during_a_download_removes_the_part_file() {
-    let (run, left, code) = interrupt_download("HUP").await;
-    assert_eq!(code, Some(129), "128 + SIGHUP: {}", run.stderr);
-    assert!(
-        run.stderr.contains("interrupted by SIGHUP"),
-        "{}",
-        run.stderr
-    );
-    assert!(left.is_empty(), "{left:?}");
+    assert_interrupted_cleanly("HUP", 129, "interrupted by SIGHUP").await;
 }
 
 #[tokio::test]
