@@ -431,12 +431,11 @@ async fn an_external_document_is_not_fetched() {
 #[tokio::test]
 async fn downloading_a_resource_not_yet_stored_says_so_instead_of_a_bare_500() {
     let em = start("2.41.7").await;
-    let fr = em
-        .seed_file_resource(
-            SeedFileResource::new("late.txt", "text/plain", b"late".to_vec()).stored(false),
-        )
-        .expect("seed");
-    let document = em.seed_document(SeedDocument::file("Late", &fr));
+    let (fr, document) = seed_file_document(
+        &em,
+        "Late",
+        SeedFileResource::new("late.txt", "text/plain", b"late".to_vec()).stored(false),
+    );
     let dir = temp_dir();
     let error = admin(&em)
         .download_document(

@@ -1,12 +1,14 @@
 //! The CLI end to end, as a user types it, against an emulator on 127.0.0.1.
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::md5_hex;
 use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, Dhis2Version, Emulator, EmulatorOptions, SeedFileResource,
+    ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedFileResource,
 };
-use md5::{Digest, Md5};
 use tempfile::TempDir;
 
 mod pty_support;
@@ -20,21 +22,14 @@ struct Server {
 
 impl Server {
     fn start(version: &str, seed_demo: bool) -> Server {
-        let version: Dhis2Version = version.parse().unwrap();
-        Server::start_with(EmulatorOptions {
-            version,
-            seed_demo,
-            ..EmulatorOptions::default()
+        Server::start_with(|options| {
+            options.version = common::version(version);
+            options.seed_demo = seed_demo;
         })
     }
 
-    fn start_with(options: EmulatorOptions) -> Server {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = runtime.block_on(Emulator::start(options)).unwrap();
+    fn start_with(tweak: impl FnOnce(&mut EmulatorOptions)) -> Server {
+        let (runtime, emulator) = common::start_blocking(tweak);
         Server {
             runtime,
             emulator,
@@ -44,13 +39,9 @@ impl Server {
 
     /// `d2files ARGS` with this server in the DHIS2_* variables.
     fn d2files(&self, args: &[&str]) -> Command {
-        let mut command = isolated_command(self.home.path());
-        command
-            .env("DHIS2_URL", self.emulator.base_url())
-            .env("DHIS2_USERNAME", ADMIN_USERNAME)
-            .env("DHIS2_PASSWORD", ADMIN_PASSWORD)
-            .args(args);
-        command
+        let mut command = common::admin_command(self.home.path(), &self.emulator);
+        command.args(args);
+        Command::from_std(command)
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -63,26 +54,10 @@ impl Server {
     }
 }
 
-/// The binary with HOME and the XDG directories inside `home`, and no DHIS2_* from outside.
+/// The binary with HOME and the XDG directories inside `home`, and no DHIS2_* from outside
+/// (see `common::d2files`).
 fn isolated_command(home: &Path) -> Command {
-    let mut command = Command::cargo_bin("d2files").unwrap();
-    for var in [
-        "DHIS2_PROFILE",
-        "DHIS2_URL",
-        "DHIS2_PAT",
-        "DHIS2_USERNAME",
-        "DHIS2_PASSWORD",
-    ] {
-        command.env_remove(var);
-    }
-    command
-        .current_dir(home)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("NO_COLOR", "1");
-    command
+    Command::from_std(common::d2files(home))
 }
 
 fn stdout(output: &Output) -> String {
@@ -120,27 +95,9 @@ fn json(output: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
 
-fn md5_hex(bytes: &[u8]) -> String {
-    Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// A file of `len` pseudo-random bytes (not compressible, not all one value).
 fn write_file(dir: &Path, name: &str, len: usize) -> PathBuf {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let bytes: Vec<u8> = (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+    common::write_file(dir, name, &common::bytes(len))
 }
 
 #[test]
@@ -516,10 +473,8 @@ fn nothing_configured_says_what_to_set() {
 fn demo_server_prints_how_to_connect_and_serves_other_commands() {
     use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().unwrap();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_d2files"))
+    let mut server = common::d2files(home.path())
         .args(["demo-server", "--port", "0", "--dhis2-version", "2.39"])
-        .env("HOME", home.path())
-        .env("XDG_STATE_HOME", home.path().join("state"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -1077,10 +1032,7 @@ fn a_wrong_context_path_says_the_server_answered_and_what_to_try() {
     );
 
     // DHIS2 under /dhis, a profile's URL without it.
-    let server = Server::start_with(EmulatorOptions {
-        context_path: "/dhis".into(),
-        ..EmulatorOptions::default()
-    });
+    let server = Server::start_with(|options| options.context_path = "/dhis".into());
     let under = server.emulator.base_url();
     let root = under.trim_end_matches("/dhis").to_string();
     write_profiles(

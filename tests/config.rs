@@ -1,5 +1,7 @@
 //! Profiles, paths and logging through the public `d2files::config` API, on real files in
 //! temporary directories. No test touches this process's environment.
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -899,16 +901,8 @@ fn run_child(name: &str, root: &Path, vars: &[(&str, PathBuf)]) {
         .current_dir(root)
         .env("D2FILES_CHILD_ROOT", root)
         .env("HOME", root.join("home"));
-    for var in [
-        "XDG_CONFIG_HOME",
-        "XDG_DATA_HOME",
-        "XDG_STATE_HOME",
-        "DHIS2_PROFILE",
-        "DHIS2_URL",
-        "DHIS2_PAT",
-        "DHIS2_USERNAME",
-        "DHIS2_PASSWORD",
-    ] {
+    let xdg = common::XDG_DIRS.map(|(var, _)| var);
+    for var in xdg.into_iter().chain(common::OUTSIDE_VARIABLES) {
         cmd.env_remove(var);
     }
     cmd.envs(vars.iter().map(|(k, v)| (k, v)));

@@ -3,27 +3,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::seed_file_document;
+use common::{seed_file_document, start, start_with};
 
 use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, EmulatorOptions, FaultBody, FaultRule,
-    GUEST_PASSWORD, GUEST_USERNAME, SeedDocument, SeedFileResource,
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, FaultBody, FaultRule, GUEST_PASSWORD,
+    GUEST_USERNAME, SeedDocument, SeedFileResource,
 };
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-
-async fn start_with(version: &str, tweak: impl FnOnce(&mut EmulatorOptions)) -> Emulator {
-    let mut options = EmulatorOptions {
-        version: version.parse().expect("version"),
-        ..EmulatorOptions::default()
-    };
-    tweak(&mut options);
-    Emulator::start(options).await.expect("emulator starts")
-}
-
-async fn start(version: &str) -> Emulator {
-    start_with(version, |_| {}).await
-}
 
 thread_local! {
     // One client per test thread: building one is slow, and a client must not outlive the
@@ -951,188 +938,140 @@ async fn upload_pending_then_stored() {
     assert_eq!(headers[header::CONTENT_DISPOSITION], "filename=report.pdf");
 }
 
+/// What an upload's answer must hold besides its status.
+enum Holds {
+    /// `errorCode` is this.
+    ErrorCode(&'static str),
+    /// No `errorCode` at all.
+    NoErrorCode,
+    /// `message` is this.
+    Message(&'static str),
+    /// `message` starts with this.
+    MessageStarting(&'static str),
+    /// The value at this JSON pointer is this.
+    At(&'static str, Value),
+    /// The value at this JSON pointer is not this.
+    NotAt(&'static str, Value),
+    /// The file resource it made reads with this storage status.
+    Reads(&'static str),
+    /// Nothing more.
+    Nothing,
+}
+
+/// One upload on a server of `version` (`query` names the domain; none is DATA_VALUE), and
+/// what the server answers.
+struct UploadCase {
+    version: &'static str,
+    query: &'static str,
+    name: &'static str,
+    content_type: &'static str,
+    bytes: Vec<u8>,
+    status: StatusCode,
+    holds: Holds,
+    why: &'static str,
+}
+
 #[tokio::test]
 async fn upload_validations() {
-    let em = start("2.41.7").await;
-    let (status, _, body) = upload(
-        &em,
-        "?domain=DOCUMENT",
-        "page.html",
-        "text/plain",
-        b"<html>".to_vec(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["errorCode"].as_str()),
-        (StatusCode::CONFLICT, Some("E6101"))
-    );
-    let (status, _, body) = upload(
-        &em,
-        "?domain=DOCUMENT",
-        "a.txt",
-        "text/html",
-        b"<html>".to_vec(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["message"].as_str()),
-        (StatusCode::CONFLICT, Some("File type not allowed"))
-    );
-    let (status, _, body) = upload(
-        &em,
-        "?domain=DOCUMENT",
-        "empty.txt",
-        "text/plain",
-        Vec::new(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["errorCode"].as_str()),
-        (StatusCode::CONFLICT, Some("E1004"))
-    );
-    let (status, _, body) = upload(
-        &em,
-        "?domain=USER_AVATAR",
-        "me.JPG",
-        "image/jpeg",
-        vec![1; 10],
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(
-        body["message"],
-        "Wrong file extension, valid extensions are: jpg,jpeg,png,gif"
-    );
-    let (status, _, body) = upload(
-        &em,
-        "?domain=ORG_UNIT",
-        "unit.png",
-        "application/pdf",
-        vec![1; 10],
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(
-        body["message"],
-        "Invalid content type, valid content types are: image/jpeg,image/png,image/gif"
-    );
-    let (status, _, body) = upload(
-        &em,
-        "?domain=ICON",
-        "icon.svg",
-        "image/svg+xml",
-        vec![1; 10],
-    )
-    .await;
-    assert_eq!(
-        (status, body["message"].as_str()),
-        (
-            StatusCode::CONFLICT,
-            Some("Wrong file extension, valid extensions are: png")
-        )
-    );
-    // Avatars are "re-encoded": length and MD5 change.
-    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7; 92]].concat();
-    let (status, _, body) = upload(&em, "?domain=USER_AVATAR", "me.png", "image/png", png).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    assert_ne!(body["response"]["fileResource"]["contentLength"], 100);
-    // Bytes that are no image cannot be resized.
-    let (status, _, body) = upload(
-        &em,
-        "?domain=USER_AVATAR",
-        "me.png",
-        "image/png",
-        vec![7; 100],
-    )
-    .await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap_or("")
-            .starts_with("Failed to resize image")
-    );
-    // A "png" that is no image in the default DATA_VALUE domain is never stored.
-    let (status, _, body) = upload(&em, "", "scan.png", "image/png", vec![7; 100]).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    let id = body["response"]["fileResource"]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let (_, _, fr) = get(&em, &format!("/api/fileResources/{id}")).await;
-    assert_eq!(fr["storageStatus"], "PENDING");
-    // uid: honoured, duplicate is E1119.
-    let (status, _, body) = upload(
-        &em,
-        "?domain=DOCUMENT&uid=MyOwnUid01a",
-        "a.txt",
-        "text/plain",
-        b"x".to_vec(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    assert_eq!(body["response"]["fileResource"]["id"], "MyOwnUid01a");
-    let (status, _, body) = upload(
-        &em,
-        "?domain=DOCUMENT&uid=MyOwnUid01a",
-        "a.txt",
-        "text/plain",
-        b"x".to_vec(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["errorCode"].as_str()),
-        (StatusCode::CONFLICT, Some("E1119"))
-    );
-    // Lower-case domain is accepted from 2.40; a bad one is 400.
-    let (status, _, body) = upload(
-        &em,
-        "?domain=document",
-        "a.txt",
-        "text/plain",
-        b"x".to_vec(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["response"]["fileResource"]["domain"].as_str()),
-        (StatusCode::ACCEPTED, Some("DOCUMENT"))
-    );
-    let (status, _, _) = upload(&em, "?domain=NOPE", "a.txt", "text/plain", b"x".to_vec()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-
-    let em = start("2.39.0").await;
-    let (status, _, _) = upload(
-        &em,
-        "?domain=document",
-        "a.txt",
-        "text/plain",
-        b"x".to_vec(),
-    )
-    .await;
-    assert_eq!(
+    use Holds::*;
+    let case = |version, query, name, content_type, bytes: &[u8], status, holds, why| UploadCase {
+        version,
+        query,
+        name,
+        content_type,
+        bytes: bytes.to_vec(),
         status,
-        StatusCode::BAD_REQUEST,
-        "≤2.39 enums are case-sensitive"
-    );
-    let (status, _, body) = upload(
-        &em,
-        "?domain=DOCUMENT",
-        "empty.txt",
-        "text/plain",
-        Vec::new(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.get("errorCode").is_none());
-    let (_, _, body) = upload(
-        &em,
-        "?domain=USER_AVATAR",
-        "me.JPG",
-        "image/jpeg",
-        vec![1; 10],
-    )
-    .await;
-    assert_eq!(body["status"], "OK", "no avatar validation before 2.39.8");
+        holds,
+        why,
+    };
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7; 92]].concat();
+    use StatusCode as S;
+    // In order: a later case may depend on an earlier one on the same server (a uid taken).
+    #[rustfmt::skip]
+    let cases = [
+        case("2.41.7", "?domain=DOCUMENT", "page.html", "text/plain", b"<html>",
+            S::CONFLICT, ErrorCode("E6101"), "a blocked extension"),
+        case("2.41.7", "?domain=DOCUMENT", "a.txt", "text/html", b"<html>",
+            S::CONFLICT, Message("File type not allowed"), "a blocked content type"),
+        case("2.41.7", "?domain=DOCUMENT", "empty.txt", "text/plain", b"",
+            S::CONFLICT, ErrorCode("E1004"), "an empty file"),
+        case("2.41.7", "?domain=USER_AVATAR", "me.JPG", "image/jpeg", &[1; 10],
+            S::CONFLICT, Message("Wrong file extension, valid extensions are: jpg,jpeg,png,gif"),
+            "avatar extensions are case-sensitive"),
+        case("2.41.7", "?domain=ORG_UNIT", "unit.png", "application/pdf", &[1; 10],
+            S::CONFLICT,
+            Message("Invalid content type, valid content types are: image/jpeg,image/png,image/gif"),
+            "an image domain takes images"),
+        case("2.41.7", "?domain=ICON", "icon.svg", "image/svg+xml", &[1; 10],
+            S::CONFLICT, Message("Wrong file extension, valid extensions are: png"),
+            "icons are PNG"),
+        case("2.41.7", "?domain=USER_AVATAR", "me.png", "image/png", &png,
+            S::ACCEPTED, NotAt("/response/fileResource/contentLength", json!(100)),
+            "avatars are re-encoded: length and MD5 change"),
+        case("2.41.7", "?domain=USER_AVATAR", "me.png", "image/png", &[7; 100],
+            S::INTERNAL_SERVER_ERROR, MessageStarting("Failed to resize image"),
+            "bytes that are no image cannot be resized"),
+        case("2.41.7", "", "scan.png", "image/png", &[7; 100],
+            S::ACCEPTED, Reads("PENDING"),
+            "a png that is no image in the default DATA_VALUE domain is never stored"),
+        case("2.41.7", "?domain=DOCUMENT&uid=MyOwnUid01a", "a.txt", "text/plain", b"x",
+            S::ACCEPTED, At("/response/fileResource/id", json!("MyOwnUid01a")),
+            "a uid is honoured"),
+        case("2.41.7", "?domain=DOCUMENT&uid=MyOwnUid01a", "a.txt", "text/plain", b"x",
+            S::CONFLICT, ErrorCode("E1119"), "a uid taken is E1119"),
+        case("2.41.7", "?domain=document", "a.txt", "text/plain", b"x",
+            S::ACCEPTED, At("/response/fileResource/domain", json!("DOCUMENT")),
+            "a lower-case domain is accepted from 2.40"),
+        case("2.41.7", "?domain=NOPE", "a.txt", "text/plain", b"x",
+            S::BAD_REQUEST, Nothing, "an unknown domain"),
+        case("2.39.0", "?domain=document", "a.txt", "text/plain", b"x",
+            S::BAD_REQUEST, Nothing, "≤2.39 enums are case-sensitive"),
+        case("2.39.0", "?domain=DOCUMENT", "empty.txt", "text/plain", b"",
+            S::CONFLICT, NoErrorCode, "on 2.39 an empty file has no error code"),
+        case("2.39.0", "?domain=USER_AVATAR", "me.JPG", "image/jpeg", &[1; 10],
+            S::ACCEPTED, At("/status", json!("OK")), "no avatar validation before 2.39.8"),
+    ];
+    let mut server: Option<(&str, Emulator)> = None;
+    for case in cases {
+        if server
+            .as_ref()
+            .is_none_or(|(version, _)| *version != case.version)
+        {
+            server = Some((case.version, start(case.version).await));
+        }
+        let Some((_, em)) = &server else {
+            unreachable!()
+        };
+        let what = format!(
+            "{} {} {} ({}): {}",
+            case.version, case.query, case.name, case.content_type, case.why
+        );
+        let (status, _, body) =
+            upload(em, case.query, case.name, case.content_type, case.bytes).await;
+        assert_eq!(status, case.status, "{what}: {body}");
+        match case.holds {
+            ErrorCode(code) => assert_eq!(body["errorCode"], code, "{what}: {body}"),
+            NoErrorCode => assert!(body.get("errorCode").is_none(), "{what}: {body}"),
+            Message(message) => assert_eq!(body["message"], message, "{what}: {body}"),
+            MessageStarting(start) => assert!(
+                body["message"].as_str().unwrap_or("").starts_with(start),
+                "{what}: {body}"
+            ),
+            At(pointer, value) => assert_eq!(body.pointer(pointer), Some(&value), "{what}: {body}"),
+            NotAt(pointer, value) => {
+                assert_ne!(body.pointer(pointer), Some(&value), "{what}: {body}")
+            }
+            Reads(storage_status) => {
+                let id = body["response"]["fileResource"]["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_string();
+                let (_, _, fr) = get(em, &format!("/api/fileResources/{id}")).await;
+                assert_eq!(fr["storageStatus"], storage_status, "{what}: {fr}");
+            }
+            Nothing => {}
+        }
+    }
 }
 
 #[tokio::test]

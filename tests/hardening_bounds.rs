@@ -1,14 +1,14 @@
 //! Bounds on what a server can make d2files do: a total deadline on JSON answers, a size cap on
 //! them, `--all` that stops on a pager that does not page, answers that are not JSON or not
 //! what their status says, TLS where there is none, and trusting an internal CA.
-mod hardening_support;
+mod common;
 
 use std::future::Future;
 use std::time::Duration;
 
+use common::hostile::{self, Hostile};
+use common::{admin_command_at, d2files, run, temp_dir, tls};
 use d2files::api::{Auth, Client, ClientOptions, Error, ListQuery, MAX_JSON_BODY, StorageStatus};
-use hardening_support::hostile::{self, Hostile};
-use hardening_support::{d2files, run, temp_dir, tls};
 use serde_json::{Value, json};
 
 /// The deadline the tests give clients: short, so a trickle is caught fast.
@@ -43,18 +43,8 @@ fn uid(n: usize) -> String {
 }
 
 /// Announces a long JSON body, then sends a byte every 50 ms: never idle for a read timeout.
-async fn trickle(mut conn: hostile::Conn) {
-    let _ = conn
-        .head(
-            200,
-            &[
-                ("Content-Type", "application/json"),
-                ("Content-Length", "100000"),
-            ],
-        )
-        .await;
-    conn.trickle(&[b' '; 100_000], Duration::from_millis(50))
-        .await;
+async fn trickle(conn: hostile::Conn) {
+    conn.trickle_json().await;
 }
 
 /// A client call expected to fail.
@@ -116,11 +106,11 @@ async fn the_answer_to_an_upload_is_read_within_the_deadline() {
     })
     .await;
     let dir = temp_dir();
-    let file = hardening_support::write_file(dir.path(), "report.pdf", b"%PDF-1.4 tiny");
+    let file = common::write_file(dir.path(), "report.pdf", b"%PDF-1.4 tiny");
     let error = bounded(client(&server.base_url()).upload_file_resource(
         &file,
         &d2files::api::Domain::Document,
-        &hardening_support::transfer(),
+        &common::transfer(),
     ))
     .await
     .unwrap_err();
@@ -365,12 +355,8 @@ async fn an_unknown_storage_status_reaches_json_output_as_sent() {
     })
     .await;
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .args(["resources", "get", "TacExtJuMmW", "--json"]);
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.args(["resources", "get", "TacExtJuMmW", "--json"]);
     let out = bounded(run(command)).await;
     assert!(out.success, "{}", out.stderr);
     let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
@@ -486,13 +472,8 @@ fn next_page_pager(page: usize, page_count: u64, total: u64) -> Value {
 
 async fn list_all(server: &Hostile, noun: &str, extra: &[&str]) -> (bool, Value, String) {
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .args([noun, "list", "--all", "--json"])
-        .args(extra);
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.args([noun, "list", "--all", "--json"]).args(extra);
     let out = bounded(run(command)).await;
     let value = serde_json::from_str(&out.stdout)
         .unwrap_or_else(|e| panic!("JSON on stdout ({e}): {} / {}", out.stdout, out.stderr));

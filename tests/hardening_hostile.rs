@@ -1,13 +1,13 @@
 //! Hostile server data: names with `../`, absolute paths, control characters, very long or
 //! reserved names. Downloads into a directory always land inside it, under a safe name.
-mod hardening_support;
+mod common;
 
 use std::path::Path;
 
+use common::*;
 use d2files::api::filename::sanitize_file_name;
 use d2files::api::{DocumentDownload, DownloadTarget};
 use d2files::emulator::{Emulator, SeedDocument, SeedFileResource};
-use hardening_support::*;
 
 const HOSTILE: &[&str] = &[
     "../../../../../../tmp/escaped.txt",
@@ -128,10 +128,12 @@ async fn hostile_document_names_land_inside_the_directory_through_the_cli() {
     std::fs::create_dir(&inside).unwrap();
     for (i, (uid, name)) in seeded.iter().enumerate() {
         let document = em.seed_document(SeedDocument::file(&format!("doc {i}"), uid));
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
-        command.args(["documents", "download", &document, "downloads"]);
-        let run = run(command).await;
+        let run = run_as_admin(
+            home.path(),
+            &em,
+            &["documents", "download", &document, "downloads"],
+        )
+        .await;
         assert!(run.success, "{name:?}: {}", run.stderr);
         assert!(run.stdout.contains("Saved "), "{}", run.stdout);
         // Control characters never reach the terminal.
@@ -234,8 +236,7 @@ async fn hostile_names_cannot_rewrite_the_terminal() {
         vec!["resources", "get", &uid],
         vec!["documents", "delete", &document, "--yes"],
     ] {
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
+        let mut command = admin_command(home.path(), &em);
         command.args(&args);
         let run = run(command).await;
         assert!(run.success, "{args:?}: {}", run.stderr);

@@ -1,10 +1,10 @@
 //! Integrity: uploads compare the server's contentMd5 with the bytes sent, downloads compare
 //! the bytes received with it, and image domains that re-encode say so instead of failing.
-mod hardening_support;
+mod common;
 
+use common::*;
 use d2files::api::{Domain, DownloadTarget, Error, Verification};
 use d2files::emulator::SeedFileResource;
-use hardening_support::*;
 
 /// A PNG signature and header: enough for DHIS2's (and the emulator's) image checks.
 fn png() -> Vec<u8> {
@@ -71,10 +71,7 @@ async fn a_damaged_document_upload_fails_in_the_cli_before_linking() {
     let home = temp_dir();
     write_file(home.path(), "minutes.txt", &bytes(5_000));
     em.faults().corrupt_next_uploads(1);
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "minutes.txt"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "upload", "minutes.txt"]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(run.stderr.contains("damaged on the way"), "{}", run.stderr);
     assert!(
@@ -125,10 +122,12 @@ async fn the_cli_notes_the_re_encoding_of_an_image_upload() {
     let em = start("2.41").await;
     let home = temp_dir();
     write_file(home.path(), "logo.png", &png());
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "upload", "logo.png", "--domain", "ORG_UNIT"]);
-    let run = run(command).await;
+    let run = run_as_admin(
+        home.path(),
+        &em,
+        &["resources", "upload", "logo.png", "--domain", "ORG_UNIT"],
+    )
+    .await;
     assert!(run.success, "{}", run.stderr);
     assert!(run.stderr.contains("re-encodes"), "{}", run.stderr);
 }
@@ -178,10 +177,7 @@ async fn the_cli_reports_a_damaged_download_and_leaves_no_file() {
     let uid = seed_blob(&em, "b.bin", bytes(50_000));
     let home = temp_dir();
     em.faults().tamper_next_download("/data");
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &uid]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["resources", "download", &uid]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(
         run.stderr.contains("do not match the server's MD5"),
@@ -211,10 +207,7 @@ async fn the_cli_says_how_a_download_was_checked() {
         (plain, "verified against the server's MD5"),
         (logo, "DHIS2 re-encodes images"),
     ] {
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
-        command.args(["resources", "download", &uid]);
-        let run = run(command).await;
+        let run = run_as_admin(home.path(), &em, &["resources", "download", &uid]).await;
         assert!(run.success, "{}", run.stderr);
         assert!(run.stdout.contains(expected), "{}", run.stdout);
     }
@@ -288,27 +281,31 @@ async fn the_cli_no_verify_flag_skips_the_check_and_says_so() {
     let em = start("2.41").await;
     let uid = seed_blob(&em, "a.bin", bytes(1_000));
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &uid, "--no-verify"]);
-    let text = run(command).await;
+    let text = run_as_admin(
+        home.path(),
+        &em,
+        &["resources", "download", &uid, "--no-verify"],
+    )
+    .await;
     assert!(text.success, "{}", text.stderr);
     assert!(
         text.stdout.contains("MD5 not checked (--no-verify)") && !text.stdout.contains("md5 "),
         "{}",
         text.stdout
     );
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args([
-        "--json",
-        "resources",
-        "download",
-        &uid,
-        "copy.bin",
-        "--no-verify",
-    ]);
-    let json = run(command).await;
+    let json = run_as_admin(
+        home.path(),
+        &em,
+        &[
+            "--json",
+            "resources",
+            "download",
+            &uid,
+            "copy.bin",
+            "--no-verify",
+        ],
+    )
+    .await;
     assert!(json.success, "{}", json.stderr);
     let saved: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(saved["verification"], "skipped");

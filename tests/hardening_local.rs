@@ -1,13 +1,13 @@
 //! Local-side faults: where the bytes come from or go to is missing, unwritable, full, not a
 //! file, or changes under us. Each ends with a clear message and no partial file.
-mod hardening_support;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::*;
 use d2files::api::{Domain, DownloadTarget, Error, ListQuery};
-use hardening_support::*;
 use tokio::sync::Notify;
 
 fn data_requests(em: &d2files::emulator::Emulator) -> usize {
@@ -134,10 +134,12 @@ async fn a_full_disk_fails_the_download_and_removes_the_part_file() {
 async fn a_missing_source_is_named_and_nothing_is_sent() {
     let em = start("2.41").await;
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "no-such-report.pdf"]);
-    let run = run(command).await;
+    let run = run_as_admin(
+        home.path(),
+        &em,
+        &["documents", "upload", "no-such-report.pdf"],
+    )
+    .await;
     assert!(!run.success);
     assert!(run.stderr.contains("no-such-report.pdf"), "{}", run.stderr);
     assert!(run.stderr.contains("No such file"), "{}", run.stderr);
@@ -149,10 +151,7 @@ async fn a_directory_as_source_is_refused_and_nothing_is_sent() {
     let em = start("2.41").await;
     let home = temp_dir();
     std::fs::create_dir(home.path().join("reports")).unwrap();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "upload", "reports"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["resources", "upload", "reports"]).await;
     assert!(!run.success);
     assert!(
         run.stderr.contains("reports is a directory, not a file"),
@@ -266,10 +265,12 @@ async fn an_existing_target_is_kept_and_named_by_the_cli() {
     let uid = seed_blob(&em, "data.bin", bytes(10_000));
     let home = temp_dir();
     let existing = write_file(home.path(), "data.bin", b"mine");
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &uid, "data.bin"]);
-    let run = run(command).await;
+    let run = run_as_admin(
+        home.path(),
+        &em,
+        &["resources", "download", &uid, "data.bin"],
+    )
+    .await;
     assert!(!run.success);
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
     assert!(run.stderr.contains("--force"), "{}", run.stderr);
@@ -281,8 +282,7 @@ async fn an_existing_target_is_kept_and_named_by_the_cli() {
 async fn the_tui_without_a_terminal_says_what_to_do() {
     let em = start("2.41").await;
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
+    let command = admin_command(home.path(), &em);
     let run = run(command).await;
     assert!(!run.success);
     assert!(run.stderr.contains("needs a terminal"), "{}", run.stderr);
@@ -300,8 +300,7 @@ async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Opti
     let uid = seed_blob(&em, "data.bin", bytes(2_000_000));
     em.faults().stall_after_bytes(200_000, "/data");
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
+    let mut command = admin_command(home.path(), &em);
     command
         .args(["resources", "download", &uid])
         .stdout(std::process::Stdio::piped())
@@ -341,41 +340,29 @@ async fn interrupt_download(signal: &str) -> (Run, Vec<std::path::PathBuf>, Opti
     (run, left, output.status.code())
 }
 
+/// A download interrupted by `signal` ends with `code` (128 + the signal), says `said`, and
+/// leaves no part file.
+async fn assert_interrupted_cleanly(signal: &str, code: i32, said: &str) {
+    let (run, left, exit) = interrupt_download(signal).await;
+    assert!(!run.success);
+    assert_eq!(exit, Some(code), "{}", run.stderr);
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[tokio::test]
 async fn ctrl_c_during_a_download_removes_the_part_file() {
-    let (run, left, code) = interrupt_download("INT").await;
-    assert!(!run.success);
-    assert_eq!(code, Some(130), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("interrupted by Ctrl-C"),
-        "{}",
-        run.stderr
-    );
-    assert!(left.is_empty(), "{left:?}");
+    assert_interrupted_cleanly("INT", 130, "interrupted by Ctrl-C").await;
 }
 
 #[tokio::test]
 async fn sigterm_during_a_download_removes_the_part_file() {
-    let (run, left, code) = interrupt_download("TERM").await;
-    assert_eq!(code, Some(143), "128 + SIGTERM: {}", run.stderr);
-    assert!(
-        run.stderr.contains("interrupted by SIGTERM"),
-        "{}",
-        run.stderr
-    );
-    assert!(left.is_empty(), "{left:?}");
+    assert_interrupted_cleanly("TERM", 143, "interrupted by SIGTERM").await;
 }
 
 #[tokio::test]
 async fn a_dropped_ssh_session_during_a_download_removes_the_part_file() {
-    let (run, left, code) = interrupt_download("HUP").await;
-    assert_eq!(code, Some(129), "128 + SIGHUP: {}", run.stderr);
-    assert!(
-        run.stderr.contains("interrupted by SIGHUP"),
-        "{}",
-        run.stderr
-    );
-    assert!(left.is_empty(), "{left:?}");
+    assert_interrupted_cleanly("HUP", 129, "interrupted by SIGHUP").await;
 }
 
 #[tokio::test]

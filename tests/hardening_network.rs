@@ -1,13 +1,13 @@
 //! Network faults the api tests do not cover: a server that stops answering (before the
 //! answer or in the middle of a download), a connection dropped mid-upload, and each step of
 //! the two-step upload failing. Each ends with a clear message and nothing half-done.
-mod hardening_support;
+mod common;
 
 use std::time::Duration;
 
+use common::*;
 use d2files::api::{Auth, Client, ClientOptions, Domain, DownloadTarget, Error, ListQuery};
 use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, FaultBody, FaultRule};
-use hardening_support::*;
 
 /// A client that gives up on a silent server after 300 ms, retrying reads once.
 fn impatient(em: &Emulator) -> Client {
@@ -131,10 +131,12 @@ async fn a_failed_second_step_names_the_resource_and_the_cli_hint_links_it() {
     write_file(home.path(), "budget.xlsx", &bytes(10_000));
     em.faults()
         .fail_next(FaultRule::new(500).method("POST").path("/api/documents"));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "budget.xlsx", "--name", "Budget"]);
-    let failed = run(command).await;
+    let failed = run_as_admin(
+        home.path(),
+        &em,
+        &["documents", "upload", "budget.xlsx", "--name", "Budget"],
+    )
+    .await;
     assert!(!failed.success);
     let hint = failed
         .stderr
@@ -155,10 +157,12 @@ async fn a_failed_second_step_names_the_resource_and_the_cli_hint_links_it() {
         failed.stderr
     );
     // Following the hint links the stored bytes without uploading them again.
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "link", &uid, "--name", "Budget"]);
-    let linked = run(command).await;
+    let linked = run_as_admin(
+        home.path(),
+        &em,
+        &["documents", "link", &uid, "--name", "Budget"],
+    )
+    .await;
     assert!(linked.success, "{}", linked.stderr);
     assert_eq!(count(&em, "POST", "/api/fileResources"), 1);
     let documents = admin(&em).list_documents(&ListQuery::new()).await.unwrap();
@@ -258,10 +262,7 @@ async fn the_cli_reports_a_dropped_download_and_leaves_a_clean_directory() {
     let home = temp_dir();
     // The cable is pulled after 400 kB: a body is never fetched twice behind the user's back.
     em.faults().drop_after_bytes(400_000, "/data");
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &uid]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["resources", "download", &uid]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(run.stderr.contains("network error"), "{}", run.stderr);
     assert!(run.stderr.contains("of 1500000 bytes"), "{}", run.stderr);

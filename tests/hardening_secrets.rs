@@ -1,7 +1,7 @@
 //! Secrets: passwords and tokens never appear in output, errors, `--json` or logs (at the most
 //! verbose level), are never sent to an external document's host or after a redirect, and the
 //! profile warnings reach the user.
-mod hardening_support;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -9,11 +9,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use base64::Engine as _;
+use common::*;
 use d2files::api::{Auth, Client, DocumentDownload, DownloadTarget, Error};
 use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, SeedDocument, SeedFileResource,
 };
-use hardening_support::*;
 
 /// A label, the arguments, and extra environment variables.
 type Session<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>);
@@ -95,21 +95,14 @@ fn profiles_file(home: &Path, em: &Emulator, mode: u32) -> std::path::PathBuf {
 /// The MCP server over stdio, driven by rmcp's client: initialise, list documents, then end of
 /// input; its answer and its stderr.
 async fn mcp_session(home: &Path) -> Run {
-    use rmcp::ServiceExt as _;
     use rmcp::model::CallToolRequestParams;
 
     let mut command = d2files(home);
     command
         .args(["--profile", "pw", "mcp"])
         .env("D2FILES_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut command = tokio::process::Command::from(command);
-    command.kill_on_drop(true);
-    let mut child = command.spawn().expect("mcp starts");
-    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    let (client, child) = serve_mcp(command).await;
     let answer = client
         .call_tool(CallToolRequestParams::new("files_documents_list"))
         .await
@@ -133,14 +126,11 @@ async fn no_secret_in_output_errors_json_or_trace_logs() {
     profiles_file(home.path(), &em, 0o600);
     write_file(home.path(), "report.pdf", &bytes(20_000));
     write_file(home.path(), "tool.exe", b"MZ");
-    let stored = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.txt",
-            "text/plain",
-            b"hello".to_vec(),
-        ))
-        .unwrap();
-    let document = em.seed_document(SeedDocument::file("A", &stored));
+    let (_, document) = seed_file_document(
+        &em,
+        "A",
+        SeedFileResource::new("a.txt", "text/plain", b"hello".to_vec()),
+    );
     let mut transcript = Transcript {
         text: String::new(),
     };
@@ -224,10 +214,7 @@ async fn no_secret_in_output_errors_json_or_trace_logs() {
         let mut command = d2files(home.path());
         command.env("D2FILES_LOG", "trace");
         if label.starts_with("env") {
-            command
-                .env("DHIS2_URL", em.base_url())
-                .env("DHIS2_USERNAME", ADMIN_USERNAME)
-                .env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+            as_admin(&mut command, &em);
             if env.iter().any(|(k, _)| *k == "DHIS2_PAT") {
                 command
                     .env_remove("DHIS2_USERNAME")
@@ -355,10 +342,7 @@ async fn credentials_never_reach_an_external_documents_host() {
     }
     // The CLI prints the link and fetches nothing either.
     let home = temp_dir();
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "download", &document]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "download", &document]).await;
     assert!(run.success, "{}", run.stderr);
     assert!(run.stdout.contains(&link), "{}", run.stdout);
     assert!(
@@ -394,10 +378,7 @@ async fn a_redirect_to_another_host_is_not_followed() {
         .unwrap();
     let home = temp_dir();
     em.faults().redirect_next_to(&elsewhere, 3);
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["resources", "download", &stored]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["resources", "download", &stored]).await;
     assert!(!run.success);
     assert!(run.stderr.contains("redirect"), "{}", run.stderr);
     assert!(
@@ -647,7 +628,6 @@ impl Transcript {
 /// `d2files mcp` against `server` as an rmcp client sees it: every tool answer (text and
 /// structured content) and the server's stderr.
 async fn mcp_against(server: &hostile::Hostile, home: &Path, log: Option<&str>) -> String {
-    use rmcp::ServiceExt as _;
     use rmcp::model::CallToolRequestParams;
 
     let mut command = d2files(home);
@@ -656,17 +636,11 @@ async fn mcp_against(server: &hostile::Hostile, home: &Path, log: Option<&str>) 
         .env("DHIS2_USERNAME", ECHO_USER)
         .env("DHIS2_PASSWORD", ECHO_PASSWORD)
         .arg("mcp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(level) = log {
         command.env("D2FILES_LOG", level);
     }
-    let mut command = tokio::process::Command::from(command);
-    command.kill_on_drop(true);
-    let mut child = command.spawn().expect("d2files mcp starts");
-    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    let (client, child) = serve_mcp(command).await;
     let mut answers = String::new();
     for (tool, arguments) in [
         ("files_documents_list", serde_json::json!({})),

@@ -1,13 +1,13 @@
 //! The terminal: every line the CLI prints with a server's text in it reaches the terminal
 //! without escape sequences, C1 controls, bidi overrides or invisible format characters; and
 //! human output survives a reader that went away (a closed pipe) or a full disk.
-mod hardening_support;
+mod common;
 
 use std::process::{Command, Stdio};
 
+use common::*;
 use d2files::api::filename::is_terminal_control;
 use d2files::emulator::{SeedDocument, SeedFileResource};
-use hardening_support::*;
 
 /// What a hostile server puts in every id, name, type, MD5, URL and message: an OSC that
 /// retitles the terminal, a bell, a CSI that clears it (7-bit and C1 forms), a C1 NEL, a bidi
@@ -213,12 +213,8 @@ async fn no_server_text_reaches_the_terminal_raw_on_any_output_path() {
     write_file(home.path(), "big.dat", &bytes(BIG_UPLOAD * 2));
     std::fs::create_dir(home.path().join("out")).unwrap();
     for (args, succeeds) in sessions() {
-        let mut command = d2files(home.path());
-        command
-            .env("DHIS2_URL", server.base_url())
-            .env("DHIS2_USERNAME", "admin")
-            .env("DHIS2_PASSWORD", "district")
-            .args(&args);
+        let mut command = admin_command_at(home.path(), &server.base_url());
+        command.args(&args);
         let run = run(command).await;
         assert_eq!(run.success, succeeds, "{args:?}: {}", run.stderr);
         let shown = format!("{}{}", run.stdout, run.stderr);
@@ -237,12 +233,8 @@ async fn the_cli_hint_and_saved_paths_are_shown_neutralised() {
     let home = temp_dir();
     let odd_dir = "dir\u{1b}[2J\u{200b}";
     std::fs::create_dir(home.path().join(odd_dir)).unwrap();
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .args(["resources", "download", "Download001", odd_dir]);
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.args(["resources", "download", "Download001", odd_dir]);
     let run = run(command).await;
     assert!(run.success, "{}", run.stderr);
     assert!(
@@ -259,7 +251,6 @@ async fn the_cli_hint_and_saved_paths_are_shown_neutralised() {
 
 #[tokio::test]
 async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
-    use rmcp::ServiceExt as _;
     use rmcp::model::CallToolRequestParams;
 
     let server = hostile_dhis2().await;
@@ -267,12 +258,8 @@ async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
     // The CLI's retry warnings, at the default level and at the most verbose: in cli.log, not
     // on the terminal, and neutralised in both places.
     for level in [None, Some("trace")] {
-        let mut command = d2files(home.path());
-        command
-            .env("DHIS2_URL", server.base_url())
-            .env("DHIS2_USERNAME", "admin")
-            .env("DHIS2_PASSWORD", "district")
-            .args(["documents", "get", "Unavailabl1"]);
+        let mut command = admin_command_at(home.path(), &server.base_url());
+        command.args(["documents", "get", "Unavailabl1"]);
         if let Some(level) = level {
             command.env("D2FILES_LOG", level);
         }
@@ -286,20 +273,9 @@ async fn the_log_files_and_the_stderr_log_hold_server_text_neutralised() {
         assert!(controls.is_empty(), "{controls:?} in {log:?}");
     }
     // The MCP server logs its tools' failures, in DHIS2's words, to mcp.log.
-    let mut command = d2files(home.path());
-    command
-        .env("DHIS2_URL", server.base_url())
-        .env("DHIS2_USERNAME", "admin")
-        .env("DHIS2_PASSWORD", "district")
-        .env("D2FILES_LOG", "debug")
-        .arg("mcp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped());
-    let mut command = tokio::process::Command::from(command);
-    command.kill_on_drop(true);
-    let mut child = command.spawn().expect("d2files mcp starts");
-    let io = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(io).await.expect("the MCP handshake succeeds");
+    let mut command = admin_command_at(home.path(), &server.base_url());
+    command.env("D2FILES_LOG", "debug").arg("mcp");
+    let (client, mut child) = serve_mcp(command).await;
     for uid in ["NotFound001", "BrokenFile1"] {
         let serde_json::Value::Object(arguments) = serde_json::json!({"uid": uid}) else {
             unreachable!()
@@ -393,14 +369,11 @@ fn assert_no_panic(label: &str, ended: &Ended) {
 #[tokio::test]
 async fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_error_line() {
     let em = start("2.41").await;
-    let stored = em
-        .seed_file_resource(SeedFileResource::new(
-            "a.txt",
-            "text/plain",
-            b"hello".to_vec(),
-        ))
-        .unwrap();
-    let document = em.seed_document(SeedDocument::file("A", &stored));
+    let (stored, document) = seed_file_document(
+        &em,
+        "A",
+        SeedFileResource::new("a.txt", "text/plain", b"hello".to_vec()),
+    );
     let home = temp_dir();
     let commands: Vec<Vec<&str>> = vec![
         vec!["documents", "list"],
@@ -419,8 +392,7 @@ async fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_error_line() {
     for args in &commands {
         for sink in [Sink::ClosedPipe, Sink::FullDisk] {
             let label = format!("{args:?} into {sink:?}");
-            let mut command = d2files(home.path());
-            as_admin(&mut command, &em);
+            let mut command = admin_command(home.path(), &em);
             command.args(args);
             let ended = run_into(command, sink).await;
             assert_no_panic(&label, &ended);
@@ -466,8 +438,7 @@ async fn a_reader_that_leaves_midway_through_a_long_table_ends_it_quietly() {
         vec!["documents", "list", "--all"],
         vec!["--json", "documents", "list", "--all"],
     ] {
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
+        let mut command = admin_command(home.path(), &em);
         command.args(&args);
         let ended = run_into(command, Sink::PipeClosedMidway).await;
         let label = format!("{args:?}");

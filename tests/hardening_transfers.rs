@@ -1,19 +1,19 @@
 //! The transfer core against servers that lie, cut short or race: concurrent runs into one
 //! directory, downloads whose sizes or types are wrong, bodies that never end or trickle,
 //! uploads whose bytes never arrived.
-mod hardening_support;
+mod common;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::hostile::{self, Conn, Request};
+use common::*;
 use d2files::api::{
     Auth, Client, ClientOptions, DocumentDownload, DownloadTarget, Error, MinProgress,
     TransferOptions, Verification,
 };
 use d2files::emulator::{FaultRule, SeedDocument};
-use hardening_support::hostile::{self, Conn, Request};
-use hardening_support::*;
 
 const FR: &str = "TacExtJuMmW";
 
@@ -109,8 +109,7 @@ async fn parallel_cli_runs_with_force_all_verify_the_file_they_wrote() {
     let home = temp_dir();
     let runs: Vec<_> = (0..8)
         .map(|_| {
-            let mut command = d2files(home.path());
-            as_admin(&mut command, &em);
+            let mut command = admin_command(home.path(), &em);
             command.args(["resources", "download", &uid, ".", "--force"]);
             tokio::spawn(run(command))
         })
@@ -521,11 +520,8 @@ async fn a_server_that_kept_fewer_bytes_fails_the_upload_in_the_cli_too() {
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
     for flags in [&[][..], &["--no-verify"][..]] {
-        let mut command = d2files(home.path());
+        let mut command = admin_command_at(home.path(), &server.base_url());
         command
-            .env("DHIS2_URL", server.base_url())
-            .env("DHIS2_USERNAME", "admin")
-            .env("DHIS2_PASSWORD", "district")
             .args(["documents", "upload", "notes.txt"])
             .args(flags);
         let run = run(command).await;
@@ -643,10 +639,7 @@ async fn a_file_resource_that_vanishes_gets_no_link_hint() {
     );
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "notes.txt"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "upload", "notes.txt"]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(
         run.stderr.contains("is gone, so there is nothing to link"),
@@ -663,10 +656,7 @@ async fn a_document_created_but_unreadable_is_not_called_a_failed_link() {
         .fail_next(FaultRule::new(404).method("GET").path("/api/documents/"));
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
-    command.args(["documents", "upload", "notes.txt"]);
-    let run = run(command).await;
+    let run = run_as_admin(home.path(), &em, &["documents", "upload", "notes.txt"]).await;
     assert!(!run.success, "{}", run.stdout);
     assert!(
         run.stderr
@@ -690,8 +680,7 @@ async fn ctrl_c_while_waiting_for_storage_names_the_file_resource_kept() {
     em.faults().stall_storage(true);
     let home = temp_dir();
     write_file(home.path(), "notes.txt", &bytes(1000));
-    let mut command = d2files(home.path());
-    as_admin(&mut command, &em);
+    let mut command = admin_command(home.path(), &em);
     command
         .args(["documents", "upload", "notes.txt"])
         .stdout(std::process::Stdio::piped())
@@ -842,10 +831,7 @@ async fn names_beyond_latin_1_come_from_the_metadata_not_the_header() {
     for name in names {
         let fr = seed_blob(&em, name, bytes(100));
         let document = em.seed_document(SeedDocument::file(name, &fr));
-        let mut command = d2files(home.path());
-        as_admin(&mut command, &em);
-        command.args(["documents", "download", &document, "."]);
-        let run = run(command).await;
+        let run = run_as_admin(home.path(), &em, &["documents", "download", &document, "."]).await;
         assert!(run.success, "{name}: {}", run.stderr);
         assert!(
             home.path().join(name).is_file(),

@@ -1,5 +1,6 @@
 //! Hostile server text in the TUI: names, links and error messages with escape sequences or
 //! carriage returns never reach the terminal as such.
+mod common;
 mod tui_support;
 
 use d2files::api::{Dhis2Error, Document, Error, Page, Pager};
@@ -51,17 +52,7 @@ fn evil_page() -> Page<Document> {
 
 #[test]
 fn hostile_names_and_links_are_drawn_inert() {
-    let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(evil_page()),
-        },
-    );
+    let mut state = ready_with(settings(), "2.41.4", evil_page());
     let screen = assert_screen_is_inert(&mut state);
     assert!(screen.contains("evil"), "{screen}");
     // The second row, an external link, with its URL in the details.
@@ -73,8 +64,7 @@ fn hostile_names_and_links_are_drawn_inert() {
 #[test]
 fn hostile_error_messages_are_drawn_inert() {
     let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
+    let effects = connect(&mut state, "2.41.4");
     let error = Error::Dhis2(Box::new(Dhis2Error {
         status: 409,
         message: format!("Bad filter {EVIL}"),
@@ -83,14 +73,7 @@ fn hostile_error_messages_are_drawn_inert() {
         error_reports: Vec::new(),
         hint: None,
     }));
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Err(error),
-        },
-    );
+    refuse_documents(&mut state, &effects, error);
     let screen = assert_screen_is_inert(&mut state);
     assert!(screen.contains("Bad filter"), "{screen}");
 }
@@ -111,24 +94,11 @@ fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() 
     ] {
         let mut state = ready(3);
         let effects = update(&mut state, key('d'));
-        let Some(d2files::app::effect::Effect::FetchResource { req, uid }) =
-            effects.first().cloned()
-        else {
-            panic!("expected the file resource to be read for its name: {effects:?}");
-        };
-        let resource = FileResource {
-            id: uid.clone(),
+        answer_resource_read(&mut state, &effects, |uid| FileResource {
+            id: uid.into(),
             name: Some(hostile.into()),
             ..FileResource::default()
-        };
-        update(
-            &mut state,
-            Msg::ResourceLoaded {
-                req,
-                uid,
-                result: Ok(Box::new(resource)),
-            },
-        );
+        });
         let Some(Dialog::Download(form)) = &state.dialog else {
             panic!("expected the download prompt");
         };
@@ -140,43 +110,21 @@ fn a_hostile_file_resource_name_suggests_a_path_inside_the_download_directory() 
 /// transfer ends with a network error, nothing is left on disk, and the TUI goes on working.
 #[tokio::test]
 async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_on() {
-    use d2files::api::{Auth, Client, ListQuery};
-    use d2files::app::paths::AppPaths;
-    use d2files::app::runner::Runner;
+    use common::runner::{finished, next};
+    use d2files::api::ListQuery;
     use d2files::app::{Effect, TransferJob};
-    use d2files::emulator::{
-        ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
-    };
-    use std::time::Duration;
+    use d2files::emulator::{Emulator, EmulatorOptions, SeedFileResource};
 
     let em = Emulator::start(EmulatorOptions::default()).await.unwrap();
-    let fr = em
-        .seed_file_resource(SeedFileResource::new(
-            "big.bin",
-            "application/octet-stream",
-            vec![7u8; 2_000_000],
-        ))
-        .unwrap();
-    let document = em.seed_document(SeedDocument::file("Big", &fr));
-    let client = Client::new(&em.base_url(), Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD)).unwrap();
+    let (_, document) = common::seed_file_document(
+        &em,
+        "Big",
+        SeedFileResource::new("big.bin", "application/octet-stream", vec![7u8; 2_000_000]),
+    );
     let dir = tempfile::tempdir().unwrap();
-    let downloads = dir.path().join("downloads");
+    let (mut runner, mut rx) = common::runner::runner(&em, dir.path());
+    let downloads = common::runner::app_paths(dir.path()).download_dir;
     std::fs::create_dir(&downloads).unwrap();
-    let paths = AppPaths {
-        config_dir: dir.path().join("config"),
-        data_dir: dir.path().join("data"),
-        state_dir: dir.path().join("state"),
-        download_dir: downloads.clone(),
-        home: None,
-    };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut runner = Runner::new(client, tx, paths);
-    let mut next = async || {
-        tokio::time::timeout(Duration::from_secs(20), rx.recv())
-            .await
-            .expect("a reply in time")
-            .expect("channel open")
-    };
     em.faults().drop_after_bytes(300_000, "/data");
     runner.run(Effect::StartTransfer {
         id: 1,
@@ -186,12 +134,9 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
             overwrite: false,
         },
     });
-    let error = loop {
-        match next().await {
-            Msg::TransferFinished(1, result) => break result.expect_err("the connection broke"),
-            _ => continue,
-        }
-    };
+    let error = finished(&mut rx, 1)
+        .await
+        .expect_err("the connection broke");
     assert!(matches!(error, Error::Network(_)), "{error:?}");
     assert_eq!(
         std::fs::read_dir(&downloads).unwrap().count(),
@@ -202,21 +147,11 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
     // The state shows the error and keeps going; the runner still talks to the server.
     let mut state = ready(3);
     let effects = update(&mut state, key('d'));
-    if let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() {
-        let resource = d2files::api::FileResource {
-            id: uid.clone(),
-            name: Some("big.bin".into()),
-            ..d2files::api::FileResource::default()
-        };
-        update(
-            &mut state,
-            Msg::ResourceLoaded {
-                req,
-                uid,
-                result: Ok(Box::new(resource)),
-            },
-        );
-    }
+    answer_resource_read(&mut state, &effects, |uid| d2files::api::FileResource {
+        id: uid.into(),
+        name: Some("big.bin".into()),
+        ..d2files::api::FileResource::default()
+    });
     let started = update(&mut state, code(ratatui::crossterm::event::KeyCode::Enter));
     let id = started
         .iter()
@@ -236,7 +171,7 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
         query: ListQuery::new(),
     });
     let loaded = loop {
-        if let Msg::DocumentsLoaded { req: 9, result, .. } = next().await {
+        if let Msg::DocumentsLoaded { req: 9, result, .. } = next(&mut rx).await {
             break result;
         }
     };

@@ -9,16 +9,14 @@ use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, GUEST_PASSWORD, GUEST_USERNAME,
 };
 use d2files::mcp::FilesServer;
+use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
-use rmcp::service::RunningService;
-use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-#[path = "hardening_support/hostile.rs"]
-mod hostile;
+mod common;
 
-type McpClient = RunningService<RoleClient, ()>;
+use common::{McpClient, hostile};
 
 const ALL_TOOLS: [&str; 5] = [
     "files_documents_create_external",
@@ -335,17 +333,7 @@ async fn a_server_that_trickles_its_answer_ends_each_tool_call_with_an_error() {
                 .await;
             return;
         }
-        let _ = conn
-            .head(
-                200,
-                &[
-                    ("Content-Type", "application/json"),
-                    ("Content-Length", "100000"),
-                ],
-            )
-            .await;
-        conn.trickle(&[b' '; 100_000], Duration::from_millis(50))
-            .await;
+        conn.trickle_json().await;
     })
     .await;
     let options = d2files::api::ClientOptions {
@@ -837,26 +825,17 @@ async fn older_servers_errors_without_codes_still_read_well() {
 
 // ---- end to end: an MCP client over the stdio of `d2files mcp --demo` ----
 
-/// `d2files ARGS` with its own home and no DHIS2_* variables, so nothing of the user's is read
-/// or written.
+/// `d2files ARGS` with its own home and no DHIS2_* variables (see `common::d2files`), so
+/// nothing of the user's is read or written; stdin and stdout piped, killed when dropped.
 fn isolated_command(args: &[&str], home: &Path) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_d2files"));
+    let mut command = common::d2files(home);
     command
         .args(args)
-        .current_dir(home)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env_remove("DHIS2_URL")
-        .env_remove("DHIS2_PROFILE")
-        .env_remove("DHIS2_PAT")
-        .env_remove("DHIS2_USERNAME")
-        .env_remove("DHIS2_PASSWORD")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
+        .stderr(Stdio::inherit());
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
     command
 }
 
@@ -871,11 +850,7 @@ fn demo_command(extra: &[&str], home: &Path) -> tokio::process::Command {
 
 /// Connects rmcp's client to a started `d2files mcp --demo`.
 async fn spawn_demo(extra: &[&str], home: &Path) -> (McpClient, tokio::process::Child) {
-    let mut child = demo_command(extra, home).spawn().expect("d2files starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stdin = child.stdin.take().expect("piped stdin");
-    let client = ().serve((stdout, stdin)).await.expect("the MCP handshake succeeds");
-    (client, child)
+    common::serve_mcp(demo_command(extra, home)).await
 }
 
 /// Closing the client closes the server's stdin, which must end it cleanly.

@@ -19,18 +19,7 @@ fn with_keymap(text: &str) -> State {
             .expect("a valid keymap");
     settings.keymap = keymap;
     settings.keymap_problems = problems;
-    let mut state = State::new(settings);
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..10, 1, 10)),
-        },
-    );
-    state
+    ready_with(settings, "2.41.4", page(0..10, 1, 10))
 }
 
 fn ctrl(c: char) -> Msg {
@@ -144,13 +133,17 @@ fn help_lists_every_section_and_scrolls_no_further_than_its_end() {
         update(&mut state, key('k'));
     }
     assert_eq!(render(&mut state, 80, 24), first);
-    // Every section is in help, the form and link keys included.
+    // Every section is in help, the form and link keys included: every screen from the top
+    // (where the loop above left it) down to the last.
+    assert_eq!(state.help, Some(0));
     let all: Vec<String> = (0..=limit)
-        .map(|scroll| {
-            state.help = Some(scroll);
-            render(&mut state, 80, 24)
+        .map(|_| {
+            let screen = render(&mut state, 80, 24);
+            update(&mut state, key('j'));
+            screen
         })
         .collect();
+    assert_eq!(state.help, Some(limit));
     let all = all.join("\n");
     for section in [
         "Documents and file resources",

@@ -52,7 +52,7 @@ fn loading() {
     snap("connecting", || State::new(settings()));
     snap("loading", || {
         let mut state = State::new(settings());
-        update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+        connect(&mut state, "2.41.4");
         state
     });
 }
@@ -145,18 +145,9 @@ fn dialogs() {
         let mut state = ready(583);
         // The prompt suggests the server's file name once the file resource is read.
         let effects = update(&mut state, key('d'));
-        let Some(d2files::app::Effect::FetchResource { req, uid }) = effects.first().cloned()
-        else {
-            panic!("expected the file resource to be read");
-        };
-        update(
-            &mut state,
-            Msg::ResourceLoaded {
-                req,
-                uid: uid.clone(),
-                result: Ok(Box::new(stored(&uid, "annual-report-2025.pdf"))),
-            },
-        );
+        answer_resource_read(&mut state, &effects, |uid| {
+            stored(uid, "annual-report-2025.pdf")
+        });
         state
     });
 }
@@ -210,17 +201,7 @@ fn help() {
 #[test]
 fn resources_pane() {
     snap("resources_known", || {
-        let mut state = State::new(settings());
-        let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
-        let (req, _) = documents_req(&effects);
-        update(
-            &mut state,
-            Msg::DocumentsLoaded {
-                req,
-                page: 1,
-                result: Ok(page(0..6, 1, 6)),
-            },
-        );
+        let mut state = ready_with(settings(), "2.40.3", page(0..6, 1, 6));
         update(&mut state, key('2'));
         state
     });
@@ -229,8 +210,9 @@ fn resources_pane() {
 #[test]
 fn no_color_means_no_colours() {
     let colours = |color: bool| {
-        let mut state = ready(20);
-        state.settings.color = color;
+        let mut settings = settings();
+        settings.color = color;
+        let mut state = ready_with(settings, "2.41.4", page(0..20, 1, 20));
         update(&mut state, Msg::Resize(80, 24));
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
         terminal
@@ -303,13 +285,14 @@ fn tiny_terminals_do_not_break_the_screen() {
 
 #[test]
 fn help_and_hints_follow_a_remapped_keymap() {
-    let mut state = ready(5);
-    state.settings.keymap = d2files::app::Keymap::with_overrides(
+    let mut settings = settings();
+    settings.keymap = d2files::app::Keymap::with_overrides(
         "[list]\ndelete = [\"x\"]\nhelp = [\"F1\"]\n",
         std::path::Path::new("/c/keymap.toml"),
     )
     .expect("valid overrides")
     .0;
+    let mut state = ready_with(settings, "2.41.4", page(0..5, 1, 5));
     let screen = render(&mut state, 100, 24);
     assert!(screen.contains("x delete"), "{screen}");
     assert!(screen.contains("F1 help"), "{screen}");
@@ -347,9 +330,10 @@ fn the_cursor_stays_mid_screen_while_scrolling() {
 
 #[test]
 fn hostile_names_cannot_rewrite_the_screen() {
-    let mut state = ready(3);
-    state.documents.items[0].name = Some("invoice\u{202E}fdp.exe".into());
-    state.documents.items[1].name = Some("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}boom".into());
+    let mut first = page(0..3, 1, 3);
+    first.items[0].name = Some("invoice\u{202E}fdp.exe".into());
+    first.items[1].name = Some("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}boom".into());
+    let mut state = ready_with(settings(), "2.41.4", first);
     let screen = render(&mut state, 80, 24);
     assert!(!screen.contains('\u{202E}'), "{screen}");
     assert!(!screen.contains('\u{1b}'), "{screen}");
@@ -363,7 +347,7 @@ fn hostile_names_cannot_rewrite_the_screen() {
 /// on its own; one of them is PENDING, and the domains are shown whole.
 fn resources_from_the_server() -> State {
     let mut state = ready(5);
-    update(&mut state, key('2'));
+    let effects = update(&mut state, key('2'));
     let listed = [
         (
             "Fa000000001",
@@ -382,40 +366,22 @@ fn resources_from_the_server() -> State {
         storage_status: Some(StorageStatus::None),
         ..stored(id, name)
     });
-    let req = state.resources.list.loading.expect("the list loads").req;
-    let mut effects = update(
-        &mut state,
-        Msg::ResourcesLoaded {
-            req,
-            page: 1,
-            result: Ok(d2files::api::Page {
-                items: listed.to_vec(),
-                pager: None,
-            }),
-        },
-    );
+    let mut effects = answer_resources(&mut state, &effects, resources_page(listed.to_vec()));
     // Answer the reads one at a time, as they come; the second is still PENDING.
-    while let Some(d2files::app::effect::Effect::FetchResource { req, uid }) =
-        effects.first().cloned()
-    {
-        let mut read = listed
-            .iter()
-            .find(|r| r.id == uid)
-            .expect("a listed row")
-            .clone();
-        read.storage_status = Some(if uid == "Fa000000002" {
-            StorageStatus::Pending
-        } else {
-            StorageStatus::Stored
+    while !effects.is_empty() {
+        effects = answer_resource_read(&mut state, &effects, |uid| {
+            let mut read = listed
+                .iter()
+                .find(|r| r.id == uid)
+                .expect("a listed row")
+                .clone();
+            read.storage_status = Some(if uid == "Fa000000002" {
+                StorageStatus::Pending
+            } else {
+                StorageStatus::Stored
+            });
+            read
         });
-        effects = update(
-            &mut state,
-            Msg::ResourceLoaded {
-                req,
-                uid,
-                result: Ok(Box::new(read)),
-            },
-        );
     }
     state
 }
@@ -427,8 +393,9 @@ fn resources_pane_from_the_server() {
 
 #[test]
 fn narrow_screens_give_the_name_the_room_and_cut_it_with_an_ellipsis() {
-    let mut state = ready(5);
-    state.documents.items[0].name = Some("Immunization coverage report 2025 – Northern".into());
+    let mut first = page(0..5, 1, 5);
+    first.items[0].name = Some("Immunization coverage report 2025 – Northern".into());
+    let mut state = ready_with(settings(), "2.41.4", first);
     let screen = render(&mut state, 30, 12);
     let row = screen
         .lines()

@@ -1,13 +1,15 @@
 //! The effect runner against the in-process DHIS2 emulator: effects go in, the real API is
 //! called over HTTP on 127.0.0.1, and messages come back.
+mod common;
+
 use std::time::Duration;
 
-use d2files::api::{Auth, Client, ListQuery, Phase};
+use common::runner::{finished, next};
+use d2files::api::{ListQuery, Phase};
 use d2files::app::msg::Msg;
-use d2files::app::paths::AppPaths;
 use d2files::app::runner::Runner;
 use d2files::app::{Effect, TransferJob, TransferOutcome};
-use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions};
+use d2files::emulator::{Emulator, EmulatorOptions};
 use tokio::sync::mpsc;
 
 struct Setup {
@@ -25,33 +27,14 @@ async fn setup(storage_delay: Duration) -> Setup {
     })
     .await
     .expect("emulator starts");
-    let client = Client::new(
-        &emulator.base_url(),
-        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
-    )
-    .expect("client");
     let dir = tempfile::tempdir().expect("temp dir");
-    let paths = AppPaths {
-        config_dir: dir.path().join("config"),
-        data_dir: dir.path().join("data"),
-        state_dir: dir.path().join("state"),
-        download_dir: dir.path().join("downloads"),
-        home: None,
-    };
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (runner, rx) = common::runner::runner(&emulator, dir.path());
     Setup {
         emulator,
-        runner: Runner::new(client, tx, paths),
+        runner,
         rx,
         dir,
     }
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<Msg>) -> Msg {
-    tokio::time::timeout(Duration::from_secs(20), rx.recv())
-        .await
-        .expect("a reply in time")
-        .expect("channel open")
 }
 
 #[tokio::test]
@@ -153,15 +136,11 @@ async fn a_download_reports_progress_and_lands_in_place() {
             overwrite: false,
         },
     });
-    loop {
-        if let Msg::TransferFinished(2, result) = next(&mut s.rx).await {
-            assert!(
-                matches!(result, Err(d2files::api::Error::TargetExists(_))),
-                "{result:?}"
-            );
-            break;
-        }
-    }
+    let result = finished(&mut s.rx, 2).await;
+    assert!(
+        matches!(result, Err(d2files::api::Error::TargetExists(_))),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
@@ -242,15 +221,11 @@ async fn cancelling_a_transfer_answers_cancelled() {
         }
     }
     s.runner.run(Effect::CancelTransfer(4));
-    loop {
-        if let Msg::TransferFinished(4, result) = next(&mut s.rx).await {
-            assert!(
-                matches!(result, Err(d2files::api::Error::Cancelled)),
-                "{result:?}"
-            );
-            break;
-        }
-    }
+    let result = finished(&mut s.rx, 4).await;
+    assert!(
+        matches!(result, Err(d2files::api::Error::Cancelled)),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
@@ -266,13 +241,9 @@ async fn a_retried_link_step_creates_the_document() {
             domain: d2files::api::Domain::Document,
         },
     });
-    let stored = loop {
-        if let Msg::TransferFinished(5, result) = next(&mut s.rx).await {
-            match result {
-                Ok(TransferOutcome::UploadedResource(resource)) => break resource,
-                other => panic!("expected a stored file resource, got {other:?}"),
-            }
-        }
+    let stored = match finished(&mut s.rx, 5).await {
+        Ok(TransferOutcome::UploadedResource(resource)) => resource,
+        other => panic!("expected a stored file resource, got {other:?}"),
     };
     assert!(stored.is_stored());
     s.runner.run(Effect::StartTransfer {
@@ -282,16 +253,12 @@ async fn a_retried_link_step_creates_the_document() {
             file_resource_uid: stored.id.clone(),
         },
     });
-    loop {
-        if let Msg::TransferFinished(6, result) = next(&mut s.rx).await {
-            let Ok(TransferOutcome::Linked(document)) = result else {
-                panic!("expected a linked document, got {result:?}");
-            };
-            assert_eq!(document.url.as_deref(), Some(stored.id.as_str()));
-            assert!(!document.external);
-            break;
-        }
-    }
+    let result = finished(&mut s.rx, 6).await;
+    let Ok(TransferOutcome::Linked(document)) = result else {
+        panic!("expected a linked document, got {result:?}");
+    };
+    assert_eq!(document.url.as_deref(), Some(stored.id.as_str()));
+    assert!(!document.external);
 }
 
 #[tokio::test]
@@ -321,11 +288,7 @@ async fn quitting_cancels_a_stalled_download_and_removes_its_part_file() {
         },
     });
     // Wait until the part file exists (the body is streaming into it).
-    let has_part = |dir: &std::path::Path| {
-        std::fs::read_dir(dir)
-            .unwrap()
-            .any(|entry| entry.unwrap().path().to_string_lossy().ends_with(".part"))
-    };
+    let has_part = |dir: &std::path::Path| !common::part_files(dir).is_empty();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while !has_part(s.dir.path()) {
         assert!(
@@ -335,15 +298,11 @@ async fn quitting_cancels_a_stalled_download_and_removes_its_part_file() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     s.runner.shutdown().await;
-    loop {
-        if let Msg::TransferFinished(7, result) = next(&mut s.rx).await {
-            assert!(
-                matches!(result, Err(d2files::api::Error::Cancelled)),
-                "{result:?}"
-            );
-            break;
-        }
-    }
+    let result = finished(&mut s.rx, 7).await;
+    assert!(
+        matches!(result, Err(d2files::api::Error::Cancelled)),
+        "{result:?}"
+    );
     assert!(!has_part(s.dir.path()), "the part file is removed");
     assert!(!target.exists());
 }

@@ -40,19 +40,12 @@ fn started_transfer(effects: &[Effect]) -> (u64, TransferJob) {
 fn start_up_connects_then_lists_the_newest_documents_first() {
     assert_eq!(init(), vec![Effect::Connect, Effect::LoadKnownResources]);
     let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, query) = documents_req(&effects);
+    let effects = connect(&mut state, "2.41.4");
+    let (_, query) = documents_req(&effects);
     assert_eq!(query.page, 1);
     assert_eq!(query.order[0].to_string(), "lastUpdated:desc");
     assert!(query.filters.is_empty());
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..50, 1, 583)),
-        },
-    );
+    answer_documents(&mut state, &effects, page(0..50, 1, 583));
     assert_eq!(state.documents.items.len(), 50);
     assert_eq!(state.documents.total, Some(583));
     assert_eq!(state.documents.next_page, Some(2));
@@ -85,18 +78,11 @@ fn the_next_page_loads_as_the_cursor_nears_the_end() {
     }
     assert!(effects.is_empty(), "no page yet at row 39: {effects:?}");
     let effects = update(&mut state, key('j'));
-    let (req, query) = documents_req(&effects);
+    let (_, query) = documents_req(&effects);
     assert_eq!(query.page, 2);
     // Moving further while it loads asks for nothing more.
     assert!(update(&mut state, key('j')).is_empty());
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 2,
-            result: Ok(page(50..100, 2, 120)),
-        },
-    );
+    answer_documents(&mut state, &effects, page(50..100, 2, 120));
     assert_eq!(state.documents.items.len(), 100);
     assert_eq!(state.documents.cursor, 41);
     assert_eq!(state.documents.next_page, Some(3));
@@ -166,15 +152,13 @@ fn dhis2_filter_syntax_errors_show_under_the_prompt() {
         KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL).into_msg(),
     );
     typed(&mut state, "nmae:eq:x");
-    let (req, query) = documents_req(&tick(&mut state, 6_000));
+    let effects = tick(&mut state, 6_000);
+    let (_, query) = documents_req(&effects);
     assert_eq!(query.filters[0].to_string(), "nmae:eq:x");
-    update(
+    refuse_documents(
         &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Err(conflict("Unknown path property: nmae")),
-        },
+        &effects,
+        conflict("Unknown path property: nmae"),
     );
     let problem = state
         .documents
@@ -249,18 +233,9 @@ fn resource(id: &str, name: &str) -> FileResource {
 fn download_suggests_the_server_file_name_and_asks_before_overwriting() {
     let mut state = ready(10);
     let effects = update(&mut state, key('d'));
-    let Some(Effect::FetchResource { req, uid: fr }) = effects.first().cloned() else {
-        panic!("expected the file resource to be read for its name: {effects:?}");
-    };
+    let (_, fr) = resource_read(&effects);
     assert_eq!(fr, uid('F', 0));
-    update(
-        &mut state,
-        Msg::ResourceLoaded {
-            req,
-            uid: fr.clone(),
-            result: Ok(Box::new(resource(&fr, "annual-report.pdf"))),
-        },
-    );
+    answer_resource_read(&mut state, &effects, |fr| resource(fr, "annual-report.pdf"));
     let Some(Dialog::Download(form)) = &state.dialog else {
         panic!("expected the download prompt");
     };
@@ -518,17 +493,7 @@ fn the_link_form_checks_the_url_as_it_is_typed() {
 
 #[test]
 fn before_2_41_the_resources_pane_lists_what_is_known() {
-    let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..6, 1, 6)),
-        },
-    );
+    let mut state = ready_with(settings(), "2.40.3", page(0..6, 1, 6));
     assert!(
         update(&mut state, key('2'))
             .iter()
@@ -542,17 +507,7 @@ fn before_2_41_the_resources_pane_lists_what_is_known() {
     update(&mut state, key('i'));
     typed(&mut state, "Xb3sL9pQw2e");
     let effects = update(&mut state, code(KeyCode::Enter));
-    let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
-        panic!("expected a look-up: {effects:?}");
-    };
-    update(
-        &mut state,
-        Msg::ResourceLoaded {
-            req,
-            uid: uid.clone(),
-            result: Ok(Box::new(resource(&uid, "avatar.png"))),
-        },
-    );
+    answer_resource_read(&mut state, &effects, |uid| resource(uid, "avatar.png"));
     assert_eq!(state.resources.list.items.len(), 5);
     assert_eq!(
         state.selected_resource().map(|r| r.uid.as_str()),
@@ -579,18 +534,11 @@ fn a_refresh_keeps_the_cursor_on_the_same_document() {
     for _ in 0..5 {
         update(&mut state, key('j'));
     }
-    let (req, _) = documents_req(&update(&mut state, key('r')));
+    let effects = update(&mut state, key('r'));
     // The server now lists one more document first.
     let mut fresh = page(0..30, 1, 31);
     fresh.items.insert(0, document(99));
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(fresh),
-        },
-    );
+    answer_documents(&mut state, &effects, fresh);
     assert_eq!(
         state.selected_document().map(|d| d.id.clone()),
         Some(uid('D', 5))
@@ -611,28 +559,12 @@ fn arrows_move_the_list_while_the_filter_is_typed() {
 #[test]
 fn a_list_status_of_none_is_read_in_the_background_and_shown_as_read() {
     let mut state = ready(10);
-    update(&mut state, key('2'));
+    let effects = update(&mut state, key('2'));
     let listed = FileResource {
         storage_status: Some(StorageStatus::None),
         ..resource("TacExtJuMmW", "report.pdf")
     };
-    let req = state
-        .resources
-        .list
-        .loading
-        .expect("the list is loading")
-        .req;
-    let effects = update(
-        &mut state,
-        Msg::ResourcesLoaded {
-            req,
-            page: 1,
-            result: Ok(d2files::api::Page {
-                items: vec![listed],
-                pager: None,
-            }),
-        },
-    );
+    let effects = answer_resources(&mut state, &effects, resources_page(vec![listed]));
     // The list's NONE is no status: the row says so, and is read on its own at once.
     let row_of = |state: &mut State| {
         render(state, 100, 20)
@@ -641,22 +573,14 @@ fn a_list_status_of_none_is_read_in_the_background_and_shown_as_read() {
             .expect("the row")
             .to_string()
     };
-    let Some(Effect::FetchResource { req, uid }) = effects.first().cloned() else {
-        panic!("expected a read of the file resource: {effects:?}");
-    };
+    let (_, uid) = resource_read(&effects);
+    assert_eq!(uid, "TacExtJuMmW");
     assert!(!row_of(&mut state).contains("NONE"));
     assert!(
         update(&mut state, code(KeyCode::Enter)).is_empty(),
         "the details wait for the read in flight"
     );
-    update(
-        &mut state,
-        Msg::ResourceLoaded {
-            req,
-            uid: uid.clone(),
-            result: Ok(Box::new(resource(&uid, "report.pdf"))),
-        },
-    );
+    answer_resource_read(&mut state, &effects, |uid| resource(uid, "report.pdf"));
     assert!(row_of(&mut state).contains("STORED"));
     let screen = render(&mut state, 100, 20);
     assert!(
@@ -746,17 +670,7 @@ fn remapped_keys_drive_the_app_and_its_hints() {
     )
     .expect("valid overrides")
     .0;
-    let mut state = State::new(settings);
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..5, 1, 5)),
-        },
-    );
+    let mut state = ready_with(settings, "2.41.4", page(0..5, 1, 5));
     assert!(update(&mut state, key('D')).is_empty());
     assert!(state.dialog.is_none(), "D no longer deletes");
     update(&mut state, key('x'));
@@ -830,42 +744,18 @@ fn a_failed_link_step_can_be_retried_from_the_transfers_panel() {
 
 #[test]
 fn before_2_41_known_rows_are_read_one_at_a_time() {
-    let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..4, 1, 4)),
-        },
-    );
-    let fetch = |effects: Vec<Effect>| match effects.as_slice() {
-        [Effect::FetchResource { req, uid }] => (*req, uid.clone()),
+    let mut state = ready_with(settings(), "2.40.3", page(0..4, 1, 4));
+    let read = |effects: &[Effect]| match effects {
+        [Effect::FetchResource { uid, .. }] => uid.clone(),
         other => panic!("expected one read, got {other:?}"),
     };
-    let (req, uid) = fetch(update(&mut state, key('2')));
-    assert_eq!(uid, uid_of(0));
-    let (req, uid) = fetch(update(
-        &mut state,
-        Msg::ResourceLoaded {
-            req,
-            uid: uid.clone(),
-            result: Ok(Box::new(resource(&uid, "a.pdf"))),
-        },
-    ));
-    assert_eq!(uid, uid_of(1));
+    let effects = update(&mut state, key('2'));
+    assert_eq!(read(&effects), uid_of(0));
+    let effects = answer_resource_read(&mut state, &effects, |uid| resource(uid, "a.pdf"));
+    assert_eq!(read(&effects), uid_of(1));
     // An unreadable row is noted for the details and skipped.
-    let (_, uid) = fetch(update(
-        &mut state,
-        Msg::ResourceLoaded {
-            req,
-            uid: uid.clone(),
-            result: Err(conflict("gone")),
-        },
-    ));
-    assert_eq!(uid, uid_of(3), "document 2 is a link");
+    let effects = refuse_resource_read(&mut state, &effects, conflict("gone"));
+    assert_eq!(read(&effects), uid_of(3), "document 2 is a link");
     assert!(state.resources.book.unreadable(&uid_of(1)).is_some());
     assert!(state.toasts.is_empty());
 }
@@ -890,18 +780,11 @@ fn a_new_link_is_selected_once_the_list_reloads() {
         external: true,
         ..Document::default()
     };
-    let (req, _) = documents_req(&update(&mut state, Msg::LinkCreated(Ok(created.clone()))));
+    let effects = update(&mut state, Msg::LinkCreated(Ok(created.clone())));
     assert!(state.dialog.is_none());
     let mut fresh = page(0..10, 1, 11);
     fresh.items.insert(0, created);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(fresh),
-        },
-    );
+    answer_documents(&mut state, &effects, fresh);
     assert_eq!(state.documents.cursor, 0);
     assert_eq!(
         state.selected_document().map(|d| d.id.as_str()),
@@ -912,27 +795,18 @@ fn a_new_link_is_selected_once_the_list_reloads() {
 #[test]
 fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
     let mut state = ready(6);
-    update(&mut state, key('2'));
-    let req = state
-        .resources
-        .list
-        .loading
-        .expect("the list is loading")
-        .req;
-    update(
+    let effects = update(&mut state, key('2'));
+    refuse_resources(
         &mut state,
-        Msg::ResourcesLoaded {
-            req,
-            page: 1,
-            result: Err(Error::Dhis2(Box::new(Dhis2Error {
-                status: 403,
-                message: "Access denied".into(),
-                error_code: None,
-                dev_message: None,
-                error_reports: Vec::new(),
-                hint: None,
-            }))),
-        },
+        &effects,
+        Error::Dhis2(Box::new(Dhis2Error {
+            status: 403,
+            message: "Access denied".into(),
+            error_code: None,
+            dev_message: None,
+            error_reports: Vec::new(),
+            hint: None,
+        })),
     );
     assert_eq!(state.resources.source, ResourceSource::Known);
     assert_eq!(
@@ -945,13 +819,19 @@ fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
 
 #[test]
 fn only_web_links_are_opened() {
-    let mut state = ready(3);
-    // Document 2 is a link; make it point somewhere a browser should not be asked to go.
-    state.documents.items[2].url = Some("file:///etc/passwd".into());
-    update(&mut state, key('G'));
+    // Document 2 is a link; the first server points it somewhere a browser should not be
+    // asked to go.
+    let link_to = |url: &str| {
+        let mut first = page(0..3, 1, 3);
+        first.items[2].url = Some(url.into());
+        let mut state = ready_with(settings(), "2.41.4", first);
+        update(&mut state, key('G'));
+        state
+    };
+    let mut state = link_to("file:///etc/passwd");
     assert!(update(&mut state, key('o')).is_empty());
     assert_eq!(state.toasts[0].level, ToastLevel::Error);
-    state.documents.items[2].url = Some("https://dhis2.org".into());
+    let mut state = link_to("https://dhis2.org");
     assert_eq!(
         update(&mut state, key('o')),
         vec![Effect::Open("https://dhis2.org".into())]
@@ -968,16 +848,8 @@ fn document_files(effects: &[Effect]) -> Option<Vec<String>> {
 #[test]
 fn a_page_of_documents_reads_its_files_in_one_batch_for_the_list_columns() {
     let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
-    let effects = update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..6, 1, 6)),
-        },
-    );
+    let effects = connect(&mut state, "2.41.4");
+    let effects = answer_documents(&mut state, &effects, page(0..6, 1, 6));
     // Documents 2 and 5 are links: nothing to read.
     let uids = document_files(&effects).expect("a batch read of the page's files");
     assert_eq!(uids, [0, 1, 3, 4].map(|n| uid('F', n)));
@@ -1003,31 +875,15 @@ fn a_page_of_documents_reads_its_files_in_one_batch_for_the_list_columns() {
     assert!(row.contains("2.0 MiB"), "the size is shown: {row}");
     // Reloading the same documents reads nothing again.
     let effects = update(&mut state, key('r'));
-    let (req, _) = documents_req(&effects);
-    let effects = update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..6, 1, 6)),
-        },
-    );
+    let effects = answer_documents(&mut state, &effects, page(0..6, 1, 6));
     assert_eq!(document_files(&effects), None);
 }
 
 #[test]
 fn before_2_41_documents_pages_read_no_file_batches() {
     let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.6"))));
-    let (req, _) = documents_req(&effects);
-    let effects = update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..6, 1, 6)),
-        },
-    );
+    let effects = connect(&mut state, "2.40.6");
+    let effects = answer_documents(&mut state, &effects, page(0..6, 1, 6));
     assert_eq!(document_files(&effects), None, "{effects:?}");
 }
 
@@ -1062,16 +918,13 @@ fn a_filter_error_does_not_outlive_its_filter() {
     let mut state = ready(10);
     update(&mut state, key('/'));
     typed(&mut state, "nmae:eq:x");
-    let (req, _) = documents_req(&tick(&mut state, 5_000));
+    let effects = tick(&mut state, 5_000);
     // Another, valid filter is typed before the refusal of the first arrives.
     typed(&mut state, "y");
-    update(
+    refuse_documents(
         &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Err(conflict("Unknown path property: nmae")),
-        },
+        &effects,
+        conflict("Unknown path property: nmae"),
     );
     assert_eq!(
         state.documents.filter.error(),
@@ -1134,15 +987,8 @@ fn a_new_sort_order_starts_at_its_top() {
         update(&mut state, key('j'));
     }
     assert_eq!(state.documents.cursor, 5);
-    let (req, _) = documents_req(&update(&mut state, key('s')));
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..50, 1, 50)),
-        },
-    );
+    let effects = update(&mut state, key('s'));
+    answer_documents(&mut state, &effects, page(0..50, 1, 50));
     assert_eq!(state.documents.cursor, 0);
 }
 
@@ -1150,17 +996,7 @@ fn a_new_sort_order_starts_at_its_top() {
 fn declining_to_replace_goes_back_to_the_save_as_prompt() {
     let mut state = ready(10);
     let effects = update(&mut state, key('d'));
-    let Some(Effect::FetchResource { req, uid: fr }) = effects.first().cloned() else {
-        panic!("expected the file resource to be read for its name: {effects:?}");
-    };
-    update(
-        &mut state,
-        Msg::ResourceLoaded {
-            req,
-            uid: fr.clone(),
-            result: Ok(Box::new(resource(&fr, "annual-report.pdf"))),
-        },
-    );
+    answer_resource_read(&mut state, &effects, |fr| resource(fr, "annual-report.pdf"));
     let (id, _) = started_transfer(&update(&mut state, code(KeyCode::Enter)));
     let target = PathBuf::from("/home/op/Downloads/annual-report.pdf");
     update(
@@ -1200,16 +1036,13 @@ fn an_internal_failure_of_a_list_is_no_filter_error_and_keeps_the_rows() {
     let mut state = ready(10);
     update(&mut state, key('/'));
     typed(&mut state, "malaria");
-    let (req, _) = documents_req(&update(&mut state, code(KeyCode::Enter)));
-    update(
+    let effects = update(&mut state, code(KeyCode::Enter));
+    refuse_documents(
         &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Err(Error::Internal(
-                "the list stopped on an internal error (a bug in d2files); see the log".into(),
-            )),
-        },
+        &effects,
+        Error::Internal(
+            "the list stopped on an internal error (a bug in d2files); see the log".into(),
+        ),
     );
     assert_eq!(state.documents.filter.error(), None);
     assert_eq!(state.documents.items.len(), 10, "the rows stay");
@@ -1280,7 +1113,7 @@ fn the_profiles_warnings_are_on_the_screen_until_dismissed() {
     settings.warnings =
         vec!["profile 'play' sends its credentials over plain http:// to dhis.example.org".into()];
     let mut state = State::new(settings);
-    update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
+    connect(&mut state, "2.41.4");
     let screen = render(&mut state, 100, 24);
     assert!(
         screen.contains("warning: profile 'play' sends its credentials"),
@@ -1352,16 +1185,9 @@ fn a_failed_or_cancelled_download_restarts_from_the_transfers_panel() {
 fn bottom_reaches_the_real_end_by_loading_the_last_page_alone() {
     let mut state = ready(5000);
     let effects = update(&mut state, key('G'));
-    let (req, query) = documents_req(&effects);
+    let (_, query) = documents_req(&effects);
     assert_eq!(query.page, 100, "the pager's last page, directly");
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 100,
-            result: Ok(page(4950..5000, 100, 5000)),
-        },
-    );
+    answer_documents(&mut state, &effects, page(4950..5000, 100, 5000));
     assert_eq!(state.documents.cursor, 49);
     assert_eq!(
         state.selected_document().map(|d| d.id.clone()),
@@ -1375,17 +1201,10 @@ fn bottom_reaches_the_real_end_by_loading_the_last_page_alone() {
     for _ in 0..45 {
         effects.extend(update(&mut state, key('k')));
     }
-    let (req, query) = documents_req(&effects);
+    let (_, query) = documents_req(&effects);
     assert_eq!(query.page, 99);
     let before = state.selected_document().map(|d| d.id.clone());
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 99,
-            result: Ok(page(4900..4950, 99, 5000)),
-        },
-    );
+    answer_documents(&mut state, &effects, page(4900..4950, 99, 5000));
     assert_eq!(
         state.selected_document().map(|d| d.id.clone()),
         before,
@@ -1393,16 +1212,10 @@ fn bottom_reaches_the_real_end_by_loading_the_last_page_alone() {
     );
     assert!(render(&mut state, 100, 30).contains("4901–5000 of 5000"));
     // `g` goes back to the real start.
-    let (req, query) = documents_req(&update(&mut state, key('g')));
+    let effects = update(&mut state, key('g'));
+    let (_, query) = documents_req(&effects);
     assert_eq!(query.page, 1);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..50, 1, 5000)),
-        },
-    );
+    answer_documents(&mut state, &effects, page(0..50, 1, 5000));
     assert_eq!(
         state.selected_document().map(|d| d.id.clone()),
         Some(uid('D', 0))
@@ -1419,17 +1232,7 @@ fn bottom_on_a_short_list_just_moves() {
 
 #[test]
 fn before_2_41_dhis2_syntax_filters_the_known_resources_here_or_says_why_not() {
-    let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.40.3"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..6, 1, 6)),
-        },
-    );
+    let mut state = ready_with(settings(), "2.40.3", page(0..6, 1, 6));
     update(&mut state, key('2'));
     let names = |state: &State| -> Vec<String> {
         let resources = &state.resources;

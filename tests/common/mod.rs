@@ -1,6 +1,17 @@
-//! Shared helpers of the `api_*` suites: an emulator per test, a d2files client for it with
-//! small backoffs, temp files and request-log queries. Every suite uses a different subset.
+//! The one support module of the integration tests: an emulator per test, d2files clients for it
+//! with small backoffs, temp files, deterministic bytes and request-log queries here; the binary
+//! run in a private home in [`bin`] (its names also here), in a pseudo-terminal in [`pty`], the
+//! TUI's effect runner in [`runner`], hostile HTTP servers in [`hostile`] and a private CA in
+//! [`tls`]. Every suite includes it with `mod common;` and uses a different subset.
 #![allow(dead_code)]
+
+pub mod bin;
+pub mod hostile;
+pub mod pty;
+pub mod runner;
+pub mod tls;
+
+pub use bin::*;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,12 +43,37 @@ pub async fn start_with(version_text: &str, tweak: impl FnOnce(&mut EmulatorOpti
     Emulator::start(options).await.expect("the emulator starts")
 }
 
+/// A multi-threaded runtime of its own, for tests that are not async themselves (the binary in
+/// a process or a pty) but need the emulator served meanwhile.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// An emulator with `tweak`ed default options, served on a runtime of its own (see
+/// [`runtime`]). Keep the runtime while the emulator is used; seeding file resources needs
+/// `runtime.enter()`.
+pub fn start_blocking(
+    tweak: impl FnOnce(&mut EmulatorOptions),
+) -> (tokio::runtime::Runtime, Emulator) {
+    let runtime = runtime();
+    let mut options = EmulatorOptions::default();
+    tweak(&mut options);
+    let emulator = runtime
+        .block_on(Emulator::start(options))
+        .expect("the emulator starts");
+    (runtime, emulator)
+}
+
 /// Client options for tests: retries on, but with millisecond backoffs.
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
         retries: 2,
         retry_backoff: Duration::from_millis(2),
-        read_timeout: Duration::from_secs(10),
+        read_timeout: Duration::from_secs(20),
         connect_timeout: Duration::from_secs(5),
         ..ClientOptions::default()
     }
@@ -59,6 +95,11 @@ pub fn admin_with(em: &Emulator, options: ClientOptions) -> Client {
 
 pub fn admin(em: &Emulator) -> Client {
     client_as(em, Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD))
+}
+
+/// The admin with the default client options, as the binary builds its client.
+pub fn default_admin(em: &Emulator) -> Client {
+    Client::new(&em.base_url(), Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD)).expect("client")
 }
 
 pub fn admin_pat(em: &Emulator) -> Client {
@@ -87,7 +128,7 @@ pub fn transfer() -> TransferOptions {
 
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new()
-        .prefix("d2files-apitest-")
+        .prefix("d2files-test-")
         .tempdir()
         .expect("temp dir")
 }
@@ -98,16 +139,29 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// Deterministic, incompressible-looking bytes.
+/// The states of a xorshift64 generator started at `state` (which must not be 0).
+fn xorshift(mut state: u64) -> impl Iterator<Item = u64> {
+    std::iter::repeat_with(move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    })
+}
+
+/// Deterministic, incompressible-looking bytes; other seeds, other bytes.
 pub fn pseudo_random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
+    xorshift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+        .take(len)
+        .map(|state| (state >> 24) as u8)
+        .collect()
+}
+
+/// Deterministic bytes that do not repeat, the same on every call.
+pub fn bytes(len: usize) -> Vec<u8> {
+    xorshift(0x2545_f491_4f6c_dd1d)
+        .take(len)
+        .map(|state| (state >> 24) as u8)
         .collect()
 }
 
@@ -149,6 +203,35 @@ pub fn part_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Every path below `dir`, sorted, relative to it.
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() && !path.is_symlink() {
+                pending.push(path.clone());
+            }
+            found.push(path.strip_prefix(dir).expect("below dir").to_path_buf());
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether permission bits stop this process (they do not for root).
+pub fn permissions_apply() -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let applies = std::fs::write(locked.join("probe"), b"x").is_err();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    applies
+}
+
 /// CRC-32 (IEEE), for building personal access tokens with a valid checksum.
 fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xffff_ffffu32;
@@ -178,4 +261,14 @@ pub fn seed_file_document(
     let fr = em.seed_file_resource(resource).expect("seed");
     let document = em.seed_document(d2files::emulator::SeedDocument::file(title, &fr));
     (fr, document)
+}
+
+/// Seeds an `application/octet-stream` file resource; returns its uid.
+pub fn seed_blob(em: &Emulator, name: &str, contents: Vec<u8>) -> String {
+    em.seed_file_resource(d2files::emulator::SeedFileResource::new(
+        name,
+        "application/octet-stream",
+        contents,
+    ))
+    .expect("seed")
 }

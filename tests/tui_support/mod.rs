@@ -1,10 +1,14 @@
-//! Fixtures shared by the TUI tests: a state as the TUI builds it, documents, pages and keys.
+//! Fixtures shared by the TUI tests: a state as the TUI builds it, documents, pages and keys,
+//! and a driver that answers the requests a state asked for (found among the effects `update`
+//! returned, as the runner finds them), so no test reaches into the state for a request id.
 #![allow(dead_code)]
 use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use d2files::api::{Document, Me, Page, Pager, ServerInfo, ServerVersion};
+use d2files::api::{
+    Document, Error, FileResource, ListQuery, Me, Page, Pager, ServerInfo, ServerVersion,
+};
 use d2files::app::effect::Effect;
 use d2files::app::msg::Msg;
 use d2files::app::{Keymap, Settings, State, update};
@@ -96,37 +100,149 @@ pub fn typed(state: &mut State, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(state, key(c))).collect()
 }
 
-/// The request id of the one documents fetch among `effects`.
-pub fn documents_req(effects: &[Effect]) -> (u64, d2files::api::ListQuery) {
-    let fetches: Vec<_> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::FetchDocuments { req, query } => Some((*req, query.clone())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(
-        fetches.len(),
-        1,
-        "expected one documents fetch in {effects:?}"
-    );
-    fetches[0].clone()
+/// What `pick` takes from the one effect among `effects` it takes anything from.
+#[track_caller]
+fn one<T>(effects: &[Effect], what: &str, pick: impl Fn(&Effect) -> Option<T>) -> T {
+    let mut picked: Vec<T> = effects.iter().filter_map(pick).collect();
+    assert_eq!(picked.len(), 1, "expected one {what} in {effects:?}");
+    picked.remove(0)
+}
+
+/// The request id and query of the one documents fetch among `effects`.
+#[track_caller]
+pub fn documents_req(effects: &[Effect]) -> (u64, ListQuery) {
+    one(effects, "documents fetch", |effect| match effect {
+        Effect::FetchDocuments { req, query } => Some((*req, query.clone())),
+        _ => None,
+    })
+}
+
+/// The request id and query of the one file resource list fetch among `effects`.
+#[track_caller]
+pub fn resources_req(effects: &[Effect]) -> (u64, ListQuery) {
+    one(effects, "file resource list fetch", |effect| match effect {
+        Effect::FetchResources { req, query } => Some((*req, query.clone())),
+        _ => None,
+    })
+}
+
+/// The request id and uid of the one file resource read among `effects`.
+#[track_caller]
+pub fn resource_read(effects: &[Effect]) -> (u64, String) {
+    one(effects, "file resource read", |effect| match effect {
+        Effect::FetchResource { req, uid } => Some((*req, uid.clone())),
+        _ => None,
+    })
+}
+
+/// The connection to a server of `version` succeeds: the effects, the first documents fetch
+/// among them.
+pub fn connect(state: &mut State, version: &str) -> Vec<Effect> {
+    update(state, Msg::Connected(Ok(server(version))))
+}
+
+/// Answers the documents fetch among `effects` as the runner does (for the query's page).
+#[track_caller]
+pub fn answer_documents(
+    state: &mut State,
+    effects: &[Effect],
+    page: Page<Document>,
+) -> Vec<Effect> {
+    answer_list(state, effects, documents_req, documents_loaded, Ok(page))
+}
+
+/// Answers the documents fetch among `effects` with a failure.
+#[track_caller]
+pub fn refuse_documents(state: &mut State, effects: &[Effect], error: Error) -> Vec<Effect> {
+    answer_list(state, effects, documents_req, documents_loaded, Err(error))
+}
+
+/// Answers the file resource list fetch among `effects` as the runner does.
+#[track_caller]
+pub fn answer_resources(
+    state: &mut State,
+    effects: &[Effect],
+    page: Page<FileResource>,
+) -> Vec<Effect> {
+    answer_list(state, effects, resources_req, resources_loaded, Ok(page))
+}
+
+/// Answers the file resource list fetch among `effects` with a failure.
+#[track_caller]
+pub fn refuse_resources(state: &mut State, effects: &[Effect], error: Error) -> Vec<Effect> {
+    answer_list(state, effects, resources_req, resources_loaded, Err(error))
+}
+
+type Loaded<T> = fn(u64, u32, Result<Page<T>, Error>) -> Msg;
+
+fn documents_loaded(req: u64, page: u32, result: Result<Page<Document>, Error>) -> Msg {
+    Msg::DocumentsLoaded { req, page, result }
+}
+
+fn resources_loaded(req: u64, page: u32, result: Result<Page<FileResource>, Error>) -> Msg {
+    Msg::ResourcesLoaded { req, page, result }
+}
+
+/// Answers the list fetch `find` finds among `effects` with `result`, for the query's page.
+#[track_caller]
+fn answer_list<T>(
+    state: &mut State,
+    effects: &[Effect],
+    find: fn(&[Effect]) -> (u64, ListQuery),
+    loaded: Loaded<T>,
+    result: Result<Page<T>, Error>,
+) -> Vec<Effect> {
+    let (req, query) = find(effects);
+    update(state, loaded(req, query.page, result))
+}
+
+/// One page of file resources, with no pager (as DHIS2 answers a short list).
+pub fn resources_page(items: Vec<FileResource>) -> Page<FileResource> {
+    Page { items, pager: None }
+}
+
+/// Answers the file resource read among `effects` with what `read` makes of the uid asked for.
+#[track_caller]
+pub fn answer_resource_read(
+    state: &mut State,
+    effects: &[Effect],
+    read: impl FnOnce(&str) -> FileResource,
+) -> Vec<Effect> {
+    let (req, uid) = resource_read(effects);
+    let result = Ok(Box::new(read(&uid)));
+    update(state, Msg::ResourceLoaded { req, uid, result })
+}
+
+/// Answers the file resource read among `effects` with a failure.
+#[track_caller]
+pub fn refuse_resource_read(state: &mut State, effects: &[Effect], error: Error) -> Vec<Effect> {
+    let (req, uid) = resource_read(effects);
+    update(
+        state,
+        Msg::ResourceLoaded {
+            req,
+            uid,
+            result: Err(error),
+        },
+    )
+}
+
+/// A state with `settings`, connected to a server of `version`, showing `first`: the answer to
+/// its first documents fetch.
+pub fn ready_with(settings: Settings, version: &str, first: Page<Document>) -> State {
+    let mut state = State::new(settings);
+    let effects = connect(&mut state, version);
+    answer_documents(&mut state, &effects, first);
+    state
 }
 
 /// A connected state showing the first page of `total` documents.
 pub fn ready(total: usize) -> State {
-    let mut state = State::new(settings());
-    let effects = update(&mut state, Msg::Connected(Ok(server("2.41.4"))));
-    let (req, _) = documents_req(&effects);
-    update(
-        &mut state,
-        Msg::DocumentsLoaded {
-            req,
-            page: 1,
-            result: Ok(page(0..total.min(50), 1, total as u64)),
-        },
-    );
-    state
+    ready_with(
+        settings(),
+        "2.41.4",
+        page(0..total.min(50), 1, total as u64),
+    )
 }
 
 pub fn tick(state: &mut State, millis: u64) -> Vec<Effect> {

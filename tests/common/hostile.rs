@@ -131,6 +131,22 @@ impl Conn {
         }
     }
 
+    /// Announces a long (100 kB) JSON body, then sends a byte every 50 ms: never idle for a
+    /// read timeout, so only a total deadline ends it.
+    pub async fn trickle_json(mut self) {
+        let _ = self
+            .head(
+                200,
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", "100000"),
+                ],
+            )
+            .await;
+        self.trickle(&[b' '; 100_000], Duration::from_millis(50))
+            .await;
+    }
+
     /// Reads what the client sent first (one read), for raw scripts that answer after it.
     pub async fn read_some(&mut self) -> Vec<u8> {
         let mut buffer = vec![0u8; 16 * 1024];
