@@ -123,7 +123,7 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
     );
     let dir = tempfile::tempdir().unwrap();
     let (mut runner, mut rx) = common::runner::runner(&em, dir.path());
-    let downloads = common::runner::app_paths(dir.path()).download_dir;
+    let downloads = common::runner::app_paths(dir.path()).dirs.download_dir;
     std::fs::create_dir(&downloads).unwrap();
     em.faults().drop_after_bytes(300_000, "/data");
     runner.run(Effect::StartTransfer {

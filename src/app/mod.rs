@@ -75,7 +75,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let settings = Settings {
         profile: launch.profile_name,
         base_url: launch.client.base_url().to_string(),
-        download_dir: paths.download_dir.clone(),
+        download_dir: paths.download_dir().to_path_buf(),
         log_path: log_file.clone(),
         keymap,
         keymap_problems,
@@ -148,10 +148,12 @@ mod tests {
     fn a_bad_keymap_file_is_reported_with_its_path_and_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let paths = AppPaths {
-            config_dir: dir.path().to_path_buf(),
-            data_dir: dir.path().join("data"),
-            state_dir: dir.path().join("state"),
-            download_dir: dir.path().join("downloads"),
+            dirs: crate::config::Paths {
+                config_dir: dir.path().to_path_buf(),
+                data_dir: dir.path().join("data"),
+                state_dir: dir.path().join("state"),
+                download_dir: dir.path().join("downloads"),
+            },
             home: None,
         };
         let (keymap, problems) = load_keymap(&paths);

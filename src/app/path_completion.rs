@@ -70,10 +70,7 @@ pub fn directory_to_list(input: &str, home: Option<&PathBuf>) -> PathBuf {
     if dir.is_empty() {
         return PathBuf::from(".");
     }
-    match (dir.strip_prefix("~/"), home) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(dir),
-    }
+    crate::app::paths::expand_home(std::path::Path::new(dir), home.map(PathBuf::as_path))
 }
 
 /// Lists the directory of a typed path and completes the name being typed.

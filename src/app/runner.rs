@@ -332,10 +332,10 @@ async fn run_job(
 /// any other missing directory is reported, as it is more likely a typo.
 fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarget, Error> {
     let path = paths.expand(typed);
-    let dir = &paths.download_dir;
-    if (path.parent() == Some(dir.as_path()) || path == *dir) && !dir.exists() {
+    let dir = paths.download_dir();
+    if (path.parent() == Some(dir) || path == dir) && !dir.exists() {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.clone(),
+            path: dir.to_path_buf(),
             source,
         })?;
     }

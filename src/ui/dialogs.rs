@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::footer::input_line;
+use super::text_field::input_line;
 use super::{Theme, centered, fit};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{Dialog, State, UploadFocus};

@@ -1,10 +1,10 @@
 //! The filter prompt (with DHIS2's complaint under it) and the key hints row.
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use tui_input::Input;
 
+use super::text_field::input_line;
 use super::{Theme, fit};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{Layer, Pane, ResourceSource, State};
@@ -57,31 +57,6 @@ pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 pub fn prompt_rows(state: &State) -> u16 {
     let filter = state.filter();
     u16::from(filter.editing) + u16::from(filter.error().is_some() || filter.note().is_some())
-}
-
-/// One line with a label and a text field; shows the cursor when focused.
-pub fn input_line(
-    frame: &mut Frame,
-    area: Rect,
-    label: &str,
-    input: &Input,
-    theme: Theme,
-    focused: bool,
-) {
-    let label_width = label.chars().count() as u16;
-    let width = usize::from(area.width.saturating_sub(label_width + 1));
-    let scroll = input.visual_scroll(width);
-    let visible: String = input.value().chars().skip(scroll).take(width).collect();
-    let label_style = if focused { theme.key() } else { theme.dim() };
-    let line = Line::from(vec![
-        Span::styled(label.to_string(), label_style),
-        Span::raw(visible),
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
-    if focused {
-        let x = area.x + label_width + (input.visual_cursor().saturating_sub(scroll)) as u16;
-        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
-    }
 }
 
 /// The hints for what the keys do right now, generated from the keymap.

@@ -7,9 +7,10 @@ mod help;
 mod hit;
 mod lists;
 mod startup;
+mod text_field;
 mod theme;
 mod toasts;
-mod transfers;
+mod transfer_panel;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -36,7 +37,7 @@ fn areas(state: &State, area: Rect) -> Areas {
     let prompt_rows = footer::prompt_rows(state);
     let transfer_rows = u16::from(state.transfers.any_active() && !state.show_transfers);
     let lower_rows = if state.show_transfers {
-        transfers::panel_height(state, area.height)
+        transfer_panel::panel_height(state, area.height)
     } else if state.details.open {
         details::height(area.height)
     } else {
@@ -79,12 +80,12 @@ pub fn draw(frame: &mut Frame, state: &State) {
     header::tabs(frame, areas.tabs, state, theme);
     lists::draw(frame, areas.table, state, theme);
     if state.show_transfers {
-        transfers::panel(frame, areas.lower, state, theme);
+        transfer_panel::panel(frame, areas.lower, state, theme);
     } else if state.details.open {
         details::draw(frame, areas.lower, state, theme);
     }
     footer::prompt(frame, areas.prompt, state, theme);
-    transfers::summary(frame, areas.transfer, state, theme);
+    transfer_panel::summary(frame, areas.transfer, state, theme);
     footer::draw(frame, areas.footer, state, theme);
     toasts::draw(frame, areas.table.union(areas.lower), state, theme);
     // The layers above the screen, the top one last.

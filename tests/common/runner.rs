@@ -14,10 +14,12 @@ use tokio::sync::mpsc;
 /// The app's directories inside `dir`: `config`, `data`, `state`, downloads in `downloads`.
 pub fn app_paths(dir: &Path) -> AppPaths {
     AppPaths {
-        config_dir: dir.join("config"),
-        data_dir: dir.join("data"),
-        state_dir: dir.join("state"),
-        download_dir: dir.join("downloads"),
+        dirs: d2files::config::Paths {
+            config_dir: dir.join("config"),
+            data_dir: dir.join("data"),
+            state_dir: dir.join("state"),
+            download_dir: dir.join("downloads"),
+        },
         home: None,
     }
 }
