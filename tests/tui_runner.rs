@@ -351,3 +351,57 @@ async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
         "nothing was sent"
     );
 }
+
+#[tokio::test]
+async fn a_superseded_list_request_is_aborted_so_only_the_newest_reaches_the_server() {
+    // The first list (filtered "held") gets no answer; the server reports when its client
+    // closes the connection. The second is answered at once.
+    let (closed_tx, mut closed) = mpsc::unbounded_channel();
+    let (arrived_tx, mut arrived) = mpsc::unbounded_channel();
+    let server = common::hostile::serve(move |request, mut conn| {
+        let closed_tx = closed_tx.clone();
+        let arrived_tx = arrived_tx.clone();
+        async move {
+            if request.query("filter").is_some_and(|f| f.contains("held")) {
+                let _ = arrived_tx.send(());
+                conn.linger(Duration::from_secs(60)).await;
+                let _ = closed_tx.send(());
+            } else {
+                conn.json(
+                    200,
+                    &serde_json::json!({"pager": {"page": 1, "pageCount": 1, "total": 0,
+                        "pageSize": 50}, "documents": []}),
+                )
+                .await;
+            }
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let client = d2files::api::Client::new(
+        &server.base_url(),
+        d2files::api::Auth::basic("admin", "district"),
+    )
+    .unwrap();
+    let mut runner = Runner::new(client, tx, common::runner::app_paths(dir.path()));
+    let held = ListQuery::new().filter(d2files::api::Filter::name_contains("held"));
+    runner.run(Effect::FetchDocuments {
+        req: 1,
+        query: held,
+    });
+    arrived.recv().await.expect("the first request arrives");
+    runner.run(Effect::FetchDocuments {
+        req: 2,
+        query: ListQuery::new(),
+    });
+    let Msg::DocumentsLoaded { req, .. } = next(&mut rx).await else {
+        panic!("expected the list");
+    };
+    assert_eq!(req, 2, "only the newest request answers");
+    // Far sooner than any timeout of the client: the older request was dropped.
+    tokio::time::timeout(Duration::from_secs(10), closed.recv())
+        .await
+        .expect("the superseded request's connection was closed")
+        .expect("the server script reports");
+}

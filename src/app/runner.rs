@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 
 use crate::api::{CancellationToken, Client, DownloadTarget, Error, Progress, TransferOptions};
 use crate::app::effect::Effect;
@@ -24,15 +24,28 @@ pub const PARALLEL_TRANSFERS: usize = 3;
 /// On quit, how long cancelled transfers get to remove their part files.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
+/// The reads of which only the newest counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Superseding {
+    Documents,
+    Resources,
+    Detail,
+}
+
 pub struct Runner {
     client: Client,
     tx: mpsc::UnboundedSender<Msg>,
     paths: AppPaths,
     slots: Arc<Semaphore>,
-    cancels: HashMap<TransferId, CancellationToken>,
+    /// Each transfer's cancel token, while its task lives (the `Weak` dies with the task).
+    cancels: HashMap<TransferId, (CancellationToken, Weak<()>)>,
     tasks: JoinSet<()>,
-    /// Transfers apart, so quitting waits for them (part files) and not for a slow list.
-    transfer_tasks: JoinSet<()>,
+    /// The list and detail reads in flight, by kind: a newer one makes the older one's answer
+    /// useless (`update` drops it), so the older one is aborted and the server sees one.
+    latest: HashMap<Superseding, AbortHandle>,
+    /// Transfers and writes to the uploads file apart, so quitting waits for them (part files,
+    /// an upload's record) and not for a slow list.
+    lasting_tasks: JoinSet<()>,
     /// Serialises writes to the uploads file.
     uploads_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -46,7 +59,8 @@ impl Runner {
             slots: Arc::new(Semaphore::new(PARALLEL_TRANSFERS)),
             cancels: HashMap::new(),
             tasks: JoinSet::new(),
-            transfer_tasks: JoinSet::new(),
+            latest: HashMap::new(),
+            lasting_tasks: JoinSet::new(),
             uploads_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -55,7 +69,9 @@ impl Runner {
     pub fn run(&mut self, effect: Effect) {
         // Reap finished tasks so the set does not grow for the whole session.
         while self.tasks.try_join_next().is_some() {}
-        while self.transfer_tasks.try_join_next().is_some() {}
+        while self.lasting_tasks.try_join_next().is_some() {}
+        self.cancels
+            .retain(|_, (_, alive)| alive.strong_count() > 0);
         let client = self.client.clone();
         let tx = self.tx.clone();
         match effect {
@@ -63,26 +79,32 @@ impl Runner {
                 let result = guarded("connecting", client.connect()).await;
                 let _ = tx.send(Msg::Connected(result));
             }),
-            Effect::FetchDocuments { req, query } => self.spawn(async move {
-                let result = guarded("the list", client.list_documents(&query)).await;
-                let _ = tx.send(Msg::DocumentsLoaded {
-                    req,
-                    page: query.page,
-                    result,
-                });
-            }),
-            Effect::FetchResources { req, query } => self.spawn(async move {
-                let result = guarded("the list", client.list_file_resources(&query)).await;
-                let _ = tx.send(Msg::ResourcesLoaded {
-                    req,
-                    page: query.page,
-                    result,
-                });
-            }),
-            Effect::FetchDetail { req, uid } => self.spawn(async move {
-                let result = guarded("the details", fetch_detail(&client, &uid)).await;
-                let _ = tx.send(Msg::DetailLoaded { req, result });
-            }),
+            Effect::FetchDocuments { req, query } => {
+                self.spawn_latest(Superseding::Documents, async move {
+                    let result = guarded("the list", client.list_documents(&query)).await;
+                    let _ = tx.send(Msg::DocumentsLoaded {
+                        req,
+                        page: query.page,
+                        result,
+                    });
+                })
+            }
+            Effect::FetchResources { req, query } => {
+                self.spawn_latest(Superseding::Resources, async move {
+                    let result = guarded("the list", client.list_file_resources(&query)).await;
+                    let _ = tx.send(Msg::ResourcesLoaded {
+                        req,
+                        page: query.page,
+                        result,
+                    });
+                })
+            }
+            Effect::FetchDetail { req, uid } => {
+                self.spawn_latest(Superseding::Detail, async move {
+                    let result = guarded("the details", fetch_detail(&client, &uid)).await;
+                    let _ = tx.send(Msg::DetailLoaded { req, result });
+                })
+            }
             Effect::FetchResource { req, uid } => self.spawn(async move {
                 let result = guarded("the details", client.get_file_resource(&uid)).await;
                 let result = result.map(Box::new);
@@ -106,7 +128,7 @@ impl Runner {
             }),
             Effect::StartTransfer { id, job } => self.start_transfer(id, job),
             Effect::CancelTransfer(id) => {
-                if let Some(token) = self.cancels.get(&id) {
+                if let Some((token, _)) = self.cancels.get(&id) {
                     token.cancel();
                 }
             }
@@ -138,7 +160,7 @@ impl Runner {
                 let file = self.paths.uploads_file();
                 let lock = self.uploads_lock.clone();
                 let server = self.client.base_url().to_string();
-                self.spawn(async move {
+                self.lasting_tasks.spawn(async move {
                     let _guard = lock.lock().await;
                     let shown = file.display().to_string();
                     let saved = tokio::task::spawn_blocking(move || {
@@ -209,14 +231,25 @@ impl Runner {
         self.tasks.spawn(task);
     }
 
+    /// Spawns a read that supersedes the one of its kind still running.
+    fn spawn_latest(&mut self, kind: Superseding, task: impl Future<Output = ()> + Send + 'static) {
+        let handle = self.tasks.spawn(task);
+        if let Some(older) = self.latest.insert(kind, handle) {
+            older.abort();
+        }
+    }
+
     fn start_transfer(&mut self, id: TransferId, job: TransferJob) {
         let cancel = CancellationToken::new();
-        self.cancels.insert(id, cancel.clone());
+        let alive = Arc::new(());
+        self.cancels
+            .insert(id, (cancel.clone(), Arc::downgrade(&alive)));
         let client = self.client.clone();
         let tx = self.tx.clone();
         let slots = self.slots.clone();
         let paths = self.paths.clone();
-        self.transfer_tasks.spawn(async move {
+        self.lasting_tasks.spawn(async move {
+            let _alive = alive;
             let permit = tokio::select! {
                 permit = slots.acquire_owned() => permit,
                 _ = cancel.cancelled() => {
@@ -248,14 +281,14 @@ impl Runner {
 
     /// Cancels every transfer and waits a moment for them to clean up their part files.
     pub async fn shutdown(mut self) {
-        for token in self.cancels.values() {
+        for (token, _) in self.cancels.values() {
             token.cancel();
         }
         self.tasks.abort_all();
-        let drain = async { while self.transfer_tasks.join_next().await.is_some() {} };
+        let drain = async { while self.lasting_tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
             tracing::warn!("some transfers did not stop in time");
-            self.transfer_tasks.abort_all();
+            self.lasting_tasks.abort_all();
         }
     }
 }
