@@ -391,16 +391,21 @@ fn resources_pane_from_the_server() {
     snap("resources_server", resources_from_the_server);
 }
 
+/// The screen's line with the cursor's row.
+fn selected_row(screen: &str) -> &str {
+    screen
+        .lines()
+        .find(|l| l.contains('▶'))
+        .expect("the selected row")
+}
+
 #[test]
 fn narrow_screens_give_the_name_the_room_and_cut_it_with_an_ellipsis() {
     let mut first = page(0..5, 1, 5);
     first.items[0].name = Some("Immunization coverage report 2025 – Northern".into());
     let mut state = ready_with(settings(), "2.41.4", first);
     let screen = render(&mut state, 30, 12);
-    let row = screen
-        .lines()
-        .find(|l| l.contains('▶'))
-        .expect("the selected row");
+    let row = selected_row(&screen);
     assert!(
         row.contains("Immunization cove") && row.contains('…'),
         "{screen}"
@@ -408,10 +413,7 @@ fn narrow_screens_give_the_name_the_room_and_cut_it_with_an_ellipsis() {
     assert!(!screen.contains("2025-03"), "the date gave way:\n{screen}");
     let mut state = resources_from_the_server();
     let screen = render(&mut state, 30, 12);
-    let row = screen
-        .lines()
-        .find(|l| l.contains('▶'))
-        .expect("the selected row");
+    let row = selected_row(&screen);
     assert!(
         row.contains("district-rep") && row.contains('…'),
         "{screen}"

@@ -145,15 +145,7 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             DocumentColumn::Name => Cell::from(fit(document.title(), name_width)),
             DocumentColumn::Kind => Cell::from(if document.external { "link" } else { "file" }),
             DocumentColumn::Type => kind_detail(document, resource, theme),
-            DocumentColumn::Size => Cell::from(
-                Line::from(
-                    resource
-                        .and_then(|r| r.content_length)
-                        .map(human_size)
-                        .unwrap_or_default(),
-                )
-                .alignment(Alignment::Right),
-            ),
+            DocumentColumn::Size => size_cell(resource),
             DocumentColumn::Updated => Cell::from(date(document.last_updated)),
         });
         Row::new(cells.collect::<Vec<_>>())
@@ -241,6 +233,15 @@ fn name_room(table_width: u16, fixed: &[u16], beside_type: bool) -> usize {
         .saturating_sub(fixed.iter().sum());
     let name = if beside_type { rest * 3 / 5 } else { rest };
     usize::from(name.max(1))
+}
+
+/// A file's size, right-aligned; empty while unknown.
+fn size_cell(resource: Option<&FileResource>) -> Cell<'static> {
+    let size = resource
+        .and_then(|r| r.content_length)
+        .map(human_size)
+        .unwrap_or_default();
+    Cell::from(Line::from(size).alignment(Alignment::Right))
 }
 
 /// A link's URL, or a file's content type (from its file resource once read).
@@ -378,15 +379,7 @@ fn resource_row<'a>(
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
         ),
-        ResourceColumn::Size => Cell::from(
-            Line::from(
-                resource
-                    .and_then(|r| r.content_length)
-                    .map(human_size)
-                    .unwrap_or_default(),
-            )
-            .alignment(Alignment::Right),
-        ),
+        ResourceColumn::Size => size_cell(resource),
         ResourceColumn::Status => Cell::from(status.clone()),
     });
     let name = Cell::from(fit(state.resources.row_name(row), name_width));
