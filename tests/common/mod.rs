@@ -5,12 +5,18 @@
 //! [`tls`]. Every suite includes it with `mod common;` and uses a different subset.
 #![allow(dead_code)]
 
+// The binary and the TUI's runner exist with the `cli` feature only; the api suites, which CI
+// also builds without it, use the rest.
+#[cfg(feature = "cli")]
 pub mod bin;
 pub mod hostile;
+#[cfg(feature = "cli")]
 pub mod pty;
+#[cfg(feature = "cli")]
 pub mod runner;
 pub mod tls;
 
+#[cfg(feature = "cli")]
 pub use bin::*;
 
 use std::path::{Path, PathBuf};
