@@ -5,11 +5,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use futures_util::StreamExt;
-use md5::{Digest, Md5};
 use reqwest::Response;
 
 use super::part_file::{Sink, check_target, create_part_file, finish, replaced_path};
-use super::{PROGRESS_INTERVAL, Phase, Progress, TransferOptions, hex};
+use super::{PROGRESS_INTERVAL, Phase, Progress, TransferOptions};
 use crate::api::error::{Error, Result};
 use crate::api::filename::{parse_content_disposition, printable, sanitize_file_name};
 use crate::api::model::{Domain, FileResource};
@@ -207,9 +206,8 @@ pub(crate) async fn save_body(
     let limit = total.unwrap_or(UNANNOUNCED_BODY_LIMIT);
     let replaced = replaced_path(&path);
     let (file, part) = create_part_file(&replaced)?;
-    let mut sink = Sink::new(file);
+    let mut sink = Sink::new(file, !options.skip_md5_check);
     let mut stream = response.bytes_stream();
-    let mut hasher = (!options.skip_md5_check).then(Md5::new);
     let moved = Moved::default();
     let watchdog = stalled(moved.clone(), options.min_progress, "download", total);
     tokio::pin!(watchdog);
@@ -243,9 +241,6 @@ pub(crate) async fn save_body(
                 ),
             }));
         }
-        if let Some(hasher) = hasher.as_mut() {
-            hasher.update(&chunk);
-        }
         done += chunk.len() as u64;
         moved.add(chunk.len() as u64);
         sink.push(chunk).await.map_err(|e| Error::io(&part, e))?;
@@ -258,11 +253,10 @@ pub(crate) async fn save_body(
             });
         }
     }
-    sink.finish().await.map_err(|e| Error::io(&part, e))?;
+    let md5 = sink.finish().await.map_err(|e| Error::io(&part, e))?;
     if let Some(total) = total.filter(|total| *total != done) {
         return Err(short_body(expected, done, total));
     }
-    let md5 = hasher.map(|hasher| hex(&hasher.finalize()));
     let verification = match &md5 {
         Some(md5) => verify(expected, md5)?,
         None => Verification::Skipped,

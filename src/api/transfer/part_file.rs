@@ -4,7 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
+use md5::{Digest, Md5};
 
+use super::hex;
 use crate::api::error::{Error, Result};
 
 /// A part file name is the target's name, this many random characters and `.part`.
@@ -114,21 +116,30 @@ pub(super) fn replaced_path(path: &Path) -> PathBuf {
 /// A batch is handed to the blocking pool once it holds this many bytes.
 const SINK_BATCH: usize = 1 << 20;
 
-/// Writes a download's chunks on the blocking pool, one batch in flight, so the disk works
-/// while the next chunks arrive and are hashed, and no chunk is copied in user space (the
-/// chunks are reference-counted `Bytes`).
+/// Writes a download's chunks and hashes them on the blocking pool, one batch in flight, so the
+/// async task only moves bytes while the disk and MD5 work on the batch before, and no chunk
+/// is copied in user space (the chunks are reference-counted `Bytes`).
 pub(super) struct Sink {
-    /// The file while no batch is in flight.
-    idle: Option<std::fs::File>,
-    busy: Option<tokio::task::JoinHandle<std::io::Result<std::fs::File>>>,
+    /// The file and its hash while no batch is in flight.
+    idle: Option<Writer>,
+    busy: Option<tokio::task::JoinHandle<std::io::Result<Writer>>>,
     batch: Vec<Bytes>,
     batch_len: usize,
 }
 
+/// The part file and the MD5 of what was written to it (`None` when not hashing).
+struct Writer {
+    file: std::fs::File,
+    md5: Option<Md5>,
+}
+
 impl Sink {
-    pub(super) fn new(file: std::fs::File) -> Sink {
+    pub(super) fn new(file: std::fs::File, hash: bool) -> Sink {
         Sink {
-            idle: Some(file),
+            idle: Some(Writer {
+                file,
+                md5: hash.then(Md5::new),
+            }),
             busy: None,
             batch: Vec::new(),
             batch_len: 0,
@@ -146,32 +157,36 @@ impl Sink {
 
     /// Waits for the batch in flight, then starts the next one.
     async fn send(&mut self) -> std::io::Result<()> {
-        let mut file = self.wait().await?;
+        let mut writer = self.wait().await?;
         let batch = std::mem::take(&mut self.batch);
         self.batch_len = 0;
         self.busy = Some(tokio::task::spawn_blocking(move || {
             for chunk in &batch {
-                file.write_all(chunk)?;
+                if let Some(md5) = writer.md5.as_mut() {
+                    md5.update(chunk);
+                }
+                writer.file.write_all(chunk)?;
             }
-            Ok(file)
+            Ok(writer)
         }));
         Ok(())
     }
 
-    async fn wait(&mut self) -> std::io::Result<std::fs::File> {
+    async fn wait(&mut self) -> std::io::Result<Writer> {
         match (self.busy.take(), self.idle.take()) {
             (Some(task), _) => task.await.map_err(std::io::Error::other)?,
-            (None, Some(file)) => Ok(file),
+            (None, Some(writer)) => Ok(writer),
             (None, None) => Err(std::io::Error::other("the download's file was lost")),
         }
     }
 
-    /// Writes what is left and closes the file.
-    pub(super) async fn finish(mut self) -> std::io::Result<()> {
+    /// Writes what is left, closes the file and gives the MD5 of all it wrote (when hashing).
+    pub(super) async fn finish(mut self) -> std::io::Result<Option<String>> {
         if !self.batch.is_empty() {
             self.send().await?;
         }
-        self.wait().await.map(drop)
+        let writer = self.wait().await?;
+        Ok(writer.md5.map(|md5| hex(&md5.finalize())))
     }
 }
 
