@@ -211,7 +211,7 @@ impl Client {
             });
         }
         if let DownloadTarget::File(path) = target {
-            check_target(path, options.overwrite)?;
+            check_target(path, options.overwrite).await?;
         }
         // The file resource says what the bytes must be. When it cannot be read the download
         // fails: going on would quietly save bytes nothing was checked against.

@@ -273,7 +273,7 @@ impl Client {
         let resource = self.get_file_resource(uid).await?;
         check_downloadable(&resource)?;
         if let DownloadTarget::File(path) = target {
-            check_target(path, options.overwrite)?;
+            check_target(path, options.overwrite).await?;
         }
         let url = self.endpoint(&format!("fileResources/{uid}/data"))?;
         let mut query = Vec::new();

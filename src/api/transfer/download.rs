@@ -7,7 +7,7 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use reqwest::Response;
 
-use super::part_file::{Sink, check_target, create_part_file, finish, replaced_path};
+use super::part_file::{PartFile, check_target};
 use super::{PROGRESS_INTERVAL, Phase, Progress, TransferOptions};
 use crate::api::error::{Error, Result};
 use crate::api::filename::{parse_content_disposition, printable, sanitize_file_name};
@@ -195,7 +195,7 @@ pub(crate) async fn save_body(
     options: &TransferOptions,
 ) -> Result<Downloaded> {
     let path = resolve_target(target, &response, expected);
-    check_target(&path, options.overwrite)?;
+    check_target(&path, options.overwrite).await?;
     check_answer(&response, expected)?;
     let content_type = response
         .headers()
@@ -203,10 +203,49 @@ pub(crate) async fn save_body(
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
     let total = expected.length.or(response.content_length());
+    let mut part = PartFile::create(&path, !options.skip_md5_check).await?;
+    let checked = receive(response, &mut part, total, expected, options)
+        .await
+        .and_then(|(done, md5)| {
+            let verification = match &md5 {
+                Some(md5) => verify(expected, md5)?,
+                None => Verification::Skipped,
+            };
+            Ok((done, md5, verification))
+        });
+    let (done, md5, verification) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            part.discard().await;
+            return Err(error);
+        }
+    };
+    part.persist(&path, options.overwrite).await?;
+    options.report(Progress {
+        phase: Phase::Downloading,
+        done,
+        total: Some(done),
+    });
+    Ok(Downloaded {
+        path,
+        bytes: done,
+        md5,
+        content_type,
+        verification,
+    })
+}
+
+/// Streams the body into `part`, with the stall watchdog beside it, progress and cancellation,
+/// stopping at `total` (the announced length, else [`UNANNOUNCED_BODY_LIMIT`]). Returns the
+/// bytes written, exactly `total` when it is known, and their MD5 (when hashing).
+async fn receive(
+    response: Response,
+    part: &mut PartFile,
+    total: Option<u64>,
+    expected: &Expected,
+    options: &TransferOptions,
+) -> Result<(u64, Option<String>)> {
     let limit = total.unwrap_or(UNANNOUNCED_BODY_LIMIT);
-    let replaced = replaced_path(&path);
-    let (file, part) = create_part_file(&replaced)?;
-    let mut sink = Sink::new(file, !options.skip_md5_check);
     let mut stream = response.bytes_stream();
     let moved = Moved::default();
     let watchdog = stalled(moved.clone(), options.min_progress, "download", total);
@@ -243,7 +282,7 @@ pub(crate) async fn save_body(
         }
         done += chunk.len() as u64;
         moved.add(chunk.len() as u64);
-        sink.push(chunk).await.map_err(|e| Error::io(&part, e))?;
+        part.push(chunk).await?;
         if last_report.elapsed() >= PROGRESS_INTERVAL {
             last_report = Instant::now();
             options.report(Progress {
@@ -253,27 +292,11 @@ pub(crate) async fn save_body(
             });
         }
     }
-    let md5 = sink.finish().await.map_err(|e| Error::io(&part, e))?;
+    let md5 = part.finish_writing().await?;
     if let Some(total) = total.filter(|total| *total != done) {
         return Err(short_body(expected, done, total));
     }
-    let verification = match &md5 {
-        Some(md5) => verify(expected, md5)?,
-        None => Verification::Skipped,
-    };
-    finish(part, &replaced, &path, options.overwrite)?;
-    options.report(Progress {
-        phase: Phase::Downloading,
-        done,
-        total: Some(done),
-    });
-    Ok(Downloaded {
-        path,
-        bytes: done,
-        md5,
-        content_type,
-        verification,
-    })
+    Ok((done, md5))
 }
 
 /// A body that ended cleanly before its length: the server sent fewer bytes than it stores.

@@ -1,5 +1,7 @@
-//! The disk side of a download: the target's checks, this run's own part file, its batched
-//! writes and the move into place.
+//! The disk side of a download: the target's checks, this run's own part file, its writes and
+//! MD5 in batches, and the move into place. All of it runs on the blocking pool: on NFS or
+//! SSHFS (common over SSH) a stat, a close or a rename can take long enough to stall a runtime
+//! worker, and every request and transfer on it.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -8,6 +10,18 @@ use md5::{Digest, Md5};
 
 use super::hex;
 use crate::api::error::{Error, Result};
+
+/// Runs file system work on the blocking pool. A panic in it is a bug and goes on as one; work
+/// that never ran because the runtime is shutting down is a cancellation.
+async fn on_blocking_pool<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(Error::Cancelled),
+    }
+}
 
 /// A part file name is the target's name, this many random characters and `.part`.
 const PART_RANDOM_CHARS: usize = 8;
@@ -19,7 +33,7 @@ const PART_NAME_KEEP: usize = 200;
 /// Creates this run's own part file beside `target`: a new file with a unique name, so two runs
 /// downloading the same file never share, remove or link each other's part file. It is
 /// removed when dropped, unless it was moved into place.
-pub(super) fn create_part_file(target: &Path) -> Result<(std::fs::File, tempfile::TempPath)> {
+fn create_part_file(target: &Path) -> Result<(std::fs::File, tempfile::TempPath)> {
     let dir = directory_of(target);
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let mut keep = name.len().min(PART_NAME_KEEP);
@@ -66,7 +80,13 @@ fn directory_of(path: &Path) -> &Path {
 
 /// Checks a target before any byte is fetched. Only a regular file (or a symlink to one) is
 /// ever replaced: a device, FIFO or socket given as the target is refused even with overwrite.
-pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
+pub(crate) async fn check_target(path: &Path, overwrite: bool) -> Result<()> {
+    let path = path.to_path_buf();
+    on_blocking_pool(move || inspect_target(&path, overwrite)).await
+}
+
+/// [`check_target`]'s checks, in their order.
+fn inspect_target(path: &Path, overwrite: bool) -> Result<()> {
     let parent = directory_of(path);
     if !parent.is_dir() {
         let reason = if parent.exists() {
@@ -104,7 +124,7 @@ pub(crate) fn check_target(path: &Path, overwrite: bool) -> Result<()> {
 
 /// The file a download replaces: a symlink to a regular file is followed, so the file it points
 /// at gets the new bytes and the link stays a link.
-pub(super) fn replaced_path(path: &Path) -> PathBuf {
+fn replaced_path(path: &Path) -> PathBuf {
     match std::fs::symlink_metadata(path) {
         Ok(metadata) if metadata.file_type().is_symlink() => {
             std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
@@ -116,15 +136,24 @@ pub(super) fn replaced_path(path: &Path) -> PathBuf {
 /// A batch is handed to the blocking pool once it holds this many bytes.
 const SINK_BATCH: usize = 1 << 20;
 
-/// Writes a download's chunks and hashes them on the blocking pool, one batch in flight, so the
-/// async task only moves bytes while the disk and MD5 work on the batch before, and no chunk
-/// is copied in user space (the chunks are reference-counted `Bytes`).
-pub(super) struct Sink {
+/// This run's own part file while a download is saved in it: created beside the file the
+/// download replaces, written and hashed in batches on the blocking pool, one batch in flight
+/// (so the async task only moves bytes, and no chunk is copied in user space: they are
+/// reference-counted `Bytes`), then moved into place or removed.
+///
+/// Dropped instead (the download's future dropped: Ctrl-C, SIGTERM, an aborted task), it is
+/// removed at once by whichever thread drops it: a removal handed to the pool could be lost
+/// when the process exits right after.
+pub(super) struct PartFile {
     /// The file and its hash while no batch is in flight.
     idle: Option<Writer>,
     busy: Option<tokio::task::JoinHandle<std::io::Result<Writer>>>,
     batch: Vec<Bytes>,
     batch_len: usize,
+    /// The file the download replaces: the target, or the file a symlink there points at.
+    replaced: PathBuf,
+    /// Last, so the file is closed before its name is removed on drop.
+    temp: tempfile::TempPath,
 }
 
 /// The part file and the MD5 of what was written to it (`None` when not hashing).
@@ -133,9 +162,18 @@ struct Writer {
     md5: Option<Md5>,
 }
 
-impl Sink {
-    pub(super) fn new(file: std::fs::File, hash: bool) -> Sink {
-        Sink {
+impl PartFile {
+    /// Creates this run's part file for a download to `target`, hashing what is written to it
+    /// when `hash` is set.
+    pub(super) async fn create(target: &Path, hash: bool) -> Result<PartFile> {
+        let target = target.to_path_buf();
+        let (replaced, file, temp) = on_blocking_pool(move || {
+            let replaced = replaced_path(&target);
+            let (file, temp) = create_part_file(&replaced)?;
+            Ok((replaced, file, temp))
+        })
+        .await?;
+        Ok(PartFile {
             idle: Some(Writer {
                 file,
                 md5: hash.then(Md5::new),
@@ -143,10 +181,17 @@ impl Sink {
             busy: None,
             batch: Vec::new(),
             batch_len: 0,
-        }
+            replaced,
+            temp,
+        })
     }
 
-    pub(super) async fn push(&mut self, chunk: Bytes) -> std::io::Result<()> {
+    /// The part file's own path, for messages.
+    pub(super) fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    pub(super) async fn push(&mut self, chunk: Bytes) -> Result<()> {
         self.batch_len += chunk.len();
         self.batch.push(chunk);
         if self.batch_len >= SINK_BATCH {
@@ -156,7 +201,7 @@ impl Sink {
     }
 
     /// Waits for the batch in flight, then starts the next one.
-    async fn send(&mut self) -> std::io::Result<()> {
+    async fn send(&mut self) -> Result<()> {
         let mut writer = self.wait().await?;
         let batch = std::mem::take(&mut self.batch);
         self.batch_len = 0;
@@ -172,27 +217,50 @@ impl Sink {
         Ok(())
     }
 
-    async fn wait(&mut self) -> std::io::Result<Writer> {
-        match (self.busy.take(), self.idle.take()) {
-            (Some(task), _) => task.await.map_err(std::io::Error::other)?,
+    async fn wait(&mut self) -> Result<Writer> {
+        let waited = match (self.busy.take(), self.idle.take()) {
+            (Some(task), _) => task.await.map_err(std::io::Error::other).and_then(|r| r),
             (None, Some(writer)) => Ok(writer),
             (None, None) => Err(std::io::Error::other("the download's file was lost")),
-        }
+        };
+        waited.map_err(|e| Error::io(self.path(), e))
     }
 
-    /// Writes what is left, closes the file and gives the MD5 of all it wrote (when hashing).
-    pub(super) async fn finish(mut self) -> std::io::Result<Option<String>> {
+    /// Writes what is left and gives the MD5 of everything written (when hashing).
+    pub(super) async fn finish_writing(&mut self) -> Result<Option<String>> {
         if !self.batch.is_empty() {
             self.send().await?;
         }
-        let writer = self.wait().await?;
-        Ok(writer.md5.map(|md5| hex(&md5.finalize())))
+        let mut writer = self.wait().await?;
+        let md5 = writer.md5.take().map(|md5| hex(&md5.finalize()));
+        self.idle = Some(writer);
+        Ok(md5)
+    }
+
+    /// Closes the complete part file and moves it into place (see [`move_into_place`]); `path`
+    /// is the download's target as named to the user.
+    pub(super) async fn persist(mut self, path: &Path, overwrite: bool) -> Result<()> {
+        let path = path.to_path_buf();
+        on_blocking_pool(move || {
+            drop(self.idle.take());
+            move_into_place(self.temp, &self.replaced, &path, overwrite)
+        })
+        .await
+    }
+
+    /// Closes and removes the part file of a download that failed.
+    pub(super) async fn discard(self) {
+        let _ = on_blocking_pool(move || {
+            drop(self);
+            Ok(())
+        })
+        .await;
     }
 }
 
 /// Moves this run's complete part file into place (`replaced`, the file `path` names), without
 /// clobbering a file that appeared meanwhile unless asked to.
-pub(super) fn finish(
+fn move_into_place(
     part: tempfile::TempPath,
     replaced: &Path,
     path: &Path,
@@ -258,7 +326,7 @@ mod tests {
         file.write_all(b"theirs").unwrap();
         let part_path = part.to_path_buf();
         assert!(matches!(
-            finish(part, &target, &target, false),
+            move_into_place(part, &target, &target, false),
             Err(Error::TargetExists(_))
         ));
         assert_eq!(std::fs::read(&target).unwrap(), b"mine");
