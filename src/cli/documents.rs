@@ -316,8 +316,8 @@ pub fn suggest_force(error: crate::api::Error) -> anyhow::Error {
 }
 
 /// OUT as the user gave it: an existing directory means "inside it"; nothing means here.
-pub fn download_target(out: Option<PathBuf>) -> DownloadTarget {
-    DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from(".")))
+pub async fn download_target(out: Option<PathBuf>) -> DownloadTarget {
+    DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from("."))).await
 }
 
 async fn download(
@@ -328,7 +328,7 @@ async fn download(
     check: &CheckArgs,
     json: bool,
 ) -> anyhow::Result<()> {
-    let target = download_target(out);
+    let target = download_target(out).await;
     let (options, bar) = transfer_options("↓", force, check);
     let result = client.download_document(uid, &target, &options).await;
     bar.finish_and_clear();

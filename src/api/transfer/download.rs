@@ -23,9 +23,10 @@ pub enum DownloadTarget {
 
 impl DownloadTarget {
     /// A path given by a user: an existing directory means "inside it", anything else is the file.
-    pub fn from_user_path(path: impl Into<PathBuf>) -> DownloadTarget {
+    pub async fn from_user_path(path: impl Into<PathBuf>) -> DownloadTarget {
         let path = path.into();
-        if path.is_dir() {
+        // tokio's metadata runs on the blocking pool: a slow mount stalls no runtime worker.
+        if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
             DownloadTarget::Directory(path)
         } else {
             DownloadTarget::File(path)
