@@ -9,8 +9,6 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::api::error::Error;
-
 /// A reference to a user, as DHIS2 writes `createdBy` / `lastUpdatedBy`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -403,51 +401,12 @@ pub struct Pager {
     pub prev_page: Option<String>,
 }
 
-/// One page of a list, with the pager when the server paged it.
+/// One page of a list, with the pager when the server paged it. Where a list ends (its methods
+/// and [`Pager::continues_after`]) is decided in `listing.rs`, which follows pages.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub pager: Option<Pager>,
-}
-
-impl Pager {
-    /// Whether a page after `asked` exists: the server offers a `nextPage` and `asked` (the
-    /// page requested, not the page the server says it sent) is short of `pageCount`, so a
-    /// server that ignores `page` cannot keep a reader on the same page for ever.
-    pub fn continues_after(&self, asked: u32) -> bool {
-        self.next_page.is_some() && (self.page_count == 0 || asked < self.page_count)
-    }
-}
-
-impl<T> Page<T> {
-    /// Whether a later page exists (the server omits `nextPage` on the last one).
-    pub fn has_next(&self) -> bool {
-        self.pager.as_ref().is_some_and(|p| p.next_page.is_some())
-    }
-
-    /// Refuses an answer to a page after the last ([`Error::PagePastEnd`]): DHIS2 clamps the
-    /// page it reports, so page 99 of 3 comes back empty as "page 3". Where nothing matches
-    /// (`pageCount` 0), page 1 is the only page; a pager with a `total` but no `pageCount`
-    /// says nothing about the end, so it passes.
-    pub fn check_page_exists(&self, asked: u32) -> Result<(), Error> {
-        let Some(pager) = &self.pager else {
-            return Ok(());
-        };
-        let last = match (pager.page_count, pager.total) {
-            (0, 0) => 1,
-            (0, _) => return Ok(()),
-            (count, _) => count,
-        };
-        if asked <= last {
-            return Ok(());
-        }
-        Err(Error::PagePastEnd {
-            asked,
-            page_count: pager.page_count,
-            page_size: pager.page_size,
-            total: pager.total,
-        })
-    }
 }
 
 /// A validation problem reported inside a WebMessage.
@@ -694,64 +653,6 @@ fn lenient_user<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UserRef>, D::E
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A page as DHIS2 answers `page=asked`: the reported page clamped to `[1, pageCount]`.
-    fn answer(asked: u32, total: u64, page_size: u32) -> Page<Document> {
-        let page_count = u32::try_from(total.div_ceil(u64::from(page_size))).unwrap();
-        Page {
-            items: Vec::new(),
-            pager: Some(Pager {
-                page: asked.min(page_count).max(1),
-                page_count,
-                total,
-                page_size,
-                ..Pager::default()
-            }),
-        }
-    }
-
-    #[test]
-    fn a_page_past_the_end_says_how_many_pages_there_are() {
-        for (asked, total, page_size, expected) in [
-            (
-                4,
-                150,
-                50,
-                Some("page 4 is past the end: there are 3 pages of 50"),
-            ),
-            (
-                99,
-                49,
-                50,
-                Some("page 99 is past the end: there is 1 page of 50"),
-            ),
-            (
-                2,
-                0,
-                50,
-                Some("page 2 is past the end: nothing matches, so page 1 (empty) is the only page"),
-            ),
-            (3, 150, 50, None),
-            (1, 0, 50, None),
-            (1, 49, 50, None),
-        ] {
-            let checked = answer(asked, total, page_size).check_page_exists(asked);
-            assert_eq!(
-                checked.err().map(|error| error.to_string()).as_deref(),
-                expected,
-                "page {asked} of {total} by {page_size}"
-            );
-        }
-        // Without a pager, or without a pageCount beside a total, the end is unknown.
-        let unpaged: Page<Document> = Page {
-            items: Vec::new(),
-            pager: None,
-        };
-        assert!(unpaged.check_page_exists(99).is_ok());
-        let mut no_count = answer(99, 150, 50);
-        no_count.pager.as_mut().unwrap().page_count = 0;
-        assert!(no_count.check_page_exists(99).is_ok());
-    }
 
     #[test]
     fn document_tolerates_missing_unknown_and_odd_fields() {
