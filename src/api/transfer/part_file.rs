@@ -139,7 +139,9 @@ const SINK_BATCH: usize = 1 << 20;
 /// This run's own part file while a download is saved in it: created beside the file the
 /// download replaces, written and hashed in batches on the blocking pool, one batch in flight
 /// (so the async task only moves bytes, and no chunk is copied in user space: they are
-/// reference-counted `Bytes`), then moved into place or removed.
+/// reference-counted `Bytes`), then moved into place or removed. A batch is written and hashed
+/// on two blocking threads at once: one after the other, the page-cache copy would join MD5 on
+/// the critical path, about 12 % slower on loopback (BENCHMARKS.md, Findings).
 ///
 /// Dropped instead (the download's future dropped: Ctrl-C, SIGTERM, an aborted task), it is
 /// removed at once by whichever thread drops it: a removal handed to the pool could be lost
@@ -147,7 +149,7 @@ const SINK_BATCH: usize = 1 << 20;
 pub(super) struct PartFile {
     /// The file and its hash while no batch is in flight.
     idle: Option<Writer>,
-    busy: Option<tokio::task::JoinHandle<std::io::Result<Writer>>>,
+    busy: Option<InFlight>,
     batch: Vec<Bytes>,
     batch_len: usize,
     /// The file the download replaces: the target, or the file a symlink there points at.
@@ -160,6 +162,12 @@ pub(super) struct PartFile {
 struct Writer {
     file: std::fs::File,
     md5: Option<Md5>,
+}
+
+/// The batch on the blocking pool: its write and, when hashing, its MD5.
+struct InFlight {
+    write: tokio::task::JoinHandle<std::io::Result<std::fs::File>>,
+    hash: Option<tokio::task::JoinHandle<Md5>>,
 }
 
 impl PartFile {
@@ -202,24 +210,32 @@ impl PartFile {
 
     /// Waits for the batch in flight, then starts the next one.
     async fn send(&mut self) -> Result<()> {
-        let mut writer = self.wait().await?;
+        let Writer { mut file, md5 } = self.wait().await?;
         let batch = std::mem::take(&mut self.batch);
         self.batch_len = 0;
-        self.busy = Some(tokio::task::spawn_blocking(move || {
-            for chunk in &batch {
-                if let Some(md5) = writer.md5.as_mut() {
+        let hash = md5.map(|mut md5| {
+            // Clones of the `Bytes` handles, not of the bytes.
+            let batch = batch.clone();
+            tokio::task::spawn_blocking(move || {
+                for chunk in &batch {
                     md5.update(chunk);
                 }
-                writer.file.write_all(chunk)?;
+                md5
+            })
+        });
+        let write = tokio::task::spawn_blocking(move || {
+            for chunk in &batch {
+                file.write_all(chunk)?;
             }
-            Ok(writer)
-        }));
+            Ok(file)
+        });
+        self.busy = Some(InFlight { write, hash });
         Ok(())
     }
 
     async fn wait(&mut self) -> Result<Writer> {
         let waited = match (self.busy.take(), self.idle.take()) {
-            (Some(task), _) => task.await.map_err(std::io::Error::other).and_then(|r| r),
+            (Some(flight), _) => flight.land().await,
             (None, Some(writer)) => Ok(writer),
             (None, None) => Err(std::io::Error::other("the download's file was lost")),
         };
@@ -255,6 +271,18 @@ impl PartFile {
             Ok(())
         })
         .await;
+    }
+}
+
+impl InFlight {
+    /// Waits for the batch's write and hash.
+    async fn land(self) -> std::io::Result<Writer> {
+        let file = self.write.await.map_err(std::io::Error::other)??;
+        let md5 = match self.hash {
+            Some(hash) => Some(hash.await.map_err(std::io::Error::other)?),
+            None => None,
+        };
+        Ok(Writer { file, md5 })
     }
 }
 
