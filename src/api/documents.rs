@@ -14,9 +14,9 @@ use crate::api::file_resources::{check_downloadable, check_still_as_uploaded};
 use crate::api::listing::{AllPages, collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
-use crate::api::transfer::{
-    DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
-};
+use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
+use crate::api::transfer::part_file::check_target;
+use crate::api::transfer::{Phase, Progress, TransferOptions};
 
 /// Fields asked for in lists and gets: everything the TUI and CLI show, without sharing blocks.
 pub const DOCUMENT_FIELDS: &str = "id,name,displayName,code,url,external,contentType,attachment,created,lastUpdated,createdBy[id,username,name,displayName],href";
@@ -211,7 +211,7 @@ impl Client {
             });
         }
         if let DownloadTarget::File(path) = target {
-            check_target(path, options.overwrite)?;
+            check_target(path, options.overwrite).await?;
         }
         // The file resource says what the bytes must be. When it cannot be read the download
         // fails: going on would quietly save bytes nothing was checked against.
@@ -252,7 +252,7 @@ impl Client {
             });
         }
         // The saved name, the MD5 and the error texts come from the server.
-        let saved = crate::api::transfer::save_body(response, target, &expected, options)
+        let saved = save_body(response, target, &expected, options)
             .await
             .map_err(|e| self.redacted(e))?;
         Ok(DocumentDownload::Saved(saved))

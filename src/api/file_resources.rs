@@ -13,10 +13,10 @@ use crate::api::listing::{AllPages, collect_pages, list_page};
 use crate::api::model::{Dimension, Domain, FileResource, Page, StorageStatus, WebMessage};
 use crate::api::query::{Filter, ListQuery, Operator};
 use crate::api::stall::stalled;
-use crate::api::transfer::{
-    DownloadTarget, Downloaded, Expected, Phase, Progress, TransferOptions, check_target,
-    current_len, file_part, source_length, upload_mime,
-};
+use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
+use crate::api::transfer::part_file::check_target;
+use crate::api::transfer::upload::{current_len, file_part, source_length, upload_mime};
+use crate::api::transfer::{Phase, Progress, TransferOptions};
 
 /// Uids per `id:in:[…]` request: the query string stays short of any server's URL limit.
 const UIDS_PER_REQUEST: usize = 100;
@@ -273,7 +273,7 @@ impl Client {
         let resource = self.get_file_resource(uid).await?;
         check_downloadable(&resource)?;
         if let DownloadTarget::File(path) = target {
-            check_target(path, options.overwrite)?;
+            check_target(path, options.overwrite).await?;
         }
         let url = self.endpoint(&format!("fileResources/{uid}/data"))?;
         let mut query = Vec::new();
@@ -301,7 +301,7 @@ impl Client {
             uid.to_string(),
         );
         // The saved name, the MD5 and the error texts come from the server.
-        crate::api::transfer::save_body(response, target, &expected, options)
+        save_body(response, target, &expected, options)
             .await
             .map_err(|e| self.redacted(e))
     }

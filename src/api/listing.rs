@@ -1,5 +1,5 @@
-//! DHIS2 lists: one page with its pager, and every page of a query, trusting the pager only as
-//! far as the items it brings.
+//! DHIS2 lists: one page with its pager, the rules for where a list ends, and every page of a
+//! query, trusting the pager only as far as the items it brings.
 use std::collections::HashSet;
 use std::fmt;
 
@@ -14,32 +14,6 @@ use crate::api::query::ListQuery;
 /// What a list holds: objects known by their uid.
 pub(crate) trait Listed {
     fn uid(&self) -> &str;
-}
-
-impl<T> Page<T> {
-    /// Refuses an answer to a page after the last ([`Error::PagePastEnd`]): DHIS2 clamps the
-    /// page it reports, so page 99 of 3 comes back empty as "page 3". Where nothing matches
-    /// (`pageCount` 0), page 1 is the only page; a pager with a `total` but no `pageCount`
-    /// says nothing about the end, so it passes.
-    pub fn check_page_exists(&self, asked: u32) -> Result<(), Error> {
-        let Some(pager) = &self.pager else {
-            return Ok(());
-        };
-        let last = match (pager.page_count, pager.total) {
-            (0, 0) => 1,
-            (0, _) => return Ok(()),
-            (count, _) => count,
-        };
-        if asked <= last {
-            return Ok(());
-        }
-        Err(Error::PagePastEnd {
-            asked,
-            page_count: pager.page_count,
-            page_size: pager.page_size,
-            total: pager.total,
-        })
-    }
 }
 
 impl Listed for Document {
@@ -97,6 +71,46 @@ impl fmt::Display for Cut {
                  page), so the list stops there"
             ),
         }
+    }
+}
+
+impl Pager {
+    /// Whether a page after `asked` exists: the server offers a `nextPage` and `asked` (the
+    /// page requested, not the page the server says it sent) is short of `pageCount`, so a
+    /// server that ignores `page` cannot keep a reader on the same page for ever.
+    pub fn continues_after(&self, asked: u32) -> bool {
+        self.next_page.is_some() && (self.page_count == 0 || asked < self.page_count)
+    }
+}
+
+impl<T> Page<T> {
+    /// Whether a later page exists (the server omits `nextPage` on the last one).
+    pub fn has_next(&self) -> bool {
+        self.pager.as_ref().is_some_and(|p| p.next_page.is_some())
+    }
+
+    /// Refuses an answer to a page after the last ([`Error::PagePastEnd`]): DHIS2 clamps the
+    /// page it reports, so page 99 of 3 comes back empty as "page 3". Where nothing matches
+    /// (`pageCount` 0), page 1 is the only page; a pager with a `total` but no `pageCount`
+    /// says nothing about the end, so it passes.
+    pub fn check_page_exists(&self, asked: u32) -> Result<(), Error> {
+        let Some(pager) = &self.pager else {
+            return Ok(());
+        };
+        let last = match (pager.page_count, pager.total) {
+            (0, 0) => 1,
+            (0, _) => return Ok(()),
+            (count, _) => count,
+        };
+        if asked <= last {
+            return Ok(());
+        }
+        Err(Error::PagePastEnd {
+            asked,
+            page_count: pager.page_count,
+            page_size: pager.page_size,
+            total: pager.total,
+        })
     }
 }
 
@@ -198,6 +212,64 @@ mod tests {
 
     use super::*;
 
+    /// A page as DHIS2 answers `page=asked`: the reported page clamped to `[1, pageCount]`.
+    fn answer(asked: u32, total: u64, page_size: u32) -> Page<Document> {
+        let page_count = u32::try_from(total.div_ceil(u64::from(page_size))).unwrap();
+        Page {
+            items: Vec::new(),
+            pager: Some(Pager {
+                page: asked.min(page_count).max(1),
+                page_count,
+                total,
+                page_size,
+                ..Pager::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_page_past_the_end_says_how_many_pages_there_are() {
+        for (asked, total, page_size, expected) in [
+            (
+                4,
+                150,
+                50,
+                Some("page 4 is past the end: there are 3 pages of 50"),
+            ),
+            (
+                99,
+                49,
+                50,
+                Some("page 99 is past the end: there is 1 page of 50"),
+            ),
+            (
+                2,
+                0,
+                50,
+                Some("page 2 is past the end: nothing matches, so page 1 (empty) is the only page"),
+            ),
+            (3, 150, 50, None),
+            (1, 0, 50, None),
+            (1, 49, 50, None),
+        ] {
+            let checked = answer(asked, total, page_size).check_page_exists(asked);
+            assert_eq!(
+                checked.err().map(|error| error.to_string()).as_deref(),
+                expected,
+                "page {asked} of {total} by {page_size}"
+            );
+        }
+        // Without a pager, or without a pageCount beside a total, the end is unknown.
+        let unpaged: Page<Document> = Page {
+            items: Vec::new(),
+            pager: None,
+        };
+        assert!(unpaged.check_page_exists(99).is_ok());
+        let mut no_count = answer(99, 150, 50);
+        no_count.pager.as_mut().unwrap().page_count = 0;
+        assert!(no_count.check_page_exists(99).is_ok());
+    }
+
     /// A page a server might send: uids drawn from a small pool (so repeats happen), whether it
     /// claims a next page, and its pageCount.
     fn any_page() -> impl Strategy<Value = (Vec<u8>, bool, u32)> {
@@ -259,63 +331,5 @@ mod tests {
             prop_assert_eq!(all.pages as usize, requests.get());
             prop_assert!(requests.get() <= all.items.len() + 1, "{} requests for {} items", requests.get(), all.items.len());
         }
-    }
-
-    /// A page as DHIS2 answers `page=asked`: the reported page clamped to `[1, pageCount]`.
-    fn answer(asked: u32, total: u64, page_size: u32) -> Page<Document> {
-        let page_count = u32::try_from(total.div_ceil(u64::from(page_size))).unwrap();
-        Page {
-            items: Vec::new(),
-            pager: Some(Pager {
-                page: asked.min(page_count).max(1),
-                page_count,
-                total,
-                page_size,
-                ..Pager::default()
-            }),
-        }
-    }
-
-    #[test]
-    fn a_page_past_the_end_says_how_many_pages_there_are() {
-        for (asked, total, page_size, expected) in [
-            (
-                4,
-                150,
-                50,
-                Some("page 4 is past the end: there are 3 pages of 50"),
-            ),
-            (
-                99,
-                49,
-                50,
-                Some("page 99 is past the end: there is 1 page of 50"),
-            ),
-            (
-                2,
-                0,
-                50,
-                Some("page 2 is past the end: nothing matches, so page 1 (empty) is the only page"),
-            ),
-            (3, 150, 50, None),
-            (1, 0, 50, None),
-            (1, 49, 50, None),
-        ] {
-            let checked = answer(asked, total, page_size).check_page_exists(asked);
-            assert_eq!(
-                checked.err().map(|error| error.to_string()).as_deref(),
-                expected,
-                "page {asked} of {total} by {page_size}"
-            );
-        }
-        // Without a pager, or without a pageCount beside a total, the end is unknown.
-        let unpaged: Page<Document> = Page {
-            items: Vec::new(),
-            pager: None,
-        };
-        assert!(unpaged.check_page_exists(99).is_ok());
-        let mut no_count = answer(99, 150, 50);
-        no_count.pager.as_mut().unwrap().page_count = 0;
-        assert!(no_count.check_page_exists(99).is_ok());
     }
 }

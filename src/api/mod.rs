@@ -51,8 +51,8 @@ pub use model::{
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
 pub use redact::Redactor;
 pub use stall::MinProgress;
+pub use transfer::download::{DownloadTarget, Downloaded, Verification};
 pub use transfer::{
-    CancellationToken, DownloadTarget, Downloaded, Phase, Progress, ProgressFn, TransferOptions,
-    UnlinkedUpload, Verification, WaitPolicy,
+    CancellationToken, Phase, Progress, ProgressFn, TransferOptions, UnlinkedUpload, WaitPolicy,
 };
 pub use version::ServerVersion;

@@ -401,27 +401,12 @@ pub struct Pager {
     pub prev_page: Option<String>,
 }
 
-/// One page of a list, with the pager when the server paged it.
+/// One page of a list, with the pager when the server paged it. Where a list ends (its methods
+/// and [`Pager::continues_after`]) is decided in `listing.rs`, which follows pages.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub pager: Option<Pager>,
-}
-
-impl Pager {
-    /// Whether a page after `asked` exists: the server offers a `nextPage` and `asked` (the
-    /// page requested, not the page the server says it sent) is short of `pageCount`, so a
-    /// server that ignores `page` cannot keep a reader on the same page for ever.
-    pub fn continues_after(&self, asked: u32) -> bool {
-        self.next_page.is_some() && (self.page_count == 0 || asked < self.page_count)
-    }
-}
-
-impl<T> Page<T> {
-    /// Whether a later page exists (the server omits `nextPage` on the last one).
-    pub fn has_next(&self) -> bool {
-        self.pager.as_ref().is_some_and(|p| p.next_page.is_some())
-    }
 }
 
 /// A validation problem reported inside a WebMessage.

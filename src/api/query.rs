@@ -95,15 +95,6 @@ impl Operator {
     fn takes_list(self) -> bool {
         matches!(self, Operator::In | Operator::NotIn)
     }
-
-    /// The first DHIS2 minor version that knows this operator.
-    pub fn since_minor(self) -> u32 {
-        match self {
-            Operator::Ieq => 41,
-            Operator::NotEmpty => 42,
-            _ => 38,
-        }
-    }
 }
 
 impl FromStr for Operator {

@@ -314,7 +314,7 @@ async fn run_job(
             overwrite,
         } => {
             options.overwrite = overwrite;
-            let target = download_target(paths, &path)?;
+            let target = download_target(paths, &path).await?;
             client
                 .download_document(&uid, &target, &options)
                 .await
@@ -326,7 +326,7 @@ async fn run_job(
             overwrite,
         } => {
             options.overwrite = overwrite;
-            let target = download_target(paths, &path)?;
+            let target = download_target(paths, &path).await?;
             client
                 .download_file_resource(&uid, None, &target, &options)
                 .await
@@ -362,17 +362,22 @@ async fn run_job(
 }
 
 /// Where a typed download path points. The user's download directory is created on first use;
-/// any other missing directory is reported, as it is more likely a typo.
-fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarget, Error> {
+/// any other missing directory is reported, as it is more likely a typo. Both ask the disk
+/// through tokio::fs (the blocking pool), so a slow mount stalls no runtime worker.
+async fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarget, Error> {
     let path = paths.expand(typed);
     let dir = paths.download_dir();
-    if (path.parent() == Some(dir) || path == dir) && !dir.exists() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let in_download_dir = path.parent() == Some(dir) || path == dir;
+    // `metadata` failing is what `Path::exists` calls absent.
+    if in_download_dir && tokio::fs::metadata(dir).await.is_err() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
     }
-    Ok(DownloadTarget::from_user_path(path))
+    Ok(DownloadTarget::from_user_path(path).await)
 }
 
 /// A document and, for a file document, its file resource (whose failure is shown in place).

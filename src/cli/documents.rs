@@ -195,7 +195,7 @@ async fn download(
     check: &CheckArgs,
     json: bool,
 ) -> anyhow::Result<()> {
-    let target = download_target(out);
+    let target = download_target(out).await;
     let (options, bar) = transfer_options("↓", force, check);
     let result = client.download_document(uid, &target, &options).await;
     bar.finish_and_clear();

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use crate::api::DownloadTarget;
 
 /// OUT as the user gave it: an existing directory means "inside it"; nothing means here.
-pub fn download_target(out: Option<PathBuf>) -> DownloadTarget {
-    DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from(".")))
+pub async fn download_target(out: Option<PathBuf>) -> DownloadTarget {
+    DownloadTarget::from_user_path(out.unwrap_or_else(|| PathBuf::from("."))).await
 }
 
 /// An existing target is the one refusal `--force` answers: say so.

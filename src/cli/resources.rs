@@ -101,7 +101,7 @@ pub async fn run(
                 .map(|d| d.parse::<Dimension>())
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
-            let target = download_target(out);
+            let target = download_target(out).await;
             let (options, bar) = transfer_options("↓", force, &check);
             let result = client
                 .download_file_resource(&uid, dimension, &target, &options)
