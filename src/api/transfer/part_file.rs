@@ -141,7 +141,7 @@ const SINK_BATCH: usize = 1 << 20;
 /// (so the async task only moves bytes, and no chunk is copied in user space: they are
 /// reference-counted `Bytes`), then moved into place or removed. A batch is written and hashed
 /// on two blocking threads at once: one after the other, the page-cache copy would join MD5 on
-/// the critical path, about 12 % slower on loopback (BENCHMARKS.md, Findings).
+/// the critical path, about 13 % slower on loopback (BENCHMARKS.md, Findings).
 ///
 /// Dropped instead (the download's future dropped: Ctrl-C, SIGTERM, an aborted task), it is
 /// removed at once by whichever thread drops it: a removal handed to the pool could be lost
