@@ -134,7 +134,7 @@ fn replaced_path(path: &Path) -> PathBuf {
 }
 
 /// A batch is handed to the blocking pool once it holds this many bytes.
-const SINK_BATCH: usize = 1 << 20;
+const WRITE_BATCH: usize = 1 << 20;
 
 /// This run's own part file while a download is saved in it: created beside the file the
 /// download replaces, written and hashed in batches on the blocking pool, one batch in flight
@@ -202,7 +202,7 @@ impl PartFile {
     pub(super) async fn push(&mut self, chunk: Bytes) -> Result<()> {
         self.batch_len += chunk.len();
         self.batch.push(chunk);
-        if self.batch_len >= SINK_BATCH {
+        if self.batch_len >= WRITE_BATCH {
             self.send().await?;
         }
         Ok(())
