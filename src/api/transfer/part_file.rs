@@ -134,14 +134,14 @@ fn replaced_path(path: &Path) -> PathBuf {
 }
 
 /// A batch is handed to the blocking pool once it holds this many bytes.
-const SINK_BATCH: usize = 1 << 20;
+const WRITE_BATCH: usize = 1 << 20;
 
 /// This run's own part file while a download is saved in it: created beside the file the
 /// download replaces, written and hashed in batches on the blocking pool, one batch in flight
 /// (so the async task only moves bytes, and no chunk is copied in user space: they are
 /// reference-counted `Bytes`), then moved into place or removed. A batch is written and hashed
 /// on two blocking threads at once: one after the other, the page-cache copy would join MD5 on
-/// the critical path, about 12 % slower on loopback (BENCHMARKS.md, Findings).
+/// the critical path, about 13 % slower on loopback (BENCHMARKS.md, Findings).
 ///
 /// Dropped instead (the download's future dropped: Ctrl-C, SIGTERM, an aborted task), it is
 /// removed at once by whichever thread drops it: a removal handed to the pool could be lost
@@ -202,7 +202,7 @@ impl PartFile {
     pub(super) async fn push(&mut self, chunk: Bytes) -> Result<()> {
         self.batch_len += chunk.len();
         self.batch.push(chunk);
-        if self.batch_len >= SINK_BATCH {
+        if self.batch_len >= WRITE_BATCH {
             self.send().await?;
         }
         Ok(())

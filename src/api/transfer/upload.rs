@@ -198,7 +198,9 @@ enum Upload {
     End(Option<Md5>),
 }
 
-type ReadTask = tokio::task::JoinHandle<std::io::Result<(std::fs::File, Option<Md5>, Vec<u8>)>>;
+/// The next chunk read, with the file to go on reading (`None` at the end) and the hash so far.
+type ReadTask =
+    tokio::task::JoinHandle<std::io::Result<(Option<std::fs::File>, Option<Md5>, Vec<u8>)>>;
 
 /// Reads and hashes the next chunk on the blocking pool, straight into the buffer that is sent.
 fn read_next(file: std::fs::File, mut hasher: Option<Md5>) -> ReadTask {
@@ -208,6 +210,8 @@ fn read_next(file: std::fs::File, mut hasher: Option<Md5>) -> ReadTask {
         if let Some(hasher) = hasher.as_mut() {
             hasher.update(&buffer);
         }
+        // At the end the file is closed here, off the runtime: on NFSv4 a close is a round trip.
+        let file = (!buffer.is_empty()).then_some(file);
         Ok((file, hasher, buffer))
     })
 }
@@ -222,11 +226,11 @@ fn read_chunks(
     futures_util::stream::unfold(Some(read_next(file, hasher)), |task| async move {
         let read = task?.await.map_err(std::io::Error::other).and_then(|r| r);
         match read {
-            Ok((_, hasher, buffer)) if buffer.is_empty() => Some((Ok(Upload::End(hasher)), None)),
-            Ok((file, hasher, buffer)) => Some((
+            Ok((Some(file), hasher, buffer)) => Some((
                 Ok(Upload::Chunk(Bytes::from(buffer))),
                 Some(read_next(file, hasher)),
             )),
+            Ok((None, hasher, _)) => Some((Ok(Upload::End(hasher)), None)),
             Err(e) => Some((Err(e), None)),
         }
     })
