@@ -1259,3 +1259,56 @@ fn before_2_41_dhis2_syntax_filters_the_known_resources_here_or_says_why_not() {
         "{screen}"
     );
 }
+
+#[test]
+fn marks_are_kept_by_uid_across_reloads_and_esc_clears_them_before_the_filter() {
+    let mut state = ready(10);
+    // The sizes the list knows (2.1 MB each), for the footer's total.
+    update(
+        &mut state,
+        Msg::DocumentFilesLoaded(Ok(vec![
+            resource(&uid('F', 0), "a.pdf"),
+            resource(&uid('F', 1), "b.pdf"),
+        ])),
+    );
+    update(&mut state, key(' '));
+    update(&mut state, key(' '));
+    assert_eq!(state.documents.cursor, 2, "Space moves down");
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("2 marked · 4.0 MiB"), "{screen}");
+    // Visible without colour (the test settings have none).
+    assert!(
+        screen.contains("● Annual report 0") && screen.contains("● Malaria SOP 1"),
+        "{screen}"
+    );
+    assert!(screen.contains("Esc clear marks"), "{screen}");
+    // A new sort reloads the list: the marks stay with their documents.
+    let effects = update(&mut state, key('s'));
+    let mut reversed = page(0..10, 1, 10);
+    reversed.items.reverse();
+    answer_documents(&mut state, &effects, reversed);
+    assert!(render(&mut state, 100, 24).contains("2 marked"));
+    // v inverts the loaded rows; Ctrl-a marks them all.
+    update(&mut state, key('v'));
+    assert_eq!(state.documents.marks.len(), 8);
+    assert!(!state.documents.marks.contains(&uid('D', 0)));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(state.documents.marks.len(), 10);
+    // The other pane has marks of its own.
+    update(&mut state, key('2'));
+    assert!(!render(&mut state, 100, 24).contains("marked"));
+    update(&mut state, key('1'));
+    // With a filter applied, Esc clears the marks first, then the filter.
+    update(&mut state, key('/'));
+    typed(&mut state, "Annual");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    answer_documents(&mut state, &effects, page(0..4, 1, 4));
+    assert!(update(&mut state, code(KeyCode::Esc)).is_empty());
+    assert!(state.documents.marks.is_empty());
+    assert_eq!(state.documents.filter.applied, "Annual");
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.documents.filter.applied, "");
+}

@@ -107,6 +107,9 @@ pub enum Action {
     NextChoice,
     PreviousChoice,
     CopyUrl,
+    Mark,
+    MarkAll,
+    InvertMarks,
 }
 
 /// (name in the TOML file, action, description shown in help).
@@ -162,6 +165,17 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("next_choice", Action::NextChoice, "next choice"),
     ("previous_choice", Action::PreviousChoice, "previous choice"),
     ("copy_url", Action::CopyUrl, "copy the URL"),
+    (
+        "mark",
+        Action::Mark,
+        "mark or unmark the row, then move down",
+    ),
+    ("mark_all", Action::MarkAll, "mark every loaded row"),
+    (
+        "invert_marks",
+        Action::InvertMarks,
+        "invert the marks of the loaded rows",
+    ),
 ];
 
 /// Where an action means something more particular than its general description.
@@ -181,6 +195,11 @@ const DESCRIPTIONS_IN: &[(Context, Action, &str)] = &[
     (Context::Link, Action::Open, "open in the browser"),
     (Context::Link, Action::Accept, "take the highlighted choice"),
     (Context::Link, Action::Close, "cancel"),
+    (
+        Context::List,
+        Action::Dismiss,
+        "close messages, details, marks, then the filter",
+    ),
     (Context::Help, Action::Down, "scroll down"),
     (Context::Help, Action::Up, "scroll up"),
 ];

@@ -1,4 +1,5 @@
 //! Everything the screen shows, as plain data. Only `update` changes it; `ui` only reads it.
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -220,6 +221,8 @@ pub struct ListView<T> {
     pub page_count: Option<u32>,
     /// The page being jumped to puts the cursor on its last row (`G`).
     pub to_bottom_on_load: bool,
+    /// Marked items by uid: kept across pages, sorting and filters, for bulk actions.
+    pub marks: BTreeSet<String>,
 }
 
 impl<T> Default for ListView<T> {
@@ -239,6 +242,7 @@ impl<T> Default for ListView<T> {
             offset: 0,
             page_count: None,
             to_bottom_on_load: false,
+            marks: BTreeSet::new(),
         }
     }
 }
@@ -280,6 +284,13 @@ impl<T> ListView<T> {
     pub fn last_page_to_jump_to(&self) -> Option<u32> {
         let next = self.next_page?;
         self.page_count.filter(|last| *last > next)
+    }
+
+    /// Marks or unmarks one item.
+    pub fn toggle_mark(&mut self, uid: &str) {
+        if !self.marks.remove(uid) {
+            self.marks.insert(uid.to_string());
+        }
     }
 
     pub fn move_cursor(&mut self, delta: isize) {
@@ -661,6 +672,33 @@ impl State {
         match self.pane {
             Pane::Documents => &mut self.documents.filter,
             Pane::Resources => &mut self.resources.list.filter,
+        }
+    }
+
+    /// The current pane's marks, and the bytes of those whose size is known.
+    pub fn marked(&self) -> (usize, u64) {
+        let book = &self.resources.book;
+        let size_of = |uid: &str| book.get(uid).and_then(|r| r.content_length);
+        match self.pane {
+            Pane::Documents => {
+                let marks = &self.documents.marks;
+                // A document's size is its file resource's; a mark may be off the loaded page.
+                let bytes = self
+                    .documents
+                    .items
+                    .iter()
+                    .filter(|d| marks.contains(&d.id))
+                    .filter_map(|d| d.file_resource_uid().and_then(size_of))
+                    .sum();
+                (marks.len(), bytes)
+            }
+            Pane::Resources => {
+                let marks = &self.resources.list.marks;
+                (
+                    marks.len(),
+                    marks.iter().filter_map(|uid| size_of(uid)).sum(),
+                )
+            }
         }
     }
 

@@ -94,7 +94,9 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     }
     let mut actions = vec![(Action::Filter, "filter")];
     let dismisses_first = !state.toasts.is_empty() || state.details.open || state.show_transfers;
-    if !state.filter().applied.is_empty() && !dismisses_first {
+    if !dismisses_first && state.marked().0 > 0 {
+        actions.push((Action::Dismiss, "clear marks"));
+    } else if !state.filter().applied.is_empty() && !dismisses_first {
         actions.push((Action::Dismiss, "clear filter"));
     }
     actions.push((Action::Details, "details"));
@@ -138,6 +140,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let width = usize::from(area.width);
     let mut used = 1 + kept.iter().map(needed).sum::<usize>();
     let mut spans = vec![Span::raw(" ")];
+    // "3 marked · 2.4 MiB" first: what a bulk action would act on.
+    let (marked, bytes) = state.marked();
+    if marked > 0 && !matches!(state.layer(), Layer::Filter | Layer::Transfers) {
+        let size = if bytes > 0 {
+            format!(" · {}", crate::api::units::human_size(bytes))
+        } else {
+            String::new()
+        };
+        let text = format!("{marked} marked{size}  ");
+        used += text.chars().count();
+        spans.push(Span::styled(text, theme.marked()));
+    }
     let push = |spans: &mut Vec<Span<'static>>, (key, label): (String, &str)| {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {label}  ")));

@@ -141,8 +141,9 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let resource = document
             .file_resource_uid()
             .and_then(|uid| state.resources.book.get(uid));
+        let marked = list.marks.contains(&document.id);
         let cells = columns.iter().map(|column| match column {
-            DocumentColumn::Name => Cell::from(fit(document.title(), name_width)),
+            DocumentColumn::Name => name_cell(document.title(), name_width, marked, theme),
             DocumentColumn::Kind => Cell::from(if document.external { "link" } else { "file" }),
             DocumentColumn::Type => kind_detail(document, resource, theme),
             DocumentColumn::Size => size_cell(resource),
@@ -233,6 +234,19 @@ fn name_room(table_width: u16, fixed: &[u16], beside_type: bool) -> usize {
         .saturating_sub(fixed.iter().sum());
     let name = if beside_type { rest * 3 / 5 } else { rest };
     usize::from(name.max(1))
+}
+
+/// What marks a marked row's name, so it shows without colour too.
+const MARK: &str = "● ";
+
+/// A name cut to its column, after the mark when the row is marked.
+fn name_cell(name: &str, width: usize, marked: bool, theme: Theme) -> Cell<'static> {
+    if marked {
+        let text = fit(&format!("{MARK}{name}"), width);
+        Cell::from(Span::styled(text, theme.marked()))
+    } else {
+        Cell::from(fit(name, width))
+    }
 }
 
 /// A file's size, right-aligned; empty while unknown.
@@ -382,6 +396,7 @@ fn resource_row<'a>(
         ResourceColumn::Size => size_cell(resource),
         ResourceColumn::Status => Cell::from(status.clone()),
     });
-    let name = Cell::from(fit(state.resources.row_name(row), name_width));
+    let marked = state.resources.list.marks.contains(&row.uid);
+    let name = name_cell(state.resources.row_name(row), name_width, marked, theme);
     Row::new(std::iter::once(name).chain(cells).collect::<Vec<_>>())
 }

@@ -39,6 +39,12 @@ impl Theme {
         }
     }
 
+    /// A marked row: bold, and magenta where there is colour (the `●` before its name says
+    /// it without colour).
+    pub fn marked(self) -> Style {
+        self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Magenta)
+    }
+
     pub fn active_tab(self) -> Style {
         self.paint(
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),

@@ -6,8 +6,8 @@ use crate::app::effect::Effect;
 use crate::app::keymap::{Action, Context};
 use crate::app::paths::default_download_path;
 use crate::app::state::{
-    Confirm, Dialog, DownloadForm, DownloadSource, LinkChoice, LinkForm, Pane, PathField, Pending,
-    ResourceSource, State, UploadFocus, UploadForm,
+    Confirm, Dialog, DownloadForm, DownloadSource, LinkChoice, LinkForm, ListView, Pane, PathField,
+    Pending, ResourceSource, State, UploadFocus, UploadForm,
 };
 use crate::app::transfer_job::TransferJob;
 
@@ -65,6 +65,40 @@ pub(super) fn cursor_moved(state: &mut State, fx: &mut Vec<Effect>) {
     details_follow_cursor(state);
 }
 
+/// Space, Ctrl-a, v: the row under the cursor, every loaded row, or the loaded rows inverted.
+fn mark(state: &mut State, action: Action) {
+    fn apply<T>(list: &mut ListView<T>, action: Action, uid: fn(&T) -> &str) {
+        let loaded: Vec<String> = list
+            .items
+            .iter()
+            .map(|item| uid(item).to_string())
+            .collect();
+        match action {
+            Action::Mark => {
+                if let Some(item) = list.selected() {
+                    let uid = uid(item).to_string();
+                    list.toggle_mark(&uid);
+                }
+            }
+            Action::MarkAll => list.marks.extend(loaded),
+            _ => loaded.iter().for_each(|uid| list.toggle_mark(uid)),
+        }
+    }
+    match state.pane {
+        Pane::Documents => apply(&mut state.documents, action, |d| &d.id),
+        Pane::Resources => apply(&mut state.resources.list, action, |r| &r.uid),
+    }
+}
+
+/// Esc with marks: they go first (before the filter). Returns whether there were any.
+fn clear_marks(state: &mut State) -> bool {
+    let marks = match state.pane {
+        Pane::Documents => &mut state.documents.marks,
+        Pane::Resources => &mut state.resources.list.marks,
+    };
+    !std::mem::take(marks).is_empty()
+}
+
 pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     match action {
         Action::Down
@@ -73,6 +107,12 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         | Action::Bottom
         | Action::PageDown
         | Action::PageUp => move_in_pane(state, action, fx),
+        Action::Mark | Action::MarkAll | Action::InvertMarks => {
+            mark(state, action);
+            if action == Action::Mark {
+                move_in_pane(state, Action::Down, fx);
+            }
+        }
         Action::NextPane => {
             let pane = match state.pane {
                 Pane::Documents => Pane::Resources,
@@ -175,13 +215,14 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         Action::Open => open_selected(state, fx),
         Action::Transfers => state.show_transfers = !state.show_transfers,
         Action::Dismiss => {
+            // One thing at a time, the most recent kind first: messages, panels, marks, filter.
             if !state.toasts.is_empty() {
                 state.toasts.clear();
             } else if state.show_transfers {
                 state.show_transfers = false;
             } else if state.details.open {
                 state.details.open = false;
-            } else if !state.filter().applied.is_empty() {
+            } else if !clear_marks(state) && !state.filter().applied.is_empty() {
                 let pane = state.pane;
                 let filter = state.filter_mut();
                 filter.applied.clear();
