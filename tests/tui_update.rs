@@ -130,17 +130,22 @@ fn filter_typing_is_debounced_and_stale_replies_are_dropped() {
     assert!(!state.documents.filter.editing);
 }
 
+/// The Documents filter's complaint under the prompt ("" for none).
+fn filter_error(state: &State) -> String {
+    state
+        .documents
+        .filter
+        .error()
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[test]
 fn dhis2_filter_syntax_errors_show_under_the_prompt() {
     let mut state = ready(10);
     update(&mut state, key('/'));
     typed(&mut state, "name:in:x");
-    let problem = state
-        .documents
-        .filter
-        .error()
-        .unwrap_or_default()
-        .to_string();
+    let problem = filter_error(&state);
     assert!(problem.contains("write the list in brackets"), "{problem}");
     assert!(
         tick(&mut state, 5_000).is_empty(),
@@ -160,12 +165,7 @@ fn dhis2_filter_syntax_errors_show_under_the_prompt() {
         &effects,
         conflict("Unknown path property: nmae"),
     );
-    let problem = state
-        .documents
-        .filter
-        .error()
-        .unwrap_or_default()
-        .to_string();
+    let problem = filter_error(&state);
     assert!(problem.contains("Unknown path property: nmae"), "{problem}");
     assert!(state.toasts.is_empty());
 }

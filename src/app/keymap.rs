@@ -307,8 +307,8 @@ impl Key {
 }
 
 impl Key {
-    /// A character typed without Ctrl or Alt.
-    fn is_plain_character(&self) -> bool {
+    /// A character typed without Ctrl or Alt: text, never a command, in a field.
+    pub fn is_plain_character(&self) -> bool {
         matches!(self.code, KeyCode::Char(_))
             && !self
                 .modifiers

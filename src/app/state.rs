@@ -677,29 +677,28 @@ impl State {
 
     /// The current pane's marks, and the bytes of those whose size is known.
     pub fn marked(&self) -> (usize, u64) {
+        // Asked every frame: without marks, no walk over the loaded rows.
+        let marks = match self.pane {
+            Pane::Documents => &self.documents.marks,
+            Pane::Resources => &self.resources.list.marks,
+        };
+        if marks.is_empty() {
+            return (0, 0);
+        }
         let book = &self.resources.book;
         let size_of = |uid: &str| book.get(uid).and_then(|r| r.content_length);
-        match self.pane {
-            Pane::Documents => {
-                let marks = &self.documents.marks;
-                // A document's size is its file resource's; a mark may be off the loaded page.
-                let bytes = self
-                    .documents
-                    .items
-                    .iter()
-                    .filter(|d| marks.contains(&d.id))
-                    .filter_map(|d| d.file_resource_uid().and_then(size_of))
-                    .sum();
-                (marks.len(), bytes)
-            }
-            Pane::Resources => {
-                let marks = &self.resources.list.marks;
-                (
-                    marks.len(),
-                    marks.iter().filter_map(|uid| size_of(uid)).sum(),
-                )
-            }
-        }
+        let bytes = match self.pane {
+            // A document's size is its file resource's; a mark may be off the loaded page.
+            Pane::Documents => self
+                .documents
+                .items
+                .iter()
+                .filter(|d| marks.contains(&d.id))
+                .filter_map(|d| d.file_resource_uid().and_then(size_of))
+                .sum(),
+            Pane::Resources => marks.iter().filter_map(|uid| size_of(uid)).sum(),
+        };
+        (marks.len(), bytes)
     }
 
     /// Whether the server lists file resources (2.41+).

@@ -4,7 +4,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModif
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::app::effect::Effect;
-use crate::app::keymap::{Action, Context};
+use crate::app::keymap::{Action, Context, Key};
 use crate::app::state::{Connection, FILTER_DEBOUNCE, FilterState, Layer, Pane, State};
 use crate::app::transfer_job::TransferJob;
 use crate::app::transfer_list::TransferState;
@@ -166,7 +166,9 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Some(Action::NextField) => move_in_pane(state, Action::Down, fx),
         Some(action @ (Action::PageUp | Action::PageDown)) => move_in_pane(state, action, fx),
         _ => {
-            if std::mem::take(&mut filter.replace_on_type) && is_plain_character(&key) {
+            if std::mem::take(&mut filter.replace_on_type)
+                && Key::from_event(&key).is_plain_character()
+            {
                 filter.input.reset();
             }
             if filter.input.handle_event(&Event::Key(key)).is_some() {
@@ -181,14 +183,6 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
             }
         }
     }
-}
-
-/// A character typed without Ctrl or Alt: text, never a command, in a field.
-pub(super) fn is_plain_character(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char(_))
-        && !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 /// Pasted text goes into the text field being edited, as if typed; without one it is dropped,
