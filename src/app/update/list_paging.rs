@@ -235,24 +235,25 @@ pub(super) fn resources_loaded(
 ) {
     match result {
         Ok(page_of) => {
-            if state.resources.list.loading.map(|l| l.req) != Some(req) {
-                return;
-            }
-            let mut items = Vec::with_capacity(page_of.items.len());
-            for resource in page_of.items {
-                items.push(ResourceRow {
-                    uid: resource.id.clone(),
-                    name: resource.title().to_string(),
-                    origin: Origin::Server,
-                });
-                state.resources.book.record_listed(resource);
-            }
             let rows = Page {
-                items,
+                items: page_of
+                    .items
+                    .iter()
+                    .map(|resource| ResourceRow {
+                        uid: resource.id.clone(),
+                        name: resource.title().to_string(),
+                        origin: Origin::Server,
+                    })
+                    .collect(),
                 pager: page_of.pager,
             };
-            store_page(&mut state.resources.list, req, page, rows, |r| &r.uid);
-            fill_rows(state, fx);
+            // A stale page teaches nothing either: the book keeps only what the list shows.
+            if store_page(&mut state.resources.list, req, page, rows, |r| &r.uid) {
+                for resource in page_of.items {
+                    state.resources.book.record_listed(resource);
+                }
+                fill_rows(state, fx);
+            }
         }
         // No list on this server, or not for this user: show what d2files knows instead.
         Err(error)
