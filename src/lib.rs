@@ -2,16 +2,18 @@
 //!
 //! Four faces share the [`api`] layer: the TUI (`app` + `ui`), the CLI (`cli`), the MCP server
 //! (`mcp`) and this library. The `emulator` is an in-process DHIS2 that serves the demo mode and
-//! every test; it shares no code with [`api`].
+//! every test; it shares no code with [`api`]. Work over many items (bulk download, delete,
+//! upload) is planned and applied by [`ops`], on top of [`api`], for every face.
 //!
 //! Each face is a cargo feature (`tui`, `cli`, `mcp`, `emulator`, all on by default). With
-//! `default-features = false` the crate is [`api`] alone; add `features = ["emulator"]` to test
+//! `default-features = false` the crate is [`api`] and [`ops`] alone; add `features = ["emulator"]` to test
 //! your own code against a DHIS2 on 127.0.0.1.
 pub mod api;
 #[cfg(feature = "tui")]
 pub mod app;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod ops;
 // Profiles, paths and logging serve the TUI and the CLI (which includes the TUI).
 #[cfg(feature = "tui")]
 pub mod config;

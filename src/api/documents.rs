@@ -11,7 +11,7 @@ use crate::api::Domain;
 use crate::api::client::{Client, check_uid, read_json, request_label};
 use crate::api::error::{Error, Result};
 use crate::api::file_resources::{check_downloadable, check_still_as_uploaded};
-use crate::api::listing::{AllPages, collect_pages, list_page};
+use crate::api::listing::{AllPages, ById, collect_pages, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
@@ -84,6 +84,17 @@ impl Client {
             self.list_documents(query).await
         })
         .await
+    }
+
+    /// The documents with these uids, a hundred per request; unknown (or unshared) uids are
+    /// simply absent, and strings that are not uids are never sent.
+    pub async fn documents_by_id(&self, uids: &[String]) -> Result<Vec<Document>> {
+        let mut by_id = ById::new(uids);
+        for (index, query) in by_id.queries()?.iter().enumerate() {
+            let page = self.list_documents(query).await?;
+            by_id.keep(index, page.items);
+        }
+        Ok(by_id.found())
     }
 
     pub async fn get_document(&self, uid: &str) -> Result<Document> {
@@ -210,26 +221,52 @@ impl Client {
                 url: document.url.unwrap_or_default(),
             });
         }
+        let resource = match document.file_resource_uid() {
+            Some(fr) => Some(self.get_file_resource(fr).await.map_err(|source| {
+                let context = format!(
+                    "document {uid}: could not read its file resource {fr}, which says what the \
+                     bytes must be"
+                );
+                Error::Context {
+                    context,
+                    source: Box::new(source),
+                }
+            })?),
+            None => None,
+        };
         if let DownloadTarget::File(path) = target {
             check_target(path, options.overwrite).await?;
         }
-        // The file resource says what the bytes must be. When it cannot be read the download
-        // fails: going on would quietly save bytes nothing was checked against.
+        if let Some(resource) = &resource {
+            check_downloadable(resource)?;
+        }
+        self.download_read_document(&document, resource.as_ref(), target, options)
+            .await
+            .map(DocumentDownload::Saved)
+    }
+
+    /// Downloads a file document whose metadata the caller has read already, with its file
+    /// resource (`None` only for a legacy document without one): a batch reads them a hundred
+    /// at a time, so each file costs one request. The file resource says what the bytes must
+    /// be; without one only the answer's headers do.
+    pub async fn download_read_document(
+        &self,
+        document: &Document,
+        resource: Option<&FileResource>,
+        target: &DownloadTarget,
+        options: &TransferOptions,
+    ) -> Result<Downloaded> {
+        let uid = &document.id;
+        check_uid(uid)?;
+        if document.external {
+            return Err(Error::InvalidInput(format!(
+                "document {uid} is an external link: there is no file to download"
+            )));
+        }
         let what = format!("document {uid}");
-        let expected = match document.file_resource_uid() {
-            Some(fr) => {
-                let resource = self.get_file_resource(fr).await.map_err(|source| {
-                    let context = format!(
-                        "document {uid}: could not read its file resource {fr}, which says what \
-                         the bytes must be"
-                    );
-                    Error::Context {
-                        context,
-                        source: Box::new(source),
-                    }
-                })?;
-                check_downloadable(&resource)?;
-                Expected::of_resource(&resource, false, what, document.title().to_string())
+        let expected = match resource {
+            Some(resource) => {
+                Expected::of_resource(resource, false, what, document.title().to_string())
             }
             // A legacy document whose bytes live outside the file store: only its headers say
             // what to expect.
@@ -252,10 +289,9 @@ impl Client {
             });
         }
         // The saved name, the MD5 and the error texts come from the server.
-        let saved = save_body(response, target, &expected, options)
+        save_body(response, target, &expected, options)
             .await
-            .map_err(|e| self.redacted(e))?;
-        Ok(DocumentDownload::Saved(saved))
+            .map_err(|e| self.redacted(e))
     }
 
     pub async fn delete_document(&self, uid: &str) -> Result<()> {

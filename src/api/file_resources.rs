@@ -7,19 +7,16 @@ use reqwest::{Method, Response};
 use serde_json::Value;
 
 use crate::api::blocklist::check_uploadable;
-use crate::api::client::{Client, check_uid, is_valid_uid, read_limited, summarize_body};
+use crate::api::client::{Client, check_uid, read_limited, summarize_body};
 use crate::api::error::{Dhis2Error, Error, Result};
-use crate::api::listing::{AllPages, collect_pages, list_page};
+use crate::api::listing::{AllPages, ById, collect_pages, list_page};
 use crate::api::model::{Dimension, Domain, FileResource, Page, StorageStatus, WebMessage};
-use crate::api::query::{Filter, ListQuery, Operator};
+use crate::api::query::ListQuery;
 use crate::api::stall::stalled;
 use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
 use crate::api::transfer::part_file::check_target;
 use crate::api::transfer::upload::{current_len, file_part, source_length, upload_mime};
 use crate::api::transfer::{Phase, Progress, TransferOptions};
-
-/// Uids per `id:in:[…]` request: the query string stays short of any server's URL limit.
-const UIDS_PER_REQUEST: usize = 100;
 
 pub const FILE_RESOURCE_FIELDS: &str = "id,name,displayName,contentType,contentLength,contentMd5,domain,storageStatus,hasMultipleStorageFiles,assigned,created,lastUpdated,createdBy[id,username,name,displayName]";
 
@@ -167,27 +164,12 @@ impl Client {
     /// simply absent, and strings that are not uids are never sent. Field-filtered reads report
     /// `storageStatus` NONE (dhis2-api.md §7), so this is for names, types and sizes.
     pub async fn file_resources_by_id(&self, uids: &[String]) -> Result<Vec<FileResource>> {
-        let uids: Vec<&str> = uids
-            .iter()
-            .map(String::as_str)
-            .filter(|uid| is_valid_uid(uid))
-            .collect();
-        let mut found = Vec::with_capacity(uids.len());
-        let mut kept = std::collections::HashSet::new();
-        for batch in uids.chunks(UIDS_PER_REQUEST) {
-            let ids = format!("[{}]", batch.join(","));
-            let query = ListQuery::new()
-                .filter(Filter::new("id", Operator::In, Some(&ids))?)
-                .page_size(batch.len() as u32);
-            // Only what was asked for, once: a server that ignores the filter adds nothing.
-            let page = self.list_file_resources(&query).await?;
-            for resource in page.items {
-                if batch.contains(&resource.id.as_str()) && kept.insert(resource.id.clone()) {
-                    found.push(resource);
-                }
-            }
+        let mut by_id = ById::new(uids);
+        for (index, query) in by_id.queries()?.iter().enumerate() {
+            let page = self.list_file_resources(query).await?;
+            by_id.keep(index, page.items);
         }
-        Ok(found)
+        Ok(by_id.found())
     }
 
     /// Every page of a file resource query (2.41+), up to `max_items`; see [`AllPages`].

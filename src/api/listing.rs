@@ -6,10 +6,10 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::client::Client;
+use crate::api::client::{Client, is_valid_uid};
 use crate::api::error::{Error, Result};
 use crate::api::model::{Document, FileResource, Page, Pager};
-use crate::api::query::ListQuery;
+use crate::api::query::{Filter, ListQuery, Operator};
 
 /// What a list holds: objects known by their uid.
 pub(crate) trait Listed {
@@ -143,6 +143,65 @@ pub(crate) async fn list_page<T: DeserializeOwned>(
         Some(pager) => Some(serde_json::from_value(pager).map_err(|e| decode(e.to_string()))?),
     };
     Ok(Page { items, pager })
+}
+
+/// Uids per `id:in:[…]` request: the query string stays short of any server's URL limit.
+const UIDS_PER_REQUEST: usize = 100;
+
+/// Objects asked for by uid, a hundred per request with `id:in:[…]`: the queries to send, and
+/// what their answers bring. Unknown uids are simply absent, strings that are not uids are
+/// never sent, and a server that ignores the filter adds nothing: only what was asked for is
+/// kept, once. (A loop in each caller rather than a closure: an async closure's future is not
+/// `Send`, and the TUI spawns these reads.)
+pub(crate) struct ById<T> {
+    batches: Vec<Vec<String>>,
+    kept: HashSet<String>,
+    found: Vec<T>,
+}
+
+impl<T: Listed> ById<T> {
+    pub(crate) fn new(uids: &[String]) -> ById<T> {
+        let valid: Vec<String> = uids
+            .iter()
+            .filter(|uid| is_valid_uid(uid))
+            .cloned()
+            .collect();
+        ById {
+            batches: valid
+                .chunks(UIDS_PER_REQUEST)
+                .map(<[String]>::to_vec)
+                .collect(),
+            kept: HashSet::new(),
+            found: Vec::with_capacity(valid.len()),
+        }
+    }
+
+    /// The query for each batch, by index.
+    pub(crate) fn queries(&self) -> Result<Vec<ListQuery>> {
+        self.batches
+            .iter()
+            .map(|batch| {
+                let ids = format!("[{}]", batch.join(","));
+                Ok(ListQuery::new()
+                    .filter(Filter::new("id", Operator::In, Some(&ids))?)
+                    .page_size(batch.len() as u32))
+            })
+            .collect()
+    }
+
+    /// Takes batch `index`'s answer.
+    pub(crate) fn keep(&mut self, index: usize, items: Vec<T>) {
+        let batch = &self.batches[index];
+        for item in items {
+            if batch.iter().any(|uid| uid == item.uid()) && self.kept.insert(item.uid().into()) {
+                self.found.push(item);
+            }
+        }
+    }
+
+    pub(crate) fn found(self) -> Vec<T> {
+        self.found
+    }
 }
 
 /// Every page of a query, in order, each object once. Stops when the server says it is done

@@ -1,0 +1,22 @@
+//! Work over many items (design.md §7): a [`Plan`] computed before anything changes, which is
+//! the only thing [`apply`] executes, with bounded concurrency and cancellation, ending in a
+//! [`Summary`]. The CLI, the TUI and MCP are its faces; `api`'s transfer core still moves every
+//! byte.
+mod delete;
+mod download;
+mod local_md5;
+mod plan;
+mod run;
+mod select;
+mod summary;
+mod upload;
+
+pub use delete::{file_bytes_after_delete, plan_delete};
+pub use download::{plan_download, with_uid_suffix};
+pub use plan::{Action, Existing, Plan, Resolution, Step};
+pub use run::{
+    ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Outcome, Run, apply, jobs_from,
+};
+pub use select::{MAX_SELECTED, matching_documents};
+pub use summary::{Counts, Summary};
+pub use upload::{MAX_UPLOAD_FILES, plan_upload};
