@@ -5,94 +5,16 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::cli_server::{Server, fail, json, stderr, stdout, succeed};
 use common::md5_hex;
-use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedFileResource,
-};
-use tempfile::TempDir;
+use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, SeedFileResource};
 
 mod pty_support;
-
-/// An emulator on its own runtime, and a private home so no real config is read.
-struct Server {
-    runtime: tokio::runtime::Runtime,
-    emulator: Emulator,
-    home: TempDir,
-}
-
-impl Server {
-    fn start(version: &str, seed_demo: bool) -> Server {
-        Server::start_with(|options| {
-            options.version = common::version(version);
-            options.seed_demo = seed_demo;
-        })
-    }
-
-    fn start_with(tweak: impl FnOnce(&mut EmulatorOptions)) -> Server {
-        let (runtime, emulator) = common::start_blocking(tweak);
-        Server {
-            runtime,
-            emulator,
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// `d2files ARGS` with this server in the DHIS2_* variables.
-    fn d2files(&self, args: &[&str]) -> Command {
-        let mut command = common::admin_command(self.home.path(), &self.emulator);
-        command.args(args);
-        Command::from_std(command)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.d2files(args).output().unwrap()
-    }
-
-    fn seed(&self, seed: SeedFileResource) -> String {
-        let _guard = self.runtime.enter();
-        self.emulator.seed_file_resource(seed).unwrap()
-    }
-}
 
 /// The binary with HOME and the XDG directories inside `home`, and no DHIS2_* from outside
 /// (see `common::d2files`).
 fn isolated_command(home: &Path) -> Command {
     Command::from_std(common::d2files(home))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-#[track_caller]
-fn succeed(output: Output) -> Output {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        stdout(&output),
-        stderr(&output)
-    );
-    output
-}
-
-#[track_caller]
-fn fail(output: Output) -> String {
-    assert!(
-        !output.status.success(),
-        "expected a failure\nstdout: {}",
-        stdout(&output)
-    );
-    stderr(&output)
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
 
 /// A file of `len` pseudo-random bytes (not compressible, not all one value).

@@ -215,7 +215,11 @@ impl Client {
         target: &DownloadTarget,
         options: &TransferOptions,
     ) -> Result<DocumentDownload> {
-        let document = self.get_document(uid).await?;
+        // Known by the uid asked for: the `id` a server answers with is its text, not ours.
+        let document = Document {
+            id: uid.to_string(),
+            ..self.get_document(uid).await?
+        };
         if document.external {
             return Ok(DocumentDownload::External {
                 url: document.url.unwrap_or_default(),

@@ -387,13 +387,20 @@ pub enum DocumentsCommand {
         /// The document's uid (11 letters and digits).
         uid: String,
     },
-    /// Upload a file as a document (file resource, then the document pointing at it).
+    /// Upload files as documents (each a file resource, then the document pointing at it). A
+    /// directory brings its files; several go a few at a time (D2FILES_TRANSFERS, default 3).
     Upload {
-        /// The file to upload.
-        path: PathBuf,
-        /// Document name (default: the file's name).
+        /// The files or directories to upload.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Document name (default: the file's name); only with one file.
         #[arg(long)]
         name: Option<String>,
+        /// Include the files in subdirectories of a directory.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        #[command(flatten)]
+        batch: BatchArgs,
         #[command(flatten)]
         check: CheckArgs,
     },
@@ -414,26 +421,62 @@ pub enum DocumentsCommand {
         #[arg(long)]
         name: String,
     },
-    /// Download a document's file.
+    /// Download documents' files: one to a file or a directory, several (or every match of
+    /// --filter) into a directory, a few at a time (D2FILES_TRANSFERS, default 3).
     Download {
-        /// The document's uid.
-        uid: String,
-        #[arg(help = OUT_HELP)]
-        out: Option<PathBuf>,
-        /// Overwrite OUT if it exists.
+        /// The documents' uids, then where to save: with one uid a file or a directory, with
+        /// several or --filter a directory [default: the working directory].
+        #[arg(value_name = "UID… [OUT]", required_unless_present = "filters")]
+        items: Vec<String>,
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Replace files that exist (otherwise a terminal asks, and a script is refused).
         #[arg(long)]
         force: bool,
+        /// Leave files that exist as they are.
+        #[arg(long, conflicts_with = "force")]
+        skip_existing: bool,
+        #[command(flatten)]
+        batch: BatchArgs,
         #[command(flatten)]
         check: CheckArgs,
     },
-    /// Delete a document (asks first unless --yes).
+    /// Delete documents (shows what will happen and asks first unless --yes).
     Delete {
-        /// The document's uid.
-        uid: String,
+        /// The documents' uids.
+        #[arg(value_name = "UID", required_unless_present = "filters")]
+        uids: Vec<String>,
+        #[command(flatten)]
+        select: SelectArgs,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Refuse to delete more than N documents [default: 10 when not asked on a terminal].
+        #[arg(long, value_name = "N")]
+        max_delete: Option<usize>,
+        #[command(flatten)]
+        batch: BatchArgs,
     },
+}
+
+/// Documents picked by a server filter instead of uids.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// DHIS2 filter `property:operator:value`, repeatable (ANDed): act on the documents that
+    /// match (the first 50 unless --all).
+    #[arg(long = "filter", short = 'f', value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// With --filter: every document that matches, however many pages.
+    #[arg(long, requires = "filters")]
+    pub all: bool,
+}
+
+/// What every batch command shares.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Print the plan (what would be done to each item) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// What both downloads say of OUT.

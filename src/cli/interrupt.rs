@@ -25,7 +25,7 @@ impl Interrupted {
 
 /// The signals that stop a command cleanly.
 #[derive(Clone, Copy, Debug)]
-enum Signal {
+pub enum Signal {
     Hangup,
     Interrupt,
     Terminate,
@@ -38,6 +38,22 @@ impl Signal {
             Signal::Interrupt => "Ctrl-C",
             Signal::Terminate => "SIGTERM",
         }
+    }
+}
+
+impl Interrupted {
+    /// A batch stopped by `signal`: what it did and did not do (its summary line), and what
+    /// the server keeps linked to nothing.
+    pub fn batch(signal: Signal, summary: &str, unlinked: &[&str]) -> Interrupted {
+        let mut text = format!("interrupted by {}: {summary}", signal.name());
+        if !unlinked.is_empty() {
+            text.push_str(&format!(
+                "; the server keeps file resources linked to nothing: {} (d2files documents \
+                 link UID --name NAME finishes one)",
+                unlinked.join(", ")
+            ));
+        }
+        Interrupted { text, signal }
     }
 }
 
@@ -62,7 +78,9 @@ impl Work {
     pub fn of_documents(command: &DocumentsCommand) -> Work {
         match command {
             DocumentsCommand::Download { .. } => Work::Download,
-            DocumentsCommand::Upload { path, .. } => Work::DocumentUpload(path.clone()),
+            DocumentsCommand::Upload { paths, .. } => {
+                Work::DocumentUpload(paths.first().cloned().unwrap_or_default())
+            }
             _ => Work::Other,
         }
     }
@@ -119,7 +137,9 @@ pub async fn until_stopped(
     }
 }
 
-async fn stop_signal() -> Signal {
+/// The next stop signal (Ctrl-C, SIGTERM, SIGHUP). Once called, these no longer end the
+/// process by themselves.
+pub async fn stop_signal() -> Signal {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

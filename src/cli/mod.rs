@@ -3,6 +3,7 @@
 // survive a closed pipe; `clippy.toml` names the macros that would bypass them.
 #![deny(clippy::disallowed_macros)]
 mod args;
+mod batch;
 mod connect;
 mod documents;
 mod download_args;
@@ -142,8 +143,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let _logs = cli_logging();
             let connection = connect::connect(&documents.connection).await?;
             let command = documents.command;
-            // The delete question blocks on stdin, where Ctrl-C must keep its default action.
-            let asks = matches!(command, args::DocumentsCommand::Delete { yes: false, .. });
+            // A question blocks on stdin, where Ctrl-C must keep its default action; a batch
+            // (which asks first) watches for it itself once it runs, to end with its summary.
+            let asks = documents::stops_itself(&command);
             let unlinked = crate::api::UnlinkedUpload::default();
             let kind = Work::of_documents(&command);
             let work = documents::run(

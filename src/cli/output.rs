@@ -84,6 +84,29 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(write_stdout(&text)?)
 }
 
+/// Prints a value as one line of JSON (JSON Lines: one object per item of a batch), with
+/// echoes of the credentials masked.
+pub fn print_json_line<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut value = serde_json::to_value(value)?;
+    if let Some(echoes) = ECHOES.get() {
+        echoes.echoes_in_json(&mut value);
+    }
+    let mut text = serde_json::to_string(&value)?;
+    text.push('\n');
+    Ok(write_stdout(&text)?)
+}
+
+/// Asks on the terminal and returns the answer's first line, trimmed.
+pub fn ask(question: &str) -> anyhow::Result<String> {
+    let mut err = std::io::stderr().lock();
+    write!(err, "{} ", shown(question))?;
+    err.flush()?;
+    drop(err);
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(answer.trim().to_string())
+}
+
 /// Prints rows under a header: fitted to the terminal's width when stdout is one, else as
 /// [`plain_table`] lines. Tables put their one long column (a name) last.
 pub fn print_table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputFailed> {
@@ -204,16 +227,8 @@ pub fn opt(value: Option<&str>) -> String {
 
 /// Asks a yes/no question on the terminal; anything but y/yes is No.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    let mut err = std::io::stderr().lock();
-    write!(err, "{} [y/N] ", shown(question))?;
-    err.flush()?;
-    drop(err);
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
+    let answer = ask(&format!("{question} [y/N]"))?;
+    Ok(matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
 /// A file resource's fields, one per line, for `documents get` and `resources get`.

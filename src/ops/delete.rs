@@ -2,8 +2,10 @@
 //! after.
 use std::collections::HashMap;
 
-use crate::api::{Client, Document, Result, ServerVersion, is_valid_uid};
+use crate::api::{Client, Result, ServerVersion, is_valid_uid};
+use crate::ops::metadata::{documents_of, file_resources_of};
 use crate::ops::plan::{Action, Plan, Step};
+use crate::ops::run::DEFAULT_JOBS;
 
 /// Plans deleting these documents, in the order given (repeats once). What cannot be deleted
 /// because it is not there is a refusal in the plan, not an error of the whole.
@@ -18,25 +20,18 @@ pub async fn plan_delete(
         .filter(|uid| seen.insert(uid.as_str()))
         .cloned()
         .collect();
-    let documents: HashMap<String, Document> = client
-        .documents_by_id(&uids)
-        .await?
-        .into_iter()
-        .map(|document| (document.id.clone(), document))
-        .collect();
-    // Sizes are a courtesy: a server that cannot list file resources (before 2.41) still
-    // deletes.
-    let file_uids: Vec<String> = documents
-        .values()
-        .filter_map(|document| document.file_resource_uid().map(str::to_string))
-        .collect();
-    let sizes: HashMap<String, u64> = client
-        .file_resources_by_id(&file_uids)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|resource| Some((resource.id, resource.content_length?)))
-        .collect();
+    let documents = documents_of(client, &uids, DEFAULT_JOBS).await?;
+    // Sizes are a courtesy: a server that cannot tell them still deletes.
+    let sizes: HashMap<String, u64> = file_resources_of(
+        client,
+        documents.values().filter_map(|read| read.as_ref().ok()),
+        DEFAULT_JOBS,
+    )
+    .await
+    .unwrap_or_default()
+    .into_iter()
+    .filter_map(|(uid, resource)| Some((uid, resource.content_length?)))
+    .collect();
     let steps = uids
         .iter()
         .map(|uid| match documents.get(uid) {
@@ -50,17 +45,21 @@ pub async fn plan_delete(
                     ),
                 },
             },
+            Some(Err(why)) => Step {
+                label: uid.clone(),
+                uid: Some(uid.clone()),
+                bytes: None,
+                action: Action::Cannot { why: why.clone() },
+            },
             None => Step {
                 label: uid.clone(),
                 uid: Some(uid.clone()),
                 bytes: None,
                 action: Action::Cannot {
-                    why: format!(
-                        "Document with id {uid} could not be found (or is not shared with you)"
-                    ),
+                    why: format!("document {uid} could not be read"),
                 },
             },
-            Some(document) => Step {
+            Some(Ok(document)) => Step {
                 label: document.title().to_string(),
                 uid: Some(uid.clone()),
                 bytes: document

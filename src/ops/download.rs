@@ -2,11 +2,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use futures_util::{StreamExt, stream};
-
 use crate::api::filename::sanitize_file_name;
 use crate::api::{Client, Document, Error, FileResource, Result, is_valid_uid};
 use crate::ops::local_md5::file_md5;
+use crate::ops::metadata::{documents_of, file_resources_of};
 use crate::ops::plan::{Action, Existing, Plan, Step};
 
 /// Plans saving these documents into `dir`, in the order given (repeats once). Two documents
@@ -26,13 +25,9 @@ pub async fn plan_download(
         )));
     }
     let uids = once_each(uids);
-    let documents: HashMap<String, Document> = client
-        .documents_by_id(&uids)
-        .await?
-        .into_iter()
-        .map(|document| (document.id.clone(), document))
-        .collect();
-    let resources = file_resources(client, documents.values(), jobs).await?;
+    let documents = documents_of(client, &uids, jobs).await?;
+    let readable = documents.values().filter_map(|read| read.as_ref().ok());
+    let resources = file_resources_of(client, readable, jobs).await?;
     let mut taken = HashSet::new();
     let mut steps = Vec::with_capacity(uids.len());
     for uid in &uids {
@@ -53,38 +48,9 @@ fn once_each(uids: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The file resources behind these documents: a hundred per request where the server lists
-/// them (2.41+), else one request each, a few at a time.
-async fn file_resources<'a>(
-    client: &Client,
-    documents: impl Iterator<Item = &'a Document>,
-    jobs: usize,
-) -> Result<HashMap<String, FileResource>> {
-    let wanted: Vec<String> = documents
-        .filter(|document| !document.external)
-        .filter_map(|document| document.file_resource_uid().map(str::to_string))
-        .collect();
-    let listed = match client.file_resources_by_id(&wanted).await {
-        Ok(found) => found,
-        Err(Error::NotAvailable { .. }) => {
-            stream::iter(wanted.iter())
-                .map(|uid| client.get_file_resource(uid))
-                .buffer_unordered(jobs.max(1))
-                .filter_map(async |read| read.ok())
-                .collect()
-                .await
-        }
-        Err(error) => return Err(error),
-    };
-    Ok(listed
-        .into_iter()
-        .map(|resource| (resource.id.clone(), resource))
-        .collect())
-}
-
 async fn plan_one(
     uid: &str,
-    document: Option<&Document>,
+    document: Option<&std::result::Result<Document, String>>,
     resources: &HashMap<String, FileResource>,
     dir: &Path,
     taken: &mut HashSet<String>,
@@ -101,11 +67,18 @@ async fn plan_one(
         };
         return step;
     }
-    let Some(document) = document else {
-        step.action = Action::Cannot {
-            why: format!("Document with id {uid} could not be found (or is not shared with you)"),
-        };
-        return step;
+    let document = match document {
+        Some(Ok(document)) => document,
+        Some(Err(why)) => {
+            step.action = Action::Cannot { why: why.clone() };
+            return step;
+        }
+        None => {
+            step.action = Action::Cannot {
+                why: format!("document {uid} could not be read"),
+            };
+            return step;
+        }
     };
     step.label = document.title().to_string();
     if document.external {

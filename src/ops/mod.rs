@@ -5,6 +5,8 @@
 mod delete;
 mod download;
 mod local_md5;
+mod metadata;
+mod outcome;
 mod plan;
 mod run;
 mod select;
@@ -13,10 +15,9 @@ mod upload;
 
 pub use delete::{file_bytes_after_delete, plan_delete};
 pub use download::{plan_download, with_uid_suffix};
+pub use outcome::Outcome;
 pub use plan::{Action, Existing, Plan, Resolution, Step};
-pub use run::{
-    ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Outcome, Run, apply, jobs_from,
-};
+pub use run::{ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Run, apply, jobs_from};
 pub use select::{MAX_SELECTED, matching_documents};
 pub use summary::{Counts, Summary};
 pub use upload::{MAX_UPLOAD_FILES, plan_upload};

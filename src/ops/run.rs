@@ -2,14 +2,13 @@
 //! every change reported as an [`Event`].
 use std::sync::Arc;
 
-use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::api::{
-    CancellationToken, Client, Document, DownloadTarget, Downloaded, Error, FileResource, Progress,
-    TransferOptions, UnlinkedUpload,
+    CancellationToken, Client, DownloadTarget, Error, Progress, TransferOptions, UnlinkedUpload,
 };
+use crate::ops::outcome::Outcome;
 use crate::ops::plan::{Action, Existing, Plan, Step};
 use crate::ops::summary::Summary;
 
@@ -102,44 +101,6 @@ pub enum Event {
     Started { step: usize },
     Progress { step: usize, progress: Progress },
     Finished { step: usize, outcome: Outcome },
-}
-
-/// How a step ended.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    Downloaded(Downloaded),
-    Deleted,
-    Uploaded {
-        document: Box<Document>,
-        file_resource: Box<FileResource>,
-    },
-    Skipped {
-        why: String,
-    },
-    /// `error` in DHIS2's words or ours; `unlinked` names a file resource the server kept,
-    /// linked to nothing.
-    Failed {
-        error: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        unlinked: Option<String>,
-    },
-    Cancelled {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        unlinked: Option<String>,
-    },
-}
-
-impl Outcome {
-    /// The bytes the step moved or freed.
-    pub fn bytes(&self, step: &Step) -> u64 {
-        match self {
-            Outcome::Downloaded(saved) => saved.bytes,
-            Outcome::Deleted => step.bytes.unwrap_or(0),
-            Outcome::Uploaded { file_resource, .. } => file_resource.content_length.unwrap_or(0),
-            _ => 0,
-        }
-    }
 }
 
 type OnEvent = Arc<dyn Fn(Event) + Send + Sync>;

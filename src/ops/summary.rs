@@ -1,8 +1,8 @@
 //! What a run did: every step's outcome, counted, in words a summary line can use.
 use serde::Serialize;
 
+use crate::ops::outcome::Outcome;
 use crate::ops::plan::{Plan, Step};
-use crate::ops::run::Outcome;
 
 /// Each step with its outcome, in plan order.
 #[derive(Clone, Debug)]

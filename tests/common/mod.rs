@@ -9,6 +9,8 @@
 // also builds without it, use the rest.
 #[cfg(feature = "cli")]
 pub mod bin;
+#[cfg(feature = "cli")]
+pub mod cli_server;
 pub mod hostile;
 #[cfg(feature = "cli")]
 pub mod pty;

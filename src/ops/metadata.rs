@@ -1,0 +1,73 @@
+//! Reading what a batch needs to know about its documents, in as few requests as the server
+//! allows.
+use std::collections::HashMap;
+
+use futures_util::{StreamExt, stream};
+
+use crate::api::{Client, Document, Error, FileResource, Result, is_valid_uid};
+
+/// The file resources behind these documents: a hundred per request where the server lists
+/// them (2.41+), else one request each, a few at a time.
+pub(crate) async fn file_resources_of<'a>(
+    client: &Client,
+    documents: impl Iterator<Item = &'a Document>,
+    jobs: usize,
+) -> Result<HashMap<String, FileResource>> {
+    let wanted: Vec<String> = documents
+        .filter(|document| !document.external)
+        .filter_map(|document| document.file_resource_uid().map(str::to_string))
+        .collect();
+    let listed = match client.file_resources_by_id(&wanted).await {
+        Ok(found) => found,
+        Err(Error::NotAvailable { .. }) => {
+            stream::iter(wanted.iter())
+                .map(|uid| client.get_file_resource(uid))
+                .buffer_unordered(jobs.max(1))
+                .filter_map(async |read| read.ok())
+                .collect()
+                .await
+        }
+        Err(error) => return Err(error),
+    };
+    Ok(listed
+        .into_iter()
+        .map(|resource| (resource.id.clone(), resource))
+        .collect())
+}
+
+/// The documents with these uids, or why each cannot be read: a hundred per request, then one
+/// request for each the list did not bring (a server that ignores the filter, a document not
+/// shared), so a refusal is in DHIS2's words. Strings that are not uids are left out.
+pub(crate) async fn documents_of(
+    client: &Client,
+    uids: &[String],
+    jobs: usize,
+) -> Result<HashMap<String, std::result::Result<Document, String>>> {
+    let mut read: HashMap<String, std::result::Result<Document, String>> = client
+        .documents_by_id(uids)
+        .await?
+        .into_iter()
+        .map(|document| (document.id.clone(), Ok(document)))
+        .collect();
+    let missing: Vec<&String> = uids
+        .iter()
+        .filter(|uid| is_valid_uid(uid) && !read.contains_key(*uid))
+        .collect();
+    let one_by_one: Vec<(String, std::result::Result<Document, String>)> = stream::iter(missing)
+        .map(async |uid| {
+            let answer = client.get_document(uid).await;
+            // Known by the uid asked for: the `id` a server answers with is its text.
+            let answer = answer
+                .map(|document| Document {
+                    id: uid.clone(),
+                    ..document
+                })
+                .map_err(|error| error.to_string());
+            (uid.clone(), answer)
+        })
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    read.extend(one_by_one);
+    Ok(read)
+}
