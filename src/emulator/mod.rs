@@ -4,6 +4,7 @@
 //! benchmarks. It shares no code with `crate::api`: only the wire format.
 
 mod auth;
+mod dashboards;
 mod documents;
 mod download;
 mod faults;
@@ -28,7 +29,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultBody, FaultRule, Faults};
-pub use seed::{SeedDocument, SeedFileResource};
+pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
 pub use version::{Dhis2Version, VersionError};
 
 pub use model::{ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, GUEST_PASSWORD, GUEST_USERNAME};
@@ -171,6 +172,11 @@ impl Emulator {
         seed::add_document(&self.state, seed)
     }
 
+    /// Adds a dashboard directly; returns its id.
+    pub fn seed_dashboard(&self, seed: SeedDashboard) -> String {
+        seed::add_dashboard(&self.state, seed)
+    }
+
     /// Stops the server, waiting (a little) for open connections to finish.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
@@ -291,6 +297,7 @@ mod tests {
             let db = emulator.state.db();
             assert!(db.documents.len() >= 45, "{version}");
             assert!(db.file_resources.len() >= 40, "{version}");
+            assert!(db.dashboards.len() >= 3, "{version}");
         }
     }
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
+use super::dashboards::{self, Dashboard};
 use super::version::Dhis2Version;
 
 /// DHIS2's wire format for dates: no time zone, milliseconds.
@@ -453,17 +454,31 @@ pub fn is_variant_image(content_type: &str) -> bool {
 pub struct Db {
     pub documents: BTreeMap<String, Document>,
     pub file_resources: BTreeMap<String, FileResource>,
+    pub dashboards: BTreeMap<String, Dashboard>,
 }
 
 impl Db {
-    /// A uid free in both collections.
+    /// A uid no object here has.
     pub fn fresh_uid(&self) -> String {
         loop {
             let uid = generate_uid();
-            if !self.documents.contains_key(&uid) && !self.file_resources.contains_key(&uid) {
+            let taken = self.documents.contains_key(&uid)
+                || self.file_resources.contains_key(&uid)
+                || self.dashboards.values().any(|dashboard| {
+                    dashboard.id == uid || dashboard.items.iter().any(|item| item.id == uid)
+                });
+            if !taken {
                 return uid;
             }
         }
+    }
+
+    /// Deletes a document as `store.delete` does, with the deletion handlers that run in the
+    /// same transaction (dashboards, dhis2-api.md §10.3). Every delete path goes through here.
+    pub fn delete_document(&mut self, uid: &str) -> Option<Document> {
+        let document = self.documents.remove(uid)?;
+        dashboards::remove_document(&mut self.dashboards, uid);
+        Some(document)
     }
 }
 

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
-use super::{auth, documents, file_resources, system};
+use super::{auth, dashboards, documents, file_resources, system};
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -39,6 +39,14 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/api/documents/{uid}/{property}",
             get(documents::property).fallback(method_fallback),
+        )
+        .route(
+            "/api/dashboards",
+            get(dashboards::list).fallback(method_fallback),
+        )
+        .route(
+            "/api/dashboards/{uid}",
+            get(dashboards::get_one).fallback(method_fallback),
         )
         .route(
             "/api/fileResources",
