@@ -139,11 +139,16 @@ fn record(state: &AppState, method: &str, path: &str, request: &Request) {
     });
 }
 
-/// Records the request, then applies the delay, login-redirect and failure faults.
+/// Records the request, holds it for the latency, then applies the delay, login-redirect and
+/// failure faults.
 async fn front(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     record(&state, &method, &path, &request);
+    // Each request sleeps on its own task: concurrent requests are held side by side.
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
     let delay = state.faults.current_delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
