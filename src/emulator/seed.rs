@@ -5,8 +5,7 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::dashboards::{Dashboard, DashboardItem};
-use super::model::{ADMIN, Document, Domain, FileResource, now};
+use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, now};
 use super::query::parse_date;
 use super::state::AppState;
 
