@@ -7,7 +7,7 @@ use common::{seed_file_document, start, start_with};
 
 use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, FaultBody, FaultRule, GUEST_PASSWORD,
-    GUEST_USERNAME, SeedDocument, SeedFileResource,
+    GUEST_USERNAME, SeedDashboard, SeedDocument, SeedFileResource,
 };
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -1615,4 +1615,208 @@ async fn ieq_from_241_and_e4000_wording() {
         response["response"]["errorReports"][0]["args"],
         json!(["url"])
     );
+}
+
+/// The demo's documents on its dashboards (assets/demo/manifest.json).
+const MALARIA_REPORT: &str = "nY0y40ZG4lX";
+const MALARIA_CASES: &str = "zzQl3NLWDXr";
+const IMMUNIZATION_SOP: &str = "qrXuWRLtFaD";
+const MALARIA_DASHBOARD: &str = "Rk7mVbT2xQp";
+const IMMUNIZATION_DASHBOARD: &str = "Hq3sLw8NcZe";
+const OVERVIEW_DASHBOARD: &str = "Pn5tYd1KfGu";
+
+const DASHBOARD_FIELDS: &str = "id,name,dashboardItems[id,type,resources[id]]";
+
+/// The ids of a dashboard list, in order.
+fn dashboard_ids(body: &Value) -> Vec<&str> {
+    body["dashboards"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|d| d["id"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn dashboards_showing_a_document_list_every_item_of_theirs() {
+    let em = start_with("2.41.7", |o| o.seed_demo = true).await;
+    let (status, _, body) = get(
+        &em,
+        &format!(
+            "/api/dashboards?filter=dashboardItems.resources.id:eq:{IMMUNIZATION_SOP}\
+             &fields={DASHBOARD_FIELDS}&paging=false"
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.get("pager").is_none());
+    let dashboard = &body["dashboards"][0];
+    assert_eq!(dashboard_ids(&body), [IMMUNIZATION_DASHBOARD]);
+    assert_eq!(dashboard["name"], "Immunization");
+    let items = dashboard["dashboardItems"].as_array().expect("items");
+    assert_eq!(
+        items.len(),
+        2,
+        "the item that matched and the one that did not"
+    );
+    assert_eq!(items[0]["type"], "RESOURCES");
+    assert_eq!(items[0]["resources"], json!([{ "id": IMMUNIZATION_SOP }]));
+    assert_eq!(items[1]["type"], "VISUALIZATION");
+    assert_eq!(items[1]["resources"], json!([]));
+
+    let (_, _, body) = get(
+        &em,
+        &format!(
+            "/api/dashboards?filter=dashboardItems.resources.id:in:[{MALARIA_CASES},{IMMUNIZATION_SOP}]\
+             &fields=id,dashboardItems[id,type,resources[id,name]]&paging=false"
+        ),
+    )
+    .await;
+    let mut ids = dashboard_ids(&body);
+    ids.sort_unstable();
+    assert_eq!(ids, [IMMUNIZATION_DASHBOARD, MALARIA_DASHBOARD]);
+    let malaria = body["dashboards"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["id"] == MALARIA_DASHBOARD))
+        .expect("the malaria dashboard");
+    assert_eq!(
+        malaria["dashboardItems"][0]["resources"],
+        json!([
+            {"id": MALARIA_REPORT, "name": "2025 Malaria annual report"},
+            {"id": MALARIA_CASES, "name": "Malaria cases by district Q1 2025"},
+        ])
+    );
+
+    let (_, _, body) = get(
+        &em,
+        "/api/dashboards?filter=dashboardItems.resources.id:eq:nothingHere&paging=false",
+    )
+    .await;
+    assert_eq!(body, json!({"dashboards": []}));
+}
+
+#[tokio::test]
+async fn dashboards_page_like_documents_and_refuse_unknown_paths_per_version() {
+    let em = start_with("2.39.8", |o| o.seed_demo = true).await;
+    let (_, _, body) = get(&em, "/api/dashboards?pageSize=2").await;
+    assert_eq!(body["pager"]["total"], 3);
+    assert_eq!(body["pager"]["pageCount"], 2);
+    assert_eq!(body["dashboards"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        body["dashboards"][0].as_object().map(|o| o.len()),
+        Some(2),
+        "id,displayName"
+    );
+    let (status, _, body) = get(
+        &em,
+        "/api/dashboards?filter=dashboardItems.resources.colour:eq:red",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["message"], "Unknown path property: colour");
+
+    let em = start_with("2.40.6", |o| o.seed_demo = true).await;
+    let (status, _, body) = get(&em, "/api/dashboards?filter=dashboardItems.colour:eq:red").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errorCode"], "E1003");
+    assert_eq!(body["message"], "Unknown path property: colour");
+}
+
+#[tokio::test]
+async fn one_dashboard_with_fields_or_its_404() {
+    let em = start("2.41.7").await;
+    let document = em.seed_document(SeedDocument::link("Link", "https://example.org"));
+    let dashboard = em.seed_dashboard(SeedDashboard::new("Mine").documents(&[&document]));
+    let (status, _, body) = get(
+        &em,
+        &format!("/api/dashboards/{dashboard}?fields=name,dashboardItems[type,resources[id]]"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"name": "Mine", "dashboardItems": [{"type": "RESOURCES", "resources": [{"id": document}]}]})
+    );
+    let (status, _, body) = get(&em, "/api/dashboards/aaaaaaaaaaa").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["errorCode"], "E1005");
+}
+
+#[tokio::test]
+async fn deleting_a_document_empties_items_and_keeps_dashboards_on_every_version() {
+    for version in common::VERSIONS {
+        let em = start_with(version, |o| o.seed_demo = true).await;
+        for document in [MALARIA_REPORT, IMMUNIZATION_SOP] {
+            let (status, _, _) = send(request(
+                &em,
+                Method::DELETE,
+                &format!("/api/documents/{document}"),
+                As::Admin,
+            ))
+            .await;
+            assert_eq!(status, StatusCode::OK, "{version}");
+        }
+        let (_, _, body) = get(
+            &em,
+            &format!("/api/dashboards?fields={DASHBOARD_FIELDS}&paging=false"),
+        )
+        .await;
+        let items = |id: &str| -> Vec<(String, Vec<String>)> {
+            let dashboard = body["dashboards"]
+                .as_array()
+                .and_then(|all| all.iter().find(|d| d["id"] == id))
+                .unwrap_or_else(|| panic!("{version}: dashboard {id} is gone"));
+            dashboard["dashboardItems"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|item| {
+                    let shown = item["resources"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| r["id"].as_str().map(str::to_string))
+                        .collect();
+                    (item["type"].as_str().unwrap_or("").to_string(), shown)
+                })
+                .collect()
+        };
+        // Removed from an item that keeps another document.
+        assert_eq!(
+            items(MALARIA_DASHBOARD),
+            [
+                ("RESOURCES".to_string(), vec![MALARIA_CASES.to_string()]),
+                ("VISUALIZATION".to_string(), vec![])
+            ],
+            "{version}"
+        );
+        // An item left empty is deleted; the dashboard and its chart stay.
+        assert_eq!(
+            items(IMMUNIZATION_DASHBOARD),
+            [("VISUALIZATION".to_string(), vec![])],
+            "{version}"
+        );
+        assert_eq!(items(OVERVIEW_DASHBOARD).len(), 1, "{version}");
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_document_removes_every_occurrence_and_may_leave_a_dashboard_bare() {
+    let em = start("2.42.4").await;
+    let document = em.seed_document(SeedDocument::link("Twice", "https://example.org"));
+    let dashboard =
+        em.seed_dashboard(SeedDashboard::new("Only it").documents(&[&document, &document]));
+    let (status, _, _) = send(request(
+        &em,
+        Method::DELETE,
+        &format!("/api/documents/{document}"),
+        As::Admin,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = get(
+        &em,
+        &format!("/api/dashboards/{dashboard}?fields=name,dashboardItems"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the dashboard is never deleted");
+    assert_eq!(body, json!({"name": "Only it", "dashboardItems": []}));
 }

@@ -16,6 +16,7 @@ mod auth;
 mod blocklist;
 mod client;
 mod context_path;
+mod dashboards;
 mod documents;
 mod error;
 mod file_resources;
@@ -37,6 +38,9 @@ pub(crate) use client::without_userinfo;
 pub use client::{
     CONNECT_TIMEOUT, Client, ClientOptions, JSON_DEADLINE, MAX_JSON_BODY, READ_TIMEOUT, RETRIES,
     RETRY_BACKOFF, ServerInfo, is_valid_uid,
+};
+pub use dashboards::{
+    DOCUMENTS_PER_DASHBOARD_QUERY, Dashboard, DashboardEffect, DashboardItem, deletion_effects,
 };
 pub use documents::{
     DOCUMENT_FIELDS, DocumentDownload, UploadedDocument, check_external_url, default_document_name,

@@ -576,6 +576,10 @@ pub struct DemoServerArgs {
     /// Ethernet), to see progress and timings as over a real network.
     #[arg(long, value_name = "MBIT")]
     pub link_mbit: Option<u32>,
+    /// Hold every answer this many milliseconds, as a distant server would (requests are held
+    /// side by side, not one after another).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 #[cfg(test)]

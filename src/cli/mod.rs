@@ -201,6 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .link_mbit
                     .filter(|&mbit| mbit > 0)
                     .map(|mbit| u64::from(mbit) * 1_000_000 / 8),
+                latency: std::time::Duration::from_millis(args.latency_ms),
                 ..defaults
             };
             crate::emulator::run_standalone(options).await

@@ -575,7 +575,7 @@ pub async fn delete(
     }
     {
         let mut db = state.db();
-        db.documents.remove(&uid);
+        db.delete_document(&uid);
         if overridden
             && let Some(fr_id) = &document.file_resource
             && let Some(fr) = db.file_resources.get_mut(fr_id)

@@ -4,6 +4,7 @@
 //! benchmarks. It shares no code with `crate::api`: only the wire format.
 
 mod auth;
+mod dashboards;
 mod documents;
 mod download;
 mod faults;
@@ -28,7 +29,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultBody, FaultRule, Faults};
-pub use seed::{SeedDocument, SeedFileResource};
+pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
 pub use version::{Dhis2Version, VersionError};
 
 pub use model::{ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, GUEST_PASSWORD, GUEST_USERNAME};
@@ -54,6 +55,9 @@ pub struct EmulatorOptions {
     /// Send `/data` bodies at most this many bytes per second, as a network link would;
     /// `None` = as fast as loopback goes.
     pub download_rate: Option<u64>,
+    /// How long every answer is held before it is given, as over a long link; requests are
+    /// held side by side, not one after another.
+    pub latency: Duration,
 }
 
 impl Default for EmulatorOptions {
@@ -66,6 +70,7 @@ impl Default for EmulatorOptions {
             max_upload_size: Some(10_000_000),
             seed_demo: false,
             download_rate: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -105,6 +110,7 @@ impl Emulator {
             context_path,
             storage_delay: options.storage_delay,
             download_rate: options.download_rate,
+            latency: options.latency,
             max_upload_size: options
                 .max_upload_size
                 .filter(|_| options.version.upload_limits()),
@@ -171,6 +177,11 @@ impl Emulator {
         seed::add_document(&self.state, seed)
     }
 
+    /// Adds a dashboard directly; returns its id.
+    pub fn seed_dashboard(&self, seed: SeedDashboard) -> String {
+        seed::add_dashboard(&self.state, seed)
+    }
+
     /// Stops the server, waiting (a little) for open connections to finish.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
@@ -203,6 +214,7 @@ impl Drop for Emulator {
 /// Ctrl-C or SIGTERM.
 pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     let download_rate = options.download_rate;
+    let latency = options.latency;
     let port = options.port;
     let emulator = Emulator::start(options).await.map_err(|error| {
         if error.kind() == std::io::ErrorKind::AddrInUse {
@@ -234,6 +246,9 @@ pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
             "  Downloads paced to {} Mbit/s\n",
             rate.saturating_mul(8) / 1_000_000
         ));
+    }
+    if !latency.is_zero() {
+        banner.push_str(&format!("  Every answer held {} ms\n", latency.as_millis()));
     }
     banner.push_str("Press Ctrl-C to stop.\n");
     use std::io::Write as _;
@@ -291,6 +306,7 @@ mod tests {
             let db = emulator.state.db();
             assert!(db.documents.len() >= 45, "{version}");
             assert!(db.file_resources.len() >= 40, "{version}");
+            assert!(db.dashboards.len() >= 3, "{version}");
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The emulator's data: users, documents and file resources, and their JSON (dhis2-api.md §3.1, §4.1).
+//! The emulator's data: users, documents, file resources and dashboards, and their JSON
+//! (dhis2-api.md §3.1, §4.1, §10.1).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -448,21 +449,131 @@ pub fn is_variant_image(content_type: &str) -> bool {
     matches!(essence.as_str(), "image/png" | "image/jpeg" | "image/jpg")
 }
 
+/// A dashboard as far as documents matter (dhis2-api.md §10.1).
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    pub id: String,
+    pub name: String,
+    pub created: NaiveDateTime,
+    pub last_updated: NaiveDateTime,
+    pub items: Vec<DashboardItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DashboardItem {
+    pub id: String,
+    /// The uid of the chart it embeds (the emulator has no visualizations, only their uids).
+    pub visualization: Option<String>,
+    /// Document uids, in the order the item shows them (a document may repeat).
+    pub resources: Vec<String>,
+}
+
+impl DashboardItem {
+    /// `DashboardItem.getType`: the first kind of content it has wins, embedded objects before
+    /// documents, so RESOURCES means documents and nothing else (§10.1).
+    fn item_type(&self) -> Option<&'static str> {
+        if self.visualization.is_some() {
+            Some("VISUALIZATION")
+        } else if !self.resources.is_empty() {
+            Some("RESOURCES")
+        } else {
+            None
+        }
+    }
+
+    fn to_json(&self, ctx: &RenderContext, documents: &BTreeMap<String, Document>) -> Value {
+        let mut item = json!({
+            "id": self.id,
+            "contentCount": self.resources.len() + usize::from(self.visualization.is_some()),
+            // Whole documents, so a filter on any document property sees it; `fields` narrows.
+            "resources": self
+                .resources
+                .iter()
+                .filter_map(|uid| documents.get(uid))
+                .map(|document| document.to_json(ctx))
+                .collect::<Vec<_>>(),
+        });
+        if let Some(kind) = self.item_type() {
+            item["type"] = json!(kind);
+        }
+        if let Some(uid) = &self.visualization {
+            item["visualization"] = json!({ "id": uid });
+        }
+        item
+    }
+}
+
+impl Dashboard {
+    pub fn to_json(&self, ctx: &RenderContext, documents: &BTreeMap<String, Document>) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "displayName": self.name,
+            "created": format_date(self.created),
+            "lastUpdated": format_date(self.last_updated),
+            "href": format!("{}/api/dashboards/{}", ctx.base_url, self.id),
+            "itemCount": self.items.len(),
+            "dashboardItems": self
+                .items
+                .iter()
+                .map(|item| item.to_json(ctx, documents))
+                .collect::<Vec<_>>(),
+            "favorites": [],
+            "translations": [],
+            "attributeValues": [],
+        })
+    }
+}
+
 /// Everything the server stores, behind one lock.
 #[derive(Default)]
 pub struct Db {
     pub documents: BTreeMap<String, Document>,
     pub file_resources: BTreeMap<String, FileResource>,
+    pub dashboards: BTreeMap<String, Dashboard>,
 }
 
 impl Db {
-    /// A uid free in both collections.
+    /// A uid no object here has.
     pub fn fresh_uid(&self) -> String {
         loop {
             let uid = generate_uid();
-            if !self.documents.contains_key(&uid) && !self.file_resources.contains_key(&uid) {
+            let taken = self.documents.contains_key(&uid)
+                || self.file_resources.contains_key(&uid)
+                || self.dashboards.values().any(|dashboard| {
+                    dashboard.id == uid || dashboard.items.iter().any(|item| item.id == uid)
+                });
+            if !taken {
                 return uid;
             }
+        }
+    }
+
+    /// Deletes a document as `store.delete` does, with the deletion handlers that run in the
+    /// same transaction (dashboards, dhis2-api.md §10.3). Every delete path goes through here.
+    pub fn delete_document(&mut self, uid: &str) -> Option<Document> {
+        let document = self.documents.remove(uid)?;
+        remove_from_dashboards(&mut self.dashboards, uid);
+        Some(document)
+    }
+}
+
+/// `DashboardItemDeletionHandler` and `DashboardDeletionHandler` (§10.3): the document leaves
+/// every item, every occurrence of it; an item left without documents is deleted and leaves its
+/// dashboard. The dashboard itself stays, even with no items left.
+fn remove_from_dashboards(dashboards: &mut BTreeMap<String, Dashboard>, uid: &str) {
+    for dashboard in dashboards.values_mut() {
+        let mut touched = false;
+        dashboard.items.retain_mut(|item| {
+            if !item.resources.iter().any(|shown| shown == uid) {
+                return true;
+            }
+            touched = true;
+            item.resources.retain(|shown| shown != uid);
+            !item.resources.is_empty()
+        });
+        if touched {
+            dashboard.last_updated = now();
         }
     }
 }

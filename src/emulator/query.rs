@@ -23,6 +23,9 @@ pub enum PropType {
     Sharing,
     /// A collection (always empty here); compared by size.
     Collection,
+    /// A collection of objects with their own schema: compared by size, or a path into them
+    /// (`dashboardItems.resources.id`).
+    Objects(fn(Dhis2Version) -> Schema),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +95,20 @@ enum Path {
         sub: Option<String>,
         ty: PropType,
     },
+    /// A path into each object of a collection; any object that matches counts, as when
+    /// `InMemoryQueryEngine` flattens the collection (dhis2-api.md §10.2).
+    Within { key: &'static str, inner: Box<Path> },
+}
+
+impl Path {
+    /// The type the filter value is parsed and compared as.
+    fn ty(&self) -> PropType {
+        match self {
+            Path::Identifiable => PropType::Text,
+            Path::Prop { ty, .. } => *ty,
+            Path::Within { inner, .. } => inner.ty(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,6 +154,9 @@ enum Typed {
     Date(NaiveDateTime),
     Int(i64),
 }
+
+/// What `identifiable` compares.
+const IDENTIFIABLE_KEYS: &[&str] = &["id", "code", "name", "shortName"];
 
 #[derive(Clone, Debug)]
 pub struct Filter {
@@ -187,7 +207,7 @@ fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
     })
 }
 
-fn parse_path(schema: &Schema, path: &str) -> Result<Path, QueryError> {
+fn parse_path(schema: &Schema, path: &str, version: Dhis2Version) -> Result<Path, QueryError> {
     if path == "identifiable" {
         return Ok(Path::Identifiable);
     }
@@ -198,6 +218,15 @@ fn parse_path(schema: &Schema, path: &str) -> Result<Path, QueryError> {
         .ok_or_else(|| QueryError(format!("Unknown path property: {first}")))?;
     let rest: Vec<&str> = segments.collect();
     match (prop.ty, rest.as_slice()) {
+        (PropType::Objects(_), []) => Ok(Path::Prop {
+            key: prop.name,
+            sub: None,
+            ty: PropType::Collection,
+        }),
+        (PropType::Objects(inner), _) => Ok(Path::Within {
+            key: prop.name,
+            inner: Box::new(parse_path(&inner(version), &rest.join("."), version)?),
+        }),
         (_, []) => Ok(Path::Prop {
             key: prop.name,
             sub: matches!(prop.ty, PropType::UserRef).then(|| "id".to_string()),
@@ -263,7 +292,9 @@ fn typed_value(ty: PropType, value: &str, version: Dhis2Version) -> Result<Typed
         PropType::Bool => Typed::Bool(value.eq_ignore_ascii_case("true")),
         PropType::Date => Typed::Date(parse_date(value).ok_or_else(|| unable(value, "Date"))?),
         PropType::Int(name) => Typed::Int(value.parse().map_err(|_| unable(value, name))?),
-        PropType::Collection => Typed::Int(value.parse().map_err(|_| unable(value, "Integer"))?),
+        PropType::Collection | PropType::Objects(_) => {
+            Typed::Int(value.parse().map_err(|_| unable(value, "Integer"))?)
+        }
         PropType::Enum(name, values) => {
             let constants = values(version);
             if constants.contains(&value) {
@@ -295,13 +326,10 @@ impl Filter {
         }
         let raw =
             (parts.len() >= 3).then(|| filter[parts[0].len() + parts[1].len() + 2..].to_string());
-        let path = parse_path(schema, parts[0])?;
+        let path = parse_path(schema, parts[0], version)?;
         let op = parse_op(parts[1], version)
             .ok_or_else(|| QueryError(format!("`{}` is not a valid operator.", parts[1])))?;
-        let ty = match &path {
-            Path::Identifiable => PropType::Text,
-            Path::Prop { ty, .. } => *ty,
-        };
+        let ty = path.ty();
         let mut value = None;
         let mut list = Vec::new();
         match &op {
@@ -351,15 +379,22 @@ impl Filter {
     /// The top-level keys of an object that [`Filter::matches`] reads.
     pub fn keys(&self) -> &[&'static str] {
         match &self.path {
-            Path::Identifiable => &["id", "code", "name", "shortName"],
-            Path::Prop { key, .. } => std::slice::from_ref(key),
+            Path::Identifiable => IDENTIFIABLE_KEYS,
+            Path::Prop { key, .. } | Path::Within { key, .. } => std::slice::from_ref(key),
         }
     }
 
     pub fn matches(&self, object: &Value) -> bool {
-        match &self.path {
-            Path::Identifiable => self
-                .keys()
+        self.matches_at(&self.path, object)
+    }
+
+    fn matches_at(&self, path: &Path, object: &Value) -> bool {
+        match path {
+            Path::Within { key, inner } => object
+                .get(*key)
+                .and_then(Value::as_array)
+                .is_some_and(|items| items.iter().any(|item| self.matches_at(inner, item))),
+            Path::Identifiable => IDENTIFIABLE_KEYS
                 .iter()
                 .any(|key| self.matches_value(object.get(*key), PropType::Text)),
             Path::Prop { key, sub, ty } => {
@@ -551,7 +586,7 @@ pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
         };
         if matches!(
             prop.ty,
-            PropType::UserRef | PropType::Sharing | PropType::Collection
+            PropType::UserRef | PropType::Sharing | PropType::Collection | PropType::Objects(_)
         ) || orders.iter().any(|o| o.key == prop.name)
         {
             continue;

@@ -5,7 +5,7 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::model::{ADMIN, Document, Domain, FileResource, now};
+use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, now};
 use super::query::parse_date;
 use super::state::AppState;
 
@@ -29,6 +29,23 @@ fn asset(name: &str) -> Option<&'static [u8]> {
 struct Manifest {
     documents: Vec<ManifestDocument>,
     file_resources: Vec<ManifestFileResource>,
+    dashboards: Vec<ManifestDashboard>,
+}
+
+#[derive(Deserialize)]
+struct ManifestDashboard {
+    id: String,
+    name: String,
+    items: Vec<ManifestDashboardItem>,
+}
+
+/// An item shows documents, or (`visualization: true`) a chart and no documents.
+#[derive(Deserialize)]
+struct ManifestDashboardItem {
+    #[serde(default)]
+    documents: Vec<String>,
+    #[serde(default)]
+    visualization: bool,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +186,81 @@ impl SeedDocument {
     }
 }
 
+/// A dashboard for [`super::Emulator::seed_dashboard`].
+#[derive(Clone, Debug)]
+pub struct SeedDashboard {
+    /// `None`: a fresh uid.
+    pub id: Option<String>,
+    pub name: String,
+    pub items: Vec<SeedDashboardItem>,
+}
+
+/// One item of a [`SeedDashboard`]; items get fresh uids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SeedDashboardItem {
+    /// Shows these documents (uids), in this order (type RESOURCES).
+    Documents(Vec<String>),
+    /// Shows a chart and no documents (type VISUALIZATION).
+    Visualization,
+}
+
+impl SeedDashboard {
+    pub fn new(name: &str) -> Self {
+        Self {
+            id: None,
+            name: name.to_string(),
+            items: Vec::new(),
+        }
+    }
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = Some(id.to_string());
+        self
+    }
+    /// Adds an item showing these documents.
+    pub fn documents<S: AsRef<str>>(mut self, uids: &[S]) -> Self {
+        let uids = uids.iter().map(|uid| uid.as_ref().to_string()).collect();
+        self.items.push(SeedDashboardItem::Documents(uids));
+        self
+    }
+    /// Adds an item showing a chart.
+    pub fn visualization(mut self) -> Self {
+        self.items.push(SeedDashboardItem::Visualization);
+        self
+    }
+}
+
+pub fn add_dashboard(state: &AppState, seed: SeedDashboard) -> String {
+    let mut db = state.db();
+    let id = seed.id.unwrap_or_else(|| db.fresh_uid());
+    let created = now();
+    db.dashboards.insert(
+        id.clone(),
+        Dashboard {
+            id: id.clone(),
+            name: seed.name,
+            created,
+            last_updated: created,
+            items: Vec::new(),
+        },
+    );
+    // One at a time, so that each fresh uid also misses the items added before it.
+    for item in seed.items {
+        let (visualization, resources) = match item {
+            SeedDashboardItem::Documents(uids) => (None, uids),
+            SeedDashboardItem::Visualization => (Some(db.fresh_uid()), Vec::new()),
+        };
+        let item = DashboardItem {
+            id: db.fresh_uid(),
+            visualization,
+            resources,
+        };
+        if let Some(dashboard) = db.dashboards.get_mut(&id) {
+            dashboard.items.push(item);
+        }
+    }
+    id
+}
+
 /// Adds a file resource; unknown domains (for the version) fall back to DOCUMENT.
 pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::Result<String> {
     let blob = state.store.write_bytes(&seed.bytes)?;
@@ -278,6 +370,17 @@ pub fn load_demo(state: &AppState, base_url: &str) -> std::io::Result<()> {
         {
             document.attachment = true;
         }
+    }
+    for dashboard in manifest.dashboards {
+        let mut seed = SeedDashboard::new(&dashboard.name).id(&dashboard.id);
+        for item in dashboard.items {
+            seed = if item.visualization {
+                seed.visualization()
+            } else {
+                seed.documents(&item.documents)
+            };
+        }
+        add_dashboard(state, seed);
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
-use super::{auth, documents, file_resources, system};
+use super::{auth, dashboards, documents, file_resources, system};
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -39,6 +39,14 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/api/documents/{uid}/{property}",
             get(documents::property).fallback(method_fallback),
+        )
+        .route(
+            "/api/dashboards",
+            get(dashboards::list).fallback(method_fallback),
+        )
+        .route(
+            "/api/dashboards/{uid}",
+            get(dashboards::get_one).fallback(method_fallback),
         )
         .route(
             "/api/fileResources",
@@ -131,11 +139,16 @@ fn record(state: &AppState, method: &str, path: &str, request: &Request) {
     });
 }
 
-/// Records the request, then applies the delay, login-redirect and failure faults.
+/// Records the request, holds it for the latency, then applies the delay, login-redirect and
+/// failure faults.
 async fn front(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     record(&state, &method, &path, &request);
+    // Each request sleeps on its own task: concurrent requests are held side by side.
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
     let delay = state.faults.current_delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

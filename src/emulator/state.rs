@@ -30,6 +30,8 @@ pub struct AppState {
     pub storage_delay: Duration,
     /// Bytes per second a `/data` body is paced to (None: unpaced).
     pub download_rate: Option<u64>,
+    /// How long every answer is held.
+    pub latency: Duration,
     /// The effective global upload limit (None where the version or the options have none).
     pub max_upload_size: Option<u64>,
     pub db: Mutex<Db>,
