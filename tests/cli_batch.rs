@@ -8,7 +8,8 @@ use std::path::Path;
 use common::cli_server::{Server, fail, stdout, succeed};
 use common::md5_hex;
 use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, FaultBody, FaultRule, SeedDocument, SeedFileResource,
+    ADMIN_PASSWORD, ADMIN_USERNAME, FaultBody, FaultRule, SeedDashboard, SeedDocument,
+    SeedFileResource,
 };
 
 /// A file document holding `bytes`, stored under the file name `file_name`.
@@ -177,6 +178,44 @@ fn a_dry_run_prints_the_plan_with_what_the_server_does_with_the_bytes_and_delete
         assert!(plan.contains(words), "{version}: {plan}");
         assert_eq!(deletes(&server), 0);
     }
+}
+
+#[test]
+fn the_plan_of_a_delete_names_the_dashboards_and_the_items_dhis2_will_delete() {
+    let server = Server::start("2.42", false);
+    let shared = file_document(&server, "Shared", "shared.pdf", b"%PDF shared");
+    let alone = file_document(&server, "Alone", "alone.pdf", b"%PDF alone");
+    let other = file_document(&server, "Other", "other.pdf", b"%PDF other");
+    server.emulator.seed_dashboard(
+        SeedDashboard::new("Malaria")
+            .documents(&[&shared, &other])
+            .visualization(),
+    );
+    server
+        .emulator
+        .seed_dashboard(SeedDashboard::new("Overview").documents(&[&alone]));
+    let plan = stdout(&succeed(server.run(&[
+        "documents",
+        "delete",
+        &shared,
+        &alone,
+        "--dry-run",
+    ])));
+    assert!(
+        plan.contains(&format!(
+            "delete {shared} \"Shared\" (11 B), on dashboards: Malaria"
+        )),
+        "{plan}"
+    );
+    assert!(plan.contains("on dashboards: Overview"), "{plan}");
+    assert!(
+        plan.contains(
+            "note: DHIS2 will take them off 2 dashboard items on 2 dashboards, and delete the 1 \
+             item left empty (1 on Overview); the dashboards themselves stay"
+        ),
+        "{plan}"
+    );
+    assert_eq!(deletes(&server), 0);
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! The plan of a bulk delete: which documents exist, their bytes, and what the server does
 //! after.
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use crate::api::{Client, Result, ServerVersion, is_valid_uid};
+use crate::api::{Client, Dashboard, Result, ServerVersion, deletion_effects, is_valid_uid};
 use crate::ops::metadata::{documents_of, file_resources_of};
 use crate::ops::plan::{Action, Plan, Step};
 use crate::ops::run::DEFAULT_JOBS;
@@ -32,7 +32,8 @@ pub async fn plan_delete(
     .into_iter()
     .filter_map(|(uid, resource)| Some((uid, resource.content_length?)))
     .collect();
-    let steps = uids
+    let dashboards = client.dashboards_showing(&uids).await;
+    let steps: Vec<Step> = uids
         .iter()
         .map(|uid| match documents.get(uid) {
             _ if !is_valid_uid(uid) => Step {
@@ -66,15 +67,72 @@ pub async fn plan_delete(
                     .file_resource_uid()
                     .and_then(|fr| sizes.get(fr).copied()),
                 action: Action::Delete {
-                    dashboards: Vec::new(),
+                    dashboards: showing(dashboards.as_deref().unwrap_or_default(), uid),
                 },
             },
         })
         .collect();
-    Ok(Plan {
-        steps,
-        notes: vec![file_bytes_after_delete(version).to_string()],
-    })
+    let mut notes = Vec::new();
+    match &dashboards {
+        Ok(dashboards) => notes.extend(dashboard_note(dashboards, &steps)),
+        Err(error) => notes.push(format!(
+            "which dashboards show these documents could not be read ({error}); DHIS2 takes \
+             deleted documents off every dashboard item, and deletes items left empty"
+        )),
+    }
+    notes.push(file_bytes_after_delete(version).to_string());
+    Ok(Plan { steps, notes })
+}
+
+/// The names of the dashboards that show `uid`.
+fn showing(dashboards: &[Dashboard], uid: &str) -> Vec<String> {
+    dashboards
+        .iter()
+        .filter(|dashboard| {
+            dashboard
+                .items
+                .iter()
+                .any(|item| item.documents.iter().any(|shown| shown == uid))
+        })
+        .map(|dashboard| dashboard.name.clone())
+        .collect()
+}
+
+/// What the deletes do to dashboards (dhis2-api.md §10.3), in one sentence: DHIS2 does it
+/// silently.
+fn dashboard_note(dashboards: &[Dashboard], steps: &[Step]) -> Option<String> {
+    let deleted: BTreeSet<String> = steps
+        .iter()
+        .filter(|step| matches!(step.action, Action::Delete { .. }))
+        .filter_map(|step| step.uid.clone())
+        .collect();
+    let effects = deletion_effects(dashboards, &deleted);
+    if effects.is_empty() {
+        return None;
+    }
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
+    let losing: usize = effects.iter().map(|e| e.items_losing_documents).sum();
+    let emptied: usize = effects.iter().map(|e| e.items_deleted).sum();
+    let mut note = format!(
+        "DHIS2 will take them off {} on {}",
+        plural(losing + emptied, "dashboard item"),
+        plural(effects.len(), "dashboard")
+    );
+    if emptied > 0 {
+        let on: Vec<String> = effects
+            .iter()
+            .filter(|e| e.items_deleted > 0)
+            .map(|e| format!("{} on {}", e.items_deleted, e.dashboard_name))
+            .collect();
+        note.push_str(&format!(
+            ", and delete the {} left empty ({})",
+            plural(emptied, "item"),
+            on.join(", ")
+        ));
+    }
+    note.push_str("; the dashboards themselves stay");
+    Some(note)
 }
 
 /// What the server does with a deleted document's file bytes on this version (dhis2-api.md
