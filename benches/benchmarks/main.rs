@@ -7,6 +7,8 @@
 //! cargo bench --bench benchmarks -- --out FILE # write the report elsewhere
 //! cargo bench --bench benchmarks -- --work-dir /dev/shm  # files in memory: no disk noise
 //! ```
+mod batch;
+mod batch_report;
 mod listing;
 mod process;
 mod report;
@@ -28,6 +30,8 @@ use crate::transfers::{Bench, Plan};
 const MIB: u64 = 1 << 20;
 /// The link the emulator paces downloads to in the link case: gigabit Ethernet.
 const LINK_MBIT: u32 = 1000;
+/// How long the batch emulators hold each answer: loopback, and a server a continent away.
+const BATCH_LATENCIES_MS: [u32; 2] = [0, 25];
 
 struct Options {
     quick: bool,
@@ -128,6 +132,7 @@ fn run() -> anyhow::Result<()> {
         Some(dir) => work.tempdir_in(dir),
         None => work.tempdir(),
     }?;
+    let (batch_files, batch_repeats) = if options.quick { (100, 1) } else { (500, 3) };
     let (plan, link_plan, list_repeats, frame_samples, keys) = if options.quick {
         let plan = Plan {
             sizes: vec![MIB, 16 * MIB, 64 * MIB],
@@ -194,6 +199,34 @@ fn run() -> anyhow::Result<()> {
     };
     drop(server);
 
+    let mut batch_cases = Vec::new();
+    let mut batch_memory = None;
+    for latency_ms in BATCH_LATENCIES_MS {
+        eprintln!("batch: {batch_files} documents, answers held {latency_ms} ms");
+        let (case, uids, server) = batch::run(
+            &d2files,
+            &curl,
+            &client_dir,
+            batch_files,
+            latency_ms,
+            batch_repeats,
+        )?;
+        if latency_ms == 0 {
+            let few = batch_files / 10;
+            eprintln!("batch: peak RSS over {few} and {batch_files} documents");
+            batch_memory = Some(batch::memory(
+                &d2files,
+                &server,
+                &uids,
+                few,
+                batch_repeats,
+                &client_dir,
+            )?);
+        }
+        batch_cases.push(case);
+    }
+    let batch_memory = batch_memory.context("the batch at 0 ms measures memory")?;
+
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
     let server = Server::start(&d2files, &work.path().join("server-listing"), &[])?;
@@ -208,9 +241,10 @@ fn run() -> anyhow::Result<()> {
 
     let rows = 10_000;
     eprintln!("TUI: {rows} rows, {frame_samples} frames on a TestBackend");
-    let frames = tui::frames(rows, frame_samples, &client_dir)?;
+    let frames = tui::frames(rows, 0, frame_samples, &client_dir)?;
     // The same at 100 rows shows how a frame's cost grows with the rows loaded.
-    let frames_small = tui::frames(100, frame_samples, &client_dir)?;
+    let frames_small = tui::frames(100, 0, frame_samples, &client_dir)?;
+    let frames_marked = tui::frames(rows, rows / 2, frame_samples, &client_dir)?;
     eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
     listing::seed(&server, documents..rows)?;
     let tui_home = work.path().join("tui-home");
@@ -249,7 +283,10 @@ fn run() -> anyhow::Result<()> {
         listing,
         frames,
         frames_small,
+        frames_marked,
         real_tui,
+        batch: batch_cases,
+        batch_memory,
         seconds: started.elapsed().as_secs_f64(),
         files,
     };

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use crate::batch::{BatchCase, BatchMemory};
 use crate::listing::Listing;
 use crate::stats::Samples;
 use crate::transfers::{Case, Check, Direction, size_label};
@@ -122,6 +123,10 @@ pub struct Results<'a> {
     pub frames: Frames,
     /// The same with 100 rows.
     pub frames_small: Frames,
+    /// The same rows, half of them marked.
+    pub frames_marked: Frames,
+    pub batch: Vec<BatchCase>,
+    pub batch_memory: BatchMemory,
     pub real_tui: RealTui,
     pub seconds: f64,
     /// Where the files went, and its file system ("/dev/shm (tmpfs)").
@@ -263,8 +268,9 @@ pub fn render(results: &Results, previous: &str) -> String {
 
     render_targets(w, results);
     render_transfers(w, results);
+    crate::batch_report::section(w, &results.batch, &results.batch_memory);
     render_listing(w, &results.listing);
-    render_frames(w, &results.frames, &results.frames_small, &results.real_tui);
+    render_frames(w, results);
     out.push('\n');
     out.push_str(&kept_findings(previous));
     out
@@ -401,6 +407,16 @@ fn render_targets(w: &mut String, results: &Results) {
         draw.percentile(99.0),
         verdict(draw.percentile(99.0) <= MAX_FRAME_P99_MS)
     );
+    let marked = Samples::new(results.frames_marked.draw_ms.clone());
+    let _ = writeln!(
+        w,
+        "| frame p99 ≤ {MAX_FRAME_P99_MS} ms at {} rows, {} marked (TestBackend) | p99 {:.3} ms | {} |",
+        results.frames_marked.rows,
+        results.frames_marked.marked,
+        marked.percentile(99.0),
+        verdict(marked.percentile(99.0) <= MAX_FRAME_P99_MS)
+    );
+    crate::batch_report::targets(w, &results.batch, &results.batch_memory);
     let real = &results.real_tui;
     let _ = writeln!(
         w,
@@ -592,7 +608,8 @@ fn render_listing(w: &mut String, listing: &Listing) {
     w.push('\n');
 }
 
-fn render_frames(w: &mut String, frames: &Frames, small: &Frames, real: &RealTui) {
+fn render_frames(w: &mut String, results: &Results) {
+    let (frames, small, real) = (&results.frames, &results.frames_small, &results.real_tui);
     let _ = writeln!(w, "## TUI\n");
     let _ = writeln!(
         w,
@@ -607,11 +624,18 @@ fn render_frames(w: &mut String, frames: &Frames, small: &Frames, real: &RealTui
     let key = Samples::new(frames.key_to_frame_ms.clone());
     let small_draw = Samples::new(small.draw_ms.clone());
     let small_label = format!("draw one frame with {} rows loaded, ms", small.rows);
+    let marked = &results.frames_marked;
+    let marked_draw = Samples::new(marked.draw_ms.clone());
+    let marked_label = format!(
+        "draw one frame with {} rows loaded and {} marked, ms",
+        marked.rows, marked.marked
+    );
     let screen = Samples::new(real.key_to_screen_ms.clone());
     for (name, s) in [
         ("draw one frame, ms", &draw),
         ("key event → its frame (update + draw), ms", &key),
         (small_label.as_str(), &small_draw),
+        (marked_label.as_str(), &marked_draw),
     ] {
         let _ = writeln!(
             w,

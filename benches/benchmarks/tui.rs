@@ -24,6 +24,8 @@ pub const HEIGHT: u16 = 40;
 
 pub struct Frames {
     pub rows: usize,
+    /// Rows marked (every other one from the top) before the frames are drawn.
+    pub marked: usize,
     /// `terminal.draw` alone, one sample per frame, the cursor moving between frames.
     pub draw_ms: Vec<f64>,
     /// `update(Key)` and the frame it causes.
@@ -138,8 +140,19 @@ fn key_cycle(i: usize) -> KeyCode {
     }
 }
 
-pub fn frames(rows: usize, samples: usize, work: &Path) -> anyhow::Result<Frames> {
+/// Frames with `rows` loaded and `marked` of them marked (Space marks a row and moves down, so
+/// Space then Down marks every other row).
+pub fn frames(rows: usize, marked: usize, samples: usize, work: &Path) -> anyhow::Result<Frames> {
     let mut state = loaded_state(rows, work)?;
+    for _ in 0..marked.min(rows.div_ceil(2)) {
+        update(&mut state, key(KeyCode::Char(' ')));
+        update(&mut state, key(KeyCode::Down));
+    }
+    update(&mut state, key(KeyCode::Home));
+    let (count, _) = state.marked();
+    if count != marked.min(rows.div_ceil(2)) {
+        bail!("{count} rows are marked, not {marked}");
+    }
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
     let draw = |terminal: &mut Terminal<TestBackend>, state: &mut State| -> anyhow::Result<()> {
         terminal.draw(|frame| d2files::ui::draw(frame, state))?;
@@ -166,6 +179,7 @@ pub fn frames(rows: usize, samples: usize, work: &Path) -> anyhow::Result<Frames
     }
     Ok(Frames {
         rows,
+        marked,
         draw_ms,
         key_to_frame_ms,
     })
