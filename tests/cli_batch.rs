@@ -424,3 +424,93 @@ fn ctrl_c_stops_a_batch_keeps_what_finished_and_says_what_was_not_done() {
     );
     assert!(!output.contains("panicked"), "{output}");
 }
+
+#[test]
+fn a_filter_downloads_every_match_with_all_and_says_when_it_took_only_the_first_page() {
+    let server = Server::start("2.41", false);
+    for i in 0..3 {
+        file_document(
+            &server,
+            &format!("Malaria {i}"),
+            &format!("m{i}.pdf"),
+            b"%PDF m",
+        );
+    }
+    file_document(&server, "Budget", "budget.pdf", b"%PDF b");
+    let into = tempfile::tempdir().unwrap();
+    let dir = into.path().to_str().unwrap();
+    let output = server.run(&[
+        "documents",
+        "download",
+        "--filter",
+        "name:like:Malaria",
+        "--all",
+        dir,
+        "--json",
+    ]);
+    let out = stdout(&succeed(output));
+    let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["summary"]["counts"]["done"], 3, "{out}");
+    assert_eq!(std::fs::read_dir(into.path()).unwrap().count(), 3);
+    assert!(!into.path().join("budget.pdf").exists());
+
+    // Without --all: the first page, and a note saying more match.
+    let again = tempfile::tempdir().unwrap();
+    let many: Vec<String> = (0..52)
+        .map(|i| {
+            server.emulator.seed_document(SeedDocument::link(
+                &format!("Many {i}"),
+                "https://dhis2.org",
+            ))
+        })
+        .collect();
+    let output = server.run(&[
+        "documents",
+        "download",
+        "--filter",
+        "name:like:Many",
+        again.path().to_str().unwrap(),
+        "--dry-run",
+    ]);
+    let noted = String::from_utf8_lossy(&succeed(output.clone()).stderr).into_owned();
+    assert!(
+        noted.contains("52 documents match; this takes the first 50 (--all takes every one)"),
+        "{noted}"
+    );
+    assert!(
+        stdout(&output).contains("plan: 0 to download of 50"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(many.len(), 52);
+}
+
+#[test]
+fn several_files_cannot_share_one_name_and_a_filter_takes_only_a_directory() {
+    let server = Server::start("2.41", false);
+    let from = tempfile::tempdir().unwrap();
+    let a = common::write_file(from.path(), "a.txt", b"a");
+    let b = common::write_file(from.path(), "b.txt", b"b");
+    let message = fail(server.run(&[
+        "documents",
+        "upload",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--name",
+        "Both",
+    ]));
+    assert!(message.contains("--name names one document"), "{message}");
+    let message = fail(server.run(&[
+        "documents",
+        "download",
+        "--filter",
+        "name:like:x",
+        "Abcdefghij1",
+        "out",
+    ]));
+    assert!(
+        message.contains("with --filter, give only the directory"),
+        "{message}"
+    );
+    assert_eq!(common::count(&server.emulator, "POST", "/api/"), 0);
+}
