@@ -1,8 +1,10 @@
 //! Applying a plan: its acting steps in order, a few at a time, each with its own cancellation,
 //! every change reported as an [`Event`].
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
+use futures_util::FutureExt as _;
+
 use tokio::task::JoinSet;
 
 use crate::api::{
@@ -117,7 +119,7 @@ pub async fn apply(
     on_event: impl Fn(Event) + Send + Sync + 'static,
 ) -> Summary {
     let on_event: OnEvent = Arc::new(on_event);
-    let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let jobs = options.jobs.max(1);
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.steps.len()];
     let mut running = JoinSet::new();
     let finish = |outcomes: &mut Vec<Option<Outcome>>, step: usize, outcome: Outcome| {
@@ -142,20 +144,24 @@ pub async fn apply(
             finish(&mut outcomes, index, outcome);
             continue;
         }
-        // Wait for a slot, taking the answers of steps that end meanwhile.
-        let slot = loop {
+        // Wait for a slot, taking the answers of steps that end meanwhile: each is reported
+        // before the next step starts, so whoever reacts to it (cancelling the rest) is in time.
+        let mut cancelled = token.is_cancelled();
+        while !cancelled && running.len() >= jobs {
             tokio::select! {
-                slot = slots.clone().acquire_owned() => break slot.ok(),
-                Some(Ok((step, outcome))) = running.join_next(), if !running.is_empty() => {
-                    finish(&mut outcomes, step, outcome);
+                Some(joined) = running.join_next() => {
+                    if let Ok((step, outcome)) = joined {
+                        finish(&mut outcomes, step, outcome);
+                    }
                 }
-                () = token.cancelled() => break None,
+                () = token.cancelled() => cancelled = true,
             }
-        };
-        let Some(slot) = slot else {
+            cancelled |= token.is_cancelled();
+        }
+        if cancelled {
             finish(&mut outcomes, index, Outcome::Cancelled { unlinked: None });
             continue;
-        };
+        }
         on_event(Event::Started { step: index });
         let client = client.clone();
         let step = step.clone();
@@ -170,8 +176,14 @@ pub async fn apply(
             });
         });
         running.spawn(async move {
-            let outcome = apply_step(&client, &step, &transfer).await;
-            drop(slot);
+            // A panic in a step is that step's failure, reported like any other.
+            let outcome = AssertUnwindSafe(apply_step(&client, &step, &transfer))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Outcome::Failed {
+                    error: "the step stopped on an internal error (see the log)".into(),
+                    unlinked: None,
+                });
             (index, outcome)
         });
     }
@@ -247,5 +259,22 @@ async fn apply_step(client: &Client, step: &Step, options: &TransferOptions) -> 
             error: why.clone(),
             unlinked: None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_number_of_transfers_comes_from_the_variable_within_bounds() {
+        assert_eq!(jobs_from(None), Ok(DEFAULT_JOBS));
+        assert_eq!(jobs_from(Some(" ")), Ok(DEFAULT_JOBS));
+        assert_eq!(jobs_from(Some("1")), Ok(1));
+        assert_eq!(jobs_from(Some("16")), Ok(MAX_JOBS));
+        for bad in ["0", "17", "three", "-1"] {
+            let refused = jobs_from(Some(bad)).unwrap_err();
+            assert!(refused.contains("D2FILES_TRANSFERS"), "{refused}");
+        }
     }
 }
