@@ -24,6 +24,7 @@ mod web_message;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -126,6 +127,13 @@ impl Emulator {
         let router = server::router(state.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            // Tomcat answers with Nagle off; left on, a small body written after its headers
+            // waits for the client's delayed ACK, 40 ms a download that DHIS2 does not cost.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(error) = tcp.set_nodelay(true) {
+                    tracing::debug!("emulator: TCP_NODELAY not set: {error}");
+                }
+            });
             let served = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
                     let _ = signal.await;
