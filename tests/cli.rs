@@ -846,10 +846,8 @@ fn a_table_on_a_terminal_fits_its_width() {
 
 /// `d2files ARGS` in an 80-column pty, with this server in the DHIS2_* variables.
 fn in_pty(server: &Server, args: &[&str]) -> pty_support::Pty {
-    let mut command = pty_support::d2files(server.home.path());
-    command.env("DHIS2_URL", server.emulator.base_url());
-    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
-    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    let mut command =
+        pty_support::d2files_as_admin(server.home.path(), &server.emulator.base_url());
     command.args(args);
     pty_support::Pty::spawn(command, 80)
 }

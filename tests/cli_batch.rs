@@ -7,10 +7,7 @@ use std::path::Path;
 
 use common::cli_server::{Server, fail, stdout, succeed};
 use common::md5_hex;
-use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, FaultBody, FaultRule, SeedDashboard, SeedDocument,
-    SeedFileResource,
-};
+use d2files::emulator::{FaultBody, FaultRule, SeedDashboard, SeedDocument, SeedFileResource};
 
 /// A file document holding `bytes`, stored under the file name `file_name`.
 fn file_document(server: &Server, name: &str, file_name: &str, bytes: &[u8]) -> String {
@@ -106,10 +103,8 @@ fn another_file_of_the_same_name_is_refused_in_a_script_unless_force_or_skip_exi
 
 /// `d2files ARGS` in an 80-column pty, with this server in the DHIS2_* variables.
 fn in_pty(server: &Server, args: &[&str]) -> pty_support::Pty {
-    let mut command = pty_support::d2files(server.home.path());
-    command.env("DHIS2_URL", server.emulator.base_url());
-    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
-    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    let mut command =
+        pty_support::d2files_as_admin(server.home.path(), &server.emulator.base_url());
     command.args(args);
     pty_support::Pty::spawn(command, 80)
 }
@@ -390,10 +385,8 @@ fn ctrl_c_stops_a_batch_keeps_what_finished_and_says_what_was_not_done() {
         .collect();
     let into = server.home.path().join("into");
     std::fs::create_dir(&into).unwrap();
-    let mut command = pty_support::d2files(server.home.path());
-    command.env("DHIS2_URL", server.emulator.base_url());
-    command.env("DHIS2_USERNAME", ADMIN_USERNAME);
-    command.env("DHIS2_PASSWORD", ADMIN_PASSWORD);
+    let mut command =
+        pty_support::d2files_as_admin(server.home.path(), &server.emulator.base_url());
     command.env("D2FILES_TRANSFERS", "1");
     command.args(["documents", "download", &small, &large[0], &large[1]]);
     command.arg(&into);

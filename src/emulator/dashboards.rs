@@ -5,7 +5,7 @@
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::documents;
@@ -76,11 +76,8 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    // 2.42 maps GET only for `[a-zA-Z0-9]{11}`, as for documents.
-    if version.malformed_uid_is_405()
-        && !(uid.len() == 11 && uid.bytes().all(|b| b.is_ascii_alphanumeric()))
-    {
-        return state.method_not_allowed(&Method::GET).into_response();
+    if let Some(refusal) = state.refuses_get_of(&uid) {
+        return refusal.into_response();
     }
     let base = state.base_url(&headers);
     let ctx = state.render_context(user, &base);

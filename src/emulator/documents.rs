@@ -6,7 +6,7 @@ use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use regex::Regex;
 use serde_json::{Map, Value, json};
@@ -137,11 +137,8 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    // 2.42 maps GET only for `[a-zA-Z0-9]{11}`; other uids fall to the PUT/DELETE mappings.
-    if version.malformed_uid_is_405()
-        && !(uid.len() == 11 && uid.bytes().all(|b| b.is_ascii_alphanumeric()))
-    {
-        return state.method_not_allowed(&Method::GET).into_response();
+    if let Some(refusal) = state.refuses_get_of(&uid) {
+        return refusal.into_response();
     }
     let Some(document) = readable(&state, &uid, user) else {
         return not_found(version, &uid).into_response();

@@ -98,4 +98,12 @@ impl AppState {
         };
         WebMessage::error(StatusCode::METHOD_NOT_ALLOWED, message)
     }
+
+    /// 2.42 maps `GET /api/{objects}/{uid}` only for `[a-zA-Z0-9]{11}`; another uid falls to
+    /// the PUT/DELETE mappings, so GET answers 405. `None`: the uid is served.
+    pub fn refuses_get_of(&self, uid: &str) -> Option<WebMessage> {
+        let well_formed = uid.len() == 11 && uid.bytes().all(|b| b.is_ascii_alphanumeric());
+        (self.version.malformed_uid_is_405() && !well_formed)
+            .then(|| self.method_not_allowed(&Method::GET))
+    }
 }

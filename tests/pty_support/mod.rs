@@ -33,6 +33,15 @@ pub fn d2files(home: &Path) -> CommandBuilder {
     command
 }
 
+/// [`d2files`] logged in as the emulator's admin at `url`, through the DHIS2_* variables.
+pub fn d2files_as_admin(home: &Path, url: &str) -> CommandBuilder {
+    let mut command = d2files(home);
+    command.env("DHIS2_URL", url);
+    command.env("DHIS2_USERNAME", d2files::emulator::ADMIN_USERNAME);
+    command.env("DHIS2_PASSWORD", d2files::emulator::ADMIN_PASSWORD);
+    command
+}
+
 /// A program running in a pty of `cols` columns, everything it writes collected.
 pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
