@@ -128,3 +128,78 @@ async fn a_cancelled_step_never_starts_and_cancelling_the_run_ends_the_rest() {
         .count();
     assert_eq!(started, 2);
 }
+
+/// A server that ignores `id:in:[…]`: its list brings other documents than those asked for,
+/// under names that would take the asked ones' file names.
+async fn server_ignoring_the_id_filter() -> common::hostile::Hostile {
+    use common::hostile::{document_json, file_resource_json};
+    common::hostile::serve(|request, mut conn| async move {
+        let path = request.path().to_string();
+        let uid = path.rsplit('/').next().unwrap_or_default().to_string();
+        let pager = serde_json::json!({"page": 1, "pageCount": 1, "total": 2, "pageSize": 50});
+        match path.as_str() {
+            "/api/documents" => {
+                let others = [
+                    document_json("Intruder001", "Intruder", "IntruderFr1"),
+                    document_json("Intruder002", "Intruder", "IntruderFr2"),
+                ];
+                conn.json(
+                    200,
+                    &serde_json::json!({"pager": pager, "documents": others}),
+                )
+                .await;
+            }
+            "/api/fileResources" => {
+                let others = [file_resource_json("IntruderFr1", "asked.txt", 5, None)];
+                let list = serde_json::json!({"pager": pager, "fileResources": others});
+                conn.json(200, &list).await;
+            }
+            _ if path.starts_with("/api/documents/") && uid == "AskedDocum1" => {
+                conn.json(200, &document_json("AskedDocum1", "Asked", "AskedFileR1"))
+                    .await;
+            }
+            "/api/fileResources/AskedFileR1" => {
+                let resource = file_resource_json("AskedFileR1", "asked.txt", 5, None);
+                conn.json(200, &resource).await;
+            }
+            _ => {
+                let message = serde_json::json!({"httpStatusCode": 404, "status": "ERROR",
+                    "message": format!("Document with id {uid} could not be found.")});
+                conn.json(404, &message).await;
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_plan_holds_what_was_asked_for_even_when_the_server_lists_something_else() {
+    let server = server_ignoring_the_id_filter().await;
+    let client = d2files::api::Client::with_options(
+        &server.base_url(),
+        d2files::api::Auth::basic("admin", "district"),
+        common::fast_options(),
+    )
+    .unwrap();
+    let into = tempfile::tempdir().unwrap();
+    let asked = ["AskedDocum1".to_string(), "MissingDoc1".to_string()];
+    let plan = ops::plan_download(&client, &asked, into.path(), 2)
+        .await
+        .unwrap();
+    let uids: Vec<Option<&str>> = plan.steps.iter().map(|s| s.uid.as_deref()).collect();
+    assert_eq!(uids, [Some("AskedDocum1"), Some("MissingDoc1")]);
+    match &plan.steps[0].action {
+        ops::Action::Download { to, .. } => assert_eq!(to, &into.path().join("asked.txt")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(plan.steps[0].label, "Asked");
+    match &plan.steps[1].action {
+        ops::Action::Cannot { why } => {
+            assert!(why.contains("MissingDoc1 could not be found"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Each asked document was read on its own once the list did not bring it.
+    assert_eq!(server.count("GET", "/api/documents/AskedDocum1"), 1);
+    assert_eq!(server.count("GET", "/api/documents/Intruder001"), 0);
+}

@@ -17,22 +17,39 @@ pub(crate) async fn file_resources_of<'a>(
         .filter(|document| !document.external)
         .filter_map(|document| document.file_resource_uid().map(str::to_string))
         .collect();
-    let listed = match client.file_resources_by_id(&wanted).await {
-        Ok(found) => found,
-        Err(Error::NotAvailable { .. }) => {
-            stream::iter(wanted.iter())
-                .map(|uid| client.get_file_resource(uid))
-                .buffer_unordered(jobs.max(1))
-                .filter_map(async |read| read.ok())
-                .collect()
-                .await
+    let mut read: HashMap<String, FileResource> =
+        match client.file_resources_by_id(&wanted).await {
+            Ok(found) => found,
+            // Before 2.41 there is no list: every one is read on its own, below.
+            Err(Error::NotAvailable { .. }) => Vec::new(),
+            Err(error) => return Err(error),
         }
-        Err(error) => return Err(error),
-    };
-    Ok(listed
         .into_iter()
         .map(|resource| (resource.id.clone(), resource))
-        .collect())
+        .collect();
+    // What the list did not bring (no list, or a server that ignores the filter), one by one;
+    // known by the uid asked for, whatever `id` the answer names.
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|uid| is_valid_uid(uid) && !read.contains_key(*uid))
+        .collect();
+    let one_by_one: Vec<(String, FileResource)> = stream::iter(missing)
+        .map(async |uid| {
+            let resource = client.get_file_resource(uid).await.ok()?;
+            Some((
+                uid.clone(),
+                FileResource {
+                    id: uid.clone(),
+                    ..resource
+                },
+            ))
+        })
+        .buffer_unordered(jobs.max(1))
+        .filter_map(async |read| read)
+        .collect()
+        .await;
+    read.extend(one_by_one);
+    Ok(read)
 }
 
 /// The documents with these uids, or why each cannot be read: a hundred per request, then one
