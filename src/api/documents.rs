@@ -282,9 +282,20 @@ impl Client {
             },
         };
         let url = self.endpoint(&format!("documents/{uid}/data"))?;
-        let response = self
+        let response = match self
             .send_idempotent(|| self.request(Method::GET, url.clone()))
-            .await?;
+            .await
+        {
+            // DHIS2 answers a bare 500 when it lacks the bytes; a list's metadata cannot say
+            // whether the file is still PENDING (lists report NONE), its own read can.
+            Err(error) if error.status() == Some(500) => {
+                return Err(match resource {
+                    Some(resource) => self.why_no_bytes(&resource.id).await.unwrap_or(error),
+                    None => error,
+                });
+            }
+            answer => answer?,
+        };
         if response.status().is_redirection() {
             // Only an external document redirects, and we checked it was not one.
             return Err(Error::Http {
@@ -296,6 +307,13 @@ impl Client {
         save_body(response, target, &expected, options)
             .await
             .map_err(|e| self.redacted(e))
+    }
+
+    /// Why the server had no bytes to send for file resource `uid`, when its metadata says:
+    /// still PENDING.
+    async fn why_no_bytes(&self, uid: &str) -> Option<Error> {
+        let resource = self.get_file_resource(uid).await.ok()?;
+        check_downloadable(&resource).err()
     }
 
     pub async fn delete_document(&self, uid: &str) -> Result<()> {

@@ -32,8 +32,8 @@ mod upload_limits;
 mod version;
 
 pub use auth::{Auth, Secret};
-// For `config`, which shows the URLs of profile files; the api uses it in place.
-#[cfg(feature = "tui")]
+// For `config`, which shows the URLs of profile files, and `ops`, which records the server a
+// backup came from; the api uses it in place.
 pub(crate) use client::without_userinfo;
 pub use client::{
     CONNECT_TIMEOUT, Client, ClientOptions, JSON_DEADLINE, MAX_JSON_BODY, READ_TIMEOUT, RETRIES,

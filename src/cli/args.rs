@@ -229,6 +229,11 @@ impl Cli {
                 resources.output.json |= json;
                 Command::Resources(resources)
             }
+            Command::Backup(mut backup) => {
+                backup.connection = before.joined(backup.connection, &[name])?;
+                backup.output.json |= json;
+                Command::Backup(backup)
+            }
             Command::Profile(ProfileCommand::List { mut output }) => {
                 refuse_connection(&[name, "list"], "which lists every profile")?;
                 output.json |= json;
@@ -290,6 +295,9 @@ pub enum Command {
     Documents(DocumentsArgs),
     /// File resources: the typed blobs behind documents and other objects (/api/fileResources).
     Resources(ResourcesArgs),
+    /// Back up every file document (bytes, verified) and a manifest of the documents into a
+    /// directory; run again, it fetches only what changed.
+    Backup(BackupArgs),
     /// Connection profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -305,6 +313,7 @@ impl Command {
         match self {
             Command::Documents(_) => "documents",
             Command::Resources(_) => "resources",
+            Command::Backup(_) => "backup",
             Command::Profile(_) => "profile",
             Command::Mcp(_) => "mcp",
             Command::DemoServer(_) => "demo-server",
@@ -324,6 +333,39 @@ pub struct DocumentsArgs {
     #[command(subcommand)]
     pub command: DocumentsCommand,
 }
+
+/// `backup DIR`: the connection and `--json` before or after its name.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup directory (created if missing; a second run updates it).
+    pub dir: PathBuf,
+    /// DHIS2 filter `property:operator:value`, repeatable (ANDed): back up only these
+    /// documents (the others in the directory stay as they are).
+    #[arg(long = "filter", short = 'f', value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Delete the local files of documents the server no longer has (otherwise they stay,
+    /// listed as gone in the manifest).
+    #[arg(long, conflicts_with = "filters")]
+    pub prune: bool,
+    /// Files fetched at once.
+    #[arg(long, value_name = "N", default_value_t = BACKUP_JOBS, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub jobs: u16,
+    /// A line for every file saved (otherwise only failures and the summary).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
+    pub check: CheckArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// A backup's files fetched at once by default: one more than a batch's, since a backup is
+/// mostly many small files and runs unattended.
+pub const BACKUP_JOBS: u16 = 4;
 
 /// `resources …`, like [`DocumentsArgs`].
 #[derive(Debug, Args)]

@@ -13,9 +13,11 @@ use serde_json::json;
 
 use crate::api::Client;
 use crate::api::units::human_size;
-use crate::cli::interrupt::{Interrupted, stop_signal};
+use crate::cli::interrupt::{Interrupted, Signal, stop_signal};
 use crate::cli::output::{self, note, print_json_line, saved_line, say, size};
-use crate::ops::{Action, ApplyOptions, Event, Existing, Outcome, Plan, Resolution, Run, Step};
+use crate::ops::{
+    Action, ApplyOptions, Event, Existing, Outcome, Plan, Resolution, Run, Step, Summary,
+};
 
 /// The kind of batch, for its words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +25,7 @@ pub enum Verb {
     Download,
     Delete,
     Upload,
+    Backup,
 }
 
 impl Verb {
@@ -31,6 +34,7 @@ impl Verb {
             Verb::Download => "downloaded",
             Verb::Delete => "deleted",
             Verb::Upload => "uploaded",
+            Verb::Backup => "backed up",
         }
     }
 }
@@ -65,6 +69,7 @@ pub fn plan_lines(plan: &Plan, verb: Verb) -> Vec<String> {
             Verb::Download => "download",
             Verb::Delete => "delete",
             Verb::Upload => "upload",
+            Verb::Backup => "back up",
         },
         plan.steps.len(),
         match plan.bytes() {
@@ -165,6 +170,38 @@ pub async fn apply(
     json: bool,
     options: ApplyOptions,
 ) -> anyhow::Result<()> {
+    let lines = Lines {
+        json,
+        every_item: true,
+    };
+    let ran = run(client, plan, lines, options, |_| {}).await?;
+    conclude(&ran, verb, json)
+}
+
+/// Which lines a run prints as its steps end.
+#[derive(Clone, Copy, Debug)]
+pub struct Lines {
+    pub json: bool,
+    /// A line for each step; otherwise only for those that failed or were not done.
+    pub every_item: bool,
+}
+
+/// A run that ended: how, and whether a signal stopped it.
+pub struct Ran {
+    pub summary: Summary,
+    pub signal: Option<Signal>,
+}
+
+/// Runs the plan with progress on stderr and a line per step as it ends; `also` sees every
+/// event too (a backup journals what it saved). A stop signal cancels the run, which then
+/// ends as the engine ends it.
+pub async fn run(
+    client: &Client,
+    plan: &Plan,
+    lines: Lines,
+    options: ApplyOptions,
+    also: impl Fn(&Event) + Send + Sync + 'static,
+) -> anyhow::Result<Ran> {
     let run = Run::new(plan.steps.len());
     let bars = Bars::new(plan);
     let stopper = {
@@ -175,15 +212,16 @@ pub async fn apply(
             signal
         })
     };
-    let lines = LineWriter {
+    let writer = LineWriter {
         steps: Arc::new(plan.steps.clone()),
-        json,
+        lines,
         bars: bars.clone(),
         failed_output: Arc::new(Mutex::new(None)),
     };
-    let writer = lines.clone();
+    let on_event = writer.clone();
     let summary = crate::ops::apply(client, plan, &options, &run, move |event| {
-        writer.on_event(event);
+        also(&event);
+        on_event.on_event(event);
     })
     .await;
     bars.finish();
@@ -193,7 +231,7 @@ pub async fn apply(
         stopper.abort();
         None
     };
-    if let Some(error) = lines
+    if let Some(error) = writer
         .failed_output
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -201,6 +239,13 @@ pub async fn apply(
     {
         return Err(error.into());
     }
+    Ok(Ran { summary, signal })
+}
+
+/// The summary (a line, or a JSON object), and how the command ends: interrupted, failed (any
+/// step failed) or done.
+pub fn conclude(ran: &Ran, verb: Verb, json: bool) -> anyhow::Result<()> {
+    let summary = &ran.summary;
     let line = summary.line(verb.past());
     let unlinked = summary.unlinked();
     if json {
@@ -212,7 +257,7 @@ pub async fn apply(
     } else {
         say(&line)?;
     }
-    if let Some(signal) = signal {
+    if let Some(signal) = ran.signal {
         return Err(Interrupted::batch(signal, &line, &unlinked).into());
     }
     for fr in &unlinked {
@@ -232,7 +277,7 @@ pub async fn apply(
 #[derive(Clone)]
 struct LineWriter {
     steps: Arc<Vec<Step>>,
-    json: bool,
+    lines: Lines,
     bars: Bars,
     /// The first failure to write stdout (a closed pipe): the run goes on, the command fails.
     failed_output: Arc<Mutex<Option<output::OutputFailed>>>,
@@ -248,8 +293,13 @@ impl LineWriter {
                 let Some(planned) = self.steps.get(step) else {
                     return;
                 };
+                let quiet = !self.lines.every_item
+                    && !matches!(outcome, Outcome::Failed { .. } | Outcome::Cancelled { .. });
+                if quiet {
+                    return;
+                }
                 let written = self.bars.suspend(|| {
-                    if self.json {
+                    if self.lines.json {
                         print_json_line(&json!({
                             "step": step,
                             "uid": planned.uid,

@@ -3,6 +3,7 @@
 // survive a closed pipe; `clippy.toml` names the macros that would bypass them.
 #![deny(clippy::disallowed_macros)]
 mod args;
+mod backup;
 mod batch;
 mod connect;
 mod documents;
@@ -173,6 +174,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 &unlinked,
             );
             until_stopped(work, kind, &unlinked)
+                .await
+                .map_err(|error| connection.explained(error))
+        }
+        Some(Command::Backup(args)) => {
+            let _logs = cli_logging();
+            let connection = connect::connect(&args.connection).await?;
+            // The run watches for Ctrl-C itself, to write the manifest of what it saved.
+            backup::run(&connection.client, &args, args.output.json)
                 .await
                 .map_err(|error| connection.explained(error))
         }

@@ -2,6 +2,7 @@
 //! the only thing [`apply`] executes, with bounded concurrency and cancellation, ending in a
 //! [`Summary`]. The CLI, the TUI and MCP are its faces; `api`'s transfer core still moves every
 //! byte.
+pub mod backup;
 mod delete;
 mod download;
 mod local_md5;
