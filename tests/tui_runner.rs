@@ -319,7 +319,6 @@ async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
     let cases = [
         (good, None),
         (s.dir.path().join("missing.pdf"), Some("No such file")),
-        (s.dir.path().to_path_buf(), Some("is a directory")),
         (empty, Some("is empty")),
         (blocked, Some("File type not allowed")),
     ];
@@ -346,6 +345,25 @@ async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
             }
         }
     }
+    // A directory of documents is a batch of its files; as a file resource it is refused.
+    let dir = s.dir.path().to_path_buf();
+    s.runner.run(Effect::CheckUpload {
+        req: 10,
+        path: dir.clone(),
+        domain: d2files::api::Domain::Document,
+    });
+    let answer = next(&mut s.rx).await;
+    assert!(matches!(answer, Msg::UploadIsDirectory { req: 10 }));
+    s.runner.run(Effect::CheckUpload {
+        req: 11,
+        path: dir,
+        domain: d2files::api::Domain::Icon,
+    });
+    let Msg::UploadChecked { req: 11, result } = next(&mut s.rx).await else {
+        panic!("expected the check's answer");
+    };
+    let error = result.expect_err("refused").to_string();
+    assert!(error.contains("is a directory"), "{error}");
     assert!(
         s.emulator.requests().iter().all(|r| r.method != "POST"),
         "nothing was sent"
@@ -404,4 +422,148 @@ async fn a_superseded_list_request_is_aborted_so_only_the_newest_reaches_the_ser
         .await
         .expect("the superseded request's connection was closed")
         .expect("the server script reports");
+}
+
+/// The plan the runner makes of `work`.
+async fn plan_of(
+    s: &mut Setup,
+    req: u64,
+    work: d2files::app::batch::BatchWork,
+) -> d2files::ops::Plan {
+    s.runner.run(Effect::PlanBatch { req, work });
+    match next(&mut s.rx).await {
+        Msg::BatchPlanned {
+            req: answered,
+            result,
+        } if answered == req => result.expect("planned"),
+        _ => panic!("expected the plan"),
+    }
+}
+
+/// Applies `plan` as batch 1: which steps started, which ended, and the summary.
+async fn apply(
+    s: &mut Setup,
+    plan: d2files::ops::Plan,
+) -> (Vec<usize>, Vec<usize>, d2files::ops::Summary) {
+    let plan = std::sync::Arc::new(plan);
+    s.runner.run(Effect::ApplyBatch {
+        batch: 1,
+        plan: d2files::app::batch::SharedPlan(plan),
+    });
+    let (mut started, mut ended) = (Vec::new(), Vec::new());
+    loop {
+        match next(&mut s.rx).await {
+            Msg::BatchEvent { batch: 1, event } => match event {
+                d2files::ops::Event::Started { step } => started.push(step),
+                d2files::ops::Event::Finished { step, .. } => ended.push(step),
+                d2files::ops::Event::Progress { .. } => {}
+            },
+            Msg::BatchFinished { batch: 1, summary } => return (started, ended, summary),
+            _ => panic!("unexpected message"),
+        }
+    }
+}
+
+/// The uids of the first `count` file documents of the demo.
+async fn file_documents(s: &mut Setup, count: usize) -> Vec<String> {
+    s.runner.run(Effect::FetchDocuments {
+        req: 99,
+        query: ListQuery::new().page_size(50),
+    });
+    let Msg::DocumentsLoaded { result, .. } = next(&mut s.rx).await else {
+        panic!("expected a page");
+    };
+    let uids: Vec<String> = result
+        .expect("documents listed")
+        .items
+        .into_iter()
+        .filter(|d| !d.external)
+        .take(count)
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(uids.len(), count, "the demo has file documents");
+    uids
+}
+
+#[tokio::test]
+async fn a_bulk_download_finds_a_name_that_exists_and_replaces_it_when_told() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let uids = file_documents(&mut s, 2).await;
+    let dir = s.dir.path().join("out");
+    std::fs::create_dir(&dir).expect("dir");
+    let work = BatchWork::Download {
+        uids: uids.clone(),
+        dir: dir.clone(),
+    };
+    let plan = plan_of(&mut s, 1, work.clone()).await;
+    assert!(plan.conflicts().is_empty(), "an empty directory: {plan:?}");
+    // Another file under the first one's name: the plan asks about it.
+    let d2files::ops::Action::Download { to, .. } = &plan.steps[0].action else {
+        panic!("expected a download step: {plan:?}");
+    };
+    std::fs::write(to, b"someone else's notes").expect("write");
+    let mut plan = plan_of(&mut s, 2, work).await;
+    assert_eq!(plan.conflicts(), [0]);
+    plan.resolve(0, d2files::ops::Resolution::Replace);
+    let targets: Vec<std::path::PathBuf> = plan
+        .steps
+        .iter()
+        .map(|step| match &step.action {
+            d2files::ops::Action::Download { to, .. } => to.clone(),
+            other => panic!("expected a download: {other:?}"),
+        })
+        .collect();
+    let (mut started, mut ended, summary) = apply(&mut s, plan).await;
+    started.sort();
+    ended.sort();
+    assert_eq!((started, ended), (vec![0, 1], vec![0, 1]));
+    assert!(summary.succeeded(), "{}", summary.line("downloaded"));
+    assert_eq!(summary.counts().done, 2);
+    for (target, (step, _)) in targets.iter().zip(&summary.steps) {
+        let saved = std::fs::read(target).expect("saved");
+        assert_eq!(Some(saved.len() as u64), step.bytes, "{}", target.display());
+        assert_ne!(saved, b"someone else's notes");
+    }
+    assert!(common::part_files(&dir).is_empty());
+}
+
+#[tokio::test]
+async fn a_bulk_delete_refused_halfway_says_which_and_in_dhis2s_words() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let uids = file_documents(&mut s, 2).await;
+    let mut asked = uids.clone();
+    asked.push("Xx000000000".into());
+    let plan = plan_of(
+        &mut s,
+        1,
+        BatchWork::Delete {
+            uids: asked,
+            version: None,
+        },
+    )
+    .await;
+    assert_eq!(plan.acting(), 2, "the unknown uid is refused in advance");
+    assert!(plan.notes.iter().any(|note| note.contains("2 days")));
+    // Someone else deletes the second document between the plan and the run.
+    common::default_admin(&s.emulator)
+        .delete_document(&uids[1])
+        .await
+        .expect("deleted behind the plan's back");
+    let (_, ended, summary) = apply(&mut s, plan).await;
+    assert_eq!(ended.len(), 3, "every step ends, the refused ones too");
+    assert!(
+        summary.line("deleted").starts_with("deleted 1 of 3"),
+        "{}",
+        summary.line("deleted")
+    );
+    let failures = summary.failures();
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[0].0.uid.as_deref(), Some(uids[1].as_str()));
+    assert!(
+        failures[0].1.contains("not found") || failures[0].1.contains("could not be found"),
+        "{}",
+        failures[0].1
+    );
 }

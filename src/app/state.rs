@@ -8,6 +8,7 @@ use tui_input::Input;
 use crate::api::{
     Direction, Document, Domain, FileResource, Filter, ListQuery, Operator, Order, ServerInfo,
 };
+use crate::app::batch::{Batches, PendingBatch, Planning};
 use crate::app::ids::ReqId;
 use crate::app::keymap::Keymap;
 use crate::app::known_resources::{KnownResource, Origin};
@@ -29,6 +30,12 @@ pub const MAX_TOASTS: usize = 20;
 pub const HELP_MARGIN: u16 = 2;
 /// How long an info toast stays.
 pub const INFO_TOAST: Duration = Duration::from_secs(4);
+/// Batch progress is drawn at most this often: ten frames a second read as smooth, and a
+/// 500-file batch then costs no more frames than one download.
+pub const BATCH_FRAME: Duration = Duration::from_millis(100);
+/// A bulk delete of more documents than this asks for their number to be typed: a yes is
+/// too easy to give to a selection bigger than the operator thinks.
+pub const TYPED_CONFIRM_ABOVE: usize = 10;
 
 /// What the TUI starts with, apart from the API client.
 #[derive(Clone, Debug)]
@@ -399,6 +406,10 @@ pub enum Pending {
         label: String,
         path: PathBuf,
     },
+    /// Marks every document matching the list's filters.
+    MarkMatching {
+        query: ListQuery,
+    },
     Quit,
 }
 
@@ -427,6 +438,9 @@ pub struct PathField {
     pub input: Input,
     pub candidates: Vec<String>,
     pub req: Option<ReqId>,
+    /// In a field of several paths: the text when Tab was pressed and the place of the word
+    /// being completed (the completion replaces that word only).
+    pub completing_word: Option<(String, std::ops::Range<usize>)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -453,14 +467,26 @@ pub struct UploadForm {
 /// What a download prompt fetches.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DownloadSource {
-    Document { uid: String, name: String },
-    Resource { uid: String, name: String },
+    Document {
+        uid: String,
+        name: String,
+    },
+    Resource {
+        uid: String,
+        name: String,
+    },
+    /// The marked documents, into a directory; `label` says how many.
+    Marked {
+        uids: Vec<String>,
+        label: String,
+    },
 }
 
 impl DownloadSource {
     pub fn label(&self) -> &str {
         match self {
             DownloadSource::Document { name, .. } | DownloadSource::Resource { name, .. } => name,
+            DownloadSource::Marked { label, .. } => label,
         }
     }
 }
@@ -481,6 +507,57 @@ pub struct LinkChoice {
     pub choice: usize,
 }
 
+/// The answers to a name that exists already in a bulk download, in the order shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictChoice {
+    Replace,
+    Skip,
+    ReplaceAll,
+    SkipAll,
+    Cancel,
+}
+
+impl ConflictChoice {
+    pub const ALL: [ConflictChoice; 5] = [
+        ConflictChoice::Replace,
+        ConflictChoice::Skip,
+        ConflictChoice::ReplaceAll,
+        ConflictChoice::SkipAll,
+        ConflictChoice::Cancel,
+    ];
+}
+
+/// A bulk download's question about one conflict; the plan waits in it.
+#[derive(Clone, Debug)]
+pub struct ConflictAsk {
+    pub batch: PendingBatch,
+    /// The step asked about.
+    pub step: usize,
+    /// The highlighted answer (Enter takes it); Skip at first, as it loses nothing.
+    pub choice: ConflictChoice,
+}
+
+/// The one confirmation before a batch starts: what it will do, item by item.
+#[derive(Clone, Debug)]
+pub struct BatchConfirm {
+    pub batch: PendingBatch,
+    /// The number typed, when one must be (see [`TYPED_CONFIRM_ABOVE`]).
+    pub typed: Input,
+    pub yes: bool,
+    /// The typed number is not the count.
+    pub problem: Option<String>,
+}
+
+impl BatchConfirm {
+    /// The number the user must type to confirm, when the batch deletes more than
+    /// [`TYPED_CONFIRM_ABOVE`] documents.
+    pub fn count_to_type(&self) -> Option<usize> {
+        let acting = self.batch.plan.acting();
+        (self.batch.kind == crate::app::batch::BatchKind::Delete && acting > TYPED_CONFIRM_ABOVE)
+            .then_some(acting)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Dialog {
     Confirm(Confirm),
@@ -492,6 +569,8 @@ pub enum Dialog {
         problem: Option<String>,
     },
     Link(LinkChoice),
+    Conflict(ConflictAsk),
+    BatchConfirm(BatchConfirm),
 }
 
 /// Which part of the screen takes keys, the topmost first: one rule for the keys, pastes,
@@ -526,6 +605,11 @@ pub struct State {
     pub details: Details,
     pub dialog: Option<Dialog>,
     pub transfers: Transfers,
+    pub batches: Batches,
+    /// A batch's plan being made.
+    pub planning: Option<Planning>,
+    /// "All that match" paging in its documents.
+    pub selecting: Option<ReqId>,
     pub show_transfers: bool,
     /// `Some(scroll)` while help is open.
     pub help: Option<u16>,
@@ -550,6 +634,9 @@ impl State {
             details: Details::default(),
             dialog: None,
             transfers: Transfers::default(),
+            batches: Batches::default(),
+            planning: None,
+            selecting: None,
             show_transfers: false,
             help: None,
             toasts: Vec::new(),
@@ -585,6 +672,7 @@ impl State {
             Layer::Dialog => match &self.dialog {
                 Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
                 Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
+                Some(Dialog::BatchConfirm(confirm)) => confirm.count_to_type().is_some(),
                 _ => false,
             },
             _ => false,
@@ -630,6 +718,8 @@ impl State {
             || self.resources.list.loading.is_some()
             || self.details.req.is_some()
             || self.resources.fetching.is_some()
+            || self.planning.is_some()
+            || self.selecting.is_some()
     }
 
     /// Whether the loop should keep sending ticks (something animates or waits for time).
@@ -640,6 +730,7 @@ impl State {
             || self.details.due.is_some()
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
+            || self.batches.unshown
     }
 
     /// The help screen's lines.

@@ -67,10 +67,12 @@ async fn file_resources<'a>(
     let listed = match client.file_resources_by_id(&wanted).await {
         Ok(found) => found,
         Err(Error::NotAvailable { .. }) => {
-            stream::iter(wanted.iter())
-                .map(|uid| client.get_file_resource(uid))
+            // Owned uids and plain futures: a closure over borrowed ones makes a future that
+            // is not `Send` for every lifetime (a rustc limitation), and the TUI spawns this.
+            stream::iter(wanted.iter().cloned())
+                .map(|uid| async move { client.get_file_resource(&uid).await })
                 .buffer_unordered(jobs.max(1))
-                .filter_map(async |read| read.ok())
+                .filter_map(|read| std::future::ready(read.ok()))
                 .collect()
                 .await
         }

@@ -83,6 +83,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 Context::Transfers,
                 &[
                     (Action::Cancel, "cancel"),
+                    (Action::CancelAll, "all"),
                     (Action::Retry, "retry"),
                     (Action::Open, "open"),
                     (Action::Clear, "clear done"),
