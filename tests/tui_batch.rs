@@ -64,7 +64,7 @@ fn a_bulk_download_asks_once_for_a_directory_then_about_each_conflict() {
         }
     );
     assert!(state.dialog.is_none());
-    assert!(render(&mut state, 80, 24).contains("planning the download of 3 documents marked"));
+    assert!(render(&mut state, 80, 24).contains("planning the download of 3 marked documents"));
     let plan = plan_of(
         vec![
             download_step(0, DIR, Existing::Ask),

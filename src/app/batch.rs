@@ -132,11 +132,6 @@ impl Batch {
         *counted = bytes;
         self.speed.record(self.bytes_done, now);
     }
-
-    /// The step a transfer row shows.
-    pub fn step_of(&self, row: TransferId) -> Option<usize> {
-        self.rows.iter().position(|id| *id == Some(row))
-    }
 }
 
 /// All running batches together, for the footer.

@@ -110,6 +110,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     ]);
                     frame.render_widget(Paragraph::new(line), rows[2]);
                 }
+                // Several paths: each document is named after its file.
+                None if several_paths(form.path.input.value()) => {
+                    note(frame, rows[2], "Names: the files' names", theme.dim())
+                }
                 None => input_line(
                     frame,
                     rows[2],
@@ -433,6 +437,11 @@ fn batch_confirm(
             note(frame, below, &hints, theme.dim());
         }
     }
+}
+
+/// Whether a path field names more than one path.
+fn several_paths(text: &str) -> bool {
+    crate::app::shell_words::split(text).is_ok_and(|paths| paths.len() > 1)
 }
 
 /// "1 document", "3 files".

@@ -50,7 +50,11 @@ pub(super) fn marked_documents(state: &State) -> Vec<String> {
 /// `d` with marks: one prompt for the directory the marked documents go into.
 pub(super) fn bulk_download_prompt(state: &mut State) {
     let uids = marked_documents(state);
-    let label = format!("{} marked", documents(uids.len()));
+    let count = uids.len();
+    let label = format!(
+        "{count} marked document{}",
+        if count == 1 { "" } else { "s" }
+    );
     let dir = state.settings.download_dir.display().to_string();
     state.dialog = Some(Dialog::Download(DownloadForm {
         source: DownloadSource::Marked { uids, label },
