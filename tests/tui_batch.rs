@@ -575,3 +575,112 @@ fn quitting_during_a_bulk_delete_asks_first() {
         confirm.message
     );
 }
+
+#[test]
+fn a_directory_that_cannot_be_planned_brings_the_prompt_back_with_the_reason() {
+    let mut state = ready(10);
+    let effects = bulk_download_asked(&mut state);
+    let (req, _) = plan_req(&effects);
+    let why = "/home/op/Downloads/ is not a directory; a batch saves into one";
+    update(
+        &mut state,
+        Msg::BatchPlanned {
+            req,
+            result: Err(d2files::api::Error::InvalidInput(why.into())),
+        },
+    );
+    let Some(Dialog::Download(form)) = &state.dialog else {
+        panic!("expected the prompt again");
+    };
+    assert_eq!(form.problem.as_deref(), Some(why));
+    assert_eq!(form.path.input.value(), format!("{DIR}/"));
+    assert!(matches!(&form.source, DownloadSource::Marked { uids, .. } if uids.len() == 3));
+    assert!(state.planning.is_none());
+}
+
+#[test]
+fn a_500_file_batch_costs_no_frame_per_event_and_the_list_keeps_moving() {
+    const FILES: usize = 500;
+    let mut state = ready(50);
+    tick(&mut state, 0);
+    update(&mut state, key('A'));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SelectMatching { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("all that match");
+    update(
+        &mut state,
+        Msg::MatchingSelected {
+            req,
+            result: Ok(d2files::api::AllPages {
+                items: (0..FILES).map(document).collect(),
+                total: Some(FILES as u64),
+                pages: 5,
+                cut: None,
+            }),
+        },
+    );
+    update(&mut state, key('d'));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let plan = plan_of(
+        (0..FILES)
+            .map(|n| download_step(n, DIR, Existing::Absent))
+            .collect(),
+        &[],
+    );
+    let (batch, _) = applied(&answer_plan(&mut state, &effects, plan));
+    update(&mut state, key('g'));
+    // The loop's way: messages, then a frame if anything changed; a tick every 10 events,
+    // 10 ms of simulated time apart.
+    let (mut frames, mut keys, mut now) = (0, 0, 1_000);
+    let mut events = 0;
+    let mut send = |state: &mut State, message: Event| {
+        event(state, batch, message);
+        events += 1;
+        if events % 10 == 0 {
+            now += 10;
+            tick(state, now);
+            if state.dirty {
+                frames += 1;
+                state.dirty = false;
+            }
+        }
+        if events % 100 == 0 {
+            update(state, key('j'));
+            keys += 1;
+            state.dirty = false;
+        }
+    };
+    for step in 0..FILES {
+        send(&mut state, Event::Started { step });
+        for done in [200_000, 400_000, 600_000, 800_000, 1 << 20] {
+            let progress = Progress {
+                phase: Phase::Downloading,
+                done,
+                total: Some(1 << 20),
+            };
+            send(&mut state, Event::Progress { step, progress });
+        }
+        send(
+            &mut state,
+            Event::Finished {
+                step,
+                outcome: saved(step),
+            },
+        );
+    }
+    let simulated_ms = now - 1_000;
+    // At most one batch frame per 100 ms of simulated time (one per tick would be 350).
+    assert!(
+        frames <= simulated_ms / 100 + 1,
+        "{frames} frames in {simulated_ms} ms"
+    );
+    assert!(frames > 0, "progress is drawn");
+    assert_eq!(state.documents.cursor, keys, "every key moved the cursor");
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("↓ 500/500 files"), "{screen}");
+}

@@ -88,7 +88,8 @@ pub struct PendingBatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Planning {
     pub req: crate::app::ids::ReqId,
-    pub kind: BatchKind,
+    /// What is planned: a download's prompt comes back with it if the plan fails.
+    pub work: BatchWork,
     /// "12 documents", for the footer.
     pub items: String,
 }

@@ -177,7 +177,7 @@ pub fn summary(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let busy = match (&state.planning, state.selecting) {
         (Some(planning), _) => Some(format!(
             "planning the {} of {}…",
-            planning.kind.noun(),
+            planning.work.kind().noun(),
             planning.items
         )),
         (None, Some(_)) => Some("marking the documents that match…".to_string()),

@@ -84,7 +84,7 @@ pub(super) fn ask_for_plan(
     let req = state.next_req();
     state.planning = Some(Planning {
         req,
-        kind: work.kind(),
+        work: work.clone(),
         items,
     });
     fx.push(Effect::PlanBatch { req, work });
@@ -101,10 +101,25 @@ pub(super) fn planned(
     let Some(planning) = state.planning.take_if(|planning| planning.req == req) else {
         return;
     };
-    let kind = planning.kind;
-    let plan = match result {
-        Ok(plan) => plan,
-        Err(error) => {
+    let kind = planning.work.kind();
+    let plan = match (result, planning.work) {
+        (Ok(plan), _) => plan,
+        // A mistyped directory: the prompt again, with what is wrong and the text to edit.
+        (Err(error), BatchWork::Download { uids, dir }) if state.dialog.is_none() => {
+            state.dialog = Some(Dialog::Download(DownloadForm {
+                source: DownloadSource::Marked {
+                    uids,
+                    label: planning.items,
+                },
+                path: PathField {
+                    input: tui_input::Input::new(dir.display().to_string()),
+                    ..PathField::default()
+                },
+                problem: Some(error.to_string()),
+            }));
+            return;
+        }
+        (Err(error), _) => {
             state.toast_error(format!("Could not plan the {}: {error}", kind.noun()));
             return;
         }
