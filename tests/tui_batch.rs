@@ -684,3 +684,26 @@ fn a_500_file_batch_costs_no_frame_per_event_and_the_list_keeps_moving() {
     let screen = render(&mut state, 100, 24);
     assert!(screen.contains("↓ 500/500 files"), "{screen}");
 }
+
+#[test]
+fn a_delete_with_nothing_deletable_says_why_instead_of_asking() {
+    let mut state = ready(10);
+    mark_rows(&mut state, 1);
+    let effects = update(&mut state, key('D'));
+    let gone = ops::Step {
+        label: uid('D', 0),
+        uid: Some(uid('D', 0)),
+        bytes: None,
+        action: ops::Action::Cannot {
+            why: "Document with id D0000000000 could not be found".into(),
+        },
+    };
+    assert!(answer_plan(&mut state, &effects, plan_of(vec![gone], &[])).is_empty());
+    assert!(state.dialog.is_none());
+    let toast = state.toasts.last().expect("why");
+    assert_eq!(toast.level, ToastLevel::Error);
+    assert_eq!(
+        toast.text,
+        "Nothing to delete: D0000000000: Document with id D0000000000 could not be found"
+    );
+}

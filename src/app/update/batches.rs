@@ -127,9 +127,9 @@ pub(super) fn planned(
     let batch = PendingBatch { kind, plan };
     match kind {
         BatchKind::Download => next_conflict(state, batch, fx),
-        BatchKind::Upload if batch.plan.acting() == 0 => {
+        BatchKind::Upload | BatchKind::Delete if batch.plan.acting() == 0 => {
             let why = left_out(&batch.plan).join("; ");
-            state.toast_error(format!("Nothing to upload: {why}"));
+            state.toast_error(format!("Nothing to {}: {why}", kind.noun()));
         }
         BatchKind::Upload if batch.plan.steps.iter().all(ops::Step::acts) => {
             start_batch(state, batch, fx)
