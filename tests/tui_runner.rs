@@ -567,3 +567,69 @@ async fn a_bulk_delete_refused_halfway_says_which_and_in_dhis2s_words() {
         failures[0].1
     );
 }
+
+#[tokio::test]
+async fn all_that_match_pages_in_every_document_of_the_filter() {
+    let mut s = setup(Duration::ZERO).await;
+    let filter = d2files::api::Filter::name_contains("report");
+    s.runner.run(Effect::SelectMatching {
+        req: 5,
+        query: ListQuery::new().page_size(2).filter(filter.clone()),
+    });
+    let Msg::MatchingSelected { req: 5, result } = next(&mut s.rx).await else {
+        panic!("expected the selection");
+    };
+    let all = result.expect("selected");
+    assert!(all.cut.is_none());
+    assert!(all.items.len() > 2, "more than one of the list's pages");
+    assert!(
+        all.items
+            .iter()
+            .all(|d| d.title().to_lowercase().contains("report")),
+        "{:?}",
+        all.items.iter().map(|d| d.title()).collect::<Vec<_>>()
+    );
+    // The same documents as the list of that filter says it has.
+    s.runner.run(Effect::FetchDocuments {
+        req: 6,
+        query: ListQuery::new().page_size(1).filter(filter),
+    });
+    let Msg::DocumentsLoaded { result, .. } = next(&mut s.rx).await else {
+        panic!("expected a page");
+    };
+    let total = result.expect("listed").pager.expect("a pager").total;
+    assert_eq!(all.items.len() as u64, total);
+}
+
+#[tokio::test]
+async fn a_bulk_upload_of_a_directory_sends_what_dhis2_takes_and_leaves_out_the_rest() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let dir = s.dir.path().join("sops");
+    std::fs::create_dir(&dir).expect("dir");
+    std::fs::write(dir.join("hand washing.txt"), "wash hands\n").expect("write");
+    std::fs::write(dir.join("empty.txt"), "").expect("write");
+    std::fs::write(dir.join("setup.exe"), "MZ").expect("write");
+    let plan = plan_of(&mut s, 1, BatchWork::Upload { paths: vec![dir] }).await;
+    assert_eq!(plan.acting(), 1, "{plan:?}");
+    let (started, ended, summary) = apply(&mut s, plan).await;
+    assert_eq!(started.len(), 1, "only what DHIS2 takes is sent");
+    assert_eq!(ended.len(), 3);
+    assert_eq!(summary.counts().done, 1);
+    let posts = s
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains("fileResources"))
+        .count();
+    assert_eq!(posts, 1);
+    let uploaded = summary
+        .steps
+        .iter()
+        .find_map(|(_, outcome)| match outcome {
+            d2files::ops::Outcome::Uploaded { document, .. } => Some(document.title().to_string()),
+            _ => None,
+        })
+        .expect("one uploaded");
+    assert_eq!(uploaded, "hand washing.txt", "named after its file");
+}
