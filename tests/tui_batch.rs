@@ -539,7 +539,15 @@ fn all_that_match_marks_every_document_of_the_filter_after_asking() {
         },
     );
     assert_eq!(state.documents.marks.len(), 583);
-    assert!(render(&mut state, 100, 24).contains("583 marked"));
+    // Sizes are known for the loaded rows only: the footer says "at least".
+    let size = d2files::api::FileResource {
+        id: uid('F', 0),
+        content_length: Some(1 << 20),
+        ..d2files::api::FileResource::default()
+    };
+    update(&mut state, Msg::DocumentFilesLoaded(Ok(vec![size])));
+    let screen = render(&mut state, 100, 24);
+    assert!(screen.contains("583 marked · ≥ 1.0 MiB"), "{screen}");
     // A stale answer marks nothing more.
     state.documents.marks.clear();
     update(

@@ -394,6 +394,17 @@ pub struct Toast {
     pub expires: Option<Duration>,
 }
 
+/// What the current pane's marks add up to, for the footer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MarkedTotal {
+    pub count: usize,
+    /// The bytes of the marked items whose size is known.
+    pub bytes: u64,
+    /// Some marked documents are not among the loaded rows ("all that match"), so their
+    /// sizes are not in `bytes`.
+    pub beyond_loaded: bool,
+}
+
 /// What a confirmation will do on "yes": the pending action as data.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
@@ -767,29 +778,39 @@ impl State {
     }
 
     /// The current pane's marks, and the bytes of those whose size is known.
-    pub fn marked(&self) -> (usize, u64) {
+    pub fn marked(&self) -> MarkedTotal {
         // Asked every frame: without marks, no walk over the loaded rows.
         let marks = match self.pane {
             Pane::Documents => &self.documents.marks,
             Pane::Resources => &self.resources.list.marks,
         };
+        let mut total = MarkedTotal {
+            count: marks.len(),
+            ..MarkedTotal::default()
+        };
         if marks.is_empty() {
-            return (0, 0);
+            return total;
         }
         let book = &self.resources.book;
         let size_of = |uid: &str| book.get(uid).and_then(|r| r.content_length);
-        let bytes = match self.pane {
-            // A document's size is its file resource's; a mark may be off the loaded page.
-            Pane::Documents => self
-                .documents
-                .items
-                .iter()
-                .filter(|d| marks.contains(&d.id))
-                .filter_map(|d| d.file_resource_uid().and_then(size_of))
-                .sum(),
-            Pane::Resources => marks.iter().filter_map(|uid| size_of(uid)).sum(),
-        };
-        (marks.len(), bytes)
+        match self.pane {
+            // A document's size is its file resource's, known for the loaded rows only.
+            Pane::Documents => {
+                let mut loaded = 0;
+                for document in self
+                    .documents
+                    .items
+                    .iter()
+                    .filter(|d| marks.contains(&d.id))
+                {
+                    loaded += 1;
+                    total.bytes += document.file_resource_uid().and_then(size_of).unwrap_or(0);
+                }
+                total.beyond_loaded = loaded < marks.len();
+            }
+            Pane::Resources => total.bytes = marks.iter().filter_map(|uid| size_of(uid)).sum(),
+        }
+        total
     }
 
     /// Whether the server lists file resources (2.41+).
