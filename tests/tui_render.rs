@@ -247,7 +247,11 @@ fn resizing_redraws_for_the_new_size() {
 
 #[test]
 fn tiny_terminals_do_not_break_the_screen() {
-    let screens: [fn() -> State; 5] = [
+    let screens: [fn() -> State; 9] = [
+        conflict_asked,
+        || delete_confirmation(3),
+        || delete_confirmation(12),
+        batch_running,
         || ready(583),
         || {
             let mut state = ready(583);
