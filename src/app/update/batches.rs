@@ -128,7 +128,11 @@ pub(super) fn planned(
     match kind {
         BatchKind::Download => next_conflict(state, batch, fx),
         BatchKind::Upload | BatchKind::Delete if batch.plan.acting() == 0 => {
-            let why = left_out(&batch.plan).join("; ");
+            let reasons = left_out(&batch.plan);
+            let mut why = reasons[..reasons.len().min(FAILURES_NAMED)].join("; ");
+            if reasons.len() > FAILURES_NAMED {
+                why.push_str(&format!("; and {} more", reasons.len() - FAILURES_NAMED));
+            }
             state.toast_error(format!("Nothing to {}: {why}", kind.noun()));
         }
         BatchKind::Upload if batch.plan.steps.iter().all(ops::Step::acts) => {
@@ -147,7 +151,7 @@ pub(super) fn planned(
 }
 
 /// The steps a plan leaves out, and why: "a.exe: …".
-pub(super) fn left_out(plan: &ops::Plan) -> Vec<String> {
+fn left_out(plan: &ops::Plan) -> Vec<String> {
     plan.steps
         .iter()
         .filter_map(|step| match &step.action {
