@@ -633,3 +633,40 @@ async fn a_bulk_upload_of_a_directory_sends_what_dhis2_takes_and_leaves_out_the_
         .expect("one uploaded");
     assert_eq!(uploaded, "hand washing.txt", "named after its file");
 }
+
+#[tokio::test]
+async fn a_batch_runs_no_more_transfers_at_once_than_asked() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let (runner, rx) = common::runner::runner(&s.emulator, s.dir.path());
+    s.runner = runner.with_jobs(1);
+    s.rx = rx;
+    let uids = file_documents(&mut s, 3).await;
+    let dir = s.dir.path().join("one-at-a-time");
+    std::fs::create_dir(&dir).expect("dir");
+    let plan = plan_of(&mut s, 1, BatchWork::Download { uids, dir }).await;
+    s.runner.run(Effect::ApplyBatch {
+        batch: 1,
+        plan: d2files::app::batch::SharedPlan(std::sync::Arc::new(plan)),
+    });
+    // With one transfer at once, at most one step works at a time. A step's slot is free
+    // when its work ends, a moment before the engine reports its end, so the next one's
+    // start may be reported first: two at most between the reports, never three.
+    let (mut working, mut most) = (0i32, 0i32);
+    loop {
+        match next(&mut s.rx).await {
+            Msg::BatchEvent { event, .. } => match event {
+                d2files::ops::Event::Started { .. } => working += 1,
+                d2files::ops::Event::Finished { .. } => working -= 1,
+                d2files::ops::Event::Progress { .. } => {}
+            },
+            Msg::BatchFinished { summary, .. } => {
+                assert!(summary.succeeded(), "{}", summary.line("downloaded"));
+                break;
+            }
+            _ => panic!("unexpected message"),
+        }
+        most = most.max(working);
+    }
+    assert!(most <= 2, "{most} steps reported working at once");
+}
