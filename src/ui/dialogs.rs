@@ -82,6 +82,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         Dialog::Upload(form) => {
             let title = if form.domain.is_some() {
                 "Upload a file resource"
+            } else if several_paths(form.path.input.value()) {
+                "Upload documents"
             } else {
                 "Upload a document"
             };
