@@ -177,3 +177,60 @@ async fn a_dropped_connection_mid_download_fails_the_transfer_and_the_tui_goes_o
     };
     assert_eq!(loaded.expect("listed").items.len(), 1);
 }
+
+#[test]
+fn hostile_names_dashboards_and_refusals_in_a_batch_are_drawn_inert() {
+    use d2files::app::batch::BatchWork;
+    use d2files::ops::{Action, Outcome, Step, Summary};
+    let mut state = ready_with(settings(), "2.41.4", evil_page());
+    mark_rows(&mut state, 1);
+    let effects = update(&mut state, key('D'));
+    let (req, work) = plan_req(&effects);
+    assert!(matches!(work, BatchWork::Delete { .. }));
+    let step = |action| Step {
+        label: EVIL.into(),
+        uid: Some(uid('D', 0)),
+        bytes: Some(10),
+        action,
+    };
+    let plan = plan_of(
+        vec![
+            step(Action::Delete {
+                dashboards: vec![EVIL.into()],
+            }),
+            step(Action::Cannot { why: EVIL.into() }),
+        ],
+        &[EVIL],
+    );
+    update(
+        &mut state,
+        Msg::BatchPlanned {
+            req,
+            result: Ok(plan.clone()),
+        },
+    );
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(screen.contains("on dashboard:"), "{screen}");
+    let (batch, _) = applied(&update(&mut state, key('y')));
+    let summary = Summary {
+        steps: vec![
+            (
+                plan.steps[0].clone(),
+                Outcome::Failed {
+                    error: EVIL.into(),
+                    unlinked: None,
+                },
+            ),
+            (
+                plan.steps[1].clone(),
+                Outcome::Failed {
+                    error: EVIL.into(),
+                    unlinked: None,
+                },
+            ),
+        ],
+    };
+    update(&mut state, Msg::BatchFinished { batch, summary });
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(screen.contains("Refused"), "{screen}");
+}

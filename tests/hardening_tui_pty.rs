@@ -98,3 +98,71 @@ fn ctrl_c_at_the_delete_question_ends_the_command() {
     let still_there = em.requests().iter().all(|r| r.method != "DELETE");
     assert!(still_there, "nothing was deleted");
 }
+
+/// Ctrl-C in the TUI while a bulk download runs: the finished file stays, the one half done
+/// leaves no part file, and the terminal comes back.
+#[test]
+fn ctrl_c_during_a_tui_bulk_download_keeps_what_finished_and_removes_the_part_file() {
+    let (runtime, em) = common::start_blocking(|_| {});
+    let (small, big) = {
+        let _guard = runtime.enter();
+        let small = em
+            .seed_file_resource(SeedFileResource::new(
+                "small.txt",
+                "text/plain",
+                b"minutes\n".repeat(100),
+            ))
+            .unwrap();
+        let big = em
+            .seed_file_resource(SeedFileResource::new(
+                "big.bin",
+                "application/octet-stream",
+                vec![7u8; 3_000_000],
+            ))
+            .unwrap();
+        (small, big)
+    };
+    em.seed_document(SeedDocument::file("Small notes", &small));
+    let big_document = em.seed_document(SeedDocument::file("Big download", &big));
+    // Only the big one stalls, halfway.
+    em.faults()
+        .stall_after_bytes(500_000, &format!("{big_document}/data"));
+
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let mut command = pty::command(home.path());
+    pty::as_admin(&mut command, &em);
+    let mut app = Running::spawn(command);
+    app.screen.wait_for("the document list", |s| {
+        s.contains("Big download") && s.contains("Small notes")
+    });
+    app.send("  ");
+    app.screen.wait_for("two marks", |s| s.contains("2 marked"));
+    app.send("d");
+    app.screen
+        .wait_for("the directory prompt", |s| s.contains("Into:"));
+    app.send("\u{15}");
+    app.send(&format!("{}/\r", out.display()));
+    let small_saved = out.join("small.txt");
+    pty::wait_until("the small file and the big one's part file", || {
+        small_saved.exists() && !common::part_files(&out).is_empty()
+    });
+    app.send("\x03");
+    let (_, screen) = app.wait_exit();
+    screen.with(|screen| {
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+    });
+    assert_eq!(
+        std::fs::read(&small_saved).unwrap(),
+        b"minutes\n".repeat(100)
+    );
+    assert!(
+        common::part_files(&out).is_empty(),
+        "{:?}",
+        common::tree(&out)
+    );
+    assert!(!out.join("big.bin").exists());
+    drop(em);
+}

@@ -163,3 +163,54 @@ fn with_mouse_a_click_selects_and_opens_and_the_mouse_is_released_at_exit() {
         "the mouse is released"
     );
 }
+
+#[test]
+fn a_bulk_download_with_a_conflict_then_a_bulk_delete_in_a_real_terminal() {
+    let home = tempfile::tempdir().expect("home");
+    let out = home.path().join("out");
+    std::fs::create_dir(&out).expect("out");
+    // The second newest document's file name, with other bytes: a conflict.
+    let taken = out.join("staffing_plan_draft.docx");
+    std::fs::write(&taken, b"someone else's plan").expect("write");
+    let mut app = Running::start(home.path());
+    app.screen
+        .wait_for("the first page", |s| s.contains(" 20 of 49 "));
+
+    // The three newest documents marked, downloaded into `out`.
+    app.send("   ");
+    app.screen
+        .wait_for("three marks", |s| s.contains("3 marked"));
+    app.send("d");
+    app.screen.wait_for("the directory prompt", |s| {
+        s.contains("Download 3 marked documents") && s.contains("Into:")
+    });
+    app.send("\x15"); // Ctrl-U clears the suggested directory.
+    app.send(&format!("{}/\r", out.display()));
+    app.screen.wait_for("the conflict", |s| {
+        s.contains("File exists") && s.contains("staffing_plan_draft.docx")
+    });
+    app.send("r");
+    app.screen
+        .wait_for("the summary", |s| s.contains("downloaded 3 of 3"));
+    let replaced = std::fs::read(&taken).expect("replaced");
+    assert_ne!(replaced, b"someone else's plan");
+    assert!(replaced.starts_with(b"PK"), "a .docx is a zip");
+    let saved = std::fs::read_dir(&out).expect("out").count();
+    assert_eq!(saved, 3, "{:?}", common::tree(&out));
+
+    // The same three deleted: one confirmation, then the list without them.
+    // The marks stay after a download.
+    app.send("D");
+    app.screen.wait_for("the confirmation", |s| {
+        s.contains("Delete 3 documents") && s.contains("on no dashboard")
+    });
+    app.send("y");
+    app.screen.wait_for("the deletes and the reload", |s| {
+        s.contains("deleted 3 of 3") && s.contains(" of 46 ")
+    });
+    app.send("q");
+    let (status, screen) = app.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(common::part_files(home.path()).is_empty());
+    assert_terminal_restored(&screen);
+}

@@ -247,7 +247,11 @@ fn resizing_redraws_for_the_new_size() {
 
 #[test]
 fn tiny_terminals_do_not_break_the_screen() {
-    let screens: [fn() -> State; 5] = [
+    let screens: [fn() -> State; 9] = [
+        conflict_asked,
+        || delete_confirmation(3),
+        || delete_confirmation(12),
+        batch_running,
         || ready(583),
         || {
             let mut state = ready(583);
@@ -299,7 +303,7 @@ fn help_and_hints_follow_a_remapped_keymap() {
     update(&mut state, code(KeyCode::F(1)));
     let help = render(&mut state, 100, 40);
     assert!(
-        help.contains("x               delete the document"),
+        help.contains("x               delete (with marks: the marked ones)"),
         "{help}"
     );
 }
@@ -476,4 +480,106 @@ fn long_messages_are_readable_in_full() {
     state.toast_error(error.clone());
     let screen = render(&mut state, 100, 30);
     assert!(shows_every_word(&screen, &error), "{screen}");
+}
+
+#[test]
+fn marked_rows() {
+    snap("marked", || {
+        let mut state = ready(583);
+        mark_rows(&mut state, 3);
+        state
+    });
+}
+
+/// Three documents marked and a bulk download planned with two names that exist.
+fn conflict_asked() -> State {
+    let mut state = ready(583);
+    mark_rows(&mut state, 3);
+    update(&mut state, key('d'));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let dir = "/home/op/Downloads";
+    let plan = plan_of(
+        vec![
+            download_step(0, dir, d2files::ops::Existing::Ask),
+            download_step(1, dir, d2files::ops::Existing::Ask),
+            download_step(2, dir, d2files::ops::Existing::Absent),
+        ],
+        &[],
+    );
+    answer_plan(&mut state, &effects, plan);
+    state
+}
+
+#[test]
+fn bulk_download_conflict() {
+    snap("batch_conflict", conflict_asked);
+}
+
+/// `count` documents marked and their delete planned: document 1 is on two dashboards.
+fn delete_confirmation(count: usize) -> State {
+    let mut state = ready(583);
+    mark_rows(&mut state, count);
+    let effects = update(&mut state, key('D'));
+    let steps = (0..count)
+        .map(|n| delete_step(n, if n == 1 { &["Malaria", "HIV"] } else { &[] }))
+        .collect();
+    let version = d2files::api::ServerVersion::parse("2.41.4");
+    let note = d2files::ops::file_bytes_after_delete(version.as_ref());
+    answer_plan(&mut state, &effects, plan_of(steps, &[note]));
+    state
+}
+
+#[test]
+fn bulk_delete_confirmation() {
+    snap("batch_delete", || delete_confirmation(3));
+    snap("batch_delete_typed", || {
+        let mut state = delete_confirmation(12);
+        typed(&mut state, "1");
+        state
+    });
+}
+
+/// A download batch of three: one saved, one halfway, one queued.
+fn batch_running() -> State {
+    let mut state = conflict_asked();
+    let effects = update(&mut state, key('R'));
+    let (batch, _) = applied(&effects);
+    tick(&mut state, 1_000);
+    let send = |state: &mut State, event| update(state, Msg::BatchEvent { batch, event });
+    send(&mut state, d2files::ops::Event::Started { step: 0 });
+    send(&mut state, d2files::ops::Event::Started { step: 1 });
+    for (at, done) in [(1_000, 0), (2_000, 512 << 10)] {
+        tick(&mut state, at);
+        let progress = Progress {
+            phase: Phase::Downloading,
+            done,
+            total: Some(1 << 20),
+        };
+        send(
+            &mut state,
+            d2files::ops::Event::Progress { step: 1, progress },
+        );
+    }
+    let outcome = d2files::ops::Outcome::Downloaded(d2files::api::Downloaded {
+        path: "/home/op/Downloads/report-0.pdf".into(),
+        bytes: 1 << 20,
+        md5: None,
+        content_type: None,
+        verification: d2files::api::Verification::Matched,
+    });
+    send(
+        &mut state,
+        d2files::ops::Event::Finished { step: 0, outcome },
+    );
+    state
+}
+
+#[test]
+fn batch_queue() {
+    snap("batch_footer", batch_running);
+    snap("batch_rows", || {
+        let mut state = batch_running();
+        update(&mut state, key('t'));
+        state
+    });
 }

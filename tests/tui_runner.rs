@@ -319,7 +319,6 @@ async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
     let cases = [
         (good, None),
         (s.dir.path().join("missing.pdf"), Some("No such file")),
-        (s.dir.path().to_path_buf(), Some("is a directory")),
         (empty, Some("is empty")),
         (blocked, Some("File type not allowed")),
     ];
@@ -346,6 +345,25 @@ async fn an_upload_source_is_checked_on_disk_before_anything_is_sent() {
             }
         }
     }
+    // A directory of documents is a batch of its files; as a file resource it is refused.
+    let dir = s.dir.path().to_path_buf();
+    s.runner.run(Effect::CheckUpload {
+        req: 10,
+        path: dir.clone(),
+        domain: d2files::api::Domain::Document,
+    });
+    let answer = next(&mut s.rx).await;
+    assert!(matches!(answer, Msg::UploadIsDirectory { req: 10 }));
+    s.runner.run(Effect::CheckUpload {
+        req: 11,
+        path: dir,
+        domain: d2files::api::Domain::Icon,
+    });
+    let Msg::UploadChecked { req: 11, result } = next(&mut s.rx).await else {
+        panic!("expected the check's answer");
+    };
+    let error = result.expect_err("refused").to_string();
+    assert!(error.contains("is a directory"), "{error}");
     assert!(
         s.emulator.requests().iter().all(|r| r.method != "POST"),
         "nothing was sent"
@@ -404,4 +422,251 @@ async fn a_superseded_list_request_is_aborted_so_only_the_newest_reaches_the_ser
         .await
         .expect("the superseded request's connection was closed")
         .expect("the server script reports");
+}
+
+/// The plan the runner makes of `work`.
+async fn plan_of(
+    s: &mut Setup,
+    req: u64,
+    work: d2files::app::batch::BatchWork,
+) -> d2files::ops::Plan {
+    s.runner.run(Effect::PlanBatch { req, work });
+    match next(&mut s.rx).await {
+        Msg::BatchPlanned {
+            req: answered,
+            result,
+        } if answered == req => result.expect("planned"),
+        _ => panic!("expected the plan"),
+    }
+}
+
+/// Applies `plan` as batch 1: which steps started, which ended, and the summary.
+async fn apply(
+    s: &mut Setup,
+    plan: d2files::ops::Plan,
+) -> (Vec<usize>, Vec<usize>, d2files::ops::Summary) {
+    let plan = std::sync::Arc::new(plan);
+    s.runner.run(Effect::ApplyBatch {
+        batch: 1,
+        plan: d2files::app::batch::SharedPlan(plan),
+    });
+    let (mut started, mut ended) = (Vec::new(), Vec::new());
+    loop {
+        match next(&mut s.rx).await {
+            Msg::BatchEvent { batch: 1, event } => match event {
+                d2files::ops::Event::Started { step } => started.push(step),
+                d2files::ops::Event::Finished { step, .. } => ended.push(step),
+                d2files::ops::Event::Progress { .. } => {}
+            },
+            Msg::BatchFinished { batch: 1, summary } => return (started, ended, summary),
+            _ => panic!("unexpected message"),
+        }
+    }
+}
+
+/// The uids of the first `count` file documents of the demo.
+async fn file_documents(s: &mut Setup, count: usize) -> Vec<String> {
+    s.runner.run(Effect::FetchDocuments {
+        req: 99,
+        query: ListQuery::new().page_size(50),
+    });
+    let Msg::DocumentsLoaded { result, .. } = next(&mut s.rx).await else {
+        panic!("expected a page");
+    };
+    let uids: Vec<String> = result
+        .expect("documents listed")
+        .items
+        .into_iter()
+        .filter(|d| !d.external)
+        .take(count)
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(uids.len(), count, "the demo has file documents");
+    uids
+}
+
+#[tokio::test]
+async fn a_bulk_download_finds_a_name_that_exists_and_replaces_it_when_told() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let uids = file_documents(&mut s, 2).await;
+    let dir = s.dir.path().join("out");
+    std::fs::create_dir(&dir).expect("dir");
+    let work = BatchWork::Download {
+        uids: uids.clone(),
+        dir: dir.clone(),
+    };
+    let plan = plan_of(&mut s, 1, work.clone()).await;
+    assert!(plan.conflicts().is_empty(), "an empty directory: {plan:?}");
+    // Another file under the first one's name: the plan asks about it.
+    let d2files::ops::Action::Download { to, .. } = &plan.steps[0].action else {
+        panic!("expected a download step: {plan:?}");
+    };
+    std::fs::write(to, b"someone else's notes").expect("write");
+    let mut plan = plan_of(&mut s, 2, work).await;
+    assert_eq!(plan.conflicts(), [0]);
+    plan.resolve(0, d2files::ops::Resolution::Replace);
+    let targets: Vec<std::path::PathBuf> = plan
+        .steps
+        .iter()
+        .map(|step| match &step.action {
+            d2files::ops::Action::Download { to, .. } => to.clone(),
+            other => panic!("expected a download: {other:?}"),
+        })
+        .collect();
+    let (mut started, mut ended, summary) = apply(&mut s, plan).await;
+    started.sort();
+    ended.sort();
+    assert_eq!((started, ended), (vec![0, 1], vec![0, 1]));
+    assert!(summary.succeeded(), "{}", summary.line("downloaded"));
+    assert_eq!(summary.counts().done, 2);
+    for (target, (step, _)) in targets.iter().zip(&summary.steps) {
+        let saved = std::fs::read(target).expect("saved");
+        assert_eq!(Some(saved.len() as u64), step.bytes, "{}", target.display());
+        assert_ne!(saved, b"someone else's notes");
+    }
+    assert!(common::part_files(&dir).is_empty());
+}
+
+#[tokio::test]
+async fn a_bulk_delete_refused_halfway_says_which_and_in_dhis2s_words() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let uids = file_documents(&mut s, 2).await;
+    let mut asked = uids.clone();
+    asked.push("Xx000000000".into());
+    let plan = plan_of(
+        &mut s,
+        1,
+        BatchWork::Delete {
+            uids: asked,
+            version: None,
+        },
+    )
+    .await;
+    assert_eq!(plan.acting(), 2, "the unknown uid is refused in advance");
+    assert!(plan.notes.iter().any(|note| note.contains("2 days")));
+    // Someone else deletes the second document between the plan and the run.
+    common::default_admin(&s.emulator)
+        .delete_document(&uids[1])
+        .await
+        .expect("deleted behind the plan's back");
+    let (_, ended, summary) = apply(&mut s, plan).await;
+    assert_eq!(ended.len(), 3, "every step ends, the refused ones too");
+    assert!(
+        summary.line("deleted").starts_with("deleted 1 of 3"),
+        "{}",
+        summary.line("deleted")
+    );
+    let failures = summary.failures();
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[0].0.uid.as_deref(), Some(uids[1].as_str()));
+    assert!(
+        failures[0].1.contains("not found") || failures[0].1.contains("could not be found"),
+        "{}",
+        failures[0].1
+    );
+}
+
+#[tokio::test]
+async fn all_that_match_pages_in_every_document_of_the_filter() {
+    let mut s = setup(Duration::ZERO).await;
+    let filter = d2files::api::Filter::name_contains("report");
+    s.runner.run(Effect::SelectMatching {
+        req: 5,
+        query: ListQuery::new().page_size(2).filter(filter.clone()),
+    });
+    let Msg::MatchingSelected { req: 5, result } = next(&mut s.rx).await else {
+        panic!("expected the selection");
+    };
+    let all = result.expect("selected");
+    assert!(all.cut.is_none());
+    assert!(all.items.len() > 2, "more than one of the list's pages");
+    assert!(
+        all.items
+            .iter()
+            .all(|d| d.title().to_lowercase().contains("report")),
+        "{:?}",
+        all.items.iter().map(|d| d.title()).collect::<Vec<_>>()
+    );
+    // The same documents as the list of that filter says it has.
+    s.runner.run(Effect::FetchDocuments {
+        req: 6,
+        query: ListQuery::new().page_size(1).filter(filter),
+    });
+    let Msg::DocumentsLoaded { result, .. } = next(&mut s.rx).await else {
+        panic!("expected a page");
+    };
+    let total = result.expect("listed").pager.expect("a pager").total;
+    assert_eq!(all.items.len() as u64, total);
+}
+
+#[tokio::test]
+async fn a_bulk_upload_of_a_directory_sends_what_dhis2_takes_and_leaves_out_the_rest() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let dir = s.dir.path().join("sops");
+    std::fs::create_dir(&dir).expect("dir");
+    std::fs::write(dir.join("hand washing.txt"), "wash hands\n").expect("write");
+    std::fs::write(dir.join("empty.txt"), "").expect("write");
+    std::fs::write(dir.join("setup.exe"), "MZ").expect("write");
+    let plan = plan_of(&mut s, 1, BatchWork::Upload { paths: vec![dir] }).await;
+    assert_eq!(plan.acting(), 1, "{plan:?}");
+    let (started, ended, summary) = apply(&mut s, plan).await;
+    assert_eq!(started.len(), 1, "only what DHIS2 takes is sent");
+    assert_eq!(ended.len(), 3);
+    assert_eq!(summary.counts().done, 1);
+    let posts = s
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains("fileResources"))
+        .count();
+    assert_eq!(posts, 1);
+    let uploaded = summary
+        .steps
+        .iter()
+        .find_map(|(_, outcome)| match outcome {
+            d2files::ops::Outcome::Uploaded { document, .. } => Some(document.title().to_string()),
+            _ => None,
+        })
+        .expect("one uploaded");
+    assert_eq!(uploaded, "hand washing.txt", "named after its file");
+}
+
+#[tokio::test]
+async fn a_batch_runs_no_more_transfers_at_once_than_asked() {
+    use d2files::app::batch::BatchWork;
+    let mut s = setup(Duration::ZERO).await;
+    let (runner, rx) = common::runner::runner(&s.emulator, s.dir.path());
+    s.runner = runner.with_jobs(1);
+    s.rx = rx;
+    let uids = file_documents(&mut s, 3).await;
+    let dir = s.dir.path().join("one-at-a-time");
+    std::fs::create_dir(&dir).expect("dir");
+    let plan = plan_of(&mut s, 1, BatchWork::Download { uids, dir }).await;
+    s.runner.run(Effect::ApplyBatch {
+        batch: 1,
+        plan: d2files::app::batch::SharedPlan(std::sync::Arc::new(plan)),
+    });
+    // With one transfer at once, at most one step works at a time. A step's slot is free
+    // when its work ends, a moment before the engine reports its end, so the next one's
+    // start may be reported first: two at most between the reports, never three.
+    let (mut working, mut most) = (0i32, 0i32);
+    loop {
+        match next(&mut s.rx).await {
+            Msg::BatchEvent { event, .. } => match event {
+                d2files::ops::Event::Started { .. } => working += 1,
+                d2files::ops::Event::Finished { .. } => working -= 1,
+                d2files::ops::Event::Progress { .. } => {}
+            },
+            Msg::BatchFinished { summary, .. } => {
+                assert!(summary.succeeded(), "{}", summary.line("downloaded"));
+                break;
+            }
+            _ => panic!("unexpected message"),
+        }
+        most = most.max(working);
+    }
+    assert!(most <= 2, "{most} steps reported working at once");
 }

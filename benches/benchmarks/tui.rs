@@ -149,7 +149,7 @@ pub fn frames(rows: usize, marked: usize, samples: usize, work: &Path) -> anyhow
         update(&mut state, key(KeyCode::Down));
     }
     update(&mut state, key(KeyCode::Home));
-    let (count, _) = state.marked();
+    let count = state.marked().count;
     if count != marked.min(rows.div_ceil(2)) {
         bail!("{count} rows are marked, not {marked}");
     }

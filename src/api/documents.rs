@@ -11,7 +11,7 @@ use crate::api::Domain;
 use crate::api::client::{Client, check_uid, read_json, request_label};
 use crate::api::error::{Error, Result};
 use crate::api::file_resources::{check_downloadable, check_still_as_uploaded};
-use crate::api::listing::{AllPages, ById, collect_pages, list_page};
+use crate::api::listing::{AllPages, ById, Gathering, list_page};
 use crate::api::model::{Document, FileResource, Page, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
@@ -80,10 +80,11 @@ impl Client {
         query: &ListQuery,
         max_items: usize,
     ) -> Result<AllPages<Document>> {
-        collect_pages(query, max_items, async |query| {
-            self.list_documents(query).await
-        })
-        .await
+        let mut gathering = Gathering::new(query, max_items);
+        while let Some(query) = gathering.next_query() {
+            gathering.take(self.list_documents(&query).await?);
+        }
+        Ok(gathering.finish())
     }
 
     /// The documents with these uids, a hundred per request; unknown (or unshared) uids are

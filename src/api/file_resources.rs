@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::api::blocklist::check_uploadable;
 use crate::api::client::{Client, check_uid, read_limited, summarize_body};
 use crate::api::error::{Dhis2Error, Error, Result};
-use crate::api::listing::{AllPages, ById, collect_pages, list_page};
+use crate::api::listing::{AllPages, ById, Gathering, list_page};
 use crate::api::model::{Dimension, Domain, FileResource, Page, StorageStatus, WebMessage};
 use crate::api::query::ListQuery;
 use crate::api::stall::stalled;
@@ -178,10 +178,11 @@ impl Client {
         query: &ListQuery,
         max_items: usize,
     ) -> Result<AllPages<FileResource>> {
-        collect_pages(query, max_items, async |query| {
-            self.list_file_resources(query).await
-        })
-        .await
+        let mut gathering = Gathering::new(query, max_items);
+        while let Some(query) = gathering.next_query() {
+            gathering.take(self.list_file_resources(&query).await?);
+        }
+        Ok(gathering.finish())
     }
 
     /// Polls until the file resource is STORED, with backoff, up to the options' wait limit,

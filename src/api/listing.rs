@@ -204,24 +204,43 @@ impl<T: Listed> ById<T> {
     }
 }
 
-/// Every page of a query, in order, each object once. Stops when the server says it is done
-/// (no `nextPage`, an empty page, or `pageCount` reached), when a page brings mostly objects
-/// already seen ([`Cut::RepeatedPage`]), or at `max_items` ([`Cut::MaxItems`]).
-pub(crate) async fn collect_pages<T: Listed>(
-    query: &ListQuery,
+/// Every page of a query, in order, each object once: the query to send next, and what each
+/// answer brings. Stops when the server says it is done (no `nextPage`, an empty page, or
+/// `pageCount` reached), when a page brings mostly objects already seen ([`Cut::RepeatedPage`]),
+/// or at `max_items` ([`Cut::MaxItems`]). A loop in each caller rather than a closure, for the
+/// reason [`ById`] gives.
+pub(crate) struct Gathering<T> {
+    query: ListQuery,
     max_items: usize,
-    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>>,
-) -> Result<AllPages<T>> {
-    let mut query = query.clone();
-    let mut seen = HashSet::new();
-    let mut all = AllPages {
-        items: Vec::new(),
-        total: None,
-        pages: 0,
-        cut: None,
-    };
-    loop {
-        let page = fetch(&query).await?;
+    seen: HashSet<String>,
+    all: AllPages<T>,
+    done: bool,
+}
+
+impl<T: Listed> Gathering<T> {
+    pub(crate) fn new(query: &ListQuery, max_items: usize) -> Gathering<T> {
+        Gathering {
+            query: query.clone(),
+            max_items,
+            seen: HashSet::new(),
+            all: AllPages {
+                items: Vec::new(),
+                total: None,
+                pages: 0,
+                cut: None,
+            },
+            done: false,
+        }
+    }
+
+    /// The page to ask for next; `None` once gathering is over.
+    pub(crate) fn next_query(&self) -> Option<ListQuery> {
+        (!self.done).then(|| self.query.clone())
+    }
+
+    /// Takes the answer to [`Gathering::next_query`].
+    pub(crate) fn take(&mut self, page: Page<T>) {
+        let all = &mut self.all;
         all.pages += 1;
         if all.pages == 1 {
             all.total = page.pager.as_ref().map(|pager| pager.total);
@@ -230,18 +249,19 @@ pub(crate) async fn collect_pages<T: Listed>(
             && page
                 .pager
                 .as_ref()
-                .is_some_and(|pager| pager.continues_after(query.page));
+                .is_some_and(|pager| pager.continues_after(self.query.page));
         let mut new = 0;
         let brought = page.items.len();
         for item in page.items {
-            if seen.contains(item.uid()) {
+            if self.seen.contains(item.uid()) {
                 continue;
             }
-            if all.items.len() == max_items {
-                all.cut = Some(Cut::MaxItems(max_items));
-                return Ok(all);
+            if all.items.len() == self.max_items {
+                all.cut = Some(Cut::MaxItems(self.max_items));
+                self.done = true;
+                return;
             }
-            seen.insert(item.uid().to_string());
+            self.seen.insert(item.uid().to_string());
             all.items.push(item);
             new += 1;
         }
@@ -249,17 +269,20 @@ pub(crate) async fn collect_pages<T: Listed>(
         // page mostly of repeats (a window that shifts by one, the same page again) means the
         // server does not page, and following it would cost a request per new item.
         if all.pages > 1 && brought > 0 && new * 2 <= brought {
-            all.cut = Some(Cut::RepeatedPage(query.page));
-            return Ok(all);
+            all.cut = Some(Cut::RepeatedPage(self.query.page));
+            self.done = true;
+        } else if !more {
+            self.done = true;
+        } else if all.items.len() == self.max_items {
+            all.cut = Some(Cut::MaxItems(self.max_items));
+            self.done = true;
+        } else {
+            self.query.page += 1;
         }
-        if !more {
-            return Ok(all);
-        }
-        if all.items.len() == max_items {
-            all.cut = Some(Cut::MaxItems(max_items));
-            return Ok(all);
-        }
-        query.page += 1;
+    }
+
+    pub(crate) fn finish(self) -> AllPages<T> {
+        self.all
     }
 }
 
@@ -372,16 +395,14 @@ mod tests {
             max_items in 1usize..60,
         ) {
             let requests = Cell::new(0usize);
-            let fetch = async |query: &ListQuery| {
+            let mut gathering = Gathering::new(&ListQuery::new(), max_items);
+            while let Some(query) = gathering.next_query() {
                 requests.set(requests.get() + 1);
                 assert!(requests.get() <= 1000, "gathering does not end");
                 let index = (query.page as usize - 1).min(pages.len() - 1);
-                Ok(page_of(&pages[index]))
-            };
-            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-            let all = runtime
-                .block_on(collect_pages(&ListQuery::new(), max_items, fetch))
-                .unwrap();
+                gathering.take(page_of(&pages[index]));
+            }
+            let all = gathering.finish();
             let mut uids: Vec<&str> = all.items.iter().map(|d| d.id.as_str()).collect();
             prop_assert!(uids.len() <= max_items);
             uids.sort();

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use crate::api::{Domain, ListQuery};
-use crate::app::ids::{ReqId, TransferId};
+use crate::app::batch::{BatchWork, SharedPlan};
+use crate::app::ids::{BatchId, ReqId, TransferId};
 use crate::app::known_resources::KnownResource;
 use crate::app::transfer_job::TransferJob;
 
@@ -43,6 +44,29 @@ pub enum Effect {
         job: TransferJob,
     },
     CancelTransfer(TransferId),
+    /// Plans work over many items (`ops::plan_*`); answered by `Msg::BatchPlanned`.
+    PlanBatch {
+        req: ReqId,
+        work: BatchWork,
+    },
+    /// Applies a confirmed plan (`ops::apply`), a few steps at a time; answered by
+    /// `Msg::BatchEvent`s and one `Msg::BatchFinished`.
+    ApplyBatch {
+        batch: BatchId,
+        plan: SharedPlan,
+    },
+    /// Stops one step of a batch, queued or running.
+    CancelBatchStep {
+        batch: BatchId,
+        step: usize,
+    },
+    /// Stops every step of a batch that has not ended.
+    CancelBatch(BatchId),
+    /// Pages in every document matching `query`'s filters (`ops::matching_documents`).
+    SelectMatching {
+        req: ReqId,
+        query: ListQuery,
+    },
     CompletePath {
         req: ReqId,
         input: String,

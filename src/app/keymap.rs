@@ -19,16 +19,19 @@ pub enum Context {
     Form,
     /// The choices for an external link.
     Link,
+    /// A bulk download's question about a name that exists.
+    Conflict,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::List,
         Context::Transfers,
         Context::Confirm,
         Context::Form,
         Context::Link,
+        Context::Conflict,
         Context::Help,
     ];
 
@@ -39,6 +42,7 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Form => "form",
             Context::Link => "link",
+            Context::Conflict => "conflict",
             Context::Help => "help",
         }
     }
@@ -50,6 +54,7 @@ impl Context {
             Context::Confirm => "Confirmations",
             Context::Form => "Forms and prompts",
             Context::Link => "External link",
+            Context::Conflict => "A file that exists (bulk download)",
             Context::Help => "This help",
         }
     }
@@ -94,6 +99,7 @@ pub enum Action {
     Help,
     Quit,
     Cancel,
+    CancelAll,
     Retry,
     Clear,
     Close,
@@ -110,6 +116,11 @@ pub enum Action {
     Mark,
     MarkAll,
     InvertMarks,
+    MarkMatching,
+    Replace,
+    Skip,
+    ReplaceAll,
+    SkipAll,
 }
 
 /// (name in the TOML file, action, description shown in help).
@@ -133,9 +144,21 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("sort", Action::Sort, "change sort order"),
     ("refresh", Action::Refresh, "reload from the server"),
     ("add_link", Action::AddLink, "add an external link"),
-    ("upload", Action::Upload, "upload a file"),
-    ("download", Action::Download, "download"),
-    ("delete", Action::Delete, "delete the document"),
+    (
+        "upload",
+        Action::Upload,
+        "upload a file (or several, or a directory)",
+    ),
+    (
+        "download",
+        Action::Download,
+        "download (with marks: the marked ones)",
+    ),
+    (
+        "delete",
+        Action::Delete,
+        "delete (with marks: the marked ones)",
+    ),
     ("look_up", Action::LookUp, "look up a file resource uid"),
     ("copy_id", Action::CopyId, "copy the uid"),
     ("open", Action::Open, "open link or downloaded file"),
@@ -145,9 +168,14 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("quit", Action::Quit, "quit"),
     ("cancel", Action::Cancel, "cancel the transfer"),
     (
+        "cancel_all",
+        Action::CancelAll,
+        "cancel every transfer and batch",
+    ),
+    (
         "retry",
         Action::Retry,
-        "restart a failed download, link a stored upload",
+        "retry a failed download or batch, link a stored upload",
     ),
     ("clear", Action::Clear, "remove finished transfers"),
     ("close", Action::Close, "close"),
@@ -176,6 +204,23 @@ const ACTIONS: &[(&str, Action, &str)] = &[
         Action::InvertMarks,
         "invert the marks of the loaded rows",
     ),
+    (
+        "mark_matching",
+        Action::MarkMatching,
+        "mark all documents the filter matches",
+    ),
+    ("replace", Action::Replace, "replace this file"),
+    ("skip", Action::Skip, "skip this document"),
+    (
+        "replace_all",
+        Action::ReplaceAll,
+        "replace this and every other file",
+    ),
+    (
+        "skip_all",
+        Action::SkipAll,
+        "skip this and every other conflict",
+    ),
 ];
 
 /// Where an action means something more particular than its general description.
@@ -195,6 +240,16 @@ const DESCRIPTIONS_IN: &[(Context, Action, &str)] = &[
     (Context::Link, Action::Open, "open in the browser"),
     (Context::Link, Action::Accept, "take the highlighted choice"),
     (Context::Link, Action::Close, "cancel"),
+    (
+        Context::Conflict,
+        Action::Close,
+        "cancel: nothing is downloaded",
+    ),
+    (
+        Context::Conflict,
+        Action::Accept,
+        "take the highlighted answer",
+    ),
     (
         Context::List,
         Action::Dismiss,

@@ -11,10 +11,13 @@
 //! * A frame is drawn only when `State::dirty`, at most one per 16 ms; an idle screen writes
 //!   nothing.
 //! * Transfers: `update` keeps the list (`transfers`), the runner runs at most
-//!   `PARALLEL_TRANSFERS` at once, each with a cancellation token, and forwards progress at most
-//!   ten times a second.
+//!   `D2FILES_TRANSFERS` (3) at once, each with a cancellation token, and forwards progress at
+//!   most ten times a second. Batches (`batch`) run through `ops::apply` in the runner; each
+//!   download or upload step is a row of the same list, and their progress is drawn by the
+//!   tick at most ten times a second however many files move.
 //! * Keys resolve by context (help, the open dialog, the filter prompt, the transfers panel,
 //!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
+pub mod batch;
 pub mod effect;
 mod event_loop;
 pub mod help;
@@ -22,12 +25,14 @@ pub mod ids;
 pub mod keymap;
 pub mod known_resources;
 pub mod local_filter;
+pub mod marks;
 pub mod msg;
 pub mod path_completion;
 pub mod paths;
 pub mod pointer;
 pub mod resource_book;
 pub mod runner;
+pub mod shell_words;
 pub mod state;
 mod terminal;
 pub mod transfer_job;
@@ -72,6 +77,12 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let log_file = Some(launch.log_file);
     let paths = AppPaths::from(launch.paths);
     let (keymap, keymap_problems) = load_keymap(&paths);
+    let mut warnings = launch.warnings;
+    let jobs = crate::ops::jobs_from(std::env::var(crate::ops::JOBS_VARIABLE).ok().as_deref())
+        .unwrap_or_else(|problem| {
+            warnings.push(format!("{problem}; using {}", crate::ops::DEFAULT_JOBS));
+            crate::ops::DEFAULT_JOBS
+        });
     let settings = Settings {
         profile: launch.profile_name,
         base_url: launch.client.base_url().to_string(),
@@ -79,14 +90,14 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         log_path: log_file.clone(),
         keymap,
         keymap_problems,
-        warnings: launch.warnings,
+        warnings,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         page_size: page_size_from_env(),
         mouse: launch.mouse,
     };
     let mut state = State::new(settings);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = runner::Runner::new(launch.client, tx, paths);
+    let runner = runner::Runner::new(launch.client, tx, paths).with_jobs(jobs);
     let mut tui = terminal::enter(log_file.clone(), state.settings.mouse)?;
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();

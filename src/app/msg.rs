@@ -3,12 +3,13 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEventKind};
 
-use crate::api::{Document, Error, FileResource, Page, Progress, ServerInfo};
-use crate::app::ids::{ReqId, TransferId};
+use crate::api::{AllPages, Document, Error, FileResource, Page, Progress, ServerInfo};
+use crate::app::ids::{BatchId, ReqId, TransferId};
 use crate::app::known_resources::KnownResource;
 use crate::app::path_completion::Completion;
 use crate::app::state::Pane;
 use crate::app::transfer_job::TransferOutcome;
+use crate::ops::{Event, Plan, Summary};
 
 /// A document with, for a file document, its file resource (or why it could not be read).
 #[derive(Clone, Debug)]
@@ -64,9 +65,33 @@ pub enum Msg {
         req: ReqId,
         result: Result<(), Error>,
     },
+    /// The upload form's path is a directory: its files are planned as a batch.
+    UploadIsDirectory {
+        req: ReqId,
+    },
     Completed {
         req: ReqId,
         completion: Completion,
+    },
+    /// The answer to [`crate::app::effect::Effect::PlanBatch`].
+    BatchPlanned {
+        req: ReqId,
+        result: Result<Plan, Error>,
+    },
+    /// A step of a running batch started, progressed or ended.
+    BatchEvent {
+        batch: BatchId,
+        event: Event,
+    },
+    /// Every step of the batch ended.
+    BatchFinished {
+        batch: BatchId,
+        summary: Summary,
+    },
+    /// The documents matching a filter, for "all that match".
+    MatchingSelected {
+        req: ReqId,
+        result: Result<AllPages<Document>, Error>,
     },
     /// The file resources this tool uploaded in earlier runs (from its data directory).
     KnownResources(Vec<KnownResource>),

@@ -21,9 +21,16 @@ struct Entry {
 #[derive(Clone, Debug, Default)]
 pub struct ResourceBook {
     entries: HashMap<String, Entry>,
+    /// How many times the book changed, for what is worked out from it once per change.
+    changes: u64,
 }
 
 impl ResourceBook {
+    /// Equal counts, equal book.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
     /// The best known metadata: a plain read, else a listed copy.
     pub fn get(&self, uid: &str) -> Option<&FileResource> {
         let entry = self.entries.get(uid)?;
@@ -54,17 +61,20 @@ impl ResourceBook {
 
     /// A copy from a list: kept beside a plain read, never instead of it.
     pub fn record_listed(&mut self, resource: FileResource) {
+        self.changes += 1;
         let entry = self.entries.entry(resource.id.clone()).or_default();
         entry.listed = Some(resource);
     }
 
     pub fn record_read(&mut self, resource: FileResource) {
+        self.changes += 1;
         let entry = self.entries.entry(resource.id.clone()).or_default();
         entry.unreadable = None;
         entry.read = Some(resource);
     }
 
     pub fn record_unreadable(&mut self, uid: &str, message: String) {
+        self.changes += 1;
         let entry = self.entries.entry(uid.to_string()).or_default();
         entry.read = None;
         entry.unreadable = Some(message);
@@ -72,6 +82,7 @@ impl ResourceBook {
 
     /// A reload asks again: statuses change (PENDING becomes STORED, a blob is lost).
     pub fn forget_reads(&mut self) {
+        self.changes += 1;
         for entry in self.entries.values_mut() {
             entry.read = None;
             entry.unreadable = None;

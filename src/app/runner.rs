@@ -11,16 +11,15 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
 use crate::api::{CancellationToken, Client, DownloadTarget, Error, Progress, TransferOptions};
+use crate::app::batch::BatchWork;
 use crate::app::effect::Effect;
-use crate::app::ids::TransferId;
+use crate::app::ids::{BatchId, TransferId};
 use crate::app::known_resources;
 use crate::app::msg::{Detail, Msg};
 use crate::app::path_completion;
 use crate::app::paths::AppPaths;
 use crate::app::transfer_job::{TransferJob, TransferOutcome};
-
-/// How many transfers run at once; the rest wait their turn.
-pub const PARALLEL_TRANSFERS: usize = 3;
+use crate::ops::{self, ApplyOptions, Plan, Run};
 /// On quit, how long cancelled transfers get to remove their part files.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -37,8 +36,12 @@ pub struct Runner {
     tx: mpsc::UnboundedSender<Msg>,
     paths: AppPaths,
     slots: Arc<Semaphore>,
+    /// Transfers at once, for single transfers and for each batch.
+    jobs: usize,
     /// Each transfer's cancel token, while its task lives (the `Weak` dies with the task).
     cancels: HashMap<TransferId, (CancellationToken, Weak<()>)>,
+    /// Each batch's cancellation, while it runs.
+    runs: HashMap<BatchId, (Run, Weak<()>)>,
     tasks: JoinSet<()>,
     /// The list and detail reads in flight, by kind: a newer one makes the older one's answer
     /// useless (`update` drops it), so the older one is aborted and the server sees one.
@@ -56,13 +59,23 @@ impl Runner {
             client,
             tx,
             paths,
-            slots: Arc::new(Semaphore::new(PARALLEL_TRANSFERS)),
+            slots: Arc::new(Semaphore::new(ops::DEFAULT_JOBS)),
+            jobs: ops::DEFAULT_JOBS,
             cancels: HashMap::new(),
+            runs: HashMap::new(),
             tasks: JoinSet::new(),
             latest: HashMap::new(),
             lasting_tasks: JoinSet::new(),
             uploads_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// With `jobs` transfers at once (`D2FILES_TRANSFERS`) instead of the default.
+    pub fn with_jobs(mut self, jobs: usize) -> Runner {
+        let jobs = jobs.clamp(1, ops::MAX_JOBS);
+        self.jobs = jobs;
+        self.slots = Arc::new(Semaphore::new(jobs));
+        self
     }
 
     /// Starts an effect. `Copy` and `Quit` belong to the event loop and are ignored here.
@@ -72,6 +85,7 @@ impl Runner {
         while self.lasting_tasks.try_join_next().is_some() {}
         self.cancels
             .retain(|_, (_, alive)| alive.strong_count() > 0);
+        self.runs.retain(|_, (_, alive)| alive.strong_count() > 0);
         let client = self.client.clone();
         let tx = self.tx.clone();
         match effect {
@@ -132,6 +146,35 @@ impl Runner {
                     token.cancel();
                 }
             }
+            Effect::PlanBatch { req, work } => {
+                let paths = self.paths.clone();
+                let jobs = self.jobs;
+                self.spawn(async move {
+                    let result = guarded("the plan", plan(&client, &paths, work, jobs)).await;
+                    let _ = tx.send(Msg::BatchPlanned { req, result });
+                });
+            }
+            Effect::ApplyBatch { batch, plan } => self.apply_batch(batch, plan.0),
+            Effect::CancelBatchStep { batch, step } => {
+                if let Some((run, _)) = self.runs.get(&batch) {
+                    run.cancel(step);
+                }
+            }
+            Effect::CancelBatch(batch) => {
+                if let Some((run, _)) = self.runs.get(&batch) {
+                    run.cancel_all();
+                }
+            }
+            Effect::SelectMatching { req, query } => {
+                self.spawn(async move {
+                    let result = guarded(
+                        "marking all that match",
+                        ops::matching_documents(&client, &query),
+                    )
+                    .await;
+                    let _ = tx.send(Msg::MatchingSelected { req, result });
+                });
+            }
             Effect::CompletePath { req, input } => {
                 let home = self.paths.home.clone();
                 self.spawn(async move {
@@ -152,6 +195,12 @@ impl Runner {
                 let path = self.paths.expand(&path);
                 let client = self.client.clone();
                 self.spawn(async move {
+                    // A directory of documents is a batch of its files.
+                    let is_dir = tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir());
+                    if is_dir && domain == crate::api::Domain::Document {
+                        let _ = tx.send(Msg::UploadIsDirectory { req });
+                        return;
+                    }
                     let result = client.check_upload(&path, &domain).await.map(drop);
                     let _ = tx.send(Msg::UploadChecked { req, result });
                 });
@@ -279,10 +328,37 @@ impl Runner {
         });
     }
 
+    /// Applies a confirmed plan with `ops::apply`, forwarding every event; the task is one of
+    /// the lasting ones, so quitting waits for its transfers to clean up.
+    fn apply_batch(&mut self, batch: BatchId, plan: Arc<Plan>) {
+        let run = Run::new(plan.steps.len());
+        let alive = Arc::new(());
+        self.runs
+            .insert(batch, (run.clone(), Arc::downgrade(&alive)));
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let options = ApplyOptions {
+            jobs: self.jobs,
+            transfer: TransferOptions::default(),
+        };
+        self.lasting_tasks.spawn(async move {
+            let _alive = alive;
+            let events = tx.clone();
+            let summary = ops::apply(&client, &plan, &options, &run, move |event| {
+                let _ = events.send(Msg::BatchEvent { batch, event });
+            })
+            .await;
+            let _ = tx.send(Msg::BatchFinished { batch, summary });
+        });
+    }
+
     /// Cancels every transfer and waits a moment for them to clean up their part files.
     pub async fn shutdown(mut self) {
         for (token, _) in self.cancels.values() {
             token.cancel();
+        }
+        for (run, _) in self.runs.values() {
+            run.cancel_all();
         }
         self.tasks.abort_all();
         let drain = async { while self.lasting_tasks.join_next().await.is_some() {} };
@@ -357,6 +433,37 @@ async fn run_job(
                 .upload_stored_file_resource(&paths.expand(&path), &domain, &options)
                 .await?;
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
+        }
+    }
+}
+
+/// The plan of a batch, with typed paths expanded; the download directory is made on first
+/// use, as for one download.
+async fn plan(
+    client: &Client,
+    paths: &AppPaths,
+    work: BatchWork,
+    jobs: usize,
+) -> Result<Plan, Error> {
+    match work {
+        BatchWork::Download { uids, dir } => {
+            let dir = paths.expand(&dir);
+            if dir == paths.download_dir() && tokio::fs::metadata(&dir).await.is_err() {
+                tokio::fs::create_dir_all(&dir)
+                    .await
+                    .map_err(|source| Error::Io {
+                        path: dir.clone(),
+                        source,
+                    })?;
+            }
+            ops::plan_download(client, &uids, &dir, jobs).await
+        }
+        BatchWork::Delete { uids, version } => {
+            ops::plan_delete(client, &uids, version.as_ref()).await
+        }
+        BatchWork::Upload { paths: typed } => {
+            let expanded: Vec<_> = typed.iter().map(|path| paths.expand(path)).collect();
+            ops::plan_upload(client, &expanded, false).await
         }
     }
 }

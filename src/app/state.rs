@@ -1,5 +1,5 @@
 //! Everything the screen shows, as plain data. Only `update` changes it; `ui` only reads it.
-use std::collections::BTreeSet;
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -8,9 +8,11 @@ use tui_input::Input;
 use crate::api::{
     Direction, Document, Domain, FileResource, Filter, ListQuery, Operator, Order, ServerInfo,
 };
+use crate::app::batch::{Batches, PendingBatch, Planning};
 use crate::app::ids::ReqId;
 use crate::app::keymap::Keymap;
 use crate::app::known_resources::{KnownResource, Origin};
+use crate::app::marks::Marks;
 use crate::app::resource_book::ResourceBook;
 use crate::app::transfer_job::TransferJob;
 use crate::app::transfer_list::Transfers;
@@ -29,6 +31,12 @@ pub const MAX_TOASTS: usize = 20;
 pub const HELP_MARGIN: u16 = 2;
 /// How long an info toast stays.
 pub const INFO_TOAST: Duration = Duration::from_secs(4);
+/// Batch progress is drawn at most this often: ten frames a second read as smooth, and a
+/// 500-file batch then costs no more frames than one download.
+pub const BATCH_FRAME: Duration = Duration::from_millis(100);
+/// A bulk delete of more documents than this asks for their number to be typed: a yes is
+/// too easy to give to a selection bigger than the operator thinks.
+pub const TYPED_CONFIRM_ABOVE: usize = 10;
 
 /// What the TUI starts with, apart from the API client.
 #[derive(Clone, Debug)]
@@ -222,7 +230,7 @@ pub struct ListView<T> {
     /// The page being jumped to puts the cursor on its last row (`G`).
     pub to_bottom_on_load: bool,
     /// Marked items by uid: kept across pages, sorting and filters, for bulk actions.
-    pub marks: BTreeSet<String>,
+    pub marks: Marks,
 }
 
 impl<T> Default for ListView<T> {
@@ -242,7 +250,7 @@ impl<T> Default for ListView<T> {
             offset: 0,
             page_count: None,
             to_bottom_on_load: false,
-            marks: BTreeSet::new(),
+            marks: Marks::default(),
         }
     }
 }
@@ -288,9 +296,7 @@ impl<T> ListView<T> {
 
     /// Marks or unmarks one item.
     pub fn toggle_mark(&mut self, uid: &str) {
-        if !self.marks.remove(uid) {
-            self.marks.insert(uid.to_string());
-        }
+        self.marks.toggle(uid);
     }
 
     pub fn move_cursor(&mut self, delta: isize) {
@@ -387,6 +393,28 @@ pub struct Toast {
     pub expires: Option<Duration>,
 }
 
+/// What [`State::marked`] was last worked out from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct MarkedKey {
+    pane: Pane,
+    marks: u64,
+    book: u64,
+    rows: usize,
+    offset: usize,
+    ends: (u64, u64),
+}
+
+/// What the current pane's marks add up to, for the footer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MarkedTotal {
+    pub count: usize,
+    /// The bytes of the marked items whose size is known.
+    pub bytes: u64,
+    /// Some marked documents are not among the loaded rows ("all that match"), so their
+    /// sizes are not in `bytes`.
+    pub beyond_loaded: bool,
+}
+
 /// What a confirmation will do on "yes": the pending action as data.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
@@ -398,6 +426,10 @@ pub enum Pending {
         job: TransferJob,
         label: String,
         path: PathBuf,
+    },
+    /// Marks every document matching the list's filters.
+    MarkMatching {
+        query: ListQuery,
     },
     Quit,
 }
@@ -427,6 +459,9 @@ pub struct PathField {
     pub input: Input,
     pub candidates: Vec<String>,
     pub req: Option<ReqId>,
+    /// In a field of several paths: the text when Tab was pressed and the place of the word
+    /// being completed (the completion replaces that word only).
+    pub completing_word: Option<(String, std::ops::Range<usize>)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -453,14 +488,26 @@ pub struct UploadForm {
 /// What a download prompt fetches.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DownloadSource {
-    Document { uid: String, name: String },
-    Resource { uid: String, name: String },
+    Document {
+        uid: String,
+        name: String,
+    },
+    Resource {
+        uid: String,
+        name: String,
+    },
+    /// The marked documents, into a directory; `label` says how many.
+    Marked {
+        uids: Vec<String>,
+        label: String,
+    },
 }
 
 impl DownloadSource {
     pub fn label(&self) -> &str {
         match self {
             DownloadSource::Document { name, .. } | DownloadSource::Resource { name, .. } => name,
+            DownloadSource::Marked { label, .. } => label,
         }
     }
 }
@@ -481,6 +528,57 @@ pub struct LinkChoice {
     pub choice: usize,
 }
 
+/// The answers to a name that exists already in a bulk download, in the order shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictChoice {
+    Replace,
+    Skip,
+    ReplaceAll,
+    SkipAll,
+    Cancel,
+}
+
+impl ConflictChoice {
+    pub const ALL: [ConflictChoice; 5] = [
+        ConflictChoice::Replace,
+        ConflictChoice::Skip,
+        ConflictChoice::ReplaceAll,
+        ConflictChoice::SkipAll,
+        ConflictChoice::Cancel,
+    ];
+}
+
+/// A bulk download's question about one conflict; the plan waits in it.
+#[derive(Clone, Debug)]
+pub struct ConflictAsk {
+    pub batch: PendingBatch,
+    /// The step asked about.
+    pub step: usize,
+    /// The highlighted answer (Enter takes it); Skip at first, as it loses nothing.
+    pub choice: ConflictChoice,
+}
+
+/// The one confirmation before a batch starts: what it will do, item by item.
+#[derive(Clone, Debug)]
+pub struct BatchConfirm {
+    pub batch: PendingBatch,
+    /// The number typed, when one must be (see [`TYPED_CONFIRM_ABOVE`]).
+    pub typed: Input,
+    pub yes: bool,
+    /// The typed number is not the count.
+    pub problem: Option<String>,
+}
+
+impl BatchConfirm {
+    /// The number the user must type to confirm, when the batch deletes more than
+    /// [`TYPED_CONFIRM_ABOVE`] documents.
+    pub fn count_to_type(&self) -> Option<usize> {
+        let acting = self.batch.plan.acting();
+        (self.batch.kind == crate::app::batch::BatchKind::Delete && acting > TYPED_CONFIRM_ABOVE)
+            .then_some(acting)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Dialog {
     Confirm(Confirm),
@@ -492,6 +590,8 @@ pub enum Dialog {
         problem: Option<String>,
     },
     Link(LinkChoice),
+    Conflict(ConflictAsk),
+    BatchConfirm(BatchConfirm),
 }
 
 /// Which part of the screen takes keys, the topmost first: one rule for the keys, pastes,
@@ -526,6 +626,11 @@ pub struct State {
     pub details: Details,
     pub dialog: Option<Dialog>,
     pub transfers: Transfers,
+    pub batches: Batches,
+    /// A batch's plan being made.
+    pub planning: Option<Planning>,
+    /// "All that match" paging in its documents.
+    pub selecting: Option<ReqId>,
     pub show_transfers: bool,
     /// `Some(scroll)` while help is open.
     pub help: Option<u16>,
@@ -533,6 +638,8 @@ pub struct State {
     /// Advances while something loads, for the spinner.
     pub spinner: usize,
     next_req: ReqId,
+    /// The footer's marked total and what it was worked out from (see [`State::marked`]).
+    marked_memo: Cell<Option<(MarkedKey, MarkedTotal)>>,
 }
 
 impl State {
@@ -550,11 +657,15 @@ impl State {
             details: Details::default(),
             dialog: None,
             transfers: Transfers::default(),
+            batches: Batches::default(),
+            planning: None,
+            selecting: None,
             show_transfers: false,
             help: None,
             toasts: Vec::new(),
             spinner: 0,
             next_req: 0,
+            marked_memo: Cell::new(None),
         };
         for problem in state.settings.keymap_problems.clone() {
             state.toast_error(problem);
@@ -585,6 +696,7 @@ impl State {
             Layer::Dialog => match &self.dialog {
                 Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
                 Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
+                Some(Dialog::BatchConfirm(confirm)) => confirm.count_to_type().is_some(),
                 _ => false,
             },
             _ => false,
@@ -630,6 +742,8 @@ impl State {
             || self.resources.list.loading.is_some()
             || self.details.req.is_some()
             || self.resources.fetching.is_some()
+            || self.planning.is_some()
+            || self.selecting.is_some()
     }
 
     /// Whether the loop should keep sending ticks (something animates or waits for time).
@@ -640,6 +754,7 @@ impl State {
             || self.details.due.is_some()
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
+            || self.batches.unshown
     }
 
     /// The help screen's lines.
@@ -676,29 +791,99 @@ impl State {
     }
 
     /// The current pane's marks, and the bytes of those whose size is known.
-    pub fn marked(&self) -> (usize, u64) {
-        // Asked every frame: without marks, no walk over the loaded rows.
+    pub fn marked(&self) -> MarkedTotal {
+        // Asked every frame: worked out once per change of what it depends on.
+        let key = self.marked_key();
+        if let Some((known, total)) = self.marked_memo.get()
+            && known == key
+        {
+            return total;
+        }
+        let total = self.marked_total();
+        self.marked_memo.set(Some((key, total)));
+        total
+    }
+
+    /// What the marked total depends on. The loaded rows stand in by their count, place and
+    /// ends: a reload that keeps all four keeps the same rows in every case that happens (a
+    /// sort of the same rows changes no total).
+    fn marked_key(&self) -> MarkedKey {
+        let ends = |uids: (Option<&str>, Option<&str>)| {
+            let hash = |uid: Option<&str>| {
+                uid.map_or(0, |uid| {
+                    uid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                    })
+                })
+            };
+            (hash(uids.0), hash(uids.1))
+        };
+        let (marks, rows, offset, ends) = match self.pane {
+            Pane::Documents => {
+                let list = &self.documents;
+                let first = list.items.first().map(|d| d.id.as_str());
+                let last = list.items.last().map(|d| d.id.as_str());
+                (
+                    &list.marks,
+                    list.items.len(),
+                    list.offset,
+                    ends((first, last)),
+                )
+            }
+            Pane::Resources => {
+                let list = &self.resources.list;
+                let first = list.items.first().map(|r| r.uid.as_str());
+                let last = list.items.last().map(|r| r.uid.as_str());
+                (
+                    &list.marks,
+                    list.items.len(),
+                    list.offset,
+                    ends((first, last)),
+                )
+            }
+        };
+        MarkedKey {
+            pane: self.pane,
+            marks: marks.changes(),
+            book: self.resources.book.changes(),
+            rows,
+            offset,
+            ends,
+        }
+    }
+
+    fn marked_total(&self) -> MarkedTotal {
         let marks = match self.pane {
             Pane::Documents => &self.documents.marks,
             Pane::Resources => &self.resources.list.marks,
         };
+        let mut total = MarkedTotal {
+            count: marks.len(),
+            ..MarkedTotal::default()
+        };
         if marks.is_empty() {
-            return (0, 0);
+            return total;
         }
         let book = &self.resources.book;
         let size_of = |uid: &str| book.get(uid).and_then(|r| r.content_length);
-        let bytes = match self.pane {
-            // A document's size is its file resource's; a mark may be off the loaded page.
-            Pane::Documents => self
-                .documents
-                .items
-                .iter()
-                .filter(|d| marks.contains(&d.id))
-                .filter_map(|d| d.file_resource_uid().and_then(size_of))
-                .sum(),
-            Pane::Resources => marks.iter().filter_map(|uid| size_of(uid)).sum(),
-        };
-        (marks.len(), bytes)
+        match self.pane {
+            // A document's size is its file resource's, known for the loaded rows only.
+            Pane::Documents => {
+                let mut loaded = 0;
+                for document in self
+                    .documents
+                    .items
+                    .iter()
+                    .filter(|d| marks.contains(&d.id))
+                {
+                    loaded += 1;
+                    total.bytes += document.file_resource_uid().and_then(size_of).unwrap_or(0);
+                }
+                total.beyond_loaded = loaded < marks.len();
+            }
+            Pane::Resources => total.bytes = marks.iter().filter_map(|uid| size_of(uid)).sum(),
+        }
+        total
     }
 
     /// Whether the server lists file resources (2.41+).

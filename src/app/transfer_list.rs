@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::api::{Phase, Progress};
+use crate::app::ids::BatchId;
 use crate::app::ids::TransferId;
 use crate::app::transfer_job::TransferJob;
 
@@ -28,6 +29,8 @@ pub enum Finished {
     Document(String),
     /// A file resource uploaded on its own, by uid.
     FileResource(String),
+    /// A batch step that ended without doing anything, and why.
+    Skipped(String),
 }
 
 impl TransferState {
@@ -45,13 +48,50 @@ pub struct Transfer {
     pub phase: Phase,
     pub done: u64,
     pub total: Option<u64>,
-    /// Bytes per second, smoothed.
-    pub rate: Option<f64>,
-    sample: Option<(Duration, u64)>,
+    speed: RateMeter,
     /// Where a finished download was saved (for `o`).
     pub saved: Option<PathBuf>,
     /// A stored file resource whose document could not be created (retry links it).
     pub unlinked: Option<String>,
+    /// The batch and step this row shows, when it is one of a batch's.
+    pub batch: Option<(BatchId, usize)>,
+}
+
+/// Bytes per second over windows of at least `RATE_WINDOW`, smoothed.
+#[derive(Clone, Debug, Default)]
+pub struct RateMeter {
+    sample: Option<(Duration, u64)>,
+    rate: Option<f64>,
+}
+
+impl RateMeter {
+    pub fn rate(&self) -> Option<f64> {
+        self.rate
+    }
+
+    /// `done` bytes at time `now`.
+    pub fn record(&mut self, done: u64, now: Duration) {
+        match self.sample {
+            None => self.sample = Some((now, done)),
+            Some((then, bytes)) => {
+                let elapsed = now.saturating_sub(then);
+                if elapsed >= RATE_WINDOW {
+                    let rate = done.saturating_sub(bytes) as f64 / elapsed.as_secs_f64();
+                    self.rate = Some(match self.rate {
+                        Some(old) => old * 0.5 + rate * 0.5,
+                        None => rate,
+                    });
+                    self.sample = Some((now, done));
+                }
+            }
+        }
+    }
+
+    /// Time left for `left` bytes at the current speed.
+    pub fn eta(&self, left: u64) -> Option<Duration> {
+        let rate = self.rate.filter(|r| *r > 0.0)?;
+        Some(Duration::from_secs_f64(left as f64 / rate))
+    }
 }
 
 impl Transfer {
@@ -68,35 +108,24 @@ impl Transfer {
         }
     }
 
+    /// Bytes per second, smoothed.
+    pub fn rate(&self) -> Option<f64> {
+        self.speed.rate()
+    }
+
     /// Seconds left at the current speed.
     pub fn eta(&self) -> Option<Duration> {
-        let rate = self.rate.filter(|r| *r > 0.0)?;
-        let left = self.total?.saturating_sub(self.done);
-        Some(Duration::from_secs_f64(left as f64 / rate))
+        self.speed.eta(self.total?.saturating_sub(self.done))
     }
 
     fn record(&mut self, progress: Progress, now: Duration) {
         if progress.phase != self.phase {
             self.phase = progress.phase;
-            self.sample = None;
-            self.rate = None;
+            self.speed = RateMeter::default();
         }
         self.done = progress.done;
         self.total = progress.total.or(self.total);
-        match self.sample {
-            None => self.sample = Some((now, progress.done)),
-            Some((then, bytes)) => {
-                let elapsed = now.saturating_sub(then);
-                if elapsed >= RATE_WINDOW {
-                    let rate = progress.done.saturating_sub(bytes) as f64 / elapsed.as_secs_f64();
-                    self.rate = Some(match self.rate {
-                        Some(old) => old * 0.5 + rate * 0.5,
-                        None => rate,
-                    });
-                    self.sample = Some((now, progress.done));
-                }
-            }
-        }
+        self.speed.record(progress.done, now);
     }
 }
 
@@ -123,12 +152,27 @@ impl Transfers {
             phase,
             done: 0,
             total: None,
-            rate: None,
-            sample: None,
+            speed: RateMeter::default(),
             saved: None,
             unlinked: None,
+            batch: None,
         });
         self.next_id
+    }
+
+    /// A row for step `step` of batch `batch`.
+    pub fn add_step(
+        &mut self,
+        label: String,
+        job: TransferJob,
+        batch: BatchId,
+        step: usize,
+    ) -> TransferId {
+        let id = self.add(label, job);
+        if let Some(row) = self.items.last_mut() {
+            row.batch = Some((batch, step));
+        }
+        id
     }
 
     /// Runs the transfer at `index` again, in its place, under a new id (so a late message
@@ -141,8 +185,7 @@ impl Transfers {
         transfer.state = TransferState::Queued;
         transfer.done = 0;
         transfer.total = None;
-        transfer.rate = None;
-        transfer.sample = None;
+        transfer.speed = RateMeter::default();
         transfer.saved = None;
         Some((id, transfer.job.clone()))
     }
@@ -206,7 +249,7 @@ mod tests {
         transfers.progress(id, progress(0), at(0));
         transfers.progress(id, progress(1_000), at(1_000));
         let t = &transfers.items[0];
-        assert_eq!(t.rate, Some(1_000.0));
+        assert_eq!(t.rate(), Some(1_000.0));
         assert_eq!(t.eta(), Some(Duration::from_secs(9)));
         assert_eq!(t.ratio(), Some(0.1));
         assert_eq!(t.state, TransferState::Running);

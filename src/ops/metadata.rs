@@ -29,23 +29,23 @@ pub(crate) async fn file_resources_of<'a>(
         .collect();
     // What the list did not bring (no list, or a server that ignores the filter), one by one;
     // known by the uid asked for, whatever `id` the answer names.
-    let missing: Vec<&String> = wanted
-        .iter()
-        .filter(|uid| is_valid_uid(uid) && !read.contains_key(*uid))
+    let missing: Vec<String> = wanted
+        .into_iter()
+        .filter(|uid| is_valid_uid(uid) && !read.contains_key(uid))
         .collect();
+    // Owned uids and plain futures: a closure over borrowed ones makes a future that is not
+    // `Send` for every lifetime (a rustc limitation), and the TUI spawns these reads.
     let one_by_one: Vec<(String, FileResource)> = stream::iter(missing)
-        .map(async |uid| {
-            let resource = client.get_file_resource(uid).await.ok()?;
-            Some((
-                uid.clone(),
-                FileResource {
-                    id: uid.clone(),
-                    ..resource
-                },
-            ))
+        .map(|uid| async move {
+            let resource = client.get_file_resource(&uid).await.ok()?;
+            let resource = FileResource {
+                id: uid.clone(),
+                ..resource
+            };
+            Some((uid, resource))
         })
         .buffer_unordered(jobs.max(1))
-        .filter_map(async |read| read)
+        .filter_map(std::future::ready)
         .collect()
         .await;
     read.extend(one_by_one);
@@ -66,13 +66,15 @@ pub(crate) async fn documents_of(
         .into_iter()
         .map(|document| (document.id.clone(), Ok(document)))
         .collect();
-    let missing: Vec<&String> = uids
+    let missing: Vec<String> = uids
         .iter()
         .filter(|uid| is_valid_uid(uid) && !read.contains_key(*uid))
+        .cloned()
         .collect();
+    // Owned uids and plain futures, as above.
     let one_by_one: Vec<(String, std::result::Result<Document, String>)> = stream::iter(missing)
-        .map(async |uid| {
-            let answer = client.get_document(uid).await;
+        .map(|uid| async move {
+            let answer = client.get_document(&uid).await;
             // Known by the uid asked for: the `id` a server answers with is its text.
             let answer = answer
                 .map(|document| Document {
@@ -80,7 +82,7 @@ pub(crate) async fn documents_of(
                     ..document
                 })
                 .map_err(|error| error.to_string());
-            (uid.clone(), answer)
+            (uid, answer)
         })
         .buffer_unordered(jobs.max(1))
         .collect()

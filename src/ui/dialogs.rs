@@ -7,8 +7,17 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::text_field::input_line;
 use super::{Theme, centered, fit};
+use crate::api::units::human_size;
+use crate::app::batch::BatchKind;
 use crate::app::keymap::{Action, Context};
-use crate::app::state::{Dialog, State, UploadFocus};
+use crate::app::state::{
+    BatchConfirm, ConflictAsk, ConflictChoice, Dialog, DownloadSource, State, UploadFocus,
+};
+use crate::ops;
+
+/// Items a batch confirmation names one by one at most; the rest are counted. The box is at
+/// most the screen's height anyway.
+const LISTED_AT_MOST: usize = 8;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let Some(dialog) = &state.dialog else {
@@ -73,6 +82,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         Dialog::Upload(form) => {
             let title = if form.domain.is_some() {
                 "Upload a file resource"
+            } else if several_paths(form.path.input.value()) {
+                "Upload documents"
             } else {
                 "Upload a document"
             };
@@ -101,6 +112,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     ]);
                     frame.render_widget(Paragraph::new(line), rows[2]);
                 }
+                // Several paths: each document is named after its file.
+                None if several_paths(form.path.input.value()) => {
+                    note(frame, rows[2], "Names: the files' names", theme.dim())
+                }
                 None => input_line(
                     frame,
                     rows[2],
@@ -121,11 +136,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             hints.extend([(Action::Accept, "upload"), (Action::Close, "cancel")]);
             note(frame, rows[6], &form_hints(state, &hints), theme.dim());
         }
+        Dialog::Conflict(ask) => conflict(frame, area, width, state, ask, theme),
+        Dialog::BatchConfirm(confirm) => batch_confirm(frame, area, width, state, confirm, theme),
         Dialog::Download(form) => {
-            let title = format!("Download “{}”", fit(form.source.label(), 40));
+            let (title, field) = match &form.source {
+                DownloadSource::Marked { label, .. } => (format!("Download {label}"), "Into: "),
+                source => (
+                    format!("Download “{}”", fit(source.label(), 40)),
+                    "Save as: ",
+                ),
+            };
             let rect = popup(frame, area, width, 7, &title, theme);
             let rows = rows(rect);
-            input_line(frame, rows[0], "Save as: ", &form.path.input, theme, true);
+            input_line(frame, rows[0], field, &form.path.input, theme, true);
             candidates(frame, rows[1], &form.path.candidates, theme);
             problem(frame, rows[2], form.problem.as_deref(), theme);
             let hints = form_hints(
@@ -194,6 +217,242 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             frame.render_widget(Paragraph::new(Line::from(buttons)), rows[3]);
         }
     }
+}
+
+/// A bulk download's question about a name that exists: its five answers as buttons.
+fn conflict(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    state: &State,
+    ask: &ConflictAsk,
+    theme: Theme,
+) {
+    let Some(step) = ask.batch.plan.steps.get(ask.step) else {
+        return;
+    };
+    let to = match &step.action {
+        ops::Action::Download { to, .. } => to.display().to_string(),
+        _ => String::new(),
+    };
+    let later = ask.batch.plan.conflicts().len().saturating_sub(1);
+    let mut lines = vec![
+        Line::from(format!("“{}” would be saved as", step.label)),
+        Line::from(Span::styled(to, theme.key())),
+        Line::from("where another file is already."),
+    ];
+    if later > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{later} more name{} of this batch exist{} too.",
+                if later == 1 { "" } else { "s" },
+                if later == 1 { "s" } else { "" }
+            ),
+            theme.dim(),
+        )));
+    }
+    lines.push(Line::from(""));
+    let keys = &state.settings.keymap;
+    let buttons: Vec<Span> = ConflictChoice::ALL
+        .iter()
+        .flat_map(|choice| {
+            let (action, label) = match choice {
+                ConflictChoice::Replace => (Action::Replace, "Replace"),
+                ConflictChoice::Skip => (Action::Skip, "Skip"),
+                ConflictChoice::ReplaceAll => (Action::ReplaceAll, "Replace all"),
+                ConflictChoice::SkipAll => (Action::SkipAll, "Skip all"),
+                ConflictChoice::Cancel => (Action::Close, "Cancel"),
+            };
+            let key = keys.hint(Context::Conflict, action);
+            let style = if *choice == ask.choice {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            [
+                Span::styled(format!("{key} {label}").trim().to_string(), style),
+                Span::raw("  "),
+            ]
+        })
+        .collect();
+    lines.push(Line::from(buttons));
+    let height = lines.len() as u16 + 3;
+    let rect = popup(frame, area, width, height, "File exists", theme);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rect);
+}
+
+/// What a batch will do before it does it: how many items and bytes, each item (for a delete,
+/// the dashboards that show it), what is left out and why, the server's notes; then yes/no,
+/// or the number to type.
+fn batch_confirm(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    state: &State,
+    confirm: &BatchConfirm,
+    theme: Theme,
+) {
+    let plan = &confirm.batch.plan;
+    let kind = confirm.batch.kind;
+    let acting: Vec<&ops::Step> = plan.steps.iter().filter(|step| step.acts()).collect();
+    let size = match plan.bytes() {
+        0 => String::new(),
+        bytes => format!(" ({})", human_size(bytes)),
+    };
+    let (title, question) = match kind {
+        BatchKind::Delete => (
+            format!("Delete {}", count_of(acting.len(), "document")),
+            format!(
+                "Delete {}{size} from the server? This cannot be undone.",
+                count_of(acting.len(), "document")
+            ),
+        ),
+        BatchKind::Upload | BatchKind::Download => (
+            format!("Upload {}", count_of(acting.len(), "file")),
+            format!(
+                "Upload {}{size} as documents named after the files?",
+                count_of(acting.len(), "file")
+            ),
+        ),
+    };
+    let mut lines = vec![Line::from(question)];
+    for step in acting.iter().take(LISTED_AT_MOST) {
+        let size = step
+            .bytes
+            .map(|bytes| format!(" ({})", human_size(bytes)))
+            .unwrap_or_default();
+        let mut spans = vec![Span::raw(format!("• {}{size}", step.label))];
+        if let ops::Action::Delete { dashboards } = &step.action {
+            spans.push(Span::styled(
+                match dashboards.as_slice() {
+                    [] => " on no dashboard".to_string(),
+                    names => format!(" on dashboard{}: {}", plural(names.len()), names.join(", ")),
+                },
+                theme.dim(),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    if acting.len() > LISTED_AT_MOST {
+        lines.push(Line::from(Span::styled(
+            format!("… and {} more", acting.len() - LISTED_AT_MOST),
+            theme.dim(),
+        )));
+    }
+    let left_out: Vec<(&str, &str)> = plan
+        .steps
+        .iter()
+        .filter_map(|step| match &step.action {
+            ops::Action::Skip { why } | ops::Action::Cannot { why } => {
+                Some((step.label.as_str(), why.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    if !left_out.is_empty() {
+        let verb = match kind {
+            BatchKind::Delete => "cannot be deleted",
+            BatchKind::Upload | BatchKind::Download => "left out, nothing sent",
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{} {verb}:", left_out.len()),
+            theme.error(),
+        )));
+        for (label, why) in left_out.iter().take(LISTED_AT_MOST) {
+            lines.push(Line::from(Span::styled(
+                format!("• {label}: {why}"),
+                theme.error(),
+            )));
+        }
+        if left_out.len() > LISTED_AT_MOST {
+            lines.push(Line::from(Span::styled(
+                format!("… and {} more", left_out.len() - LISTED_AT_MOST),
+                theme.error(),
+            )));
+        }
+    }
+    for note in &plan.notes {
+        lines.push(Line::from(Span::styled(
+            format!("Files: {note}."),
+            theme.dim(),
+        )));
+    }
+    lines.push(Line::from(""));
+    let keys = &state.settings.keymap;
+    let answer_rows = match confirm.count_to_type() {
+        Some(count) => {
+            lines.push(Line::from(format!("Type {count} to delete them:")));
+            // The field and a problem under it.
+            2
+        }
+        None => {
+            let button = |label: String, on: bool| {
+                Span::styled(
+                    format!("  {label}  "),
+                    if on { theme.selected() } else { theme.dim() },
+                )
+            };
+            lines.push(Line::from(vec![
+                button(
+                    format!("{} Yes", keys.hint(Context::Confirm, Action::Yes)),
+                    confirm.yes,
+                ),
+                Span::raw("   "),
+                button(
+                    format!("{} No", keys.hint(Context::Confirm, Action::No)),
+                    !confirm.yes,
+                ),
+            ]));
+            0
+        }
+    };
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let text_rows: u16 = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1) as u16)
+        .sum();
+    let height = (text_rows + answer_rows + 2).min(area.height);
+    let rect = popup(frame, area, width, height, &title, theme);
+    let text_area = Rect {
+        height: rect.height.saturating_sub(answer_rows),
+        ..rect
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text_area);
+    if answer_rows > 0 {
+        let field = Rect {
+            y: text_area.bottom(),
+            height: 1,
+            ..rect
+        };
+        input_line(frame, field, "> ", &confirm.typed, theme, true);
+        let below = Rect {
+            y: field.bottom(),
+            ..field
+        };
+        if let Some(text) = &confirm.problem {
+            note(frame, below, text, theme.error());
+        } else {
+            let hints = form_hints(
+                state,
+                &[(Action::Accept, "delete"), (Action::Close, "cancel")],
+            );
+            note(frame, below, &hints, theme.dim());
+        }
+    }
+}
+
+/// Whether a path field names more than one path.
+fn several_paths(text: &str) -> bool {
+    crate::app::shell_words::split(text).is_ok_and(|paths| paths.len() > 1)
+}
+
+/// "1 document", "3 files".
+fn count_of(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", plural(count))
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 /// "Tab completes · Enter download · Esc cancel", from the form keys of the keymap (an action

@@ -83,6 +83,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 Context::Transfers,
                 &[
                     (Action::Cancel, "cancel"),
+                    (Action::CancelAll, "all"),
                     (Action::Retry, "retry"),
                     (Action::Open, "open"),
                     (Action::Clear, "clear done"),
@@ -94,7 +95,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     }
     let mut actions = vec![(Action::Filter, "filter")];
     let dismisses_first = !state.toasts.is_empty() || state.details.open || state.show_transfers;
-    if !dismisses_first && state.marked().0 > 0 {
+    if !dismisses_first && state.marked().count > 0 {
         actions.push((Action::Dismiss, "clear marks"));
     } else if !state.filter().applied.is_empty() && !dismisses_first {
         actions.push((Action::Dismiss, "clear filter"));
@@ -141,14 +142,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let mut used = 1 + kept.iter().map(needed).sum::<usize>();
     let mut spans = vec![Span::raw(" ")];
     // "3 marked · 2.4 MiB" first: what a bulk action would act on.
-    let (marked, bytes) = state.marked();
-    if marked > 0 && !matches!(state.layer(), Layer::Filter | Layer::Transfers) {
-        let size = if bytes > 0 {
-            format!(" · {}", crate::api::units::human_size(bytes))
+    let marked = state.marked();
+    if marked.count > 0 && !matches!(state.layer(), Layer::Filter | Layer::Transfers) {
+        // At least that much when some marks are not loaded (their sizes are not known here).
+        let at_least = if marked.beyond_loaded { "≥ " } else { "" };
+        let size = if marked.bytes > 0 {
+            format!(
+                " · {at_least}{}",
+                crate::api::units::human_size(marked.bytes)
+            )
         } else {
             String::new()
         };
-        let text = format!("{marked} marked{size}  ");
+        let text = format!("{} marked{size}  ", marked.count);
         used += text.chars().count();
         spans.push(Span::styled(text, theme.marked()));
     }

@@ -35,7 +35,7 @@ struct Areas {
 /// The main screen's layout for this state; drawing and the mouse both read it.
 fn areas(state: &State, area: Rect) -> Areas {
     let prompt_rows = footer::prompt_rows(state);
-    let transfer_rows = u16::from(state.transfers.any_active() && !state.show_transfers);
+    let transfer_rows = u16::from(transfer_panel::has_summary(state) && !state.show_transfers);
     let lower_rows = if state.show_transfers {
         transfer_panel::panel_height(state, area.height)
     } else if state.details.open {

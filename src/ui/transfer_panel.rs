@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{Theme, fit};
 use crate::api::Phase;
 use crate::api::units::human_size;
+use crate::app::batch::{BatchKind, Overall};
 use crate::app::state::State;
 use crate::app::transfer_list::{Finished, Transfer, TransferState};
 
@@ -29,6 +30,7 @@ fn finished(outcome: &Finished) -> String {
         Finished::ExternalLink(url) => format!("external link {url}"),
         Finished::Document(uid) => format!("document {uid}"),
         Finished::FileResource(uid) => format!("file resource {uid}"),
+        Finished::Skipped(why) => format!("skipped: {why}"),
     }
 }
 
@@ -90,7 +92,7 @@ fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
                         .unwrap_or_default();
                     tail.push(Span::raw(format!(" {}{total}", human_size(transfer.done))));
                 }
-                if let Some(rate) = transfer.rate {
+                if let Some(rate) = transfer.rate() {
                     tail.push(Span::raw(format!(" {}/s", human_size(rate as u64))));
                 }
                 if let Some(left) = transfer.eta() {
@@ -120,8 +122,90 @@ fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Whether the row above the footer has something to say: a transfer or batch running, a
+/// plan or a selection being made.
+pub fn has_summary(state: &State) -> bool {
+    state.transfers.any_active()
+        || state.batches.any_running()
+        || state.planning.is_some()
+        || state.selecting.is_some()
+}
+
+/// "↓ 12/500 files ███░░ 24% 45 MiB/120 MiB 3.2 MiB/s ETA 20s": every running batch at once.
+fn overall_line(overall: &Overall, width: usize, theme: Theme) -> Line<'static> {
+    let (arrow, items) = match overall.kind {
+        Some(BatchKind::Download) => ("↓", "files"),
+        Some(BatchKind::Upload) => ("↑", "files"),
+        Some(BatchKind::Delete) => ("✕", "deleted"),
+        None => ("⇅", "done"),
+    };
+    let mut spans = vec![Span::raw(format!(
+        " {arrow} {}/{} {items} ",
+        overall.ended, overall.acting
+    ))];
+    let ratio = if overall.bytes_total > 0 {
+        (overall.bytes_done as f64 / overall.bytes_total as f64).min(1.0)
+    } else {
+        overall.ended as f64 / overall.acting.max(1) as f64
+    };
+    let compact = width < 70;
+    spans.push(Span::styled(
+        bar(ratio, if compact { 6 } else { 12 }),
+        theme.gauge(),
+    ));
+    spans.push(Span::raw(format!(" {:>3.0}%", ratio * 100.0)));
+    if overall.bytes_total > 0 && !compact {
+        spans.push(Span::raw(format!(
+            " {}/{}",
+            human_size(overall.bytes_done),
+            human_size(overall.bytes_total)
+        )));
+    }
+    if let Some(rate) = overall.rate.filter(|rate| *rate > 0.0) {
+        spans.push(Span::raw(format!(" {}/s", human_size(rate as u64))));
+    }
+    if let Some(left) = overall.eta {
+        spans.push(Span::raw(format!(" ETA {}", eta(left))));
+    }
+    Line::from(spans)
+}
+
 pub fn summary(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     if area.height == 0 {
+        return;
+    }
+    let busy = match (&state.planning, state.selecting) {
+        (Some(planning), _) => Some(format!(
+            "planning the {} of {}…",
+            planning.work.kind().noun(),
+            planning.items
+        )),
+        (None, Some(_)) => Some("marking the documents that match…".to_string()),
+        (None, None) => None,
+    };
+    if let Some(busy) = busy {
+        let text = fit(
+            &format!(" {} {busy}", super::spinner(state)),
+            usize::from(area.width),
+        );
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), area);
+        return;
+    }
+    if let Some(overall) = state.batches.overall() {
+        // Transfers outside the batches are counted after the whole.
+        let others = state
+            .transfers
+            .active()
+            .filter(|t| t.batch.is_none())
+            .count();
+        let more = match others {
+            0 => String::new(),
+            n => format!(" +{n} more"),
+        };
+        let width = usize::from(area.width).saturating_sub(more.chars().count());
+        let mut line = overall_line(&overall, width, theme);
+        line.push_span(Span::styled(more, theme.dim()));
+        frame.render_widget(Paragraph::new(line), area);
         return;
     }
     let mut active = state.transfers.active();

@@ -9,9 +9,11 @@ use chrono::NaiveDate;
 use d2files::api::{
     Document, Error, FileResource, ListQuery, Me, Page, Pager, ServerInfo, ServerVersion,
 };
+use d2files::app::batch::BatchWork;
 use d2files::app::effect::Effect;
 use d2files::app::msg::Msg;
 use d2files::app::{Keymap, Settings, State, update};
+use d2files::ops::{self, Existing, Plan, Step};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub fn settings() -> Settings {
@@ -280,4 +282,80 @@ pub fn submit_upload(state: &mut State) -> Vec<Effect> {
             result: Ok(()),
         },
     )
+}
+
+/// The one batch plan asked for among `effects`: its request id and what it plans.
+#[track_caller]
+pub fn plan_req(effects: &[Effect]) -> (u64, BatchWork) {
+    one(effects, "batch plan", |effect| match effect {
+        Effect::PlanBatch { req, work } => Some((*req, work.clone())),
+        _ => None,
+    })
+}
+
+/// Answers the plan asked for among `effects` with `plan`, as the runner does.
+#[track_caller]
+pub fn answer_plan(state: &mut State, effects: &[Effect], plan: Plan) -> Vec<Effect> {
+    let (req, _) = plan_req(effects);
+    update(
+        state,
+        Msg::BatchPlanned {
+            req,
+            result: Ok(plan),
+        },
+    )
+}
+
+/// The one batch started among `effects`: its id and plan.
+#[track_caller]
+pub fn applied(effects: &[Effect]) -> (u64, std::sync::Arc<Plan>) {
+    one(effects, "batch start", |effect| match effect {
+        Effect::ApplyBatch { batch, plan } => Some((*batch, plan.0.clone())),
+        _ => None,
+    })
+}
+
+/// Step `n` of a bulk download: document `n` saved in `dir`, 1 MiB, `existing` there.
+pub fn download_step(n: usize, dir: &str, existing: Existing) -> Step {
+    let document = document(n);
+    Step {
+        label: document.title().to_string(),
+        uid: Some(document.id.clone()),
+        bytes: Some(1 << 20),
+        action: ops::Action::Download {
+            to: PathBuf::from(dir).join(format!("report-{n}.pdf")),
+            existing,
+            document: Box::new(document),
+            resource: None,
+        },
+    }
+}
+
+/// Step `n` of a bulk delete: document `n`, 2 MiB, shown on `dashboards`.
+pub fn delete_step(n: usize, dashboards: &[&str]) -> Step {
+    let document = document(n);
+    Step {
+        label: document.title().to_string(),
+        uid: Some(document.id.clone()),
+        bytes: Some(2 << 20),
+        action: ops::Action::Delete {
+            dashboards: dashboards.iter().map(|name| name.to_string()).collect(),
+        },
+    }
+}
+
+/// A plan of `steps`, with `notes`.
+pub fn plan_of(steps: Vec<Step>, notes: &[&str]) -> Plan {
+    Plan {
+        steps,
+        notes: notes.iter().map(|note| note.to_string()).collect(),
+    }
+}
+
+/// Marks the first `count` rows with Space, from the top.
+pub fn mark_rows(state: &mut State, count: usize) {
+    update(state, key('g'));
+    for _ in 0..count {
+        update(state, key(' '));
+    }
 }

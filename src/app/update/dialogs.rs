@@ -6,16 +6,20 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::api::{Document, Domain, Error, check_external_url, is_valid_uid};
+use crate::app::batch::BatchWork;
 use crate::app::effect::Effect;
 use crate::app::ids::ReqId;
 use crate::app::keymap::{Action, Context};
 use crate::app::path_completion::Completion;
+use crate::app::shell_words;
 use crate::app::state::{
-    Confirm, Dialog, DownloadForm, DownloadSource, LinkChoice, LinkForm, Pane, PathField, Pending,
-    State, UploadFocus, UploadForm,
+    BatchConfirm, Confirm, ConflictAsk, ConflictChoice, Dialog, DownloadForm, DownloadSource,
+    LinkChoice, LinkForm, Pane, PathField, Pending, State, UploadFocus, UploadForm,
 };
 use crate::app::transfer_job::TransferJob;
+use crate::ops::Resolution;
 
+use super::batches::{ask_for_plan, start_batch};
 use super::list_paging::reload;
 use super::transfer_events::start_transfer;
 
@@ -30,7 +34,103 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Dialog::Download(form) => download_key(state, form, key, fx),
         Dialog::LookUp { input, problem } => look_up_key(state, input, problem, key, fx),
         Dialog::Link(choice) => link_choice_key(state, choice, &key, fx),
+        Dialog::Conflict(ask) => conflict_key(state, ask, &key, fx),
+        Dialog::BatchConfirm(confirm) => batch_confirm_key(state, confirm, key, fx),
     };
+}
+
+/// A name that exists in a bulk download: the answer for it, for all, or no batch at all.
+fn conflict_key(
+    state: &mut State,
+    mut ask: ConflictAsk,
+    key: &KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    let choices = ConflictChoice::ALL;
+    let at = choices.iter().position(|c| *c == ask.choice).unwrap_or(0);
+    let choice = match state.settings.keymap.action(Context::Conflict, key) {
+        Some(Action::Replace) => ConflictChoice::Replace,
+        Some(Action::Skip) => ConflictChoice::Skip,
+        Some(Action::ReplaceAll) => ConflictChoice::ReplaceAll,
+        Some(Action::SkipAll) => ConflictChoice::SkipAll,
+        Some(Action::Close) => ConflictChoice::Cancel,
+        Some(Action::Accept) => ask.choice,
+        Some(step @ (Action::NextChoice | Action::PreviousChoice)) => {
+            let next = if step == Action::NextChoice {
+                at + 1
+            } else {
+                at + choices.len() - 1
+            };
+            ask.choice = choices[next % choices.len()];
+            return Some(Dialog::Conflict(ask));
+        }
+        _ => return Some(Dialog::Conflict(ask)),
+    };
+    let mut batch = ask.batch;
+    match choice {
+        ConflictChoice::Replace => batch.plan.resolve(ask.step, Resolution::Replace),
+        ConflictChoice::Skip => batch.plan.resolve(ask.step, Resolution::Skip),
+        ConflictChoice::ReplaceAll => batch.plan.resolve_all(Resolution::Replace),
+        ConflictChoice::SkipAll => batch.plan.resolve_all(Resolution::Skip),
+        ConflictChoice::Cancel => {
+            state.toast_info("Nothing was downloaded");
+            return None;
+        }
+    }
+    match batch.plan.conflicts().first() {
+        Some(&step) => Some(Dialog::Conflict(ConflictAsk {
+            batch,
+            step,
+            choice: ConflictChoice::Skip,
+        })),
+        None => {
+            start_batch(state, batch, fx);
+            None
+        }
+    }
+}
+
+/// The confirmation of a batch: yes or no, or, for a big delete, the number typed.
+fn batch_confirm_key(
+    state: &mut State,
+    mut confirm: BatchConfirm,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Dialog> {
+    if let Some(count) = confirm.count_to_type() {
+        match form_action(state, &key) {
+            Some(Action::Close) => return None,
+            Some(Action::Accept) if confirm.typed.value().trim() == count.to_string() => {
+                start_batch(state, confirm.batch, fx);
+                return None;
+            }
+            Some(Action::Accept) => {
+                confirm.problem = Some(format!(
+                    "type {count}, the number of documents, to delete them (Esc cancels)"
+                ));
+            }
+            _ => {
+                if edit(&mut confirm.typed, key) {
+                    confirm.problem = None;
+                }
+            }
+        }
+        return Some(Dialog::BatchConfirm(confirm));
+    }
+    let yes = match state.settings.keymap.action(Context::Confirm, &key) {
+        Some(Action::Yes) => true,
+        Some(Action::No) => false,
+        Some(Action::Accept) => confirm.yes,
+        Some(Action::Toggle) => {
+            confirm.yes = !confirm.yes;
+            return Some(Dialog::BatchConfirm(confirm));
+        }
+        _ => return Some(Dialog::BatchConfirm(confirm)),
+    };
+    if yes {
+        start_batch(state, confirm.batch, fx);
+    }
+    None
 }
 
 pub(super) fn confirm_key(
@@ -53,6 +153,11 @@ pub(super) fn confirm_key(
         (true, Pending::Delete { uid, name }) => fx.push(Effect::Delete { uid, name }),
         (true, Pending::Overwrite { job, label, .. }) => start_transfer(state, label, job, fx),
         (true, Pending::Quit) => fx.push(Effect::Quit),
+        (true, Pending::MarkMatching { query }) => {
+            let req = state.next_req();
+            state.selecting = Some(req);
+            fx.push(Effect::SelectMatching { req, query });
+        }
         // Not replacing is choosing another name: back to the Save-as prompt, path kept.
         (false, Pending::Overwrite { job, label, path }) => {
             return save_as_again(&job, label, &path);
@@ -179,28 +284,62 @@ pub(super) fn path_tab(state: &mut State, field: &mut PathField, fx: &mut Vec<Ef
     });
 }
 
+/// Tab in a field of several paths: the word under the cursor is completed.
+fn word_tab(state: &mut State, field: &mut PathField, fx: &mut Vec<Effect>) {
+    let text = field.input.value().to_string();
+    let (range, word) = shell_words::word_at(&text, field.input.cursor());
+    let req = state.next_req();
+    field.req = Some(req);
+    field.completing_word = Some((text, range));
+    fx.push(Effect::CompletePath { req, input: word });
+}
+
 pub(super) fn completed(state: &mut State, req: ReqId, completion: Completion) {
     let field = match &mut state.dialog {
         Some(Dialog::Upload(form)) => &mut form.path,
         Some(Dialog::Download(form)) => &mut form.path,
         _ => return,
     };
-    if field.req != Some(req) || field.input.value() != completion.input {
+    let asked = match &field.completing_word {
+        Some((text, _)) => text.as_str(),
+        None => completion.input.as_str(),
+    };
+    if field.req != Some(req) || field.input.value() != asked {
         return;
     }
     field.req = None;
-    field.input = Input::new(completion.completed);
+    field.input = match field.completing_word.take() {
+        // The word replaced in place, quoted if it must be, the cursor after it.
+        Some((text, range)) => {
+            let word = shell_words::quote(&completion.completed);
+            let cursor = text[..range.start].chars().count() + word.chars().count();
+            let value = format!("{}{word}{}", &text[..range.start], &text[range.end..]);
+            Input::new(value).with_cursor(cursor)
+        }
+        None => Input::new(completion.completed),
+    };
     field.candidates = completion.candidates;
     if let Some(Dialog::Upload(form)) = &mut state.dialog {
         follow_file_name(form);
     }
 }
 
-/// The document name follows the chosen file's name until it is typed by hand.
+/// The document name follows the chosen file's name until it is typed by hand; several
+/// paths take their names from their files, so the field empties.
 pub(super) fn follow_file_name(form: &mut UploadForm) {
     if !form.name_edited {
-        let name = crate::api::default_document_name(Path::new(form.path.input.value()));
+        let name = single_path(form)
+            .map(|path| crate::api::default_document_name(&path))
+            .unwrap_or_default();
         form.name = Input::new(name);
+    }
+}
+
+/// The upload form's path, when it names exactly one.
+fn single_path(form: &UploadForm) -> Option<PathBuf> {
+    match shell_words::split(form.path.input.value()).ok()?.as_slice() {
+        [path] => Some(PathBuf::from(path)),
+        _ => None,
     }
 }
 
@@ -225,7 +364,7 @@ pub(super) fn upload_key(
             form.focus = fields[(at + 1) % fields.len()];
         }
         Some(Action::Complete) if form.focus == UploadFocus::Path => {
-            path_tab(state, &mut form.path, fx)
+            word_tab(state, &mut form.path, fx)
         }
         Some(Action::Complete) => form.focus = fields[(at + 1) % fields.len()],
         Some(step @ (Action::NextChoice | Action::PreviousChoice))
@@ -245,25 +384,41 @@ pub(super) fn upload_key(
             form.domain = Some(known[next].clone());
         }
         Some(Action::Accept) => {
-            let path = form.path.input.value().trim().to_string();
             let name = form.name.value().trim().to_string();
-            form.problem = if path.is_empty() {
-                Some("type the path of the file to upload (Tab completes)".into())
-            } else if form.domain.is_none() && name.is_empty() {
-                Some("a document needs a name".into())
-            } else {
-                None
+            let paths = match shell_words::split(form.path.input.value()) {
+                Ok(words) => words,
+                Err(problem) => {
+                    form.problem = Some(problem);
+                    return Some(Dialog::Upload(form));
+                }
             };
-            if form.problem.is_none() {
-                // The form stays open until the file is known to be one DHIS2 will take.
-                let req = state.next_req();
-                form.checking = Some(req);
-                fx.push(Effect::CheckUpload {
-                    req,
-                    path: PathBuf::from(path),
-                    domain: form.domain.clone().unwrap_or(Domain::Document),
-                });
-            }
+            form.problem = match paths.as_slice() {
+                [] => Some("type the path of the file to upload (Tab completes)".into()),
+                [_, _, ..] if form.domain.is_some() => Some(
+                    "one file at a time into a domain; the Documents pane uploads several".into(),
+                ),
+                [_, _, ..] => {
+                    // Several paths: a batch, named after the files.
+                    let items = format!("{} paths", paths.len());
+                    let paths = paths.into_iter().map(PathBuf::from).collect();
+                    ask_for_plan(state, BatchWork::Upload { paths }, items, fx);
+                    return None;
+                }
+                [_] if form.domain.is_none() && name.is_empty() => {
+                    Some("a document needs a name".into())
+                }
+                [path] => {
+                    // The form stays open until the file is known to be one DHIS2 will take.
+                    let req = state.next_req();
+                    form.checking = Some(req);
+                    fx.push(Effect::CheckUpload {
+                        req,
+                        path: PathBuf::from(path),
+                        domain: form.domain.clone().unwrap_or(Domain::Document),
+                    });
+                    None
+                }
+            };
             return Some(Dialog::Upload(form));
         }
         _ => match form.focus {
@@ -303,6 +458,10 @@ pub(super) fn download_key(
             let path = PathBuf::from(path);
             let label = form.source.label().to_string();
             let job = match form.source {
+                DownloadSource::Marked { uids, label } => {
+                    ask_for_plan(state, BatchWork::Download { uids, dir: path }, label, fx);
+                    return None;
+                }
                 DownloadSource::Document { uid, .. } => TransferJob::DownloadDocument {
                     uid,
                     path,
@@ -410,7 +569,9 @@ pub(super) fn upload_checked(
         state.dialog = Some(Dialog::Upload(form));
         return;
     }
-    let path = PathBuf::from(form.path.input.value().trim());
+    let Some(path) = single_path(&form) else {
+        return;
+    };
     let name = form.name.value().trim().to_string();
     let label = match &form.domain {
         Some(domain) => format!("{} ({domain})", crate::api::default_document_name(&path)),
@@ -421,6 +582,21 @@ pub(super) fn upload_checked(
         None => TransferJob::UploadDocument { path, name },
     };
     start_transfer(state, label, job, fx);
+}
+
+/// The upload form's one path is a directory: its files are planned as a batch.
+pub(super) fn upload_is_directory(state: &mut State, req: ReqId, fx: &mut Vec<Effect>) {
+    let form = match state.dialog.take() {
+        Some(Dialog::Upload(form)) if form.checking == Some(req) => form,
+        other => {
+            state.dialog = other;
+            return;
+        }
+    };
+    if let Some(path) = single_path(&form) {
+        let items = path.display().to_string();
+        ask_for_plan(state, BatchWork::Upload { paths: vec![path] }, items, fx);
+    }
 }
 
 /// Opens a link from the server in the browser, but only a web link: a document's URL is the

@@ -9,6 +9,7 @@ use crate::app::state::{Connection, FILTER_DEBOUNCE, FilterState, Layer, Pane, S
 use crate::app::transfer_job::TransferJob;
 use crate::app::transfer_list::TransferState;
 
+use super::batches::retry_failed;
 use super::dialogs::dialog_key;
 use super::list_actions::{list_action, move_in_pane};
 use super::list_paging::{apply_filter, reload};
@@ -82,23 +83,51 @@ pub(super) fn transfers_key(state: &mut State, action: Action, fx: &mut Vec<Effe
                 && transfer.state.is_active()
             {
                 transfer.state = TransferState::Cancelled;
-                fx.push(Effect::CancelTransfer(transfer.id));
+                fx.push(match transfer.batch {
+                    Some((batch, step)) => Effect::CancelBatchStep { batch, step },
+                    None => Effect::CancelTransfer(transfer.id),
+                });
             }
         }
+        Action::CancelAll => cancel_everything(state, fx),
         Action::Open => {
             if let Some(path) = transfers.selected().and_then(|t| t.saved.clone()) {
                 fx.push(Effect::Open(path.display().to_string()));
             }
         }
-        Action::Clear => transfers.clear_finished(),
+        Action::Clear => {
+            transfers.clear_finished();
+            let transfers = &state.transfers;
+            state
+                .batches
+                .forget_ended(|row| transfers.items.iter().any(|t| t.id == row));
+        }
         Action::Retry => retry_transfer(state, fx),
         Action::Close => state.show_transfers = false,
         _ => {}
     }
 }
 
+/// `X`: every transfer and batch still running stops (a delete already sent is not recalled:
+/// its answer still comes).
+fn cancel_everything(state: &mut State, fx: &mut Vec<Effect>) {
+    for transfer in state.transfers.items.iter_mut() {
+        if !transfer.state.is_active() {
+            continue;
+        }
+        transfer.state = TransferState::Cancelled;
+        if transfer.batch.is_none() {
+            fx.push(Effect::CancelTransfer(transfer.id));
+        }
+    }
+    for batch in state.batches.running() {
+        fx.push(Effect::CancelBatch(batch.id));
+    }
+}
+
 /// `r` in the transfers panel: a stored upload whose document could not be created is linked
-/// again; a download that failed or was cancelled starts again, as it was asked for.
+/// again; a batch's row plans its batch's failed steps again; a download that failed or was
+/// cancelled starts again, as it was asked for.
 fn retry_transfer(state: &mut State, fx: &mut Vec<Effect>) {
     let transfers = &mut state.transfers;
     let Some(transfer) = transfers.items.get_mut(transfers.cursor) else {
@@ -123,6 +152,12 @@ fn retry_transfer(state: &mut State, fx: &mut Vec<Effect>) {
         transfer.state,
         TransferState::Failed(_) | TransferState::Cancelled
     );
+    if let Some((batch, _)) = transfer.batch {
+        if ended {
+            retry_failed(state, batch, fx);
+        }
+        return;
+    }
     if ended && !transfer.is_upload() {
         let index = transfers.cursor;
         if let Some((id, job)) = transfers.restart(index) {

@@ -11,6 +11,7 @@ use crate::app::state::{
 };
 use crate::app::transfer_job::TransferJob;
 
+use super::batches::{bulk_download_prompt, documents, plan_bulk_delete};
 use super::detail_panel::{details_follow_cursor, request_details};
 use super::dialogs::open_link;
 use super::list_paging::{fetch_next_page, jump_to_last_page, reload, request_page};
@@ -96,7 +97,7 @@ fn clear_marks(state: &mut State) -> bool {
         Pane::Documents => &mut state.documents.marks,
         Pane::Resources => &mut state.resources.list.marks,
     };
-    !std::mem::take(marks).is_empty()
+    marks.clear()
 }
 
 pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
@@ -176,7 +177,14 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
                 checking: None,
             }))
         }
+        Action::Download if state.pane == Pane::Documents && !state.documents.marks.is_empty() => {
+            bulk_download_prompt(state)
+        }
         Action::Download => start_download_prompt(state, fx),
+        Action::Delete if state.pane == Pane::Documents && !state.documents.marks.is_empty() => {
+            plan_bulk_delete(state, fx)
+        }
+        Action::MarkMatching => mark_matching(state),
         Action::Delete => match state.pane {
             Pane::Documents => {
                 if let Some(document) = state.selected_document() {
@@ -232,7 +240,14 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         }
         Action::Help => state.help = Some(0),
         Action::Quit => {
-            let running = state.transfers.active().count();
+            // A delete batch has no rows: its steps still to end count.
+            let deleting: usize = state
+                .batches
+                .running()
+                .filter(|batch| batch.kind == crate::app::batch::BatchKind::Delete)
+                .map(|batch| batch.acting - batch.ended)
+                .sum();
+            let running = state.transfers.active().count() + deleting;
             if running == 0 {
                 fx.push(Effect::Quit);
             } else {
@@ -250,6 +265,36 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         }
         _ => {}
     }
+}
+
+/// "All that match": asks before marking every document the server's filter matches, loaded
+/// or not (the count is the pager's).
+fn mark_matching(state: &mut State) {
+    if state.pane != Pane::Documents {
+        state.toast_info("Marking all that match works in the Documents pane");
+        return;
+    }
+    let count = state.documents.total.unwrap_or(0);
+    if count == 0 {
+        state.toast_info("No documents to mark");
+        return;
+    }
+    let filter = state.documents.filter.applied.trim();
+    let matching = if filter.is_empty() {
+        "on the server".to_string()
+    } else {
+        format!("that match “{filter}”")
+    };
+    let count_text = documents(usize::try_from(count).unwrap_or(usize::MAX));
+    state.dialog = Some(Dialog::Confirm(Confirm {
+        title: "Mark all that match".into(),
+        message: format!("Mark all {count_text} {matching}?"),
+        // Marking changes nothing on the server.
+        yes: true,
+        pending: Pending::MarkMatching {
+            query: state.documents_query(1),
+        },
+    }));
 }
 
 pub(super) fn next_domain(current: Option<&Domain>) -> Option<Domain> {

@@ -3,9 +3,10 @@
 use crate::api::{Error, ServerInfo};
 use crate::app::effect::Effect;
 use crate::app::msg::Msg;
-use crate::app::state::{Connection, Pane, ResourceSource, State};
+use crate::app::state::{BATCH_FRAME, Connection, Pane, ResourceSource, State};
 use crate::app::transfer_list::TransferState;
 
+mod batches;
 mod detail_panel;
 mod dialogs;
 mod key_routing;
@@ -15,8 +16,9 @@ mod mouse;
 mod resource_reads;
 mod transfer_events;
 
+use batches::{batch_event, batch_finished, matching_selected, planned};
 use detail_panel::{detail_loaded, request_details};
-use dialogs::{completed, link_created, upload_checked};
+use dialogs::{completed, link_created, upload_checked, upload_is_directory};
 use key_routing::{on_key, paste};
 use list_paging::{apply_filter, deleted, documents_loaded, reload, resources_loaded};
 use mouse::on_mouse;
@@ -30,8 +32,9 @@ pub fn init() -> Vec<Effect> {
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
-    // A tick redraws only when it changes something; every other message does.
-    if !matches!(msg, Msg::Tick(_)) {
+    // A tick redraws only when it changes something; so does batch progress, which the tick
+    // draws (see `BATCH_FRAME`); every other message does.
+    if !matches!(msg, Msg::Tick(_) | Msg::BatchEvent { .. }) {
         state.dirty = true;
     }
     match msg {
@@ -69,6 +72,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Deleted { uid, name, result } => deleted(state, &uid, &name, result),
         Msg::Completed { req, completion } => completed(state, req, completion),
         Msg::UploadChecked { req, result } => upload_checked(state, req, result, &mut fx),
+        Msg::UploadIsDirectory { req } => upload_is_directory(state, req, &mut fx),
+        Msg::BatchPlanned { req, result } => planned(state, req, result, &mut fx),
+        Msg::BatchEvent { batch, event } => batch_event(state, batch, event, &mut fx),
+        Msg::BatchFinished { batch, summary } => batch_finished(state, batch, summary, &mut fx),
+        Msg::MatchingSelected { req, result } => matching_selected(state, req, result),
         Msg::KnownResources(known) => {
             for resource in known {
                 if !state.resources.known.iter().any(|k| k.uid == resource.uid) {
@@ -109,6 +117,12 @@ fn tick(state: &mut State, now: std::time::Duration, fx: &mut Vec<Effect>) {
         state.dirty = true;
     }
     state.spinner = spinner;
+    let batches = &mut state.batches;
+    if batches.unshown && now.saturating_sub(batches.shown_at) >= BATCH_FRAME {
+        batches.unshown = false;
+        batches.shown_at = now;
+        state.dirty = true;
+    }
     let before = state.toasts.len();
     state.toasts.retain(|t| t.expires.is_none_or(|at| at > now));
     if state.toasts.len() != before {
