@@ -332,10 +332,7 @@ fn a_directory_uploads_its_files_and_lists_what_dhis2_would_refuse_before_sendin
         "{plan}"
     );
     assert!(plan.contains("File type not allowed"), "{plan}");
-    assert!(
-        plan.contains("a directory (--recursive includes it)"),
-        "{plan}"
-    );
+    assert!(plan.contains("a subdirectory, left out"), "{plan}");
     assert!(plan.contains("plan: 1 to upload of 5 (5 B)"), "{plan}");
     assert_eq!(
         common::count(&server.emulator, "POST", "/api/fileResources"),

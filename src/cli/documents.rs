@@ -48,6 +48,12 @@ pub async fn run(
                     );
                 }
                 let plan = ops::plan_upload(client, &paths, recursive).await?;
+                let subdirectories_left_out = plan.steps.iter().any(|step| {
+                    matches!(&step.action, ops::Action::Skip { why } if why == ops::SUBDIRECTORY_LEFT_OUT)
+                });
+                if subdirectories_left_out {
+                    note("note: subdirectories are left out; --recursive includes their files");
+                }
                 if batch.dry_run {
                     return print_plan(&plan, Verb::Upload, json);
                 }

@@ -21,4 +21,4 @@ pub use plan::{Action, Existing, Plan, Resolution, Step};
 pub use run::{ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Run, apply, jobs_from};
 pub use select::{MAX_SELECTED, matching_documents};
 pub use summary::{Counts, Summary};
-pub use upload::{MAX_UPLOAD_FILES, plan_upload};
+pub use upload::{MAX_UPLOAD_FILES, SUBDIRECTORY_LEFT_OUT, plan_upload};

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use crate::api::{Client, Domain, Error, Result, default_document_name};
 use crate::ops::plan::{Action, Plan, Step};
 
+/// Why a subdirectory is not in a plan that does not go into subdirectories.
+pub const SUBDIRECTORY_LEFT_OUT: &str = "a subdirectory, left out";
+
 /// The most files one batch uploads: more is almost certainly a wrong directory (a home
 /// directory, a disk root), and the plan alone would take minutes to check.
 pub const MAX_UPLOAD_FILES: usize = 10_000;
@@ -110,7 +113,7 @@ async fn walk(dir: &Path, recursive: bool, steps: &mut Vec<Step>) -> Result<()> 
             } else if is_dir && recursive {
                 subdirectories.push(path);
             } else if is_dir {
-                steps.push(skipped(&path, "a directory (--recursive includes it)"));
+                steps.push(skipped(&path, SUBDIRECTORY_LEFT_OUT));
             } else {
                 steps.push(file_step(path));
             }

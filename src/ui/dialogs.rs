@@ -373,7 +373,7 @@ fn batch_confirm(
     }
     for note in &plan.notes {
         lines.push(Line::from(Span::styled(
-            format!("Files: {note}."),
+            format!("Note: {note}."),
             theme.dim(),
         )));
     }
