@@ -11,11 +11,13 @@ mod batch;
 mod batch_report;
 mod listing;
 mod process;
+mod pty;
 mod report;
 mod server;
 mod stats;
 mod transfers;
 mod tui;
+mod tui_batch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -32,6 +34,8 @@ const MIB: u64 = 1 << 20;
 const LINK_MBIT: u32 = 1000;
 /// How long the batch emulators hold each answer: loopback, and a server a continent away.
 const BATCH_LATENCIES_MS: [u32; 2] = [0, 25];
+/// The TUI's batch runs against the distant server: long enough to see its frame rate.
+const TUI_BATCH_LATENCY_MS: u32 = 25;
 
 struct Options {
     quick: bool,
@@ -201,6 +205,7 @@ fn run() -> anyhow::Result<()> {
 
     let mut batch_cases = Vec::new();
     let mut batch_memory = None;
+    let mut tui_batch = None;
     for latency_ms in BATCH_LATENCIES_MS {
         eprintln!("batch: {batch_files} documents, answers held {latency_ms} ms");
         let (case, uids, server) = batch::run(
@@ -223,9 +228,16 @@ fn run() -> anyhow::Result<()> {
                 &client_dir,
             )?);
         }
+        if latency_ms == TUI_BATCH_LATENCY_MS {
+            eprintln!("TUI: a {batch_files}-file batch download, answers held {latency_ms} ms");
+            let home = work.path().join("tui-batch-home");
+            std::fs::create_dir_all(&home)?;
+            tui_batch = Some(tui_batch::run(&d2files, &server.url, batch_files, &home)?);
+        }
         batch_cases.push(case);
     }
     let batch_memory = batch_memory.context("the batch at 0 ms measures memory")?;
+    let tui_batch = tui_batch.context("the TUI batch runs at one of the latencies")?;
 
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
@@ -287,6 +299,7 @@ fn run() -> anyhow::Result<()> {
         real_tui,
         batch: batch_cases,
         batch_memory,
+        tui_batch,
         seconds: started.elapsed().as_secs_f64(),
         files,
     };

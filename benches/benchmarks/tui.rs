@@ -2,9 +2,7 @@
 //! with 10,000 documents loaded through the same messages the runner sends. Out of process:
 //! `d2files` itself in a pseudo-terminal against the emulator, for what only the real event
 //! loop can show (frames while idle, key to screen).
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -12,12 +10,12 @@ use d2files::api::{Document, Me, Page, Pager, ServerInfo, ServerVersion};
 use d2files::app::effect::Effect;
 use d2files::app::msg::Msg;
 use d2files::app::{Keymap, Settings, State, update};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::server::{PASSWORD, USERNAME};
+use crate::pty::{Tui, count, frames_in};
+use crate::server::USERNAME;
 
 pub const WIDTH: u16 = 120;
 pub const HEIGHT: u16 = 40;
@@ -185,56 +183,6 @@ pub fn frames(rows: usize, marked: usize, samples: usize, work: &Path) -> anyhow
     })
 }
 
-/// Everything the app wrote to the terminal, with the time of the last write.
-#[derive(Default)]
-struct Screen {
-    bytes: Vec<u8>,
-    last_write: Option<Instant>,
-}
-
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle)
-        .count()
-}
-
-/// Frames in a stretch of terminal output: every frame ends by hiding the cursor or by
-/// showing and placing it.
-fn frames_in(output: &[u8]) -> usize {
-    count(output, b"\x1b[?25l") + count(output, b"\x1b[?25h")
-}
-
-fn lock(screen: &Mutex<Screen>) -> anyhow::Result<std::sync::MutexGuard<'_, Screen>> {
-    screen
-        .lock()
-        .map_err(|_| anyhow::anyhow!("the pty reader panicked"))
-}
-
-fn wait_for(
-    screen: &Arc<Mutex<Screen>>,
-    limit: Duration,
-    done: impl Fn(&Screen) -> bool,
-) -> anyhow::Result<()> {
-    let started = Instant::now();
-    loop {
-        if done(&*lock(screen)?) {
-            return Ok(());
-        }
-        if started.elapsed() > limit {
-            let screen = lock(screen)?;
-            let tail = &screen.bytes[screen.bytes.len().saturating_sub(600)..];
-            bail!(
-                "the TUI did not get there within {limit:?}; it wrote {} bytes, ending {:?}",
-                screen.bytes.len(),
-                String::from_utf8_lossy(tail)
-            );
-        }
-        // Fine-grained: this loop times key-to-screen.
-        std::thread::sleep(Duration::from_micros(250));
-    }
-}
-
 /// Runs `d2files` (the TUI) in a pty against `url` with every document loaded as one page.
 pub fn real(
     binary: &Path,
@@ -244,91 +192,34 @@ pub fn real(
     keys: usize,
     home: &Path,
 ) -> anyhow::Result<RealTui> {
-    let pty = native_pty_system().openpty(PtySize {
-        rows: HEIGHT,
-        cols: WIDTH,
-        pixel_width: 0,
-        pixel_height: 0,
+    let env = [(d2files::app::PAGE_SIZE_VAR, rows.to_string())];
+    let tui = Tui::spawn(binary, url, (WIDTH, HEIGHT), home, &env)?;
+    // The list is up once a document's name is on the screen.
+    tui.wait_for(Duration::from_secs(30), |s| {
+        count(&s.bytes, b"Benchmark document") > 0
     })?;
-    let mut command = CommandBuilder::new(binary);
-    command.env_clear();
-    command.cwd(home);
-    for (name, value) in [
-        ("HOME", home.display().to_string()),
-        ("TERM", "xterm-256color".to_string()),
-        ("DHIS2_URL", url.to_string()),
-        ("DHIS2_USERNAME", USERNAME.to_string()),
-        ("DHIS2_PASSWORD", PASSWORD.to_string()),
-        (d2files::app::PAGE_SIZE_VAR, rows.to_string()),
-    ] {
-        command.env(name, value);
+    // Then let start-up settle: a quiet half second, within ten.
+    tui.settle(Duration::from_millis(500), Duration::from_secs(10))?;
+    let before = tui.lock()?.bytes.len();
+    std::thread::sleep(idle);
+    let idle_output = tui.lock()?.bytes[before..].to_vec();
+    let mut key_to_screen_ms = Vec::with_capacity(keys);
+    for i in 0..keys {
+        let before = tui.lock()?.bytes.len();
+        // Down, with an Up every fourth key so the cursor stays in the first screens.
+        let sequence: &[u8] = if i % 4 == 3 { b"\x1b[A" } else { b"\x1b[B" };
+        let sent = Instant::now();
+        tui.send(sequence)?;
+        tui.wait_for(Duration::from_secs(5), |s| s.bytes.len() > before)?;
+        key_to_screen_ms.push(sent.elapsed().as_secs_f64() * 1e3);
+        // Past the frame limiter (one frame per 16 ms) and any trailing writes.
+        std::thread::sleep(Duration::from_millis(60));
     }
-    let mut child = pty.slave.spawn_command(command)?;
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader()?;
-    let writer = Arc::new(Mutex::new(pty.master.take_writer()?));
-    let screen = Arc::new(Mutex::new(Screen::default()));
-    let sink = screen.clone();
-    let answer = writer.clone();
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 64 * 1024];
-        while let Ok(n) = reader.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            // The terminal's side of the conversation: ratatui asks where the cursor is.
-            if count(&buffer[..n], b"\x1b[6n") > 0
-                && let Ok(mut answer) = answer.lock()
-            {
-                let _ = answer.write_all(b"\x1b[1;1R");
-                let _ = answer.flush();
-            }
-            if let Ok(mut screen) = sink.lock() {
-                screen.bytes.extend_from_slice(&buffer[..n]);
-                screen.last_write = Some(Instant::now());
-            }
-        }
-    });
-    let result = (|| -> anyhow::Result<RealTui> {
-        // The list is up once a document's name is on the screen.
-        wait_for(&screen, Duration::from_secs(30), |s| {
-            count(&s.bytes, b"Benchmark document") > 0
-        })?;
-        // Then let start-up settle: a quiet half second, within ten.
-        wait_for(&screen, Duration::from_secs(10), |s| {
-            s.last_write
-                .is_some_and(|at| at.elapsed() > Duration::from_millis(500))
-        })?;
-        let before = lock(&screen)?.bytes.len();
-        std::thread::sleep(idle);
-        let idle_output = lock(&screen)?.bytes[before..].to_vec();
-        let mut key_to_screen_ms = Vec::with_capacity(keys);
-        for i in 0..keys {
-            let before = lock(&screen)?.bytes.len();
-            // Down, with an Up every fourth key so the cursor stays in the first screens.
-            let sequence: &[u8] = if i % 4 == 3 { b"\x1b[A" } else { b"\x1b[B" };
-            let sent = Instant::now();
-            {
-                let mut writer = writer
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("the pty reader panicked"))?;
-                writer.write_all(sequence)?;
-                writer.flush()?;
-            }
-            wait_for(&screen, Duration::from_secs(5), |s| s.bytes.len() > before)?;
-            key_to_screen_ms.push(sent.elapsed().as_secs_f64() * 1e3);
-            // Past the frame limiter (one frame per 16 ms) and any trailing writes.
-            std::thread::sleep(Duration::from_millis(60));
-        }
-        Ok(RealTui {
-            rows,
-            idle_seconds: idle.as_secs_f64(),
-            idle_frames: frames_in(&idle_output),
-            idle_bytes: idle_output.len(),
-            key_to_screen_ms,
-        })
-    })();
-    let _ = child.kill();
-    let _ = child.wait();
-    result
+    Ok(RealTui {
+        rows,
+        idle_seconds: idle.as_secs_f64(),
+        idle_frames: frames_in(&idle_output),
+        idle_bytes: idle_output.len(),
+        key_to_screen_ms,
+    })
 }
