@@ -2182,3 +2182,40 @@ async fn legacy_sharing_fields_list_the_accesses_up_to_240() {
     );
     assert_eq!(body["userAccesses"], json!([]));
 }
+
+#[tokio::test]
+async fn api_sharing_without_a_public_string_stores_null_which_reads_as_public() {
+    let em = start("2.40.0").await;
+    let doc = em.seed_document(link(1).private());
+    let path = format!("/api/sharing?type=document&id={doc}");
+    let (status, _, _) = post_json(&em, &path, json!({"object": {}}), As::Admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, body) = get(
+        &em,
+        &format!("/api/documents/{doc}?fields=sharing,publicAccess"),
+    )
+    .await;
+    assert!(body["sharing"].get("public").is_none(), "{body}");
+    assert!(
+        body.get("publicAccess").is_none(),
+        "null is left out: {body}"
+    );
+    assert_eq!(body["sharing"]["owner"], "M5zQapPyTZI", "the owner stays");
+    let (_, _, body) = get(&em, &path).await;
+    assert_eq!(
+        body["object"]["publicAccess"], "rw------",
+        "computed for the caller"
+    );
+    let (status, _, _) = send(request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{doc}"),
+        As::Guest,
+    ))
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the in-memory ACL reads null as every right"
+    );
+}

@@ -266,7 +266,10 @@ impl Sharing {
 
     /// The 2.38–2.40 projections: `publicAccess`, `externalAccess`, and the accesses as lists.
     fn legacy_fields(&self, object: &mut Builder) {
-        object.put("publicAccess", || json!(self.public));
+        // Null is left out, as every null is (NON_NULL).
+        if let Some(public) = &self.public {
+            object.put("publicAccess", || json!(public));
+        }
         object.put("externalAccess", || json!(false));
         let entries = |accesses: &BTreeMap<String, String>,
                        key: &str,
