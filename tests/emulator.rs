@@ -2219,3 +2219,30 @@ async fn api_sharing_without_a_public_string_stores_null_which_reads_as_public()
         "the in-memory ACL reads null as every right"
     );
 }
+
+#[tokio::test]
+async fn sharing_external_is_no_filter_once_removed() {
+    for (version, status) in [
+        ("2.41.8", StatusCode::OK),
+        ("2.41.9", StatusCode::BAD_REQUEST),
+        ("2.42.5", StatusCode::OK),
+        ("2.42.6", StatusCode::BAD_REQUEST),
+    ] {
+        let em = start(version).await;
+        em.seed_document(link(1));
+        let (got, _, body) = get(&em, "/api/documents?filter=sharing.external:eq:false").await;
+        assert_eq!(got, status, "{version}: {body}");
+        if status == StatusCode::OK {
+            assert_eq!(
+                body["documents"].as_array().map(Vec::len),
+                Some(1),
+                "{version}"
+            );
+        } else {
+            assert_eq!(
+                body["message"], "Unknown path property: external",
+                "{version}"
+            );
+        }
+    }
+}
