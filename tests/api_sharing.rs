@@ -170,3 +170,32 @@ async fn a_user_without_the_rights_is_403_with_e1006_from_242() {
         assert_eq!(unchanged.public_access, "rw------", "{v}");
     }
 }
+
+#[tokio::test]
+async fn without_the_public_right_public_access_is_ignored_without_a_word() {
+    use d2files::api::Auth;
+    use d2files::emulator::{CLERK_PASSWORD, CLERK_USERNAME};
+    for v in ["2.38", "2.42"] {
+        let em = start(v).await;
+        let clerk = client_as(&em, Auth::basic(CLERK_USERNAME, CLERK_PASSWORD));
+        let doc = clerk
+            .create_document_with_id("RTkjSgLtdI6", "Clerk's plan", "https://a.org", true)
+            .await
+            .expect(v);
+        // A create leaves public access to what its author may give: nothing here.
+        let created = clerk.document_sharing(&doc.id).await.expect(v);
+        assert_eq!(created.public_access, "--------", "{v}");
+        assert!(guest(&em).get_document(&doc.id).await.is_err(), "{v}");
+
+        let wanted = Sharing {
+            public_access: "rw------".to_string(),
+            user_group_accesses: vec![access(VIEWERS_GROUP_ID, "r-------")],
+            user_accesses: Vec::new(),
+        };
+        clerk.set_document_sharing(&doc.id, &wanted).await.expect(v);
+        let kept = clerk.document_sharing(&doc.id).await.expect(v);
+        assert_eq!(kept.public_access, "--------", "{v}: ignored");
+        assert_eq!(kept.user_group_accesses, wanted.user_group_accesses, "{v}");
+        guest(&em).get_document(&doc.id).await.expect(v);
+    }
+}

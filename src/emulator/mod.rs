@@ -35,8 +35,8 @@ pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource}
 pub use version::{Dhis2Version, VersionError};
 
 pub use model::{
-    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, ADMINISTRATORS_GROUP_ID, CLERKS_GROUP_ID,
-    GUEST_PASSWORD, GUEST_USERNAME, VIEWERS_GROUP_ID,
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD,
+    CLERK_USERNAME, CLERKS_GROUP_ID, GUEST_PASSWORD, GUEST_USERNAME, VIEWERS_GROUP_ID,
 };
 pub use state::RecordedRequest;
 use state::{AppState, Shared};
@@ -249,6 +249,9 @@ pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     ));
     banner.push_str(&format!(
         "  Guest (no add/delete rights): {GUEST_USERNAME} / {GUEST_PASSWORD}\n"
+    ));
+    banner.push_str(&format!(
+        "  Clerk (private documents only): {CLERK_USERNAME} / {CLERK_PASSWORD}\n"
     ));
     banner.push_str(&format!(
         "  Personal access token: Authorization: ApiToken {ADMIN_PAT}\n"

@@ -121,8 +121,20 @@ pub const GUEST: User = User {
     authorities: &["M_dhis-web-dashboard", "F_VIEW_UNAPPROVED_DATA"],
 };
 
+/// Adds private documents and shares them, but may not make them public: what a create or
+/// `/api/sharing` does with public access then (dhis2-api.md §3.4, §9.3).
+pub const CLERK: User = User {
+    id: "pQ4wNcE8yUd",
+    username: CLERK_USERNAME,
+    password: CLERK_PASSWORD,
+    first_name: "Clerk",
+    surname: "Private",
+    email: "clerk@moh.example.org",
+    authorities: &["F_DOCUMENT_PRIVATE_ADD"],
+};
+
 /// Every account of the emulator: those who log in are also those sharing can name.
-const USERS: [&User; 2] = [&ADMIN, &GUEST];
+pub const USERS: [&User; 3] = [&ADMIN, &GUEST, &CLERK];
 
 /// The user with this id, if there is one (a sharing entry naming no one is dropped, §9.2).
 pub fn find_user(id: &str) -> Option<&'static User> {
@@ -144,10 +156,9 @@ pub struct UserGroup {
 
 pub const ADMINISTRATORS_GROUP_ID: &str = "wl5cDMuUhmF";
 pub const VIEWERS_GROUP_ID: &str = "Qs2bVkOBNh5";
-/// A group with no members: sharing with it grants nobody anything.
 pub const CLERKS_GROUP_ID: &str = "tH7kLcWq3Zp";
 
-/// The seeded user groups: admin in one, guest in another, and an empty one.
+/// The seeded user groups, one per user.
 pub const USER_GROUPS: [UserGroup; 3] = [
     UserGroup {
         id: ADMINISTRATORS_GROUP_ID,
@@ -162,7 +173,7 @@ pub const USER_GROUPS: [UserGroup; 3] = [
     UserGroup {
         id: CLERKS_GROUP_ID,
         name: "Data entry clerks",
-        members: &[],
+        members: &[CLERK.id],
     },
 ];
 
@@ -750,6 +761,9 @@ pub const ADMIN_PASSWORD: &str = "district";
 /// A user without the document add and delete authorities (403 / 409 WARNING on delete).
 pub const GUEST_USERNAME: &str = "guest";
 pub const GUEST_PASSWORD: &str = "Guest123!";
+/// A user who adds private documents only (no F_DOCUMENT_PUBLIC_ADD).
+pub const CLERK_USERNAME: &str = "clerk";
+pub const CLERK_PASSWORD: &str = "Clerk123!";
 /// A personal access token of the admin user: `d2pat_` + 32 chars + the CRC32 of those 32
 /// chars in decimal, zero-padded to 10 digits (validated as DHIS2 does).
 pub const ADMIN_PAT: &str = "d2pat_Xk3mP9qLw2Rt7vYz4BnH8cJd6FsA1gEu0409911786";
