@@ -4,8 +4,11 @@
 mod common;
 
 use common::*;
-use d2files::api::{Access, Error, Sharing};
-use d2files::emulator::{ADMINISTRATORS_GROUP_ID, CLERKS_GROUP_ID, SeedDocument, VIEWERS_GROUP_ID};
+use d2files::api::{Access, Auth, Error, Sharing};
+use d2files::emulator::{
+    ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD, CLERK_USERNAME, CLERKS_GROUP_ID, SeedDocument,
+    VIEWERS_GROUP_ID,
+};
 
 const GUEST_ID: &str = "KvLgpVgQwY2";
 
@@ -173,8 +176,6 @@ async fn a_user_without_the_rights_is_403_with_e1006_from_242() {
 
 #[tokio::test]
 async fn without_the_public_right_public_access_is_ignored_without_a_word() {
-    use d2files::api::Auth;
-    use d2files::emulator::{CLERK_PASSWORD, CLERK_USERNAME};
     for v in ["2.38", "2.42"] {
         let em = start(v).await;
         let clerk = client_as(&em, Auth::basic(CLERK_USERNAME, CLERK_PASSWORD));

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use d2files::api::{Access, Domain, Error, Sharing};
+use d2files::api::{Access, DocumentDownload, Domain, DownloadTarget, Error, Sharing};
 use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, SeedFileResource, VIEWERS_GROUP_ID};
 use serde_json::json;
 
@@ -246,6 +246,86 @@ async fn sharing_sent_with_a_create_is_discarded_and_applied_after() {
             client.document_sharing(DOC_UID).await.expect(v),
             restored,
             "{v}"
+        );
+    }
+}
+
+/// The restore recipe (dhis2-api.md §11.3) by hand between two emulators: bytes, uids, name and
+/// sharing arrive; on 2.38 the file resource gets a uid of the target's and the document
+/// points at it.
+#[tokio::test]
+async fn a_document_copied_by_hand_between_two_servers_keeps_what_it_can() {
+    for (from, to, uid_kept) in [("2.41.7", "2.42", true), ("2.42", "2.38", false)] {
+        let source = start(from).await;
+        let target = start(to).await;
+        let contents = bytes(10_000);
+        let (fr, doc) = seed_file_document(
+            &source,
+            "Annual report",
+            SeedFileResource::new("report.pdf", "application/pdf", contents.clone()),
+        );
+        let from_client = admin(&source);
+        let shared = Sharing {
+            public_access: "r-------".to_string(),
+            user_group_accesses: vec![Access {
+                id: VIEWERS_GROUP_ID.to_string(),
+                access: "rw------".to_string(),
+            }],
+            user_accesses: Vec::new(),
+        };
+        from_client
+            .set_document_sharing(&doc, &shared)
+            .await
+            .expect(from);
+
+        let dir = temp_dir();
+        let saved = match from_client
+            .download_document(
+                &doc,
+                &DownloadTarget::Directory(dir.path().into()),
+                &transfer(),
+            )
+            .await
+            .expect(from)
+        {
+            DocumentDownload::Saved(saved) => saved,
+            DocumentDownload::External { url } => panic!("a file document, not {url}"),
+        };
+        let to_client = admin(&target);
+        let uploaded = to_client
+            .upload_file_resource_with_uid(&saved.path, &Domain::Document, Some(&fr), &transfer())
+            .await
+            .expect(to);
+        assert_eq!(uploaded.id == fr, uid_kept, "{from} → {to}");
+        let stored = to_client
+            .wait_until_stored(&uploaded.id, &transfer())
+            .await
+            .expect(to);
+        let source_document = from_client.get_document(&doc).await.expect(from);
+        let copied = to_client
+            .create_document_with_id(
+                &doc,
+                source_document.name.as_deref().expect("a name"),
+                &stored.id,
+                false,
+            )
+            .await
+            .expect(to);
+        to_client
+            .set_document_sharing(&doc, &from_client.document_sharing(&doc).await.expect(from))
+            .await
+            .expect(to);
+
+        assert_eq!(copied.id, doc, "{from} → {to}");
+        assert_eq!(copied.name, source_document.name, "{from} → {to}");
+        assert_eq!(
+            stored.content_md5.as_deref(),
+            Some(md5_hex(&contents).as_str())
+        );
+        assert_eq!(
+            to_client.document_sharing(&doc).await.expect(to),
+            shared,
+            "{from} → {to}"
         );
     }
 }
