@@ -36,7 +36,8 @@ impl Client {
     /// [`Client::upload_file_resource`], asking for the uid `uid` when one is given
     /// (`?uid=`, to restore or copy a file resource as it was, dhis2-api.md §11.1). DHIS2
     /// 2.39+ keeps it; 2.38 has no such parameter and makes a uid of its own without a word,
-    /// so compare the answer's `id` with the uid asked for. A uid taken already is DHIS2's
+    /// so compare the answer's `id` with the uid asked for (a plan can know it beforehand:
+    /// [`crate::api::ServerVersion::keeps_upload_uids`]). A uid taken already is DHIS2's
     /// 409 E1119 (`FileResource already exists`), with a hint naming it; one that is no uid is
     /// refused here (2.43 refuses it with a 400, older versions store it as given).
     pub async fn upload_file_resource_with_uid(
