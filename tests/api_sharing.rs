@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use d2files::api::{Access, Auth, Error, Sharing};
+use d2files::api::{Access, Auth, Error, Filter, ListQuery, Operator, Sharing};
 use d2files::emulator::{
     ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD, CLERK_USERNAME, CLERKS_GROUP_ID, SeedDocument,
     VIEWERS_GROUP_ID,
@@ -19,13 +19,14 @@ fn access(id: &str, access: &str) -> Access {
     }
 }
 
-/// Groups in name order and one user: the order the server lists them in.
+/// Two groups and one user, in uid order (as the client gives them back; the server lists
+/// groups by name, Administrators first).
 fn shared_with_groups_and_guest() -> Sharing {
     Sharing {
         public_access: "--------".to_string(),
         user_group_accesses: vec![
-            access(ADMINISTRATORS_GROUP_ID, "rw------"),
             access(VIEWERS_GROUP_ID, "r-------"),
+            access(ADMINISTRATORS_GROUP_ID, "rw------"),
         ],
         user_accesses: vec![access(GUEST_ID, "rw------")],
     }
@@ -48,6 +49,16 @@ async fn sharing_is_read_back_as_it_was_set_on_every_version() {
         let wanted = shared_with_groups_and_guest();
         client.set_document_sharing(&doc, &wanted).await.expect(v);
         assert_eq!(client.document_sharing(&doc).await.expect(v), wanted, "{v}");
+        // A list brings the same, with no request per document.
+        let listed = client
+            .list_documents(&ListQuery {
+                fields: Some("id,sharing".to_string()),
+                ..ListQuery::new()
+                    .filter(Filter::new("id", Operator::Eq, Some(&doc)).expect("filter"))
+            })
+            .await
+            .expect(v);
+        assert_eq!(Sharing::of_document(&listed.items[0]), Some(wanted), "{v}");
         // The guest now reads it as a user named in it, though it is not public.
         guest(&em).get_document(&doc).await.expect(v);
 
@@ -99,7 +110,7 @@ async fn malformed_access_strings_and_ids_are_refused_before_sending() {
         });
     }
     let mut bad_group = valid.clone();
-    bad_group.user_group_accesses[1].access = "r------x".to_string();
+    bad_group.user_group_accesses[0].access = "r------x".to_string();
     cases.push(bad_group);
     let mut bad_user = valid.clone();
     bad_user.user_accesses[0].id = "guest".to_string();

@@ -15,16 +15,18 @@
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api::client::{Client, check_uid, is_valid_uid, read_json, request_label};
 use crate::api::error::{Error, Result};
 use crate::api::filename::printable;
-use crate::api::model::WebMessage;
+use crate::api::model::{Document, WebMessage};
 
 /// Who may see and change a document: its public access string and the access strings of the
 /// user groups and users named, as `GET /api/sharing` reports them (the owner is not part of it:
-/// [`Client::set_document_sharing`] never changes it). Strings are kept as the server sent them.
+/// [`Client::set_document_sharing`] never changes it). Strings are kept as the server sent them;
+/// the entries are in uid order, so two reads compare equal whatever order a server listed
+/// them in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Sharing {
@@ -47,6 +49,40 @@ pub struct Access {
 #[derive(Deserialize)]
 struct SharingAnswer {
     object: Sharing,
+}
+
+impl Sharing {
+    /// The sharing a document read with `sharing` among its fields carries, so a list of
+    /// documents brings theirs, a page a request. `None` when the read has none, or when its
+    /// public access is null, which only `/api/sharing` resolves (for its caller: §9.2). Unlike
+    /// `/api/sharing`, this shows entries whose user or group the server no longer has.
+    pub fn of_document(document: &Document) -> Option<Sharing> {
+        let sharing = document.extra.get("sharing")?;
+        let entries = |key: &str| {
+            let mut accesses: Vec<Access> = sharing
+                .get(key)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|map| map.values())
+                // Each entry's own id counts (DHIS2 ignores the map's keys too, §9.4).
+                .filter_map(|entry| serde_json::from_value(entry.clone()).ok())
+                .collect();
+            accesses.sort_by(|a, b| a.id.cmp(&b.id));
+            accesses
+        };
+        Some(Sharing {
+            public_access: sharing.get("public")?.as_str()?.to_string(),
+            user_group_accesses: entries("userGroups"),
+            user_accesses: entries("users"),
+        })
+    }
+
+    /// The entries in uid order.
+    fn in_uid_order(mut self) -> Sharing {
+        self.user_group_accesses.sort_by(|a, b| a.id.cmp(&b.id));
+        self.user_accesses.sort_by(|a, b| a.id.cmp(&b.id));
+        self
+    }
 }
 
 /// The length of every access string (dhis2-api.md §9.1).
@@ -75,7 +111,8 @@ impl Client {
                 &[("type", "document".to_string()), ("id", uid.to_string())],
             )
             .await?;
-        Ok(answer.object)
+        // Groups come sorted by name, users in map order.
+        Ok(answer.object.in_uid_order())
     }
 
     /// Replaces the sharing of a document (`POST /api/sharing?type=document&id=UID`): the
@@ -205,6 +242,28 @@ mod tests {
         ] {
             assert!(!is_valid_access_string(invalid), "{invalid}");
         }
+    }
+
+    #[test]
+    fn a_read_documents_sharing_is_taken_from_its_sharing_object() {
+        let read = |sharing: Value| Document {
+            extra: [("sharing".to_string(), sharing)].into_iter().collect(),
+            ..Document::default()
+        };
+        let document = read(json!({"owner": "M5zQapPyTZI", "public": "r-------",
+            "users": {"ignored key": {"id": "xE7jOejl9FI", "access": "rw------"}},
+            "userGroups": {"b": {"id": "wl5cDMuUhmF", "access": "r-------", "displayName": "A"},
+                           "a": {"id": "Qs2bVkOBNh5", "access": "rw------"}}}));
+        assert_eq!(
+            Sharing::of_document(&document),
+            Some(sharing(
+                "r-------",
+                &[("Qs2bVkOBNh5", "rw------"), ("wl5cDMuUhmF", "r-------")],
+                &[("xE7jOejl9FI", "rw------")],
+            ))
+        );
+        assert_eq!(Sharing::of_document(&read(json!({"users": {}}))), None);
+        assert_eq!(Sharing::of_document(&Document::default()), None);
     }
 
     #[test]
