@@ -2246,3 +2246,37 @@ async fn sharing_external_is_no_filter_once_removed() {
         }
     }
 }
+
+#[tokio::test]
+async fn put_document_sharing_reports_each_bad_string_after_saving_it() {
+    let em = start("2.41.7").await;
+    let doc = em.seed_document(link(1));
+    let path = format!("/api/documents/{doc}/sharing");
+    let sharing = json!({"owner": "M5zQapPyTZI", "public": "RW------",
+        "userGroups": {"g": {"id": d2files::emulator::VIEWERS_GROUP_ID, "access": "rwx-----"}},
+        "users": {"u": {"id": "KvLgpVgQwY2", "access": "r"}}});
+    let (status, _, body) = put_json(&em, &path, sharing, As::Admin).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let reports: Vec<(&str, &str)> = body["response"]["objectReports"][0]["errorReports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| {
+            (
+                r["errorCode"].as_str().expect("code"),
+                r["message"].as_str().expect("message"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reports,
+        [
+            ("E3015", "Invalid public access string: `RW------`"),
+            ("E3017", "Invalid user group access string: `rwx-----`"),
+            ("E3018", "Invalid user access string: `r`"),
+        ]
+    );
+    let (_, _, body) = get(&em, &path).await;
+    assert_eq!(body["sharing"]["public"], "RW------", "saved as sent");
+    assert_eq!(body["sharing"]["users"]["KvLgpVgQwY2"]["access"], "r");
+}
