@@ -1820,3 +1820,463 @@ async fn deleting_a_document_removes_every_occurrence_and_may_leave_a_dashboard_
     assert_eq!(status, StatusCode::OK, "the dashboard is never deleted");
     assert_eq!(body, json!({"name": "Only it", "dashboardItems": []}));
 }
+
+// ---------------------------------------------------------------- creating with given uids
+
+#[tokio::test]
+async fn create_with_an_id_follows_each_versions_checks() {
+    let not_a_uid = "1234567890a";
+    for (version, format_checked) in [
+        ("2.38.0", false),
+        ("2.39.1", false),
+        ("2.39.2", true),
+        ("2.40.0", false),
+        ("2.40.1", true),
+        ("2.41.0", true),
+        ("2.42.0", true),
+    ] {
+        let em = start(version).await;
+        let create =
+            |id: &str| json!({"id": id, "name": "Kept", "external": true, "url": "https://a.org"});
+        let codes = |response: &Value| -> Vec<String> {
+            response["response"]["errorReports"]
+                .as_array()
+                .expect("reports")
+                .iter()
+                .map(|r| r["errorCode"].as_str().expect("code").to_string())
+                .collect()
+        };
+        let (status, _, response) =
+            post_json(&em, "/api/documents", create(not_a_uid), As::Admin).await;
+        if format_checked {
+            assert_eq!(status, StatusCode::CONFLICT, "{version}");
+            assert_eq!(codes(&response), ["E4014"], "{version}");
+            assert_eq!(
+                response["response"]["errorReports"][0]["message"],
+                format!("Invalid UID `{not_a_uid}` for property `Document`"),
+                "{version}"
+            );
+        } else {
+            assert_eq!(status, StatusCode::CREATED, "{version}: stored as given");
+            assert_eq!(response["response"]["uid"], not_a_uid, "{version}");
+        }
+        let (_, _, response) = post_json(&em, "/api/documents", create("abc"), As::Admin).await;
+        assert_eq!(codes(&response)[0], "E4002", "{version}");
+        let (_, _, response) =
+            post_json(&em, "/api/documents", create("RTkjSgLtdI6x"), As::Admin).await;
+        assert_eq!(codes(&response)[0], "E4001", "{version}");
+
+        let (status, _, response) =
+            post_json(&em, "/api/documents", create("RTkjSgLtdI6"), As::Admin).await;
+        assert_eq!(status, StatusCode::CREATED, "{version}");
+        assert_eq!(response["response"]["uid"], "RTkjSgLtdI6", "{version}");
+        let (status, _, response) =
+            post_json(&em, "/api/documents", create("RTkjSgLtdI6"), As::Admin).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{version}");
+        assert_eq!(codes(&response), ["E5000"], "{version}");
+        assert_eq!(
+            response["response"]["errorReports"][0]["message"],
+            "Found matching object for reference, but import mode is CREATE. Identifier was UID, \
+             and object was Kept [RTkjSgLtdI6] (Document).",
+            "{version}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn upload_with_a_uid_is_kept_from_239_and_e1119_when_taken() {
+    for (version, kept) in [("2.38.0", false), ("2.39.0", true), ("2.42.0", true)] {
+        let em = start(version).await;
+        let (status, _, body) = upload(
+            &em,
+            "?uid=TacExtJuMmW",
+            "a.txt",
+            "text/plain",
+            b"one".to_vec(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{version}");
+        let id = body["response"]["fileResource"]["id"].as_str().expect("id");
+        assert_eq!(id == "TacExtJuMmW", kept, "{version}: {id}");
+        let (status, _, body) = upload(
+            &em,
+            &format!("?uid={id}"),
+            "b.txt",
+            "text/plain",
+            b"two".to_vec(),
+        )
+        .await;
+        if kept {
+            assert_eq!(status, StatusCode::CONFLICT, "{version}");
+            assert_eq!(body["errorCode"], "E1119", "{version}");
+            assert_eq!(
+                body["message"],
+                format!("FileResource already exists: `{id}`"),
+                "{version}"
+            );
+        } else {
+            assert_eq!(
+                status,
+                StatusCode::ACCEPTED,
+                "{version}: uid is no parameter"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------- sharing (§9)
+
+async fn put_json(
+    em: &Emulator,
+    path: &str,
+    body: Value,
+    who: As,
+) -> (StatusCode, header::HeaderMap, Value) {
+    send(request(em, Method::PUT, path, who).json(&body)).await
+}
+
+#[tokio::test]
+async fn sharing_is_read_and_replaced_through_api_sharing() {
+    for version in ["2.38.0", "2.41.7", "2.42.0", "2.42.6"] {
+        let em = start(version).await;
+        let doc = em.seed_document(link(1));
+        let path = format!("/api/sharing?type=document&id={doc}");
+        let (status, headers, body) = get(&em, &path).await;
+        assert_eq!(status, StatusCode::OK, "{version}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "{version}");
+        assert_eq!(body["meta"]["allowPublicAccess"], true, "{version}");
+        let external = version != "2.42.6";
+        assert_eq!(
+            body["meta"].get("allowExternalAccess").is_some(),
+            external,
+            "{version}"
+        );
+        assert_eq!(body["object"]["publicAccess"], "rw------", "{version}");
+        assert_eq!(body["object"]["user"]["id"], "M5zQapPyTZI", "{version}");
+
+        let sent = json!({"object": {
+            "publicAccess": "r-r-----",
+            "userGroupAccesses": [
+                {"id": d2files::emulator::VIEWERS_GROUP_ID, "access": "rw------"},
+                {"id": d2files::emulator::ADMINISTRATORS_GROUP_ID, "access": "r-------"},
+                {"id": "NoSuchGrp01", "access": "r-------"},
+            ],
+            "userAccesses": [{"id": "KvLgpVgQwY2", "access": "rwrw----"}],
+        }});
+        let (status, _, body) = post_json(&em, &path, sent, As::Admin).await;
+        assert_eq!(status, StatusCode::OK, "{version}");
+        assert_eq!(body["message"], "Access control set", "{version}");
+        let (_, _, body) = get(&em, &path).await;
+        let object = &body["object"];
+        assert_eq!(
+            object["publicAccess"], "r-------",
+            "{version}: data bits cleared"
+        );
+        let groups: Vec<&str> = object["userGroupAccesses"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(|g| g["name"].as_str().expect("name"))
+            .collect();
+        assert_eq!(groups, ["Administrators", "Report viewers"], "{version}");
+        assert_eq!(object["userAccesses"][0]["access"], "rw------", "{version}");
+        assert_eq!(
+            object["userAccesses"][0]["name"], "Guest Viewer",
+            "{version}"
+        );
+
+        let (_, _, document) = get(&em, &format!("/api/documents/{doc}?fields=sharing")).await;
+        assert_eq!(document["sharing"]["public"], "r-------", "{version}");
+        assert_eq!(
+            document["sharing"]["users"]["KvLgpVgQwY2"]["access"], "rw------",
+            "{version}"
+        );
+        assert_eq!(
+            document["sharing"].get("external").is_some(),
+            external,
+            "{version}"
+        );
+
+        for (object, message) in [
+            (
+                json!({"publicAccess": "RW------"}),
+                "Invalid public access string: RW------",
+            ),
+            (
+                json!({"publicAccess": "r-------",
+                       "userGroupAccesses": [{"id": d2files::emulator::CLERKS_GROUP_ID, "access": "rwx-----"}]}),
+                "Invalid user group access string: rwx-----",
+            ),
+            (
+                json!({"publicAccess": "r-------",
+                       "userAccesses": [{"id": "KvLgpVgQwY2", "access": "rw-----"}]}),
+                "Invalid user access string: rw-----",
+            ),
+        ] {
+            let (status, _, body) =
+                post_json(&em, &path, json!({ "object": object }), As::Admin).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{version}");
+            assert_eq!(body["message"], message, "{version}");
+        }
+        let (_, _, body) = get(&em, &path).await;
+        assert_eq!(
+            body["object"]["userGroupAccesses"].as_array().map(Vec::len),
+            Some(2)
+        );
+    }
+}
+
+#[tokio::test]
+async fn api_sharing_refusals_per_version() {
+    for (version, forbidden_code) in [("2.41.7", None), ("2.42.0", Some("E1006"))] {
+        let em = start(version).await;
+        let private = em.seed_document(link(1).private());
+        let public = em.seed_document(link(2));
+        let (status, _, body) = get(&em, &format!("/api/sharing?type=documents&id={public}")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{version}");
+        assert_eq!(body["message"], "Type documents is not supported.");
+        let (status, _, body) = get(&em, "/api/sharing?type=document&id=NoSuchDoc01").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{version}");
+        assert_eq!(
+            body["message"],
+            "Object of type document with ID NoSuchDoc01 was not found."
+        );
+        assert!(body.get("errorCode").is_none(), "{version}");
+        let path = format!("/api/sharing?type=document&id={private}");
+        let (status, _, body) = send(request(&em, Method::GET, &path, As::Guest)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{version}");
+        assert_eq!(
+            body["message"],
+            "You do not have manage access to this object."
+        );
+        assert_eq!(body["errorCode"].as_str(), forbidden_code, "{version}");
+        // The guest reads the public one but may not change it (no F_DOCUMENT_*_ADD).
+        let path = format!("/api/sharing?type=document&id={public}");
+        let (status, _, _) = send(request(&em, Method::GET, &path, As::Guest)).await;
+        assert_eq!(status, StatusCode::OK, "{version}");
+        let (status, _, _) = post_json(
+            &em,
+            &path,
+            json!({"object": {"publicAccess": "--------"}}),
+            As::Guest,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{version}");
+        let (status, _, _) = send(
+            request(&em, Method::POST, &path, As::Admin)
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body("{}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{version}");
+    }
+}
+
+#[tokio::test]
+async fn sharing_decides_who_reads_a_document() {
+    let em = start("2.41.7").await;
+    let doc = em.seed_document(link(1).private());
+    let as_guest = |path: String| send(request(&em, Method::GET, &path, As::Guest));
+    let (status, _, _) = as_guest(format!("/api/documents/{doc}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let path = format!("/api/sharing?type=document&id={doc}");
+    let grant = json!({"object": {"publicAccess": "--------", "userGroupAccesses": [
+        {"id": d2files::emulator::VIEWERS_GROUP_ID, "access": "r-------"}]}});
+    assert_eq!(
+        post_json(&em, &path, grant, As::Admin).await.0,
+        StatusCode::OK
+    );
+    let (status, _, _) = as_guest(format!("/api/documents/{doc}")).await;
+    assert_eq!(status, StatusCode::OK, "the guest is in the group");
+    let through_empty_group = json!({"object": {"publicAccess": "--------", "userGroupAccesses": [
+        {"id": d2files::emulator::CLERKS_GROUP_ID, "access": "r-------"}]}});
+    assert_eq!(
+        post_json(&em, &path, through_empty_group, As::Admin)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, _, _) = as_guest(format!("/api/documents/{doc}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the guest is not in that group"
+    );
+}
+
+#[tokio::test]
+async fn put_document_sharing_saves_what_it_was_sent_then_checks() {
+    for version in ["2.38.0", "2.42.0"] {
+        let em = start(version).await;
+        let doc = em.seed_document(link(1));
+        let path = format!("/api/documents/{doc}/sharing");
+        let sharing = json!({"owner": "M5zQapPyTZI", "public": "r-------",
+            "users": {"any key": {"id": "KvLgpVgQwY2", "access": "rw------"},
+                      "x": {"id": "NoSuchUser1", "access": "rw------"}},
+            "userGroups": {}});
+        let (status, _, body) = put_json(&em, &path, sharing, As::Admin).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{version}: {body}");
+        let (_, _, body) = get(&em, &path).await;
+        assert_eq!(body["sharing"]["public"], "r-------", "{version}");
+        let users: Vec<&String> = body["sharing"]["users"]
+            .as_object()
+            .expect("users")
+            .keys()
+            .collect();
+        assert_eq!(
+            users,
+            ["KvLgpVgQwY2"],
+            "{version}: map keys ignored, unknown ids dropped"
+        );
+
+        // Data rights: a 409 TypeReport, and saved as sent all the same; no owner: none kept.
+        let (status, _, body) =
+            put_json(&em, &path, json!({"public": "rwrw----"}), As::Admin).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{version}");
+        assert_eq!(body["response"]["responseType"], "TypeReport");
+        let report = &body["response"]["objectReports"][0]["errorReports"][0];
+        assert_eq!(report["errorCode"], "E3016", "{version}");
+        assert_eq!(report["errorKlass"], "org.hisp.dhis.document.Document");
+        let (_, _, body) = get(&em, &path).await;
+        assert_eq!(body["sharing"]["public"], "rwrw----", "{version}");
+        assert!(body["sharing"].get("owner").is_none(), "{version}");
+        let (status, _, body) = put_json(
+            &em,
+            "/api/documents/NoSuchDoc01/sharing",
+            json!({}),
+            As::Admin,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{version}");
+        assert_eq!(
+            body["errorCode"].as_str(),
+            (version != "2.38.0").then_some("E1005")
+        );
+    }
+}
+
+#[tokio::test]
+async fn legacy_sharing_fields_list_the_accesses_up_to_240() {
+    let em = start("2.40.0").await;
+    let doc = em.seed_document(link(1));
+    let path = format!("/api/sharing?type=document&id={doc}");
+    let grant = json!({"object": {"publicAccess": "r-------", "userGroupAccesses": [
+        {"id": d2files::emulator::VIEWERS_GROUP_ID, "access": "rw------"}]}});
+    assert_eq!(
+        post_json(&em, &path, grant, As::Admin).await.0,
+        StatusCode::OK
+    );
+    let (_, _, body) = get(
+        &em,
+        &format!("/api/documents/{doc}?fields=publicAccess,userGroupAccesses,userAccesses"),
+    )
+    .await;
+    assert_eq!(body["publicAccess"], "r-------");
+    assert_eq!(
+        body["userGroupAccesses"][0]["userGroupUid"],
+        d2files::emulator::VIEWERS_GROUP_ID
+    );
+    assert_eq!(
+        body["userGroupAccesses"][0]["displayName"],
+        "Report viewers"
+    );
+    assert_eq!(body["userAccesses"], json!([]));
+}
+
+#[tokio::test]
+async fn api_sharing_without_a_public_string_stores_null_which_reads_as_public() {
+    let em = start("2.40.0").await;
+    let doc = em.seed_document(link(1).private());
+    let path = format!("/api/sharing?type=document&id={doc}");
+    let (status, _, _) = post_json(&em, &path, json!({"object": {}}), As::Admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, body) = get(
+        &em,
+        &format!("/api/documents/{doc}?fields=sharing,publicAccess"),
+    )
+    .await;
+    assert!(body["sharing"].get("public").is_none(), "{body}");
+    assert!(
+        body.get("publicAccess").is_none(),
+        "null is left out: {body}"
+    );
+    assert_eq!(body["sharing"]["owner"], "M5zQapPyTZI", "the owner stays");
+    let (_, _, body) = get(&em, &path).await;
+    assert_eq!(
+        body["object"]["publicAccess"], "rw------",
+        "computed for the caller"
+    );
+    let (status, _, _) = send(request(
+        &em,
+        Method::GET,
+        &format!("/api/documents/{doc}"),
+        As::Guest,
+    ))
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the in-memory ACL reads null as every right"
+    );
+}
+
+#[tokio::test]
+async fn sharing_external_is_no_filter_once_removed() {
+    for (version, status) in [
+        ("2.41.8", StatusCode::OK),
+        ("2.41.9", StatusCode::BAD_REQUEST),
+        ("2.42.5", StatusCode::OK),
+        ("2.42.6", StatusCode::BAD_REQUEST),
+    ] {
+        let em = start(version).await;
+        em.seed_document(link(1));
+        let (got, _, body) = get(&em, "/api/documents?filter=sharing.external:eq:false").await;
+        assert_eq!(got, status, "{version}: {body}");
+        if status == StatusCode::OK {
+            assert_eq!(
+                body["documents"].as_array().map(Vec::len),
+                Some(1),
+                "{version}"
+            );
+        } else {
+            assert_eq!(
+                body["message"], "Unknown path property: external",
+                "{version}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn put_document_sharing_reports_each_bad_string_after_saving_it() {
+    let em = start("2.41.7").await;
+    let doc = em.seed_document(link(1));
+    let path = format!("/api/documents/{doc}/sharing");
+    let sharing = json!({"owner": "M5zQapPyTZI", "public": "RW------",
+        "userGroups": {"g": {"id": d2files::emulator::VIEWERS_GROUP_ID, "access": "rwx-----"}},
+        "users": {"u": {"id": "KvLgpVgQwY2", "access": "r"}}});
+    let (status, _, body) = put_json(&em, &path, sharing, As::Admin).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let reports: Vec<(&str, &str)> = body["response"]["objectReports"][0]["errorReports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| {
+            (
+                r["errorCode"].as_str().expect("code"),
+                r["message"].as_str().expect("message"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reports,
+        [
+            ("E3015", "Invalid public access string: `RW------`"),
+            ("E3017", "Invalid user group access string: `rwx-----`"),
+            ("E3018", "Invalid user access string: `r`"),
+        ]
+    );
+    let (_, _, body) = get(&em, &path).await;
+    assert_eq!(body["sharing"]["public"], "RW------", "saved as sent");
+    assert_eq!(body["sharing"]["users"]["KvLgpVgQwY2"]["access"], "r");
+}

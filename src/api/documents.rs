@@ -126,6 +126,35 @@ impl Client {
         .await
     }
 
+    /// Creates a document with the uid `id`, to restore or copy one as it was (dhis2-api.md
+    /// §11.2): a link to `url` when `external` (checked against DHIS2's rule), otherwise a
+    /// document showing the file resource whose uid is `url`. The name is sent as given, not
+    /// trimmed, so a copy keeps it. Every DHIS2 version keeps the id; its refusals come back in
+    /// DHIS2's words and codes: E5000 when a document has that id already, E4015 when the file
+    /// resource does not exist, E4016 when another document shows it. An id that is no uid is
+    /// refused here (DHIS2 2.39.2+ answers E4014; older versions would store an id that no
+    /// uid-checked read could then reach).
+    ///
+    /// DHIS2 discards any sharing sent with a create (§3.4), so none is sent: set it afterwards
+    /// with [`Client::set_document_sharing`].
+    pub async fn create_document_with_id(
+        &self,
+        id: &str,
+        name: &str,
+        url: &str,
+        external: bool,
+    ) -> Result<Document> {
+        check_uid(id)?;
+        check_name(name)?;
+        if external {
+            check_external_url(url)?;
+        } else {
+            check_uid(url)?;
+        }
+        self.create_document(json!({"id": id, "name": name, "url": url, "external": external}))
+            .await
+    }
+
     async fn create_document(&self, body: serde_json::Value) -> Result<Document> {
         let url = self.endpoint("documents")?;
         let message: WebMessage = self

@@ -29,11 +29,32 @@ impl Client {
         domain: &Domain,
         options: &TransferOptions,
     ) -> Result<FileResource> {
+        self.upload_file_resource_with_uid(path, domain, None, options)
+            .await
+    }
+
+    /// [`Client::upload_file_resource`], asking for the uid `uid` when one is given
+    /// (`?uid=`, to restore or copy a file resource as it was, dhis2-api.md §11.1). DHIS2
+    /// 2.39+ keeps it; 2.38 has no such parameter and makes a uid of its own without a word,
+    /// so compare the answer's `id` with the uid asked for (a plan can know it beforehand:
+    /// [`crate::api::ServerVersion::keeps_upload_uids`]). A uid taken already is DHIS2's
+    /// 409 E1119 (`FileResource already exists`), with a hint naming it; one that is no uid is
+    /// refused here (2.43 refuses it with a 400, older versions store it as given).
+    pub async fn upload_file_resource_with_uid(
+        &self,
+        path: &Path,
+        domain: &Domain,
+        uid: Option<&str>,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        if let Some(uid) = uid {
+            check_uid(uid)?;
+        }
         // Its errors quote the server (uids, names, its answer): masked once, on the way out.
-        self.upload_unmasked(path, domain, options)
+        self.upload_unmasked(path, domain, uid, options)
             .await
             .inspect_err(|refusal| self.upload_limits().learn(domain, refusal))
-            .map_err(|e| self.redacted(e))
+            .map_err(|e| self.redacted(explain_taken_uid(e, uid)))
     }
 
     /// Everything about an upload that can be checked before a byte is sent: the source (see
@@ -49,6 +70,7 @@ impl Client {
         &self,
         path: &Path,
         domain: &Domain,
+        uid: Option<&str>,
         options: &TransferOptions,
     ) -> Result<FileResource> {
         let length = self.check_upload(path, domain).await?;
@@ -56,11 +78,13 @@ impl Client {
         let url = self.endpoint("fileResources")?;
         let form = reqwest::multipart::Form::new().part("file", part);
         options.unlinked.set(None);
+        // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
+        let mut query = vec![("domain", domain.as_str())];
+        query.extend(uid.map(|uid| ("uid", uid)));
         let send = self.send(
             self.request(Method::POST, url)
                 .header(ACCEPT, "application/json")
-                // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
-                .query(&[("domain", domain.as_str())])
+                .query(&query)
                 .multipart(form),
         );
         // A server that stops reading the body would otherwise hold the upload for ever (the
@@ -297,6 +321,21 @@ pub async fn check_upload_source(path: &Path) -> Result<u64> {
     let length = source_length(path).await?;
     check_uploadable(path, upload_mime(path).essence_str(), length)?;
     Ok(length)
+}
+
+/// DHIS2's E1119 for an upload that asked for `uid`, with what it means: the uid is taken on
+/// this server, and nothing was replaced.
+fn explain_taken_uid(error: Error, uid: Option<&str>) -> Error {
+    match (error, uid) {
+        (Error::Dhis2(mut dhis2), Some(uid)) if dhis2.error_code.as_deref() == Some("E1119") => {
+            dhis2.hint = Some(format!(
+                "a file resource with uid {uid} exists on this server already; it was left as \
+                 it is and nothing was uploaded in its place"
+            ));
+            Error::Dhis2(dhis2)
+        }
+        (error, _) => error,
+    }
 }
 
 /// Refuses a file resource whose bytes the server does not have: DHIS2 would answer `/data`

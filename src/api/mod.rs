@@ -25,6 +25,7 @@ mod listing;
 mod model;
 mod query;
 mod redact;
+mod sharing;
 mod stall;
 mod transfer;
 pub mod units;
@@ -54,6 +55,7 @@ pub use model::{
 };
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
 pub use redact::Redactor;
+pub use sharing::{Access, Sharing, is_valid_access_string};
 pub use stall::MinProgress;
 pub use transfer::download::{DownloadTarget, Downloaded, Verification};
 pub use transfer::{

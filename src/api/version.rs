@@ -35,6 +35,13 @@ impl ServerVersion {
     pub fn at_least(&self, minor: u32, patch: u32) -> bool {
         (self.major, self.minor, self.patch) >= (2, minor, patch)
     }
+
+    /// Whether an upload keeps the uid asked for (`?uid=`, 2.39+, dhis2-api.md §11.1): 2.38 makes
+    /// its own, so what is restored there is known by new uids, which a plan can say before
+    /// anything is sent.
+    pub fn keeps_upload_uids(&self) -> bool {
+        self.at_least(39, 0)
+    }
 }
 
 impl fmt::Display for ServerVersion {
@@ -69,5 +76,12 @@ mod tests {
         assert!(ServerVersion::parse("2.41.7").unwrap().at_least(41, 7));
         assert!(!ServerVersion::parse("2.41.6").unwrap().at_least(41, 7));
         assert!(ServerVersion::parse("banana").is_none());
+        assert!(!ServerVersion::parse("2.38.9").unwrap().keeps_upload_uids());
+        assert!(ServerVersion::parse("2.39.0").unwrap().keeps_upload_uids());
+        assert!(
+            ServerVersion::parse("2.44-SNAPSHOT")
+                .unwrap()
+                .keeps_upload_uids()
+        );
     }
 }

@@ -6,7 +6,7 @@ use base64::Engine;
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::model::{ADMIN, GUEST, User};
+use super::model::{ADMIN, USERS, User};
 use super::web_message::WebMessage;
 
 /// `ApiTokenResolver.AUTHORIZATION_PATTERN`.
@@ -80,7 +80,7 @@ fn basic_user(encoded: &str) -> Option<&'static User> {
         .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (username, password) = decoded.split_once(':')?;
-    [&ADMIN, &GUEST]
+    USERS
         .into_iter()
         .find(|u| u.username == username && u.password == password)
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, query_pairs, values};
-use super::model::{Document, User, is_valid_uid, now};
+use super::model::{Db, Document, Sharing, User, is_valid_uid, now};
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
 use super::version::Dhis2Version;
@@ -42,7 +42,7 @@ pub fn schema(version: Dhis2Version) -> Schema {
 }
 
 /// 404 of the generic controllers (E1005 from 2.40).
-fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
+pub fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
     WebMessage::error(
         StatusCode::NOT_FOUND,
         format!("Document with id {uid} could not be found."),
@@ -51,7 +51,7 @@ fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
 }
 
 /// 403 of the generic controllers (E1006 from 2.40).
-fn forbidden(version: Dhis2Version, action: &str) -> WebMessage {
+pub fn forbidden(version: Dhis2Version, action: &str) -> WebMessage {
     WebMessage::error(
         StatusCode::FORBIDDEN,
         format!("You don't have the proper permissions to {action} this object."),
@@ -85,7 +85,7 @@ fn media_type(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
+pub fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers) == "application/json"
 }
 
@@ -120,7 +120,7 @@ pub async fn list(
 }
 
 /// The readable document, or None.
-fn readable(state: &AppState, uid: &str, user: &User) -> Option<Document> {
+pub fn readable(state: &AppState, uid: &str, user: &User) -> Option<Document> {
     state
         .db()
         .documents
@@ -164,14 +164,25 @@ pub async fn property(
     Path((uid, property)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    property_of(&state, user, &uid, &property, &headers)
+}
+
+/// `{"<property>": value}` of a readable document (also `GET …/{uid}/sharing`).
+pub fn property_of(
+    state: &AppState,
+    user: &User,
+    uid: &str,
+    property: &str,
+    headers: &HeaderMap,
+) -> Response {
     let version = state.version;
-    let Some(document) = readable(&state, &uid, user) else {
-        return not_found(version, &uid).into_response();
+    let Some(document) = readable(state, uid, user) else {
+        return not_found(version, uid).into_response();
     };
-    let base = state.base_url(&headers);
+    let base = state.base_url(headers);
     let object = document.to_json(&state.render_context(user, &base));
-    match object.get(&property) {
-        Some(value) => Json(json!({ property.clone(): value })).into_response(),
+    match object.get(property) {
+        Some(value) => Json(json!({ property: value })).into_response(),
         None => WebMessage::error(
             StatusCode::NOT_FOUND,
             format!("Property `{property}` does not exist on Document"),
@@ -244,6 +255,52 @@ fn report(code: &'static str, message: String, props: &[&str]) -> ErrorReport {
     ErrorReport::new(code, DOCUMENT_KLASS, message, props)
 }
 
+/// The length DHIS2 allows an `id` (`@PropertyRange(min=11,max=11)`).
+const UID_LENGTH: usize = 11;
+
+/// What a create says of the `id` it was given (dhis2-api.md §11.2): its length (schema
+/// validation, every version), its form (`UidFormatCheck`, where the version has it), and
+/// whether a document has it already (`CreationCheck`, E5000).
+fn id_reports(state: &AppState, db: &Db, input: &Input, id: &str) -> Vec<ErrorReport> {
+    let mut reports = Vec::new();
+    let length = id.chars().count();
+    if length > UID_LENGTH {
+        reports.push(report(
+            "E4001",
+            format!(
+                "Maximum length of property `id`is {UID_LENGTH}, but given length was {length}"
+            ),
+            &["id"],
+        ));
+    } else if length < UID_LENGTH {
+        reports.push(report(
+            "E4002",
+            format!(
+                "Allowed length range for property `id` is [{UID_LENGTH} to {UID_LENGTH}], but given length was {length}"
+            ),
+            &["id"],
+        ));
+    }
+    if state.version.document_uid_check() && !is_valid_uid(id) {
+        reports.push(report(
+            "E4014",
+            format!("Invalid UID `{id}` for property `Document`"),
+            &["id", id],
+        ));
+    }
+    if db.documents.contains_key(id) {
+        let name = input.name.as_deref().unwrap_or("null");
+        reports.push(report(
+            "E5000",
+            format!(
+                "Found matching object for reference, but import mode is CREATE. Identifier was UID, and object was {name} [{id}] (Document)."
+            ),
+            &[id],
+        ));
+    }
+    reports
+}
+
 /// Schema validation plus `DocumentObjectBundleHook.validate` (same on create and update, which
 /// is why a file-backed document keeping its url fails with E4016 on update).
 fn validate(state: &AppState, input: &Input, creating: bool) -> Vec<ErrorReport> {
@@ -287,21 +344,7 @@ fn validate(state: &AppState, input: &Input, creating: bool) -> Vec<ErrorReport>
         ));
     }
     if creating && let Some(id) = &input.id {
-        if !is_valid_uid(id) {
-            reports.push(report(
-                "E4014",
-                format!("Invalid UID `{id}` for property `id`"),
-                &["id", id],
-            ));
-        } else if db.documents.contains_key(id) {
-            reports.push(report(
-                "E5000",
-                format!(
-                    "Found matching object for reference, but import mode is CREATE. Identifier was `{id}`, and object was `Document`."
-                ),
-                &[id],
-            ));
-        }
+        reports.extend(id_reports(state, &db, input, id));
     }
     match &input.url {
         None => reports.push(missing("url")),
@@ -334,7 +377,8 @@ fn validate(state: &AppState, input: &Input, creating: bool) -> Vec<ErrorReport>
 }
 
 /// Writes a validated document: links its file resource (domain DOCUMENT, assigned) and resets
-/// sharing (`clearSharing=true`: the body's sharing is discarded).
+/// sharing (`clearSharing=true`: any `sharing`, `publicAccess`, `userAccesses`… in the body is
+/// never read, §3.4).
 fn save(
     state: &AppState,
     input: Input,
@@ -356,10 +400,13 @@ fn save(
         fr.assigned = true;
         fr.last_updated = timestamp;
     }
-    let public_access = if user.has("F_DOCUMENT_PUBLIC_ADD") {
-        "rw------"
-    } else {
-        "--------"
+    // The creator owns a new document; an update keeps the owner it had.
+    let sharing = match existing {
+        Some(document) => Sharing {
+            owner: document.sharing.owner.clone(),
+            ..Sharing::cleared(user.id, user)
+        },
+        None => Sharing::cleared(user.id, user),
     };
     let document = Document {
         id: uid.to_string(),
@@ -373,13 +420,14 @@ fn save(
         last_updated: timestamp,
         created_by: existing.map_or(user.id, |d| d.created_by),
         last_updated_by: user.id,
-        public_access: public_access.to_string(),
+        sharing,
         file_resource,
     };
     db.documents.insert(uid.to_string(), document);
 }
 
-fn parse_body(body: &Bytes) -> Result<Value, WebMessage> {
+/// A JSON body; one that does not parse is Jackson's 409.
+pub fn parse_body(body: &Bytes) -> Result<Value, WebMessage> {
     serde_json::from_slice::<Value>(body)
         .map_err(|e| WebMessage::error(StatusCode::CONFLICT, e.to_string()))
 }
@@ -401,11 +449,8 @@ pub async fn create(
         Ok(value) => Input::from_json(&value),
         Err(message) => return message.into_response(),
     };
-    let uid = input
-        .id
-        .clone()
-        .filter(|id| is_valid_uid(id))
-        .unwrap_or_else(|| state.db().fresh_uid());
+    // An id that passed validation is kept as given (`setAutoFields` only fills a missing one).
+    let uid = input.id.clone().unwrap_or_else(|| state.db().fresh_uid());
     let reports = validate(&state, &input, true);
     if !reports.is_empty() {
         return import_conflict(&uid, DOCUMENT_KLASS, &reports, version).into_response();

@@ -1,5 +1,5 @@
 //! An in-process DHIS2 (2.38 to 2.42) for the endpoints d2files uses: `/api/documents`,
-//! `/api/fileResources`, `/api/system/info` and `/api/me`, with each version's quirks
+//! `/api/fileResources`, `/api/sharing`, `/api/system/info` and `/api/me`, with each version's quirks
 //! (see `dhis2-api.md`). It serves the demo mode, `d2files demo-server`, every test and the
 //! benchmarks. It shares no code with `crate::api`: only the wire format.
 
@@ -15,6 +15,7 @@ mod model;
 mod query;
 mod seed;
 mod server;
+mod sharing;
 mod state;
 mod store;
 mod system;
@@ -33,7 +34,10 @@ pub use faults::{FaultBody, FaultRule, Faults};
 pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
 pub use version::{Dhis2Version, VersionError};
 
-pub use model::{ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, GUEST_PASSWORD, GUEST_USERNAME};
+pub use model::{
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD,
+    CLERK_USERNAME, CLERKS_GROUP_ID, GUEST_PASSWORD, GUEST_USERNAME, VIEWERS_GROUP_ID,
+};
 pub use state::RecordedRequest;
 use state::{AppState, Shared};
 use store::BlobStore;
@@ -245,6 +249,9 @@ pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     ));
     banner.push_str(&format!(
         "  Guest (no add/delete rights): {GUEST_USERNAME} / {GUEST_PASSWORD}\n"
+    ));
+    banner.push_str(&format!(
+        "  Clerk (private documents only): {CLERK_USERNAME} / {CLERK_PASSWORD}\n"
     ));
     banner.push_str(&format!(
         "  Personal access token: Authorization: ApiToken {ADMIN_PAT}\n"

@@ -75,6 +75,16 @@ impl User {
         self.has("F_DOCUMENT_DELETE")
     }
 
+    /// `canMakeClassPublic` for documents.
+    pub fn can_make_public(&self) -> bool {
+        self.has("F_DOCUMENT_PUBLIC_ADD")
+    }
+
+    /// `canMakeClassExternal` for documents (before external access was removed, §9.6).
+    pub fn can_make_external(&self) -> bool {
+        self.has("F_DOCUMENT_EXTERNAL")
+    }
+
     /// `{"id","code","name","displayName","username"}` (`UserPropertyTransformer`).
     pub fn reference(&self, with_null_code: bool) -> Value {
         let mut reference = json!({
@@ -111,8 +121,190 @@ pub const GUEST: User = User {
     authorities: &["M_dhis-web-dashboard", "F_VIEW_UNAPPROVED_DATA"],
 };
 
+/// Adds private documents and shares them, but may not make them public: what a create or
+/// `/api/sharing` does with public access then (dhis2-api.md §3.4, §9.3).
+pub const CLERK: User = User {
+    id: "pQ4wNcE8yUd",
+    username: CLERK_USERNAME,
+    password: CLERK_PASSWORD,
+    first_name: "Clerk",
+    surname: "Private",
+    email: "clerk@moh.example.org",
+    authorities: &["F_DOCUMENT_PRIVATE_ADD"],
+};
+
+/// Every account of the emulator: those who log in are also those sharing can name.
+pub const USERS: [&User; 3] = [&ADMIN, &GUEST, &CLERK];
+
+/// The user with this id, if there is one (a sharing entry naming no one is dropped, §9.2).
+pub fn find_user(id: &str) -> Option<&'static User> {
+    USERS.into_iter().find(|user| user.id == id)
+}
+
+/// The author of an object, who always exists here (objects are made by these users).
 pub fn user_by_id(id: &str) -> &'static User {
-    if id == GUEST.id { &GUEST } else { &ADMIN }
+    find_user(id).unwrap_or(&ADMIN)
+}
+
+/// A user group that sharing can name (dhis2-api.md §9.7); `members` are user ids.
+#[derive(Clone, Copy, Debug)]
+pub struct UserGroup {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub members: &'static [&'static str],
+}
+
+pub const ADMINISTRATORS_GROUP_ID: &str = "wl5cDMuUhmF";
+pub const VIEWERS_GROUP_ID: &str = "Qs2bVkOBNh5";
+pub const CLERKS_GROUP_ID: &str = "tH7kLcWq3Zp";
+
+/// The seeded user groups, one per user.
+pub const USER_GROUPS: [UserGroup; 3] = [
+    UserGroup {
+        id: ADMINISTRATORS_GROUP_ID,
+        name: "Administrators",
+        members: &[ADMIN.id],
+    },
+    UserGroup {
+        id: VIEWERS_GROUP_ID,
+        name: "Report viewers",
+        members: &[GUEST.id],
+    },
+    UserGroup {
+        id: CLERKS_GROUP_ID,
+        name: "Data entry clerks",
+        members: &[CLERK.id],
+    },
+];
+
+pub fn find_user_group(id: &str) -> Option<&'static UserGroup> {
+    USER_GROUPS.iter().find(|group| group.id == id)
+}
+
+/// Where a metadata right sits in an access string (dhis2-api.md §9.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Right {
+    Read,
+    Write,
+}
+
+impl Right {
+    fn granted_by(self, access: &str) -> bool {
+        match self {
+            Right::Read => access.as_bytes().first() == Some(&b'r'),
+            Right::Write => access.as_bytes().get(1) == Some(&b'w'),
+        }
+    }
+}
+
+/// An object's sharing as DHIS2 stores it (`Sharing`): the owner, the public access string
+/// (null when `/api/sharing` was sent none, §9.3), and access strings by user and group id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sharing {
+    pub owner: Option<String>,
+    pub public: Option<String>,
+    pub users: BTreeMap<String, String>,
+    pub user_groups: BTreeMap<String, String>,
+}
+
+impl Sharing {
+    /// An owner, a public access string, and nobody named.
+    pub fn owned_by(owner: &str, public: &str) -> Sharing {
+        Sharing {
+            owner: Some(owner.to_string()),
+            public: Some(public.to_string()),
+            ..Sharing::default()
+        }
+    }
+
+    /// What `clearSharing=true` leaves after a create or an import (dhis2-api.md §3.4): public
+    /// read/write if `user` may make documents public, else nothing; no users or groups.
+    pub fn cleared(owner: &str, user: &User) -> Sharing {
+        let public = if user.has("F_DOCUMENT_PUBLIC_ADD") {
+            "rw------"
+        } else {
+            "--------"
+        };
+        Sharing::owned_by(owner, public)
+    }
+
+    /// The in-memory ACL: the owner, the public string (a null one enables everything, §9.1),
+    /// the user's own entry, or a group of theirs.
+    pub fn grants(&self, user: &User, right: Right) -> bool {
+        self.owner.as_deref() == Some(user.id)
+            || self.public.as_deref().is_none_or(|a| right.granted_by(a))
+            || self.users.get(user.id).is_some_and(|a| right.granted_by(a))
+            || self.user_groups.iter().any(|(id, access)| {
+                right.granted_by(access)
+                    && find_user_group(id).is_some_and(|g| g.members.contains(&user.id))
+            })
+    }
+
+    /// The `sharing` object; `external` only where the version still has it (§9.6).
+    pub fn to_json(&self, version: Dhis2Version) -> Value {
+        let mut sharing = Map::new();
+        if let Some(owner) = &self.owner {
+            sharing.insert("owner".into(), json!(owner));
+        }
+        if let Some(public) = &self.public {
+            sharing.insert("public".into(), json!(public));
+        }
+        if version.external_sharing() {
+            sharing.insert("external".into(), json!(false));
+        }
+        let entries = |accesses: &BTreeMap<String, String>, name: fn(&str) -> Option<String>| {
+            accesses
+                .iter()
+                .map(|(id, access)| {
+                    let mut entry = json!({"id": id, "access": access});
+                    if let Some(name) = name(id) {
+                        entry["displayName"] = json!(name);
+                    }
+                    (id.clone(), entry)
+                })
+                .collect::<Map<String, Value>>()
+        };
+        sharing.insert(
+            "users".into(),
+            Value::Object(entries(&self.users, user_name)),
+        );
+        sharing.insert(
+            "userGroups".into(),
+            Value::Object(entries(&self.user_groups, group_name)),
+        );
+        Value::Object(sharing)
+    }
+
+    /// The 2.38–2.40 projections: `publicAccess`, `externalAccess`, and the accesses as lists.
+    fn legacy_fields(&self, object: &mut Builder) {
+        // Null is left out, as every null is (NON_NULL).
+        if let Some(public) = &self.public {
+            object.put("publicAccess", || json!(public));
+        }
+        object.put("externalAccess", || json!(false));
+        let entries = |accesses: &BTreeMap<String, String>,
+                       key: &str,
+                       name: fn(&str) -> Option<String>| {
+            accesses
+                .iter()
+                .map(|(id, access)| json!({"id": id, key: id, "access": access, "displayName": name(id)}))
+                .collect::<Vec<_>>()
+        };
+        object.put("userGroupAccesses", || {
+            json!(entries(&self.user_groups, "userGroupUid", group_name))
+        });
+        object.put("userAccesses", || {
+            json!(entries(&self.users, "userUid", user_name))
+        });
+    }
+}
+
+fn user_name(id: &str) -> Option<String> {
+    find_user(id).map(User::name)
+}
+
+fn group_name(id: &str) -> Option<String> {
+    find_user_group(id).map(|group| group.name.to_string())
 }
 
 /// `FileResourceDomain`.
@@ -231,18 +423,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Where a document's or file resource's sharing JSON comes from.
-fn sharing_json(owner: &str, public: &str) -> Value {
-    json!({"owner": owner, "public": public, "external": false, "users": {}, "userGroups": {}})
-}
-
-fn legacy_sharing(object: &mut Builder, public: &str) {
-    object.put("publicAccess", || json!(public));
-    object.put("externalAccess", || json!(false));
-    object.put("userGroupAccesses", || json!([]));
-    object.put("userAccesses", || json!([]));
-}
-
 fn base_fields(object: &mut Builder) {
     object.put("attributeValues", || json!([]));
     object.put("translations", || json!([]));
@@ -271,23 +451,20 @@ pub struct Document {
     pub last_updated: NaiveDateTime,
     pub created_by: &'static str,
     pub last_updated_by: &'static str,
-    /// The sharing `public` access string, e.g. `rw------`.
-    pub public_access: String,
+    pub sharing: Sharing,
     /// The linked file resource (never serialised).
     pub file_resource: Option<String>,
 }
 
 impl Document {
-    /// Metadata read sharing: the owner, superusers and `r` public access.
+    /// Metadata read sharing (superusers read everything).
     pub fn readable_by(&self, user: &User) -> bool {
-        user.is_superuser() || self.created_by == user.id || self.public_access.starts_with('r')
+        user.is_superuser() || self.sharing.grants(user, Right::Read)
     }
 
     /// Metadata write sharing.
     pub fn writable_by(&self, user: &User) -> bool {
-        user.is_superuser()
-            || self.created_by == user.id
-            || self.public_access.as_bytes().get(1) == Some(&b'w')
+        user.is_superuser() || self.sharing.grants(user, Right::Write)
     }
 
     /// The full object, as `fields=*` shows it.
@@ -317,20 +494,20 @@ impl Document {
         object.put("lastUpdatedBy", || {
             user_by_id(self.last_updated_by).reference(false)
         });
-        object.put("sharing", || {
-            sharing_json(self.created_by, &self.public_access)
-        });
+        object.put("sharing", || self.sharing.to_json(ctx.version));
         if ctx.version.legacy_sharing_fields() {
-            legacy_sharing(&mut object, &self.public_access);
+            self.sharing.legacy_fields(&mut object);
         }
         object.put("access", || {
             let write = self.writable_by(ctx.user);
-            let admin = ctx.user.is_superuser();
-            json!({
-                "manage": write, "externalize": admin || ctx.user.has("F_DOCUMENT_EXTERNAL"),
-                "write": write, "read": self.readable_by(ctx.user), "update": write,
-                "delete": write && ctx.user.can_delete_document(),
-            })
+            let mut access = json!({
+                "manage": write, "write": write, "read": self.readable_by(ctx.user),
+                "update": write, "delete": write && ctx.user.can_delete_document(),
+            });
+            if ctx.version.external_sharing() {
+                access["externalize"] = json!(ctx.user.can_make_external());
+            }
+            access
         });
         object.put("href", || {
             json!(format!("{}/api/documents/{}", ctx.base_url, self.id))
@@ -413,9 +590,10 @@ impl FileResource {
             user_by_id(self.created_by).reference(plain)
         });
         object.put("user", || user_by_id(self.created_by).reference(plain));
-        object.put("sharing", || sharing_json(self.created_by, "--------"));
+        let sharing = Sharing::owned_by(self.created_by, "--------");
+        object.put("sharing", || sharing.to_json(ctx.version));
         if ctx.version.legacy_sharing_fields() {
-            legacy_sharing(&mut object, "--------");
+            sharing.legacy_fields(&mut object);
         }
         base_fields(&mut object);
         object.put("contentType", || json!(self.content_type));
@@ -583,6 +761,9 @@ pub const ADMIN_PASSWORD: &str = "district";
 /// A user without the document add and delete authorities (403 / 409 WARNING on delete).
 pub const GUEST_USERNAME: &str = "guest";
 pub const GUEST_PASSWORD: &str = "Guest123!";
+/// A user who adds private documents only (no F_DOCUMENT_PUBLIC_ADD).
+pub const CLERK_USERNAME: &str = "clerk";
+pub const CLERK_PASSWORD: &str = "Clerk123!";
 /// A personal access token of the admin user: `d2pat_` + 32 chars + the CRC32 of those 32
 /// chars in decimal, zero-padded to 10 digits (validated as DHIS2 does).
 pub const ADMIN_PAT: &str = "d2pat_Xk3mP9qLw2Rt7vYz4BnH8cJd6FsA1gEu0409911786";

@@ -246,7 +246,7 @@ fn parse_path(schema: &Schema, path: &str, version: Dhis2Version) -> Result<Path
                 sub: Some(sub.to_string()),
                 ty: PropType::Text,
             }),
-            "external" => Ok(Path::Prop {
+            "external" if version.external_sharing() => Ok(Path::Prop {
                 key: prop.name,
                 sub: Some(sub.to_string()),
                 ty: PropType::Bool,

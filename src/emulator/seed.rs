@@ -5,7 +5,7 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, now};
+use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, Sharing, now};
 use super::query::parse_date;
 use super::state::AppState;
 
@@ -314,7 +314,7 @@ pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
             last_updated: seed.last_updated.unwrap_or(created),
             created_by: ADMIN.id,
             last_updated_by: ADMIN.id,
-            public_access: if seed.public { "rw------" } else { "--------" }.to_string(),
+            sharing: Sharing::owned_by(ADMIN.id, if seed.public { "rw------" } else { "--------" }),
             file_resource,
         },
     );

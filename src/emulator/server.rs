@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
-use super::{auth, dashboards, documents, file_resources, system};
+use super::{auth, dashboards, documents, file_resources, sharing, system};
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -35,6 +35,19 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/api/documents/{uid}/data",
             get(documents::data).fallback(method_fallback),
+        )
+        .route(
+            "/api/documents/{uid}/sharing",
+            get(sharing::read_document_sharing)
+                .put(sharing::replace_document_sharing)
+                .fallback(method_fallback),
+        )
+        .route(
+            "/api/sharing",
+            get(sharing::read)
+                .post(sharing::write)
+                .put(sharing::write)
+                .fallback(method_fallback),
         )
         .route(
             "/api/documents/{uid}/{property}",

@@ -65,9 +65,33 @@ impl Dhis2Version {
     pub fn error_report_args(self) -> bool {
         self.minor >= 41
     }
-    /// `POST /api/fileResources?uid=` is honoured from 2.39.
+    /// `POST /api/fileResources?uid=` is honoured from 2.39 (§11.1); 2.38 has no such
+    /// parameter and makes a uid of its own.
     pub fn upload_uid(self) -> bool {
         self.minor >= 39
+    }
+    /// `UidFormatCheck` on create: an `id` that is no uid is E4014 from 2.39.2, 2.40.1 and
+    /// 2.41; before, an 11-character one is stored as given (§11.2).
+    pub fn document_uid_check(self) -> bool {
+        match self.minor {
+            39 => self.patch >= 2,
+            40 => self.patch >= 1,
+            m => m >= 41,
+        }
+    }
+    /// External (anonymous) sharing: `sharing.external`, `meta.allowExternalAccess`,
+    /// `object.externalAccess`, `access.externalize`; gone from 2.41.9 and 2.42.6 (§9.6).
+    pub fn external_sharing(self) -> bool {
+        match self.minor {
+            41 => self.patch < 9,
+            42 => self.patch < 6,
+            m => m < 41,
+        }
+    }
+    /// `/api/sharing` refuses with Spring's `AccessDeniedException` (no errorCode) up to
+    /// 2.41, with a `ForbiddenException` (E1006) from 2.42 (§9.2).
+    pub fn sharing_forbidden_has_code(self) -> bool {
+        self.minor >= 42
     }
     /// The global upload size limit and avatar/org-unit validation (2.39.8+, 2.40.6+, 2.41.2+, 2.42).
     pub fn upload_limits(self) -> bool {
@@ -220,5 +244,16 @@ mod tests {
         assert!(!v(40, 5).icon_validation());
         assert!(v(40, 6).icon_validation());
         assert!(v(41, 0).icon_validation());
+        assert!(!v(38, 9).document_uid_check());
+        assert!(!v(39, 1).document_uid_check());
+        assert!(v(39, 2).document_uid_check());
+        assert!(!v(40, 0).document_uid_check());
+        assert!(v(40, 1).document_uid_check());
+        assert!(v(41, 0).document_uid_check());
+        assert!(v(41, 8).external_sharing());
+        assert!(!v(41, 9).external_sharing());
+        assert!(v(42, 5).external_sharing());
+        assert!(!v(42, 6).external_sharing());
+        assert!(v(38, 0).external_sharing());
     }
 }
