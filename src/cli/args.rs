@@ -234,6 +234,11 @@ impl Cli {
                 backup.output.json |= json;
                 Command::Backup(backup)
             }
+            Command::Restore(mut restore) => {
+                restore.connection = before.joined(restore.connection, &[name])?;
+                restore.output.json |= json;
+                Command::Restore(restore)
+            }
             Command::Profile(ProfileCommand::List { mut output }) => {
                 refuse_connection(&[name, "list"], "which lists every profile")?;
                 output.json |= json;
@@ -298,6 +303,9 @@ pub enum Command {
     /// Back up every file document (bytes, verified) and a manifest of the documents into a
     /// directory; run again, it fetches only what changed.
     Backup(BackupArgs),
+    /// Re-create a backup's documents on a server with their uids (file resources first, then
+    /// the documents, then their sharing); what is there already is skipped or reported.
+    Restore(RestoreArgs),
     /// Connection profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -314,6 +322,7 @@ impl Command {
             Command::Documents(_) => "documents",
             Command::Resources(_) => "resources",
             Command::Backup(_) => "backup",
+            Command::Restore(_) => "restore",
             Command::Profile(_) => "profile",
             Command::Mcp(_) => "mcp",
             Command::DemoServer(_) => "demo-server",
@@ -351,6 +360,27 @@ pub struct BackupArgs {
     #[arg(long, value_name = "N", default_value_t = BACKUP_JOBS, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub jobs: u16,
     /// A line for every file saved (otherwise only failures and the summary).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
+    pub check: CheckArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `restore DIR`: onto the server the connection options name.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A directory `d2files backup` wrote.
+    pub dir: PathBuf,
+    /// Documents re-created at once.
+    #[arg(long, value_name = "N", default_value_t = BACKUP_JOBS, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub jobs: u16,
+    /// A line for every document restored (otherwise only failures and the summary).
     #[arg(long, short = 'v')]
     pub verbose: bool,
     #[command(flatten)]

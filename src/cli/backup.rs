@@ -1,9 +1,10 @@
-//! `d2files backup DIR`: the plan (what changed since the last run), the run, the manifest.
-use crate::api::{Client, ListQuery, TransferOptions};
-use crate::cli::args::BackupArgs;
+//! `d2files backup DIR` (the plan: what changed since the last run; the run; the manifest) and
+//! `d2files restore DIR` (the plan: what to re-create; the run).
+use crate::api::{Client, ListQuery, ServerVersion, TransferOptions};
+use crate::cli::args::{BackupArgs, RestoreArgs};
 use crate::cli::batch::{self, Lines, Verb, print_plan};
-use crate::ops::ApplyOptions;
 use crate::ops::backup::{BackupRequest, plan_backup};
+use crate::ops::{ApplyOptions, plan_restore};
 
 pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Result<()> {
     let mut query = ListQuery::new();
@@ -57,4 +58,34 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
         ));
     }
     batch::conclude(&ran, Verb::Backup, json)
+}
+
+pub async fn restore(client: &Client, args: &RestoreArgs, json: bool) -> anyhow::Result<()> {
+    let version = client
+        .system_info()
+        .await
+        .ok()
+        .and_then(|info| info.version.as_deref().and_then(ServerVersion::parse));
+    let plan = plan_restore(client, &args.dir, version.as_ref()).await?;
+    if args.batch.dry_run {
+        return print_plan(&plan, Verb::Restore, json);
+    }
+    if !json {
+        for note in &plan.notes {
+            crate::cli::output::note(format!("note: {note}"));
+        }
+    }
+    let options = ApplyOptions {
+        jobs: usize::from(args.jobs),
+        transfer: TransferOptions {
+            skip_md5_check: args.check.no_verify,
+            ..TransferOptions::default()
+        },
+    };
+    let lines = Lines {
+        json,
+        every_item: args.verbose,
+    };
+    let ran = batch::run(client, &plan, lines, options, |_| {}).await?;
+    batch::conclude(&ran, Verb::Restore, json)
 }

@@ -26,6 +26,7 @@ pub enum Verb {
     Delete,
     Upload,
     Backup,
+    Restore,
 }
 
 impl Verb {
@@ -35,6 +36,7 @@ impl Verb {
             Verb::Delete => "deleted",
             Verb::Upload => "uploaded",
             Verb::Backup => "backed up",
+            Verb::Restore => "restored",
         }
     }
 }
@@ -70,6 +72,7 @@ pub fn plan_lines(plan: &Plan, verb: Verb) -> Vec<String> {
             Verb::Delete => "delete",
             Verb::Upload => "upload",
             Verb::Backup => "back up",
+            Verb::Restore => "restore",
         },
         plan.steps.len(),
         match plan.bytes() {
@@ -112,6 +115,22 @@ fn plan_line(step: &Step) -> String {
         }
         Action::Upload { path, name } => {
             format!("upload {}{bytes} as \"{name}\"", path.display())
+        }
+        Action::Restore(item) => {
+            let what = match &item.file {
+                None => "as a link".to_string(),
+                Some(file) => match (&file.reuse, file.keep_uid) {
+                    (Some(existing), _) => format!("on file resource {existing}, there already"),
+                    (None, true) => format!("with file resource {}", file.uid),
+                    (None, false) => "with a new file resource".to_string(),
+                },
+            };
+            let sharing = if item.sharing.is_some() {
+                ", then its sharing"
+            } else {
+                ""
+            };
+            format!("create {}{bytes} {what}{sharing}", who(step))
         }
         Action::Skip { why } => format!("skip {}: {why}", who(step)),
         Action::Cannot { why } => format!("cannot {}: {why}", who(step)),
@@ -339,6 +358,25 @@ fn outcome_line(step: &Step, outcome: &Outcome) -> String {
             file_resource.id,
             size(file_resource.content_length)
         ),
+        Outcome::Restored {
+            document,
+            file_resource,
+            sharing_applied,
+        } => {
+            let file = file_resource
+                .as_ref()
+                .map(|fr| format!(" with file resource {fr}"))
+                .unwrap_or_default();
+            let sharing = if *sharing_applied {
+                " and its sharing"
+            } else {
+                ""
+            };
+            format!(
+                "Restored document {document} \"{}\"{file}{sharing}",
+                step.label
+            )
+        }
         Outcome::Skipped { why } => format!("Skipped {}: {why}", who(step)),
         Outcome::Failed { error, .. } => format!("Failed {}: {error}", who(step)),
         Outcome::Cancelled { .. } => format!("Not done {}: stopped", who(step)),

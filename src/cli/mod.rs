@@ -185,6 +185,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|error| connection.explained(error))
         }
+        Some(Command::Restore(args)) => {
+            let _logs = cli_logging();
+            let connection = connect::connect(&args.connection).await?;
+            backup::restore(&connection.client, &args, args.output.json)
+                .await
+                .map_err(|error| connection.explained(error))
+        }
         Some(Command::Profile(command)) => {
             let _logs = cli_logging();
             profile::run(command).await

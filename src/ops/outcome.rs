@@ -14,6 +14,13 @@ pub enum Outcome {
         document: Box<Document>,
         file_resource: Box<FileResource>,
     },
+    /// A document re-created with its uid; `file_resource` is the uid its bytes have now.
+    Restored {
+        document: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file_resource: Option<String>,
+        sharing_applied: bool,
+    },
     Skipped {
         why: String,
     },
@@ -35,7 +42,7 @@ impl Outcome {
     pub fn bytes(&self, step: &Step) -> u64 {
         match self {
             Outcome::Downloaded(saved) => saved.bytes,
-            Outcome::Deleted => step.bytes.unwrap_or(0),
+            Outcome::Deleted | Outcome::Restored { .. } => step.bytes.unwrap_or(0),
             Outcome::Uploaded { file_resource, .. } => file_resource.content_length.unwrap_or(0),
             _ => 0,
         }

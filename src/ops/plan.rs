@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::api::{Document, FileResource};
+use crate::api::{Document, FileResource, Sharing};
 
 /// What a batch will do, item by item, plus what the user should know before confirming it
 /// (e.g. what the server does with deleted documents' bytes on this version).
@@ -44,10 +44,44 @@ pub enum Action {
     Delete { dashboards: Vec<String> },
     /// Upload a file as a document called `name`.
     Upload { path: PathBuf, name: String },
+    /// Re-create a backed-up document with its uid (and first its file resource), then its
+    /// sharing.
+    Restore(Box<RestoreItem>),
     /// Nothing to do, and that is fine (already there with the same bytes, skipped by choice).
     Skip { why: String },
     /// Cannot be done (no such document, a file DHIS2 refuses): a failure known in advance.
     Cannot { why: String },
+}
+
+/// A document to re-create on a server, as a backup recorded it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreItem {
+    pub id: String,
+    pub name: String,
+    pub external: bool,
+    /// A link's URL (a file document's is its file resource's uid, known once it exists).
+    pub url: Option<String>,
+    /// Applied once the document exists (DHIS2 discards sharing sent with a new document).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<Sharing>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<RestoreFile>,
+}
+
+/// The bytes of a document to re-create.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreFile {
+    /// The backed-up copy on disk.
+    pub path: PathBuf,
+    /// The file resource's uid where it came from.
+    pub uid: String,
+    pub md5: Option<String>,
+    /// Ask the server to keep `uid` (2.39+); otherwise it makes its own.
+    pub keep_uid: bool,
+    /// A file resource with these very bytes is on the server already, linked to nothing:
+    /// only the document is created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reuse: Option<String>,
 }
 
 /// A download target that exists already.

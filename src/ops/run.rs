@@ -12,6 +12,7 @@ use crate::api::{
 };
 use crate::ops::outcome::Outcome;
 use crate::ops::plan::{Action, Existing, Plan, Step};
+use crate::ops::recreate::recreate;
 use crate::ops::summary::Summary;
 
 /// Transfers at once by default: enough to hide a slow link's round trips (three requests in
@@ -254,6 +255,7 @@ async fn apply_step(client: &Client, step: &Step, options: &TransferOptions) -> 
                 Err(error) => failed(error, options),
             }
         }
+        Action::Restore(item) => recreate(client, item, options).await,
         Action::Skip { why } => Outcome::Skipped { why: why.clone() },
         Action::Cannot { why } => Outcome::Failed {
             error: why.clone(),

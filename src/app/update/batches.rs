@@ -349,6 +349,11 @@ fn step_finished(state: &mut State, id: TransferId, outcome: Outcome, fx: &mut V
             row.unlinked = unlinked.clone();
             unlinked
         }
+        Outcome::Restored { document, .. } => {
+            row.state = TransferState::Done(Finished::Document(document));
+            row.done = row.total.unwrap_or(row.done);
+            None
+        }
         Outcome::Deleted => None,
     };
     // Kept among this tool's uploads, so the file resources pane shows it before 2.41 too.

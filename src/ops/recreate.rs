@@ -1,0 +1,90 @@
+//! Re-creating one backed-up document on a server, in DHIS2's order (dhis2-api.md §11): its
+//! file resource with its uid where the server keeps uids, stored and checked against the
+//! MD5 the backup recorded; then the document with its uid; then its sharing.
+use crate::api::{Client, Domain, Error, TransferOptions};
+use crate::ops::outcome::Outcome;
+use crate::ops::plan::RestoreItem;
+
+pub(crate) async fn recreate(
+    client: &Client,
+    item: &RestoreItem,
+    options: &TransferOptions,
+) -> Outcome {
+    let failed = |error: String, unlinked: Option<String>| Outcome::Failed { error, unlinked };
+    let mut uploaded = None;
+    let url = match &item.file {
+        None => item.url.clone().unwrap_or_default(),
+        Some(file) => match &file.reuse {
+            Some(existing) => existing.clone(),
+            None => {
+                let asked = file.keep_uid.then_some(file.uid.as_str());
+                let resource = match client
+                    .upload_file_resource_with_uid(&file.path, &Domain::Document, asked, options)
+                    .await
+                {
+                    Ok(resource) => resource,
+                    Err(Error::Cancelled) => {
+                        return Outcome::Cancelled {
+                            unlinked: options.unlinked.get(),
+                        };
+                    }
+                    Err(error) => return failed(error.to_string(), options.unlinked.get()),
+                };
+                // The bytes sent are the backup's copy: they must be what the backup recorded.
+                if let Some(recorded) = &file.md5
+                    && resource
+                        .content_md5
+                        .as_deref()
+                        .is_some_and(|sent| !sent.eq_ignore_ascii_case(recorded))
+                {
+                    return failed(
+                        format!(
+                            "the backup's copy {} is not the file it recorded (MD5 {recorded}); \
+                             the server keeps what was sent as file resource {}, linked to \
+                             nothing",
+                            file.path.display(),
+                            resource.id
+                        ),
+                        Some(resource.id),
+                    );
+                }
+                options.unlinked.set(Some(&resource.id));
+                match client.wait_until_stored(&resource.id, options).await {
+                    Ok(stored) => {
+                        uploaded = Some(stored.id.clone());
+                        stored.id
+                    }
+                    Err(error) => return failed(error.to_string(), Some(resource.id)),
+                }
+            }
+        },
+    };
+    if let Err(error) = client
+        .create_document_with_id(&item.id, &item.name, &url, item.external)
+        .await
+    {
+        return failed(error.to_string(), uploaded);
+    }
+    options.unlinked.set(None);
+    let file_resource = item.file.as_ref().map(|_| url.clone());
+    let sharing_applied = match &item.sharing {
+        None => false,
+        Some(sharing) => match client.set_document_sharing(&item.id, sharing).await {
+            Ok(()) => true,
+            Err(error) => {
+                return failed(
+                    format!(
+                        "document {} was created, but its sharing could not be applied: {error}",
+                        item.id
+                    ),
+                    None,
+                );
+            }
+        },
+    };
+    Outcome::Restored {
+        document: item.id.clone(),
+        file_resource,
+        sharing_applied,
+    }
+}

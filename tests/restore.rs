@@ -1,0 +1,194 @@
+//! `d2files restore DIR` as a user types it: a backup of one emulator re-created in another,
+//! checked object by object (uids, names, bytes, sharing), on a server that keeps file resource
+//! uids and on 2.38, which does not; what is there already; a dry run.
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::cli_server::{Server, fail, stdout, succeed};
+use d2files::api::{Access, Client, Sharing};
+use d2files::emulator::{SeedDocument, SeedFileResource, VIEWERS_GROUP_ID};
+
+/// Everything a restore must carry over for one document, as a server reports it.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    name: String,
+    external: bool,
+    /// A link's URL; for a file, `None` (its file resource uid is compared apart).
+    link: Option<String>,
+    md5: Option<String>,
+    sharing: Sharing,
+}
+
+/// Every document of `server`, by uid, with its bytes' MD5 and its sharing.
+fn documents_of(server: &Server) -> (BTreeMap<String, Seen>, BTreeMap<String, String>) {
+    let client: Client = common::admin(&server.emulator);
+    server.runtime.block_on(async {
+        let all = client
+            .list_all_documents(&d2files::api::ListQuery::new(), 10_000)
+            .await
+            .unwrap();
+        let mut seen = BTreeMap::new();
+        let mut file_resources = BTreeMap::new();
+        for document in all.items {
+            let md5 = match document.file_resource_uid().filter(|_| !document.external) {
+                Some(fr) => {
+                    file_resources.insert(document.id.clone(), fr.to_string());
+                    client.get_file_resource(fr).await.unwrap().content_md5
+                }
+                None => None,
+            };
+            let sharing = client.document_sharing(&document.id).await.unwrap();
+            let entry = Seen {
+                name: document.title().to_string(),
+                external: document.external,
+                link: document
+                    .external
+                    .then(|| document.url.clone().unwrap_or_default()),
+                md5,
+                sharing,
+            };
+            seen.insert(document.id.clone(), entry);
+        }
+        (seen, file_resources)
+    })
+}
+
+/// A source with files, a link and sharing beyond the default.
+fn source(version: &str) -> Server {
+    let server = Server::start(version, false);
+    for i in 0..3 {
+        let fr = server.seed(SeedFileResource::new(
+            &format!("report-{i}.pdf"),
+            "application/pdf",
+            format!("%PDF report {i}").into_bytes(),
+        ));
+        server
+            .emulator
+            .seed_document(SeedDocument::file(&format!("Report {i}"), &fr));
+    }
+    server
+        .emulator
+        .seed_document(SeedDocument::link("Academy", "https://dhis2.org/academy/"));
+    let shared = server
+        .emulator
+        .seed_document(SeedDocument::link("Shared link", "https://dhis2.org/"));
+    let client = common::admin(&server.emulator);
+    let sharing = Sharing {
+        public_access: "--------".into(),
+        user_group_accesses: vec![Access {
+            id: VIEWERS_GROUP_ID.into(),
+            access: "r-------".into(),
+        }],
+        user_accesses: Vec::new(),
+    };
+    server
+        .runtime
+        .block_on(client.set_document_sharing(&shared, &sharing))
+        .unwrap();
+    server
+}
+
+#[test]
+fn a_restored_backup_has_the_same_documents_uids_names_bytes_and_sharing() {
+    let from = source("2.41");
+    let into = Server::start("2.42", false);
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    succeed(from.run(&["backup", dir]));
+
+    // A dry run plans and sends nothing that changes the server.
+    let plan = stdout(&succeed(into.run(&["restore", dir, "--dry-run"])));
+    assert!(plan.contains("plan: 5 to restore of 5"), "{plan}");
+    assert!(
+        into.emulator.requests().iter().all(|r| r.method == "GET"),
+        "a dry run only reads"
+    );
+
+    let out = stdout(&succeed(into.run(&["restore", dir])));
+    assert!(out.contains("restored 5 of 5"), "{out}");
+    let (before, before_files) = documents_of(&from);
+    let (after, after_files) = documents_of(&into);
+    assert_eq!(after, before);
+    // 2.39+ keeps the file resources' uids too.
+    assert_eq!(after_files, before_files);
+
+    // Again: everything is there, the same, and skipped.
+    let again = stdout(&succeed(into.run(&["restore", dir])));
+    assert!(again.contains("restored 0 of 5; 5 skipped"), "{again}");
+}
+
+#[test]
+fn on_2_38_the_file_resources_get_new_uids_and_the_documents_keep_theirs() {
+    let from = source("2.41");
+    let into = Server::start("2.38", false);
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    succeed(from.run(&["backup", dir]));
+    let plan = stdout(&succeed(into.run(&["restore", dir, "--dry-run"])));
+    assert!(plan.contains("cannot keep file resource uids"), "{plan}");
+    assert!(plan.contains("with a new file resource"), "{plan}");
+    succeed(into.run(&["restore", dir]));
+    let (before, before_files) = documents_of(&from);
+    let (after, after_files) = documents_of(&into);
+    assert_eq!(after, before, "same uids, names, bytes and sharing");
+    assert_eq!(after_files.len(), before_files.len());
+    for (document, fr) in &after_files {
+        assert_ne!(Some(fr), before_files.get(document), "2.38 made a new uid");
+    }
+}
+
+#[test]
+fn what_is_on_the_server_with_other_content_is_reported_and_left_alone() {
+    let from = source("2.41");
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    succeed(from.run(&["backup", dir]));
+    let manifest = d2files::ops::backup::Manifest::read(backup.path())
+        .unwrap()
+        .unwrap();
+    let link = manifest
+        .documents
+        .iter()
+        .find(|d| d.name == "Academy")
+        .unwrap();
+    let file = manifest
+        .documents
+        .iter()
+        .find(|d| d.name == "Report 0")
+        .unwrap();
+
+    let into = Server::start("2.41", false);
+    // The link's uid holds another document there; one copy in the backup is damaged.
+    into.emulator
+        .seed_document(SeedDocument::link("Something else", "https://example.org/").id(&link.id));
+    let damaged = backup.path().join(file.file.as_deref().unwrap());
+    std::fs::write(&damaged, b"short").unwrap();
+
+    let output = into.run(&["restore", dir]);
+    let message = fail(output.clone());
+    assert!(message.contains("2 of 5 failed"), "{message}");
+    let out = stdout(&output);
+    assert!(
+        out.contains(
+            "a document with this uid is on the server with other content (\"Something else\""
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("is missing or not the size it recorded"),
+        "{out}"
+    );
+    assert!(out.contains("restored 3 of 5"), "{out}");
+    let client = common::admin(&into.emulator);
+    let kept = into
+        .runtime
+        .block_on(client.get_document(&link.id))
+        .unwrap();
+    assert_eq!(kept.title(), "Something else");
+    assert!(
+        into.runtime
+            .block_on(client.get_document(&file.id))
+            .is_err()
+    );
+}
