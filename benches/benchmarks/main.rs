@@ -7,6 +7,7 @@
 //! cargo bench --bench benchmarks -- --out FILE # write the report elsewhere
 //! cargo bench --bench benchmarks -- --work-dir /dev/shm  # files in memory: no disk noise
 //! ```
+mod backup;
 mod batch;
 mod batch_report;
 mod listing;
@@ -239,6 +240,19 @@ fn run() -> anyhow::Result<()> {
     let batch_memory = batch_memory.context("the batch at 0 ms measures memory")?;
     let tui_batch = tui_batch.context("the TUI batch runs at one of the latencies")?;
 
+    let (counts, sizes, backup_repeats) = if options.quick {
+        ((200, 2), (4096, 5 << 20), 1)
+    } else {
+        ((1000, 5), (4096, 50 << 20), 3)
+    };
+    eprintln!(
+        "backup: {} small and {} large documents, answers held {} ms",
+        counts.0,
+        counts.1,
+        backup::LATENCY_MS
+    );
+    let backup = backup::run(&d2files, &curl, &client_dir, counts, sizes, backup_repeats)?;
+
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
     let server = Server::start(&d2files, &work.path().join("server-listing"), &[])?;
@@ -300,6 +314,7 @@ fn run() -> anyhow::Result<()> {
         batch: batch_cases,
         batch_memory,
         tui_batch,
+        backup,
         seconds: started.elapsed().as_secs_f64(),
         files,
     };

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use crate::backup::BackupBench;
 use crate::batch::{BatchCase, BatchMemory};
 use crate::listing::Listing;
 use crate::stats::Samples;
@@ -131,6 +132,7 @@ pub struct Results<'a> {
     pub batch: Vec<BatchCase>,
     pub batch_memory: BatchMemory,
     pub tui_batch: TuiBatch,
+    pub backup: BackupBench,
     pub real_tui: RealTui,
     pub seconds: f64,
     /// Where the files went, and its file system ("/dev/shm (tmpfs)").
@@ -273,6 +275,7 @@ pub fn render(results: &Results, previous: &str) -> String {
     render_targets(w, results);
     render_transfers(w, results);
     crate::batch_report::section(w, &results.batch, &results.batch_memory);
+    crate::batch_report::backup_section(w, &results.backup);
     render_listing(w, &results.listing);
     render_frames(w, results);
     out.push('\n');
@@ -421,6 +424,7 @@ fn render_targets(w: &mut String, results: &Results) {
         verdict(marked.percentile(99.0) <= MAX_FRAME_P99_MS)
     );
     crate::batch_report::targets(w, &results.batch, &results.batch_memory);
+    crate::batch_report::backup_targets(w, &results.backup);
     let batch = &results.tui_batch;
     let _ = writeln!(
         w,
