@@ -192,3 +192,77 @@ fn what_is_on_the_server_with_other_content_is_reported_and_left_alone() {
             .is_err()
     );
 }
+
+#[test]
+fn a_file_resource_already_on_the_server_is_reused_when_it_holds_the_bytes_and_refused_otherwise() {
+    let from = source("2.41");
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    succeed(from.run(&["backup", dir]));
+    let manifest = d2files::ops::backup::Manifest::read(backup.path())
+        .unwrap()
+        .unwrap();
+    let fr_of = |name: &str| {
+        let document = manifest.documents.iter().find(|d| d.name == name).unwrap();
+        manifest
+            .file_resource(document.url.as_deref().unwrap())
+            .unwrap()
+            .clone()
+    };
+    let (same, other, taken) = (fr_of("Report 0"), fr_of("Report 1"), fr_of("Report 2"));
+
+    // 2.41.6+ shows whether a file resource is assigned.
+    let into = Server::start("2.41.7", false);
+    // The same bytes under the same uid, linked to nothing (an earlier restore stopped after
+    // its upload): reused. Other bytes under a uid: refused. The same bytes, but another
+    // document's already: refused before DHIS2 would answer E4016.
+    into.seed(
+        SeedFileResource::new("report-0.pdf", "application/pdf", b"%PDF report 0".to_vec())
+            .id(&same.id),
+    );
+    into.seed(
+        SeedFileResource::new("report-1.pdf", "application/pdf", b"other".to_vec()).id(&other.id),
+    );
+    into.seed(
+        SeedFileResource::new("report-2.pdf", "application/pdf", b"%PDF report 2".to_vec())
+            .id(&taken.id)
+            .assigned(true),
+    );
+    let plan = stdout(&succeed(into.run(&["restore", dir, "--dry-run"])));
+    assert!(
+        plan.contains(&format!("on file resource {}, there already", same.id)),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "file resource {} is on the server already with other bytes",
+            other.id
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("belongs to another document (DHIS2 would answer E4016)"),
+        "{plan}"
+    );
+
+    let uploads = || common::count(&into.emulator, "POST", "/api/fileResources");
+    let output = into.run(&["restore", dir]);
+    let message = fail(output.clone());
+    assert!(message.contains("2 of 5 failed"), "{message}");
+    assert_eq!(
+        uploads(),
+        0,
+        "the reused file resource is not uploaded again"
+    );
+    let client = common::admin(&into.emulator);
+    let restored = manifest
+        .documents
+        .iter()
+        .find(|d| d.name == "Report 0")
+        .unwrap();
+    let document = into
+        .runtime
+        .block_on(client.get_document(&restored.id))
+        .unwrap();
+    assert_eq!(document.url.as_deref(), Some(same.id.as_str()));
+}
