@@ -266,3 +266,44 @@ fn a_file_resource_already_on_the_server_is_reused_when_it_holds_the_bytes_and_r
         .unwrap();
     assert_eq!(document.url.as_deref(), Some(same.id.as_str()));
 }
+
+#[test]
+fn an_edited_manifest_cannot_make_a_restore_read_or_a_backup_write_outside_the_backup() {
+    let from = source("2.41");
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().join("b");
+    let dir_text = dir.to_str().unwrap();
+    succeed(from.run(&["backup", dir_text]));
+    let secret = backup.path().join("secret.txt");
+    std::fs::write(&secret, b"%PDF report 0").unwrap();
+    // Point one entry at a file outside the backup, of the recorded size.
+    let path = dir.join(d2files::ops::backup::MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replace("\"files/report-0.pdf\"", "\"../secret.txt\"");
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).unwrap();
+
+    let into = Server::start("2.41", false);
+    let output = into.run(&["restore", dir_text]);
+    fail(output.clone());
+    assert!(
+        stdout(&output).contains("which is not a file of the backup"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        common::count(&into.emulator, "POST", "/api/fileResources"),
+        2
+    );
+
+    // A backup run fetches the document again under a name of its own, inside.
+    succeed(from.run(&["backup", dir_text]));
+    assert_eq!(std::fs::read(&secret).unwrap(), b"%PDF report 0");
+    let saved = d2files::ops::backup::Manifest::read(&dir).unwrap().unwrap();
+    assert!(
+        saved
+            .file_resources
+            .iter()
+            .all(|fr| fr.file.starts_with("files/"))
+    );
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::api::{Client, Document, Error, FileResource, Result, ServerVersion, Sharing};
-use crate::ops::backup::{BackedDocument, BackedFileResource, Manifest};
+use crate::ops::backup::{BackedDocument, BackedFileResource, Manifest, is_backup_file};
 use crate::ops::plan::{Action, Plan, RestoreFile, RestoreItem, Step};
 
 /// Plans restoring the backup in `dir` onto `client`'s server (of `version`, when known).
@@ -123,6 +123,14 @@ fn plan_one(
             ));
             return step;
         };
+        if !is_backup_file(&resource.file) {
+            step.action = cannot(format!(
+                "the manifest names {:?} as its file, which is not a file of the backup; \
+                 nothing is read from there",
+                resource.file
+            ));
+            return step;
+        }
         let path = dir.join(&resource.file);
         let intact = std::fs::metadata(&path)
             .is_ok_and(|m| m.is_file() && Some(m.len()) == resource.content_length);

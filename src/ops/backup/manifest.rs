@@ -127,6 +127,20 @@ impl Manifest {
     }
 }
 
+/// Whether a manifest's `file` names a file inside the backup's `files/` directory, as
+/// d2files writes them: one safe name under `files/`. Anything else (`..`, an absolute path, a
+/// link's directory) is a manifest someone edited, and nothing is read or written there.
+pub fn is_backup_file(file: &str) -> bool {
+    let Some(name) = file.strip_prefix(&format!("{}/", super::FILES_DIR)) else {
+        return false;
+    };
+    !name.is_empty()
+        && !name.contains(['/', '\\'])
+        && name != ".."
+        && name != "."
+        && crate::api::filename::sanitize_file_name(name) == name
+}
+
 /// The current time, as manifests write it.
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -158,4 +172,27 @@ pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(
     file.persist(dir.join(name))
         .map_err(|error| failed(error.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_backup_file;
+
+    #[test]
+    fn only_a_safe_name_under_files_is_a_backup_file() {
+        assert!(is_backup_file("files/report.pdf"));
+        assert!(is_backup_file("files/report-Abcdefghij1.pdf"));
+        for edited in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "files/../../etc/passwd",
+            "files/sub/report.pdf",
+            "files/",
+            "files/..",
+            "report.pdf",
+            "files\\..\\x",
+        ] {
+            assert!(!is_backup_file(edited), "{edited}");
+        }
+    }
 }

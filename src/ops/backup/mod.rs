@@ -12,6 +12,7 @@ use serde_json::json;
 pub use journal::{Entry, JOURNAL_FILE, Journal};
 pub use manifest::{
     BackedDocument, BackedFileResource, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest,
+    is_backup_file,
 };
 
 use crate::api::filename::sanitize_file_name;
@@ -114,7 +115,12 @@ pub async fn plan_backup(client: &Client, request: BackupRequest<'_>) -> Result<
                 kept.push(backed);
                 kept_resources.push(fr.clone());
             }
-            None => to_fetch.push((document, earlier.and_then(|e| e.file.clone()))),
+            None => {
+                let earlier_file = earlier
+                    .and_then(|e| e.file.clone())
+                    .filter(|file| is_backup_file(file));
+                to_fetch.push((document, earlier_file));
+            }
         }
     }
     let resources =
@@ -201,7 +207,7 @@ pub async fn plan_backup(client: &Client, request: BackupRequest<'_>) -> Result<
     }
     if request.prune {
         for document in gone.drain(..) {
-            if let Some(file) = &document.file {
+            if let Some(file) = document.file.as_deref().filter(|file| is_backup_file(file)) {
                 let _ = tokio::fs::remove_file(dir.join(file)).await;
             }
         }
@@ -328,10 +334,9 @@ fn unique_name(
         .unwrap_or(document.title());
     let mut name = format!("{FILES_DIR}/{}", sanitize_file_name(stored));
     if !taken.insert(name.to_lowercase()) {
-        name = format!(
-            "{FILES_DIR}/{}",
-            with_uid_suffix(&sanitize_file_name(stored), &document.id)
-        );
+        // Made safe again: the uid may take a long name past the length limit.
+        let suffixed = with_uid_suffix(&sanitize_file_name(stored), &document.id);
+        name = format!("{FILES_DIR}/{}", sanitize_file_name(&suffixed));
         taken.insert(name.to_lowercase());
     }
     name
@@ -339,8 +344,9 @@ fn unique_name(
 
 /// The file an earlier run saved is there, as long as it was.
 fn still_there(dir: &Path, resource: &BackedFileResource) -> bool {
-    std::fs::metadata(dir.join(&resource.file))
-        .is_ok_and(|m| m.is_file() && Some(m.len()) == resource.content_length)
+    is_backup_file(&resource.file)
+        && std::fs::metadata(dir.join(&resource.file))
+            .is_ok_and(|m| m.is_file() && Some(m.len()) == resource.content_length)
 }
 
 /// Adds what an interrupted run saved to the manifest it started from.
