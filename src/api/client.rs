@@ -290,6 +290,29 @@ impl Client {
         .map_err(|e| self.redacted(e))
     }
 
+    /// POST a JSON body to `url` and read DHIS2's WebMessage answer, once (a POST is never
+    /// retried), bounded like every JSON request; `what` names the answer in errors.
+    pub(crate) async fn post_json(
+        &self,
+        url: Url,
+        body: &serde_json::Value,
+        what: &str,
+    ) -> Result<WebMessage> {
+        self.within_deadline(request_label(&Method::POST, &url), async {
+            let response = self
+                .send(
+                    self.request(Method::POST, url.clone())
+                        .header(ACCEPT, "application/json")
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.to_string()),
+                )
+                .await?;
+            read_json(response, what).await
+        })
+        .await
+        .map_err(|e| self.redacted(e))
+    }
+
     /// Runs `work` (a JSON request: sending, its retries, reading the whole answer) within
     /// the options' `json_deadline`; `request` names it in the error, e.g. `GET /api/me`.
     pub(crate) async fn within_deadline<T>(

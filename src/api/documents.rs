@@ -4,15 +4,15 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::ACCEPT;
 use serde_json::json;
 
 use crate::api::Domain;
-use crate::api::client::{Client, check_uid, read_json, request_label};
+use crate::api::client::{Client, check_uid, request_label};
 use crate::api::error::{Error, Result};
 use crate::api::file_resources::{check_downloadable, check_still_as_uploaded};
 use crate::api::listing::{AllPages, ById, Gathering, list_page};
-use crate::api::model::{Document, FileResource, Page, WebMessage};
+use crate::api::model::{Document, FileResource, Page};
 use crate::api::query::ListQuery;
 use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
 use crate::api::transfer::part_file::check_target;
@@ -157,20 +157,7 @@ impl Client {
 
     async fn create_document(&self, body: serde_json::Value) -> Result<Document> {
         let url = self.endpoint("documents")?;
-        let message: WebMessage = self
-            .within_deadline(request_label(&Method::POST, &url), async {
-                let response = self
-                    .send(
-                        self.request(Method::POST, url.clone())
-                            .header(ACCEPT, "application/json")
-                            .header(CONTENT_TYPE, "application/json")
-                            .body(body.to_string()),
-                    )
-                    .await?;
-                read_json(response, "documents").await
-            })
-            .await
-            .map_err(|e| self.redacted(e))?;
+        let message = self.post_json(url, &body, "documents").await?;
         let uid = message.created_uid().ok_or_else(|| Error::Decode {
             what: "the new document".into(),
             detail: "the answer carried no uid".into(),

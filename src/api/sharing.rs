@@ -12,15 +12,13 @@
 //!
 //! Metadata imports and JSON patches reset a document's sharing (§9.5), so they are no way to
 //! set it.
-use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::api::client::{Client, check_uid, is_valid_uid, read_json, request_label};
+use crate::api::client::{Client, check_uid, is_valid_uid};
 use crate::api::error::{Error, Result};
 use crate::api::filename::printable;
-use crate::api::model::{Document, WebMessage};
+use crate::api::model::Document;
 
 /// Who may see and change a document: its public access string and the access strings of the
 /// user groups and users named, as `GET /api/sharing` reports them (the owner is not part of it:
@@ -144,20 +142,7 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("type", "document")
             .append_pair("id", uid);
-        let _: WebMessage = self
-            .within_deadline(request_label(&Method::POST, &url), async {
-                let response = self
-                    .send(
-                        self.request(Method::POST, url.clone())
-                            .header(ACCEPT, "application/json")
-                            .header(CONTENT_TYPE, "application/json")
-                            .body(body.to_string()),
-                    )
-                    .await?;
-                read_json(response, "sharing").await
-            })
-            .await
-            .map_err(|e| self.redacted(e))?;
+        self.post_json(url, &body, "sharing").await?;
         Ok(())
     }
 }

@@ -356,20 +356,27 @@ pub struct BackupArgs {
     /// listed as gone in the manifest).
     #[arg(long, conflicts_with = "filters")]
     pub prune: bool,
-    /// Files fetched at once.
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How a backup or a restore runs.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Transfers at once.
     #[arg(long, value_name = "N", default_value_t = BACKUP_JOBS, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub jobs: u16,
-    /// A line for every file saved (otherwise only failures and the summary).
+    /// A line for every item done (otherwise only failures and the summary).
     #[arg(long, short = 'v')]
     pub verbose: bool,
     #[command(flatten)]
     pub batch: BatchArgs,
     #[command(flatten)]
     pub check: CheckArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
 }
 
 /// `restore DIR`: onto the server the connection options name.
@@ -377,16 +384,8 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// A directory `d2files backup` wrote.
     pub dir: PathBuf,
-    /// Documents re-created at once.
-    #[arg(long, value_name = "N", default_value_t = BACKUP_JOBS, value_parser = clap::value_parser!(u16).range(1..=16))]
-    pub jobs: u16,
-    /// A line for every document restored (otherwise only failures and the summary).
-    #[arg(long, short = 'v')]
-    pub verbose: bool,
     #[command(flatten)]
-    pub batch: BatchArgs,
-    #[command(flatten)]
-    pub check: CheckArgs,
+    pub run: RunArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
