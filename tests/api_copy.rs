@@ -319,3 +319,33 @@ async fn cancelling_mid_copy_is_cancelled_and_the_target_stores_nothing() {
     assert_eq!(options.unlinked.get(), None, "the target named nothing");
     assert!(held_by(&target).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_copy_paced_by_a_slow_source_outlasts_the_read_timeout() {
+    let original = pseudo_random_bytes(3_000_000, 10);
+    let source_em = start_with("2.41", |o| o.download_rate = Some(1_000_000)).await;
+    let uid = source_em
+        .seed_file_resource(SeedFileResource::new(
+            "slow.pdf",
+            "application/pdf",
+            original.clone(),
+        ))
+        .expect("seed");
+    let short_reads = d2files::api::ClientOptions {
+        read_timeout: Duration::from_secs(1),
+        ..fast_options()
+    };
+    let source = admin_with(&source_em, short_reads.clone());
+    let resource = source.get_file_resource(&uid).await.expect("read");
+    let target_em = start("2.41").await;
+    let target = admin_with(&target_em, short_reads);
+    let copied = source
+        .copy_file_resource_to(&resource, &target, &Domain::Document, None, &transfer())
+        .await
+        .expect("copied");
+    target
+        .wait_until_stored(&copied.id, &transfer())
+        .await
+        .expect("stored");
+    assert_eq!(bytes_on(&target_em, &copied.id).await, original);
+}

@@ -147,7 +147,7 @@ impl Client {
         let mut query = vec![("domain", domain.as_str())];
         query.extend(uid.map(|uid| ("uid", uid)));
         let send = self.send(
-            self.request(Method::POST, url)
+            self.upload_request(Method::POST, url)
                 .header(ACCEPT, "application/json")
                 .query(&query)
                 .multipart(form),
