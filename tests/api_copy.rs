@@ -9,6 +9,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::hostile;
 use common::*;
 use d2files::api::{
     Client, Domain, DownloadTarget, Error, FileResource, ListQuery, MinProgress, Phase, Progress,
@@ -348,4 +349,89 @@ async fn a_copy_paced_by_a_slow_source_outlasts_the_read_timeout() {
         .await
         .expect("stored");
     assert_eq!(bytes_on(&target_em, &copied.id).await, original);
+}
+
+/// A target at `server` (a hostile script), with the test client options.
+fn hostile_target(server: &hostile::Hostile) -> Client {
+    Client::with_options(
+        &server.base_url(),
+        d2files::api::Auth::basic("admin", "district"),
+        fast_options(),
+    )
+    .expect("client")
+}
+
+/// More than loopback's socket buffers hold, so a target that stops reading stops the copy.
+const BEYOND_SOCKET_BUFFERS: usize = 32 << 20;
+
+#[tokio::test]
+async fn a_target_that_stops_reading_is_ended_by_the_stall_rule() {
+    let (source_em, resource) = source_with(
+        "2.41",
+        "unread.pdf",
+        pseudo_random_bytes(BEYOND_SOCKET_BUFFERS, 11),
+    )
+    .await;
+    let server = hostile::serve(|_, mut conn| async move {
+        conn.read_some().await;
+        // Holds the connection without reading another byte.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    })
+    .await;
+    let options = TransferOptions {
+        min_progress: MinProgress {
+            bytes: 1024,
+            window: Duration::from_millis(300),
+        },
+        ..transfer()
+    };
+    let error = admin(&source_em)
+        .copy_file_resource_to(
+            &resource,
+            &hostile_target(&server),
+            &Domain::Document,
+            None,
+            &options,
+        )
+        .await
+        .expect_err("stalled");
+    let text = error.to_string();
+    assert!(text.contains("copy stalled"), "{text}");
+    assert!(text.contains("the target server stopped reading"), "{text}");
+}
+
+#[tokio::test]
+async fn a_target_that_answers_before_reading_the_body_is_named_as_keeping_a_file_resource() {
+    const KEPT: &str = "TacExtJuMmW";
+    let (source_em, resource) =
+        source_with("2.41", "early.pdf", pseudo_random_bytes(LARGE, 12)).await;
+    let server = hostile::serve(|_, mut conn| async move {
+        let mut kept = hostile::file_resource_json(KEPT, "early.pdf", 0, None);
+        kept["storageStatus"] = "PENDING".into();
+        let answer = serde_json::json!({
+            "httpStatus": "Accepted", "httpStatusCode": 202, "status": "OK",
+            "response": {"responseType": "FileResource", "fileResource": kept}
+        });
+        conn.json(202, &answer).await;
+        // Holds the connection without reading the body.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    })
+    .await;
+    let options = transfer();
+    let error = admin(&source_em)
+        .copy_file_resource_to(
+            &resource,
+            &hostile_target(&server),
+            &Domain::Document,
+            None,
+            &options,
+        )
+        .await
+        .expect_err("nothing arrived");
+    let Error::UploadIncomplete { uid, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(uid, KEPT);
+    assert!(error.to_string().contains("linked to nothing"), "{error}");
+    assert_eq!(options.unlinked.get().as_deref(), Some(KEPT));
 }
