@@ -111,12 +111,10 @@ impl Client {
         options.unlinked.set(Some(&created.id));
         let done = moved.get();
         if !seen.complete() {
+            let all = total.map_or_else(|| "all the".to_string(), |total| format!("all {total}"));
             return Err(Error::UploadIncomplete {
                 uid: created.id,
-                detail: format!(
-                    "the target answered before it had read all {} bytes of {what}",
-                    total.map_or_else(|| "the".to_string(), |t| t.to_string())
-                ),
+                detail: format!("the target answered before it had read {all} bytes of {what}"),
             });
         }
         check_stored_length(&created, domain, done, &what)?;
