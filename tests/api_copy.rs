@@ -435,3 +435,57 @@ async fn a_target_that_answers_before_reading_the_body_is_named_as_keeping_a_fil
     assert!(error.to_string().contains("linked to nothing"), "{error}");
     assert_eq!(options.unlinked.get().as_deref(), Some(KEPT));
 }
+
+#[tokio::test]
+async fn a_target_that_stores_other_bytes_is_caught_with_or_without_hashing() {
+    let original = pseudo_random_bytes(400_000, 14);
+    let (source_em, resource) = source_with("2.41", "stored.pdf", original.clone()).await;
+    let target_em = start("2.41").await;
+    let target = admin(&target_em);
+    let unhashed = TransferOptions {
+        skip_md5_check: true,
+        ..transfer()
+    };
+    // Unhashed, the source's own contentMd5 is what the target must have stored.
+    for options in [transfer(), unhashed] {
+        target_em.faults().corrupt_next_uploads(1);
+        let error = admin(&source_em)
+            .copy_file_resource_to(&resource, &target, &Domain::Document, None, &options)
+            .await
+            .expect_err("stored damaged");
+        let Error::UploadIntegrity { uid, sent, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(sent, &md5_hex(&original));
+        assert_eq!(options.unlinked.get().as_ref(), Some(uid), "named");
+    }
+}
+
+#[tokio::test]
+async fn a_source_that_never_serves_the_domain_says_so_in_dhis2s_words() {
+    let source_em = start("2.41").await;
+    let uid = source_em
+        .seed_file_resource(SeedFileResource {
+            domain: "DATA_VALUE".into(),
+            ..SeedFileResource::new("value.pdf", "application/pdf", bytes(1000))
+        })
+        .expect("seed");
+    let source = admin(&source_em);
+    let resource = source.get_file_resource(&uid).await.expect("read");
+    let target_em = start("2.41").await;
+    let error = source
+        .copy_file_resource_to(
+            &resource,
+            &admin(&target_em),
+            &Domain::Document,
+            None,
+            &transfer(),
+        )
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(error, Error::DomainRefused { status: 403, .. }),
+        "{error:?}"
+    );
+    assert_eq!(count(&target_em, "POST", "/api/fileResources"), 0);
+}
