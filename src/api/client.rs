@@ -80,6 +80,12 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    /// The same, without the per-read timeout, for uploads: reqwest starts that timer when the
+    /// request starts and stops it only at the answer's head, so a body that takes longer to
+    /// send than the timeout (any large file over a slow link, or a copy paced by its source)
+    /// would fail however steadily it moves. The stall rule bounds the body, the JSON deadline
+    /// the answer.
+    upload_http: reqwest::Client,
     base_url: Url,
     api_root: Url,
     authorization: HeaderValue,
@@ -135,22 +141,28 @@ impl Client {
             )
         })?;
         authorization.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .user_agent(options.user_agent.clone())
-            // Never follow: a redirect is either the login page (unauthenticated) or an external
-            // document, and neither may receive our Authorization header.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(options.connect_timeout)
+        let tls = match &options.ca_file {
+            Some(ca_file) => tls_config_trusting(ca_file)?,
+            None => tls_config()?,
+        };
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(options.user_agent.clone())
+                // Never follow: a redirect is either the login page (unauthenticated) or an
+                // external document, and neither may receive our Authorization header.
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(options.connect_timeout)
+                .tls_backend_preconfigured(tls.clone())
+        };
+        let http = builder()
             .read_timeout(options.read_timeout)
-            .tls_backend_preconfigured(match &options.ca_file {
-                Some(ca_file) => tls_config_trusting(ca_file)?,
-                None => tls_config()?,
-            })
             .build()
             .map_err(Error::from_reqwest)?;
+        let upload_http = builder().build().map_err(Error::from_reqwest)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                upload_http,
                 base_url,
                 api_root,
                 authorization,
@@ -193,6 +205,16 @@ impl Client {
     pub(crate) fn request(&self, method: Method, url: Url) -> RequestBuilder {
         self.inner
             .http
+            .request(method, url)
+            .header(AUTHORIZATION, self.inner.authorization.clone())
+            .header("X-Requested-With", "XMLHttpRequest")
+    }
+
+    /// [`Client::request`] for an upload's POST: without the per-read timeout (see
+    /// `Inner::upload_http`), so the caller bounds the body and the answer.
+    pub(crate) fn upload_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner
+            .upload_http
             .request(method, url)
             .header(AUTHORIZATION, self.inner.authorization.clone())
             .header("X-Requested-With", "XMLHttpRequest")

@@ -3,6 +3,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use reqwest::header::ACCEPT;
+use reqwest::multipart::Part;
 use reqwest::{Method, Response};
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ use crate::api::error::{Dhis2Error, Error, Result};
 use crate::api::listing::{AllPages, ById, Gathering, list_page};
 use crate::api::model::{Dimension, Domain, FileResource, Page, StorageStatus, WebMessage};
 use crate::api::query::ListQuery;
-use crate::api::stall::stalled;
+use crate::api::stall::{Moved, stalled};
 use crate::api::transfer::download::{DownloadTarget, Downloaded, Expected, save_body};
 use crate::api::transfer::part_file::check_target;
 use crate::api::transfer::upload::{current_len, file_part, source_length, upload_mime};
@@ -50,11 +51,17 @@ impl Client {
         if let Some(uid) = uid {
             check_uid(uid)?;
         }
-        // Its errors quote the server (uids, names, its answer): masked once, on the way out.
         self.upload_unmasked(path, domain, uid, options)
             .await
-            .inspect_err(|refusal| self.upload_limits().learn(domain, refusal))
-            .map_err(|e| self.redacted(explain_taken_uid(e, uid)))
+            .map_err(|e| self.upload_error(e, domain, uid))
+    }
+
+    /// An upload's error as its caller gets it: a size limit it states is remembered, E1119 is
+    /// explained, and since its errors quote the server (uids, names, its answer), it is
+    /// masked once, on the way out.
+    pub(crate) fn upload_error(&self, error: Error, domain: &Domain, uid: Option<&str>) -> Error {
+        self.upload_limits().learn(domain, &error);
+        self.redacted(explain_taken_uid(error, uid))
     }
 
     /// Everything about an upload that can be checked before a byte is sent: the source (see
@@ -62,7 +69,7 @@ impl Client {
     /// file. Returns the file's length.
     pub async fn check_upload(&self, path: &Path, domain: &Domain) -> Result<u64> {
         let length = check_upload_source(path).await?;
-        self.upload_limits().check(domain, path, length)?;
+        self.upload_limits().check(domain, path.display(), length)?;
         Ok(length)
     }
 
@@ -75,37 +82,12 @@ impl Client {
     ) -> Result<FileResource> {
         let length = self.check_upload(path, domain).await?;
         let (part, sent_source) = file_part(path, length, options).await?;
-        let url = self.endpoint("fileResources")?;
-        let form = reqwest::multipart::Form::new().part("file", part);
         options.unlinked.set(None);
-        // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
-        let mut query = vec![("domain", domain.as_str())];
-        query.extend(uid.map(|uid| ("uid", uid)));
-        let send = self.send(
-            self.request(Method::POST, url)
-                .header(ACCEPT, "application/json")
-                .query(&query)
-                .multipart(form),
-        );
-        // A server that stops reading the body would otherwise hold the upload for ever (the
-        // read timeout does not cover writes), and one that trickles its answer's head once the
-        // body is in would too (a byte now and then is a read): the body has the stall rule,
-        // the answer the JSON deadline.
         let moved = sent_source.moved();
-        let answer_due = async {
-            moved.finished().await;
-            tokio::time::sleep(self.json_deadline()).await;
-        };
-        let sent = tokio::select! {
-            sent = send => sent,
-            stall = stalled(moved.clone(), options.min_progress, "upload", Some(length)) => {
-                Err(stall)
-            }
-            () = answer_due => Err(Error::Deadline {
-                limit: self.json_deadline(),
-                request: "POST /api/fileResources, once the file was sent".into(),
-            }),
-        };
+        let watchdog = stalled(moved.clone(), options.min_progress, "upload", Some(length));
+        let sent = self
+            .post_file_part(part, domain, uid, &moved, watchdog)
+            .await;
         if options.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
@@ -140,9 +122,48 @@ impl Client {
                 ),
             });
         }
-        check_stored_length(&resource, domain, length, path)?;
+        check_stored_length(&resource, domain, length, path.display())?;
         check_stored_md5(&resource, domain, sent_source.md5())?;
         Ok(resource)
+    }
+
+    /// POSTs `part` as the multipart `file` of a new file resource of `domain` (with `uid` when
+    /// given), the part's bytes counted in `moved`. A server that stops reading the body would
+    /// otherwise hold the upload for ever (the read timeout does not cover writes), and one
+    /// that trickles its answer's head once the body is in would too (a byte now and then is a
+    /// read): the body has the stall rule (`watchdog`, which resolves with its error), the
+    /// answer the JSON deadline.
+    pub(crate) async fn post_file_part(
+        &self,
+        part: Part,
+        domain: &Domain,
+        uid: Option<&str>,
+        moved: &Moved,
+        watchdog: impl Future<Output = Error>,
+    ) -> Result<Response> {
+        let url = self.endpoint("fileResources")?;
+        let form = reqwest::multipart::Form::new().part("file", part);
+        // Upper case: DHIS2 ≤2.39 compares enum values case-sensitively.
+        let mut query = vec![("domain", domain.as_str())];
+        query.extend(uid.map(|uid| ("uid", uid)));
+        let send = self.send(
+            self.upload_request(Method::POST, url)
+                .header(ACCEPT, "application/json")
+                .query(&query)
+                .multipart(form),
+        );
+        let answer_due = async {
+            moved.finished().await;
+            tokio::time::sleep(self.json_deadline()).await;
+        };
+        tokio::select! {
+            sent = send => sent,
+            stall = watchdog => Err(stall),
+            () = answer_due => Err(Error::Deadline {
+                limit: self.json_deadline(),
+                request: "POST /api/fileResources, once the file was sent".into(),
+            }),
+        }
     }
 
     /// Uploads a file resource and waits until the server has stored it (STORED).
@@ -282,22 +303,7 @@ impl Client {
         if let DownloadTarget::File(path) = target {
             check_target(path, options.overwrite).await?;
         }
-        let url = self.endpoint(&format!("fileResources/{uid}/data"))?;
-        let mut query = Vec::new();
-        if let Some(dimension) = dimension {
-            query.push(("dimension", dimension.as_str()));
-        }
-        // The metadata read just succeeded with these credentials, so a 401 or 403 here is
-        // about this resource (≤2.40 says "forbidden" with a 401), never a login problem.
-        let response = self
-            .send_idempotent_keeping(
-                || self.request(Method::GET, url.clone()).query(&query),
-                |status| matches!(status.as_u16(), 401 | 403),
-            )
-            .await?;
-        if !response.status().is_success() {
-            return Err(self.redacted(download_refusal(response, &resource).await));
-        }
+        let response = self.request_data(&resource, dimension).await?;
         // DHIS2 ignores a dimension for files it keeps in one size and serves the original.
         let variant =
             dimension.is_some_and(|d| d != Dimension::Original) && resource.has_image_variants();
@@ -311,6 +317,34 @@ impl Client {
         save_body(response, target, &expected, options)
             .await
             .map_err(|e| self.redacted(e))
+    }
+}
+
+impl Client {
+    /// Asks for the `/data` bytes of `resource`, whose metadata was just read with these
+    /// credentials: a 401 or 403 here is about this resource (≤2.40 says "forbidden" with a
+    /// 401), never a login problem, and comes back in DHIS2's words. Returns the 200 answer,
+    /// whose body is the bytes.
+    pub(crate) async fn request_data(
+        &self,
+        resource: &FileResource,
+        dimension: Option<Dimension>,
+    ) -> Result<Response> {
+        let url = self.endpoint(&format!("fileResources/{}/data", resource.id))?;
+        let mut query = Vec::new();
+        if let Some(dimension) = dimension {
+            query.push(("dimension", dimension.as_str()));
+        }
+        let response = self
+            .send_idempotent_keeping(
+                || self.request(Method::GET, url.clone()).query(&query),
+                |status| matches!(status.as_u16(), 401 | 403),
+            )
+            .await?;
+        if !response.status().is_success() {
+            return Err(self.redacted(download_refusal(response, resource).await));
+        }
+        Ok(response)
     }
 }
 
@@ -386,35 +420,36 @@ pub(crate) fn check_still_as_uploaded(
     domain: &Domain,
     path: &Path,
 ) -> Result<()> {
-    check_stored_length(stored, domain, uploaded.content_length.unwrap_or(0), path)?;
+    check_stored_length(
+        stored,
+        domain,
+        uploaded.content_length.unwrap_or(0),
+        path.display(),
+    )?;
     check_stored_md5(stored, domain, uploaded.content_md5.clone())
 }
 
 /// Compares the length the server stored with the file's, always (also without the MD5
-/// check), except where DHIS2 re-encodes images (the stored length is then its own).
-fn check_stored_length(
+/// check), except where DHIS2 re-encodes images (the stored length is then its own). `source`
+/// names the file: a path, or a file resource on another server.
+pub(crate) fn check_stored_length(
     resource: &FileResource,
     domain: &Domain,
     length: u64,
-    path: &Path,
+    source: impl std::fmt::Display,
 ) -> Result<()> {
     if domain.reencodes_images() {
         return Ok(());
     }
     let detail = match resource.content_length {
         Some(stored) if stored == length => return Ok(()),
-        Some(stored) if stored < length => format!(
-            "the server stored only {stored} of the {length} bytes of {}",
-            path.display()
-        ),
-        Some(stored) => format!(
-            "the server stored {stored} bytes for the {length} bytes of {}",
-            path.display()
-        ),
-        None => format!(
-            "the server did not say how many bytes of {} it stored",
-            path.display()
-        ),
+        Some(stored) if stored < length => {
+            format!("the server stored only {stored} of the {length} bytes of {source}")
+        }
+        Some(stored) => {
+            format!("the server stored {stored} bytes for the {length} bytes of {source}")
+        }
+        None => format!("the server did not say how many bytes of {source} it stored"),
     };
     Err(Error::UploadIncomplete {
         uid: resource.id.clone(),
@@ -424,7 +459,11 @@ fn check_stored_length(
 
 /// Compares the MD5 the server computed with the bytes sent, except where DHIS2 re-encodes
 /// images (its MD5 then describes its own bytes).
-fn check_stored_md5(resource: &FileResource, domain: &Domain, sent: Option<String>) -> Result<()> {
+pub(crate) fn check_stored_md5(
+    resource: &FileResource,
+    domain: &Domain,
+    sent: Option<String>,
+) -> Result<()> {
     if domain.reencodes_images() {
         return Ok(());
     }
@@ -440,7 +479,7 @@ fn check_stored_md5(resource: &FileResource, domain: &Domain, sent: Option<Strin
     }
 }
 
-fn file_resource_of(message: WebMessage) -> Result<FileResource> {
+pub(crate) fn file_resource_of(message: WebMessage) -> Result<FileResource> {
     let resource = message
         .response
         .and_then(|mut response| response.get_mut("fileResource").map(Value::take))

@@ -5,7 +5,7 @@
 //! limit per domain (an avatar's 2,000,000 is not the documents' limit), so the next file too
 //! large for it is refused before it is sent.
 use std::collections::HashMap;
-use std::path::Path;
+use std::fmt::Display;
 use std::sync::Mutex;
 
 use super::{Domain, Error, Result};
@@ -32,8 +32,9 @@ impl UploadLimits {
         }
     }
 
-    /// Refuses a file larger than a limit this server has stated for the domain.
-    pub(crate) fn check(&self, domain: &Domain, path: &Path, length: u64) -> Result<()> {
+    /// Refuses a file larger than a limit this server has stated for the domain; `source`
+    /// names the file (a path, or a file resource on another server).
+    pub(crate) fn check(&self, domain: &Domain, source: impl Display, length: u64) -> Result<()> {
         let limit = self
             .by_domain
             .lock()
@@ -43,7 +44,7 @@ impl UploadLimits {
             Some(limit) if length > limit => Err(Error::InvalidInput(format!(
                 "{} is {} ({length} bytes), and this server takes {domain} files of at most {} \
                  ({limit} bytes, as it said when it refused a larger one); nothing was sent",
-                path.display(),
+                source,
                 human_size(length),
                 human_size(limit),
             ))),

@@ -106,7 +106,7 @@ impl Expected {
 /// The most a download whose length nobody announced may write (a legacy document streamed
 /// without Content-Length): far above any file DHIS2 stores (`max.file_upload_size` defaults to
 /// 10 MB; servers that raise it allow a few GB), far below filling a disk by surprise.
-const UNANNOUNCED_BODY_LIMIT: u64 = 16 << 30;
+pub(super) const UNANNOUNCED_BODY_LIMIT: u64 = 16 << 30;
 
 /// Resolves the final path of a download: the target file, or in a target directory the
 /// metadata's name, else the header's, else the fallback, made safe.
@@ -138,7 +138,7 @@ pub(crate) fn resolve_target(
 /// Refuses an answer that cannot be the file, before a byte of it is saved: a compressed stream
 /// nobody asked for, an HTML page in place of a file of another type, or a length other than
 /// the stored one.
-fn check_answer(response: &Response, expected: &Expected) -> Result<()> {
+pub(super) fn check_answer(response: &Response, expected: &Expected) -> Result<()> {
     let headers = response.headers();
     let header = |name| {
         headers
@@ -269,17 +269,7 @@ async fn receive(
         let chunk = chunk.map_err(|e| broken_transfer(e, done, total))?;
         if done + chunk.len() as u64 > limit {
             // Stop at the announced length: a body that keeps coming would fill the disk.
-            return Err(Error::WrongBody(match total {
-                Some(total) => format!(
-                    "the server sent more than the {total} bytes of {}",
-                    expected.what
-                ),
-                None => format!(
-                    "the server sent more than {} of {} without saying how long it is",
-                    crate::api::units::human_size(limit),
-                    expected.what
-                ),
-            }));
+            return Err(too_long(expected, total, limit));
         }
         done += chunk.len() as u64;
         moved.add(chunk.len() as u64);
@@ -300,15 +290,31 @@ async fn receive(
     Ok((done, md5))
 }
 
+/// A body that went on past `limit`: the announced length `total`, else
+/// [`UNANNOUNCED_BODY_LIMIT`].
+pub(super) fn too_long(expected: &Expected, total: Option<u64>, limit: u64) -> Error {
+    Error::WrongBody(match total {
+        Some(total) => format!(
+            "the server sent more than the {total} bytes of {}",
+            expected.what
+        ),
+        None => format!(
+            "the server sent more than {} of {} without saying how long it is",
+            crate::api::units::human_size(limit),
+            expected.what
+        ),
+    })
+}
+
 /// A body that ended cleanly before its length: the server sent fewer bytes than it stores.
-fn short_body(expected: &Expected, done: u64, total: u64) -> Error {
+pub(super) fn short_body(expected: &Expected, done: u64, total: u64) -> Error {
     Error::WrongBody(format!(
         "the server sent only {done} of the {total} bytes of {}",
         expected.what
     ))
 }
 
-fn broken_transfer(error: reqwest::Error, done: u64, total: Option<u64>) -> Error {
+pub(super) fn broken_transfer(error: reqwest::Error, done: u64, total: Option<u64>) -> Error {
     let of_total = total.map(|t| format!(" of {t}")).unwrap_or_default();
     match Error::from_reqwest(error) {
         Error::Network(detail) => {
@@ -318,7 +324,7 @@ fn broken_transfer(error: reqwest::Error, done: u64, total: Option<u64>) -> Erro
     }
 }
 
-fn verify(expected: &Expected, actual: &str) -> Result<Verification> {
+pub(super) fn verify(expected: &Expected, actual: &str) -> Result<Verification> {
     if expected.skip_md5 {
         return Ok(Verification::Reencoded);
     }

@@ -2,6 +2,7 @@
 //! Uploads read the file in chunks ([`upload`]); downloads save the body through this run's own
 //! part file and move it into place once checked ([`download`], [`part_file`]). Memory stays
 //! flat whatever the file size.
+pub(crate) mod copy;
 pub(crate) mod download;
 pub(crate) mod part_file;
 pub(crate) mod upload;
