@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use common::cli_server::{Server, fail, json, stderr, stdout, succeed};
+use common::cli_server::{Server, fail, json, stderr, stdout, succeed, write_profiles};
 use common::md5_hex;
 use d2files::emulator::{ADMIN_PASSWORD, ADMIN_USERNAME, SeedFileResource};
 
@@ -691,19 +691,6 @@ fn demo_server_help_offers_its_own_version_option_only() {
         "--mouse",
     ] {
         assert!(!help.contains(foreign), "{foreign} in:\n{help}");
-    }
-}
-
-/// A private profiles.toml in the home's XDG config directory.
-fn write_profiles(home: &Path, text: &str) {
-    let config = home.join("config/dhis2");
-    std::fs::create_dir_all(&config).unwrap();
-    let file = config.join("profiles.toml");
-    std::fs::write(&file, text).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 }
 

@@ -1,11 +1,11 @@
-//! `d2files restore DIR` as a user types it: a backup of one emulator re-created in another,
+//! `d2files restore DIR` and `d2files copy --from A --to B` as a user types them: a backup of one emulator re-created in another,
 //! checked object by object (uids, names, bytes, sharing), on a server that keeps file resource
 //! uids and on 2.38, which does not; what is there already; a dry run.
 mod common;
 
 use std::collections::BTreeMap;
 
-use common::cli_server::{Server, fail, stdout, succeed};
+use common::cli_server::{Server, fail, stdout, succeed, write_profiles};
 use d2files::api::{Access, Client, Sharing};
 use d2files::emulator::{SeedDocument, SeedFileResource, VIEWERS_GROUP_ID};
 
@@ -306,4 +306,46 @@ fn an_edited_manifest_cannot_make_a_restore_read_or_a_backup_write_outside_the_b
             .iter()
             .all(|fr| fr.file.starts_with("files/"))
     );
+}
+
+#[test]
+fn a_copy_between_servers_gives_the_same_documents_uids_names_bytes_and_sharing() {
+    let from = source("2.41");
+    let into = Server::start("2.42", false);
+    let home = tempfile::tempdir().unwrap();
+    let profile = |name: &str, url: &str| {
+        format!(
+            "[profiles.{name}]\nbase_url = \"{url}\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"district\"\n"
+        )
+    };
+    write_profiles(
+        home.path(),
+        &format!(
+            "{}{}",
+            profile("test", &from.emulator.base_url()),
+            profile("prod", &into.emulator.base_url())
+        ),
+    );
+    let copy = |extra: &[&str]| {
+        let mut command = common::d2files(home.path());
+        command
+            .args(["copy", "--from", "test", "--to", "prod"])
+            .args(extra);
+        command.output().unwrap()
+    };
+    let plan = stdout(&succeed(copy(&["--dry-run"])));
+    assert!(plan.contains("plan: 5 to copy of 5"), "{plan}");
+    assert!(into.emulator.requests().iter().all(|r| r.method == "GET"));
+
+    let out = stdout(&succeed(copy(&[])));
+    assert!(out.contains("copied 5 of 5"), "{out}");
+    let (before, before_files) = documents_of(&from);
+    let (after, after_files) = documents_of(&into);
+    assert_eq!(after, before);
+    assert_eq!(after_files, before_files);
+    // Nothing went through a file: no download of the source's document data.
+    assert_eq!(common::count(&from.emulator, "GET", "/api/documents/"), 0);
+    let again = stdout(&succeed(copy(&[])));
+    assert!(again.contains("copied 0 of 5; 5 skipped"), "{again}");
 }

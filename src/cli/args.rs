@@ -239,6 +239,11 @@ impl Cli {
                 restore.output.json |= json;
                 Command::Restore(restore)
             }
+            Command::Copy(mut copy) => {
+                refuse_connection(&[name], "whose servers are --from and --to")?;
+                copy.output.json |= json;
+                Command::Copy(copy)
+            }
             Command::Profile(ProfileCommand::List { mut output }) => {
                 refuse_connection(&[name, "list"], "which lists every profile")?;
                 output.json |= json;
@@ -306,6 +311,9 @@ pub enum Command {
     /// Re-create a backup's documents on a server with their uids (file resources first, then
     /// the documents, then their sharing); what is there already is skipped or reported.
     Restore(RestoreArgs),
+    /// Copy documents from one server to another with their uids, the bytes streamed from one
+    /// to the other (no files in between); the rules of `restore`.
+    Copy(CopyArgs),
     /// Connection profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -323,6 +331,7 @@ impl Command {
             Command::Resources(_) => "resources",
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
+            Command::Copy(_) => "copy",
             Command::Profile(_) => "profile",
             Command::Mcp(_) => "mcp",
             Command::DemoServer(_) => "demo-server",
@@ -364,7 +373,25 @@ pub struct BackupArgs {
     pub connection: ConnectionArgs,
 }
 
-/// How a backup or a restore runs.
+/// `copy --from PROFILE --to PROFILE`.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The profile of the server to copy from.
+    #[arg(long, value_name = "PROFILE")]
+    pub from: String,
+    /// The profile of the server to copy to.
+    #[arg(long, value_name = "PROFILE")]
+    pub to: String,
+    /// DHIS2 filter `property:operator:value`, repeatable (ANDed): copy only these documents.
+    #[arg(long = "filter", short = 'f', value_name = "FILTER")]
+    pub filters: Vec<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How a backup, a restore or a copy runs.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Transfers at once.

@@ -1,10 +1,11 @@
 //! `d2files backup DIR` (the plan: what changed since the last run; the run; the manifest) and
-//! `d2files restore DIR` (the plan: what to re-create; the run).
+//! `d2files restore DIR` and `d2files copy --from A --to B` (the plan: what to re-create; the
+//! run).
 use crate::api::{Client, ListQuery, ServerVersion, TransferOptions};
-use crate::cli::args::{BackupArgs, RestoreArgs, RunArgs};
+use crate::cli::args::{BackupArgs, CopyArgs, RestoreArgs, RunArgs};
 use crate::cli::batch::{self, Lines, Verb, print_plan};
 use crate::ops::backup::{BackupRequest, plan_backup};
-use crate::ops::{ApplyOptions, plan_restore};
+use crate::ops::{ApplyOptions, Plan, plan_copy, plan_restore};
 
 pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Result<()> {
     let mut query = ListQuery::new();
@@ -51,23 +52,54 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
 }
 
 pub async fn restore(client: &Client, args: &RestoreArgs, json: bool) -> anyhow::Result<()> {
-    let version = client
+    let version = version_of(client).await;
+    let plan = plan_restore(client, &args.dir, version.as_ref()).await?;
+    recreate(client, &plan, &args.run, Verb::Restore, json).await
+}
+
+pub async fn copy(
+    source: &Client,
+    target: &Client,
+    args: &CopyArgs,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut query = ListQuery::new();
+    for filter in &args.filters {
+        query = query.filter(filter.parse()?);
+    }
+    let version = version_of(target).await;
+    let jobs = usize::from(args.run.jobs);
+    let plan = plan_copy(source, target, &query, version.as_ref(), jobs).await?;
+    recreate(target, &plan, &args.run, Verb::Copy, json).await
+}
+
+async fn version_of(client: &Client) -> Option<ServerVersion> {
+    client
         .system_info()
         .await
         .ok()
-        .and_then(|info| info.version.as_deref().and_then(ServerVersion::parse));
-    let plan = plan_restore(client, &args.dir, version.as_ref()).await?;
-    if args.run.batch.dry_run {
-        return print_plan(&plan, Verb::Restore, json);
+        .and_then(|info| info.version.as_deref().and_then(ServerVersion::parse))
+}
+
+/// A restore's or a copy's plan: printed (`--dry-run`), or run onto `target`.
+async fn recreate(
+    target: &Client,
+    plan: &Plan,
+    run: &RunArgs,
+    verb: Verb,
+    json: bool,
+) -> anyhow::Result<()> {
+    if run.batch.dry_run {
+        return print_plan(plan, verb, json);
     }
     if !json {
         for note in &plan.notes {
             crate::cli::output::note(format!("note: {note}"));
         }
     }
-    let (options, lines) = how_to_run(&args.run, json);
-    let ran = batch::run(client, &plan, lines, options, |_| {}).await?;
-    batch::conclude(&ran, Verb::Restore, json)
+    let (options, lines) = how_to_run(run, json);
+    let ran = batch::run(target, plan, lines, options, |_| {}).await?;
+    batch::conclude(&ran, verb, json)
 }
 
 /// The run's options and lines, as `--jobs`, `--no-verify` and `--verbose` ask.

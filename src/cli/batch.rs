@@ -27,6 +27,7 @@ pub enum Verb {
     Upload,
     Backup,
     Restore,
+    Copy,
 }
 
 impl Verb {
@@ -37,6 +38,7 @@ impl Verb {
             Verb::Upload => "uploaded",
             Verb::Backup => "backed up",
             Verb::Restore => "restored",
+            Verb::Copy => "copied",
         }
     }
 }
@@ -73,6 +75,7 @@ pub fn plan_lines(plan: &Plan, verb: Verb) -> Vec<String> {
             Verb::Upload => "upload",
             Verb::Backup => "back up",
             Verb::Restore => "restore",
+            Verb::Copy => "copy",
         },
         plan.steps.len(),
         match plan.bytes() {

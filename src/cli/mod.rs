@@ -192,6 +192,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|error| connection.explained(error))
         }
+        Some(Command::Copy(args)) => {
+            let _logs = cli_logging();
+            let profile = |name: &str| args::ConnectionArgs {
+                profile: Some(name.to_string()),
+                ..args::ConnectionArgs::default()
+            };
+            let source = connect::connect(&profile(&args.from)).await?;
+            let target = connect::connect(&profile(&args.to)).await?;
+            backup::copy(&source.client, &target.client, &args, args.output.json).await
+        }
         Some(Command::Profile(command)) => {
             let _logs = cli_logging();
             profile::run(command).await

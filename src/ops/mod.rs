@@ -3,6 +3,7 @@
 //! [`Summary`]. The CLI, the TUI and MCP are its faces; `api`'s transfer core still moves every
 //! byte.
 pub mod backup;
+mod copy;
 mod delete;
 mod download;
 mod local_md5;
@@ -16,10 +17,11 @@ mod select;
 mod summary;
 mod upload;
 
+pub use copy::plan_copy;
 pub use delete::{file_bytes_after_delete, plan_delete};
 pub use download::{plan_download, with_uid_suffix};
 pub use outcome::Outcome;
-pub use plan::{Action, Existing, Plan, Resolution, RestoreFile, RestoreItem, Step};
+pub use plan::{Action, Existing, FileSource, Plan, Resolution, RestoreFile, RestoreItem, Step};
 pub use restore::plan_restore;
 pub use run::{ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Run, apply, jobs_from};
 pub use select::{MAX_SELECTED, matching_documents};

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::api::{Document, FileResource, Sharing};
+use crate::api::{Client, Document, FileResource, Sharing};
 
 /// What a batch will do, item by item, plus what the user should know before confirming it
 /// (e.g. what the server does with deleted documents' bytes on this version).
@@ -71,8 +71,8 @@ pub struct RestoreItem {
 /// The bytes of a document to re-create.
 #[derive(Clone, Debug, Serialize)]
 pub struct RestoreFile {
-    /// The backed-up copy on disk.
-    pub path: PathBuf,
+    /// Where the bytes come from.
+    pub source: FileSource,
     /// The file resource's uid where it came from.
     pub uid: String,
     pub md5: Option<String>,
@@ -82,6 +82,45 @@ pub struct RestoreFile {
     /// only the document is created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reuse: Option<String>,
+}
+
+/// Where a re-created document's bytes come from: a backup's copy on disk, or another server
+/// (a copy, streamed from one to the other).
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileSource {
+    Backup(PathBuf),
+    Server {
+        #[serde(skip)]
+        client: Client,
+        /// The file resource there, as read there.
+        resource: Box<FileResource>,
+    },
+}
+
+impl RestoreFile {
+    /// Where the bytes come from, for messages.
+    pub fn source_name(&self) -> String {
+        match &self.source {
+            FileSource::Backup(path) => path.display().to_string(),
+            FileSource::Server { client, resource } => {
+                format!("file resource {} of {}", resource.id, client.base_url())
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for FileSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileSource::Backup(path) => f.debug_tuple("Backup").field(path).finish(),
+            FileSource::Server { client, resource } => f
+                .debug_struct("Server")
+                .field("base_url", &client.base_url())
+                .field("resource", &resource.id)
+                .finish(),
+        }
+    }
 }
 
 /// A download target that exists already.

@@ -3,7 +3,7 @@
 //! MD5 the backup recorded; then the document with its uid; then its sharing.
 use crate::api::{Client, Domain, Error, TransferOptions};
 use crate::ops::outcome::Outcome;
-use crate::ops::plan::RestoreItem;
+use crate::ops::plan::{FileSource, RestoreItem};
 
 pub(crate) async fn recreate(
     client: &Client,
@@ -18,10 +18,27 @@ pub(crate) async fn recreate(
             Some(existing) => existing.clone(),
             None => {
                 let asked = file.keep_uid.then_some(file.uid.as_str());
-                let resource = match client
-                    .upload_file_resource_with_uid(&file.path, &Domain::Document, asked, options)
-                    .await
-                {
+                let sent = match &file.source {
+                    FileSource::Backup(path) => {
+                        client
+                            .upload_file_resource_with_uid(path, &Domain::Document, asked, options)
+                            .await
+                    }
+                    FileSource::Server {
+                        client: from,
+                        resource,
+                    } => {
+                        from.copy_file_resource_to(
+                            resource,
+                            client,
+                            &Domain::Document,
+                            asked,
+                            options,
+                        )
+                        .await
+                    }
+                };
+                let resource = match sent {
                     Ok(resource) => resource,
                     Err(Error::Cancelled) => {
                         return Outcome::Cancelled {
@@ -30,7 +47,7 @@ pub(crate) async fn recreate(
                     }
                     Err(error) => return failed(error.to_string(), options.unlinked.get()),
                 };
-                // The bytes sent are the backup's copy: they must be what the backup recorded.
+                // The bytes sent must be what the backup (or the source) recorded.
                 if let Some(recorded) = &file.md5
                     && resource
                         .content_md5
@@ -39,10 +56,9 @@ pub(crate) async fn recreate(
                 {
                     return failed(
                         format!(
-                            "the backup's copy {} is not the file it recorded (MD5 {recorded}); \
-                             the server keeps what was sent as file resource {}, linked to \
-                             nothing",
-                            file.path.display(),
+                            "the bytes sent ({}) are not the file recorded (MD5 {recorded}); \
+                             the server keeps them as file resource {}, linked to nothing",
+                            file.source_name(),
                             resource.id
                         ),
                         Some(resource.id),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::api::{Client, Document, Error, FileResource, Result, ServerVersion, Sharing};
 use crate::ops::backup::{BackedDocument, BackedFileResource, Manifest, is_backup_file};
-use crate::ops::plan::{Action, Plan, RestoreFile, RestoreItem, Step};
+use crate::ops::plan::{Action, FileSource, Plan, RestoreFile, RestoreItem, Step};
 
 /// Plans restoring the backup in `dir` onto `client`'s server (of `version`, when known).
 pub async fn plan_restore(
@@ -21,6 +21,45 @@ pub async fn plan_restore(
             crate::ops::backup::MANIFEST_FILE
         ))
     })?;
+    plan_recreate(client, &manifest, version, |resource| {
+        backup_copy(dir, resource)
+    })
+    .await
+}
+
+/// The backup's copy of a file resource's bytes, when it is there and whole.
+fn backup_copy(
+    dir: &Path,
+    resource: &BackedFileResource,
+) -> std::result::Result<FileSource, String> {
+    if !is_backup_file(&resource.file) {
+        return Err(format!(
+            "the manifest names {:?} as its file, which is not a file of the backup; nothing \
+             is read from there",
+            resource.file
+        ));
+    }
+    let path = dir.join(&resource.file);
+    let intact = std::fs::metadata(&path)
+        .is_ok_and(|m| m.is_file() && Some(m.len()) == resource.content_length);
+    if intact {
+        Ok(FileSource::Backup(path))
+    } else {
+        Err(format!(
+            "the backup's copy {} is missing or not the size it recorded",
+            path.display()
+        ))
+    }
+}
+
+/// Plans re-creating `manifest`'s documents on `client`'s server, the bytes of each file coming
+/// from `source_of` (a backup's copy, another server).
+pub(crate) async fn plan_recreate(
+    client: &Client,
+    manifest: &Manifest,
+    version: Option<&ServerVersion>,
+    source_of: impl Fn(&BackedFileResource) -> std::result::Result<FileSource, String>,
+) -> Result<Plan> {
     let keep_uid = version.is_none_or(ServerVersion::keeps_upload_uids);
     let uids: Vec<String> = manifest.documents.iter().map(|d| d.id.clone()).collect();
     let there: HashMap<String, Document> = client
@@ -49,14 +88,12 @@ pub async fn plan_restore(
                 .url
                 .as_deref()
                 .and_then(|uid| manifest.file_resource(uid));
-            plan_one(
-                dir,
-                backed,
-                resource,
-                there.get(&backed.id),
-                &resources_there,
+            let target = Target {
+                document: there.get(&backed.id),
+                resources: &resources_there,
                 keep_uid,
-            )
+            };
+            plan_one(backed, resource, &target, &source_of)
         })
         .collect();
     let mut notes = vec![
@@ -74,14 +111,20 @@ pub async fn plan_restore(
     Ok(Plan { steps, notes })
 }
 
+/// What the target server has of one document.
+struct Target<'a> {
+    document: Option<&'a Document>,
+    resources: &'a HashMap<String, FileResource>,
+    keep_uid: bool,
+}
+
 fn plan_one(
-    dir: &Path,
     backed: &BackedDocument,
     resource: Option<&BackedFileResource>,
-    there: Option<&Document>,
-    resources_there: &HashMap<String, FileResource>,
-    keep_uid: bool,
+    target: &Target<'_>,
+    source_of: &impl Fn(&BackedFileResource) -> std::result::Result<FileSource, String>,
 ) -> Step {
+    let (there, resources_there, keep_uid) = (target.document, target.resources, target.keep_uid);
     let mut step = Step {
         label: backed.name.clone(),
         uid: Some(backed.id.clone()),
@@ -123,24 +166,13 @@ fn plan_one(
             ));
             return step;
         };
-        if !is_backup_file(&resource.file) {
-            step.action = cannot(format!(
-                "the manifest names {:?} as its file, which is not a file of the backup; \
-                 nothing is read from there",
-                resource.file
-            ));
-            return step;
-        }
-        let path = dir.join(&resource.file);
-        let intact = std::fs::metadata(&path)
-            .is_ok_and(|m| m.is_file() && Some(m.len()) == resource.content_length);
-        if !intact {
-            step.action = cannot(format!(
-                "the backup's copy {} is missing or not the size it recorded",
-                path.display()
-            ));
-            return step;
-        }
+        let source = match source_of(resource) {
+            Ok(source) => source,
+            Err(why) => {
+                step.action = cannot(why);
+                return step;
+            }
+        };
         let reuse = match resources_there.get(&resource.id) {
             None => None,
             Some(existing) if existing.assigned == Some(true) => {
@@ -163,7 +195,7 @@ fn plan_one(
             }
         };
         item.file = Some(RestoreFile {
-            path,
+            source,
             uid: resource.id.clone(),
             md5: resource.content_md5.clone(),
             keep_uid,

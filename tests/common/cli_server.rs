@@ -81,3 +81,16 @@ pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
+
+/// A private profiles.toml in the home's XDG config directory.
+pub fn write_profiles(home: &std::path::Path, text: &str) {
+    let config = home.join("config/dhis2");
+    std::fs::create_dir_all(&config).unwrap();
+    let file = config.join("profiles.toml");
+    std::fs::write(&file, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}

@@ -271,7 +271,7 @@ impl Backup {
 }
 
 /// Every document the query picks, in pages of [`PAGE_SIZE`], with their sharing.
-async fn list_documents(client: &Client, query: &ListQuery) -> Result<Vec<Document>> {
+pub(crate) async fn list_documents(client: &Client, query: &ListQuery) -> Result<Vec<Document>> {
     let mut query = query.clone();
     query.page = 1;
     query.page_size = PAGE_SIZE;
@@ -288,7 +288,7 @@ async fn list_documents(client: &Client, query: &ListQuery) -> Result<Vec<Docume
     Ok(all.items)
 }
 
-fn backed_document(document: &Document) -> BackedDocument {
+pub(crate) fn backed_document(document: &Document) -> BackedDocument {
     let date =
         |d: Option<chrono::NaiveDateTime>| d.map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3f").to_string());
     BackedDocument {
@@ -303,7 +303,11 @@ fn backed_document(document: &Document) -> BackedDocument {
     }
 }
 
-fn entry(mut document: BackedDocument, resource: Option<&FileResource>, file: String) -> Entry {
+pub(crate) fn entry(
+    mut document: BackedDocument,
+    resource: Option<&FileResource>,
+    file: String,
+) -> Entry {
     document.file = Some(file.clone()).filter(|f| !f.is_empty());
     let file_resource = BackedFileResource {
         id: resource.map(|r| r.id.clone()).unwrap_or_default(),
