@@ -235,3 +235,44 @@ fn a_backup_stopped_by_ctrl_c_keeps_what_it_saved_and_the_next_run_resumes_after
     assert_eq!(common::count(&server.emulator, "GET", &small_data), 1);
     assert_eq!(manifest(&dir).documents.len(), 3);
 }
+
+#[test]
+fn with_resources_a_backup_also_holds_the_file_resources_no_document_points_at() {
+    let server = Server::start("2.41", false);
+    file_document(&server, "Report", "report.pdf", b"%PDF report");
+    let avatar = server.seed(
+        SeedFileResource::new("avatar.png", "image/png", b"\x89PNG avatar".to_vec())
+            .domain("USER_AVATAR"),
+    );
+    let value = server
+        .seed(SeedFileResource::new("value.csv", "text/csv", b"a,b".to_vec()).domain("DATA_VALUE"));
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    let out = stdout(&succeed(server.run(&[
+        "backup",
+        dir,
+        "--resources",
+        "--verbose",
+    ])));
+    assert!(
+        out.contains("DHIS2 never serves DATA_VALUE file resources for download"),
+        "{out}"
+    );
+    let saved = manifest(backup.path());
+    let standalone = saved
+        .file_resource(&avatar)
+        .expect("the avatar is backed up");
+    assert_eq!(
+        std::fs::read(backup.path().join(&standalone.file)).unwrap(),
+        b"\x89PNG avatar"
+    );
+    assert!(saved.file_resource(&value).is_none());
+    assert_eq!(saved.documents.len(), 1);
+
+    // Again: nothing fetched, and a run without --resources keeps what it saved.
+    let before = data_requests(&server);
+    succeed(server.run(&["backup", dir, "--resources"]));
+    succeed(server.run(&["backup", dir]));
+    assert_eq!(data_requests(&server), before);
+    assert!(manifest(backup.path()).file_resource(&avatar).is_some());
+}

@@ -365,6 +365,9 @@ pub struct BackupArgs {
     /// listed as gone in the manifest).
     #[arg(long, conflicts_with = "filters")]
     pub prune: bool,
+    /// Also the file resources no document points at (DHIS2 2.41+, which lists them).
+    #[arg(long)]
+    pub resources: bool,
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]

@@ -23,6 +23,7 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
             dir: &args.dir,
             query,
             prune: args.prune,
+            resources: args.resources,
             jobs: usize::from(args.run.jobs),
             dhis2_version,
         },

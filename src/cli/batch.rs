@@ -108,6 +108,13 @@ fn plan_line(step: &Step) -> String {
             };
             format!("download {}{bytes} → {}{replace}", who(step), to.display())
         }
+        Action::DownloadFile { to, resource } => {
+            format!(
+                "download file resource {}{bytes} → {}",
+                resource.id,
+                to.display()
+            )
+        }
         Action::Delete { dashboards } => {
             let shown = if dashboards.is_empty() {
                 "on no dashboard".to_string()

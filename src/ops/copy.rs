@@ -31,7 +31,7 @@ pub async fn plan_copy(
         match resource {
             Some(resource) => {
                 let recorded = entry(backed, Some(resource), String::new());
-                manifest.documents.push(recorded.document);
+                manifest.documents.extend(recorded.document);
                 manifest.file_resources.push(recorded.file_resource);
             }
             None => manifest.documents.push(backed),

@@ -40,6 +40,12 @@ pub enum Action {
         #[serde(skip)]
         resource: Option<Box<FileResource>>,
     },
+    /// Save a file resource's bytes at `to` (one no document points at, in a backup).
+    DownloadFile {
+        to: PathBuf,
+        #[serde(skip)]
+        resource: Box<FileResource>,
+    },
     /// Delete a document; `dashboards` name the dashboards that show it.
     Delete { dashboards: Vec<String> },
     /// Upload a file as a document called `name`.

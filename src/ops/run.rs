@@ -237,6 +237,21 @@ async fn apply_step(client: &Client, step: &Step, options: &TransferOptions) -> 
                 Err(error) => failed(error, &options),
             }
         }
+        Action::DownloadFile { to, resource } => {
+            // A backup's own file: an earlier copy of it is replaced once the new one checks out.
+            let options = TransferOptions {
+                overwrite: true,
+                ..options.clone()
+            };
+            let target = DownloadTarget::File(to.clone());
+            match client
+                .download_file_resource(&resource.id, None, &target, &options)
+                .await
+            {
+                Ok(saved) => Outcome::Downloaded(saved),
+                Err(error) => failed(error, &options),
+            }
+        }
         Action::Delete { .. } => {
             // A delete already sent is not abandoned: the server may have done it, and the
             // summary must say what happened.

@@ -15,7 +15,9 @@ pub const JOURNAL_FILE: &str = ".d2files-backup.journal";
 /// One saved file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Entry {
-    pub document: BackedDocument,
+    /// `None` for a file resource no document points at.
+    #[serde(default)]
+    pub document: Option<BackedDocument>,
     pub file_resource: BackedFileResource,
 }
 

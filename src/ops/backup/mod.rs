@@ -41,6 +41,8 @@ pub struct BackupRequest<'a> {
     pub query: ListQuery,
     /// Delete the local files of documents the server no longer has.
     pub prune: bool,
+    /// Also the file resources no document points at (2.41+, which lists them).
+    pub resources: bool,
     pub jobs: usize,
     pub dhis2_version: Option<String>,
 }
@@ -58,6 +60,8 @@ pub struct Backup {
     pending: Vec<Entry>,
     /// Entries of the previous manifest for documents whose step may fail: kept if it does.
     previous: HashMap<String, (BackedDocument, Option<BackedFileResource>)>,
+    /// Standalone file resources an earlier run saved.
+    previous_resources: HashMap<String, BackedFileResource>,
     gone: Vec<BackedDocument>,
     header: Manifest,
     journal: Journal,
@@ -145,7 +149,13 @@ pub async fn plan_backup(client: &Client, request: BackupRequest<'_>) -> Result<
             pending.push(entry(backed, None, String::new()));
             continue;
         };
-        let relative = earlier_file.unwrap_or_else(|| unique_name(document, resource, &mut taken));
+        let relative = earlier_file.unwrap_or_else(|| {
+            unique_name(
+                stored_name(resource, document.title()),
+                &document.id,
+                &mut taken,
+            )
+        });
         let to = dir.join(&relative);
         let existing = if tokio::fs::symlink_metadata(&to).await.is_ok() {
             // This document's earlier bytes, or a part of a run that stopped: ours to replace.
@@ -165,6 +175,74 @@ pub async fn plan_backup(client: &Client, request: BackupRequest<'_>) -> Result<
             },
         });
         pending.push(entry(backed, Some(resource), relative));
+    }
+    let document_steps = steps.len();
+    // File resources no document points at: with --resources fetched like the documents'
+    // files, otherwise carried over as an earlier run saved them.
+    let referenced: HashSet<&str> = previous
+        .documents
+        .iter()
+        .chain(&previous.gone)
+        .filter_map(|d| d.url.as_deref())
+        .chain(listed.iter().filter_map(|d| d.file_resource_uid()))
+        .collect();
+    let previous_resources: HashMap<String, BackedFileResource> = previous
+        .file_resources
+        .iter()
+        .filter(|fr| !referenced.contains(fr.id.as_str()))
+        .map(|fr| (fr.id.clone(), fr.clone()))
+        .collect();
+    if request.resources {
+        for resource in list_standalone(client, &referenced).await? {
+            let earlier = previous_resources.get(&resource.id);
+            let refused = resource.domain.as_ref().filter(|d| d.download_refused());
+            if let Some(domain) = refused {
+                steps.push(Step {
+                    label: resource.title().to_string(),
+                    uid: Some(resource.id.clone()),
+                    bytes: resource.content_length,
+                    action: Action::Skip {
+                        why: format!(
+                            "DHIS2 never serves {} file resources for download",
+                            domain.as_str()
+                        ),
+                    },
+                });
+                pending.push(standalone_entry(&resource, String::new()));
+                continue;
+            }
+            if let Some(earlier) = earlier.filter(|earlier| still_there(dir, earlier)) {
+                kept_resources.push(earlier.clone());
+                continue;
+            }
+            let relative = earlier
+                .map(|earlier| earlier.file.clone())
+                .filter(|file| is_backup_file(file))
+                .unwrap_or_else(|| {
+                    unique_name(
+                        stored_name(&resource, &resource.id),
+                        &resource.id,
+                        &mut taken,
+                    )
+                });
+            steps.push(Step {
+                label: resource.title().to_string(),
+                uid: Some(resource.id.clone()),
+                bytes: resource.content_length,
+                action: Action::DownloadFile {
+                    to: dir.join(&relative),
+                    resource: Box::new(resource.clone()),
+                },
+            });
+            pending.push(standalone_entry(&resource, relative));
+        }
+    } else {
+        kept_resources.extend(
+            previous_resources
+                .values()
+                .filter(|fr| still_there(dir, fr))
+                .cloned(),
+        );
     }
     let listed_ids: HashSet<&str> = listed.iter().map(|d| d.id.as_str()).collect();
     let mut gone: Vec<BackedDocument> = previous.gone.clone();
@@ -188,7 +266,7 @@ pub async fn plan_backup(client: &Client, request: BackupRequest<'_>) -> Result<
         }
     }
     let mut notes = Vec::new();
-    let unchanged = listed.len() - steps.len();
+    let unchanged = listed.len() - document_steps;
     if unchanged > 0 && !previous.documents.is_empty() {
         notes.push(format!(
             "{unchanged} documents unchanged since the backup of {}",
@@ -220,6 +298,7 @@ pub async fn plan_backup(client: &Client, request: BackupRequest<'_>) -> Result<
         kept_resources,
         pending,
         previous: previous_entries,
+        previous_resources,
         gone,
         header: Manifest::new(server.trim_end_matches('/'), request.dhis2_version),
         journal: Journal::in_dir(dir),
@@ -252,11 +331,20 @@ impl Backup {
         manifest.file_resources = self.kept_resources;
         for ((_, outcome), entry) in summary.steps.iter().zip(self.pending) {
             if matches!(outcome, Outcome::Downloaded(_)) {
-                manifest.documents.push(entry.document);
+                manifest.documents.extend(entry.document);
                 manifest.file_resources.push(entry.file_resource);
-            } else if let Some((document, resource)) = self.previous.get(&entry.document.id) {
+            } else if let Some((document, resource)) = entry
+                .document
+                .as_ref()
+                .and_then(|document| self.previous.get(&document.id))
+            {
                 manifest.documents.push(document.clone());
                 manifest.file_resources.extend(resource.clone());
+            } else if entry.document.is_none()
+                && let Some(earlier) = self.previous_resources.get(&entry.file_resource.id)
+            {
+                // A standalone file resource that failed this time: what an earlier run saved.
+                manifest.file_resources.push(earlier.clone());
             }
         }
         manifest.gone = self.gone;
@@ -267,6 +355,43 @@ impl Backup {
         manifest::write_atomically(&self.dir, METADATA_FILE, &metadata_json(&manifest))?;
         self.journal.remove();
         Ok(manifest)
+    }
+}
+
+/// The file resources the server lists that no document points at.
+async fn list_standalone(client: &Client, referenced: &HashSet<&str>) -> Result<Vec<FileResource>> {
+    let query = ListQuery::new().page_size(PAGE_SIZE);
+    let all = client
+        .list_all_file_resources(&query, MAX_DOCUMENTS)
+        .await
+        .map_err(|error| match error {
+            Error::NotAvailable { .. } => Error::InvalidInput(
+                "--resources needs DHIS2 2.41 or later: before it the server cannot list file \
+                 resources"
+                    .into(),
+            ),
+            other => other,
+        })?;
+    if let Some(cut) = all.cut {
+        return Err(Error::InvalidInput(format!(
+            "the server's file resource list stopped after {} ({})",
+            all.items.len(),
+            cut.code()
+        )));
+    }
+    Ok(all
+        .items
+        .into_iter()
+        .filter(|resource| !referenced.contains(resource.id.as_str()))
+        .collect())
+}
+
+/// What a standalone file resource's step records once saved.
+fn standalone_entry(resource: &FileResource, file: String) -> Entry {
+    let recorded = entry(backed_document(&Document::default()), Some(resource), file);
+    Entry {
+        document: None,
+        file_resource: recorded.file_resource,
     }
 }
 
@@ -319,31 +444,31 @@ pub(crate) fn entry(
         file,
     };
     Entry {
-        document,
+        document: Some(document),
         file_resource,
     }
 }
 
 /// A file name under `files/` no other document of the backup has: the stored name, made
 /// safe, with the uid added when it is taken.
-fn unique_name(
-    document: &Document,
-    resource: &FileResource,
-    taken: &mut HashSet<String>,
-) -> String {
-    let stored = resource
-        .name
-        .as_deref()
-        .filter(|name| !name.trim().is_empty())
-        .unwrap_or(document.title());
+fn unique_name(stored: &str, uid: &str, taken: &mut HashSet<String>) -> String {
     let mut name = format!("{FILES_DIR}/{}", sanitize_file_name(stored));
     if !taken.insert(name.to_lowercase()) {
         // Made safe again: the uid may take a long name past the length limit.
-        let suffixed = with_uid_suffix(&sanitize_file_name(stored), &document.id);
+        let suffixed = with_uid_suffix(&sanitize_file_name(stored), uid);
         name = format!("{FILES_DIR}/{}", sanitize_file_name(&suffixed));
         taken.insert(name.to_lowercase());
     }
     name
+}
+
+/// The name a file resource's bytes are stored under: its own, else `fallback`.
+fn stored_name<'a>(resource: &'a FileResource, fallback: &'a str) -> &'a str {
+    resource
+        .name
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or(fallback)
 }
 
 /// The file an earlier run saved is there, as long as it was.
@@ -356,11 +481,13 @@ fn still_there(dir: &Path, resource: &BackedFileResource) -> bool {
 /// Adds what an interrupted run saved to the manifest it started from.
 fn fold_journal(manifest: &mut Manifest, entries: Vec<Entry>) {
     for entry in entries {
-        manifest.documents.retain(|d| d.id != entry.document.id);
+        if let Some(document) = entry.document {
+            manifest.documents.retain(|d| d.id != document.id);
+            manifest.documents.push(document);
+        }
         manifest
             .file_resources
             .retain(|fr| fr.id != entry.file_resource.id);
-        manifest.documents.push(entry.document);
         manifest.file_resources.push(entry.file_resource);
     }
 }
