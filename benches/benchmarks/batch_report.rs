@@ -1,8 +1,9 @@
-//! The batch part of BENCHMARKS.md (bulk download, backup): its targets and its tables.
+//! The batch part of BENCHMARKS.md (bulk download, backup, copy): its targets and its tables.
 use std::fmt::Write as _;
 
 use crate::backup::{BackupBench, LATENCY_MS};
 use crate::batch::{BatchCase, BatchMemory};
+use crate::copy::CopyBench;
 use crate::process::Run;
 use crate::stats::Samples;
 
@@ -14,6 +15,11 @@ const TARGET_LATENCY_MS: u32 = 25;
 const MIN_BACKUP_SPEED_UP: f64 = 3.0;
 /// Issue 14: a backup with nothing changed takes at most this long.
 const MAX_UNCHANGED_SECONDS: f64 = 2.0;
+
+/// Issue 14: a copy's peak RSS, whatever the file's size.
+const MAX_COPY_RSS_MIB: f64 = 40.0;
+/// Issue 14: a copy at least this fast as curl's download then upload of the same file.
+const MIN_COPY_RATIO: f64 = 0.8;
 
 /// "Flat in the number of files": many files' median peak RSS at most this far above few's.
 const FLAT_RSS_GROWTH_MIB: f64 = 4.0;
@@ -197,5 +203,79 @@ pub fn backup_section(w: &mut String, bench: &BackupBench) {
         "\nRequests of the run with nothing changed: {} pages of the documents list, {} to connect \
          (system info, the user), nothing else.\n",
         bench.unchanged_pages, bench.unchanged_other
+    );
+}
+
+fn size(bytes: u64) -> String {
+    crate::transfers::size_label(bytes)
+}
+
+/// The copy rows of the targets table.
+pub fn copy_targets(w: &mut String, bench: &CopyBench) {
+    let rss = rss_mib(&bench.d2files);
+    let _ = writeln!(
+        w,
+        "| copy {} between two emulators: peak RSS ≤ {MAX_COPY_RSS_MIB:.0} MiB | {:.1} MiB at most | {} |",
+        size(bench.bytes),
+        rss.max(),
+        verdict(rss.max() <= MAX_COPY_RSS_MIB)
+    );
+    let ratio = Samples::new(bench.ratios());
+    let _ = writeln!(
+        w,
+        "| copy {} ≥ {MIN_COPY_RATIO}× curl's download then upload of the same file | {}× | {} |",
+        size(bench.bytes),
+        ratio.spread(3),
+        verdict(ratio.median() >= MIN_COPY_RATIO)
+    );
+}
+
+/// The "## Copy" section.
+pub fn copy_section(w: &mut String, bench: &CopyBench) {
+    let _ = writeln!(
+        w,
+        "## Copy
+"
+    );
+    let _ = writeln!(
+        w,
+        "Two `demo-server` processes; the source holds one document of {} (pseudo-random bytes). \
+         `d2files copy --from A --to B` into a fresh target each run (plan, then the source's \
+         `/api/fileResources/UID/data` body streamed into the target's upload, MD5 checked at both \
+         ends, wait for STORED, the document created with its uid, its sharing applied) against \
+         `curl -o FILE` from the source then `curl -F file=@FILE` to the same target (the upload \
+         step alone). The ratio is curl's two times over d2files' for each round; one untimed \
+         round first.\n",
+        size(bench.bytes)
+    );
+    let _ = writeln!(w, "| Run | Runs | s | peak RSS MiB |");
+    let _ = writeln!(w, "|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "| `d2files copy` | {} | {} | {} |",
+        bench.d2files.len(),
+        seconds(&bench.d2files).spread(2),
+        rss_mib(&bench.d2files).spread(1)
+    );
+    let downs: Vec<Run> = bench.curl.iter().map(|(down, _)| down.clone()).collect();
+    let ups: Vec<Run> = bench.curl.iter().map(|(_, up)| up.clone()).collect();
+    let _ = writeln!(
+        w,
+        "| curl download | {} | {} | {} |",
+        downs.len(),
+        seconds(&downs).spread(2),
+        rss_mib(&downs).spread(1)
+    );
+    let _ = writeln!(
+        w,
+        "| curl upload | {} | {} | {} |",
+        ups.len(),
+        seconds(&ups).spread(2),
+        rss_mib(&ups).spread(1)
+    );
+    let _ = writeln!(
+        w,
+        "\nRatio to curl's download + upload: {}×.\n",
+        Samples::new(bench.ratios()).spread(3)
     );
 }

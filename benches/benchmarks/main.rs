@@ -10,6 +10,7 @@
 mod backup;
 mod batch;
 mod batch_report;
+mod copy;
 mod listing;
 mod process;
 mod pty;
@@ -253,6 +254,17 @@ fn run() -> anyhow::Result<()> {
     );
     let backup = backup::run(&d2files, &curl, &client_dir, counts, sizes, backup_repeats)?;
 
+    let (copy_bytes, copy_repeats) = if options.quick {
+        (64 * MIB, 1)
+    } else {
+        (1024 * MIB, 3)
+    };
+    eprintln!(
+        "copy: {} between two emulators",
+        transfers::size_label(copy_bytes)
+    );
+    let copy = copy::run(&d2files, &curl, &client_dir, copy_bytes, copy_repeats)?;
+
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
     let server = Server::start(&d2files, &work.path().join("server-listing"), &[])?;
@@ -315,6 +327,7 @@ fn run() -> anyhow::Result<()> {
         batch_memory,
         tui_batch,
         backup,
+        copy,
         seconds: started.elapsed().as_secs_f64(),
         files,
     };

@@ -6,6 +6,7 @@ use std::process::Command;
 
 use crate::backup::BackupBench;
 use crate::batch::{BatchCase, BatchMemory};
+use crate::copy::CopyBench;
 use crate::listing::Listing;
 use crate::stats::Samples;
 use crate::transfers::{Case, Check, Direction, size_label};
@@ -133,6 +134,7 @@ pub struct Results<'a> {
     pub batch_memory: BatchMemory,
     pub tui_batch: TuiBatch,
     pub backup: BackupBench,
+    pub copy: CopyBench,
     pub real_tui: RealTui,
     pub seconds: f64,
     /// Where the files went, and its file system ("/dev/shm (tmpfs)").
@@ -276,6 +278,7 @@ pub fn render(results: &Results, previous: &str) -> String {
     render_transfers(w, results);
     crate::batch_report::section(w, &results.batch, &results.batch_memory);
     crate::batch_report::backup_section(w, &results.backup);
+    crate::batch_report::copy_section(w, &results.copy);
     render_listing(w, &results.listing);
     render_frames(w, results);
     out.push('\n');
@@ -425,6 +428,7 @@ fn render_targets(w: &mut String, results: &Results) {
     );
     crate::batch_report::targets(w, &results.batch, &results.batch_memory);
     crate::batch_report::backup_targets(w, &results.backup);
+    crate::batch_report::copy_targets(w, &results.copy);
     let batch = &results.tui_batch;
     let _ = writeln!(
         w,
