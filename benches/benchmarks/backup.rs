@@ -10,6 +10,7 @@ use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, SeedDocument, SeedFileResource,
 };
 
+use crate::batch::{curl_loop, fresh};
 use crate::process::{Run, measure};
 
 /// How long the emulator holds each answer: a server a continent away.
@@ -59,14 +60,6 @@ fn env(url: &str) -> [(&'static str, String); 3] {
     ]
 }
 
-fn fresh(dir: &Path) -> anyhow::Result<()> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
-    std::fs::create_dir_all(dir)?;
-    Ok(())
-}
-
 pub fn run(
     d2files: &Path,
     curl: &Path,
@@ -96,24 +89,6 @@ pub fn run(
         let dir_text = dir.to_string_lossy().into_owned();
         measure(d2files, &["backup", &dir_text], &env, work)
     };
-    let script = format!(
-        "for uid in {}; do \"$CURL\" -sS --fail -u \"$CREDENTIALS\" -o \"$INTO/$uid\" \
-         \"$SERVER/api/documents/$uid/data\" || exit 1; done",
-        uids.join(" ")
-    );
-    let credentials = format!("{ADMIN_USERNAME}:{ADMIN_PASSWORD}");
-    let curl_text = curl.to_string_lossy().into_owned();
-    let curl_into_text = curl_into.to_string_lossy().into_owned();
-    let curl_env = [
-        ("CURL", curl_text.as_str()),
-        ("CREDENTIALS", credentials.as_str()),
-        ("INTO", curl_into_text.as_str()),
-        ("SERVER", url.trim_end_matches('/')),
-    ];
-    let curl_loop = || -> anyhow::Result<Run> {
-        fresh(&curl_into)?;
-        measure(Path::new("/bin/sh"), &["-c", &script], &curl_env, work)
-    };
     let mut bench = BackupBench {
         small: counts.0,
         small_bytes: sizes.0,
@@ -134,7 +109,9 @@ pub fn run(
             "the backup saved {saved} of {} files",
             uids.len()
         );
-        bench.curl_loop.push(curl_loop()?);
+        bench
+            .curl_loop
+            .push(curl_loop(curl, &url, &uids, &curl_into, work)?);
         let before = em.requests().len();
         bench.unchanged.push(backup(&into)?);
         let asked = em.requests();

@@ -67,7 +67,7 @@ fn seed(server: &Server, count: usize, work: &Path) -> anyhow::Result<Vec<String
 }
 
 /// An empty directory for one run's files.
-fn fresh(dir: &Path) -> anyhow::Result<()> {
+pub fn fresh(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
@@ -107,15 +107,16 @@ fn d2files_run(
     Ok(run)
 }
 
-/// A shell loop running one `curl` after another over the same documents' `/data`.
-fn curl_loop_run(
+/// A shell loop running one `curl` after another over the documents' `/data` at `url`, into
+/// the empty directory `into`; checks every file came.
+pub fn curl_loop(
     curl: &Path,
-    server: &Server,
+    url: &str,
     uids: &[String],
+    into: &Path,
     work: &Path,
 ) -> anyhow::Result<Run> {
-    let into = work.join("batch-curl");
-    fresh(&into)?;
+    fresh(into)?;
     let script = format!(
         "for uid in {}; do \"$CURL\" -sS --fail -u \"$CREDENTIALS\" -o \"$INTO/$uid\" \
          \"$SERVER/api/documents/$uid/data\" || exit 1; done",
@@ -128,10 +129,10 @@ fn curl_loop_run(
         ("CURL", curl_text.as_str()),
         ("CREDENTIALS", credentials.as_str()),
         ("INTO", into_text.as_str()),
-        ("SERVER", server.url.as_str()),
+        ("SERVER", url.trim_end_matches('/')),
     ];
     let run = measure(Path::new("/bin/sh"), &["-c", &script], &env, work)?;
-    let saved = count_files(&into)?;
+    let saved = count_files(into)?;
     ensure!(
         saved == uids.len(),
         "the curl loop saved {saved} of {} files",
@@ -158,7 +159,7 @@ pub fn run(
     )?;
     let uids = seed(&server, files, work)?;
     d2files_run(d2files, &server, &uids, work)?;
-    curl_loop_run(curl, &server, &uids, work)?;
+    curl_loop(curl, &server.url, &uids, &work.join("batch-curl"), work)?;
     let mut case = BatchCase {
         latency_ms,
         files,
@@ -169,11 +170,21 @@ pub fn run(
         if i % 2 == 0 {
             case.d2files
                 .push(d2files_run(d2files, &server, &uids, work)?);
-            case.curl_loop
-                .push(curl_loop_run(curl, &server, &uids, work)?);
+            case.curl_loop.push(curl_loop(
+                curl,
+                &server.url,
+                &uids,
+                &work.join("batch-curl"),
+                work,
+            )?);
         } else {
-            case.curl_loop
-                .push(curl_loop_run(curl, &server, &uids, work)?);
+            case.curl_loop.push(curl_loop(
+                curl,
+                &server.url,
+                &uids,
+                &work.join("batch-curl"),
+                work,
+            )?);
             case.d2files
                 .push(d2files_run(d2files, &server, &uids, work)?);
         }

@@ -4,8 +4,10 @@ use std::fmt::Write as _;
 use crate::backup::{BackupBench, LATENCY_MS};
 use crate::batch::{BatchCase, BatchMemory};
 use crate::copy::CopyBench;
-use crate::process::Run;
+use crate::process::{Run, rss_mib_of as rss_mib, seconds_of as seconds, speed_ups};
+use crate::report::{FLAT_RSS_GROWTH_MIB, MAX_RSS_MIB, verdict};
 use crate::stats::Samples;
+use crate::transfers::size_label;
 
 /// Issue 13: at 25 ms, the default concurrency at least this many times a sequential curl loop.
 const MIN_SPEED_UP_AT_LATENCY: f64 = 3.0;
@@ -16,39 +18,12 @@ const MIN_BACKUP_SPEED_UP: f64 = 3.0;
 /// Issue 14: a backup with nothing changed takes at most this long.
 const MAX_UNCHANGED_SECONDS: f64 = 2.0;
 
-/// Issue 14: a copy's peak RSS, whatever the file's size.
-const MAX_COPY_RSS_MIB: f64 = 40.0;
 /// Issue 14: a copy at least this fast as curl's download then upload of the same file.
 const MIN_COPY_RATIO: f64 = 0.8;
 
-/// "Flat in the number of files": many files' median peak RSS at most this far above few's.
-const FLAT_RSS_GROWTH_MIB: f64 = 4.0;
-
-fn seconds(runs: &[Run]) -> Samples {
-    Samples::new(runs.iter().map(|r| r.seconds).collect())
-}
-
-fn rss_mib(runs: &[Run]) -> Samples {
-    Samples::new(
-        runs.iter()
-            .map(|r| r.peak_rss_kib as f64 / 1024.0)
-            .collect(),
-    )
-}
-
 /// The curl loop's time over d2files' for each back-to-back pair.
 fn speed_up(case: &BatchCase) -> Samples {
-    Samples::new(
-        case.d2files
-            .iter()
-            .zip(&case.curl_loop)
-            .map(|(d2files, curl)| curl.seconds / d2files.seconds)
-            .collect(),
-    )
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "yes" } else { "**no**" }
+    speed_ups(&case.d2files, &case.curl_loop)
 }
 
 /// The rows of the targets table.
@@ -120,14 +95,7 @@ pub fn section(w: &mut String, cases: &[BatchCase], memory: &BatchMemory) {
 }
 
 fn backup_speed_up(bench: &BackupBench) -> Samples {
-    Samples::new(
-        bench
-            .d2files
-            .iter()
-            .zip(&bench.curl_loop)
-            .map(|(d2files, curl)| curl.seconds / d2files.seconds)
-            .collect(),
-    )
+    speed_ups(&bench.d2files, &bench.curl_loop)
 }
 
 /// The backup rows of the targets table.
@@ -206,25 +174,21 @@ pub fn backup_section(w: &mut String, bench: &BackupBench) {
     );
 }
 
-fn size(bytes: u64) -> String {
-    crate::transfers::size_label(bytes)
-}
-
 /// The copy rows of the targets table.
 pub fn copy_targets(w: &mut String, bench: &CopyBench) {
     let rss = rss_mib(&bench.d2files);
     let _ = writeln!(
         w,
-        "| copy {} between two emulators: peak RSS ≤ {MAX_COPY_RSS_MIB:.0} MiB | {:.1} MiB at most | {} |",
-        size(bench.bytes),
+        "| copy {} between two emulators: peak RSS ≤ {MAX_RSS_MIB:.0} MiB | {:.1} MiB at most | {} |",
+        size_label(bench.bytes),
         rss.max(),
-        verdict(rss.max() <= MAX_COPY_RSS_MIB)
+        verdict(rss.max() <= MAX_RSS_MIB)
     );
     let ratio = Samples::new(bench.ratios());
     let _ = writeln!(
         w,
         "| copy {} ≥ {MIN_COPY_RATIO}× curl's download then upload of the same file | {}× | {} |",
-        size(bench.bytes),
+        size_label(bench.bytes),
         ratio.spread(3),
         verdict(ratio.median() >= MIN_COPY_RATIO)
     );
@@ -246,7 +210,7 @@ pub fn copy_section(w: &mut String, bench: &CopyBench) {
          `curl -o FILE` from the source then `curl -F file=@FILE` to the same target (the upload \
          step alone). The ratio is curl's two times over d2files' for each round; one untimed \
          round first.\n",
-        size(bench.bytes)
+        size_label(bench.bytes)
     );
     let _ = writeln!(w, "| Run | Runs | s | peak RSS MiB |");
     let _ = writeln!(w, "|---|---|---|---|");

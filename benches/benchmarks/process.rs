@@ -5,12 +5,38 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 
+use crate::stats::Samples;
+
 /// One finished client run.
 #[derive(Clone, Debug)]
 pub struct Run {
     pub seconds: f64,
     pub peak_rss_kib: u64,
     pub stdout: String,
+}
+
+/// The runs' wall times, in seconds.
+pub fn seconds_of(runs: &[Run]) -> Samples {
+    Samples::new(runs.iter().map(|r| r.seconds).collect())
+}
+
+/// The runs' peak RSS, in MiB.
+pub fn rss_mib_of(runs: &[Run]) -> Samples {
+    Samples::new(
+        runs.iter()
+            .map(|r| r.peak_rss_kib as f64 / 1024.0)
+            .collect(),
+    )
+}
+
+/// How many times faster `fast` ran than `slow`, pair by pair (`slow`'s time over `fast`'s).
+pub fn speed_ups(fast: &[Run], slow: &[Run]) -> Samples {
+    Samples::new(
+        fast.iter()
+            .zip(slow)
+            .map(|(fast, slow)| slow.seconds / fast.seconds)
+            .collect(),
+    )
 }
 
 /// Runs `program args…` with only `env` (plus PATH and HOME) in `dir`, failing on a non-zero

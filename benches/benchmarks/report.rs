@@ -18,9 +18,9 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// Targets of issue 5.
 const MIN_RATIO: f64 = 0.9;
-const MAX_RSS_MIB: f64 = 40.0;
+pub(crate) const MAX_RSS_MIB: f64 = 40.0;
 /// "Flat": the largest transfer's median peak RSS at most this far above the smallest's.
-const FLAT_RSS_GROWTH_MIB: f64 = 4.0;
+pub(crate) const FLAT_RSS_GROWTH_MIB: f64 = 4.0;
 const MAX_LIST_MS: f64 = 50.0;
 const MAX_FRAME_P99_MS: f64 = 2.0;
 /// Issue 13: the TUI while a 500-file batch runs.
@@ -145,7 +145,7 @@ fn seconds(runs: &[f64]) -> Samples {
     Samples::new(runs.to_vec())
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "yes" } else { "**no**" }
 }
 
@@ -600,13 +600,7 @@ fn render_listing(w: &mut String, listing: &Listing) {
     );
     let ms =
         |runs: &[crate::process::Run]| Samples::new(runs.iter().map(|r| r.seconds * 1e3).collect());
-    let rss = |runs: &[crate::process::Run]| {
-        Samples::new(
-            runs.iter()
-                .map(|r| r.peak_rss_kib as f64 / 1024.0)
-                .collect(),
-        )
-    };
+    let rss = crate::process::rss_mib_of;
     let _ = writeln!(w, "| Command | Runs | wall ms | p90 ms | peak RSS MiB |");
     let _ = writeln!(w, "|---|---|---|---|---|");
     let d2 = ms(&listing.d2files);
