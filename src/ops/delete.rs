@@ -2,8 +2,8 @@
 //! after.
 use std::collections::{BTreeSet, HashMap};
 
-use crate::api::{Client, Dashboard, Result, ServerVersion, deletion_effects, is_valid_uid};
-use crate::ops::metadata::{documents_of, file_resources_of};
+use crate::api::{Client, Dashboard, Result, ServerVersion, deletion_effects};
+use crate::ops::metadata::{document_or_why, documents_of, file_resources_of, once_each};
 use crate::ops::plan::{Action, Plan, Step};
 use crate::ops::run::DEFAULT_JOBS;
 
@@ -14,12 +14,7 @@ pub async fn plan_delete(
     uids: &[String],
     version: Option<&ServerVersion>,
 ) -> Result<Plan> {
-    let mut seen = std::collections::HashSet::new();
-    let uids: Vec<String> = uids
-        .iter()
-        .filter(|uid| seen.insert(uid.as_str()))
-        .cloned()
-        .collect();
+    let uids = once_each(uids);
     let documents = documents_of(client, &uids, DEFAULT_JOBS).await?;
     // Sizes are a courtesy: a server that cannot tell them still deletes.
     let sizes: HashMap<String, u64> = file_resources_of(
@@ -35,32 +30,14 @@ pub async fn plan_delete(
     let dashboards = client.dashboards_showing(&uids).await;
     let steps: Vec<Step> = uids
         .iter()
-        .map(|uid| match documents.get(uid) {
-            _ if !is_valid_uid(uid) => Step {
+        .map(|uid| match document_or_why(&documents, uid) {
+            Err(why) => Step {
                 label: uid.clone(),
                 uid: Some(uid.clone()),
                 bytes: None,
-                action: Action::Cannot {
-                    why: format!(
-                        "{uid} is not a uid (11 letters and digits, starting with a letter)"
-                    ),
-                },
+                action: Action::Cannot { why },
             },
-            Some(Err(why)) => Step {
-                label: uid.clone(),
-                uid: Some(uid.clone()),
-                bytes: None,
-                action: Action::Cannot { why: why.clone() },
-            },
-            None => Step {
-                label: uid.clone(),
-                uid: Some(uid.clone()),
-                bytes: None,
-                action: Action::Cannot {
-                    why: format!("document {uid} could not be read"),
-                },
-            },
-            Some(Ok(document)) => Step {
+            Ok(document) => Step {
                 label: document.title().to_string(),
                 uid: Some(uid.clone()),
                 bytes: document

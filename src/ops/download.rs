@@ -3,9 +3,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::api::filename::sanitize_file_name;
-use crate::api::{Client, Document, Error, FileResource, Result, is_valid_uid};
+use crate::api::{Client, Document, Error, FileResource, Result};
 use crate::ops::local_md5::file_md5;
-use crate::ops::metadata::{documents_of, file_resources_of};
+use crate::ops::metadata::{document_or_why, documents_of, file_resources_of, once_each};
 use crate::ops::plan::{Action, Existing, Plan, Step};
 
 /// Plans saving these documents into `dir`, in the order given (repeats once). Two documents
@@ -31,7 +31,8 @@ pub async fn plan_download(
     let mut taken = HashSet::new();
     let mut steps = Vec::with_capacity(uids.len());
     for uid in &uids {
-        steps.push(plan_one(uid, documents.get(uid), &resources, dir, &mut taken).await);
+        let document = document_or_why(&documents, uid);
+        steps.push(plan_one(uid, document, &resources, dir, &mut taken).await);
     }
     Ok(Plan {
         steps,
@@ -39,18 +40,9 @@ pub async fn plan_download(
     })
 }
 
-/// The uids in their order, each once.
-fn once_each(uids: &[String]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    uids.iter()
-        .filter(|uid| seen.insert(uid.as_str()))
-        .cloned()
-        .collect()
-}
-
 async fn plan_one(
     uid: &str,
-    document: Option<&std::result::Result<Document, String>>,
+    document: std::result::Result<&Document, String>,
     resources: &HashMap<String, FileResource>,
     dir: &Path,
     taken: &mut HashSet<String>,
@@ -61,22 +53,10 @@ async fn plan_one(
         bytes: None,
         action: Action::Cannot { why: String::new() },
     };
-    if !is_valid_uid(uid) {
-        step.action = Action::Cannot {
-            why: format!("{uid} is not a uid (11 letters and digits, starting with a letter)"),
-        };
-        return step;
-    }
     let document = match document {
-        Some(Ok(document)) => document,
-        Some(Err(why)) => {
-            step.action = Action::Cannot { why: why.clone() };
-            return step;
-        }
-        None => {
-            step.action = Action::Cannot {
-                why: format!("document {uid} could not be read"),
-            };
+        Ok(document) => document,
+        Err(why) => {
+            step.action = Action::Cannot { why };
             return step;
         }
     };

@@ -90,3 +90,30 @@ pub(crate) async fn documents_of(
     read.extend(one_by_one);
     Ok(read)
 }
+
+/// The uids in their order, each once.
+pub(crate) fn once_each(uids: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    uids.iter()
+        .filter(|uid| seen.insert(uid.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// What a plan has of `uid` among documents [`documents_of`] read: the document, or why there
+/// is none, in words for the step.
+pub(crate) fn document_or_why<'a>(
+    read: &'a HashMap<String, std::result::Result<Document, String>>,
+    uid: &str,
+) -> std::result::Result<&'a Document, String> {
+    if !is_valid_uid(uid) {
+        return Err(format!(
+            "{uid} is not a uid (11 letters and digits, starting with a letter)"
+        ));
+    }
+    match read.get(uid) {
+        Some(Ok(document)) => Ok(document),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err(format!("document {uid} could not be read")),
+    }
+}
