@@ -1,9 +1,10 @@
 //! `d2files backup DIR` (the plan: what changed since the last run; the run; the manifest) and
 //! `d2files restore DIR` and `d2files copy --from A --to B` (the plan: what to re-create; the
 //! run).
-use crate::api::{Client, ListQuery, ServerVersion, TransferOptions};
+use crate::api::{Client, ListQuery, TransferOptions};
 use crate::cli::args::{BackupArgs, CopyArgs, RestoreArgs, RunArgs};
 use crate::cli::batch::{self, Lines, Verb, print_plan};
+use crate::cli::connect::server_version;
 use crate::ops::backup::{BackupRequest, plan_backup};
 use crate::ops::{ApplyOptions, Plan, plan_copy, plan_restore};
 
@@ -53,7 +54,7 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
 }
 
 pub async fn restore(client: &Client, args: &RestoreArgs, json: bool) -> anyhow::Result<()> {
-    let version = version_of(client).await;
+    let version = server_version(client).await;
     let plan = plan_restore(client, &args.dir, version.as_ref()).await?;
     recreate(client, &plan, &args.run, Verb::Restore, json).await
 }
@@ -68,18 +69,10 @@ pub async fn copy(
     for filter in &args.filters {
         query = query.filter(filter.parse()?);
     }
-    let version = version_of(target).await;
+    let version = server_version(target).await;
     let jobs = usize::from(args.run.jobs);
     let plan = plan_copy(source, target, &query, version.as_ref(), jobs).await?;
     recreate(target, &plan, &args.run, Verb::Copy, json).await
-}
-
-async fn version_of(client: &Client) -> Option<ServerVersion> {
-    client
-        .system_info()
-        .await
-        .ok()
-        .and_then(|info| info.version.as_deref().and_then(ServerVersion::parse))
 }
 
 /// A restore's or a copy's plan: printed (`--dry-run`), or run onto `target`.

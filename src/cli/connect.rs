@@ -57,6 +57,13 @@ impl Connection {
     }
 }
 
+/// The server's version, as its system info says; `None` when it cannot be read (plans then
+/// say what each version does).
+pub async fn server_version(client: &Client) -> Option<crate::api::ServerVersion> {
+    let info = client.system_info().await.ok()?;
+    crate::api::ServerVersion::parse(info.version.as_deref()?)
+}
+
 pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     if args.demo {
         let version = args

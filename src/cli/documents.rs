@@ -6,8 +6,8 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::api::{
-    Client, Document, DocumentDownload, ListQuery, Page, ServerVersion, TransferOptions,
-    UnlinkedUpload, is_valid_uid,
+    Client, Document, DocumentDownload, ListQuery, Page, TransferOptions, UnlinkedUpload,
+    is_valid_uid,
 };
 use crate::cli::args::{BatchArgs, CheckArgs, DocumentsCommand, ListArgs, SelectArgs};
 use crate::cli::batch::{self, Verb, print_plan};
@@ -413,11 +413,7 @@ async fn delete(
     dry_run: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    let version = client
-        .system_info()
-        .await
-        .ok()
-        .and_then(|info| info.version.as_deref().and_then(ServerVersion::parse));
+    let version = crate::cli::connect::server_version(client).await;
     let plan = ops::plan_delete(client, uids, version.as_ref()).await?;
     if dry_run {
         return print_plan(&plan, Verb::Delete, json);
