@@ -56,23 +56,22 @@ impl Sharing {
     /// `/api/sharing`, this shows entries whose user or group the server no longer has.
     pub fn of_document(document: &Document) -> Option<Sharing> {
         let sharing = document.extra.get("sharing")?;
-        let entries = |key: &str| {
-            let mut accesses: Vec<Access> = sharing
+        let entries = |key: &str| -> Vec<Access> {
+            sharing
                 .get(key)
                 .and_then(Value::as_object)
                 .into_iter()
                 .flat_map(|map| map.values())
                 // Each entry's own id counts (DHIS2 ignores the map's keys too, §9.4).
                 .filter_map(|entry| serde_json::from_value(entry.clone()).ok())
-                .collect();
-            accesses.sort_by(|a, b| a.id.cmp(&b.id));
-            accesses
+                .collect()
         };
-        Some(Sharing {
+        let read = Sharing {
             public_access: sharing.get("public")?.as_str()?.to_string(),
             user_group_accesses: entries("userGroups"),
             user_accesses: entries("users"),
-        })
+        };
+        Some(read.in_uid_order())
     }
 
     /// The entries in uid order.
@@ -125,19 +124,9 @@ impl Client {
     pub async fn set_document_sharing(&self, uid: &str, sharing: &Sharing) -> Result<()> {
         check_uid(uid)?;
         check_sharing(sharing)?;
-        let entries = |accesses: &[Access]| {
-            accesses
-                .iter()
-                .map(|entry| json!({"id": entry.id, "access": entry.access}))
-                .collect::<Vec<_>>()
-        };
-        // `publicAccess` always: left out, DHIS2 stores null, which it reads as public
-        // read and write.
-        let body = json!({"object": {
-            "publicAccess": sharing.public_access,
-            "userGroupAccesses": entries(&sharing.user_group_accesses),
-            "userAccesses": entries(&sharing.user_accesses),
-        }});
+        // `publicAccess` always (it is no Option): left out, DHIS2 stores null, which it
+        // reads as public read and write.
+        let body = json!({ "object": sharing });
         let mut url = self.endpoint("sharing")?;
         url.query_pairs_mut()
             .append_pair("type", "document")
