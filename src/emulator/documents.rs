@@ -484,7 +484,7 @@ fn import_update(
 }
 
 /// The target of PUT/PATCH: 404 when missing or unreadable, 403 when not writable.
-fn writable(state: &AppState, uid: &str, user: &User) -> Result<Document, WebMessage> {
+pub(crate) fn writable(state: &AppState, uid: &str, user: &User) -> Result<Document, WebMessage> {
     let document = readable(state, uid, user).ok_or_else(|| not_found(state.version, uid))?;
     if document.writable_by(user) && user.can_create_document() {
         Ok(document)

@@ -220,7 +220,7 @@ impl Sharing {
     /// What `clearSharing=true` leaves after a create or an import (dhis2-api.md §3.4): public
     /// read/write if `user` may make documents public, else nothing; no users or groups.
     pub fn cleared(owner: &str, user: &User) -> Sharing {
-        let public = if user.has("F_DOCUMENT_PUBLIC_ADD") {
+        let public = if user.can_make_public() {
             "rw------"
         } else {
             "--------"

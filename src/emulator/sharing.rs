@@ -12,9 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::documents::{
-    forbidden, is_json, not_found, parse_body, property_of, readable, unsupported_media_type,
-};
+use super::documents::{is_json, parse_body, property_of, unsupported_media_type, writable};
 use super::listing::{first, query_pairs};
 use super::model::{Document, Sharing, User, find_user, find_user_group, now, user_by_id};
 use super::state::{AppState, CurrentUser, Shared};
@@ -293,12 +291,10 @@ pub async fn replace_document_sharing(
     if !is_json(&headers) {
         return unsupported_media_type(version, &headers).into_response();
     }
-    let Some(document) = readable(&state, &uid, user) else {
-        return not_found(version, &uid).into_response();
+    let document = match writable(&state, &uid, user) {
+        Ok(document) => document,
+        Err(refusal) => return refusal.into_response(),
     };
-    if !(document.writable_by(user) && user.can_create_document()) {
-        return forbidden(version, "update").into_response();
-    }
     let sent = match parse_body(&body) {
         Ok(value) => value,
         Err(message) => return message.into_response(),
