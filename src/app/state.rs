@@ -231,6 +231,9 @@ pub struct ListView<T> {
     pub to_bottom_on_load: bool,
     /// Marked items by uid: kept across pages, sorting and filters, for bulk actions.
     pub marks: Marks,
+    /// How many times `items` changed (through [`ListView::items_mut`]): equal counts, equal
+    /// rows, for what is worked out from them once per change.
+    items_changes: u64,
 }
 
 impl<T> Default for ListView<T> {
@@ -251,11 +254,22 @@ impl<T> Default for ListView<T> {
             page_count: None,
             to_bottom_on_load: false,
             marks: Marks::default(),
+            items_changes: 0,
         }
     }
 }
 
 impl<T> ListView<T> {
+    /// The rows, to change them: counted, so the marked total knows to be worked out again.
+    pub fn items_mut(&mut self) -> &mut Vec<T> {
+        self.items_changes += 1;
+        &mut self.items
+    }
+
+    pub fn items_changes(&self) -> u64 {
+        self.items_changes
+    }
+
     pub fn selected(&self) -> Option<&T> {
         self.items.get(self.cursor)
     }
@@ -399,9 +413,7 @@ struct MarkedKey {
     pane: Pane,
     marks: u64,
     book: u64,
-    rows: usize,
-    offset: usize,
-    ends: (u64, u64),
+    rows: u64,
 }
 
 /// What the current pane's marks add up to, for the footer.
@@ -804,51 +816,20 @@ impl State {
         total
     }
 
-    /// What the marked total depends on. The loaded rows stand in by their count, place and
-    /// ends: a reload that keeps all four keeps the same rows in every case that happens (a
-    /// sort of the same rows changes no total).
+    /// What the marked total depends on: the pane's marks, its rows and the known sizes.
     fn marked_key(&self) -> MarkedKey {
-        let ends = |uids: (Option<&str>, Option<&str>)| {
-            let hash = |uid: Option<&str>| {
-                uid.map_or(0, |uid| {
-                    uid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-                    })
-                })
-            };
-            (hash(uids.0), hash(uids.1))
-        };
-        let (marks, rows, offset, ends) = match self.pane {
-            Pane::Documents => {
-                let list = &self.documents;
-                let first = list.items.first().map(|d| d.id.as_str());
-                let last = list.items.last().map(|d| d.id.as_str());
-                (
-                    &list.marks,
-                    list.items.len(),
-                    list.offset,
-                    ends((first, last)),
-                )
-            }
-            Pane::Resources => {
-                let list = &self.resources.list;
-                let first = list.items.first().map(|r| r.uid.as_str());
-                let last = list.items.last().map(|r| r.uid.as_str());
-                (
-                    &list.marks,
-                    list.items.len(),
-                    list.offset,
-                    ends((first, last)),
-                )
-            }
+        let (marks, rows) = match self.pane {
+            Pane::Documents => (&self.documents.marks, self.documents.items_changes()),
+            Pane::Resources => (
+                &self.resources.list.marks,
+                self.resources.list.items_changes(),
+            ),
         };
         MarkedKey {
             pane: self.pane,
             marks: marks.changes(),
             book: self.resources.book.changes(),
             rows,
-            offset,
-            ends,
         }
     }
 

@@ -116,7 +116,7 @@ pub(super) fn store_page<T>(
             .take()
             .or_else(|| list.selected().map(|item| id(item).to_string()))
             .filter(|_| !to_top);
-        list.items = result.items;
+        *list.items_mut() = result.items;
         list.cursor = selected
             .and_then(|uid| list.items.iter().position(|item| id(item) == uid))
             .unwrap_or(0);
@@ -126,16 +126,16 @@ pub(super) fn store_page<T>(
     } else if page + 1 == list.first_page {
         // The page before the window: above the rows, the cursor staying on its row.
         let added = result.items.len();
-        list.items.splice(0..0, result.items);
+        list.items_mut().splice(0..0, result.items);
         list.cursor += added;
         list.first_page = page;
         list.offset = list.offset.saturating_sub(added);
     } else if Some(page) == list.next_page {
-        list.items.extend(result.items);
+        list.items_mut().extend(result.items);
         list.next_page = has_next.then_some(page + 1);
     } else {
         // A jump (`G`): this page alone, the pages before it loading as the cursor goes up.
-        list.items = result.items;
+        *list.items_mut() = result.items;
         list.first_page = page;
         list.offset = rows_before;
         list.next_page = has_next.then_some(page + 1);
@@ -165,7 +165,7 @@ pub(super) fn page_failed<T>(list: &mut ListView<T>, req: ReqId, error: &Error) 
         // The request was for the applied text: the complaint is about it.
         let applied = list.filter.applied.clone();
         list.filter.complain(&applied, text);
-        list.items.clear();
+        list.items_mut().clear();
         list.total = Some(0);
         list.next_page = None;
         list.loaded = true;
@@ -303,7 +303,7 @@ pub(super) fn deleted(state: &mut State, uid: &str, name: &str, result: Result<(
             state.toast_info(format!("Deleted “{name}”"));
             let list = &mut state.documents;
             if let Some(index) = list.items.iter().position(|d| d.id == uid) {
-                list.items.remove(index);
+                list.items_mut().remove(index);
                 list.total = list.total.map(|t| t.saturating_sub(1));
                 list.move_cursor(0);
             }

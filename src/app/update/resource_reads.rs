@@ -71,7 +71,7 @@ pub(super) fn rebuild_known_rows(state: &mut State) {
     let to_top = std::mem::take(&mut list.to_top_on_load);
     let selected = list.selected().map(|r| r.uid.clone()).filter(|_| !to_top);
     list.total = Some(rows.len() as u64);
-    list.items = rows;
+    *list.items_mut() = rows;
     list.next_page = None;
     list.loaded = true;
     list.cursor = selected
@@ -183,7 +183,7 @@ pub(super) fn resource_loaded(
                         name: resource.title().to_string(),
                         origin: Origin::LookUp,
                     };
-                    state.resources.list.items.insert(0, row);
+                    state.resources.list.items_mut().insert(0, row);
                     state.resources.list.cursor = 0;
                 }
             }
