@@ -448,13 +448,8 @@ async fn plan(
     match work {
         BatchWork::Download { uids, dir } => {
             let dir = paths.expand(&dir);
-            if dir == paths.download_dir() && tokio::fs::metadata(&dir).await.is_err() {
-                tokio::fs::create_dir_all(&dir)
-                    .await
-                    .map_err(|source| Error::Io {
-                        path: dir.clone(),
-                        source,
-                    })?;
+            if dir == paths.download_dir() {
+                make_download_dir(paths).await?;
             }
             ops::plan_download(client, &uids, &dir, jobs).await
         }
@@ -475,16 +470,25 @@ async fn download_target(paths: &AppPaths, typed: &Path) -> Result<DownloadTarge
     let path = paths.expand(typed);
     let dir = paths.download_dir();
     let in_download_dir = path.parent() == Some(dir) || path == dir;
-    // `metadata` failing is what `Path::exists` calls absent.
-    if in_download_dir && tokio::fs::metadata(dir).await.is_err() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+    if in_download_dir {
+        make_download_dir(paths).await?;
     }
     Ok(DownloadTarget::from_user_path(path).await)
+}
+
+/// Creates the user's download directory when it is not there yet.
+async fn make_download_dir(paths: &AppPaths) -> Result<(), Error> {
+    let dir = paths.download_dir();
+    // `metadata` failing is what `Path::exists` calls absent.
+    if tokio::fs::metadata(dir).await.is_ok() {
+        return Ok(());
+    }
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
 }
 
 /// A document and, for a file document, its file resource (whose failure is shown in place).
