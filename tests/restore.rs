@@ -136,6 +136,9 @@ fn on_2_38_the_file_resources_get_new_uids_and_the_documents_keep_theirs() {
     for (document, fr) in &after_files {
         assert_ne!(Some(fr), before_files.get(document), "2.38 made a new uid");
     }
+    // Again: the files are known by their bytes, whatever uid 2.38 gave them.
+    let again = stdout(&succeed(into.run(&["restore", dir])));
+    assert!(again.contains("restored 0 of 5; 5 skipped"), "{again}");
 }
 
 #[test]
@@ -348,4 +351,113 @@ fn a_copy_between_servers_gives_the_same_documents_uids_names_bytes_and_sharing(
     assert_eq!(common::count(&from.emulator, "GET", "/api/documents/"), 0);
     let again = stdout(&succeed(copy(&[])));
     assert!(again.contains("copied 0 of 5; 5 skipped"), "{again}");
+}
+
+#[test]
+fn with_replace_every_conflict_is_replaced_uids_kept_and_what_stays_is_named() {
+    let from = source("2.41");
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    succeed(from.run(&["backup", dir]));
+    let manifest = d2files::ops::backup::Manifest::read(backup.path())
+        .unwrap()
+        .unwrap();
+    let document = |name: &str| {
+        manifest
+            .documents
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap()
+            .clone()
+    };
+    let fr_of = |name: &str| document(name).url.unwrap();
+
+    let into = Server::start("2.41.7", false);
+    // Every kind of conflict: the link's uid holds another link; Report 0's uid another file
+    // document with other bytes; Report 1's file uid other bytes, linked to nothing; Report
+    // 2's file uid another document's file.
+    into.emulator.seed_document(
+        SeedDocument::link("Something else", "https://example.org/").id(&document("Academy").id),
+    );
+    let old_file = into.seed(SeedFileResource::new(
+        "old.pdf",
+        "application/pdf",
+        b"old bytes".to_vec(),
+    ));
+    into.emulator
+        .seed_document(SeedDocument::file("Old report", &old_file).id(&document("Report 0").id));
+    into.seed(
+        SeedFileResource::new("other.pdf", "application/pdf", b"other".to_vec())
+            .id(&fr_of("Report 1")),
+    );
+    into.seed(
+        SeedFileResource::new("theirs.pdf", "application/pdf", b"theirs".to_vec())
+            .id(&fr_of("Report 2")),
+    );
+    let theirs = into
+        .emulator
+        .seed_document(SeedDocument::file("Their file", &fr_of("Report 2")));
+
+    let kept = fail(into.run(&["restore", dir]));
+    assert!(kept.contains("4 of 5 failed"), "{kept}");
+    let plan = stdout(&succeed(into.run(&[
+        "restore",
+        dir,
+        "--replace",
+        "--dry-run",
+    ])));
+    assert!(plan.contains("plan: 4 to restore of 5"), "{plan}");
+    assert!(plan.contains("(there now: \"Something else\")"), "{plan}");
+    assert!(plan.contains("(there now: \"Old report\")"), "{plan}");
+    assert!(
+        plan.contains("with a new file resource (file resource"),
+        "{plan}"
+    );
+
+    let output = into.run(&["restore", dir, "--replace"]);
+    let out = stdout(&succeed(output.clone()));
+    assert!(out.contains("restored 4 of 5 (39 B); 1 skipped"), "{out}");
+    let notes = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        notes.contains(&format!("showed file resources {old_file} before")),
+        "{notes}"
+    );
+    let (before, _) = documents_of(&from);
+    let (mut after, files) = documents_of(&into);
+    let their_file = files.get(&theirs).cloned();
+    after.remove(&theirs);
+    assert_eq!(after, before, "same uids, names, bytes and sharing");
+    // The other document still shows its own file.
+    assert_eq!(their_file, Some(fr_of("Report 2")));
+    let again = stdout(&succeed(into.run(&["restore", dir])));
+    assert!(again.contains("restored 0 of 5; 5 skipped"), "{again}");
+}
+
+#[test]
+fn restore_to_names_the_target_by_profile() {
+    let from = source("2.41");
+    let into = Server::start("2.42", false);
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    succeed(from.run(&["backup", dir]));
+    let home = tempfile::tempdir().unwrap();
+    write_profiles(
+        home.path(),
+        &format!(
+            "[profiles.prod]\nbase_url = \"{}\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"district\"\n",
+            into.emulator.base_url()
+        ),
+    );
+    let restore = |extra: &[&str]| {
+        let mut command = common::d2files(home.path());
+        command.args(["restore", dir]).args(extra);
+        command.output().unwrap()
+    };
+    let twice = fail(restore(&["--to", "prod", "--profile", "prod"]));
+    assert!(twice.contains("cannot be used with '--to'"), "{twice}");
+    let unknown = fail(restore(&["--to", "nowhere"]));
+    assert!(unknown.contains("nowhere"), "{unknown}");
+    let out = stdout(&succeed(restore(&["--to", "prod"])));
+    assert!(out.contains("restored 5 of 5"), "{out}");
 }

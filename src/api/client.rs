@@ -320,10 +320,31 @@ impl Client {
         body: &serde_json::Value,
         what: &str,
     ) -> Result<WebMessage> {
-        self.within_deadline(request_label(&Method::POST, &url), async {
+        self.write_json(Method::POST, url, body, what).await
+    }
+
+    /// PUT a JSON body to `url` (a whole object, replaced through DHIS2's importer), once, as
+    /// [`Client::post_json`] does.
+    pub(crate) async fn put_json(
+        &self,
+        url: Url,
+        body: &serde_json::Value,
+        what: &str,
+    ) -> Result<WebMessage> {
+        self.write_json(Method::PUT, url, body, what).await
+    }
+
+    async fn write_json(
+        &self,
+        method: Method,
+        url: Url,
+        body: &serde_json::Value,
+        what: &str,
+    ) -> Result<WebMessage> {
+        self.within_deadline(request_label(&method, &url), async {
             let response = self
                 .send(
-                    self.request(Method::POST, url.clone())
+                    self.request(method.clone(), url.clone())
                         .header(ACCEPT, "application/json")
                         .header(reqwest::header::CONTENT_TYPE, "application/json")
                         .body(body.to_string()),

@@ -155,6 +155,31 @@ impl Client {
             .await
     }
 
+    /// Replaces document `id` with this name, url and kind (`PUT /api/documents/{id}`, §3.5),
+    /// keeping its uid. A file document must point at a file resource no document shows yet:
+    /// DHIS2 through 2.42.5 refuses (E4016) an update that keeps the file it has. DHIS2 resets
+    /// the document's sharing on update, so set it again afterwards
+    /// ([`Client::set_document_sharing`]).
+    pub async fn update_document(
+        &self,
+        id: &str,
+        name: &str,
+        url: &str,
+        external: bool,
+    ) -> Result<Document> {
+        check_uid(id)?;
+        check_name(name)?;
+        if external {
+            check_external_url(url)?;
+        } else {
+            check_uid(url)?;
+        }
+        let body = json!({"id": id, "name": name, "url": url, "external": external});
+        let endpoint = self.endpoint(&format!("documents/{id}"))?;
+        self.put_json(endpoint, &body, "documents").await?;
+        self.get_document(id).await
+    }
+
     async fn create_document(&self, body: serde_json::Value) -> Result<Document> {
         let url = self.endpoint("documents")?;
         let message = self.post_json(url, &body, "documents").await?;

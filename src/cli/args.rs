@@ -236,6 +236,21 @@ impl Cli {
             }
             Command::Restore(mut restore) => {
                 restore.connection = before.joined(restore.connection, &[name])?;
+                if let Some(profile) = restore.to.take() {
+                    let named_twice = first_flag([
+                        (restore.connection.profile.is_some(), "--profile"),
+                        (restore.connection.demo, "--demo"),
+                    ]);
+                    if let Some(flag) = named_twice {
+                        return Err(refusal(
+                            &[name],
+                            ErrorKind::ArgumentConflict,
+                            format!("the argument '{flag}' cannot be used with '--to'"),
+                        ));
+                    }
+                    restore.connection.profile = Some(profile);
+                    restore.connection.profile_named_by = Some("--to");
+                }
                 restore.output.json |= json;
                 Command::Restore(restore)
             }
@@ -389,6 +404,8 @@ pub struct CopyArgs {
     #[arg(long = "filter", short = 'f', value_name = "FILTER")]
     pub filters: Vec<String>,
     #[command(flatten)]
+    pub replace: ReplaceArgs,
+    #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -409,11 +426,36 @@ pub struct RunArgs {
     pub check: CheckArgs,
 }
 
-/// `restore DIR`: onto the server the connection options name.
+/// What a restore or a copy does with what is on the server with other content.
+#[derive(Debug, Args)]
+pub struct ReplaceArgs {
+    /// Replace a document that has the uid with other content (updated in place, its uid
+    /// kept), and upload a file whose uid is taken under a new one; otherwise both are
+    /// reported and left as they are.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+impl ReplaceArgs {
+    pub fn on_conflict(&self) -> crate::ops::OnConflict {
+        if self.replace {
+            crate::ops::OnConflict::Replace
+        } else {
+            crate::ops::OnConflict::Keep
+        }
+    }
+}
+
+/// `restore DIR`: onto the server the connection options (or `--to`) name.
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// A directory `d2files backup` wrote.
     pub dir: PathBuf,
+    /// The profile of the server to restore onto (the same as --profile).
+    #[arg(long, value_name = "PROFILE")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub replace: ReplaceArgs,
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]

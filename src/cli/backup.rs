@@ -55,7 +55,13 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
 
 pub async fn restore(client: &Client, args: &RestoreArgs, json: bool) -> anyhow::Result<()> {
     let version = server_version(client).await;
-    let plan = plan_restore(client, &args.dir, version.as_ref()).await?;
+    let plan = plan_restore(
+        client,
+        &args.dir,
+        version.as_ref(),
+        args.replace.on_conflict(),
+    )
+    .await?;
     recreate(client, &plan, &args.run, Verb::Restore, json).await
 }
 
@@ -71,7 +77,8 @@ pub async fn copy(
     }
     let version = server_version(target).await;
     let jobs = usize::from(args.run.jobs);
-    let plan = plan_copy(source, target, &query, version.as_ref(), jobs).await?;
+    let on_conflict = args.replace.on_conflict();
+    let plan = plan_copy(source, target, &query, version.as_ref(), on_conflict, jobs).await?;
     recreate(target, &plan, &args.run, Verb::Copy, json).await
 }
 

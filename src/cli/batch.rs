@@ -129,10 +129,11 @@ fn plan_line(step: &Step) -> String {
         Action::Restore(item) => {
             let what = match &item.file {
                 None => "as a link".to_string(),
-                Some(file) => match (&file.reuse, file.keep_uid) {
-                    (Some(existing), _) => format!("on file resource {existing}, there already"),
-                    (None, true) => format!("with file resource {}", file.uid),
-                    (None, false) => "with a new file resource".to_string(),
+                Some(file) => match (&file.reuse, file.keep_uid, &file.new_uid_because) {
+                    (Some(existing), ..) => format!("on file resource {existing}, there already"),
+                    (None, true, _) => format!("with file resource {}", file.uid),
+                    (None, false, Some(why)) => format!("with a new file resource ({why})"),
+                    (None, false, None) => "with a new file resource".to_string(),
                 },
             };
             let sharing = if item.sharing.is_some() {
@@ -140,7 +141,14 @@ fn plan_line(step: &Step) -> String {
             } else {
                 ""
             };
-            format!("create {}{bytes} {what}{sharing}", who(step))
+            match &item.replaces {
+                None => format!("create {}{bytes} {what}{sharing}", who(step)),
+                Some(replaced) => format!(
+                    "replace {} (there now: \"{}\"){bytes} {what}{sharing}",
+                    who(step),
+                    replaced.name
+                ),
+            }
         }
         Action::Skip { why } => format!("skip {}: {why}", who(step)),
         Action::Cannot { why } => format!("cannot {}: {why}", who(step)),
@@ -277,11 +285,13 @@ pub fn conclude(ran: &Ran, verb: Verb, json: bool) -> anyhow::Result<()> {
     let summary = &ran.summary;
     let line = summary.line(verb.past());
     let unlinked = summary.unlinked();
+    let left_behind = summary.left_behind();
     if json {
         print_json_line(&json!({ "summary": {
             "counts": summary.counts(),
             "steps": summary.steps.len(),
             "unlinked_file_resources": unlinked,
+            "replaced_file_resources": left_behind,
         }}))?;
     } else {
         say(&line)?;
@@ -293,6 +303,13 @@ pub fn conclude(ran: &Ran, verb: Verb, json: bool) -> anyhow::Result<()> {
         note(format!(
             "hint: the server keeps file resource {fr} linked to nothing; d2files documents \
              link {fr} --name NAME finishes it"
+        ));
+    }
+    if !left_behind.is_empty() {
+        note(format!(
+            "note: the replaced documents showed file resources {} before; they stay on the \
+             server, marked as assigned",
+            left_behind.join(", ")
         ));
     }
     let counts = summary.counts();
@@ -372,6 +389,7 @@ fn outcome_line(step: &Step, outcome: &Outcome) -> String {
             document,
             file_resource,
             sharing_applied,
+            ..
         } => {
             let file = file_resource
                 .as_ref()

@@ -7,14 +7,16 @@ use crate::api::{Client, FileResource, ListQuery, Result, ServerVersion};
 use crate::ops::backup::{Manifest, backed_document, entry, list_documents};
 use crate::ops::metadata::file_resources_of;
 use crate::ops::plan::{FileSource, Plan};
-use crate::ops::restore::plan_recreate;
+use crate::ops::restore::{OnConflict, plan_recreate};
 
-/// Plans copying the documents `query` picks on `source` to `target` (of `target_version`).
+/// Plans copying the documents `query` picks on `source` to `target` (of `target_version`),
+/// `on_conflict` saying what becomes of what is there with other content.
 pub async fn plan_copy(
     source: &Client,
     target: &Client,
     query: &ListQuery,
     target_version: Option<&ServerVersion>,
+    on_conflict: OnConflict,
     jobs: usize,
 ) -> Result<Plan> {
     let documents = list_documents(source, query).await?;
@@ -37,7 +39,7 @@ pub async fn plan_copy(
             None => manifest.documents.push(backed),
         }
     }
-    let mut plan = plan_recreate(target, &manifest, target_version, |recorded| {
+    let mut plan = plan_recreate(target, &manifest, target_version, on_conflict, |recorded| {
         resources
             .get(&recorded.id)
             .map(|resource| FileSource::Server {

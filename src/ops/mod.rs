@@ -21,8 +21,10 @@ pub use copy::plan_copy;
 pub use delete::{file_bytes_after_delete, plan_delete};
 pub use download::{plan_download, with_uid_suffix};
 pub use outcome::Outcome;
-pub use plan::{Action, Existing, FileSource, Plan, Resolution, RestoreFile, RestoreItem, Step};
-pub use restore::plan_restore;
+pub use plan::{
+    Action, Existing, FileSource, Plan, Replaced, Resolution, RestoreFile, RestoreItem, Step,
+};
+pub use restore::{OnConflict, plan_restore};
 pub use run::{ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Run, apply, jobs_from};
 pub use select::{MAX_SELECTED, matching_documents};
 pub use summary::{Counts, Summary};

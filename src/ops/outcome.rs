@@ -14,12 +14,16 @@ pub enum Outcome {
         document: Box<Document>,
         file_resource: Box<FileResource>,
     },
-    /// A document re-created with its uid; `file_resource` is the uid its bytes have now.
+    /// A document re-created with its uid; `file_resource` is the uid its bytes have now;
+    /// `previous_file` the file resource a replaced document showed before, which stays on
+    /// the server.
     Restored {
         document: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         file_resource: Option<String>,
         sharing_applied: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        previous_file: Option<String>,
     },
     Skipped {
         why: String,

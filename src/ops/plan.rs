@@ -72,6 +72,20 @@ pub struct RestoreItem {
     pub sharing: Option<Sharing>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<RestoreFile>,
+    /// The document with this uid on the server now, which this one replaces (`--replace`):
+    /// updated in place, so its uid, and whatever points at it, stay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Replaced>,
+}
+
+/// What a replaced document was on the server.
+#[derive(Clone, Debug, Serialize)]
+pub struct Replaced {
+    pub name: String,
+    /// The file resource it showed, which stays on the server once the document shows another
+    /// (DHIS2 keeps it marked as assigned).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_resource: Option<String>,
 }
 
 /// The bytes of a document to re-create.
@@ -84,6 +98,9 @@ pub struct RestoreFile {
     pub md5: Option<String>,
     /// Ask the server to keep `uid` (2.39+); otherwise it makes its own.
     pub keep_uid: bool,
+    /// Why the file gets a new uid although the server could keep it (the uid is taken there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_uid_because: Option<String>,
     /// A file resource with these very bytes is on the server already, linked to nothing:
     /// only the document is created.
     #[serde(skip_serializing_if = "Option::is_none")]

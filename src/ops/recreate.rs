@@ -1,6 +1,7 @@
 //! Re-creating one backed-up document on a server, in DHIS2's order (dhis2-api.md §11): its
 //! file resource with its uid where the server keeps uids, stored and checked against the
-//! MD5 the backup recorded; then the document with its uid; then its sharing.
+//! MD5 the backup recorded; then the document with its uid (created, or updated in place when
+//! it replaces the one there); then its sharing.
 use crate::api::{Client, Domain, Error, TransferOptions};
 use crate::ops::outcome::Outcome;
 use crate::ops::plan::{FileSource, RestoreItem};
@@ -75,10 +76,19 @@ pub(crate) async fn recreate(
             }
         },
     };
-    if let Err(error) = client
-        .create_document_with_id(&item.id, &item.name, &url, item.external)
-        .await
-    {
+    let written = match &item.replaces {
+        None => {
+            client
+                .create_document_with_id(&item.id, &item.name, &url, item.external)
+                .await
+        }
+        Some(_) => {
+            client
+                .update_document(&item.id, &item.name, &url, item.external)
+                .await
+        }
+    };
+    if let Err(error) = written {
         return failed(error.to_string(), uploaded);
     }
     options.unlinked.set(None);
@@ -98,9 +108,15 @@ pub(crate) async fn recreate(
             }
         },
     };
+    let previous_file = item
+        .replaces
+        .as_ref()
+        .and_then(|replaced| replaced.file_resource.clone())
+        .filter(|previous| *previous != url);
     Outcome::Restored {
         document: item.id.clone(),
         file_resource,
         sharing_applied,
+        previous_file,
     }
 }

@@ -76,6 +76,17 @@ impl Summary {
             .collect()
     }
 
+    /// File resources replaced documents showed before, which stay on the server.
+    pub fn left_behind(&self) -> Vec<&str> {
+        self.steps
+            .iter()
+            .filter_map(|(_, outcome)| match outcome {
+                Outcome::Restored { previous_file, .. } => previous_file.as_deref(),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The failures, as (step, DHIS2's or our words).
     pub fn failures(&self) -> Vec<(&Step, &str)> {
         self.steps
