@@ -2,6 +2,7 @@
 //! checked object by object (uids, names, bytes, sharing), on a server that keeps file resource
 //! uids and on 2.38, which does not; what is there already; a dry run.
 mod common;
+mod pty_support;
 
 use std::collections::BTreeMap;
 
@@ -315,21 +316,7 @@ fn an_edited_manifest_cannot_make_a_restore_read_or_a_backup_write_outside_the_b
 fn a_copy_between_servers_gives_the_same_documents_uids_names_bytes_and_sharing() {
     let from = source("2.41");
     let into = Server::start("2.42", false);
-    let home = tempfile::tempdir().unwrap();
-    let profile = |name: &str, url: &str| {
-        format!(
-            "[profiles.{name}]\nbase_url = \"{url}\"\nauth = \"basic\"\nusername = \"admin\"\n\
-             password = \"district\"\n"
-        )
-    };
-    write_profiles(
-        home.path(),
-        &format!(
-            "{}{}",
-            profile("test", &from.emulator.base_url()),
-            profile("prod", &into.emulator.base_url())
-        ),
-    );
+    let home = test_and_prod(&from, &into);
     let copy = |extra: &[&str]| {
         let mut command = common::d2files(home.path());
         command
@@ -460,4 +447,78 @@ fn restore_to_names_the_target_by_profile() {
     assert!(unknown.contains("nowhere"), "{unknown}");
     let out = stdout(&succeed(restore(&["--to", "prod"])));
     assert!(out.contains("restored 5 of 5"), "{out}");
+}
+
+/// A home whose profiles `test` and `prod` are `from` and `into`, as admin.
+fn test_and_prod(from: &Server, into: &Server) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let profile = |name: &str, url: &str| {
+        format!(
+            "[profiles.{name}]\nbase_url = \"{url}\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"district\"\n"
+        )
+    };
+    write_profiles(
+        home.path(),
+        &format!(
+            "{}{}",
+            profile("test", &from.emulator.base_url()),
+            profile("prod", &into.emulator.base_url())
+        ),
+    );
+    home
+}
+
+#[test]
+fn a_copy_stopped_by_ctrl_c_leaves_nothing_half_made_and_the_next_run_finishes_it() {
+    let from = Server::start("2.41", false);
+    let mut stalls = String::new();
+    for (name, bytes) in [
+        ("A small one", b"%PDF small".to_vec()),
+        ("B stalls", common::bytes(64 << 10)),
+        ("C waits", b"%PDF waits".to_vec()),
+    ] {
+        let fr = from.seed(SeedFileResource::new(
+            &format!("{name}.pdf"),
+            "application/pdf",
+            bytes,
+        ));
+        from.emulator.seed_document(SeedDocument::file(name, &fr));
+        if name == "B stalls" {
+            stalls = fr;
+        }
+    }
+    let into = Server::start("2.42", false);
+    let home = test_and_prod(&from, &into);
+    // The second file stops coming halfway: the copy is still at it when Ctrl-C arrives.
+    let stalled_data = format!("/api/fileResources/{stalls}/data");
+    from.emulator
+        .faults()
+        .stall_after_bytes(4096, &stalled_data);
+    let mut command = pty_support::d2files(home.path());
+    command.args([
+        "copy", "--from", "test", "--to", "prod", "--jobs", "1", "--verbose",
+    ]);
+    let mut run = pty_support::Pty::spawn(command, 100);
+    run.wait_for("Restored document");
+    common::pty::wait_until("the stalling read to start", || {
+        common::count(&from.emulator, "GET", &stalled_data) == 1
+    });
+    run.send(b"\x03");
+    let (code, output) = run.finish();
+    assert_eq!(code, 130, "{output}");
+    assert!(
+        output.contains("interrupted by Ctrl-C: copied 1 of 3 (10 B); 2 not done (stopped)"),
+        "{output}"
+    );
+    let (copied, _) = documents_of(&into);
+    let names: Vec<&str> = copied.values().map(|seen| seen.name.as_str()).collect();
+    assert_eq!(names, vec!["A small one"], "nothing half made");
+
+    let mut again = common::d2files(home.path());
+    again.args(["copy", "--from", "test", "--to", "prod"]);
+    let out = stdout(&succeed(again.output().unwrap()));
+    assert!(out.contains("copied 2 of 3"), "{out}");
+    assert!(out.contains("1 skipped"), "{out}");
+    assert_eq!(documents_of(&into).0, documents_of(&from).0);
 }
