@@ -497,7 +497,14 @@ fn a_copy_stopped_by_ctrl_c_leaves_nothing_half_made_and_the_next_run_finishes_i
         .stall_after_bytes(4096, &stalled_data);
     let mut command = pty_support::d2files(home.path());
     command.args([
-        "copy", "--from", "test", "--to", "prod", "--jobs", "1", "--verbose",
+        "copy",
+        "--from",
+        "test",
+        "--to",
+        "prod",
+        "--jobs",
+        "1",
+        "--verbose",
     ]);
     let mut run = pty_support::Pty::spawn(command, 100);
     run.wait_for("Restored document");

@@ -325,6 +325,15 @@ impl Client {
     /// credentials: a 401 or 403 here is about this resource (≤2.40 says "forbidden" with a
     /// 401), never a login problem, and comes back in DHIS2's words. Returns the 200 answer,
     /// whose body is the bytes.
+    /// The length `/data` answers for a file resource with (its `Content-Length`), read no
+    /// further than its headers: a check of whether the server can serve the bytes without
+    /// fetching them. DHIS2 answers 0 when the store's blob is empty, and 500 (an error
+    /// here) when it is gone (dhis2-api.md §4.6).
+    pub async fn served_length(&self, resource: &FileResource) -> Result<Option<u64>> {
+        let response = self.request_data(resource, None).await?;
+        Ok(response.content_length())
+    }
+
     pub(crate) async fn request_data(
         &self,
         resource: &FileResource,

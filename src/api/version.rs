@@ -42,6 +42,17 @@ impl ServerVersion {
     pub fn keeps_upload_uids(&self) -> bool {
         self.at_least(39, 0)
     }
+
+    /// Whether the server un-assigns a deleted document's file resource and its daily cleanup
+    /// job deletes unassigned DOCUMENT file resources 2 days after their last update
+    /// (2.41.7+, 2.42.4+, 2.43+; dhis2-api.md §4.7, §13.7). Before, such files stay for ever.
+    pub fn cleans_up_unassigned_files(&self) -> bool {
+        match self.minor {
+            41 => self.patch >= 7,
+            42 => self.patch >= 4,
+            minor => minor > 42,
+        }
+    }
 }
 
 impl fmt::Display for ServerVersion {

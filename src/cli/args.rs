@@ -254,6 +254,27 @@ impl Cli {
                 restore.output.json |= json;
                 Command::Restore(restore)
             }
+            Command::Check(mut check) if check.dir.is_some() => {
+                refuse_connection(&[name], "which verifies a backup folder without a server")?;
+                if let Some(flag) = check.connection.first_given() {
+                    return Err(refusal(
+                        &[name],
+                        ErrorKind::ArgumentConflict,
+                        format!(
+                            "the argument '{flag}' does not apply to 'check DIR', which \
+                             verifies a backup folder without a server (--against DIR \
+                             compares a server with one)"
+                        ),
+                    ));
+                }
+                check.output.json |= json;
+                Command::Check(check)
+            }
+            Command::Check(mut check) => {
+                check.connection = before.joined(check.connection, &[name])?;
+                check.output.json |= json;
+                Command::Check(check)
+            }
             Command::Copy(mut copy) => {
                 refuse_connection(&[name], "whose servers are --from and --to")?;
                 copy.output.json |= json;
@@ -329,6 +350,11 @@ pub enum Command {
     /// Copy documents from one server to another with their uids, the bytes streamed from one
     /// to the other (no files in between); the rules of `restore`.
     Copy(CopyArgs),
+    /// Audit a server's documents and file resources: files whose bytes are lost, documents
+    /// pointing at no file, orphaned files, links DHIS2 refuses or that do not answer; or,
+    /// given a backup folder, verify it offline. Exit 0 when clean, 1 when problems were
+    /// found, 2 when the check could not run.
+    Check(AuditArgs),
     /// Connection profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -347,6 +373,7 @@ impl Command {
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
             Command::Copy(_) => "copy",
+            Command::Check(_) => "check",
             Command::Profile(_) => "profile",
             Command::Mcp(_) => "mcp",
             Command::DemoServer(_) => "demo-server",
@@ -385,6 +412,41 @@ pub struct BackupArgs {
     pub resources: bool,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Reads a check makes at once by default.
+pub const CHECK_JOBS: u16 = 8;
+
+/// `check [DIR]`: a server (the connection options), or a backup folder offline.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A backup folder to verify against its manifest, offline (no server is asked).
+    #[arg(conflicts_with_all = ["filters", "against", "data"])]
+    pub dir: Option<PathBuf>,
+    /// DHIS2 filter `property:operator:value`, repeatable (ANDed): check only these
+    /// documents (orphans are looked for only without a filter).
+    #[arg(long = "filter", short = 'f', value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Compare with a backup folder: sizes and MD5s, and what only one side has.
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
+    /// Also ask the server for each file's bytes (headers only): finds a file whose bytes
+    /// the store lost although it reads STORED.
+    #[arg(long)]
+    pub data: bool,
+    /// Reads at once.
+    #[arg(long, value_name = "N", default_value_t = CHECK_JOBS, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub jobs: u16,
+    /// How long a file may read PENDING before its bytes count as missing.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub pending_minutes: u32,
+    /// A line for every item, the ones found ok too.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -5,6 +5,7 @@
 mod args;
 mod backup;
 mod batch;
+mod check;
 mod connect;
 mod documents;
 mod download_args;
@@ -61,6 +62,12 @@ fn exit_code(result: anyhow::Result<()>) -> ExitCode {
                 .map_or(130, Interrupted::exit_code);
             ExitCode::from(code)
         }
+        // The totals line on stdout said it already.
+        Err(error) if error.is::<check::ProblemsFound>() => ExitCode::FAILURE,
+        Err(error) if error.is::<check::CheckFailed>() => {
+            error_lines(&format!("error: {}", describe(&error)));
+            ExitCode::from(CHECK_FAILED_STATUS)
+        }
         Err(error) if error.is::<Declined>() => {
             output::note(error.to_string());
             ExitCode::FAILURE
@@ -99,6 +106,9 @@ fn error_lines(text: &str) {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct Declined(&'static str);
+
+/// `check` could not run (1 means it ran and found problems), as rclone and fsck tell them.
+const CHECK_FAILED_STATUS: u8 = 2;
 
 /// 128 + SIGPIPE: what shells report for `ls | head`'s `ls`, so `set -o pipefail` scripts
 /// see d2files like any other command whose reader left.
@@ -201,6 +211,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let source = connect::connect(&profile(&args.from)).await?;
             let target = connect::connect(&profile(&args.to)).await?;
             backup::copy(&source.client, &target.client, &args, args.output.json).await
+        }
+        Some(Command::Check(args)) if args.dir.is_some() => {
+            let _logs = cli_logging();
+            check::run_offline(&args, args.output.json).await
+        }
+        Some(Command::Check(args)) => {
+            let _logs = cli_logging();
+            let connection = connect::connect(&args.connection)
+                .await
+                .map_err(check::CheckFailed)?;
+            check::run(&connection.client, &args, args.output.json)
+                .await
+                .map_err(|error| match error.downcast::<check::CheckFailed>() {
+                    Ok(failed) => check::CheckFailed(connection.explained(failed.0)).into(),
+                    Err(other) => other,
+                })
         }
         Some(Command::Profile(command)) => {
             let _logs = cli_logging();

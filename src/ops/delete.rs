@@ -116,7 +116,7 @@ fn dashboard_note(dashboards: &[Dashboard], steps: &[Step]) -> Option<String> {
 /// §3.6, §4.7).
 pub fn file_bytes_after_delete(version: Option<&ServerVersion>) -> &'static str {
     match version {
-        Some(version) if unassigns_on_delete(version) => {
+        Some(version) if version.cleans_up_unassigned_files() => {
             "the server deletes the files' bytes about 2 days later (DHIS2 2.41.7+, 2.42.4+)"
         }
         Some(_) => {
@@ -127,15 +127,5 @@ pub fn file_bytes_after_delete(version: Option<&ServerVersion>) -> &'static str 
             "the files' bytes stay on the server for ever before DHIS2 2.41.7 (and 2.42.0 to \
              2.42.3), and are deleted about 2 days later from 2.41.7 and 2.42.4"
         }
-    }
-}
-
-/// 2.41.7+ and 2.42.4+ un-assign the file resource of a deleted document, and their clean-up
-/// job deletes it.
-fn unassigns_on_delete(version: &ServerVersion) -> bool {
-    match version.minor {
-        41 => version.patch >= 7,
-        42 => version.patch >= 4,
-        minor => minor > 42,
     }
 }

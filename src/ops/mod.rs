@@ -3,6 +3,7 @@
 //! [`Summary`]. The CLI, the TUI and MCP are its faces; `api`'s transfer core still moves every
 //! byte.
 pub mod backup;
+pub mod check;
 mod copy;
 mod delete;
 mod download;

@@ -1,0 +1,401 @@
+//! `check`: an integrity audit of a server's documents and file resources (and of a backup
+//! folder, offline). It only reads: one list request per page of documents and (2.41+) of file
+//! resources, then one plain read per file resource a document shows, a few at a time, since
+//! only a plain read makes DHIS2 look in its file store (dhis2-api.md §4.3).
+mod against;
+mod finding;
+mod offline;
+mod orphans;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{StreamExt, stream};
+
+use crate::api::{
+    Client, Document, Error, FileResource, ListQuery, Result, ServerVersion, StorageStatus,
+    check_external_url,
+};
+use crate::ops::backup::{Manifest, list_documents};
+
+pub use finding::{Class, Finding, Item, ItemKind, Report};
+pub use offline::check_backup;
+
+/// Reads at once by default: a check is many small reads, each mostly waiting on the link.
+pub const DEFAULT_CHECK_JOBS: usize = 8;
+
+/// How long a file resource may read PENDING before its bytes count as missing: DHIS2 stores
+/// a file in milliseconds to seconds (minutes for a large one on S3), and its cleanup job
+/// treats a file never stored after 2 hours as failed; an hour is well past any honest store.
+pub const DEFAULT_PENDING_GRACE: Duration = Duration::from_secs(60 * 60);
+
+/// File resources listed per request (2.41+), as many as a backup lists documents.
+const FILE_RESOURCE_PAGE: u32 = 1000;
+/// The most file resources one check lists.
+const MAX_FILE_RESOURCES: usize = 1_000_000;
+
+/// What to check.
+#[derive(Clone, Debug)]
+pub struct CheckRequest {
+    /// The documents to check (all when it has no filter).
+    pub query: ListQuery,
+    /// A backup folder to compare with.
+    pub against: Option<PathBuf>,
+    /// Also ask `/data` for each file's length (headers only).
+    pub data: bool,
+    pub jobs: usize,
+    pub pending_grace: Duration,
+}
+
+impl Default for CheckRequest {
+    fn default() -> Self {
+        CheckRequest {
+            query: ListQuery::new(),
+            against: None,
+            data: false,
+            jobs: DEFAULT_CHECK_JOBS,
+            pending_grace: DEFAULT_PENDING_GRACE,
+        }
+    }
+}
+
+/// How far a check is: reads done of reads to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// What one read of a file resource found.
+enum Probe {
+    Read {
+        resource: Box<FileResource>,
+        /// What `/data` answered (`--data`).
+        served: Option<std::result::Result<Option<u64>, Error>>,
+    },
+    /// 404: no such file resource.
+    Absent,
+    Failed(String),
+}
+
+/// Checks `client`'s server as `request` asks, telling `progress` after each read.
+pub async fn check_server(
+    client: &Client,
+    request: &CheckRequest,
+    progress: &(dyn Fn(CheckProgress) + Send + Sync),
+) -> Result<Report> {
+    let info = client.system_info().await?;
+    let version = info.version.as_deref().and_then(ServerVersion::parse);
+    // The server's clock, so ages do not depend on this machine's.
+    let now = info
+        .server_date
+        .unwrap_or_else(|| chrono::Local::now().naive_local());
+    let manifest = match &request.against {
+        Some(dir) => Some(Manifest::read(dir)?.ok_or_else(|| {
+            Error::InvalidInput(format!("{} holds no d2files backup", dir.display()))
+        })?),
+        None => None,
+    };
+    let documents = list_documents(client, &request.query).await?;
+    let everything = request.query.filters.is_empty();
+    let listed = list_file_resources(client).await?;
+    let wanted = files_shown(&documents);
+    let total = wanted.len();
+    progress(CheckProgress { done: 0, total });
+    let mut probes: HashMap<String, Probe> = HashMap::with_capacity(total);
+    let mut reads = stream::iter(wanted)
+        .map(|uid| async move {
+            let probe = probe(client, &uid, request.data).await;
+            (uid, probe)
+        })
+        .buffer_unordered(request.jobs.max(1));
+    while let Some((uid, probe)) = reads.next().await {
+        probes.insert(uid, probe);
+        progress(CheckProgress {
+            done: probes.len(),
+            total,
+        });
+    }
+    let dashboards = shown_on_dashboards(client).await;
+    let mut report = Report::default();
+    let grace = chrono::Duration::from_std(request.pending_grace).unwrap_or(chrono::Duration::MAX);
+    for document in &documents {
+        let mut item = Item::new(ItemKind::Document, &document.id, document.title());
+        if document.external {
+            link_findings(document, &mut item);
+        } else {
+            file_findings(document, &probes, now, grace, &mut item);
+        }
+        if let Some(names) = dashboards.as_ref().ok().and_then(|d| d.get(&document.id)) {
+            item.findings.push(Finding::new(
+                Class::OnDashboards,
+                format!("shown on {}: {}", plural(names.len()), names.join(", ")),
+            ));
+        }
+        report.items.push(item);
+    }
+    if let Some(manifest) = &manifest {
+        against::compare(&mut report, manifest, &documents, &probes, everything);
+    }
+    match &listed {
+        Some(listed) if everything => {
+            orphans::classify(&mut report, listed, &documents, version.as_ref(), now);
+        }
+        Some(_) => report.notes.push(
+            "file resources are checked for orphans only when every document is (no --filter)"
+                .into(),
+        ),
+        None => report.notes.push(format!(
+            "DHIS2 {} cannot list file resources (2.41 can), so orphans cannot be found",
+            version.map(|v| v.to_string()).unwrap_or_default()
+        )),
+    }
+    if let Err(error) = dashboards {
+        report
+            .notes
+            .push(format!("the dashboards could not be read: {error}"));
+    }
+    Ok(report)
+}
+
+/// Every file resource the server lists (2.41+), by uid; `None` where it lists none.
+async fn list_file_resources(client: &Client) -> Result<Option<HashMap<String, FileResource>>> {
+    let query = ListQuery::new().page_size(FILE_RESOURCE_PAGE);
+    match client
+        .list_all_file_resources(&query, MAX_FILE_RESOURCES)
+        .await
+    {
+        Ok(all) => {
+            if let Some(cut) = all.cut {
+                return Err(Error::InvalidInput(format!(
+                    "the server's file resource list stopped after {} ({}); orphans cannot be \
+                     told from the rest",
+                    all.items.len(),
+                    cut.code()
+                )));
+            }
+            Ok(Some(
+                all.items
+                    .into_iter()
+                    .map(|resource| (resource.id.clone(), resource))
+                    .collect(),
+            ))
+        }
+        Err(Error::NotAvailable { .. }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// The file resource uids file documents show, each once, in the documents' order.
+fn files_shown(documents: &[Document]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    documents
+        .iter()
+        .filter(|document| !document.external)
+        .filter_map(|document| document.file_resource_uid())
+        .filter(|uid| crate::api::is_valid_uid(uid) && seen.insert(uid.to_string()))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn probe(client: &Client, uid: &str, data: bool) -> Probe {
+    match client.get_file_resource(uid).await {
+        Ok(resource) => {
+            let resource = FileResource {
+                id: uid.to_string(),
+                ..resource
+            };
+            let served = if data && resource.is_stored() {
+                Some(client.served_length(&resource).await)
+            } else {
+                None
+            };
+            Probe::Read {
+                resource: Box::new(resource),
+                served,
+            }
+        }
+        Err(error) if error.status() == Some(404) => Probe::Absent,
+        Err(error) => Probe::Failed(error.to_string()),
+    }
+}
+
+/// Dashboard names by the documents they show.
+async fn shown_on_dashboards(client: &Client) -> Result<HashMap<String, Vec<String>>> {
+    let mut shown: HashMap<String, Vec<String>> = HashMap::new();
+    for dashboard in client.all_dashboards().await? {
+        let mut on_this = HashSet::new();
+        for item in &dashboard.items {
+            for document in &item.documents {
+                if on_this.insert(document.clone()) {
+                    shown
+                        .entry(document.clone())
+                        .or_default()
+                        .push(dashboard.name.clone());
+                }
+            }
+        }
+    }
+    Ok(shown)
+}
+
+fn plural(count: usize) -> String {
+    if count == 1 {
+        "1 dashboard".to_string()
+    } else {
+        format!("{count} dashboards")
+    }
+}
+
+fn link_findings(document: &Document, item: &mut Item) {
+    let url = document.url.as_deref().unwrap_or_default();
+    if let Err(error) = check_external_url(url) {
+        item.findings.push(
+            Finding::new(
+                Class::RefusedLink,
+                format!("DHIS2 refuses this URL today (E4004): {error}"),
+            )
+            .advice(
+                "every update of this document fails until its URL is fixed: correct it, or \
+                 delete the document and link it again",
+            ),
+        );
+    }
+}
+
+fn file_findings(
+    document: &Document,
+    probes: &HashMap<String, Probe>,
+    now: chrono::NaiveDateTime,
+    grace: chrono::Duration,
+    item: &mut Item,
+) {
+    let Some(uid) = document.file_resource_uid() else {
+        item.findings.push(
+            Finding::new(Class::Dangling, "the document names no file resource")
+                .advice(RELINK_ADVICE),
+        );
+        return;
+    };
+    match probes.get(uid) {
+        None => item.findings.push(
+            Finding::new(
+                Class::Dangling,
+                format!("its url `{uid}` is no file resource uid (E4015 on import)"),
+            )
+            .advice(RELINK_ADVICE),
+        ),
+        Some(Probe::Absent) => item.findings.push(
+            Finding::new(
+                Class::Dangling,
+                format!(
+                    "its file resource {uid} does not exist (any metadata import of it fails \
+                     with E4015)"
+                ),
+            )
+            .advice(RELINK_ADVICE),
+        ),
+        Some(Probe::Failed(error)) => item.findings.push(Finding::new(
+            Class::Unreadable,
+            format!("file resource {uid} could not be read: {error}"),
+        )),
+        Some(Probe::Read { resource, served }) => {
+            stored_findings(resource, served.as_ref(), now, grace, item);
+        }
+    }
+}
+
+/// What to do about a document whose file is gone.
+const RELINK_ADVICE: &str = "restore it from a backup (d2files restore DIR --replace), or upload \
+                             the file again and delete this document";
+/// What to do about a file whose bytes are gone.
+const BYTES_ADVICE: &str = "the file store lost the bytes: restore them from a backup (d2files \
+                            restore DIR --replace) or upload the file again";
+
+fn stored_findings(
+    resource: &FileResource,
+    served: Option<&std::result::Result<Option<u64>, Error>>,
+    now: chrono::NaiveDateTime,
+    grace: chrono::Duration,
+    item: &mut Item,
+) {
+    let uid = &resource.id;
+    if resource.storage_status == Some(StorageStatus::Pending) {
+        let since = resource.created.or(resource.last_updated);
+        let age = since.map(|since| now - since);
+        let finding = match age {
+            Some(age) if age <= grace => Finding::new(
+                Class::Storing,
+                format!(
+                    "file resource {uid} is still being stored (uploaded {} ago)",
+                    age_text(age)
+                ),
+            ),
+            _ => Finding::new(
+                Class::MissingBytes,
+                format!(
+                    "file resource {uid} reads PENDING{}: its bytes are not in the file store",
+                    age.map(|age| format!(" {} after its upload", age_text(age)))
+                        .unwrap_or_default()
+                ),
+            )
+            .advice(BYTES_ADVICE),
+        };
+        item.findings.push(finding);
+        return;
+    }
+    match served {
+        None => {}
+        Some(Err(error)) => item.findings.push(
+            Finding::new(
+                Class::MissingBytes,
+                format!("file resource {uid} reads STORED but /data answers: {error}"),
+            )
+            .advice(BYTES_ADVICE),
+        ),
+        Some(Ok(length)) => {
+            let recorded = resource.content_length;
+            if *length == Some(0) && recorded.is_some_and(|n| n > 0) {
+                item.findings.push(
+                    Finding::new(
+                        Class::MissingBytes,
+                        format!(
+                            "file resource {uid} records {} but /data serves an empty file",
+                            crate::api::units::human_size(recorded.unwrap_or(0))
+                        ),
+                    )
+                    .advice(BYTES_ADVICE),
+                );
+            } else if let (Some(served), Some(recorded)) = (*length, recorded)
+                && served != recorded
+            {
+                item.findings.push(Finding::new(
+                    Class::Mismatch,
+                    format!(
+                        "file resource {uid} records {recorded} bytes but /data serves {served}"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// An age in the largest whole unit: "3 days", "5 hours", "12 minutes".
+pub(crate) fn age_text(age: chrono::Duration) -> String {
+    // Whole days only from two on, so "47 hours" does not read as "1 day".
+    let (count, unit) = if age.num_days() >= 2 {
+        (age.num_days(), "day")
+    } else if age.num_hours() >= 1 {
+        (age.num_hours(), "hour")
+    } else if age.num_minutes() >= 1 {
+        (age.num_minutes(), "minute")
+    } else {
+        return "less than a minute".to_string();
+    };
+    if count == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{count} {unit}s")
+    }
+}
