@@ -18,7 +18,8 @@ mod common;
 
 use common::{McpClient, hostile};
 
-const ALL_TOOLS: [&str; 5] = [
+const ALL_TOOLS: [&str; 6] = [
+    "files_check",
     "files_documents_create_external",
     "files_documents_delete",
     "files_documents_get",
@@ -190,6 +191,7 @@ async fn read_only_hides_and_refuses_the_writing_tools() {
     assert_eq!(
         names(&tools),
         [
+            "files_check",
             "files_documents_get",
             "files_documents_list",
             "files_resources_get"
@@ -318,7 +320,10 @@ async fn an_unreachable_server_is_a_tool_error_not_a_protocol_error() {
     // No server answered, so no HTTP status is claimed.
     assert!(detail.get("httpStatusCode").is_none(), "{detail}");
     // The session survives the failure.
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+    assert_eq!(
+        client.list_all_tools().await.unwrap().len(),
+        ALL_TOOLS.len()
+    );
     client.cancel().await.unwrap();
 }
 
@@ -899,6 +904,7 @@ async fn stdio_read_only_end_to_end() {
     assert_eq!(
         names(&tools),
         [
+            "files_check",
             "files_documents_get",
             "files_documents_list",
             "files_resources_get"
@@ -974,7 +980,7 @@ async fn stdout_carries_nothing_but_protocol() {
         .find(|m| m["id"] == 2)
         .expect("tools/list answered");
     let tools = listed["result"]["tools"].as_array().expect("tools");
-    assert_eq!(tools.len(), 5);
+    assert_eq!(tools.len(), ALL_TOOLS.len());
     let delete = tools
         .iter()
         .find(|tool| tool["name"] == "files_documents_delete")
@@ -1017,4 +1023,34 @@ async fn no_server_chosen_is_an_error_on_stderr_only() {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("profile"), "{stderr}");
+}
+
+#[tokio::test]
+async fn files_check_returns_the_summary_and_the_problem_rows_of_the_demo() {
+    let (emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let before = emulator.requests().len();
+    let result = call(&client, "files_check", json!({})).await;
+    assert_ne!(result.is_error, Some(true), "{}", text(&result));
+    let value = result.structured_content.clone().expect("structured");
+    assert_eq!(value["summary"]["problems"], 4, "{value}");
+    assert_eq!(value["summary"]["counts"]["missing_bytes"], 1, "{value}");
+    assert_eq!(value["summary"]["counts"]["orphan"], 3, "{value}");
+    let rows = value["problems"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows.iter()
+            .all(|row| row["findings"][0]["reason"].is_string())
+    );
+    assert!(
+        emulator.requests()[before..]
+            .iter()
+            .all(|r| r.method == "GET"),
+        "a check only reads"
+    );
+    let (message, detail) =
+        tool_error(&call(&client, "files_check", json!({"filter": "name:contains:x"})).await);
+    assert!(message.contains("is not a valid operator"), "{message}");
+    assert_refused_as(&detail, 400, "Bad Request", "E1003");
+    client.cancel().await.unwrap();
 }

@@ -80,16 +80,7 @@ fn conclude(report: &Report, verbose: bool, json: bool) -> anyhow::Result<()> {
     let counts = report.counts();
     let problems = report.problems();
     if json {
-        let by_class: serde_json::Map<String, serde_json::Value> = counts
-            .iter()
-            .map(|(class, count)| {
-                let key = serde_json::to_value(class)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                (key, json!(count))
-            })
-            .collect();
+        let by_class = report.counts_by_key();
         print_json_line(&json!({"summary": {
             "items": report.items.len(),
             "problems": problems,

@@ -215,6 +215,32 @@ pub struct DocumentUid {
     pub uid: String,
 }
 
+/// Arguments of `files_check`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckArgs {
+    /// DHIS2 filter(s) picking the documents to check, `property:operator:value`, combined
+    /// with AND (the syntax of files_documents_list), e.g. `name:ilike:malaria`. Without one
+    /// every document is checked, and file resources no document points at too.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "filter_schema")]
+    pub filter: Vec<String>,
+}
+
+impl CheckArgs {
+    /// The check these arguments ask for; refused with a reason when a filter is malformed.
+    pub fn to_request(&self) -> api::Result<crate::ops::check::CheckRequest> {
+        let mut query = ListQuery::new();
+        for text in self.filter.iter().filter(|text| !text.trim().is_empty()) {
+            query = query.filter(Filter::parse(text)?);
+        }
+        Ok(crate::ops::check::CheckRequest {
+            query,
+            ..crate::ops::check::CheckRequest::default()
+        })
+    }
+}
+
 /// Arguments of `files_resources_get`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,4 +1,4 @@
-//! The five metadata tools and the MCP handler that serves them.
+//! The metadata tools (five, and the read-only check) and the MCP handler that serves them.
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
@@ -12,7 +12,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::api::{self, Client, Pager};
-use crate::mcp::schema::{CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs};
+use crate::mcp::schema::{CheckArgs, CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs};
+use crate::ops::check::{Report, check_server};
+
+/// Problem rows `files_check` returns at most: an agent's context is small, and a server with
+/// more problems than this is better read with `d2files check --json`.
+const MAX_CHECK_ROWS: usize = 200;
 
 /// DHIS2's errorCode for a bad request (a filter it cannot parse, 2.40+): also what d2files'
 /// own refusals of arguments carry, so an agent reads one code whoever refused.
@@ -27,6 +32,7 @@ const INSTRUCTIONS: &str = r#"d2files: the documents and file resources of a DHI
 - files_documents_list finds documents (filter syntax property:operator:value, e.g. name:ilike:malaria; paged from 1) and returns them with the pager.
 - files_documents_get reads one document by uid (11 letters/digits, starting with a letter).
 - A document is either an external link (external: true, url is the link) or an uploaded file (external: false, url is the uid of its file resource); files_resources_get reads that file resource's metadata (name, contentType, contentLength, contentMd5, domain, storageStatus).
+- files_check audits the documents and file resources (files whose bytes are lost, documents pointing at no file, orphaned files, links DHIS2 refuses) and returns a summary by class and the problem rows, each with its reason and what to do.
 - files_documents_create_external adds a link document; files_documents_delete deletes a document (for an uploaded file only the document goes: its file resource stays on the server).
 Uploading and downloading file contents is not done here: use the d2files command line (d2files documents upload|download, d2files resources upload|download) or its terminal UI.
 Errors are tool results with isError: true, whose structuredContent (also the text) is {"error": {...}} shaped like a DHIS2 WebMessage: httpStatus, httpStatusCode, status "ERROR", message, and errorCode where one applies. DHIS2's refusals keep its words and code (E1005 not found, E1006 forbidden, E1003 bad filter), with errorReports and a hint where there are; arguments refused before anything is sent, and a page past the end (with the pager), are 400 E1003; calls a read-only server refuses are 403 E1006; a server that cannot be reached or does not answer in time gives a message without httpStatus."#;
@@ -105,6 +111,29 @@ impl FilesServer {
             "files_documents_get",
             self.client.get_document(uid.trim()).await,
         )
+    }
+
+    /// Audits the server.
+    #[tool(
+        name = "files_check",
+        description = "Check the integrity of the DHIS2 server's documents and file resources, reading only. Returns {\"summary\": {\"items\", \"problems\", \"counts\": {class: n}}, \"problems\": [{kind, uid, name, status, findings: [{class, reason, advice}]}], \"notes\": [...]}. Classes: dangling (a file document whose file resource does not exist), missing_bytes (a file whose bytes are not in the store), mismatch, orphan (a file resource no document points at, with what DHIS2 will do with it), refused_link (a URL DHIS2 refuses today), unreadable; still_storing and on_dashboards are informational. At most 200 problem rows (truncated says how many more).",
+        annotations(
+            title = "Check documents and file resources",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn files_check(&self, Parameters(args): Parameters<CheckArgs>) -> CallToolResult {
+        let request = match args.to_request() {
+            Ok(request) => request,
+            Err(error) => return failure("files_check", &error),
+        };
+        let checked = check_server(&self.client, &request, &|_| {})
+            .await
+            .map(|report| compact_report(&report));
+        reply(&self.client, "files_check", checked)
     }
 
     /// Creates a link document.
@@ -219,6 +248,36 @@ impl ServerHandler for FilesServer {
             other => other,
         })
     }
+}
+
+/// A check's summary and its problem rows, as few bytes as an agent can act on.
+fn compact_report(report: &Report) -> Value {
+    let problems: Vec<Value> = report
+        .items
+        .iter()
+        .filter(|item| item.has_problem())
+        .take(MAX_CHECK_ROWS)
+        .map(|item| {
+            json!({
+                "kind": item.kind,
+                "uid": item.uid,
+                "name": item.name,
+                "status": item.status(),
+                "findings": item.findings,
+            })
+        })
+        .collect();
+    let counts = report.counts_by_key();
+    let total = report.problems();
+    let mut value = json!({
+        "summary": {"items": report.items.len(), "problems": total, "counts": counts},
+        "problems": problems,
+        "notes": report.notes,
+    });
+    if total > MAX_CHECK_ROWS {
+        value["truncated"] = json!(total - MAX_CHECK_ROWS);
+    }
+    value
 }
 
 /// Every tool error of ours is structured; one without structure is rmcp's refusal of

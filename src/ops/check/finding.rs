@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// The kind of a finding. The order is the order of the summary table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Class {
     /// Nothing wrong found.
     Ok,
@@ -51,6 +50,24 @@ impl Class {
         !matches!(self, Class::Ok | Class::Storing | Class::OnDashboards)
     }
 
+    /// The class's name in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Class::Ok => "ok",
+            Class::Dangling => "dangling",
+            Class::MissingBytes => "missing_bytes",
+            Class::Mismatch => "mismatch",
+            Class::OnlyOnServer => "only_on_server",
+            Class::OnlyInBackup => "only_in_backup",
+            Class::Orphan => "orphan",
+            Class::RefusedLink => "refused_link",
+            Class::DeadLink => "dead_link",
+            Class::Unreadable => "unreadable",
+            Class::Storing => "still_storing",
+            Class::OnDashboards => "on_dashboards",
+        }
+    }
+
     /// The class in words, for the summary table and the TUI.
     pub fn title(self) -> &'static str {
         match self {
@@ -67,6 +84,12 @@ impl Class {
             Class::Storing => "still storing",
             Class::OnDashboards => "on dashboards",
         }
+    }
+}
+
+impl Serialize for Class {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
     }
 }
 
@@ -160,6 +183,14 @@ impl Report {
             }
         }
         counts
+    }
+
+    /// [`Report::counts`] under the classes' JSON names.
+    pub fn counts_by_key(&self) -> BTreeMap<&'static str, usize> {
+        self.counts()
+            .into_iter()
+            .map(|(class, count)| (class.key(), count))
+            .collect()
     }
 
     /// How many items have a problem.
