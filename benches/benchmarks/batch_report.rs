@@ -1,8 +1,10 @@
-//! The batch part of BENCHMARKS.md (bulk download, backup, copy): its targets and its tables.
+//! The batch part of BENCHMARKS.md (bulk download, backup, copy, check): its targets and its
+//! tables.
 use std::fmt::Write as _;
 
 use crate::backup::{BackupBench, LATENCY_MS};
 use crate::batch::{BatchCase, BatchMemory};
+use crate::check::CheckBench;
 use crate::copy::CopyBench;
 use crate::process::{Run, rss_mib_of as rss_mib, seconds_of as seconds, speed_ups};
 use crate::report::{FLAT_RSS_GROWTH_MIB, MAX_RSS_MIB, verdict};
@@ -17,6 +19,9 @@ const TARGET_LATENCY_MS: u32 = 25;
 const MIN_BACKUP_SPEED_UP: f64 = 3.0;
 /// Issue 14: a backup with nothing changed takes at most this long.
 const MAX_UNCHANGED_SECONDS: f64 = 2.0;
+
+/// Issue 15: a check at least this many times the same reads done one at a time.
+const MIN_CHECK_SPEED_UP: f64 = 4.0;
 
 /// Issue 14: a copy at least this fast as curl's download then upload of the same file.
 const MIN_COPY_RATIO: f64 = 0.8;
@@ -241,5 +246,61 @@ pub fn copy_section(w: &mut String, bench: &CopyBench) {
         w,
         "\nRatio to curl's download + upload: {}×.\n",
         Samples::new(bench.ratios()).spread(3)
+    );
+}
+
+/// The check row of the targets table.
+pub fn check_targets(w: &mut String, bench: &CheckBench) {
+    let ratio = speed_ups(&bench.d2files, &bench.one_at_a_time);
+    let _ = writeln!(
+        w,
+        "| check of {} documents, answers held {LATENCY_MS} ms: one list request per page plus at most one read per file resource, ≥ {MIN_CHECK_SPEED_UP}× the same reads one at a time | {} list pages + {} reads + {} other ({:.3} per document); {}× | {} |",
+        bench.documents,
+        bench.list_pages,
+        bench.reads,
+        bench.other,
+        bench.requests_per_document(),
+        ratio.spread(2),
+        verdict(ratio.median() >= MIN_CHECK_SPEED_UP && bench.reads <= bench.documents)
+    );
+}
+
+/// The "## Check" section.
+pub fn check_section(w: &mut String, bench: &CheckBench) {
+    let _ = writeln!(w, "## Check\n");
+    let _ = writeln!(
+        w,
+        "An emulator in the harness's process holding {} file documents, every answer held \
+         {LATENCY_MS} ms. `d2files check` (list the documents and the file resources a thousand \
+         per page, read each file resource plainly, 8 at a time, read the dashboards), then one \
+         `curl` process reading the same list pages and file resources one after another over \
+         one connection (`curl -K`).\n",
+        bench.documents
+    );
+    let _ = writeln!(
+        w,
+        "| Run | Runs | s | ratio to one at a time | peak RSS MiB |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "| `d2files check` | {} | {} | {}× | {} |",
+        bench.d2files.len(),
+        seconds(&bench.d2files).spread(2),
+        speed_ups(&bench.d2files, &bench.one_at_a_time).spread(2),
+        rss_mib(&bench.d2files).spread(1)
+    );
+    let _ = writeln!(
+        w,
+        "| the same reads, one at a time | {} | {} | 1× | {} |",
+        bench.one_at_a_time.len(),
+        seconds(&bench.one_at_a_time).spread(2),
+        rss_mib(&bench.one_at_a_time).spread(1)
+    );
+    let _ = writeln!(
+        w,
+        "\nRequests of one check: {} list pages, {} plain file resource reads, {} other \
+         (connecting, the dashboards).\n",
+        bench.list_pages, bench.reads, bench.other
     );
 }

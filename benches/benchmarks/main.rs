@@ -10,6 +10,7 @@
 mod backup;
 mod batch;
 mod batch_report;
+mod check;
 mod copy;
 mod listing;
 mod process;
@@ -265,6 +266,13 @@ fn run() -> anyhow::Result<()> {
     );
     let copy = copy::run(&d2files, &curl, &client_dir, copy_bytes, copy_repeats)?;
 
+    let (check_documents, check_repeats) = if options.quick { (500, 1) } else { (5000, 2) };
+    eprintln!(
+        "check: {check_documents} documents, answers held {} ms",
+        backup::LATENCY_MS
+    );
+    let check = check::run(&d2files, &curl, &client_dir, check_documents, check_repeats)?;
+
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
     let server = Server::start(&d2files, &work.path().join("server-listing"), &[])?;
@@ -328,6 +336,7 @@ fn run() -> anyhow::Result<()> {
         tui_batch,
         backup,
         copy,
+        check,
         seconds: started.elapsed().as_secs_f64(),
         files,
     };

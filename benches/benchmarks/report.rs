@@ -6,6 +6,7 @@ use std::process::Command;
 
 use crate::backup::BackupBench;
 use crate::batch::{BatchCase, BatchMemory};
+use crate::check::CheckBench;
 use crate::copy::CopyBench;
 use crate::listing::Listing;
 use crate::stats::Samples;
@@ -134,6 +135,7 @@ pub struct Results<'a> {
     pub batch_memory: BatchMemory,
     pub tui_batch: TuiBatch,
     pub backup: BackupBench,
+    pub check: CheckBench,
     pub copy: CopyBench,
     pub real_tui: RealTui,
     pub seconds: f64,
@@ -279,6 +281,7 @@ pub fn render(results: &Results, previous: &str) -> String {
     crate::batch_report::section(w, &results.batch, &results.batch_memory);
     crate::batch_report::backup_section(w, &results.backup);
     crate::batch_report::copy_section(w, &results.copy);
+    crate::batch_report::check_section(w, &results.check);
     render_listing(w, &results.listing);
     render_frames(w, results);
     out.push('\n');
@@ -429,6 +432,7 @@ fn render_targets(w: &mut String, results: &Results) {
     crate::batch_report::targets(w, &results.batch, &results.batch_memory);
     crate::batch_report::backup_targets(w, &results.backup);
     crate::batch_report::copy_targets(w, &results.copy);
+    crate::batch_report::check_targets(w, &results.check);
     let batch = &results.tui_batch;
     let _ = writeln!(
         w,
