@@ -2,6 +2,7 @@
 //! fault, none on a clean server, the demo's deliberate faults exactly, `--against DIR`, a
 //! backup folder offline, JSON Lines, and the exit codes (0 clean, 1 problems, 2 not run).
 mod common;
+mod pty_support;
 
 use std::collections::BTreeSet;
 
@@ -345,4 +346,28 @@ fn the_demo_checks_with_exactly_its_deliberate_faults() {
         .map(str::to_string)
         .collect();
     assert_eq!(found, expected, "{out}");
+}
+
+#[test]
+fn ctrl_c_stops_a_check_with_a_line_and_status_130() {
+    let server = Server::start("2.42", false);
+    let (_, stalls) = file_document(&server, "A stalls", b"%PDF a");
+    file_document(&server, "B waits", b"%PDF b");
+    // The first file resource read never finishes: the check is at it when Ctrl-C comes.
+    let stalled = format!("/api/fileResources/{stalls}");
+    server.emulator.faults().stall_after_bytes(1, &stalled);
+    let mut command =
+        pty_support::d2files_as_admin(server.home.path(), &server.emulator.base_url());
+    command.args(["check", "--jobs", "1"]);
+    let mut run = pty_support::Pty::spawn(command, 100);
+    common::pty::wait_until("the stalling read to start", || {
+        common::count(&server.emulator, "GET", &stalled) == 1
+    });
+    run.send(b"\x03");
+    let (code, output) = run.finish();
+    assert_eq!(code, 130, "{output}");
+    assert!(
+        output.contains("interrupted by Ctrl-C: the check stopped after reading 0 of 2 files"),
+        "{output}"
+    );
 }

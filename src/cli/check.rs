@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::api::{Client, ListQuery};
 use crate::cli::args::AuditArgs;
+use crate::cli::interrupt::{Interrupted, stop_signal};
 use crate::cli::output::{note, print_json_line, print_table, say};
 use crate::ops::check::{
     CheckProgress, CheckRequest, Class, Item, ItemKind, Report, check_backup, check_server,
@@ -28,10 +29,21 @@ pub struct CheckFailed(pub(crate) anyhow::Error);
 pub async fn run(client: &Client, args: &AuditArgs, json: bool) -> anyhow::Result<()> {
     let request = request(args).map_err(CheckFailed)?;
     let bar = Bar::new();
-    let report = check_server(client, &request, &|progress| bar.show(progress))
-        .await
-        .map_err(|error| CheckFailed(error.into()))?;
+    let show = |progress| bar.show(progress);
+    let checked = tokio::select! {
+        checked = check_server(client, &request, &show) => checked,
+        signal = stop_signal() => {
+            let done = format!(
+                "the check stopped after reading {} of {} files; it changes nothing",
+                bar.0.position(),
+                bar.0.length().unwrap_or(0)
+            );
+            bar.clear();
+            return Err(Interrupted::batch(signal, &done, &[]).into());
+        }
+    };
     bar.clear();
+    let report = checked.map_err(|error| CheckFailed(error.into()))?;
     conclude(&report, args.verbose, json)
 }
 
