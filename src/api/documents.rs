@@ -429,7 +429,7 @@ pub fn default_document_name(path: &Path) -> String {
 /// DHIS2's column for a document's name (dhis2-api.md §3.1): longer names fail on the server.
 const MAX_NAME_CHARS: usize = 230;
 
-fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::InvalidInput("a document needs a name".into()));

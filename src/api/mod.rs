@@ -18,6 +18,7 @@ mod client;
 mod context_path;
 mod dashboards;
 mod documents;
+mod edit;
 mod error;
 mod file_resources;
 pub mod filename;
@@ -46,6 +47,7 @@ pub use dashboards::{
 pub use documents::{
     DOCUMENT_FIELDS, DocumentDownload, UploadedDocument, check_external_url, default_document_name,
 };
+pub use edit::{EditPath, Edited};
 pub use error::{Dhis2Error, Error, Result};
 pub use file_resources::{FILE_RESOURCE_FIELDS, check_upload_source};
 pub use listing::{AllPages, Cut};
