@@ -203,3 +203,61 @@ async fn a_plan_holds_what_was_asked_for_even_when_the_server_lists_something_el
     assert_eq!(server.count("GET", "/api/documents/AskedDocum1"), 1);
     assert_eq!(server.count("GET", "/api/documents/Intruder001"), 0);
 }
+
+#[tokio::test]
+async fn a_copy_of_given_uids_plans_them_in_their_order_and_refuses_what_the_source_lacks() {
+    let source = common::start("2.41").await;
+    let target = common::start("2.41").await;
+    let files = seed_files(&source, 2);
+    // More links than one `id:in` query names: the uids go in several.
+    let links: Vec<String> = (0..120)
+        .map(|i| {
+            source.seed_document(SeedDocument::link(
+                &format!("Link {i}"),
+                &format!("https://dhis2.org/{i}"),
+            ))
+        })
+        .collect();
+    let mut asked: Vec<String> = links.iter().rev().cloned().collect();
+    asked.insert(0, files[1].clone());
+    asked.insert(1, "Xx000000000".into());
+    asked.push(files[0].clone());
+    asked.push(files[1].clone());
+    asked.push("not a uid".into());
+    let (from, into) = (common::admin(&source), common::admin(&target));
+    let plan = ops::plan_copy_of(&from, &into, &asked, None, ops::OnConflict::Keep, 3)
+        .await
+        .unwrap();
+    let uids: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.uid.as_deref().unwrap())
+        .collect();
+    let mut once = asked.clone();
+    once.remove(once.len() - 2);
+    assert_eq!(uids, once, "the order asked, each once");
+    assert_eq!(plan.acting(), 122);
+    let refusals: Vec<(&str, &str)> = plan
+        .steps
+        .iter()
+        .filter_map(|step| match &step.action {
+            ops::Action::Cannot { why } => Some((step.uid.as_deref().unwrap(), why.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert_eq!(refusals[0].0, "Xx000000000");
+    assert!(
+        refusals[0].1.starts_with("on the source: "),
+        "{}",
+        refusals[0].1
+    );
+    assert!(refusals[1].1.contains("is not a uid"), "{}", refusals[1].1);
+    assert!(
+        plan.notes.iter().any(|note| note.contains("straight to")),
+        "{:?}",
+        plan.notes
+    );
+    let notes: std::collections::HashSet<&String> = plan.notes.iter().collect();
+    assert_eq!(notes.len(), plan.notes.len(), "each note once");
+}

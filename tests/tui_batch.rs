@@ -715,3 +715,316 @@ fn a_delete_with_nothing_deletable_says_why_instead_of_asking() {
         "Nothing to delete: D0000000000: Document with id D0000000000 could not be found"
     );
 }
+
+/// The profiles files as the copy's list reads them: the session's own (`play`), two servers to
+/// copy to (`staging` the default), one hidden by a project profile and one with a mistake.
+fn configured_profiles() -> Vec<d2files::config::ProfileSummary> {
+    let mut staging = profile("staging", "https://staging.dhis2.example");
+    staging.is_default = true;
+    let mut old_project = profile("old", "https://old.dhis2.example");
+    old_project.file = PathBuf::from("/work/.dhis2/profiles.toml");
+    old_project.problem = Some("/work/.dhis2/profiles.toml:3:1: base_url is missing".into());
+    let mut old_user = profile("old", "https://old.dhis2.example");
+    old_user.shadowed = true;
+    vec![
+        old_project,
+        profile("play", "https://play.dhis2.example"),
+        staging,
+        old_user,
+        profile("prod", "https://prod.dhis2.example"),
+        // Another name for the server this session is on.
+        profile("play-again", "https://PLAY.dhis2.example/"),
+    ]
+}
+
+/// The list of profiles open for what `C` copies; the effects of the answer.
+fn copy_list_open(state: &mut State) -> Vec<Effect> {
+    let effects = update(state, key('C'));
+    assert!(state.dialog.is_none(), "the profiles are read first");
+    answer_profiles(state, &effects, configured_profiles())
+}
+
+#[test]
+fn c_with_marks_lists_the_other_profiles_and_plans_the_marked_documents_for_the_chosen_one() {
+    let mut state = ready(10);
+    mark_rows(&mut state, 3);
+    assert!(copy_list_open(&mut state).is_empty());
+    let Some(Dialog::ChooseProfile(choice)) = &state.dialog else {
+        panic!("expected the list of profiles");
+    };
+    assert_eq!(choice.items.uids, [uid('D', 0), uid('D', 1), uid('D', 2)]);
+    let rows: Vec<(&str, bool)> = choice
+        .rows
+        .iter()
+        .map(|row| (row.name.as_str(), row.unusable.is_none()))
+        .collect();
+    // The session's own profile is left out; what cannot be chosen comes last, with why.
+    assert_eq!(
+        rows,
+        [
+            ("staging", true),
+            ("prod", true),
+            ("old", false),
+            ("old", false),
+            ("play-again", false),
+        ]
+    );
+    let why: Vec<&str> = choice.rows[2..]
+        .iter()
+        .filter_map(|row| row.unusable.as_deref())
+        .collect();
+    assert!(why[0].contains("base_url is missing"), "{why:?}");
+    assert!(
+        why[1].contains("hidden by the profile of the same name in /work/.dhis2/profiles.toml"),
+        "{why:?}"
+    );
+    assert!(
+        why[2].contains("the server this session is connected to"),
+        "{why:?}"
+    );
+    assert_eq!(choice.cursor, 0, "on the first one that can be chosen");
+    // Down, Enter: the plan of exactly the marked documents, for prod.
+    assert!(update(&mut state, key('j')).is_empty());
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let (_, work) = plan_req(&effects);
+    assert_eq!(
+        work,
+        BatchWork::Copy {
+            uids: vec![uid('D', 0), uid('D', 1), uid('D', 2)],
+            profile: "prod".into(),
+        }
+    );
+    assert!(state.dialog.is_none());
+    let screen = render(&mut state, 100, 24);
+    assert!(
+        screen.contains("planning the copy of 3 marked documents to prod"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn without_marks_the_row_is_copied_esc_cancels_and_a_profile_that_cannot_be_chosen_stays() {
+    let mut state = ready(10);
+    update(&mut state, key('j'));
+    copy_list_open(&mut state);
+    let Some(Dialog::ChooseProfile(choice)) = &state.dialog else {
+        panic!("expected the list of profiles");
+    };
+    assert_eq!(choice.items.uids, [uid('D', 1)], "the current row");
+    assert_eq!(choice.items.label, "“Malaria SOP 1”");
+    // The last row cannot be chosen: Enter leaves the list open, its reason on screen.
+    for _ in 0..10 {
+        update(&mut state, code(KeyCode::Down));
+    }
+    assert!(update(&mut state, code(KeyCode::Enter)).is_empty());
+    let screen = render(&mut state, 80, 24);
+    assert!(screen.contains("play-again cannot be chosen"), "{screen}");
+    assert!(matches!(state.dialog, Some(Dialog::ChooseProfile(_))));
+    // Esc: nothing planned, nothing sent.
+    assert!(update(&mut state, code(KeyCode::Esc)).is_empty());
+    assert!(state.dialog.is_none());
+    assert!(state.planning.is_none());
+    // A late or repeated answer opens nothing once the list was left.
+    let effects = update(&mut state, key('C'));
+    update(&mut state, code(KeyCode::Esc));
+    let stale = d2files::app::msg::ConfiguredProfiles {
+        profiles: configured_profiles(),
+        add_to: None,
+    };
+    let req = profiles_req(&effects);
+    update(&mut state, key('C'));
+    update(
+        &mut state,
+        Msg::ProfilesListed {
+            req,
+            result: Ok(stale),
+        },
+    );
+    assert!(state.dialog.is_none(), "an answer superseded by a newer C");
+}
+
+#[test]
+fn with_no_other_profile_c_says_in_one_line_how_to_add_one() {
+    let mut state = ready(10);
+    let effects = update(&mut state, key('C'));
+    let effects = answer_profiles(
+        &mut state,
+        &effects,
+        vec![profile("play", "https://play.dhis2.example")],
+    );
+    assert!(effects.is_empty());
+    assert!(state.dialog.is_none(), "no empty list");
+    let toast = state.toasts.last().expect("a message");
+    assert_eq!(toast.level, ToastLevel::Info);
+    assert_eq!(
+        toast.text,
+        "No other profile to copy to: add a [profiles.NAME] table with its base_url and \
+         credentials to /home/op/.config/dhis2/profiles.toml"
+    );
+    // The File resources pane has no documents to copy.
+    update(&mut state, key('2'));
+    assert!(update(&mut state, key('C')).is_empty());
+    assert!(
+        state.toasts.last().unwrap().text.contains("Documents pane"),
+        "{:?}",
+        state.toasts
+    );
+}
+
+#[test]
+fn a_copy_is_confirmed_with_its_notes_runs_in_the_queue_and_names_what_it_left_unlinked() {
+    let mut state = ready(10);
+    mark_rows(&mut state, 4);
+    copy_list_open(&mut state);
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let mut same = copy_step(3);
+    same.action = ops::Action::Skip {
+        why: "on the server already, the same".into(),
+    };
+    let note = "DHIS2 2.38.1 cannot keep file resource uids: each file gets a new one and its \
+                document points at it (document uids are kept)";
+    let plan = plan_of(
+        vec![copy_step(0), copy_step(1), copy_step(2), same],
+        &[note],
+    );
+    assert!(answer_plan(&mut state, &effects, plan).is_empty());
+    let Some(Dialog::BatchConfirm(confirm)) = &state.dialog else {
+        panic!("a copy is always confirmed");
+    };
+    assert!(!confirm.yes, "No by default");
+    let screen = render(&mut state, 120, 40);
+    for part in [
+        "Copy 3 documents to staging",
+        "Copy 3 documents (2.0 MiB) to profile staging, with their uids?",
+        "1 not copied:",
+        "Annual report 3: on the server already, the same",
+        "cannot keep file resource uids",
+    ] {
+        assert!(screen.contains(part), "{part}:\n{screen}");
+    }
+    let effects = update(&mut state, key('y'));
+    let onto = effects.iter().find_map(|effect| match effect {
+        Effect::ApplyBatch { onto, .. } => Some(onto.clone()),
+        _ => None,
+    });
+    assert_eq!(onto, Some(Some("staging".to_string())));
+    let (batch, plan) = applied(&effects);
+    // A row for each acting step, the link's too.
+    let jobs: Vec<&TransferJob> = state.transfers.items.iter().map(|t| &t.job).collect();
+    let copy = |n| TransferJob::CopyDocument {
+        uid: uid('D', n),
+        profile: "staging".into(),
+    };
+    assert_eq!(jobs, [&copy(0), &copy(1), &copy(2)]);
+    event(&mut state, batch, Event::Started { step: 0 });
+    event(&mut state, batch, Event::Started { step: 1 });
+    let progress = Progress {
+        phase: Phase::Uploading,
+        done: 512 << 10,
+        total: Some(1 << 20),
+    };
+    event(&mut state, batch, Event::Progress { step: 0, progress });
+    update(&mut state, key('t'));
+    let screen = render(&mut state, 100, 30);
+    assert!(screen.contains("→ Annual report 0"), "{screen}");
+    assert!(screen.contains("50%"), "{screen}");
+    // x on the second row stops that step; X stops the batch.
+    update(&mut state, key('j'));
+    let effects = update(&mut state, key('x'));
+    assert_eq!(effects, [Effect::CancelBatchStep { batch, step: 1 }]);
+    let effects = update(&mut state, key('X'));
+    assert!(effects.contains(&Effect::CancelBatch(batch)), "{effects:?}");
+    let finished = |state: &mut State, step: usize, outcome: Outcome| {
+        let effects = event(state, batch, Event::Finished { step, outcome });
+        assert!(
+            !effects
+                .iter()
+                .any(|effect| matches!(effect, Effect::RememberUpload(_))),
+            "a file resource of the other server is not one of this server's uploads"
+        );
+    };
+    finished(
+        &mut state,
+        0,
+        Outcome::Restored {
+            document: uid('D', 0),
+            file_resource: Some(uid('F', 0)),
+            sharing_applied: false,
+            previous_file: None,
+        },
+    );
+    finished(
+        &mut state,
+        1,
+        Outcome::Cancelled {
+            unlinked: Some(uid('F', 1)),
+        },
+    );
+    finished(&mut state, 2, Outcome::Cancelled { unlinked: None });
+    finished(
+        &mut state,
+        3,
+        Outcome::Skipped {
+            why: "on the server already, the same".into(),
+        },
+    );
+    assert!(
+        state.transfers.items.iter().all(|t| t.unlinked.is_none()),
+        "r must not link it again on this server"
+    );
+    let summary = Summary {
+        steps: plan
+            .steps
+            .iter()
+            .cloned()
+            .zip([
+                Outcome::Restored {
+                    document: uid('D', 0),
+                    file_resource: Some(uid('F', 0)),
+                    sharing_applied: false,
+                    previous_file: None,
+                },
+                Outcome::Cancelled {
+                    unlinked: Some(uid('F', 1)),
+                },
+                Outcome::Cancelled { unlinked: None },
+                Outcome::Skipped {
+                    why: "on the server already, the same".into(),
+                },
+            ])
+            .collect(),
+    };
+    let effects = update(&mut state, Msg::BatchFinished { batch, summary });
+    assert!(
+        effects.is_empty(),
+        "this server's list is as it was: {effects:?}"
+    );
+    let toast = state.toasts.last().expect("a summary");
+    assert_eq!(
+        toast.text,
+        format!(
+            "copied 1 of 4 to staging (1.0 MiB); 1 skipped; 2 not done (stopped). The server \
+             of staging keeps 1 uploaded file linked to no document: {}",
+            uid('F', 1)
+        )
+    );
+    assert_eq!(
+        row_states(&state)[0],
+        TransferState::Done(d2files::app::transfer_list::Finished::CopiedTo {
+            profile: "staging".into(),
+            document: uid('D', 0),
+        })
+    );
+    // r on a stopped row: what did not get there is planned afresh, for the same profile.
+    update(&mut state, key('g'));
+    update(&mut state, key('j'));
+    let effects = update(&mut state, key('r'));
+    let (_, work) = plan_req(&effects);
+    assert_eq!(
+        work,
+        BatchWork::Copy {
+            uids: vec![uid('D', 1), uid('D', 2)],
+            profile: "staging".into(),
+        }
+    );
+}

@@ -247,8 +247,9 @@ fn resizing_redraws_for_the_new_size() {
 
 #[test]
 fn tiny_terminals_do_not_break_the_screen() {
-    let screens: [fn() -> State; 9] = [
+    let screens: [fn() -> State; 10] = [
         conflict_asked,
+        copy_profiles_listed,
         || delete_confirmation(3),
         || delete_confirmation(12),
         batch_running,
@@ -582,4 +583,76 @@ fn batch_queue() {
         update(&mut state, key('t'));
         state
     });
+}
+
+/// Three documents marked and `C`: the other profiles to copy them to, one of them hidden by
+/// a project profile and one with a mistake in its file.
+fn copy_profiles_listed() -> State {
+    let mut state = ready(583);
+    mark_rows(&mut state, 3);
+    let effects = update(&mut state, key('C'));
+    let mut staging = profile("staging", "https://staging.dhis2.example/dhis");
+    staging.is_default = true;
+    let mut shadowed = profile("prod", "https://old-prod.dhis2.example");
+    shadowed.shadowed = true;
+    let mut project = profile("prod", "https://prod.dhis2.example");
+    project.file = "/srv/reports/.dhis2/profiles.toml".into();
+    let mut broken = profile("training", "https://training.dhis2.example");
+    broken.problem = Some(
+        "/home/op/.config/dhis2/profiles.toml:14:1: profile 'training': auth = \"pat\" needs \
+         token or token_file"
+            .into(),
+    );
+    answer_profiles(
+        &mut state,
+        &effects,
+        vec![
+            project,
+            profile("play", "https://play.dhis2.example"),
+            staging,
+            shadowed,
+            broken,
+        ],
+    );
+    state
+}
+
+#[test]
+fn copy_profile_list() {
+    snap("copy_profiles", copy_profiles_listed);
+    // On one that cannot be chosen: its reason in full under the list.
+    snap("copy_profiles_unusable", || {
+        let mut state = copy_profiles_listed();
+        for _ in 0..3 {
+            update(&mut state, key('j'));
+        }
+        state
+    });
+}
+
+#[test]
+fn hostile_profile_names_and_urls_cannot_rewrite_the_screen() {
+    let mut state = ready(10);
+    let effects = update(&mut state, key('C'));
+    let evil = "prod\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{202e}exe.fdp";
+    let mut broken = profile(evil, "https://x.example/\u{1b}[2J");
+    broken.problem = Some(format!("{evil}: a line of the file"));
+    answer_profiles(
+        &mut state,
+        &effects,
+        vec![
+            profile(evil, "https://evil.example/\u{1b}]52;c;ZXZpbA==\u{7}"),
+            broken,
+        ],
+    );
+    for down in [false, true] {
+        if down {
+            update(&mut state, key('j'));
+        }
+        let screen = render(&mut state, 80, 24);
+        for c in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(!screen.contains(c), "{c:?} on screen:\n{screen}");
+        }
+        assert!(screen.contains("pwned"), "{screen}");
+    }
 }

@@ -1,6 +1,7 @@
 //! The effect runner against the in-process DHIS2 emulator: effects go in, the real API is
 //! called over HTTP on 127.0.0.1, and messages come back.
 mod common;
+mod tui_support;
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use d2files::app::msg::Msg;
 use d2files::app::runner::Runner;
 use d2files::app::{Effect, TransferJob, TransferOutcome};
 use d2files::emulator::{Emulator, EmulatorOptions};
+use ratatui::crossterm::event::KeyCode;
 use tokio::sync::mpsc;
 
 struct Setup {
@@ -449,6 +451,7 @@ async fn apply(
     s.runner.run(Effect::ApplyBatch {
         batch: 1,
         plan: d2files::app::batch::SharedPlan(plan),
+        onto: None,
     });
     let (mut started, mut ended) = (Vec::new(), Vec::new());
     loop {
@@ -648,6 +651,7 @@ async fn a_batch_runs_no_more_transfers_at_once_than_asked() {
     s.runner.run(Effect::ApplyBatch {
         batch: 1,
         plan: d2files::app::batch::SharedPlan(std::sync::Arc::new(plan)),
+        onto: None,
     });
     // With one transfer at once, at most one step works at a time. A step's slot is free
     // when its work ends, a moment before the engine reports its end, so the next one's
@@ -669,4 +673,167 @@ async fn a_batch_runs_no_more_transfers_at_once_than_asked() {
         most = most.max(working);
     }
     assert!(most <= 2, "{most} steps reported working at once");
+}
+
+/// Carries out `effects` in the runner as the event loop does (the clipboard and quitting are
+/// the loop's own), and feeds the runner's messages to `update`, with the effects they bring,
+/// until `done` says the state is there.
+async fn drive(
+    state: &mut d2files::app::State,
+    runner: &mut Runner,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    mut effects: Vec<Effect>,
+    done: impl Fn(&d2files::app::State) -> bool,
+) {
+    loop {
+        for effect in effects.drain(..) {
+            if !matches!(effect, Effect::Copy(_) | Effect::Quit) {
+                runner.run(effect);
+            }
+        }
+        if done(state) {
+            return;
+        }
+        let msg = next(rx).await;
+        effects = d2files::app::update(state, msg);
+    }
+}
+
+#[tokio::test]
+async fn two_marked_documents_are_copied_to_another_profiles_server_with_their_uids_and_bytes() {
+    use d2files::app::state::Dialog;
+    use d2files::app::update;
+    use tui_support::{code, key};
+    let source = Emulator::start(EmulatorOptions {
+        seed_demo: true,
+        ..EmulatorOptions::default()
+    })
+    .await
+    .expect("the source starts");
+    let target = Emulator::start(EmulatorOptions::default())
+        .await
+        .expect("the target starts");
+    let home = tempfile::tempdir().expect("temp dir");
+    let profile = |name: &str, url: &str| {
+        format!(
+            "[profiles.{name}]\nbase_url = \"{url}\"\nauth = \"basic\"\nusername = \"admin\"\n\
+             password = \"district\"\n"
+        )
+    };
+    common::cli_server::write_profiles(
+        home.path(),
+        &format!(
+            "{}{}",
+            profile("source", &source.base_url()),
+            profile("target", &target.base_url())
+        ),
+    );
+    let environment = d2files::config::Environment::from_vars(
+        [
+            ("HOME", home.path().to_path_buf()),
+            ("XDG_CONFIG_HOME", home.path().join("config")),
+        ],
+        home.path(),
+    );
+    let (runner, mut rx) = common::runner::runner(&source, home.path());
+    let mut runner = runner.with_environment(environment);
+    let mut settings = tui_support::settings();
+    settings.profile = "source".into();
+    settings.base_url = source.base_url();
+    let mut state = d2files::app::State::new(settings);
+
+    // Connected, with the first page in.
+    let effects = d2files::app::init();
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        state.documents.loaded
+    })
+    .await;
+    let files: Vec<usize> = (0..state.documents.items.len())
+        .filter(|&i| !state.documents.items[i].external)
+        .take(2)
+        .collect();
+    assert_eq!(files.len(), 2, "the demo's first page holds files");
+    update(&mut state, key('g'));
+    let mut uids = Vec::new();
+    for &index in &files {
+        while state.documents.cursor < index {
+            update(&mut state, key('j'));
+        }
+        uids.push(state.documents.items[index].id.clone());
+        update(&mut state, key(' '));
+    }
+    assert_eq!(state.documents.marks.len(), 2);
+
+    // C: the profiles are read from the files; only the other one is offered.
+    let effects = update(&mut state, key('C'));
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        state.dialog.is_some()
+    })
+    .await;
+    let Some(Dialog::ChooseProfile(choice)) = &state.dialog else {
+        panic!("expected the list of profiles: {:?}", state.toasts);
+    };
+    let names: Vec<&str> = choice.rows.iter().map(|row| row.name.as_str()).collect();
+    assert_eq!(names, ["target"]);
+
+    // Enter: connected and planned in the runner, then confirmed.
+    let effects = update(&mut state, code(KeyCode::Enter));
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        state.planning.is_none()
+    })
+    .await;
+    let Some(Dialog::BatchConfirm(confirm)) = &state.dialog else {
+        panic!("expected the copy's confirmation: {:?}", state.toasts);
+    };
+    assert_eq!(confirm.batch.plan.acting(), 2, "{:?}", confirm.batch.plan);
+    assert!(
+        target.requests().iter().all(|r| r.method == "GET"),
+        "planning changes nothing on the target"
+    );
+
+    // y: both steps run as rows of the queue, to the end of the batch.
+    let effects = update(&mut state, key('y'));
+    assert_eq!(state.transfers.items.len(), 2, "a row for each document");
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        !state.batches.items.is_empty() && !state.batches.any_running()
+    })
+    .await;
+    let toast = state.toasts.last().expect("a summary");
+    assert!(
+        toast.text.starts_with("copied 2 of 2 to target"),
+        "{}",
+        toast.text
+    );
+    assert!(state.transfers.items.iter().all(|row| matches!(
+        row.state,
+        d2files::app::TransferState::Done(d2files::app::transfer_list::Finished::CopiedTo { .. })
+    )));
+
+    // On the target: the same documents, uids, names, file resources and bytes.
+    let from = common::admin(&source);
+    let into = common::admin(&target);
+    let copied = into
+        .documents_by_id(&uids)
+        .await
+        .expect("read on the target");
+    assert_eq!(copied.len(), 2, "{copied:?}");
+    for uid in &uids {
+        let there = copied.iter().find(|d| &d.id == uid).expect("copied");
+        let here = from.get_document(uid).await.expect("on the source");
+        assert_eq!(there.title(), here.title());
+        assert!(!there.external);
+        assert_eq!(there.url, here.url, "the file resource keeps its uid");
+        let fr = here.file_resource_uid().expect("a file document");
+        let md5 = |resource: d2files::api::FileResource| resource.content_md5;
+        let source_md5 = md5(from.get_file_resource(fr).await.expect("source file"));
+        let target_md5 = md5(into.get_file_resource(fr).await.expect("target file"));
+        assert!(source_md5.is_some());
+        assert_eq!(target_md5, source_md5);
+    }
+    // Nothing but the copied documents arrived.
+    let all = into
+        .list_all_documents(&ListQuery::new(), 100)
+        .await
+        .expect("listed");
+    assert_eq!(all.items.len(), 2);
 }

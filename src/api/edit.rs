@@ -60,7 +60,9 @@ impl Edited {
         let previous = self
             .previous_file
             .as_deref()
-            .map(|old| format!("; the old file resource {old} stays on the server, marked as assigned"))
+            .map(|old| {
+                format!("; the old file resource {old} stays on the server, marked as assigned")
+            })
             .unwrap_or_default();
         match self.path {
             EditPath::Direct => format!("{done}{previous}"),
@@ -71,7 +73,9 @@ impl Edited {
                 "{done}; {version} refuses an update that keeps the file (E4016), so the \
                  document now shows a fresh copy of it (file resource {new_file}){previous}"
             ),
-            EditPath::NewFile => format!("{done}: the document shows file resource {new_file}{previous}"),
+            EditPath::NewFile => {
+                format!("{done}: the document shows file resource {new_file}{previous}")
+            }
         }
     }
 }
@@ -89,9 +93,7 @@ impl Client {
         let before = self.get_document(uid).await?;
         let sharing = self.document_sharing(uid).await?;
         let url = before.url.clone().unwrap_or_default();
-        let direct = self
-            .update_document(uid, name, &url, before.external)
-            .await;
+        let direct = self.update_document(uid, name, &url, before.external).await;
         match direct {
             Ok(_) => self.finish(&before, &sharing, EditPath::Direct, None).await,
             Err(error) if is_e4016(&error) => {
@@ -149,7 +151,10 @@ impl Client {
             .and_then(|text| ServerVersion::parse(&text));
         let has_partial_patch = version.as_ref().is_none_or(|v| !v.at_least(41, 0));
         if has_partial_patch {
-            match self.partial_patch(&before.id, &json!({ "name": name })).await {
+            match self
+                .partial_patch(&before.id, &json!({ "name": name }))
+                .await
+            {
                 Ok(()) => {
                     let mut edited = self
                         .finish(before, sharing, EditPath::PartialPatch, None)
@@ -220,13 +225,13 @@ impl Client {
                 Err(_) => self.set_document_sharing(&before.id, sharing).await,
             };
             put_back.map_err(|error| Error::Context {
-                    context: format!(
-                        "document {} was changed, but its sharing could not be put back (DHIS2 \
+                context: format!(
+                    "document {} was changed, but its sharing could not be put back (DHIS2 \
                          reset it on update); set it again with d2files documents share",
-                        before.id
-                    ),
-                    source: Box::new(error),
-                })?;
+                    before.id
+                ),
+                source: Box::new(error),
+            })?;
         }
         let document = self.get_document(&before.id).await?;
         Ok(Edited {

@@ -17,6 +17,8 @@ pub enum BatchKind {
     Download,
     Delete,
     Upload,
+    /// Documents re-created, with their uids, on another profile's server.
+    Copy,
 }
 
 impl BatchKind {
@@ -26,6 +28,7 @@ impl BatchKind {
             BatchKind::Download => "downloaded",
             BatchKind::Delete => "deleted",
             BatchKind::Upload => "uploaded",
+            BatchKind::Copy => "copied",
         }
     }
 
@@ -35,6 +38,7 @@ impl BatchKind {
             BatchKind::Download => "download",
             BatchKind::Delete => "delete",
             BatchKind::Upload => "upload",
+            BatchKind::Copy => "copy",
         }
     }
 }
@@ -54,6 +58,11 @@ pub enum BatchWork {
     Upload {
         paths: Vec<PathBuf>,
     },
+    /// These documents, to the server of the configured profile `profile`.
+    Copy {
+        uids: Vec<String>,
+        profile: String,
+    },
 }
 
 impl BatchWork {
@@ -62,6 +71,15 @@ impl BatchWork {
             BatchWork::Download { .. } => BatchKind::Download,
             BatchWork::Delete { .. } => BatchKind::Delete,
             BatchWork::Upload { .. } => BatchKind::Upload,
+            BatchWork::Copy { .. } => BatchKind::Copy,
+        }
+    }
+
+    /// The profile whose server the work changes, when it is not the session's.
+    pub fn onto(&self) -> Option<&str> {
+        match self {
+            BatchWork::Copy { profile, .. } => Some(profile),
+            _ => None,
         }
     }
 }
@@ -82,6 +100,9 @@ impl PartialEq for SharedPlan {
 pub struct PendingBatch {
     pub kind: BatchKind,
     pub plan: Plan,
+    /// The profile whose server the plan is applied onto (a copy's target); `None`: the
+    /// session's own.
+    pub onto: Option<String>,
 }
 
 /// A plan being made, shown in the footer until it comes.
@@ -100,6 +121,8 @@ pub struct Batch {
     pub id: BatchId,
     pub kind: BatchKind,
     pub plan: Arc<Plan>,
+    /// The profile whose server it changes (a copy's target); `None`: the session's own.
+    pub onto: Option<String>,
     /// The transfer row of each step, by step index (`None`: no row, as for a skip, a refusal
     /// known in advance or a delete).
     pub rows: Vec<Option<TransferId>>,
@@ -160,12 +183,14 @@ pub struct Batches {
 }
 
 impl Batches {
-    /// A running batch of `plan`, with no rows yet.
-    pub fn add(&mut self, kind: BatchKind, plan: Arc<Plan>) -> BatchId {
+    /// A running batch of `plan` onto `onto`'s server (the session's when `None`), with no
+    /// rows yet.
+    pub fn add(&mut self, kind: BatchKind, plan: Arc<Plan>, onto: Option<String>) -> BatchId {
         self.next_id += 1;
         self.items.push(Batch {
             id: self.next_id,
             kind,
+            onto,
             rows: vec![None; plan.steps.len()],
             acting: plan.acting(),
             ended: 0,

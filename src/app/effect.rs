@@ -49,11 +49,18 @@ pub enum Effect {
         req: ReqId,
         work: BatchWork,
     },
-    /// Applies a confirmed plan (`ops::apply`), a few steps at a time; answered by
-    /// `Msg::BatchEvent`s and one `Msg::BatchFinished`.
+    /// Applies a confirmed plan (`ops::apply`), a few steps at a time, onto the server of
+    /// profile `onto` (connected when the plan was made: a copy's target) or, when `None`, the
+    /// session's; answered by `Msg::BatchEvent`s and one `Msg::BatchFinished`.
     ApplyBatch {
         batch: BatchId,
         plan: SharedPlan,
+        onto: Option<String>,
+    },
+    /// Reads the configured profiles (`config::list_profiles`), for the list a copy's target
+    /// is chosen from; answered by `Msg::ProfilesListed`.
+    ListProfiles {
+        req: ReqId,
     },
     /// Stops one step of a batch, queued or running.
     CancelBatchStep {

@@ -27,12 +27,14 @@ const FIXED_KEYS: [(&str, &str); 2] = [
 ];
 
 /// Short lines: the help box is at most 72 columns wide.
-const TIPS: [&str; 5] = [
+const TIPS: [&str; 7] = [
     "Filter: plain text finds names containing it (`:` included);",
     "DHIS2 syntax is property:operator:value, e.g. name:ilike:malaria",
     "Marks: with documents marked, d downloads them into a directory and",
     "D deletes them (after saying what will happen); u takes a directory",
     "or several paths ('quoted' as in a shell). D2FILES_TRANSFERS: 1-16",
+    "C copies the marked documents (or the row) to another profile's",
+    "server with their uids, after its plan; profiles.toml lists them",
 ];
 
 pub fn lines(keymap: &Keymap, log_path: Option<&std::path::Path>) -> Vec<HelpLine> {

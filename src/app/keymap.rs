@@ -21,17 +21,20 @@ pub enum Context {
     Link,
     /// A bulk download's question about a name that exists.
     Conflict,
+    /// A list to choose one of (the profile a copy goes to).
+    Choose,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::List,
         Context::Transfers,
         Context::Confirm,
         Context::Form,
         Context::Link,
         Context::Conflict,
+        Context::Choose,
         Context::Help,
     ];
 
@@ -43,6 +46,7 @@ impl Context {
             Context::Form => "form",
             Context::Link => "link",
             Context::Conflict => "conflict",
+            Context::Choose => "choose",
             Context::Help => "help",
         }
     }
@@ -55,6 +59,7 @@ impl Context {
             Context::Form => "Forms and prompts",
             Context::Link => "External link",
             Context::Conflict => "A file that exists (bulk download)",
+            Context::Choose => "Choosing a profile (copy)",
             Context::Help => "This help",
         }
     }
@@ -93,6 +98,7 @@ pub enum Action {
     Delete,
     LookUp,
     CopyId,
+    CopyTo,
     Open,
     Transfers,
     Dismiss,
@@ -161,6 +167,11 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ),
     ("look_up", Action::LookUp, "look up a file resource uid"),
     ("copy_id", Action::CopyId, "copy the uid"),
+    (
+        "copy_to",
+        Action::CopyTo,
+        "copy to another profile's server (marks or the row)",
+    ),
     ("open", Action::Open, "open link or downloaded file"),
     ("transfers", Action::Transfers, "transfers panel"),
     ("dismiss", Action::Dismiss, "dismiss messages"),
@@ -255,6 +266,12 @@ const DESCRIPTIONS_IN: &[(Context, Action, &str)] = &[
         Action::Dismiss,
         "close messages, details, marks, then the filter",
     ),
+    (
+        Context::Choose,
+        Action::Accept,
+        "plan the copy to the highlighted profile",
+    ),
+    (Context::Choose, Action::Close, "cancel: nothing is copied"),
     (Context::Help, Action::Down, "scroll down"),
     (Context::Help, Action::Up, "scroll up"),
 ];

@@ -13,8 +13,9 @@
 //! * Transfers: `update` keeps the list (`transfers`), the runner runs at most
 //!   `D2FILES_TRANSFERS` (3) at once, each with a cancellation token, and forwards progress at
 //!   most ten times a second. Batches (`batch`) run through `ops::apply` in the runner; each
-//!   download or upload step is a row of the same list, and their progress is drawn by the
-//!   tick at most ten times a second however many files move.
+//!   download, upload or copy step is a row of the same list, and their progress is drawn by
+//!   the tick at most ten times a second however many files move. A copy goes to another
+//!   configured profile's server, which the runner resolves and connects to when it plans it.
 //! * Keys resolve by context (help, the open dialog, the filter prompt, the transfers panel,
 //!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
 pub mod batch;

@@ -1,4 +1,5 @@
 //! Everything that can happen to the TUI: keys, time, and the replies of the effect runner.
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEventKind};
@@ -9,7 +10,18 @@ use crate::app::known_resources::KnownResource;
 use crate::app::path_completion::Completion;
 use crate::app::state::Pane;
 use crate::app::transfer_job::TransferOutcome;
+use crate::config::ProfileSummary;
 use crate::ops::{Event, Plan, Summary};
+
+/// The profiles the files configure, for the list a copy's target is chosen from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfiguredProfiles {
+    /// Project file first, then the user's; none of them with a secret.
+    pub profiles: Vec<ProfileSummary>,
+    /// Where a new profile would be written: the project's file if there is one, else the
+    /// user's.
+    pub add_to: Option<PathBuf>,
+}
 
 /// A document with, for a file document, its file resource (or why it could not be read).
 #[derive(Clone, Debug)]
@@ -87,6 +99,12 @@ pub enum Msg {
     BatchFinished {
         batch: BatchId,
         summary: Summary,
+    },
+    /// The answer to [`crate::app::effect::Effect::ListProfiles`]: the profiles, or why the
+    /// files could not be read.
+    ProfilesListed {
+        req: ReqId,
+        result: Result<ConfiguredProfiles, String>,
     },
     /// The documents matching a filter, for "all that match".
     MatchingSelected {

@@ -3,25 +3,33 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
-use crate::api::{CancellationToken, Client, DownloadTarget, Error, Progress, TransferOptions};
+use crate::api::{
+    CancellationToken, Client, ClientOptions, DownloadTarget, Error, Progress, TransferOptions,
+};
 use crate::app::batch::BatchWork;
 use crate::app::effect::Effect;
 use crate::app::ids::{BatchId, TransferId};
 use crate::app::known_resources;
-use crate::app::msg::{Detail, Msg};
+use crate::app::msg::{ConfiguredProfiles, Detail, Msg};
 use crate::app::path_completion;
 use crate::app::paths::AppPaths;
 use crate::app::transfer_job::{TransferJob, TransferOutcome};
-use crate::ops::{self, ApplyOptions, Plan, Run};
+use crate::config::{Environment, ProfileRequest};
+use crate::ops::{self, ApplyOptions, Event, Outcome, Plan, Run, Summary};
 /// On quit, how long cancelled transfers get to remove their part files.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// The connections to other profiles' servers, by profile name: made when a copy to one is
+/// planned, used when that plan is applied (so it runs against the very server it was planned
+/// for). Their credentials stay inside the clients.
+type Targets = Arc<Mutex<HashMap<String, Client>>>;
 
 /// The reads of which only the newest counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -35,6 +43,9 @@ pub struct Runner {
     client: Client,
     tx: mpsc::UnboundedSender<Msg>,
     paths: AppPaths,
+    /// Where profiles are read from, for a copy to another one.
+    environment: Arc<Environment>,
+    targets: Targets,
     slots: Arc<Semaphore>,
     /// Transfers at once, for single transfers and for each batch.
     jobs: usize,
@@ -59,6 +70,8 @@ impl Runner {
             client,
             tx,
             paths,
+            environment: Arc::new(Environment::from_process()),
+            targets: Arc::default(),
             slots: Arc::new(Semaphore::new(ops::DEFAULT_JOBS)),
             jobs: ops::DEFAULT_JOBS,
             cancels: HashMap::new(),
@@ -75,6 +88,12 @@ impl Runner {
         let jobs = jobs.clamp(1, ops::MAX_JOBS);
         self.jobs = jobs;
         self.slots = Arc::new(Semaphore::new(jobs));
+        self
+    }
+
+    /// Reading profiles from `environment` instead of this process's (tests).
+    pub fn with_environment(mut self, environment: Environment) -> Runner {
+        self.environment = Arc::new(environment);
         self
     }
 
@@ -147,14 +166,29 @@ impl Runner {
                 }
             }
             Effect::PlanBatch { req, work } => {
-                let paths = self.paths.clone();
-                let jobs = self.jobs;
+                let planner = Planner {
+                    paths: self.paths.clone(),
+                    environment: self.environment.clone(),
+                    targets: self.targets.clone(),
+                    jobs: self.jobs,
+                };
                 self.spawn(async move {
-                    let result = guarded("the plan", plan(&client, &paths, work, jobs)).await;
+                    let result = guarded("the plan", planner.plan(&client, work)).await;
                     let _ = tx.send(Msg::BatchPlanned { req, result });
                 });
             }
-            Effect::ApplyBatch { batch, plan } => self.apply_batch(batch, plan.0),
+            Effect::ApplyBatch { batch, plan, onto } => self.apply_batch(batch, plan.0, onto),
+            Effect::ListProfiles { req } => {
+                let environment = self.environment.clone();
+                self.spawn(async move {
+                    // The files are read on the blocking pool, like every file of the runner.
+                    let read = tokio::task::spawn_blocking(move || configured(&environment));
+                    let result = read.await.unwrap_or_else(|_| {
+                        Err("reading the profiles stopped on an internal error".to_string())
+                    });
+                    let _ = tx.send(Msg::ProfilesListed { req, result });
+                });
+            }
             Effect::CancelBatchStep { batch, step } => {
                 if let Some((run, _)) = self.runs.get(&batch) {
                     run.cancel(step);
@@ -328,14 +362,24 @@ impl Runner {
         });
     }
 
-    /// Applies a confirmed plan with `ops::apply`, forwarding every event; the task is one of
-    /// the lasting ones, so quitting waits for its transfers to clean up.
-    fn apply_batch(&mut self, batch: BatchId, plan: Arc<Plan>) {
+    /// Applies a confirmed plan with `ops::apply` onto the session's server or, for a copy,
+    /// onto profile `onto`'s (connected when the plan was made), forwarding every event; the
+    /// task is one of the lasting ones, so quitting waits for its transfers to clean up.
+    fn apply_batch(&mut self, batch: BatchId, plan: Arc<Plan>, onto: Option<String>) {
+        let client = match &onto {
+            None => self.client.clone(),
+            Some(profile) => {
+                let known = lock(&self.targets).get(profile).cloned();
+                match known {
+                    Some(client) => client,
+                    None => return self.refuse_batch(batch, &plan, profile),
+                }
+            }
+        };
         let run = Run::new(plan.steps.len());
         let alive = Arc::new(());
         self.runs
             .insert(batch, (run.clone(), Arc::downgrade(&alive)));
-        let client = self.client.clone();
         let tx = self.tx.clone();
         let options = ApplyOptions {
             jobs: self.jobs,
@@ -350,6 +394,31 @@ impl Runner {
             .await;
             let _ = tx.send(Msg::BatchFinished { batch, summary });
         });
+    }
+
+    /// A plan onto a profile this runner never connected to (no plan of it was made here):
+    /// every step ends failed, each reported, as a run would.
+    fn refuse_batch(&self, batch: BatchId, plan: &Plan, profile: &str) {
+        let error =
+            format!("there is no connection to profile {profile}'s server; plan the copy again");
+        let outcome = Outcome::Failed {
+            error,
+            unlinked: None,
+        };
+        for step in 0..plan.steps.len() {
+            let event = Event::Finished {
+                step,
+                outcome: outcome.clone(),
+            };
+            let _ = self.tx.send(Msg::BatchEvent { batch, event });
+        }
+        let steps = plan
+            .steps
+            .iter()
+            .map(|step| (step.clone(), outcome.clone()))
+            .collect();
+        let summary = Summary { steps };
+        let _ = self.tx.send(Msg::BatchFinished { batch, summary });
     }
 
     /// Cancels every transfer and waits a moment for them to clean up their part files.
@@ -434,33 +503,108 @@ async fn run_job(
                 .await?;
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
         }
+        // `update` never starts one: a copy's rows are its batch's, run by `ops::apply`.
+        TransferJob::CopyDocument { profile, .. } => Err(Error::Internal(format!(
+            "a copy to {profile} runs only as a step of its batch; copy it again"
+        ))),
     }
 }
 
-/// The plan of a batch, with typed paths expanded; the download directory is made on first
-/// use, as for one download.
-async fn plan(
-    client: &Client,
-    paths: &AppPaths,
-    work: BatchWork,
+/// What planning a batch needs besides the session's client.
+struct Planner {
+    paths: AppPaths,
+    environment: Arc<Environment>,
+    targets: Targets,
     jobs: usize,
-) -> Result<Plan, Error> {
-    match work {
-        BatchWork::Download { uids, dir } => {
-            let dir = paths.expand(&dir);
-            if dir == paths.download_dir() {
-                make_download_dir(paths).await?;
+}
+
+impl Planner {
+    /// The plan of a batch, with typed paths expanded; the download directory is made on first
+    /// use, as for one download. A copy first connects to its profile's server.
+    async fn plan(&self, client: &Client, work: BatchWork) -> Result<Plan, Error> {
+        let (paths, jobs) = (&self.paths, self.jobs);
+        match work {
+            BatchWork::Download { uids, dir } => {
+                let dir = paths.expand(&dir);
+                if dir == paths.download_dir() {
+                    make_download_dir(paths).await?;
+                }
+                ops::plan_download(client, &uids, &dir, jobs).await
             }
-            ops::plan_download(client, &uids, &dir, jobs).await
-        }
-        BatchWork::Delete { uids, version } => {
-            ops::plan_delete(client, &uids, version.as_ref()).await
-        }
-        BatchWork::Upload { paths: typed } => {
-            let expanded: Vec<_> = typed.iter().map(|path| paths.expand(path)).collect();
-            ops::plan_upload(client, &expanded, false).await
+            BatchWork::Delete { uids, version } => {
+                ops::plan_delete(client, &uids, version.as_ref()).await
+            }
+            BatchWork::Upload { paths: typed } => {
+                let expanded: Vec<_> = typed.iter().map(|path| paths.expand(path)).collect();
+                ops::plan_upload(client, &expanded, false).await
+            }
+            BatchWork::Copy { uids, profile } => {
+                let (target, warnings) = connect_profile(&self.environment, &profile).await?;
+                let info = target.connect().await?;
+                let mut plan = ops::plan_copy_of(
+                    client,
+                    &target,
+                    &uids,
+                    info.version.as_ref(),
+                    ops::OnConflict::Keep,
+                    jobs,
+                )
+                .await?;
+                // What resolving the profile warns of (plain http, a file others can read) is
+                // said before anything is confirmed.
+                plan.notes.splice(0..0, warnings);
+                lock(&self.targets).insert(profile, target);
+                Ok(plan)
+            }
         }
     }
+}
+
+/// A client for the configured profile `name`, with what its resolution warns of. Only the
+/// profile's own settings count: `DHIS2_URL` or `DHIS2_PROFILE` chose the session's server,
+/// not this one.
+async fn connect_profile(
+    environment: &Arc<Environment>,
+    name: &str,
+) -> Result<(Client, Vec<String>), Error> {
+    let mut environment = Environment::clone(environment);
+    environment.url = None;
+    environment.profile = None;
+    let request = ProfileRequest {
+        profile: Some(name.to_string()),
+        url: None,
+        profile_named_by: Some("the copy's choice"),
+    };
+    let resolved =
+        tokio::task::spawn_blocking(move || crate::config::resolve_profile(&request, &environment))
+            .await
+            .map_err(|_| {
+                Error::Internal("reading the profiles stopped on an internal error".into())
+            })?
+            .map_err(|error| Error::InvalidInput(error.to_string()))?;
+    let options = ClientOptions {
+        ca_file: resolved.ca_file.clone(),
+        ..ClientOptions::default()
+    };
+    let client = Client::with_options(&resolved.base_url, resolved.auth.clone(), options)
+        .map_err(|error| Error::InvalidInput(format!("{}: {error}", resolved.described())))?;
+    Ok((client, resolved.warnings))
+}
+
+/// The configured profiles and where a new one would go, for the copy's list.
+fn configured(environment: &Environment) -> Result<ConfiguredProfiles, String> {
+    let profiles = crate::config::list_profiles(environment).map_err(|error| error.to_string())?;
+    let add_to = environment
+        .project_profiles_path()
+        .or_else(|| environment.user_profiles_path());
+    Ok(ConfiguredProfiles { profiles, add_to })
+}
+
+/// The targets, whatever a panicking holder left (a map of clients stays consistent).
+fn lock(targets: &Targets) -> std::sync::MutexGuard<'_, HashMap<String, Client>> {
+    targets
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Where a typed download path points. The user's download directory is created on first use;

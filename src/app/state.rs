@@ -591,6 +591,42 @@ impl BatchConfirm {
     }
 }
 
+/// What a copy to another profile takes: the documents' uids and how to call them
+/// ("3 marked documents", “Annual report”).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopyItems {
+    pub uids: Vec<String>,
+    pub label: String,
+}
+
+/// A configured profile in the list a copy's target is chosen from. Names, URLs and reasons
+/// come from files: drawn through the screen's neutralising like server text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileRow {
+    pub name: String,
+    /// Its server, with any user info masked.
+    pub url: Option<String>,
+    pub is_default: bool,
+    /// Why it cannot be chosen (hidden by a project profile, a mistake in its file, the
+    /// server of this session); `None` when it can.
+    pub unusable: Option<String>,
+}
+
+/// The list of the other configured profiles a copy goes to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileChoice {
+    pub items: CopyItems,
+    /// The ones that can be chosen first, then the others, each in the files' order.
+    pub rows: Vec<ProfileRow>,
+    pub cursor: usize,
+}
+
+impl ProfileChoice {
+    pub fn selected(&self) -> Option<&ProfileRow> {
+        self.rows.get(self.cursor)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Dialog {
     Confirm(Confirm),
@@ -604,6 +640,8 @@ pub enum Dialog {
     Link(LinkChoice),
     Conflict(ConflictAsk),
     BatchConfirm(BatchConfirm),
+    /// Where a copy goes: another configured profile.
+    ChooseProfile(ProfileChoice),
 }
 
 /// Which part of the screen takes keys, the topmost first: one rule for the keys, pastes,
@@ -643,6 +681,8 @@ pub struct State {
     pub planning: Option<Planning>,
     /// "All that match" paging in its documents.
     pub selecting: Option<ReqId>,
+    /// The profiles being read for a copy of these documents.
+    pub listing_profiles: Option<(ReqId, CopyItems)>,
     pub show_transfers: bool,
     /// `Some(scroll)` while help is open.
     pub help: Option<u16>,
@@ -672,6 +712,7 @@ impl State {
             batches: Batches::default(),
             planning: None,
             selecting: None,
+            listing_profiles: None,
             show_transfers: false,
             help: None,
             toasts: Vec::new(),

@@ -30,6 +30,12 @@ pub enum TransferJob {
         path: PathBuf,
         domain: Domain,
     },
+    /// A copy step's row: document `uid` re-created on profile `profile`'s server. Only a
+    /// batch runs it (`ops::apply` with that server's connection), never a single transfer.
+    CopyDocument {
+        uid: String,
+        profile: String,
+    },
 }
 
 impl TransferJob {
@@ -40,6 +46,11 @@ impl TransferJob {
                 | TransferJob::UploadResource { .. }
                 | TransferJob::LinkDocument { .. }
         )
+    }
+
+    /// Bytes go from this server to another one's.
+    pub fn is_copy(&self) -> bool {
+        matches!(self, TransferJob::CopyDocument { .. })
     }
 
     /// The same download, now allowed to replace the existing file.

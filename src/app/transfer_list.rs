@@ -31,6 +31,11 @@ pub enum Finished {
     FileResource(String),
     /// A batch step that ended without doing anything, and why.
     Skipped(String),
+    /// A document re-created, with uid `document`, on profile `profile`'s server.
+    CopiedTo {
+        profile: String,
+        document: String,
+    },
 }
 
 impl TransferState {
@@ -141,7 +146,8 @@ impl Transfers {
         self.next_id += 1;
         let phase = match &job {
             TransferJob::LinkDocument { .. } => Phase::Linking,
-            job if job.is_upload() => Phase::Uploading,
+            // A copy's bytes are reported as they go into the other server's upload.
+            job if job.is_upload() || job.is_copy() => Phase::Uploading,
             _ => Phase::Downloading,
         };
         self.items.push(Transfer {

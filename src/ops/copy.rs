@@ -3,10 +3,12 @@
 //! conflict and sharing rules.
 use std::collections::HashMap;
 
-use crate::api::{Client, FileResource, ListQuery, Result, ServerVersion};
+use crate::api::{
+    Client, FileResource, Filter, ListQuery, Operator, Result, ServerVersion, is_valid_uid,
+};
 use crate::ops::backup::{Manifest, backed_document, entry, list_documents};
-use crate::ops::metadata::file_resources_of;
-use crate::ops::plan::{FileSource, Plan};
+use crate::ops::metadata::{document_or_why, documents_of, file_resources_of, once_each};
+use crate::ops::plan::{Action, FileSource, Plan, Step};
 use crate::ops::restore::{OnConflict, plan_recreate};
 
 /// Plans copying the documents `query` picks on `source` to `target` (of `target_version`),
@@ -60,4 +62,77 @@ pub async fn plan_copy(
         crate::api::without_userinfo(target.base_url()).trim_end_matches('/')
     ));
     Ok(plan)
+}
+
+/// Uids a query of [`plan_copy_of`] names at most: a hundred, as the by-uid reads send them,
+/// keeps the URL short.
+const UIDS_PER_QUERY: usize = 100;
+
+/// Plans copying the documents `uids` names (marks, a row) from `source` to `target`, in that
+/// order, each once: [`plan_copy`] over `id:in:[…]`, a hundred uids a query. A uid the
+/// source's list does not bring is a step that cannot be done, with the reason.
+pub async fn plan_copy_of(
+    source: &Client,
+    target: &Client,
+    uids: &[String],
+    target_version: Option<&ServerVersion>,
+    on_conflict: OnConflict,
+    jobs: usize,
+) -> Result<Plan> {
+    let uids = once_each(uids);
+    let valid: Vec<String> = uids
+        .iter()
+        .filter(|uid| is_valid_uid(uid))
+        .cloned()
+        .collect();
+    let mut planned: HashMap<String, Step> = HashMap::new();
+    let mut notes: Vec<String> = Vec::new();
+    for chunk in valid.chunks(UIDS_PER_QUERY) {
+        let ids = format!("[{}]", chunk.join(","));
+        let query = ListQuery::new().filter(Filter::new("id", Operator::In, Some(&ids))?);
+        let part = plan_copy(source, target, &query, target_version, on_conflict, jobs).await?;
+        for step in part.steps {
+            // Only what was asked for: a server that ignores the filter adds nothing.
+            if let Some(uid) = step.uid.clone().filter(|uid| chunk.contains(uid)) {
+                planned.entry(uid).or_insert(step);
+            }
+        }
+        for note in part.notes {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    let unlisted: Vec<String> = valid
+        .iter()
+        .filter(|uid| !planned.contains_key(*uid))
+        .cloned()
+        .collect();
+    // Why the list left them out, in DHIS2's words where it has some (not found, not shared).
+    let read = if unlisted.is_empty() {
+        HashMap::new()
+    } else {
+        documents_of(source, &unlisted, jobs).await?
+    };
+    let steps = uids
+        .iter()
+        .map(|uid| match planned.remove(uid) {
+            Some(step) => step,
+            None => {
+                let why = match document_or_why(&read, uid) {
+                    Err(why) => format!("on the source: {why}"),
+                    Ok(_) => "the source's list of documents leaves it out, so nothing of it \
+                              is copied"
+                        .to_string(),
+                };
+                Step {
+                    label: uid.clone(),
+                    uid: Some(uid.clone()),
+                    bytes: None,
+                    action: Action::Cannot { why },
+                }
+            }
+        })
+        .collect();
+    Ok(Plan { steps, notes })
 }

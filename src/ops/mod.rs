@@ -18,7 +18,7 @@ mod select;
 mod summary;
 mod upload;
 
-pub use copy::plan_copy;
+pub use copy::{plan_copy, plan_copy_of};
 pub use delete::{file_bytes_after_delete, plan_delete};
 pub use download::{plan_download, with_uid_suffix};
 pub use outcome::Outcome;

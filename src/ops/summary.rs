@@ -101,8 +101,17 @@ impl Summary {
     /// One line: "deleted 48 of 50 (1.2 MiB); 2 failed; 1 skipped". `verb` is the past tense
     /// of the work ("downloaded", "deleted", "uploaded").
     pub fn line(&self, verb: &str) -> String {
+        self.line_to(verb, None)
+    }
+
+    /// [`Summary::line`] with where the work went after the count: "copied 3 of 4 to prod
+    /// (1.2 MiB); 1 skipped".
+    pub fn line_to(&self, verb: &str, place: Option<&str>) -> String {
         let counts = self.counts();
         let mut line = format!("{verb} {} of {}", counts.done, self.steps.len());
+        if let Some(place) = place {
+            line.push_str(&format!(" to {place}"));
+        }
         if counts.bytes > 0 {
             line.push_str(&format!(
                 " ({})",

@@ -1,5 +1,6 @@
-//! Pop-ups: confirmations, the add-link form, upload and download prompts, uid look-up and the
-//! choices for an external link.
+//! Pop-ups: confirmations, the add-link form, upload and download prompts, uid look-up, the
+//! choices for an external link, a batch's conflicts and confirmation, and the profiles a copy
+//! can go to.
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,7 +12,8 @@ use crate::api::units::human_size;
 use crate::app::batch::BatchKind;
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{
-    BatchConfirm, ConflictAsk, ConflictChoice, Dialog, DownloadSource, State, UploadFocus,
+    BatchConfirm, ConflictAsk, ConflictChoice, Dialog, DownloadSource, ProfileChoice, State,
+    UploadFocus,
 };
 use crate::ops;
 
@@ -138,6 +140,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         }
         Dialog::Conflict(ask) => conflict(frame, area, width, state, ask, theme),
         Dialog::BatchConfirm(confirm) => batch_confirm(frame, area, width, state, confirm, theme),
+        Dialog::ChooseProfile(choice) => choose_profile(frame, area, width, state, choice, theme),
         Dialog::Download(form) => {
             let (title, field) = match &form.source {
                 DownloadSource::Marked { label, .. } => (format!("Download {label}"), "Into: "),
@@ -307,6 +310,16 @@ fn batch_confirm(
                 count_of(acting.len(), "document")
             ),
         ),
+        BatchKind::Copy => {
+            let profile = confirm.batch.onto.as_deref().unwrap_or_default();
+            (
+                format!("Copy {} to {profile}", count_of(acting.len(), "document")),
+                format!(
+                    "Copy {}{size} to profile {profile}, with their uids?",
+                    count_of(acting.len(), "document")
+                ),
+            )
+        }
         BatchKind::Upload | BatchKind::Download => (
             format!("Upload {}", count_of(acting.len(), "file")),
             format!(
@@ -352,6 +365,7 @@ fn batch_confirm(
     if !left_out.is_empty() {
         let verb = match kind {
             BatchKind::Delete => "cannot be deleted",
+            BatchKind::Copy => "not copied",
             BatchKind::Upload | BatchKind::Download => "left out, nothing sent",
         };
         lines.push(Line::from(Span::styled(
@@ -439,6 +453,108 @@ fn batch_confirm(
             note(frame, below, &hints, theme.dim());
         }
     }
+}
+
+/// The profiles a copy can go to: one row each (name, server, default), those that cannot be
+/// chosen dimmed with their reason; under the list, the highlighted one's server or reason in
+/// full; then the keys.
+fn choose_profile(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    state: &State,
+    choice: &ProfileChoice,
+    theme: Theme,
+) {
+    // The list, a blank row, three rows about the highlighted profile, a blank row, the keys.
+    const BELOW: u16 = 6;
+    let wanted = choice.rows.len() as u16 + BELOW + 2;
+    let height = wanted.min(area.height);
+    let title = format!("Copy {} to", fit(&choice.items.label, 40));
+    let rect = popup(frame, area, width, height, &title, theme);
+    let visible = usize::from(rect.height.saturating_sub(BELOW)).max(1);
+    let first = choice.cursor.saturating_sub(visible - 1);
+    let name_width = choice
+        .rows
+        .iter()
+        .map(|row| row.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let inner = usize::from(rect.width);
+    let lines: Vec<Line> = choice
+        .rows
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(index, row)| {
+            let marker = if index == choice.cursor { "▶ " } else { "  " };
+            let name = format!("{:<name_width$}", fit(&row.name, name_width));
+            let what = match (&row.unusable, &row.url) {
+                (Some(why), _) => format!("cannot be chosen: {why}"),
+                (None, Some(url)) if row.is_default => format!("{url} (default)"),
+                (None, Some(url)) => url.clone(),
+                (None, None) => String::new(),
+            };
+            let used = 2 + name_width + 2;
+            let text = format!("{marker}{name}  {}", fit(&what, inner.saturating_sub(used)));
+            let style = match (index == choice.cursor, row.unusable.is_some()) {
+                (true, _) => theme.selected(),
+                (false, true) => theme.dim(),
+                (false, false) => ratatui::style::Style::default(),
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            height: visible as u16,
+            ..rect
+        },
+    );
+    let about = Rect {
+        y: rect.y + visible as u16 + 1,
+        height: 3,
+        ..rect
+    }
+    .intersection(rect);
+    if let Some(row) = choice.selected() {
+        let (text, style) = match (&row.unusable, &row.url) {
+            (Some(why), _) => (
+                format!("{} cannot be chosen: {why}", row.name),
+                theme.error(),
+            ),
+            (None, Some(url)) => (format!("{} is the server at {url}", row.name), theme.dim()),
+            (None, None) => (String::new(), theme.dim()),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }),
+            about,
+        );
+    }
+    let keys = &state.settings.keymap;
+    let hint = |action: Action| keys.hint(Context::Choose, action);
+    let hints = [
+        (
+            format!("{}/{}", hint(Action::Down), hint(Action::Up)),
+            "move",
+        ),
+        (hint(Action::Accept), "plan the copy"),
+        (hint(Action::Close), "cancel"),
+    ]
+    .iter()
+    .filter(|(key, _)| !key.is_empty() && key != "/")
+    .map(|(key, label)| format!("{key} {label}"))
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let keys_row = Rect {
+        y: rect.bottom().saturating_sub(1),
+        height: 1,
+        ..rect
+    };
+    note(frame, keys_row, &hints, theme.dim());
 }
 
 /// Whether a path field names more than one path.

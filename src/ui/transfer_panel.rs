@@ -31,6 +31,9 @@ fn finished(outcome: &Finished) -> String {
         Finished::Document(uid) => format!("document {uid}"),
         Finished::FileResource(uid) => format!("file resource {uid}"),
         Finished::Skipped(why) => format!("skipped: {why}"),
+        Finished::CopiedTo { profile, document } => {
+            format!("copied to {profile} as document {document}")
+        }
     }
 }
 
@@ -69,7 +72,13 @@ fn eta(duration: Duration) -> String {
 
 /// "↓ name ███░░ 62% 2.0 MiB/4.0 MiB 3.9 MiB/s ETA 3s", shortened to fit.
 fn line(transfer: &Transfer, width: usize, theme: Theme) -> Line<'static> {
-    let arrow = if transfer.is_upload() { "↑" } else { "↓" };
+    let arrow = if transfer.job.is_copy() {
+        "→"
+    } else if transfer.is_upload() {
+        "↑"
+    } else {
+        "↓"
+    };
     let mut tail = Vec::new();
     match &transfer.state {
         TransferState::Queued => tail.push(Span::styled("queued".to_string(), theme.dim())),
@@ -137,6 +146,7 @@ fn overall_line(overall: &Overall, width: usize, theme: Theme) -> Line<'static> 
         Some(BatchKind::Download) => ("↓", "files"),
         Some(BatchKind::Upload) => ("↑", "files"),
         Some(BatchKind::Delete) => ("✕", "deleted"),
+        Some(BatchKind::Copy) => ("→", "copied"),
         None => ("⇅", "done"),
     };
     let mut spans = vec![Span::raw(format!(

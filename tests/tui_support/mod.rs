@@ -310,7 +310,7 @@ pub fn answer_plan(state: &mut State, effects: &[Effect], plan: Plan) -> Vec<Eff
 #[track_caller]
 pub fn applied(effects: &[Effect]) -> (u64, std::sync::Arc<Plan>) {
     one(effects, "batch start", |effect| match effect {
-        Effect::ApplyBatch { batch, plan } => Some((*batch, plan.0.clone())),
+        Effect::ApplyBatch { batch, plan, .. } => Some((*batch, plan.0.clone())),
         _ => None,
     })
 }
@@ -357,5 +357,79 @@ pub fn mark_rows(state: &mut State, count: usize) {
     update(state, key('g'));
     for _ in 0..count {
         update(state, key(' '));
+    }
+}
+
+/// A profile of a profiles file as `config::list_profiles` lists it: usable, in the user's
+/// file, on `url`.
+pub fn profile(name: &str, url: &str) -> d2files::config::ProfileSummary {
+    d2files::config::ProfileSummary {
+        name: name.into(),
+        base_url: Some(url.into()),
+        auth: Some(d2files::config::AuthKind::Basic),
+        username: Some("admin".into()),
+        file: PathBuf::from("/home/op/.config/dhis2/profiles.toml"),
+        is_default: false,
+        shadowed: false,
+        problem: None,
+    }
+}
+
+/// The request id of the one profile listing among `effects`.
+#[track_caller]
+pub fn profiles_req(effects: &[Effect]) -> u64 {
+    one(effects, "profile listing", |effect| match effect {
+        Effect::ListProfiles { req } => Some(*req),
+        _ => None,
+    })
+}
+
+/// Answers the profile listing among `effects` with `profiles`, a new one to be added to the
+/// user's file.
+#[track_caller]
+pub fn answer_profiles(
+    state: &mut State,
+    effects: &[Effect],
+    profiles: Vec<d2files::config::ProfileSummary>,
+) -> Vec<Effect> {
+    let req = profiles_req(effects);
+    let configured = d2files::app::msg::ConfiguredProfiles {
+        profiles,
+        add_to: Some(PathBuf::from("/home/op/.config/dhis2/profiles.toml")),
+    };
+    update(
+        state,
+        Msg::ProfilesListed {
+            req,
+            result: Ok(configured),
+        },
+    )
+}
+
+/// Step `n` of a copy: document `n` re-created with its uid, its 1 MiB file from a backup-like
+/// source (`update` never reads it).
+pub fn copy_step(n: usize) -> Step {
+    let document = document(n);
+    let file = (!document.external).then(|| ops::RestoreFile {
+        source: ops::FileSource::Backup(PathBuf::from(format!("/nowhere/report-{n}.pdf"))),
+        uid: uid('F', n),
+        md5: Some("5eb63bbbe01eeed093cb22bb8f5acdc3".into()),
+        keep_uid: true,
+        new_uid_because: None,
+        reuse: None,
+    });
+    Step {
+        label: document.title().to_string(),
+        uid: Some(document.id.clone()),
+        bytes: file.as_ref().map(|_| 1 << 20),
+        action: ops::Action::Restore(Box::new(ops::RestoreItem {
+            id: document.id.clone(),
+            name: document.title().to_string(),
+            external: document.external,
+            url: document.url.clone(),
+            sharing: None,
+            file,
+            replaces: None,
+        })),
     }
 }

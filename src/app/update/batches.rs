@@ -102,6 +102,11 @@ pub(super) fn planned(
         return;
     };
     let kind = planning.work.kind();
+    let onto = planning.work.onto().map(str::to_string);
+    let to = onto
+        .as_deref()
+        .map(|profile| format!(" to {profile}"))
+        .unwrap_or_default();
     let plan = match (result, planning.work) {
         (Ok(plan), _) => plan,
         // A mistyped directory: the prompt again, with what is wrong and the text to edit.
@@ -120,25 +125,37 @@ pub(super) fn planned(
             return;
         }
         (Err(error), _) => {
-            state.toast_error(format!("Could not plan the {}: {error}", kind.noun()));
+            state.toast_error(format!("Could not plan the {}{to}: {error}", kind.noun()));
             return;
         }
     };
-    let batch = PendingBatch { kind, plan };
+    let batch = PendingBatch { kind, plan, onto };
     match kind {
         BatchKind::Download => next_conflict(state, batch, fx),
-        BatchKind::Upload | BatchKind::Delete if batch.plan.acting() == 0 => {
+        BatchKind::Upload | BatchKind::Delete | BatchKind::Copy if batch.plan.acting() == 0 => {
             let reasons = left_out(&batch.plan);
             let mut why = reasons[..reasons.len().min(FAILURES_NAMED)].join("; ");
             if reasons.len() > FAILURES_NAMED {
                 why.push_str(&format!("; and {} more", reasons.len() - FAILURES_NAMED));
             }
-            state.toast_error(format!("Nothing to {}: {why}", kind.noun()));
+            let text = format!("Nothing to {}{to}: {why}", kind.noun());
+            // A copy of what is there already, the same, is no failure.
+            let all_there = batch
+                .plan
+                .steps
+                .iter()
+                .all(|step| matches!(step.action, ops::Action::Skip { .. }));
+            if kind == BatchKind::Copy && all_there {
+                state.toast_info(text);
+            } else {
+                state.toast_error(text);
+            }
         }
         BatchKind::Upload if batch.plan.steps.iter().all(ops::Step::acts) => {
             start_batch(state, batch, fx)
         }
-        BatchKind::Upload | BatchKind::Delete => open(
+        // A copy changes another server: always said and confirmed first.
+        BatchKind::Upload | BatchKind::Delete | BatchKind::Copy => open(
             state,
             Dialog::BatchConfirm(BatchConfirm {
                 batch,
@@ -188,22 +205,26 @@ pub(super) fn next_conflict(state: &mut State, batch: PendingBatch, fx: &mut Vec
     }
 }
 
-/// Starts a confirmed plan: a row for each acting download or upload, then the runner.
+/// Starts a confirmed plan: a row for each acting download, upload or copy, then the runner.
 pub(super) fn start_batch(state: &mut State, pending: PendingBatch, fx: &mut Vec<Effect>) {
-    let PendingBatch { kind, plan } = pending;
+    let PendingBatch { kind, plan, onto } = pending;
     let plan = Arc::new(plan);
-    let id = state.batches.add(kind, plan.clone());
+    let id = state.batches.add(kind, plan.clone(), onto.clone());
     let mut rows = vec![None; plan.steps.len()];
     for (index, step) in plan.steps.iter().enumerate() {
-        let job = match &step.action {
-            ops::Action::Download { to, existing, .. } => TransferJob::DownloadDocument {
+        let job = match (&step.action, &onto) {
+            (ops::Action::Download { to, existing, .. }, _) => TransferJob::DownloadDocument {
                 uid: step.uid.clone().unwrap_or_default(),
                 path: to.clone(),
                 overwrite: *existing == Existing::Replace,
             },
-            ops::Action::Upload { path, name } => TransferJob::UploadDocument {
+            (ops::Action::Upload { path, name }, _) => TransferJob::UploadDocument {
                 path: path.clone(),
                 name: name.clone(),
+            },
+            (ops::Action::Restore(item), Some(profile)) => TransferJob::CopyDocument {
+                uid: item.id.clone(),
+                profile: profile.clone(),
             },
             _ => continue,
         };
@@ -215,11 +236,13 @@ pub(super) fn start_batch(state: &mut State, pending: PendingBatch, fx: &mut Vec
     fx.push(Effect::ApplyBatch {
         batch: id,
         plan: SharedPlan(plan),
+        onto,
     });
 }
 
 /// `r` on a row of a batch that ended: its failed and cancelled steps, planned again as a new
-/// batch (`Plan::only`) whose rows take the old rows' places.
+/// batch (`Plan::only`) whose rows take the old rows' places; a copy's are planned afresh and
+/// confirmed again, with rows of their own.
 pub(super) fn retry_failed(state: &mut State, id: BatchId, fx: &mut Vec<Effect>) {
     let Some(batch) = state.batches.get(id) else {
         return;
@@ -246,8 +269,21 @@ pub(super) fn retry_failed(state: &mut State, id: BatchId, fx: &mut Vec<Effect>)
         return;
     }
     let steps: Vec<usize> = failed.iter().map(|(step, _)| *step).collect();
+    if let (BatchKind::Copy, Some(profile)) = (batch.kind, batch.onto.clone()) {
+        // Planned afresh: what the failed run left on the other server (a file resource with
+        // these bytes, a document after all) is seen, reused or skipped, and confirmed again.
+        let uids: Vec<String> = steps
+            .iter()
+            .filter_map(|&step| batch.plan.steps.get(step)?.uid.clone())
+            .collect();
+        let items = format!("{} to {profile}", documents(uids.len()));
+        ask_for_plan(state, BatchWork::Copy { uids, profile }, items, fx);
+        return;
+    }
     let plan = Arc::new(batch.plan.only(&steps));
-    let retry = state.batches.add(batch.kind, plan.clone());
+    let retry = state
+        .batches
+        .add(batch.kind, plan.clone(), batch.onto.clone());
     let mut rows = vec![None; plan.steps.len()];
     for (new_step, (_, index)) in failed.into_iter().enumerate() {
         if let Some((row, _)) = state.transfers.restart(index) {
@@ -261,7 +297,13 @@ pub(super) fn retry_failed(state: &mut State, id: BatchId, fx: &mut Vec<Effect>)
     fx.push(Effect::ApplyBatch {
         batch: retry,
         plan: SharedPlan(plan),
+        onto: batch_onto(state, retry),
     });
+}
+
+/// The profile batch `id` is applied onto, if not the session's.
+fn batch_onto(state: &State, id: BatchId) -> Option<String> {
+    state.batches.get(id).and_then(|batch| batch.onto.clone())
 }
 
 /// A step started, moved bytes or ended. Nothing here asks for a frame: the tick draws batch
@@ -278,6 +320,7 @@ pub(super) fn batch_event(state: &mut State, id: BatchId, event: Event, fx: &mut
         }
     };
     let plan = batch.plan.clone();
+    let onto = batch.onto.clone();
     let Some(planned) = plan.steps.get(step) else {
         return;
     };
@@ -305,14 +348,21 @@ pub(super) fn batch_event(state: &mut State, id: BatchId, event: Event, fx: &mut
             }
             batch.count(step, outcome.bytes(planned), now);
             if let Some(row) = row_id {
-                step_finished(state, row, outcome, fx);
+                step_finished(state, row, outcome, onto, fx);
             }
         }
     }
 }
 
-/// A batch step's row shows how it ended.
-fn step_finished(state: &mut State, id: TransferId, outcome: Outcome, fx: &mut Vec<Effect>) {
+/// A batch step's row shows how it ended. A step onto another profile's server (a copy's)
+/// leaves anything unlinked there, not among this server's uploads: the summary names it.
+fn step_finished(
+    state: &mut State,
+    id: TransferId,
+    outcome: Outcome,
+    onto: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
     let Some(row) = state.transfers.get_mut(id) else {
         return;
     };
@@ -341,16 +391,19 @@ fn step_finished(state: &mut State, id: TransferId, outcome: Outcome, fx: &mut V
         }
         Outcome::Failed { error, unlinked } => {
             row.state = TransferState::Failed(error);
-            row.unlinked = unlinked.clone();
-            unlinked
+            row.unlinked = unlinked.clone().filter(|_| onto.is_none());
+            row.unlinked.clone()
         }
         Outcome::Cancelled { unlinked } => {
             row.state = TransferState::Cancelled;
-            row.unlinked = unlinked.clone();
-            unlinked
+            row.unlinked = unlinked.clone().filter(|_| onto.is_none());
+            row.unlinked.clone()
         }
         Outcome::Restored { document, .. } => {
-            row.state = TransferState::Done(Finished::Document(document));
+            row.state = TransferState::Done(match onto {
+                Some(profile) => Finished::CopiedTo { profile, document },
+                None => Finished::Document(document),
+            });
             row.done = row.total.unwrap_or(row.done);
             None
         }
@@ -374,7 +427,7 @@ pub(super) fn batch_finished(
     };
     batch.running = false;
     let kind = batch.kind;
-    let text = summary_text(kind, &summary);
+    let text = summary_text(kind, batch.onto.as_deref(), &summary);
     if summary.succeeded() {
         state.toast_info(text);
     } else {
@@ -392,14 +445,16 @@ pub(super) fn batch_finished(
             reload(state, Pane::Documents, fx);
         }
         BatchKind::Upload if done > 0 => reload(state, Pane::Documents, fx),
-        BatchKind::Upload | BatchKind::Download => {}
+        // A copy changes another server: this one's list is as it was.
+        BatchKind::Upload | BatchKind::Download | BatchKind::Copy => {}
     }
 }
 
 /// "deleted 48 of 50 (1.2 MiB); 2 failed. Refused: “A”: DHIS2's words; …", and the file
-/// resources a failed upload left on the server.
-pub(super) fn summary_text(kind: BatchKind, summary: &Summary) -> String {
-    let mut text = summary.line(kind.past_tense());
+/// resources a failed upload left on the server (for a copy onto profile `onto`: on its
+/// server, "copied 3 of 4 to prod; 1 skipped").
+pub(super) fn summary_text(kind: BatchKind, onto: Option<&str>, summary: &Summary) -> String {
+    let mut text = summary.line_to(kind.past_tense(), onto);
     let failures = summary.failures();
     if !failures.is_empty() {
         let named: Vec<String> = failures
@@ -409,7 +464,7 @@ pub(super) fn summary_text(kind: BatchKind, summary: &Summary) -> String {
             .collect();
         let word = match kind {
             BatchKind::Delete => "Refused",
-            BatchKind::Download | BatchKind::Upload => "Failed",
+            BatchKind::Download | BatchKind::Upload | BatchKind::Copy => "Failed",
         };
         text.push_str(&format!(". {word}: {}", named.join("; ")));
         if failures.len() > FAILURES_NAMED {
@@ -418,8 +473,12 @@ pub(super) fn summary_text(kind: BatchKind, summary: &Summary) -> String {
     }
     let unlinked = summary.unlinked();
     if !unlinked.is_empty() {
+        let server = onto.map_or_else(
+            || "The server".to_string(),
+            |profile| format!("The server of {profile}"),
+        );
         text.push_str(&format!(
-            ". The server keeps {} uploaded file{} linked to no document: {}",
+            ". {server} keeps {} uploaded file{} linked to no document: {}",
             unlinked.len(),
             if unlinked.len() == 1 { "" } else { "s" },
             unlinked.join(", ")

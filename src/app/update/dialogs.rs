@@ -20,6 +20,7 @@ use crate::app::transfer_job::TransferJob;
 use crate::ops::Resolution;
 
 use super::batches::{ask_for_plan, start_batch};
+use super::copy_to::choose_key;
 use super::list_paging::reload;
 use super::transfer_events::start_transfer;
 
@@ -36,6 +37,7 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Dialog::Link(choice) => link_choice_key(state, choice, &key, fx),
         Dialog::Conflict(ask) => conflict_key(state, ask, &key, fx),
         Dialog::BatchConfirm(confirm) => batch_confirm_key(state, confirm, key, fx),
+        Dialog::ChooseProfile(choice) => choose_key(state, choice, &key, fx),
     };
 }
 

@@ -12,6 +12,7 @@ use crate::app::state::{
 use crate::app::transfer_job::TransferJob;
 
 use super::batches::{bulk_download_prompt, documents, plan_bulk_delete};
+use super::copy_to::copy_to_profile;
 use super::detail_panel::{details_follow_cursor, request_details};
 use super::dialogs::open_link;
 use super::list_paging::{fetch_next_page, jump_to_last_page, reload, request_page};
@@ -185,6 +186,7 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
             plan_bulk_delete(state, fx)
         }
         Action::MarkMatching => mark_matching(state),
+        Action::CopyTo => copy_to_profile(state, fx),
         Action::Delete => match state.pane {
             Pane::Documents => {
                 if let Some(document) = state.selected_document() {

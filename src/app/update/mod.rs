@@ -7,6 +7,7 @@ use crate::app::state::{BATCH_FRAME, Connection, Pane, ResourceSource, State};
 use crate::app::transfer_list::TransferState;
 
 mod batches;
+mod copy_to;
 mod detail_panel;
 mod dialogs;
 mod key_routing;
@@ -17,6 +18,7 @@ mod resource_reads;
 mod transfer_events;
 
 use batches::{batch_event, batch_finished, matching_selected, planned};
+use copy_to::profiles_listed;
 use detail_panel::{detail_loaded, request_details};
 use dialogs::{completed, link_created, upload_checked, upload_is_directory};
 use key_routing::{on_key, paste};
@@ -77,6 +79,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::BatchEvent { batch, event } => batch_event(state, batch, event, &mut fx),
         Msg::BatchFinished { batch, summary } => batch_finished(state, batch, summary, &mut fx),
         Msg::MatchingSelected { req, result } => matching_selected(state, req, result),
+        Msg::ProfilesListed { req, result } => profiles_listed(state, req, result),
         Msg::KnownResources(known) => {
             for resource in known {
                 if !state.resources.known.iter().any(|k| k.uid == resource.uid) {
