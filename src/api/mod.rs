@@ -21,6 +21,7 @@ mod documents;
 mod error;
 mod file_resources;
 pub mod filename;
+mod link_probe;
 mod listing;
 mod model;
 mod query;
@@ -48,6 +49,10 @@ pub use documents::{
 };
 pub use error::{Dhis2Error, Error, Result};
 pub use file_resources::{FILE_RESOURCE_FIELDS, check_upload_source};
+pub use link_probe::{
+    LINK_CONNECT_TIMEOUT, LINK_TIMEOUT, LinkAnswer, LinkProbeOptions, LinkProber,
+    MAX_LINK_REDIRECTS, NoAnswerReason, probe_link, refused_link_reason,
+};
 pub use listing::{AllPages, Cut};
 pub use model::{
     Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,
