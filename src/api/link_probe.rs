@@ -67,7 +67,7 @@ impl Default for LinkProbeOptions {
 }
 
 /// What a link's server said, or why it said nothing. Every string in it is printable, at most
-/// [`MAX_REMOTE_CHARS`] of remote text, and carries no userinfo. `Display` says it in words.
+/// 200 characters of remote text, and carries no userinfo. `Display` says it in words.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "answer", rename_all = "snake_case")]
 pub enum LinkAnswer {
@@ -241,7 +241,7 @@ impl LinkProber {
                 Ok(answer) => answer,
                 Err(_) => LinkAnswer::NoAnswer {
                     why: NoAnswerReason::TimedOut,
-                    detail: format!("no answer within {}", seconds(self.options.timeout)),
+                    detail: format!("after {}", seconds(self.options.timeout)),
                 },
             },
         };
@@ -454,7 +454,7 @@ fn no_answer(error: &reqwest::Error, options: &LinkProbeOptions) -> LinkAnswer {
                 seconds(options.connect_timeout)
             )
         } else {
-            format!("no answer within {}", seconds(options.timeout))
+            format!("after {}", seconds(options.timeout))
         };
         (NoAnswerReason::TimedOut, detail)
     } else if refused {
