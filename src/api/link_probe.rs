@@ -155,7 +155,7 @@ impl fmt::Display for LinkAnswer {
                     n => write!(f, " after {n} redirects on its host")?,
                 }
                 if *ranged_get {
-                    write!(f, " to a one-byte GET, as HEAD was refused")?;
+                    write!(f, " to a one-byte GET, HEAD having failed")?;
                 }
                 Ok(())
             }
@@ -589,7 +589,7 @@ mod tests {
         };
         assert_eq!(
             answer.to_string(),
-            "answers (HTTP 206) after 2 redirects on its host to a one-byte GET, as HEAD was refused"
+            "answers (HTTP 206) after 2 redirects on its host to a one-byte GET, HEAD having failed"
         );
         let answer = LinkAnswer::NoAnswer {
             why: NoAnswerReason::ConnectionRefused,
