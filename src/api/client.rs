@@ -439,7 +439,7 @@ pub(crate) fn request_label(method: &Method, url: &Url) -> String {
 /// The TLS setup every client shares: the platform verifier reqwest would build, but built once
 /// per process, because loading the system's root certificates for each client costs tens of
 /// milliseconds (most of a client's construction).
-fn tls_config() -> Result<rustls::ClientConfig> {
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig> {
     static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {

@@ -30,23 +30,33 @@ static EXTERNAL_URL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Checks a URL against DHIS2's own rule, with a hint about what to change.
 pub fn check_external_url(url: &str) -> Result<()> {
-    if EXTERNAL_URL.is_match(url) {
-        return Ok(());
+    match external_url_problem(url) {
+        None => Ok(()),
+        Some(hint) => Err(Error::InvalidInput(format!(
+            "DHIS2 will not accept `{url}` as a link: {hint}"
+        ))),
     }
-    let hint = if !(url.starts_with("http://") || url.starts_with("https://")) {
-        "it must start with http:// or https://"
-    } else if url.chars().any(char::is_whitespace) {
-        "it must not contain spaces"
-    } else if !url.is_ascii() {
-        "it must be ASCII (percent-encode other characters)"
-    } else if url.len() <= "https://".len() {
-        "it needs a host"
-    } else {
-        "it contains a character DHIS2 refuses, or ends with one of . ? ) , ; ! :"
-    };
-    Err(Error::InvalidInput(format!(
-        "DHIS2 will not accept `{url}` as a link: {hint}"
-    )))
+}
+
+/// What DHIS2's rule finds wrong with `url` as an external link (E4004), as a hint about what
+/// to change, without repeating the URL; `None` when the rule accepts it.
+pub(crate) fn external_url_problem(url: &str) -> Option<&'static str> {
+    if EXTERNAL_URL.is_match(url) {
+        return None;
+    }
+    Some(
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            "it must start with http:// or https://"
+        } else if url.chars().any(char::is_whitespace) {
+            "it must not contain spaces"
+        } else if !url.is_ascii() {
+            "it must be ASCII (percent-encode other characters)"
+        } else if url.len() <= "https://".len() {
+            "it needs a host"
+        } else {
+            "it contains a character DHIS2 refuses, or ends with one of . ? ) , ; ! :"
+        },
+    )
 }
 
 /// The result of the two-step upload.

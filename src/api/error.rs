@@ -440,7 +440,7 @@ fn certificate_problem(reason: &rustls::CertificateError) -> (&'static str, Stri
 
 /// `cause` as an `E`, also when wrapped in `io::Error`s (whose `source` skips what they wrap;
 /// hyper-rustls nests a rustls error two deep).
-fn found<'a, E: std::error::Error + 'static>(
+pub(crate) fn found<'a, E: std::error::Error + 'static>(
     cause: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a E> {
     let mut current = cause;

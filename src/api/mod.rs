@@ -22,6 +22,7 @@ mod edit;
 mod error;
 mod file_resources;
 pub mod filename;
+mod link_probe;
 mod listing;
 mod model;
 mod query;
@@ -50,6 +51,10 @@ pub use documents::{
 pub use edit::{EditPath, Edited};
 pub use error::{Dhis2Error, Error, Result};
 pub use file_resources::{FILE_RESOURCE_FIELDS, check_upload_source};
+pub use link_probe::{
+    LINK_CONNECT_TIMEOUT, LINK_TIMEOUT, LinkAnswer, LinkProbeOptions, LinkProber,
+    MAX_LINK_REDIRECTS, NoAnswerReason, probe_link, refused_link_reason,
+};
 pub use listing::{AllPages, Cut};
 pub use model::{
     Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,

@@ -450,6 +450,7 @@ async fn store_upload(
         created_by: user.id,
         blob: blob.path.clone(),
         stored_at,
+        blob_gone: false,
     };
     db.file_resources.insert(id, fr.clone());
     Ok(fr)

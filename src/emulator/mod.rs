@@ -10,6 +10,7 @@ mod download;
 mod faults;
 mod fields;
 mod file_resources;
+mod file_store;
 mod listing;
 mod model;
 mod query;
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultBody, FaultRule, Faults};
+pub use file_store::LostBytes;
 pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
 pub use version::{Dhis2Version, VersionError};
 
@@ -187,6 +189,19 @@ impl Emulator {
     /// Adds a document (link or file) directly; returns its id.
     pub fn seed_document(&self, seed: SeedDocument) -> String {
         seed::add_document(&self.state, seed)
+    }
+
+    /// Loses the bytes of stored file resource `uid` as `how` says (the blob gone from the
+    /// store, or left empty), leaving its row as it was; `Ok(false)` when there is no such file
+    /// resource. What each way looks like over HTTP is in [`LostBytes`].
+    pub fn lose_bytes(&self, uid: &str, how: LostBytes) -> std::io::Result<bool> {
+        file_store::lose_bytes(&self.state, uid, how)
+    }
+
+    /// Deletes the row of file resource `uid`, leaving any document that points at it
+    /// dangling (its `/data` answers 500); `false` when there is no such file resource.
+    pub fn remove_file_resource(&self, uid: &str) -> bool {
+        file_store::remove_file_resource(&self.state, uid)
     }
 
     /// Adds a dashboard directly; returns its id.

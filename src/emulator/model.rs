@@ -533,6 +533,9 @@ pub struct FileResource {
     pub blob: PathBuf,
     /// When the asynchronous store "finishes"; `None` = never (a failed store stays PENDING).
     pub stored_at: Option<Instant>,
+    /// The blob was taken from the store after the row was written (`Emulator::lose_bytes`):
+    /// the status check finds nothing, so it reads PENDING, and `/data` answers 500.
+    pub blob_gone: bool,
 }
 
 /// How `storageStatus` is reported on this path (dhis2-api.md §4.3).
@@ -547,13 +550,22 @@ pub enum StatusView {
 }
 
 impl FileResource {
+    /// Whether the content store has the blob now (`checkStorageStatus`).
     pub fn is_stored(&self) -> bool {
+        !self.blob_gone && self.save_finished()
+    }
+
+    /// Whether the asynchronous save has run, whatever became of the blob since.
+    fn save_finished(&self) -> bool {
         self.stored_at.is_some_and(|at| Instant::now() >= at)
     }
 
-    /// Image variants exist once stored (png/jpeg in DATA_VALUE, USER_AVATAR, ORG_UNIT).
+    /// Image variants exist once saved (png/jpeg in DATA_VALUE, USER_AVATAR, ORG_UNIT). The
+    /// flag is a column the save sets, so a blob lost later leaves it as it was.
     pub fn has_multiple_storage_files(&self) -> bool {
-        self.is_stored() && self.domain.has_image_variants() && is_variant_image(&self.content_type)
+        self.save_finished()
+            && self.domain.has_image_variants()
+            && is_variant_image(&self.content_type)
     }
 
     pub fn storage_status(&self, view: StatusView) -> &'static str {

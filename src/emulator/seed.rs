@@ -91,7 +91,13 @@ pub struct SeedFileResource {
     pub assigned: bool,
     /// `false`: stays PENDING for ever (downloads answer 500).
     pub stored: bool,
+    /// `None`: now.
     pub created: Option<NaiveDateTime>,
+    /// `None`: the same as `created`. The cleanup job of 2.41.7+/2.42.4+ goes by it (an
+    /// unassigned DOCUMENT file resource last updated more than two days ago is deleted,
+    /// dhis2-api.md §4.7, §13.7); the emulator runs no cleanup, so an orphan seeded days old
+    /// stays, as on a server whose job has not run yet.
+    pub last_updated: Option<NaiveDateTime>,
 }
 
 impl SeedFileResource {
@@ -105,6 +111,7 @@ impl SeedFileResource {
             assigned: false,
             stored: true,
             created: None,
+            last_updated: None,
         }
     }
     pub fn id(mut self, id: &str) -> Self {
@@ -127,9 +134,22 @@ impl SeedFileResource {
         self.created = Some(created);
         self
     }
+    /// E.g. `now - 3 days` with `assigned(false)`: an orphan the cleanup job is due to delete.
+    pub fn last_updated(mut self, last_updated: NaiveDateTime) -> Self {
+        self.last_updated = Some(last_updated);
+        self
+    }
 }
 
 /// A document for [`super::Emulator::seed_document`], owned by admin.
+///
+/// Seeding skips the import checks of a create (dhis2-api.md §3.4), as a document made on an
+/// older server or written into the database would: a link whose URL DHIS2 now refuses with
+/// E4004 (`link("Old", "ftp://files.example.org/a")`), or a file document whose file resource
+/// does not exist (`file("Lost", "NoSuchFr001")`, what a create refuses with E4015). Such a
+/// document reads like any other; the `/data` of a dangling one takes DHIS2's legacy path (no
+/// linked file resource) and answers 500, and a link's `/data` is the 302 to its URL whatever
+/// the URL is (no `Location` when the URL cannot be a header value).
 #[derive(Clone, Debug)]
 pub struct SeedDocument {
     pub id: Option<String>,
@@ -157,7 +177,8 @@ impl SeedDocument {
             last_updated: None,
         }
     }
-    /// A file document; its file resource becomes DOCUMENT and assigned, as on create.
+    /// A file document; its file resource becomes DOCUMENT and assigned, as on create. A uid
+    /// no file resource has seeds a dangling document (see above).
     pub fn file(name: &str, file_resource_id: &str) -> Self {
         Self {
             external: false,
@@ -266,6 +287,7 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
     let blob = state.store.write_bytes(&seed.bytes)?;
     let domain = Domain::from_name(&seed.domain, state.version).unwrap_or(Domain::Document);
     let created = seed.created.unwrap_or_else(now);
+    let last_updated = seed.last_updated.unwrap_or(created);
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
     db.file_resources.insert(
@@ -279,10 +301,11 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
             domain,
             assigned: seed.assigned,
             created,
-            last_updated: created,
+            last_updated,
             created_by: ADMIN.id,
             blob: blob.path,
             stored_at: seed.stored.then(Instant::now),
+            blob_gone: false,
         },
     );
     Ok(id)
