@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
 use common::cli_server::{Server, stdout, succeed};
-use d2files::emulator::{SeedDashboard, SeedDocument, SeedFileResource};
+use d2files::emulator::{LostBytes, SeedDashboard, SeedDocument, SeedFileResource};
 
 fn days_ago(days: i64) -> chrono::NaiveDateTime {
     (Utc::now() - Duration::days(days)).naive_utc()
@@ -367,7 +367,121 @@ fn ctrl_c_stops_a_check_with_a_line_and_status_130() {
     let (code, output) = run.finish();
     assert_eq!(code, 130, "{output}");
     assert!(
-        output.contains("interrupted by Ctrl-C: the check stopped after reading 0 of 2 files"),
+        output.contains("interrupted by Ctrl-C: the check stopped after 0 of 2 reads"),
         "{output}"
     );
+}
+
+#[test]
+fn with_links_each_link_is_asked_without_our_credentials_and_dead_ones_are_named() {
+    let server = Server::start("2.42", false);
+    let host = server
+        .runtime
+        .block_on(common::hostile::serve(|request, mut conn| async move {
+            match request.path() {
+                "/ok" => {
+                    let _ = conn.head(200, &[("Content-Length", "10")]).await;
+                }
+                "/moved" => {
+                    let _ = conn
+                        .head(
+                            301,
+                            &[
+                                ("Location", "https://elsewhere.example/"),
+                                ("Content-Length", "0"),
+                            ],
+                        )
+                        .await;
+                }
+                _ => conn.respond(404, "text/plain", b"gone").await,
+            }
+        }));
+    let base = host.base_url();
+    let seed = |name: &str, path: &str| {
+        server
+            .emulator
+            .seed_document(SeedDocument::link(name, &format!("{base}{path}")))
+    };
+    let ok = seed("Answers", "/ok");
+    let gone = seed("Gone", "/gone");
+    let moved = seed("Moved", "/moved");
+    // A port nothing listens on (the emulator's own would answer).
+    let refused = server
+        .emulator
+        .seed_document(SeedDocument::link("Refused", "http://127.0.0.1:9/"));
+
+    let without = server.run(&["check"]);
+    assert_eq!(code(&without), 0, "no link is asked without --links");
+    assert_eq!(host.seen().len(), 0);
+
+    let output = server.run(&["check", "--links"]);
+    assert_eq!(code(&output), 1);
+    let (found, out) = problems(&output);
+    let expected: BTreeSet<String> = [&gone, &refused].into_iter().cloned().collect();
+    assert_eq!(found, expected, "{out}");
+    assert!(
+        out.contains("dead link: the link answers with an error: HTTP 404"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no answer: the connection was refused"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "i {moved} \"Moved\": link goes elsewhere: redirects to elsewhere.example"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains(&ok), "{out}");
+    let seen = host.seen();
+    assert_eq!(seen.len(), 3, "one HEAD per link on this host: {seen:?}");
+    for request in &seen {
+        assert_eq!(request.method, "HEAD");
+        for header in ["authorization", "cookie", "proxy-authorization"] {
+            assert!(
+                request.header(header).is_none(),
+                "{header} sent to a link host"
+            );
+        }
+    }
+}
+
+#[test]
+fn with_data_a_file_whose_store_lost_its_bytes_is_found_although_it_reads_stored() {
+    let server = Server::start("2.42", false);
+    let (fine, _) = file_document(&server, "Fine", b"%PDF fine");
+    let (emptied, emptied_fr) = file_document(&server, "Emptied", b"%PDF emptied");
+    let (gone, gone_fr) = file_document(&server, "Gone", b"%PDF gone");
+    assert!(
+        server
+            .emulator
+            .lose_bytes(&emptied_fr, LostBytes::Empty)
+            .unwrap()
+    );
+    assert!(
+        server
+            .emulator
+            .lose_bytes(&gone_fr, LostBytes::Gone)
+            .unwrap()
+    );
+
+    // Without --data, only the one whose status says so (PENDING) is found.
+    let (plain, out) = problems(&server.run(&["check", "--pending-minutes", "0"]));
+    assert_eq!(plain, BTreeSet::from([gone.clone()]), "{out}");
+
+    let output = server.run(&["check", "--data", "--pending-minutes", "0"]);
+    let (found, out) = problems(&output);
+    assert_eq!(
+        found,
+        BTreeSet::from([emptied.clone(), gone.clone()]),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{emptied_fr} records 12 B but /data serves an empty file"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains(&fine), "{out}");
 }

@@ -425,7 +425,7 @@ pub const CHECK_JOBS: u16 = 8;
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// A backup folder to verify against its manifest, offline (no server is asked).
-    #[arg(conflicts_with_all = ["filters", "against", "data"])]
+    #[arg(conflicts_with_all = ["filters", "against", "links", "data"])]
     pub dir: Option<PathBuf>,
     /// DHIS2 filter `property:operator:value`, repeatable (ANDed): check only these
     /// documents (orphans are looked for only without a filter).
@@ -434,6 +434,11 @@ pub struct AuditArgs {
     /// Compare with a backup folder: sizes and MD5s, and what only one side has.
     #[arg(long, value_name = "DIR")]
     pub against: Option<PathBuf>,
+    /// Also ask every external link whether it answers: a HEAD (a one-byte GET where HEAD is
+    /// refused), with a short timeout, never with DHIS2's credentials, following redirects on
+    /// the link's own host only.
+    #[arg(long)]
+    pub links: bool,
     /// Also ask the server for each file's bytes (headers only): finds a file whose bytes
     /// the store lost although it reads STORED.
     #[arg(long)]

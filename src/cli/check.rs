@@ -34,7 +34,7 @@ pub async fn run(client: &Client, args: &AuditArgs, json: bool) -> anyhow::Resul
         checked = check_server(client, &request, &show) => checked,
         signal = stop_signal() => {
             let done = format!(
-                "the check stopped after reading {} of {} files; it changes nothing",
+                "the check stopped after {} of {} reads; it changes nothing",
                 bar.0.position(),
                 bar.0.length().unwrap_or(0)
             );
@@ -69,6 +69,7 @@ fn request(args: &AuditArgs) -> anyhow::Result<CheckRequest> {
         query,
         against: args.against.clone(),
         data: args.data,
+        links: args.links,
         jobs: usize::from(args.jobs),
         pending_grace: Duration::from_secs(u64::from(args.pending_minutes) * 60),
     })
@@ -194,7 +195,7 @@ impl Bar {
         };
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
-            ProgressStyle::with_template("checking [{bar:30}] {pos}/{len} files read, ETA {eta}")
+            ProgressStyle::with_template("checking [{bar:30}] {pos}/{len} read, ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );

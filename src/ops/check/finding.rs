@@ -31,6 +31,8 @@ pub enum Class {
     Storing,
     /// Informational: dashboards show the document.
     OnDashboards,
+    /// Informational: the link redirects to another host, which the check does not follow.
+    LinkElsewhere,
 }
 
 impl Class {
@@ -41,13 +43,16 @@ impl Class {
             Class::Ok => '=',
             Class::OnlyOnServer => '+',
             Class::OnlyInBackup => '-',
-            Class::Storing | Class::OnDashboards => 'i',
+            Class::Storing | Class::OnDashboards | Class::LinkElsewhere => 'i',
             _ => '!',
         }
     }
 
     pub fn is_problem(self) -> bool {
-        !matches!(self, Class::Ok | Class::Storing | Class::OnDashboards)
+        !matches!(
+            self,
+            Class::Ok | Class::Storing | Class::OnDashboards | Class::LinkElsewhere
+        )
     }
 
     /// The class's name in JSON.
@@ -65,6 +70,7 @@ impl Class {
             Class::Unreadable => "unreadable",
             Class::Storing => "still_storing",
             Class::OnDashboards => "on_dashboards",
+            Class::LinkElsewhere => "link_elsewhere",
         }
     }
 
@@ -83,6 +89,7 @@ impl Class {
             Class::Unreadable => "not checked",
             Class::Storing => "still storing",
             Class::OnDashboards => "on dashboards",
+            Class::LinkElsewhere => "link goes elsewhere",
         }
     }
 }

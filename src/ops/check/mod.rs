@@ -14,8 +14,8 @@ use std::time::Duration;
 use futures_util::{StreamExt, stream};
 
 use crate::api::{
-    Client, Document, Error, FileResource, ListQuery, Result, ServerVersion, StorageStatus,
-    check_external_url,
+    Client, Document, Error, FileResource, LinkAnswer, LinkProbeOptions, LinkProber, ListQuery,
+    Result, ServerVersion, StorageStatus, refused_link_reason,
 };
 use crate::ops::backup::{Manifest, list_documents};
 
@@ -44,6 +44,8 @@ pub struct CheckRequest {
     pub against: Option<PathBuf>,
     /// Also ask `/data` for each file's length (headers only).
     pub data: bool,
+    /// Also ask each external link whether it answers (never with DHIS2's credentials).
+    pub links: bool,
     pub jobs: usize,
     pub pending_grace: Duration,
 }
@@ -54,6 +56,7 @@ impl Default for CheckRequest {
             query: ListQuery::new(),
             against: None,
             data: false,
+            links: false,
             jobs: DEFAULT_CHECK_JOBS,
             pending_grace: DEFAULT_PENDING_GRACE,
         }
@@ -101,9 +104,14 @@ pub async fn check_server(
     let everything = request.query.filters.is_empty();
     let listed = list_file_resources(client).await?;
     let wanted = files_shown(&documents);
-    let total = wanted.len();
+    let links = if request.links {
+        links_of(&documents)
+    } else {
+        Vec::new()
+    };
+    let total = wanted.len() + links.len();
     progress(CheckProgress { done: 0, total });
-    let mut probes: HashMap<String, Probe> = HashMap::with_capacity(total);
+    let mut probes: HashMap<String, Probe> = HashMap::with_capacity(wanted.len());
     let mut reads = stream::iter(wanted)
         .map(|uid| async move {
             let probe = probe(client, &uid, request.data).await;
@@ -117,13 +125,21 @@ pub async fn check_server(
             total,
         });
     }
+    drop(reads);
+    let answers = probe_links(links, request.jobs, &|done| {
+        progress(CheckProgress {
+            done: probes.len() + done,
+            total,
+        })
+    })
+    .await?;
     let dashboards = shown_on_dashboards(client).await;
     let mut report = Report::default();
     let grace = chrono::Duration::from_std(request.pending_grace).unwrap_or(chrono::Duration::MAX);
     for document in &documents {
         let mut item = Item::new(ItemKind::Document, &document.id, document.title());
         if document.external {
-            link_findings(document, &mut item);
+            link_findings(document, answers.get(&document.id), &mut item);
         } else {
             file_findings(document, &probes, now, grace, &mut item);
         }
@@ -248,13 +264,45 @@ fn plural(count: usize) -> String {
     }
 }
 
-fn link_findings(document: &Document, item: &mut Item) {
+/// The external documents' links, by document uid.
+fn links_of(documents: &[Document]) -> Vec<(String, String)> {
+    documents
+        .iter()
+        .filter(|document| document.external)
+        .filter_map(|document| Some((document.id.clone(), document.url.clone()?)))
+        .collect()
+}
+
+/// Each link's answer, `jobs` at a time, from a prober of its own (no credentials of ours);
+/// `progress` hears how many have answered.
+async fn probe_links(
+    links: Vec<(String, String)>,
+    jobs: usize,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<HashMap<String, LinkAnswer>> {
+    let mut answers = HashMap::with_capacity(links.len());
+    if links.is_empty() {
+        return Ok(answers);
+    }
+    let prober = LinkProber::new(LinkProbeOptions::default())?;
+    let prober = &prober;
+    let mut asked = stream::iter(links)
+        .map(|(document, url)| async move { (document, prober.probe(&url).await) })
+        .buffer_unordered(jobs.max(1));
+    while let Some((document, answer)) = asked.next().await {
+        answers.insert(document, answer);
+        progress(answers.len());
+    }
+    Ok(answers)
+}
+
+fn link_findings(document: &Document, answer: Option<&LinkAnswer>, item: &mut Item) {
     let url = document.url.as_deref().unwrap_or_default();
-    if let Err(error) = check_external_url(url) {
+    if let Some(why) = refused_link_reason(url) {
         item.findings.push(
             Finding::new(
                 Class::RefusedLink,
-                format!("DHIS2 refuses this URL today (E4004): {error}"),
+                format!("DHIS2 refuses this URL today (E4004): {why}"),
             )
             .advice(
                 "every update of this document fails until its URL is fixed: correct it, or \
@@ -262,6 +310,17 @@ fn link_findings(document: &Document, item: &mut Item) {
             ),
         );
     }
+    let finding = match answer {
+        None | Some(LinkAnswer::Answers { .. } | LinkAnswer::NotProbed { .. }) => return,
+        Some(moved @ LinkAnswer::RedirectsElsewhere { .. }) => {
+            Finding::new(Class::LinkElsewhere, moved.to_string())
+        }
+        Some(dead) => Finding::new(Class::DeadLink, format!("the link {dead}")).advice(
+            "fix the document's URL (d2files documents link … makes a new one), or delete it if \
+             the page is gone",
+        ),
+    };
+    item.findings.push(finding);
 }
 
 fn file_findings(
