@@ -631,6 +631,24 @@ pub enum DocumentsCommand {
         #[arg(long)]
         name: String,
     },
+    /// Rename a document, keeping its uid, its file or link, and its sharing (working around
+    /// DHIS2's refusal to update a file document that keeps its file, E4016).
+    Rename {
+        /// The document's uid (11 letters and digits).
+        uid: String,
+        /// Its new name.
+        name: String,
+    },
+    /// Put a new file behind a document, keeping its uid (so dashboards and links to it keep
+    /// working), its name and its sharing.
+    Replace {
+        /// The document's uid (11 letters and digits).
+        uid: String,
+        /// The new file.
+        path: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+    },
     /// Download documents' files: one to a file or a directory, several (or every match of
     /// --filter) into a directory, a few at a time (D2FILES_TRANSFERS, default 3).
     Download {

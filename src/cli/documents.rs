@@ -89,6 +89,19 @@ pub async fn run(
                 Ok(())
             }
         }
+        DocumentsCommand::Rename { uid, name } => {
+            let edited = client
+                .rename_document(&uid, &name, &TransferOptions::default())
+                .await?;
+            edited_lines(&edited, "renamed", json)
+        }
+        DocumentsCommand::Replace { uid, path, check } => {
+            let (mut options, bar) = transfer_options("↑", false, &check);
+            options.unlinked = unlinked.clone();
+            let edited = client.replace_document_file(&uid, &path, &options).await;
+            bar.finish_and_clear();
+            edited_lines(&edited?, "replaced its file", json)
+        }
         DocumentsCommand::Download {
             items,
             select,
@@ -455,4 +468,18 @@ async fn delete(
         transfer: TransferOptions::default(),
     };
     batch::apply(client, &plan, Verb::Delete, json, options).await
+}
+
+/// What an edit did, in a line (or the document and the path taken, as JSON).
+fn edited_lines(edited: &crate::api::Edited, done: &str, json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(edited);
+    }
+    say(format!(
+        "Document {} \"{}\": {}",
+        edited.document.id,
+        edited.document.title(),
+        edited.describe(done)
+    ))?;
+    Ok(())
 }

@@ -81,6 +81,7 @@ impl Work {
             DocumentsCommand::Upload { paths, .. } => {
                 Work::DocumentUpload(paths.first().cloned().unwrap_or_default())
             }
+            DocumentsCommand::Replace { path, .. } => Work::DocumentUpload(path.clone()),
             _ => Work::Other,
         }
     }

@@ -25,6 +25,8 @@ pub struct FaultRule {
     pub path_contains: Option<String>,
     /// How many requests it fails before it expires.
     pub count: u32,
+    /// How many matching requests it lets through first (to fail the second PUT of an edit).
+    pub skip: u32,
     pub status: u16,
     pub body: FaultBody,
 }
@@ -36,6 +38,7 @@ impl FaultRule {
             method: None,
             path_contains: None,
             count: 1,
+            skip: 0,
             status,
             body: FaultBody::WebMessage,
         }
@@ -53,6 +56,12 @@ impl FaultRule {
 
     pub fn times(mut self, count: u32) -> Self {
         self.count = count;
+        self
+    }
+
+    /// Lets the first `n` matching requests through, then fails the next ones.
+    pub fn after(mut self, n: u32) -> Self {
+        self.skip = n;
         self
     }
 
@@ -207,6 +216,10 @@ impl Faults {
     pub(crate) fn take_failure(&self, method: &str, path: &str) -> Option<FaultRule> {
         let mut state = self.lock();
         let index = state.rules.iter().position(|r| r.matches(method, path))?;
+        if state.rules[index].skip > 0 {
+            state.rules[index].skip -= 1;
+            return None;
+        }
         let rule = state.rules[index].clone();
         state.rules[index].count -= 1;
         if state.rules[index].count == 0 {
