@@ -18,12 +18,13 @@ mod common;
 
 use common::{McpClient, hostile};
 
-const ALL_TOOLS: [&str; 6] = [
+const ALL_TOOLS: [&str; 7] = [
     "files_check",
     "files_documents_create_external",
     "files_documents_delete",
     "files_documents_get",
     "files_documents_list",
+    "files_documents_rename",
     "files_resources_get",
 ];
 
@@ -115,6 +116,7 @@ fn assert_tools_are_described(tools: &[Tool]) {
         let expected = match tool.name.as_ref() {
             "files_documents_create_external" => (false, false, false),
             "files_documents_delete" => (false, true, true),
+            "files_documents_rename" => (false, false, true),
             _ => (true, false, true),
         };
         let annotations = tool.annotations.as_ref().expect("annotations");
@@ -199,6 +201,10 @@ async fn read_only_hides_and_refuses_the_writing_tools() {
     );
     for (tool, arguments) in [
         ("files_documents_delete", json!({"uid": "RTkjSgLtdI6"})),
+        (
+            "files_documents_rename",
+            json!({"uid": "RTkjSgLtdI6", "name": "x"}),
+        ),
         (
             "files_documents_create_external",
             json!({"name": "x", "url": "https://dhis2.org"}),
@@ -1051,6 +1057,44 @@ async fn files_check_returns_the_summary_and_the_problem_rows_of_the_demo() {
     let (message, detail) =
         tool_error(&call(&client, "files_check", json!({"filter": "name:contains:x"})).await);
     assert!(message.contains("is not a valid operator"), "{message}");
+    assert_refused_as(&detail, 400, "Bad Request", "E1003");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn files_documents_rename_keeps_the_uid_and_says_how_it_was_done() {
+    let (_emulator, dhis2) = demo_emulator().await;
+    let client = connect(FilesServer::new(dhis2.clone(), false)).await;
+    let before = dhis2.get_document("nY0y40ZG4lX").await.unwrap();
+    let renamed = ok_json(
+        &call(
+            &client,
+            "files_documents_rename",
+            json!({"uid": "nY0y40ZG4lX", "name": "2025 Malaria annual report (final)"}),
+        )
+        .await,
+    );
+    assert_eq!(renamed["document"]["id"], "nY0y40ZG4lX");
+    assert_eq!(
+        renamed["document"]["name"],
+        "2025 Malaria annual report (final)"
+    );
+    // The demo is 2.41.7: E4016, so a fresh copy of the file.
+    assert_eq!(renamed["path"], "fresh_copy", "{renamed}");
+    assert_eq!(renamed["previous_file"], json!(before.url), "{renamed}");
+    assert!(
+        renamed["said"].as_str().unwrap().contains("E4016"),
+        "{renamed}"
+    );
+    let (message, detail) = tool_error(
+        &call(
+            &client,
+            "files_documents_rename",
+            json!({"uid": "nY0y40ZG4lX", "name": " "}),
+        )
+        .await,
+    );
+    assert!(!message.is_empty());
     assert_refused_as(&detail, 400, "Bad Request", "E1003");
     client.cancel().await.unwrap();
 }

@@ -215,6 +215,18 @@ pub struct DocumentUid {
     pub uid: String,
 }
 
+/// Arguments of `files_documents_rename`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameArgs {
+    /// The document's uid: 11 letters and digits, the first a letter (e.g. `RTkjSgLtdI6`).
+    #[schemars(regex(pattern = UID_PATTERN))]
+    pub uid: String,
+    /// The new name as users will see it, 1 to 230 characters.
+    #[schemars(length(min = 1, max = 230))]
+    pub name: String,
+}
+
 /// Arguments of `files_check`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,4 +1,5 @@
-//! The metadata tools (five, and the read-only check) and the MCP handler that serves them.
+//! The metadata tools (list, get, create a link, rename, delete, a file resource's metadata,
+//! the read-only check) and the MCP handler that serves them.
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
@@ -12,7 +13,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::api::{self, Client, Pager};
-use crate::mcp::schema::{CheckArgs, CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs};
+use crate::mcp::schema::{
+    CheckArgs, CreateExternalArgs, DocumentUid, FileResourceUid, ListArgs, RenameArgs,
+};
 use crate::ops::check::{Report, check_server};
 
 /// Problem rows `files_check` returns at most: an agent's context is small, and a server with
@@ -26,14 +29,18 @@ const BAD_REQUEST: &str = "E1003";
 const FORBIDDEN: &str = "E1006";
 
 /// The tools that change the server; `--read-only` hides and refuses them.
-pub const WRITING_TOOLS: [&str; 2] = ["files_documents_create_external", "files_documents_delete"];
+pub const WRITING_TOOLS: [&str; 3] = [
+    "files_documents_create_external",
+    "files_documents_delete",
+    "files_documents_rename",
+];
 
 const INSTRUCTIONS: &str = r#"d2files: the documents and file resources of a DHIS2 server, metadata only.
 - files_documents_list finds documents (filter syntax property:operator:value, e.g. name:ilike:malaria; paged from 1) and returns them with the pager.
 - files_documents_get reads one document by uid (11 letters/digits, starting with a letter).
 - A document is either an external link (external: true, url is the link) or an uploaded file (external: false, url is the uid of its file resource); files_resources_get reads that file resource's metadata (name, contentType, contentLength, contentMd5, domain, storageStatus).
 - files_check audits the documents and file resources (files whose bytes are lost, documents pointing at no file, orphaned files, links DHIS2 refuses) and returns a summary by class and the problem rows, each with its reason and what to do.
-- files_documents_create_external adds a link document; files_documents_delete deletes a document (for an uploaded file only the document goes: its file resource stays on the server).
+- files_documents_create_external adds a link document; files_documents_rename renames one (uid, file or link, and sharing kept); files_documents_delete deletes a document (for an uploaded file only the document goes: its file resource stays on the server).
 Uploading and downloading file contents is not done here: use the d2files command line (d2files documents upload|download, d2files resources upload|download) or its terminal UI.
 Errors are tool results with isError: true, whose structuredContent (also the text) is {"error": {...}} shaped like a DHIS2 WebMessage: httpStatus, httpStatusCode, status "ERROR", message, and errorCode where one applies. DHIS2's refusals keep its words and code (E1005 not found, E1006 forbidden, E1003 bad filter), with errorReports and a hint where there are; arguments refused before anything is sent, and a page past the end (with the pager), are 400 E1003; calls a read-only server refuses are 403 E1006; a server that cannot be reached or does not answer in time gives a message without httpStatus."#;
 
@@ -162,6 +169,38 @@ impl FilesServer {
         reply(&self.client, "files_documents_create_external", created)
     }
 
+    /// Renames a document.
+    #[tool(
+        name = "files_documents_rename",
+        description = "Rename a DHIS2 document, keeping its uid, its file or link and its sharing. DHIS2 2.38 to 2.42.5 refuse to update a file document that keeps its file (E4016): d2files then uses the old partial update (up to 2.40) or points the document at a fresh copy of its file (2.41+; the old file resource stays on the server), and puts back the sharing DHIS2 resets on update. Returns {\"document\", \"path\": direct|partial_patch|fresh_copy, \"previous_file\"?, \"said\": what was done in words}.",
+        annotations(
+            title = "Rename a document",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn files_documents_rename(
+        &self,
+        Parameters(RenameArgs { uid, name }): Parameters<RenameArgs>,
+    ) -> CallToolResult {
+        let renamed = self
+            .client
+            .rename_document(uid.trim(), &name, &api::TransferOptions::default())
+            .await
+            .map(|edited| {
+                let said = edited.describe("renamed");
+                json!({
+                    "document": edited.document,
+                    "path": edited.path,
+                    "previous_file": edited.previous_file,
+                    "said": said,
+                })
+            });
+        reply(&self.client, "files_documents_rename", renamed)
+    }
+
     /// Deletes a document.
     #[tool(
         name = "files_documents_delete",
@@ -234,7 +273,7 @@ impl ServerHandler for FilesServer {
         if self.read_only && WRITING_TOOLS.contains(&request.name.as_ref()) {
             tracing::info!(tool = %request.name, "refused: the server is read-only");
             let message = format!(
-                "`{}` is not available: this d2files MCP server runs read-only (--read-only), so documents cannot be created or deleted",
+                "`{}` is not available: this d2files MCP server runs read-only (--read-only), so documents cannot be created, renamed or deleted",
                 request.name
             );
             return Ok(error_result(web_message(Some(403), message, Some(FORBIDDEN))).into());
