@@ -259,3 +259,33 @@ fn a_link_has_no_file_to_replace_and_bad_input_is_refused_before_sending() {
     assert!(!message.is_empty());
     assert_eq!(common::count(&server.emulator, "PUT", "/api/documents/"), 0);
 }
+
+#[test]
+fn sharing_that_cannot_be_put_back_is_said_and_a_single_failure_is_tried_again() {
+    let server = Server::start("2.42", false);
+    let client = common::admin(&server.emulator);
+    let uid = server
+        .emulator
+        .seed_document(SeedDocument::link("Academy", "https://dhis2.org/academy/"));
+    server
+        .runtime
+        .block_on(client.set_document_sharing(&uid, &custom_sharing()))
+        .unwrap();
+    let faults = server.emulator.faults();
+    // One failure: tried again, and the sharing is back.
+    faults.fail_next(FaultRule::new(503).method("POST").path("/api/sharing"));
+    succeed(server.run(&["documents", "rename", &uid, "Academy, again"]));
+    assert_eq!(state(&server, &client, &uid).2, custom_sharing());
+    // Two: the change stands and the message says the sharing is DHIS2's reset one.
+    faults.fail_next(
+        FaultRule::new(503)
+            .method("POST")
+            .path("/api/sharing")
+            .times(2),
+    );
+    let message = fail(server.run(&["documents", "rename", &uid, "Academy, thrice"]));
+    assert!(
+        message.contains("was changed, but its sharing could not be put back"),
+        "{message}"
+    );
+}
