@@ -289,3 +289,99 @@ fn sharing_that_cannot_be_put_back_is_said_and_a_single_failure_is_tried_again()
         "{message}"
     );
 }
+
+#[test]
+fn sharing_is_shown_in_words_and_changed_by_names_on_every_version() {
+    for version in ["2.38", "2.40", "2.41", "2.42"] {
+        let server = Server::start(version, false);
+        let client = common::admin(&server.emulator);
+        let first = shared_file(&server, &client, b"%PDF one");
+        let second = shared_file(&server, &client, b"%PDF two");
+        let shown = stdout(&succeed(server.run(&["documents", "sharing", &first])));
+        assert!(shown.contains("everyone  none"), "{version}: {shown}");
+        assert!(
+            shown.contains("Report viewers: can view"),
+            "{version}: {shown}"
+        );
+
+        // A dry run sends nothing.
+        let before = common::count(&server.emulator, "POST", "/api/sharing");
+        succeed(server.run(&[
+            "documents",
+            "share",
+            &first,
+            "--public",
+            "view",
+            "--dry-run",
+        ]));
+        assert_eq!(
+            common::count(&server.emulator, "POST", "/api/sharing"),
+            before
+        );
+
+        // Both documents at once: everyone may view, the viewers group goes, the guest
+        // (by username) may edit.
+        let out = stdout(&succeed(server.run(&[
+            "documents",
+            "share",
+            &first,
+            &second,
+            "--public",
+            "view",
+            "--group",
+            "Report viewers:none",
+            "--user",
+            "guest:edit",
+        ])));
+        assert!(
+            out.contains(&format!(
+                "Shared {first}: everyone: can view; Guest Viewer (user): can view and edit"
+            )),
+            "{version}: {out}"
+        );
+        for uid in [&first, &second] {
+            let sharing = state(&server, &client, uid).2;
+            assert_eq!(sharing.public_access, "r-------", "{version}");
+            assert!(sharing.user_group_accesses.is_empty(), "{version}");
+            assert_eq!(sharing.user_accesses.len(), 1, "{version}");
+            assert_eq!(sharing.user_accesses[0].access, "rw------", "{version}");
+        }
+    }
+}
+
+#[test]
+fn an_ambiguous_or_unknown_name_is_refused_with_the_candidates_and_nothing_is_changed() {
+    let server = Server::start("2.42", false);
+    let client = common::admin(&server.emulator);
+    let uid = shared_file(&server, &client, b"%PDF one");
+    let message = fail(server.run(&["documents", "share", &uid, "--group", "r:view"]));
+    assert!(
+        message.contains("\"r\" could be any of these user groups"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Report viewers (Qs2bVkOBNh5)"),
+        "{message}"
+    );
+    let message = fail(server.run(&["documents", "share", &uid, "--group", "nobody:view"]));
+    assert!(
+        message.contains("no user group matches \"nobody\""),
+        "{message}"
+    );
+    let message = fail(server.run(&["documents", "share", &uid, "--public", "maybe"]));
+    assert!(
+        message.contains("`maybe` is not none, view or edit"),
+        "{message}"
+    );
+    let message = fail(server.run(&["documents", "share", &uid, "--group", "viewers"]));
+    assert!(
+        message.contains("say who and what they may do"),
+        "{message}"
+    );
+    assert_eq!(
+        common::count(&server.emulator, "POST", "/api/sharing"),
+        1,
+        "the seed's only"
+    );
+    assert_eq!(state(&server, &client, &uid).2, custom_sharing());
+}

@@ -28,6 +28,7 @@ mod model;
 mod query;
 mod redact;
 mod sharing;
+mod sharing_view;
 mod stall;
 mod transfer;
 pub mod units;
@@ -63,6 +64,10 @@ pub use model::{
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
 pub use redact::Redactor;
 pub use sharing::{Access, Sharing, is_valid_access_string};
+pub use sharing_view::{
+    Candidates, EDIT_ACCESS, NO_ACCESS, Named, NamedAccess, SharingChange, SharingView,
+    VIEW_ACCESS, access_of_word, access_words,
+};
 pub use stall::MinProgress;
 pub use transfer::download::{DownloadTarget, Downloaded, Verification};
 pub use transfer::{

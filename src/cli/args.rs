@@ -649,6 +649,31 @@ pub enum DocumentsCommand {
         #[command(flatten)]
         check: CheckArgs,
     },
+    /// Show who a document is shared with: everyone (public access), each user group and
+    /// user, in words.
+    Sharing {
+        /// The document's uid (11 letters and digits).
+        uid: String,
+    },
+    /// Change who documents are shared with: the public access, and user groups and users by
+    /// name (looked up on the server) or uid. What is not named stays as it is.
+    Share {
+        /// The documents' uids.
+        #[arg(value_name = "UID", required = true)]
+        uids: Vec<String>,
+        /// What everyone signed in may do: none, view or edit.
+        #[arg(long, value_name = "none|view|edit")]
+        public: Option<String>,
+        /// A user group and its access, e.g. "Report viewers:view" (none removes it);
+        /// repeatable.
+        #[arg(long = "group", value_name = "NAME_OR_UID:none|view|edit")]
+        groups: Vec<String>,
+        /// A user (name, username or uid) and their access, e.g. "jtraore:edit"; repeatable.
+        #[arg(long = "user", value_name = "NAME_OR_UID:none|view|edit")]
+        users: Vec<String>,
+        #[command(flatten)]
+        batch: BatchArgs,
+    },
     /// Download documents' files: one to a file or a directory, several (or every match of
     /// --filter) into a directory, a few at a time (D2FILES_TRANSFERS, default 3).
     Download {

@@ -102,6 +102,23 @@ pub async fn run(
             bar.finish_and_clear();
             edited_lines(&edited?, "replaced its file", json)
         }
+        DocumentsCommand::Sharing { uid } => crate::cli::sharing::show(client, &uid, json).await,
+        DocumentsCommand::Share {
+            uids,
+            public,
+            groups,
+            users,
+            batch,
+        } => {
+            let request = crate::cli::sharing::ShareRequest {
+                uids: &uids,
+                public: public.as_deref(),
+                groups: &groups,
+                users: &users,
+                dry_run: batch.dry_run,
+            };
+            crate::cli::sharing::share(client, request, json).await
+        }
         DocumentsCommand::Download {
             items,
             select,

@@ -15,6 +15,7 @@ mod output;
 mod profile;
 mod progress;
 mod resources;
+mod sharing;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

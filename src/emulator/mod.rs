@@ -17,6 +17,7 @@ mod query;
 mod seed;
 mod server;
 mod sharing;
+mod sharing_search;
 mod state;
 mod store;
 mod system;

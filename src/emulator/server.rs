@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
-use super::{auth, dashboards, documents, file_resources, sharing, system};
+use super::{auth, dashboards, documents, file_resources, sharing, sharing_search, system};
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -41,6 +41,10 @@ pub fn router(state: Shared) -> Router {
             get(sharing::read_document_sharing)
                 .put(sharing::replace_document_sharing)
                 .fallback(method_fallback),
+        )
+        .route(
+            "/api/sharing/search",
+            get(sharing_search::search).fallback(method_fallback),
         )
         .route(
             "/api/sharing",
