@@ -427,15 +427,7 @@ fn restore_to_names_the_target_by_profile() {
     let backup = tempfile::tempdir().unwrap();
     let dir = backup.path().to_str().unwrap();
     succeed(from.run(&["backup", dir]));
-    let home = tempfile::tempdir().unwrap();
-    write_profiles(
-        home.path(),
-        &format!(
-            "[profiles.prod]\nbase_url = \"{}\"\nauth = \"basic\"\nusername = \"admin\"\n\
-             password = \"district\"\n",
-            into.emulator.base_url()
-        ),
-    );
+    let home = test_and_prod(&from, &into);
     let restore = |extra: &[&str]| {
         let mut command = common::d2files(home.path());
         command.args(["restore", dir]).args(extra);

@@ -154,14 +154,7 @@ impl Client {
         url: &str,
         external: bool,
     ) -> Result<Document> {
-        check_uid(id)?;
-        check_name(name)?;
-        if external {
-            check_external_url(url)?;
-        } else {
-            check_uid(url)?;
-        }
-        self.create_document(json!({"id": id, "name": name, "url": url, "external": external}))
+        self.create_document(document_body(id, name, url, external)?)
             .await
     }
 
@@ -177,14 +170,7 @@ impl Client {
         url: &str,
         external: bool,
     ) -> Result<Document> {
-        check_uid(id)?;
-        check_name(name)?;
-        if external {
-            check_external_url(url)?;
-        } else {
-            check_uid(url)?;
-        }
-        let body = json!({"id": id, "name": name, "url": url, "external": external});
+        let body = document_body(id, name, url, external)?;
         let endpoint = self.endpoint(&format!("documents/{id}"))?;
         self.put_json(endpoint, &body, "documents").await?;
         self.get_document(id).await
@@ -438,6 +424,19 @@ pub fn default_document_name(path: &Path) -> String {
 
 /// DHIS2's column for a document's name (dhis2-api.md §3.1): longer names fail on the server.
 const MAX_NAME_CHARS: usize = 230;
+
+/// A document's JSON with a given uid, refused here when DHIS2 would refuse it: a uid, a name,
+/// and a link DHIS2 accepts or a file resource uid.
+fn document_body(id: &str, name: &str, url: &str, external: bool) -> Result<serde_json::Value> {
+    check_uid(id)?;
+    check_name(name)?;
+    if external {
+        check_external_url(url)?;
+    } else {
+        check_uid(url)?;
+    }
+    Ok(json!({"id": id, "name": name, "url": url, "external": external}))
+}
 
 pub(crate) fn check_name(name: &str) -> Result<()> {
     let name = name.trim();
