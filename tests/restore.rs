@@ -521,3 +521,39 @@ fn a_copy_stopped_by_ctrl_c_leaves_nothing_half_made_and_the_next_run_finishes_i
     assert!(out.contains("1 skipped"), "{out}");
     assert_eq!(documents_of(&into).0, documents_of(&from).0);
 }
+
+#[test]
+fn the_demo_server_backed_up_and_restored_into_an_empty_one_and_copied_is_the_same_object_by_object()
+ {
+    let demo = Server::start("2.41.7", true);
+    let backup = tempfile::tempdir().unwrap();
+    let dir = backup.path().to_str().unwrap();
+    // The demo's one deliberate fault: an upload whose bytes never arrived, so not backed up.
+    let message = fail(demo.run(&["backup", dir]));
+    assert!(message.contains("1 of 30 failed"), "{message}");
+    let pending = "tSSz1kh5X1w";
+    let (mut expected, _) = documents_of(&demo);
+    assert!(expected.remove(pending).is_some());
+
+    let restored = Server::start("2.42", false);
+    let out = stdout(&succeed(restored.run(&["restore", dir])));
+    assert!(
+        out.contains(&format!("restored {} of", expected.len())),
+        "{out}"
+    );
+    assert_eq!(documents_of(&restored).0, expected, "restore");
+
+    let copied = Server::start("2.42", false);
+    let home = test_and_prod(&demo, &copied);
+    let mut copy = common::d2files(home.path());
+    copy.args(["copy", "--from", "test", "--to", "prod"]);
+    let output = copy.output().unwrap();
+    // The same pending upload cannot be copied either.
+    let message = fail(output.clone());
+    assert!(
+        message.contains("1 of 49 failed"),
+        "{message}: {}",
+        stdout(&output)
+    );
+    assert_eq!(documents_of(&copied).0, expected, "copy");
+}
