@@ -12,11 +12,13 @@ mod batch;
 mod batch_report;
 mod check;
 mod copy;
+mod link_proxy;
 mod listing;
 mod process;
 mod pty;
 mod report;
 mod server;
+mod slow_link;
 mod stats;
 mod transfers;
 mod tui;
@@ -45,12 +47,15 @@ struct Options {
     out: PathBuf,
     /// Where the files and the emulators' stores go (default: the system temp dir).
     work_dir: Option<PathBuf>,
+    /// Run only this section and print it (BENCHMARKS.md is left as it is).
+    only: Option<String>,
 }
 
 fn parse_options() -> anyhow::Result<Options> {
     let mut quick = false;
     let mut out = None;
     let mut work_dir = None;
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -61,10 +66,14 @@ fn parse_options() -> anyhow::Result<Options> {
                     args.next().context("--work-dir needs a directory")?,
                 ));
             }
+            "--only" => only = Some(args.next().context("--only needs check or slow-link")?),
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
             other => {
-                bail!("unknown argument {other} (expected --quick, --out FILE or --work-dir DIR)")
+                bail!(
+                    "unknown argument {other} (expected --quick, --out FILE, --work-dir DIR or \
+                     --only check|slow-link)"
+                )
             }
         }
     }
@@ -80,6 +89,7 @@ fn parse_options() -> anyhow::Result<Options> {
         quick,
         out,
         work_dir,
+        only,
     })
 }
 
@@ -139,6 +149,9 @@ fn run() -> anyhow::Result<()> {
         Some(dir) => work.tempdir_in(dir),
         None => work.tempdir(),
     }?;
+    if let Some(section) = &options.only {
+        return run_only(section, &options, &d2files, &curl, work.path());
+    }
     let (batch_files, batch_repeats) = if options.quick { (100, 1) } else { (500, 3) };
     let (plan, link_plan, list_repeats, frame_samples, keys) = if options.quick {
         let plan = Plan {
@@ -273,6 +286,10 @@ fn run() -> anyhow::Result<()> {
     );
     let check = check::run(&d2files, &curl, &client_dir, check_documents, check_repeats)?;
 
+    let slow_repeats = if options.quick { 1 } else { 3 };
+    eprintln!("slow links: everyday commands through a link proxy");
+    let slow_link = slow_link::run(&d2files, &curl, &client_dir, slow_repeats)?;
+
     let documents = 5000;
     eprintln!("listing: {documents} documents, {list_repeats} cold runs");
     let server = Server::start(&d2files, &work.path().join("server-listing"), &[])?;
@@ -337,6 +354,7 @@ fn run() -> anyhow::Result<()> {
         backup,
         copy,
         check,
+        slow_link,
         seconds: started.elapsed().as_secs_f64(),
         files,
     };
@@ -352,5 +370,31 @@ fn run() -> anyhow::Result<()> {
     std::fs::write(&options.out, report::render(&results, &previous))
         .with_context(|| format!("writing {}", options.out.display()))?;
     eprintln!("wrote {} ({:.0} s)", options.out.display(), results.seconds);
+    Ok(())
+}
+
+/// One section alone, printed: for working on it without the whole run.
+fn run_only(
+    section: &str,
+    options: &Options,
+    d2files: &Path,
+    curl: &Path,
+    work: &Path,
+) -> anyhow::Result<()> {
+    let mut text = String::new();
+    match section {
+        "check" => {
+            let documents = if options.quick { 500 } else { 5000 };
+            let bench = check::run(d2files, curl, work, documents, 1)?;
+            batch_report::check_targets(&mut text, &bench);
+            batch_report::check_section(&mut text, &bench);
+        }
+        "slow-link" => {
+            let bench = slow_link::run(d2files, curl, work, 1)?;
+            slow_link::section(&mut text, &bench);
+        }
+        other => bail!("--only takes check or slow-link, not {other}"),
+    }
+    print!("{text}");
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::batch::{BatchCase, BatchMemory};
 use crate::check::CheckBench;
 use crate::copy::CopyBench;
 use crate::listing::Listing;
+use crate::slow_link::SlowLinkBench;
 use crate::stats::Samples;
 use crate::transfers::{Case, Check, Direction, size_label};
 use crate::tui::{Frames, HEIGHT, RealTui, WIDTH};
@@ -136,6 +137,7 @@ pub struct Results<'a> {
     pub tui_batch: TuiBatch,
     pub backup: BackupBench,
     pub check: CheckBench,
+    pub slow_link: SlowLinkBench,
     pub copy: CopyBench,
     pub real_tui: RealTui,
     pub seconds: f64,
@@ -282,6 +284,7 @@ pub fn render(results: &Results, previous: &str) -> String {
     crate::batch_report::backup_section(w, &results.backup);
     crate::batch_report::copy_section(w, &results.copy);
     crate::batch_report::check_section(w, &results.check);
+    crate::slow_link::section(w, &results.slow_link);
     render_listing(w, &results.listing);
     render_frames(w, results);
     out.push('\n');
