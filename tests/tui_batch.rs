@@ -879,7 +879,7 @@ fn a_copy_is_confirmed_with_its_notes_runs_in_the_queue_and_names_what_it_left_u
     let effects = update(&mut state, code(KeyCode::Enter));
     let mut same = copy_step(3);
     same.action = ops::Action::Skip {
-        why: "on the server already, the same".into(),
+        why: "already on the target server, the same".into(),
     };
     let note = "DHIS2 2.38.1 cannot keep file resource uids: each file gets a new one and its \
                 document points at it (document uids are kept)";
@@ -897,7 +897,7 @@ fn a_copy_is_confirmed_with_its_notes_runs_in_the_queue_and_names_what_it_left_u
         "Copy 3 documents to staging",
         "Copy 3 documents (2.0 MiB) to profile staging, with their uids?",
         "1 not copied:",
-        "Annual report 3: on the server already, the same",
+        "Annual report 3: already on the target server, the same",
         "cannot keep file resource uids",
     ] {
         assert!(screen.contains(part), "{part}:\n{screen}");
@@ -965,7 +965,7 @@ fn a_copy_is_confirmed_with_its_notes_runs_in_the_queue_and_names_what_it_left_u
         &mut state,
         3,
         Outcome::Skipped {
-            why: "on the server already, the same".into(),
+            why: "already on the target server, the same".into(),
         },
     );
     assert!(
@@ -989,7 +989,7 @@ fn a_copy_is_confirmed_with_its_notes_runs_in_the_queue_and_names_what_it_left_u
                 },
                 Outcome::Cancelled { unlinked: None },
                 Outcome::Skipped {
-                    why: "on the server already, the same".into(),
+                    why: "already on the target server, the same".into(),
                 },
             ])
             .collect(),

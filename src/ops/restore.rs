@@ -180,7 +180,7 @@ fn plan_one(
     if let Some(existing) = target.document {
         if same_document(existing, backed, resource, target.resources) {
             step.action = Action::Skip {
-                why: "on the server already, the same".into(),
+                why: "already on the target server, the same".into(),
             };
             return step;
         }
