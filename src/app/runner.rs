@@ -489,7 +489,9 @@ fn throttled_progress(
     let last: Mutex<Option<std::time::Instant>> = Mutex::new(None);
     move |progress: CheckProgress| {
         let now = std::time::Instant::now();
-        let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut last = last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let due = progress.done == 0
             || progress.done >= progress.total
             || last.is_none_or(|at| now.duration_since(at) >= CHECK_PROGRESS_EVERY);

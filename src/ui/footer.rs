@@ -117,10 +117,14 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         actions.push((Action::Dismiss, label));
     }
     // The last check found problems here: the key that shows only them.
-    let problems = state.check.result.as_ref().is_some_and(|result| match state.pane {
-        Pane::Documents => !result.document_problems.is_empty(),
-        Pane::Resources => !result.resource_problems.is_empty(),
-    });
+    let problems = state
+        .check
+        .result
+        .as_ref()
+        .is_some_and(|result| match state.pane {
+            Pane::Documents => !result.document_problems.is_empty(),
+            Pane::Resources => !result.resource_problems.is_empty(),
+        });
     if problems && !view {
         actions.push((Action::Problems, "problems"));
     }

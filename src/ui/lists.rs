@@ -365,8 +365,16 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .result
         .as_ref()
         .is_some_and(CheckResult::marks_resources);
-    let marker: Vec<u16> = if checked { vec![MARKER_WIDTH] } else { Vec::new() };
-    let name_width = name_room(inner.width, &[fixed.clone(), marker.clone()].concat(), false);
+    let marker: Vec<u16> = if checked {
+        vec![MARKER_WIDTH]
+    } else {
+        Vec::new()
+    };
+    let name_width = name_room(
+        inner.width,
+        &[fixed.clone(), marker.clone()].concat(),
+        false,
+    );
     let shown_columns: Vec<ResourceColumn> = columns.iter().map(|(column, _)| *column).collect();
     let rows = shown
         .iter()
@@ -380,8 +388,13 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .collect();
     let titles = shown_columns.iter().map(|column| column.title());
     let marker_title = checked.then_some("");
-    let header = Row::new(marker_title.into_iter().chain(std::iter::once("name")).chain(titles))
-        .style(theme.dim());
+    let header = Row::new(
+        marker_title
+            .into_iter()
+            .chain(std::iter::once("name"))
+            .chain(titles),
+    )
+    .style(theme.dim());
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(COLUMN_SPACING)

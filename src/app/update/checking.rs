@@ -78,7 +78,9 @@ pub(super) fn check_progress(state: &mut State, req: ReqId, progress: CheckProgr
 
 /// The report: indexed by uid for the rows' marks and the details, summed up in a toast that
 /// stays, and the open "problems only" views made again from it. An answer to a check that
-/// was stopped or replaced, or made for another filter than the list's, is dropped.
+/// was stopped or replaced is dropped; a check made for another filter than the list's was
+/// stopped when the filter changed (every change reloads the list, see
+/// [`filter_may_have_changed`]), so its answer is one of those.
 pub(super) fn checked(
     state: &mut State,
     req: ReqId,
@@ -95,13 +97,6 @@ pub(super) fn checked(
             return;
         }
     };
-    if running.scope != state.documents.filter.applied.trim() {
-        state.toast_info(format!(
-            "The check of {} ended after the filter changed; its result was dropped",
-            scope_words(&running.scope)
-        ));
-        return;
-    }
     let result = CheckResult::new(*report, running.scope);
     let mut text = result.summary();
     if result.problems() > 0 {
