@@ -373,3 +373,26 @@ fn tick_far_later_keeps_nothing_running() {
     tick(&mut state, Duration::from_secs(5).as_millis() as u64);
     assert!(!state.wants_ticks());
 }
+
+#[test]
+fn a_second_checks_summary_replaces_the_first() {
+    let mut state = checked();
+    state.toast_info("Copied D0000000000");
+    let effects = update(&mut state, key('c'));
+    answer_check(&mut state, &effects, check_report());
+    let notes: Vec<&str> = state
+        .toasts
+        .iter()
+        .filter(|toast| toast.expires.is_none())
+        .map(|toast| toast.text.as_str())
+        .collect();
+    assert_eq!(notes.len(), 1, "one summary: {notes:?}");
+    assert!(notes[0].starts_with("check: 2 problems"));
+    assert!(
+        state
+            .toasts
+            .iter()
+            .any(|toast| toast.text.starts_with("Copied")),
+        "other toasts are left alone"
+    );
+}

@@ -781,8 +781,12 @@ impl State {
     }
 
     /// An info toast that stays until dismissed: what a background job found, which the
-    /// user may be looking away from when it ends.
+    /// user may be looking away from when it ends. It replaces the note before it.
     pub fn toast_note(&mut self, text: impl Into<String>) {
+        // It replaces the one before (a check's summary): the newest result is the one that
+        // counts, and a stack of old ones would hide the list.
+        self.toasts
+            .retain(|toast| toast.level != ToastLevel::Info || toast.expires.is_some());
         self.toasts.push(Toast {
             level: ToastLevel::Info,
             text: text.into(),

@@ -12,9 +12,18 @@ use crate::app::check::Checked;
 use crate::app::known_resources::Origin;
 use crate::app::state::{Pane, State};
 
-/// The panel's rows: more when the row has check findings to explain and the screen has room.
+/// The panel's rows: more once the last check marked rows of this pane (their findings and
+/// what to do take room) and the screen has it. It depends on the pane, not on the row, so
+/// the list does not jump as the cursor moves.
 pub fn height(state: &State, screen_height: u16) -> u16 {
-    let findings = shown_check(state).is_some_and(|checked| !checked.findings.is_empty());
+    let findings = state
+        .check
+        .result
+        .as_ref()
+        .is_some_and(|result| match state.pane {
+            Pane::Documents => result.marks_documents(),
+            Pane::Resources => result.marks_resources(),
+        });
     if findings && screen_height >= 24 {
         12
     } else if screen_height >= 20 {
