@@ -124,7 +124,7 @@ fn cancel_everything(state: &mut State, fx: &mut Vec<Effect>) {
     for batch in state.batches.running() {
         fx.push(Effect::CancelBatch(batch.id));
     }
-    stop_check(state, "Check stopped too".to_string(), fx);
+    stop_check(state, "The check stopped too".to_string(), fx);
 }
 
 /// `r` in the transfers panel: a stored upload whose document could not be created is linked
