@@ -234,3 +234,50 @@ fn hostile_names_dashboards_and_refusals_in_a_batch_are_drawn_inert() {
     let screen = assert_screen_is_inert(&mut state);
     assert!(screen.contains("Refused"), "{screen}");
 }
+
+#[test]
+fn hostile_text_in_a_checks_findings_is_drawn_inert() {
+    use d2files::ops::check::{Class, Finding, ItemKind, Report};
+    let mut state = ready_with(settings(), "2.41.4", evil_page());
+    let effects = update(&mut state, key('c'));
+    // The reasons quote the server: a dashboard's name, DHIS2's error words, a file's name.
+    let report = Report {
+        items: vec![
+            check_item(
+                ItemKind::Document,
+                &uid('D', 0),
+                EVIL,
+                vec![
+                    Finding::new(
+                        Class::Unreadable,
+                        format!("file resource F0000000000 could not be read: {EVIL}"),
+                    ),
+                    Finding::new(Class::OnDashboards, format!("shown on 1 dashboard: {EVIL}"))
+                        .advice(EVIL),
+                ],
+            ),
+            check_item(
+                ItemKind::FileResource,
+                ORPHAN,
+                EVIL,
+                vec![Finding::new(Class::Orphan, EVIL).advice(EVIL)],
+            ),
+        ],
+        notes: vec![EVIL.into()],
+    };
+    answer_check(&mut state, &effects, report);
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(screen.contains("check: 1 problem"), "{screen}");
+    state.toasts.clear();
+    update(&mut state, code(ratatui::crossterm::event::KeyCode::Enter));
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(
+        screen.contains("not checked"),
+        "the finding is drawn: {screen}"
+    );
+    assert!(
+        !screen.contains('\u{202e}'),
+        "no bidi override takes a cell"
+    );
+    assert!(screen.contains("namefdp.exe"), "{screen}");
+}

@@ -656,3 +656,111 @@ fn hostile_profile_names_and_urls_cannot_rewrite_the_screen() {
         assert!(screen.contains("pwned"), "{screen}");
     }
 }
+
+/// 583 documents, the first ten checked with `check_report()`: its summary on screen.
+fn checked_list() -> State {
+    let mut state = ready(583);
+    let effects = update(&mut state, key('c'));
+    answer_check(&mut state, &effects, check_report());
+    state
+}
+
+/// The details of the selected row, read (document 0 with its PENDING file resource).
+fn with_details(state: &mut State) {
+    let effects = update(state, code(KeyCode::Enter));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            d2files::app::Effect::FetchDetail { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("details requested");
+    let resource = FileResource {
+        storage_status: Some(StorageStatus::Pending),
+        ..stored(&uid('F', 0), "annual-report-2025.pdf")
+    };
+    update(
+        state,
+        Msg::DetailLoaded {
+            req,
+            result: Ok(Box::new(Detail {
+                document: document(0),
+                resource: Some(Ok(resource)),
+            })),
+        },
+    );
+}
+
+/// The file resources pane after the check: a fine file, the orphan, and one the check did
+/// not list; every row read.
+fn checked_resources() -> State {
+    let mut state = checked_list();
+    state.toasts.clear();
+    let effects = update(&mut state, key('2'));
+    let listed = [
+        (uid('F', 1), "malaria-sop.pdf"),
+        (ORPHAN.to_string(), "old-orphan.pdf"),
+        ("Fa000000003".to_string(), "inbox-attachment.xlsx"),
+    ]
+    .map(|(id, name)| FileResource {
+        storage_status: Some(StorageStatus::None),
+        ..stored(&id, name)
+    });
+    let mut effects = answer_resources(&mut state, &effects, resources_page(listed.to_vec()));
+    while !effects.is_empty() {
+        effects = answer_resource_read(&mut state, &effects, |uid| {
+            let mut read = listed
+                .iter()
+                .find(|r| r.id == uid)
+                .expect("a listed row")
+                .clone();
+            read.storage_status = Some(StorageStatus::Stored);
+            read
+        });
+    }
+    state
+}
+
+#[test]
+fn check_results() {
+    snap("check_running", || {
+        let mut state = ready(583);
+        let effects = update(&mut state, key('c'));
+        let (req, _) = check_req(&effects);
+        let progress = d2files::ops::check::CheckProgress {
+            done: 120,
+            total: 500,
+        };
+        update(&mut state, Msg::CheckProgress { req, progress });
+        state
+    });
+    snap("check_summary", checked_list);
+    snap("check_marks", || {
+        let mut state = checked_list();
+        state.toasts.clear();
+        update(&mut state, key('j'));
+        state
+    });
+    snap("check_details", || {
+        let mut state = checked_list();
+        state.toasts.clear();
+        with_details(&mut state);
+        state
+    });
+    snap("check_problems_only", || {
+        let mut state = checked_list();
+        state.toasts.clear();
+        let effects = update(&mut state, key('!'));
+        answer_by_id(&mut state, &effects);
+        state
+    });
+    snap("check_orphans", || {
+        let mut state = checked_resources();
+        update(&mut state, key('j'));
+        let mut effects = update(&mut state, code(KeyCode::Enter));
+        while !effects.is_empty() {
+            effects = answer_resource_read(&mut state, &effects, |uid| stored(uid, "read"));
+        }
+        state
+    });
+}

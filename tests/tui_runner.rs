@@ -837,3 +837,134 @@ async fn two_marked_documents_are_copied_to_another_profiles_server_with_their_u
         .expect("listed");
     assert_eq!(all.items.len(), 2);
 }
+
+/// The screen row showing `name`.
+fn row_of<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|line| line.contains(name))
+        .unwrap_or_else(|| panic!("no row for {name}:\n{screen}"))
+}
+
+#[tokio::test]
+async fn the_check_runs_in_the_runner_and_marks_the_damaged_rows_and_the_orphan() {
+    use d2files::app::check::Marker;
+    use d2files::app::update;
+    use d2files::emulator::{LostBytes, SeedDocument, SeedFileResource};
+    use tui_support::{check_req, key, render};
+    let em = common::start("2.42.4").await;
+    let pdf = |name: &str, bytes: &[u8]| {
+        SeedFileResource::new(&format!("{name}.pdf"), "application/pdf", bytes.to_vec())
+    };
+    let days_ago = |days| (chrono::Utc::now() - chrono::Duration::days(days)).naive_utc();
+    let (_, fine) = common::seed_file_document(&em, "Fine", pdf("fine", b"%PDF fine"));
+    // A document whose file resource does not exist.
+    let dangling = em.seed_document(SeedDocument::file("Dangling", "NoSuchFr001"));
+    // A file resource stored three days ago whose bytes the store has lost since.
+    let (lost_fr, lost) = common::seed_file_document(
+        &em,
+        "Lost bytes",
+        pdf("lost", b"%PDF lost").created(days_ago(3)),
+    );
+    assert!(em.lose_bytes(&lost_fr, LostBytes::Gone).expect("damaged"));
+    // A file resource no document points at.
+    let orphan = em
+        .seed_file_resource(pdf("orphan", b"%PDF orphan"))
+        .expect("seeded");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut runner, mut rx) = common::runner::runner(&em, dir.path());
+    let mut settings = tui_support::settings();
+    settings.base_url = em.base_url();
+    let mut state = d2files::app::State::new(settings);
+    drive(
+        &mut state,
+        &mut runner,
+        &mut rx,
+        d2files::app::init(),
+        |state| state.documents.loaded,
+    )
+    .await;
+    assert_eq!(state.documents.items.len(), 3);
+
+    let effects = update(&mut state, key('c'));
+    let (_, query) = check_req(&effects);
+    assert!(query.filters.is_empty());
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        state.check.running.is_none()
+    })
+    .await;
+    let Some(result) = &state.check.result else {
+        panic!("no report: {:?}", state.toasts);
+    };
+    assert_eq!(result.documents_checked, 3);
+    let marker = |uid: &str| state.check.document(uid).and_then(|c| c.marker());
+    assert_eq!(marker(&dangling), Some(Marker::Problem));
+    assert_eq!(marker(&lost), Some(Marker::Problem));
+    assert_eq!(marker(&fine), None);
+    assert!(
+        state.check.document(&fine).is_some(),
+        "checked, and found fine"
+    );
+    let orphan_found = state.check.resource(&orphan).expect("the orphan listed");
+    assert_eq!(orphan_found.marker(), Some(Marker::Problem));
+    let toast = state.toasts.last().expect("the summary");
+    assert!(
+        toast
+            .text
+            .starts_with("check: 2 problems in 3 documents; 1 orphan file resource"),
+        "{}",
+        toast.text
+    );
+
+    // The rows on screen carry the marks.
+    state.toasts.clear();
+    let screen = render(&mut state, 80, 24);
+    assert!(
+        row_of(&screen, "Dangling").contains("! Dangling"),
+        "{screen}"
+    );
+    assert!(
+        row_of(&screen, "Lost bytes").contains("! Lost bytes"),
+        "{screen}"
+    );
+    assert!(!row_of(&screen, "Fine").contains('!'), "{screen}");
+
+    // `!`: the two documents read again from the server, and only them.
+    let effects = update(&mut state, key('!'));
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        state.documents.loading.is_none()
+    })
+    .await;
+    let mut shown: Vec<String> = state.documents.items.iter().map(|d| d.id.clone()).collect();
+    shown.sort();
+    let mut expected = vec![dangling.clone(), lost.clone()];
+    expected.sort();
+    assert_eq!(shown, expected);
+
+    // The orphan in the file resources pane, alone in its problems view.
+    let effects = update(&mut state, key('2'));
+    drive(&mut state, &mut runner, &mut rx, effects, |state| {
+        state.resources.list.loaded && state.resources.list.loading.is_none()
+    })
+    .await;
+    assert!(
+        state.resources.list.items.len() >= 3,
+        "every file resource is listed"
+    );
+    let effects = update(&mut state, key('!'));
+    drive(&mut state, &mut runner, &mut rx, effects, |_| true).await;
+    let rows: Vec<&str> = state
+        .resources
+        .list
+        .items
+        .iter()
+        .map(|row| row.uid.as_str())
+        .collect();
+    assert_eq!(rows, [orphan.as_str()]);
+    let screen = render(&mut state, 80, 24);
+    assert!(
+        row_of(&screen, "orphan.pdf").contains("! orphan.pdf"),
+        "{screen}"
+    );
+}

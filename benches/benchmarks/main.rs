@@ -304,10 +304,11 @@ fn run() -> anyhow::Result<()> {
 
     let rows = 10_000;
     eprintln!("TUI: {rows} rows, {frame_samples} frames on a TestBackend");
-    let frames = tui::frames(rows, 0, frame_samples, &client_dir)?;
+    let frames = tui::frames(rows, 0, 0, frame_samples, &client_dir)?;
     // The same at 100 rows shows how a frame's cost grows with the rows loaded.
-    let frames_small = tui::frames(100, 0, frame_samples, &client_dir)?;
-    let frames_marked = tui::frames(rows, rows / 2, frame_samples, &client_dir)?;
+    let frames_small = tui::frames(100, 0, 0, frame_samples, &client_dir)?;
+    let frames_marked = tui::frames(rows, rows / 2, 0, frame_samples, &client_dir)?;
+    let frames_checked = tui::frames(rows, 0, rows / 10, frame_samples, &client_dir)?;
     eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
     listing::seed(&server, documents..rows)?;
     let tui_home = work.path().join("tui-home");
@@ -347,6 +348,7 @@ fn run() -> anyhow::Result<()> {
         frames,
         frames_small,
         frames_marked,
+        frames_checked,
         real_tui,
         batch: batch_cases,
         batch_memory,

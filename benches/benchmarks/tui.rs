@@ -10,6 +10,7 @@ use d2files::api::{Document, Me, Page, Pager, ServerInfo, ServerVersion};
 use d2files::app::effect::Effect;
 use d2files::app::msg::Msg;
 use d2files::app::{Keymap, Settings, State, update};
+use d2files::ops::check::{Class, Finding, Item, ItemKind, Report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -24,6 +25,9 @@ pub struct Frames {
     pub rows: usize,
     /// Rows marked (every other one from the top) before the frames are drawn.
     pub marked: usize,
+    /// Rows a check report (of every row) found a problem with, spread evenly, so each frame
+    /// draws the check's marks.
+    pub problems: usize,
     /// `terminal.draw` alone, one sample per frame, the cursor moving between frames.
     pub draw_ms: Vec<f64>,
     /// `update(Key)` and the frame it causes.
@@ -138,13 +142,67 @@ fn key_cycle(i: usize) -> KeyCode {
     }
 }
 
+/// A check's report of every row, `problems` of them (spread evenly) with lost bytes.
+fn check_report(rows: usize, problems: usize) -> Report {
+    let every = rows / problems.max(1);
+    let items = (0..rows)
+        .map(|n| {
+            let document = document(n);
+            let mut item = Item::new(ItemKind::Document, &document.id, document.title());
+            if problems > 0 && n % every == 0 && n / every < problems {
+                item.findings.push(
+                    Finding::new(
+                        Class::MissingBytes,
+                        format!("file resource Fr{n:09} reads PENDING 3 days after its upload"),
+                    )
+                    .advice("restore it from a backup or upload the file again"),
+                );
+            }
+            item
+        })
+        .collect();
+    Report {
+        items,
+        notes: Vec::new(),
+    }
+}
+
 /// Frames with `rows` loaded and `marked` of them marked (Space marks a row and moves down, so
-/// Space then Down marks every other row).
-pub fn frames(rows: usize, marked: usize, samples: usize, work: &Path) -> anyhow::Result<Frames> {
+/// Space then Down marks every other row), and with `problems > 0` a check's report of every
+/// row indexed (through `c` and the runner's answer), `problems` of them marked `!`.
+pub fn frames(
+    rows: usize,
+    marked: usize,
+    problems: usize,
+    samples: usize,
+    work: &Path,
+) -> anyhow::Result<Frames> {
     let mut state = loaded_state(rows, work)?;
     for _ in 0..marked.min(rows.div_ceil(2)) {
         update(&mut state, key(KeyCode::Char(' ')));
         update(&mut state, key(KeyCode::Down));
+    }
+    if problems > 0 {
+        let effects = update(&mut state, key(KeyCode::Char('c')));
+        let req = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::StartCheck { req, .. } => Some(*req),
+                _ => None,
+            })
+            .context("c started no check")?;
+        let result = Ok(Box::new(check_report(rows, problems)));
+        update(&mut state, Msg::Checked { req, result });
+        let found = state
+            .check
+            .result
+            .as_ref()
+            .map_or(0, |result| result.document_problems.len());
+        if found != problems {
+            bail!("the check found {found} problems, not {problems}");
+        }
+        // Its summary would cover the rows; the frames are the list's.
+        state.toasts.clear();
     }
     update(&mut state, key(KeyCode::Home));
     let count = state.marked().count;
@@ -178,6 +236,7 @@ pub fn frames(rows: usize, marked: usize, samples: usize, work: &Path) -> anyhow
     Ok(Frames {
         rows,
         marked,
+        problems,
         draw_ms,
         key_to_frame_ms,
     })

@@ -69,6 +69,22 @@ pub enum Effect {
     },
     /// Stops every step of a batch that has not ended.
     CancelBatch(BatchId),
+    /// Runs the integrity check (`ops::check::check_server`) over the documents `query`'s
+    /// filters pick (every document and, 2.41+, every file resource when it has none), in the
+    /// background; answered by `Msg::CheckProgress`es and one `Msg::Checked`. A new one stops
+    /// the one before.
+    StartCheck {
+        req: ReqId,
+        query: ListQuery,
+    },
+    /// Stops the running check (it only reads, so nothing is left half done).
+    CancelCheck,
+    /// Reads these documents (a hundred per request), for the list's "problems only" view;
+    /// answered as a first page without a pager (`Msg::DocumentsLoaded`, page 1).
+    FetchDocumentsById {
+        req: ReqId,
+        uids: Vec<String>,
+    },
     /// Pages in every document matching `query`'s filters (`ops::matching_documents`).
     SelectMatching {
         req: ReqId,

@@ -99,6 +99,8 @@ pub enum Action {
     LookUp,
     CopyId,
     CopyTo,
+    Check,
+    Problems,
     Open,
     Transfers,
     Dismiss,
@@ -172,6 +174,16 @@ const ACTIONS: &[(&str, Action, &str)] = &[
         Action::CopyTo,
         "copy to another profile's server (marks or the row)",
     ),
+    (
+        "check",
+        Action::Check,
+        "check the filtered documents (in the background)",
+    ),
+    (
+        "problems",
+        Action::Problems,
+        "only the rows with problems (again: every row)",
+    ),
     ("open", Action::Open, "open link or downloaded file"),
     ("transfers", Action::Transfers, "transfers panel"),
     ("dismiss", Action::Dismiss, "dismiss messages"),
@@ -181,7 +193,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     (
         "cancel_all",
         Action::CancelAll,
-        "cancel every transfer and batch",
+        "cancel every transfer and batch, and the check",
     ),
     (
         "retry",
@@ -264,7 +276,7 @@ const DESCRIPTIONS_IN: &[(Context, Action, &str)] = &[
     (
         Context::List,
         Action::Dismiss,
-        "close messages, details, marks, then the filter",
+        "close messages, panels, check, marks, then filters",
     ),
     (
         Context::Choose,

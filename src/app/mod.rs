@@ -19,6 +19,7 @@
 //! * Keys resolve by context (help, the open dialog, the filter prompt, the transfers panel,
 //!   the list) through [`Keymap`]: `assets/keymap.toml` plus `keymap.toml` in the config dir.
 pub mod batch;
+pub mod check;
 pub mod effect;
 mod event_loop;
 pub mod help;

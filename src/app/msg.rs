@@ -11,6 +11,7 @@ use crate::app::path_completion::Completion;
 use crate::app::state::Pane;
 use crate::app::transfer_job::TransferOutcome;
 use crate::config::ProfileSummary;
+use crate::ops::check::{CheckProgress, Report};
 use crate::ops::{Event, Plan, Summary};
 
 /// The profiles the files configure, for the list a copy's target is chosen from.
@@ -105,6 +106,16 @@ pub enum Msg {
     ProfilesListed {
         req: ReqId,
         result: Result<ConfiguredProfiles, String>,
+    },
+    /// How far the check is (sent at most ten times a second, and at its start and end).
+    CheckProgress {
+        req: ReqId,
+        progress: CheckProgress,
+    },
+    /// The check's report, or why it could not run.
+    Checked {
+        req: ReqId,
+        result: Result<Box<Report>, Error>,
     },
     /// The documents matching a filter, for "all that match".
     MatchingSelected {

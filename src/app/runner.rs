@@ -22,9 +22,13 @@ use crate::app::path_completion;
 use crate::app::paths::AppPaths;
 use crate::app::transfer_job::{TransferJob, TransferOutcome};
 use crate::config::{Environment, ProfileRequest};
+use crate::ops::check::{CheckProgress, CheckRequest, check_server};
 use crate::ops::{self, ApplyOptions, Event, Outcome, Plan, Run, Summary};
 /// On quit, how long cancelled transfers get to remove their part files.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// A check's progress reaches the UI at most this often (and at its start and end): ten
+/// frames a second read as smooth, whatever the number of files read.
+const CHECK_PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// The connections to other profiles' servers, by profile name: made when a copy to one is
 /// planned, used when that plan is applied (so it runs against the very server it was planned
@@ -62,6 +66,8 @@ pub struct Runner {
     lasting_tasks: JoinSet<()>,
     /// Serialises writes to the uploads file.
     uploads_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The check running, if any (one at a time: a new one stops it).
+    check: Option<AbortHandle>,
 }
 
 impl Runner {
@@ -80,6 +86,7 @@ impl Runner {
             latest: HashMap::new(),
             lasting_tasks: JoinSet::new(),
             uploads_lock: Arc::new(tokio::sync::Mutex::new(())),
+            check: None,
         }
     }
 
@@ -198,6 +205,41 @@ impl Runner {
                 if let Some((run, _)) = self.runs.get(&batch) {
                     run.cancel_all();
                 }
+            }
+            Effect::StartCheck { req, query } => {
+                let handle = self.tasks.spawn(async move {
+                    let request = CheckRequest {
+                        query,
+                        ..CheckRequest::default()
+                    };
+                    let progress = throttled_progress(req, tx.clone());
+                    let result =
+                        guarded("the check", check_server(&client, &request, &progress)).await;
+                    let _ = tx.send(Msg::Checked {
+                        req,
+                        result: result.map(Box::new),
+                    });
+                });
+                if let Some(older) = self.check.replace(handle) {
+                    older.abort();
+                }
+            }
+            Effect::CancelCheck => {
+                // It only reads: stopping it midway leaves nothing to clean up.
+                if let Some(check) = self.check.take() {
+                    check.abort();
+                }
+            }
+            Effect::FetchDocumentsById { req, uids } => {
+                self.spawn_latest(Superseding::Documents, async move {
+                    let result = guarded("the list", client.documents_by_id(&uids)).await;
+                    let result = result.map(|items| crate::api::Page { items, pager: None });
+                    let _ = tx.send(Msg::DocumentsLoaded {
+                        req,
+                        page: 1,
+                        result,
+                    });
+                })
             }
             Effect::SelectMatching { req, query } => {
                 self.spawn(async move {
@@ -434,6 +476,28 @@ impl Runner {
         if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
             tracing::warn!("some transfers did not stop in time");
             self.lasting_tasks.abort_all();
+        }
+    }
+}
+
+/// Forwards a check's progress to the UI: its first and last report, and between them at
+/// most one per [`CHECK_PROGRESS_EVERY`] (a check of 10,000 files reports 10,000 times).
+fn throttled_progress(
+    req: crate::app::ids::ReqId,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> impl Fn(CheckProgress) + Send + Sync {
+    let last: Mutex<Option<std::time::Instant>> = Mutex::new(None);
+    move |progress: CheckProgress| {
+        let now = std::time::Instant::now();
+        let mut last = last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = progress.done == 0
+            || progress.done >= progress.total
+            || last.is_none_or(|at| now.duration_since(at) >= CHECK_PROGRESS_EVERY);
+        if due {
+            *last = Some(now);
+            let _ = tx.send(Msg::CheckProgress { req, progress });
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::api::{
     Direction, Document, Domain, FileResource, Filter, ListQuery, Operator, Order, ServerInfo,
 };
 use crate::app::batch::{Batches, PendingBatch, Planning};
+use crate::app::check::CheckState;
 use crate::app::ids::ReqId;
 use crate::app::keymap::Keymap;
 use crate::app::known_resources::{KnownResource, Origin};
@@ -683,6 +684,8 @@ pub struct State {
     pub selecting: Option<ReqId>,
     /// The profiles being read for a copy of these documents.
     pub listing_profiles: Option<(ReqId, CopyItems)>,
+    /// The integrity check: the one running, the last report by uid, the problems views.
+    pub check: CheckState,
     pub show_transfers: bool,
     /// `Some(scroll)` while help is open.
     pub help: Option<u16>,
@@ -713,6 +716,7 @@ impl State {
             planning: None,
             selecting: None,
             listing_profiles: None,
+            check: CheckState::default(),
             show_transfers: false,
             help: None,
             toasts: Vec::new(),
@@ -776,6 +780,23 @@ impl State {
         });
     }
 
+    /// An info toast that stays until dismissed: what a background job found, which the
+    /// user may be looking away from when it ends. It replaces the note before it.
+    pub fn toast_note(&mut self, text: impl Into<String>) {
+        // It replaces the one before (a check's summary): the newest result is the one that
+        // counts, and a stack of old ones would hide the list.
+        self.toasts
+            .retain(|toast| toast.level != ToastLevel::Info || toast.expires.is_some());
+        self.toasts.push(Toast {
+            level: ToastLevel::Info,
+            text: text.into(),
+            expires: None,
+        });
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
+        }
+    }
+
     pub fn toast_error(&mut self, text: impl Into<String>) {
         self.toasts.push(Toast {
             level: ToastLevel::Error,
@@ -797,6 +818,7 @@ impl State {
             || self.resources.fetching.is_some()
             || self.planning.is_some()
             || self.selecting.is_some()
+            || self.check.running.is_some()
     }
 
     /// Whether the loop should keep sending ticks (something animates or waits for time).

@@ -8,11 +8,90 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{Theme, spinner};
 use crate::api::FileResource;
 use crate::api::units::human_size;
+use crate::app::check::Checked;
 use crate::app::known_resources::Origin;
 use crate::app::state::{Pane, State};
 
-pub fn height(screen_height: u16) -> u16 {
-    if screen_height >= 20 { 8 } else { 6 }
+/// The panel's rows: more once the last check marked rows of this pane (their findings and
+/// what to do take room) and the screen has it. It depends on the pane, not on the row, so
+/// the list does not jump as the cursor moves.
+pub fn height(state: &State, screen_height: u16) -> u16 {
+    let findings = state
+        .check
+        .result
+        .as_ref()
+        .is_some_and(|result| match state.pane {
+            Pane::Documents => result.marks_documents(),
+            Pane::Resources => result.marks_resources(),
+        });
+    if findings && screen_height >= 24 {
+        12
+    } else if screen_height >= 20 {
+        8
+    } else {
+        6
+    }
+}
+
+/// What the last check found about the row the panel is about.
+fn shown_check(state: &State) -> Option<&Checked> {
+    match state.pane {
+        Pane::Documents => state.check.document(state.details.uid.as_deref()?),
+        Pane::Resources => state.check.resource(&state.selected_resource()?.uid),
+    }
+}
+
+/// The check's findings, each with its class, its reason and what to do; for a row it found
+/// nothing about, one line saying so. Reasons quote server text (names, DHIS2's errors): the
+/// frame's neutralising makes it inert, as for every other field.
+fn check_lines(checked: &Checked, theme: Theme) -> Vec<Line<'static>> {
+    if checked.findings.is_empty() {
+        return vec![Line::from(vec![
+            Span::styled("check  ", theme.title()),
+            Span::styled("nothing found", theme.ok()),
+        ])];
+    }
+    let mut lines = Vec::new();
+    for finding in &checked.findings {
+        let style = if finding.class.is_problem() {
+            theme.problem()
+        } else {
+            theme.note()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {}", finding.class.symbol(), finding.class.title()),
+                style,
+            ),
+            Span::raw("  "),
+            Span::raw(finding.reason.clone()),
+        ]));
+        if let Some(advice) = &finding.advice {
+            lines.push(Line::from(vec![
+                Span::styled("  what to do  ", theme.dim()),
+                Span::raw(advice.clone()),
+            ]));
+        }
+    }
+    lines
+}
+
+/// The panel's lines around what the check found: its findings first (what the panel was
+/// opened for, and the bottom is what a short panel cuts), a clean row's line last.
+fn with_check(state: &State, lines: Vec<Line<'static>>, theme: Theme) -> Vec<Line<'static>> {
+    match shown_check(state) {
+        Some(checked) if !checked.findings.is_empty() => {
+            let mut all = check_lines(checked, theme);
+            all.extend(lines);
+            all
+        }
+        Some(checked) => {
+            let mut all = lines;
+            all.extend(check_lines(checked, theme));
+            all
+        }
+        None => lines,
+    }
 }
 
 fn field<'a>(label: &'a str, value: String, theme: Theme) -> Vec<Span<'a>> {
@@ -110,6 +189,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             None => vec![Line::from(Span::styled("nothing selected", theme.dim()))],
         },
     };
+    let lines = with_check(state, lines, theme);
     frame.render_widget(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
         area,

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text_field::input_line;
-use super::{Theme, fit};
+use super::{Theme, fit, spinner};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{Layer, Pane, ResourceSource, State};
 
@@ -95,10 +95,38 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     }
     let mut actions = vec![(Action::Filter, "filter")];
     let dismisses_first = !state.toasts.is_empty() || state.details.open || state.show_transfers;
-    if !dismisses_first && state.marked().count > 0 {
-        actions.push((Action::Dismiss, "clear marks"));
-    } else if !state.filter().applied.is_empty() && !dismisses_first {
-        actions.push((Action::Dismiss, "clear filter"));
+    let view = match state.pane {
+        Pane::Documents => state.check.documents_view.is_some(),
+        Pane::Resources => state.check.resources_view.is_some(),
+    };
+    // What Esc does next, in `update`'s order.
+    let dismiss = if dismisses_first {
+        None
+    } else if state.check.running.is_some() {
+        Some("stop check")
+    } else if state.marked().count > 0 {
+        Some("clear marks")
+    } else if view {
+        Some("all rows")
+    } else if !state.filter().applied.is_empty() {
+        Some("clear filter")
+    } else {
+        None
+    };
+    if let Some(label) = dismiss {
+        actions.push((Action::Dismiss, label));
+    }
+    // The last check found problems here: the key that shows only them.
+    let problems = state
+        .check
+        .result
+        .as_ref()
+        .is_some_and(|result| match state.pane {
+            Pane::Documents => !result.document_problems.is_empty(),
+            Pane::Resources => !result.resource_problems.is_empty(),
+        });
+    if problems && !view {
+        actions.push((Action::Problems, "problems"));
     }
     actions.push((Action::Details, "details"));
     match state.pane {
@@ -108,6 +136,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             (Action::Upload, "upload"),
             (Action::Download, "download"),
             (Action::Delete, "delete"),
+            (Action::Check, "check"),
         ]),
         Pane::Resources => {
             if state.resources.source == ResourceSource::Server {
@@ -141,6 +170,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let width = usize::from(area.width);
     let mut used = 1 + kept.iter().map(needed).sum::<usize>();
     let mut spans = vec![Span::raw(" ")];
+    // A check in the background says how far it is, in every layer.
+    if let Some(progress) = state.check.progress_text() {
+        let text = format!("{} {progress}  ", spinner(state));
+        used += text.chars().count();
+        spans.push(Span::styled(text, theme.title()));
+    }
     // "3 marked · 2.4 MiB" first: what a bulk action would act on.
     let marked = state.marked();
     if marked.count > 0 && !matches!(state.layer(), Layer::Filter | Layer::Transfers) {

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 use super::{Theme, fit, spinner};
 use crate::api::units::human_size;
 use crate::api::{Document, FileResource, StorageStatus};
+use crate::app::check::{CheckResult, Checked, Marker};
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{ListView, Pane, ResourceRow, ResourceSource, State};
 
@@ -49,12 +50,18 @@ fn empty<T>(
     list: &ListView<T>,
     what: &str,
     hint: String,
+    problems_view: bool,
     theme: Theme,
 ) {
     let (text, style) = if list.loading.is_some() || !list.loaded {
         (format!("Loading {what}…"), theme.dim())
     } else if let Some(error) = &list.error {
         (format!("Could not load {what}: {error}"), theme.error())
+    } else if problems_view {
+        (
+            format!("None of the {what} the last check found a problem with is left"),
+            theme.dim(),
+        )
     } else if !list.filter.applied.is_empty() {
         (
             format!("No {what} match {}", list.filter.applied),
@@ -120,13 +127,22 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             keys.hint(Context::List, Action::AddLink),
             keys.hint(Context::List, Action::Upload)
         );
-        return empty(frame, inner, list, "documents", hint, theme);
+        let view = state.check.documents_view.is_some();
+        return empty(frame, inner, list, "documents", hint, view, theme);
     }
     let (offset, visible, selected) = window(list, inner);
     // Columns give way to the name as the screen narrows: type first (the details show it),
     // then size, then the date; the name always keeps the most room.
     let width = area.width;
-    let show = |column: DocumentColumn| column.shown_from() <= width;
+    // The check's marks take a column only once a check marked some document.
+    let checked = state
+        .check
+        .result
+        .as_ref()
+        .is_some_and(CheckResult::marks_documents);
+    let show = |column: DocumentColumn| {
+        column.shown_from() <= width && (column != DocumentColumn::Check || checked)
+    };
     let columns: Vec<DocumentColumn> = DocumentColumn::ALL
         .into_iter()
         .filter(|c| show(*c))
@@ -143,6 +159,8 @@ fn documents(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             .and_then(|uid| state.resources.book.get(uid));
         let marked = list.marks.contains(&document.id);
         let cells = columns.iter().map(|column| match column {
+            // One lookup in the report's index per drawn row.
+            DocumentColumn::Check => marker_cell(state.check.document(&document.id), theme),
             DocumentColumn::Name => name_cell(document.title(), name_width, marked, theme),
             DocumentColumn::Kind => Cell::from(if document.external { "link" } else { "file" }),
             DocumentColumn::Type => kind_detail(document, resource, theme),
@@ -175,6 +193,8 @@ const HIGHLIGHT: &str = "▶";
 /// The Documents table's columns, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DocumentColumn {
+    /// The last check's mark (`!`, `i`), once a check marked some document.
+    Check,
     Name,
     Kind,
     Type,
@@ -183,7 +203,8 @@ enum DocumentColumn {
 }
 
 impl DocumentColumn {
-    const ALL: [DocumentColumn; 5] = [
+    const ALL: [DocumentColumn; 6] = [
+        DocumentColumn::Check,
         DocumentColumn::Name,
         DocumentColumn::Kind,
         DocumentColumn::Type,
@@ -193,6 +214,7 @@ impl DocumentColumn {
 
     fn title(self) -> &'static str {
         match self {
+            DocumentColumn::Check => "",
             DocumentColumn::Name => "name",
             DocumentColumn::Kind => "kind",
             DocumentColumn::Type => "type / URL",
@@ -205,6 +227,7 @@ impl DocumentColumn {
     fn width(self) -> u16 {
         match self {
             DocumentColumn::Name | DocumentColumn::Type => 0,
+            DocumentColumn::Check => MARKER_WIDTH,
             DocumentColumn::Kind => 4,
             // "1000.0 KiB"
             DocumentColumn::Size => 10,
@@ -215,7 +238,7 @@ impl DocumentColumn {
     /// The screen width from which it is shown.
     fn shown_from(self) -> u16 {
         match self {
-            DocumentColumn::Name | DocumentColumn::Kind => 0,
+            DocumentColumn::Check | DocumentColumn::Name | DocumentColumn::Kind => 0,
             DocumentColumn::Updated => 45,
             DocumentColumn::Size => 55,
             DocumentColumn::Type => 70,
@@ -238,6 +261,20 @@ fn name_room(table_width: u16, fixed: &[u16], beside_type: bool) -> usize {
 
 /// What marks a marked row's name, so it shows without colour too.
 const MARK: &str = "● ";
+
+/// The check's mark column: one ASCII glyph.
+const MARKER_WIDTH: u16 = 1;
+
+/// A row's check mark: `!` (a problem) or `i` (worth knowing), blank when fine or unchecked.
+fn marker_cell(checked: Option<&Checked>, theme: Theme) -> Cell<'static> {
+    match checked.and_then(Checked::marker) {
+        Some(marker @ Marker::Problem) => {
+            Cell::from(Span::styled(marker.symbol(), theme.problem()))
+        }
+        Some(marker @ Marker::Note) => Cell::from(Span::styled(marker.symbol(), theme.note())),
+        None => Cell::from(""),
+    }
+}
 
 /// A name cut to its column, after the mark when the row is marked.
 fn name_cell(name: &str, width: usize, marked: bool, theme: Theme) -> Cell<'static> {
@@ -295,7 +332,8 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             keys.hint(Context::List, Action::Upload),
             keys.hint(Context::List, Action::LookUp)
         );
-        return empty(frame, inner, list, "file resources", hint, theme);
+        let view = state.check.resources_view.is_some();
+        return empty(frame, inner, list, "file resources", hint, view, theme);
     }
     let (offset, visible, selected) = window(list, inner);
     let shown = &list.items[offset..offset + visible];
@@ -321,17 +359,42 @@ fn resources(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     .map(|(column, width, _)| (column, width))
     .collect();
     let fixed: Vec<u16> = columns.iter().map(|(_, width)| *width).collect();
-    let name_width = name_room(inner.width, &fixed, false);
+    // The check's marks (orphans) take a column before the name once it marked some row.
+    let checked = state
+        .check
+        .result
+        .as_ref()
+        .is_some_and(CheckResult::marks_resources);
+    let marker: Vec<u16> = if checked {
+        vec![MARKER_WIDTH]
+    } else {
+        Vec::new()
+    };
+    let name_width = name_room(
+        inner.width,
+        &[fixed.clone(), marker.clone()].concat(),
+        false,
+    );
     let shown_columns: Vec<ResourceColumn> = columns.iter().map(|(column, _)| *column).collect();
     let rows = shown
         .iter()
-        .map(|row| resource_row(row, state, name_width, &shown_columns, theme));
-    let widths: Vec<Constraint> = std::iter::once(name_width as u16)
+        .map(|row| resource_row(row, state, name_width, &shown_columns, checked, theme));
+    let widths: Vec<Constraint> = marker
+        .iter()
+        .copied()
+        .chain(std::iter::once(name_width as u16))
         .chain(fixed)
         .map(Constraint::Length)
         .collect();
     let titles = shown_columns.iter().map(|column| column.title());
-    let header = Row::new(std::iter::once("name").chain(titles)).style(theme.dim());
+    let marker_title = checked.then_some("");
+    let header = Row::new(
+        marker_title
+            .into_iter()
+            .chain(std::iter::once("name"))
+            .chain(titles),
+    )
+    .style(theme.dim());
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(COLUMN_SPACING)
@@ -367,6 +430,7 @@ fn resource_row<'a>(
     state: &'a State,
     name_width: usize,
     columns: &[ResourceColumn],
+    checked: bool,
     theme: Theme,
 ) -> Row<'a> {
     let book = &state.resources.book;
@@ -398,5 +462,12 @@ fn resource_row<'a>(
     });
     let marked = state.resources.list.marks.contains(&row.uid);
     let name = name_cell(state.resources.row_name(row), name_width, marked, theme);
-    Row::new(std::iter::once(name).chain(cells).collect::<Vec<_>>())
+    let marker = checked.then(|| marker_cell(state.check.resource(&row.uid), theme));
+    Row::new(
+        marker
+            .into_iter()
+            .chain(std::iter::once(name))
+            .chain(cells)
+            .collect::<Vec<_>>(),
+    )
 }

@@ -39,7 +39,7 @@ fn areas(state: &State, area: Rect) -> Areas {
     let lower_rows = if state.show_transfers {
         transfer_panel::panel_height(state, area.height)
     } else if state.details.open {
-        details::height(area.height)
+        details::height(state, area.height)
     } else {
         0
     };

@@ -68,6 +68,16 @@ impl Theme {
         self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Red)
     }
 
+    /// A check's `!`: red where there is colour, bold everywhere (the glyph says it alone).
+    pub fn problem(self) -> Style {
+        self.error()
+    }
+
+    /// A check's `i`, worth a glance and no problem.
+    pub fn note(self) -> Style {
+        self.paint(Style::new(), Color::Cyan)
+    }
+
     pub fn ok(self) -> Style {
         self.paint(Style::new(), Color::Green)
     }

@@ -39,6 +39,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         };
         bottom -= height;
         let (style, title) = match toast.level {
+            // What a background job found stays until dismissed, and says so.
+            ToastLevel::Info if toast.expires.is_none() => {
+                (theme.ok(), format!(" info ─ {dismiss} dismisses "))
+            }
             ToastLevel::Info => (theme.ok(), " info ".to_string()),
             ToastLevel::Error => (theme.error(), format!(" error ─ {dismiss} dismisses ")),
         };

@@ -13,6 +13,7 @@ use d2files::app::batch::BatchWork;
 use d2files::app::effect::Effect;
 use d2files::app::msg::Msg;
 use d2files::app::{Keymap, Settings, State, update};
+use d2files::ops::check::{Class, Finding, Item, ItemKind, Report};
 use d2files::ops::{self, Existing, Plan, Step};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -431,5 +432,152 @@ pub fn copy_step(n: usize) -> Step {
             file,
             replaces: None,
         })),
+    }
+}
+
+/// The request id and query of the one check started among `effects`.
+#[track_caller]
+pub fn check_req(effects: &[Effect]) -> (u64, ListQuery) {
+    one(effects, "check", |effect| match effect {
+        Effect::StartCheck { req, query } => Some((*req, query.clone())),
+        _ => None,
+    })
+}
+
+/// Whether `effects` start a check.
+pub fn starts_check(effects: &[Effect]) -> bool {
+    effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::StartCheck { .. }))
+}
+
+/// Whether `effects` stop the running check.
+pub fn cancels_check(effects: &[Effect]) -> bool {
+    effects.contains(&Effect::CancelCheck)
+}
+
+/// Answers the check started among `effects` with `report`, as the runner does.
+#[track_caller]
+pub fn answer_check(state: &mut State, effects: &[Effect], report: Report) -> Vec<Effect> {
+    let (req, _) = check_req(effects);
+    update(
+        state,
+        Msg::Checked {
+            req,
+            result: Ok(Box::new(report)),
+        },
+    )
+}
+
+/// The request id and uids of the one read of documents by uid among `effects`.
+#[track_caller]
+pub fn by_id_req(effects: &[Effect]) -> (u64, Vec<String>) {
+    one(effects, "read by uid", |effect| match effect {
+        Effect::FetchDocumentsById { req, uids } => Some((*req, uids.clone())),
+        _ => None,
+    })
+}
+
+/// Answers the read by uid among `effects` with the test documents of those uids (`D…n`), as
+/// the runner does: a first page without a pager.
+#[track_caller]
+pub fn answer_by_id(state: &mut State, effects: &[Effect]) -> Vec<Effect> {
+    let (req, uids) = by_id_req(effects);
+    let items = uids
+        .iter()
+        .filter_map(|uid| uid.strip_prefix('D')?.parse::<usize>().ok())
+        .map(document)
+        .collect();
+    update(
+        state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(Page { items, pager: None }),
+        },
+    )
+}
+
+/// What `ops::check` advises for lost bytes and for a dangling document (its words).
+const BYTES_ADVICE: &str = "the file store lost the bytes: restore them from a backup (d2files \
+                            restore DIR --replace) or upload the file again";
+const RELINK_ADVICE: &str = "restore it from a backup (d2files restore DIR --replace), or upload \
+                             the file again and delete this document";
+pub const ORPHAN: &str = "Forphan0001";
+
+/// A checked item with these findings.
+pub fn check_item(kind: ItemKind, uid: &str, name: &str, findings: Vec<Finding>) -> Item {
+    let mut item = Item::new(kind, uid, name);
+    item.findings = findings;
+    item
+}
+
+/// What a check of the first ten test documents finds: document 0's bytes lost, document 3
+/// dangling, document 4 still storing, document 6 on a dashboard (no mark), the rest fine; an
+/// orphan file resource and one that is fine.
+pub fn check_report() -> Report {
+    let document = |n: usize, findings| {
+        let d = document(n);
+        check_item(ItemKind::Document, &d.id, d.title(), findings)
+    };
+    let mut items: Vec<Item> = (0..10).map(|n| document(n, Vec::new())).collect();
+    items[0].findings.push(
+        Finding::new(
+            Class::MissingBytes,
+            format!(
+                "file resource {} reads PENDING 3 days after its upload: its bytes are not in \
+                 the file store",
+                uid('F', 0)
+            ),
+        )
+        .advice(BYTES_ADVICE),
+    );
+    items[3].findings.push(
+        Finding::new(
+            Class::Dangling,
+            format!(
+                "its file resource {} does not exist (any metadata import of it fails with \
+                 E4015)",
+                uid('F', 3)
+            ),
+        )
+        .advice(RELINK_ADVICE),
+    );
+    items[4].findings.push(Finding::new(
+        Class::Storing,
+        format!(
+            "file resource {} is still being stored (uploaded 2 minutes ago)",
+            uid('F', 4)
+        ),
+    ));
+    items[6].findings.push(Finding::new(
+        Class::OnDashboards,
+        "shown on 1 dashboard: Malaria",
+    ));
+    items.push(check_item(
+        ItemKind::FileResource,
+        &uid('F', 1),
+        "malaria-sop.pdf",
+        Vec::new(),
+    ));
+    items.push(check_item(
+        ItemKind::FileResource,
+        ORPHAN,
+        "old-orphan.pdf",
+        vec![
+            Finding::new(
+                Class::Orphan,
+                "no document points at it (4 B, last updated 3 days ago); DHIS2's daily \
+                 cleanup job deletes it at its next run (2 days after its last update)",
+            )
+            .advice(format!(
+                "to keep it, link it to a document: d2files documents link {ORPHAN} --name NAME \
+                 (DHIS2 has no request that deletes a file resource)"
+            )),
+        ],
+    ));
+    Report {
+        items,
+        notes: vec!["the dashboards could not be read: HTTP 500".into()],
     }
 }

@@ -10,6 +10,7 @@ use crate::app::transfer_job::TransferJob;
 use crate::app::transfer_list::TransferState;
 
 use super::batches::retry_failed;
+use super::checking::stop_check;
 use super::dialogs::dialog_key;
 use super::list_actions::{list_action, move_in_pane};
 use super::list_paging::{apply_filter, reload};
@@ -123,6 +124,7 @@ fn cancel_everything(state: &mut State, fx: &mut Vec<Effect>) {
     for batch in state.batches.running() {
         fx.push(Effect::CancelBatch(batch.id));
     }
+    stop_check(state, "The check stopped too".to_string(), fx);
 }
 
 /// `r` in the transfers panel: a stored upload whose document could not be created is linked

@@ -12,6 +12,7 @@ use crate::app::state::{
 use crate::app::transfer_job::TransferJob;
 
 use super::batches::{bulk_download_prompt, documents, plan_bulk_delete};
+use super::checking::{open_problems_view, start_check, stop_check, view_of};
 use super::copy_to::copy_to_profile;
 use super::detail_panel::{details_follow_cursor, request_details};
 use super::dialogs::open_link;
@@ -187,6 +188,14 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         }
         Action::MarkMatching => mark_matching(state),
         Action::CopyTo => copy_to_profile(state, fx),
+        Action::Check => start_check(state, fx),
+        Action::Problems => {
+            if view_of(state, state.pane).is_some() {
+                close_problems_view(state, fx);
+            } else {
+                open_problems_view(state, fx);
+            }
+        }
         Action::Delete => match state.pane {
             Pane::Documents => {
                 if let Some(document) = state.selected_document() {
@@ -225,19 +234,27 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         Action::Open => open_selected(state, fx),
         Action::Transfers => state.show_transfers = !state.show_transfers,
         Action::Dismiss => {
-            // One thing at a time, the most recent kind first: messages, panels, marks, filter.
+            // One thing at a time, the most recent kind first: messages, panels, the running
+            // check, marks, the "problems only" view, filter.
             if !state.toasts.is_empty() {
                 state.toasts.clear();
             } else if state.show_transfers {
                 state.show_transfers = false;
             } else if state.details.open {
                 state.details.open = false;
-            } else if !clear_marks(state) && !state.filter().applied.is_empty() {
-                let pane = state.pane;
-                let filter = state.filter_mut();
-                filter.applied.clear();
-                filter.problem = None;
-                reload(state, pane, fx);
+            } else if state.check.running.is_some() {
+                let why = "Check stopped (it only reads: nothing is left half done)";
+                stop_check(state, why.to_string(), fx);
+            } else if !clear_marks(state) {
+                if view_of(state, state.pane).is_some() {
+                    close_problems_view(state, fx);
+                } else if !state.filter().applied.is_empty() {
+                    let pane = state.pane;
+                    let filter = state.filter_mut();
+                    filter.applied.clear();
+                    filter.problem = None;
+                    reload(state, pane, fx);
+                }
             }
         }
         Action::Help => state.help = Some(0),
@@ -269,11 +286,28 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
     }
 }
 
+/// The "problems only" view closes: the pane's list as its filter has it, again.
+fn close_problems_view(state: &mut State, fx: &mut Vec<Effect>) {
+    match state.pane {
+        Pane::Documents => state.check.documents_view = None,
+        Pane::Resources => state.check.resources_view = None,
+    }
+    reload(state, state.pane, fx);
+}
+
 /// "All that match": asks before marking every document the server's filter matches, loaded
-/// or not (the count is the pager's).
+/// or not (the count is the pager's). In the "problems only" view every row is loaded, and
+/// they are what it marks.
 fn mark_matching(state: &mut State) {
     if state.pane != Pane::Documents {
         state.toast_info("Marking all that match works in the Documents pane");
+        return;
+    }
+    if view_of(state, Pane::Documents).is_some() {
+        let uids: Vec<String> = state.documents.items.iter().map(|d| d.id.clone()).collect();
+        let text = format!("Marked the {} with problems", documents(uids.len()));
+        state.documents.marks.extend(uids);
+        state.toast_info(text);
         return;
     }
     let count = state.documents.total.unwrap_or(0);

@@ -6,12 +6,18 @@ use crate::app::ids::ReqId;
 use crate::app::known_resources::Origin;
 use crate::app::state::{FilterState, ListView, Loading, Pane, ResourceRow, ResourceSource, State};
 
+use super::checking::{filter_may_have_changed, problem_rows, sort_documents, view_of};
 use super::detail_panel::details_follow_cursor;
 use super::resource_reads::{fill_rows, rebuild_known_rows};
 
 pub(super) fn reload(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     if state.server().is_none() {
         return;
+    }
+    filter_may_have_changed(state, pane, fx);
+    // The "problems only" view reloads its own rows, whatever the server list would show.
+    if view_of(state, pane).is_some() {
+        return problem_rows(state, pane, fx);
     }
     match pane {
         Pane::Documents => {
@@ -184,7 +190,10 @@ pub(super) fn documents_loaded(
     fx: &mut Vec<Effect>,
 ) {
     match result {
-        Ok(result) => {
+        Ok(mut result) => {
+            if view_of(state, Pane::Documents).is_some() {
+                sort_documents(&mut result.items, state.sort);
+            }
             let files = unread_files(state, &result.items);
             if !store_page(&mut state.documents, req, page, result, |d| &d.id) {
                 return;

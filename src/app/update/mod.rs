@@ -7,6 +7,7 @@ use crate::app::state::{BATCH_FRAME, Connection, Pane, ResourceSource, State};
 use crate::app::transfer_list::TransferState;
 
 mod batches;
+mod checking;
 mod copy_to;
 mod detail_panel;
 mod dialogs;
@@ -18,6 +19,7 @@ mod resource_reads;
 mod transfer_events;
 
 use batches::{batch_event, batch_finished, matching_selected, planned};
+use checking::{check_progress, checked};
 use copy_to::profiles_listed;
 use detail_panel::{detail_loaded, request_details};
 use dialogs::{completed, link_created, upload_checked, upload_is_directory};
@@ -78,6 +80,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::BatchPlanned { req, result } => planned(state, req, result, &mut fx),
         Msg::BatchEvent { batch, event } => batch_event(state, batch, event, &mut fx),
         Msg::BatchFinished { batch, summary } => batch_finished(state, batch, summary, &mut fx),
+        Msg::CheckProgress { req, progress } => check_progress(state, req, progress),
+        Msg::Checked { req, result } => checked(state, req, result, &mut fx),
         Msg::MatchingSelected { req, result } => matching_selected(state, req, result),
         Msg::ProfilesListed { req, result } => profiles_listed(state, req, result),
         Msg::KnownResources(known) => {

@@ -14,7 +14,8 @@ use crate::app::state::{Dialog, FilterState, Pane, ResourceRow, ResourceSource, 
 /// Before 2.41 the pane lists what we know of: documents' files, own uploads and look-ups,
 /// filtered by name on this side (there is no server list to filter).
 pub(super) fn rebuild_known_rows(state: &mut State) {
-    if state.resources.source != ResourceSource::Known {
+    // The "problems only" view keeps the check's rows.
+    if state.resources.source != ResourceSource::Known || state.check.resources_view.is_some() {
         return;
     }
     let mut rows: Vec<ResourceRow> = Vec::new();
