@@ -17,7 +17,7 @@ use crate::api::{
     Client, Document, Error, FileResource, LinkAnswer, LinkProbeOptions, LinkProber, ListQuery,
     Result, ServerVersion, StorageStatus, refused_link_reason,
 };
-use crate::ops::backup::{Manifest, list_documents};
+use crate::ops::backup::Manifest;
 
 pub use finding::{Class, Finding, Item, ItemKind, Report};
 pub use offline::check_backup;
@@ -175,9 +175,40 @@ pub async fn check_server(
     Ok(report)
 }
 
+/// What a check reads of each document: what its findings need, and no sharing (a tenth of
+/// the bytes a backup's list brings).
+const DOCUMENT_FIELDS: &str = "id,name,displayName,url,external,created,lastUpdated";
+/// What a check reads of each file resource in the list: what tells an orphan and its age.
+const FILE_RESOURCE_FIELDS: &str =
+    "id,name,displayName,contentLength,domain,assigned,created,lastUpdated";
+/// Documents listed per request, as a backup lists them.
+const DOCUMENT_PAGE: u32 = 1000;
+/// The most documents one check lists.
+const MAX_DOCUMENTS: usize = 1_000_000;
+
+/// Every document the query picks; a list cut short is refused, since a check of part of a
+/// server would count the rest's files as orphans.
+async fn list_documents(client: &Client, query: &ListQuery) -> Result<Vec<Document>> {
+    let mut query = query.clone();
+    query.page = 1;
+    query.page_size = DOCUMENT_PAGE;
+    query.fields = Some(DOCUMENT_FIELDS.into());
+    let all = client.list_all_documents(&query, MAX_DOCUMENTS).await?;
+    if let Some(cut) = all.cut {
+        return Err(Error::InvalidInput(format!(
+            "the server's list stopped after {} documents ({}); a check of part of it would \
+             take the rest's files for orphans",
+            all.items.len(),
+            cut.code()
+        )));
+    }
+    Ok(all.items)
+}
+
 /// Every file resource the server lists (2.41+), by uid; `None` where it lists none.
 async fn list_file_resources(client: &Client) -> Result<Option<HashMap<String, FileResource>>> {
-    let query = ListQuery::new().page_size(FILE_RESOURCE_PAGE);
+    let mut query = ListQuery::new().page_size(FILE_RESOURCE_PAGE);
+    query.fields = Some(FILE_RESOURCE_FIELDS.into());
     match client
         .list_all_file_resources(&query, MAX_FILE_RESOURCES)
         .await
@@ -218,8 +249,12 @@ fn files_shown(documents: &[Document]) -> Vec<String> {
 async fn probe(client: &Client, uid: &str, data: bool) -> Probe {
     match client.get_file_resource(uid).await {
         Ok(resource) => {
+            // Known by the uid asked for; what the findings do not read is not kept, so a
+            // large server's check stays small.
             let resource = FileResource {
                 id: uid.to_string(),
+                extra: Default::default(),
+                created_by: None,
                 ..resource
             };
             let served = if data && resource.is_stored() {
