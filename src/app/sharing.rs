@@ -487,8 +487,7 @@ pub fn external_access_note(
     Some(match version {
         Some(version) if !version.honours_external_access() => (
             format!(
-                "anyone with the link: can view (external access), which DHIS2 {version} no \
-                 longer honours: only signed-in users can open it now"
+                "anyone with the link: can view (external access; DHIS2 {version} no longer honours it)"
             ),
             true,
         ),
