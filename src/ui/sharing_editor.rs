@@ -242,16 +242,15 @@ fn hints(state: &State, editor: &SharingEditor) -> String {
     }
     let keys = &state.settings.keymap;
     let hint = |action: Action| keys.hint(Context::Sharing, action);
-    let mut hints = vec![(
-        format!(
+    let mut hints = Vec::new();
+    if editor.editable() {
+        let access = format!(
             "{}/{}",
             hint(Action::PreviousChoice),
             hint(Action::NextChoice)
-        ),
-        "access",
-    )];
-    if editor.editable() {
+        );
         hints.extend([
+            (access, "access"),
             (hint(Action::Remove), "remove"),
             (hint(Action::Add), "add"),
             (hint(Action::Accept), "apply"),
