@@ -281,3 +281,78 @@ fn hostile_text_in_a_checks_findings_is_drawn_inert() {
     );
     assert!(screen.contains("namefdp.exe"), "{screen}");
 }
+
+#[test]
+fn hostile_group_and_user_names_and_refusals_in_sharing_are_drawn_inert() {
+    use d2files::api::{Candidates, Named, NamedAccess, SharingView};
+    let mut state = ready_with(settings(), "2.42.4", evil_page());
+    let effects = update(&mut state, ratatui_enter());
+    let (req, uid) = sharing_req(&effects);
+    let evil_access = |id: &str| NamedAccess {
+        id: id.into(),
+        name: EVIL.into(),
+        access: "r-------".into(),
+    };
+    let view = SharingView {
+        public_access: "r-------".into(),
+        external_access: Some(true),
+        creator: None,
+        user_group_accesses: vec![evil_access("gEvil000001")],
+        user_accesses: vec![evil_access("uEvil000001")],
+    };
+    update(
+        &mut state,
+        Msg::SharingLoaded {
+            req,
+            uid,
+            result: Ok(Box::new(view)),
+        },
+    );
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(screen.contains("evil"), "{screen}");
+    assert!(!screen.contains('\u{202e}'), "{screen}");
+    // The editor shows the same names, and what the search finds.
+    update(&mut state, key('S'));
+    update(&mut state, key('a'));
+    typed(&mut state, "evil");
+    let (req, _) = search_req(&tick(&mut state, 1000));
+    let named = |id: &str| Named {
+        id: id.into(),
+        name: EVIL.into(),
+        username: Some(EVIL.into()),
+    };
+    update(
+        &mut state,
+        Msg::SharingCandidates {
+            req,
+            result: Ok(Candidates {
+                user_groups: vec![named("gEvil000002")],
+                users: vec![named("uEvil000002")],
+            }),
+        },
+    );
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(screen.contains("evil"), "{screen}");
+    assert!(!screen.contains('\u{202e}'), "{screen}");
+    // A refusal in the server's words, in the editor and as a toast.
+    typed(&mut state, "!");
+    let (req, _) = search_req(&tick(&mut state, 2000));
+    update(
+        &mut state,
+        Msg::SharingCandidates {
+            req,
+            result: Err(Error::Http {
+                status: 500,
+                excerpt: EVIL.into(),
+            }),
+        },
+    );
+    state.toast_error(format!("Could not change the sharing of “{EVIL}”: {EVIL}"));
+    let screen = assert_screen_is_inert(&mut state);
+    assert!(screen.contains("HTTP 500"), "{screen}");
+    assert!(!screen.contains('\u{202e}'), "{screen}");
+}
+
+fn ratatui_enter() -> Msg {
+    code(ratatui::crossterm::event::KeyCode::Enter)
+}

@@ -764,3 +764,100 @@ fn check_results() {
         state
     });
 }
+
+/// The details of document 0 on a server of `version`, its file read and its sharing answered
+/// with `view`.
+fn details_with_sharing(version: &str, view: d2files::api::SharingView) -> State {
+    let mut state = ready_with(settings(), version, page(0..50, 1, 583));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            d2files::app::Effect::FetchDetail { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("details requested");
+    update(
+        &mut state,
+        Msg::DetailLoaded {
+            req,
+            result: Ok(Box::new(Detail {
+                document: document(0),
+                resource: Some(Ok(stored(&uid('F', 0), "annual-report-2025.pdf"))),
+            })),
+        },
+    );
+    answer_sharing(&mut state, &effects, view);
+    state
+}
+
+/// The sharing editor on document 0, its search for "rep" answered.
+fn sharing_editor_searching() -> State {
+    let mut state = ready(583);
+    let effects = update(&mut state, key('S'));
+    answer_sharing(&mut state, &effects, sharing_view());
+    update(&mut state, key('j'));
+    update(&mut state, key('a'));
+    typed(&mut state, "rep");
+    let (req, _) = search_req(&tick(&mut state, 1000));
+    update(
+        &mut state,
+        Msg::SharingCandidates {
+            req,
+            result: Ok(candidates()),
+        },
+    );
+    state
+}
+
+#[test]
+fn editing() {
+    snap("rename_prompt", || {
+        let mut state = ready(583);
+        update(&mut state, key('R'));
+        update(&mut state, code(KeyCode::Backspace));
+        typed(&mut state, "(final)");
+        state
+    });
+    snap("replace_prompt", || {
+        let mut state = ready(583);
+        update(&mut state, key('p'));
+        typed(&mut state, "/data/annual-report-v2.pdf");
+        state
+    });
+    snap("details_sharing", || {
+        let mut view = sharing_view();
+        // 2.42.4 still reports the flag but nothing honours it (§9.6).
+        view.external_access = Some(true);
+        details_with_sharing("2.42.4", view)
+    });
+    snap("sharing_editor", sharing_editor_searching);
+    snap("sharing_editor_marks", || {
+        let mut state = ready(583);
+        mark_rows(&mut state, 3);
+        update(&mut state, key('S'));
+        update(&mut state, key('a'));
+        typed(&mut state, "rep");
+        let (req, _) = search_req(&tick(&mut state, 1000));
+        update(
+            &mut state,
+            Msg::SharingCandidates {
+                req,
+                result: Ok(candidates()),
+            },
+        );
+        // The group added, with view access.
+        update(&mut state, code(KeyCode::Enter));
+        state
+    });
+    snap("sharing_confirm", || {
+        let mut state = ready(583);
+        mark_rows(&mut state, 3);
+        update(&mut state, key('S'));
+        // Everyone may view them: the one question before the change goes to the three.
+        update(&mut state, key('l'));
+        update(&mut state, key('l'));
+        update(&mut state, code(KeyCode::Enter));
+        state
+    });
+}

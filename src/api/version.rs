@@ -53,6 +53,13 @@ impl ServerVersion {
             minor => minor > 42,
         }
     }
+
+    /// Whether the server still lets anyone open a document shared with external (anonymous)
+    /// access: until 2.41.8; 2.42.0–2.42.5 still store and report the flag, but nothing reads
+    /// it, and 2.41.9, 2.42.6 and 2.43 removed it (dhis2-api.md §9.6).
+    pub fn honours_external_access(&self) -> bool {
+        self.minor < 41 || (self.minor == 41 && self.patch < 9)
+    }
 }
 
 impl fmt::Display for ServerVersion {
@@ -94,5 +101,17 @@ mod tests {
                 .unwrap()
                 .keeps_upload_uids()
         );
+    }
+
+    #[test]
+    fn external_access_is_honoured_until_2_41_8_only() {
+        let honours = |text: &str| {
+            ServerVersion::parse(text)
+                .unwrap()
+                .honours_external_access()
+        };
+        assert!(honours("2.38.0") && honours("2.40.4") && honours("2.41.8.1"));
+        assert!(!honours("2.41.9") && !honours("2.42.0") && !honours("2.42.6"));
+        assert!(!honours("2.43.1"));
     }
 }

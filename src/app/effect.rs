@@ -2,7 +2,7 @@
 //! carries these out and answers with messages.
 use std::path::PathBuf;
 
-use crate::api::{Domain, ListQuery};
+use crate::api::{Domain, ListQuery, SharingChange};
 use crate::app::batch::{BatchWork, SharedPlan};
 use crate::app::ids::{BatchId, ReqId, TransferId};
 use crate::app::known_resources::KnownResource;
@@ -89,6 +89,32 @@ pub enum Effect {
     SelectMatching {
         req: ReqId,
         query: ListQuery,
+    },
+    /// Renames a document (`Client::rename_document`: the update the server allows, its
+    /// sharing put back); answered by `Msg::Renamed`.
+    Rename {
+        req: ReqId,
+        uid: String,
+        name: String,
+    },
+    /// Reads a document's sharing with names (`Client::document_sharing_view`); answered by
+    /// `Msg::SharingLoaded`.
+    FetchSharing {
+        req: ReqId,
+        uid: String,
+    },
+    /// Asks the server for the user groups and users `key` can mean (`/api/sharing/search`);
+    /// answered by `Msg::SharingCandidates`.
+    SearchSharing {
+        req: ReqId,
+        key: String,
+    },
+    /// Makes `change` to the sharing of each document: read, changed, written unless the
+    /// same, a few documents at a time; answered by one `Msg::SharingApplied`.
+    ApplySharing {
+        req: ReqId,
+        uids: Vec<String>,
+        change: SharingChange,
     },
     CompletePath {
         req: ReqId,

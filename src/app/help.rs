@@ -27,7 +27,7 @@ const FIXED_KEYS: [(&str, &str); 2] = [
 ];
 
 /// Short lines: the help box is at most 72 columns wide.
-const TIPS: [&str; 7] = [
+const TIPS: [&str; 11] = [
     "Filter: plain text finds names containing it (`:` included);",
     "DHIS2 syntax is property:operator:value, e.g. name:ilike:malaria",
     "Marks: with documents marked, d downloads them into a directory and",
@@ -35,6 +35,10 @@ const TIPS: [&str; 7] = [
     "or several paths ('quoted' as in a shell). D2FILES_TRANSFERS: 1-16",
     "C copies the marked documents (or the row) to another profile's",
     "server with their uids, after its plan; profiles.toml lists them",
+    "R renames the row, p puts a new file behind it: same uid, sharing",
+    "kept. S edits its sharing; with marks, one change for all of them",
+    "(asked once). In the editor a searches names: Enter adds the one",
+    "highlighted, Tab goes back to the rows, Esc clears the search",
 ];
 
 pub fn lines(keymap: &Keymap, log_path: Option<&std::path::Path>) -> Vec<HelpLine> {

@@ -23,11 +23,13 @@ pub enum Context {
     Conflict,
     /// A list to choose one of (the profile a copy goes to).
     Choose,
+    /// The sharing editor's rows (its search field reads `Form`).
+    Sharing,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::List,
         Context::Transfers,
         Context::Confirm,
@@ -35,6 +37,7 @@ impl Context {
         Context::Link,
         Context::Conflict,
         Context::Choose,
+        Context::Sharing,
         Context::Help,
     ];
 
@@ -47,6 +50,7 @@ impl Context {
             Context::Link => "link",
             Context::Conflict => "conflict",
             Context::Choose => "choose",
+            Context::Sharing => "sharing",
             Context::Help => "help",
         }
     }
@@ -60,6 +64,7 @@ impl Context {
             Context::Link => "External link",
             Context::Conflict => "A file that exists (bulk download)",
             Context::Choose => "Choosing a profile (copy)",
+            Context::Sharing => "Sharing editor",
             Context::Help => "This help",
         }
     }
@@ -96,6 +101,9 @@ pub enum Action {
     Upload,
     Download,
     Delete,
+    Rename,
+    ReplaceFile,
+    Sharing,
     LookUp,
     CopyId,
     CopyTo,
@@ -129,6 +137,8 @@ pub enum Action {
     Skip,
     ReplaceAll,
     SkipAll,
+    Add,
+    Remove,
 }
 
 /// (name in the TOML file, action, description shown in help).
@@ -166,6 +176,21 @@ const ACTIONS: &[(&str, Action, &str)] = &[
         "delete",
         Action::Delete,
         "delete (with marks: the marked ones)",
+    ),
+    (
+        "rename",
+        Action::Rename,
+        "rename the document (a prompt with its name)",
+    ),
+    (
+        "replace_file",
+        Action::ReplaceFile,
+        "put a new file behind the document, same uid",
+    ),
+    (
+        "sharing",
+        Action::Sharing,
+        "sharing editor (with marks: one change for all)",
     ),
     ("look_up", Action::LookUp, "look up a file resource uid"),
     ("copy_id", Action::CopyId, "copy the uid"),
@@ -244,6 +269,8 @@ const ACTIONS: &[(&str, Action, &str)] = &[
         Action::SkipAll,
         "skip this and every other conflict",
     ),
+    ("add", Action::Add, "add a group or user: search by name"),
+    ("remove", Action::Remove, "take the group or user out"),
 ];
 
 /// Where an action means something more particular than its general description.
@@ -284,6 +311,18 @@ const DESCRIPTIONS_IN: &[(Context, Action, &str)] = &[
         "plan the copy to the highlighted profile",
     ),
     (Context::Choose, Action::Close, "cancel: nothing is copied"),
+    (
+        Context::Sharing,
+        Action::NextChoice,
+        "next access: none, view, edit",
+    ),
+    (Context::Sharing, Action::PreviousChoice, "previous access"),
+    (
+        Context::Sharing,
+        Action::Accept,
+        "apply (with marks: after one confirmation)",
+    ),
+    (Context::Sharing, Action::Close, "cancel: nothing changes"),
     (Context::Help, Action::Down, "scroll down"),
     (Context::Help, Action::Up, "scroll up"),
 ];

@@ -34,6 +34,7 @@ pub mod paths;
 pub mod pointer;
 pub mod resource_book;
 pub mod runner;
+pub mod sharing;
 pub mod shell_words;
 pub mod state;
 mod terminal;

@@ -4,10 +4,14 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEventKind};
 
-use crate::api::{AllPages, Document, Error, FileResource, Page, Progress, ServerInfo};
+use crate::api::{
+    AllPages, Candidates, Document, Edited, Error, FileResource, Page, Progress, ServerInfo,
+    SharingView,
+};
 use crate::app::ids::{BatchId, ReqId, TransferId};
 use crate::app::known_resources::KnownResource;
 use crate::app::path_completion::Completion;
+use crate::app::sharing::ShareOutcome;
 use crate::app::state::Pane;
 use crate::app::transfer_job::TransferOutcome;
 use crate::config::ProfileSummary;
@@ -121,6 +125,29 @@ pub enum Msg {
     MatchingSelected {
         req: ReqId,
         result: Result<AllPages<Document>, Error>,
+    },
+    /// The answer to [`crate::app::effect::Effect::Rename`]; an error names a file resource
+    /// the server keeps linked to nothing.
+    Renamed {
+        req: ReqId,
+        uid: String,
+        result: Result<Box<Edited>, Error>,
+    },
+    /// A document's sharing, with names.
+    SharingLoaded {
+        req: ReqId,
+        uid: String,
+        result: Result<Box<SharingView>, Error>,
+    },
+    /// The user groups and users a search key can mean.
+    SharingCandidates {
+        req: ReqId,
+        result: Result<Candidates, Error>,
+    },
+    /// How the sharing change of each document ended, in the order asked.
+    SharingApplied {
+        req: ReqId,
+        outcomes: Vec<(String, Result<ShareOutcome, Error>)>,
     },
     /// The file resources this tool uploaded in earlier runs (from its data directory).
     KnownResources(Vec<KnownResource>),

@@ -6,12 +6,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
 use crate::api::{
-    CancellationToken, Client, ClientOptions, DownloadTarget, Error, Progress, TransferOptions,
+    CancellationToken, Client, ClientOptions, DownloadTarget, Error, Progress, SharingChange,
+    TransferOptions,
 };
 use crate::app::batch::BatchWork;
 use crate::app::effect::Effect;
@@ -20,6 +21,7 @@ use crate::app::known_resources;
 use crate::app::msg::{ConfiguredProfiles, Detail, Msg};
 use crate::app::path_completion;
 use crate::app::paths::AppPaths;
+use crate::app::sharing::ShareOutcome;
 use crate::app::transfer_job::{TransferJob, TransferOutcome};
 use crate::config::{Environment, ProfileRequest};
 use crate::ops::check::{CheckProgress, CheckRequest, check_server};
@@ -41,6 +43,7 @@ enum Superseding {
     Documents,
     Resources,
     Detail,
+    SharingSearch,
 }
 
 pub struct Runner {
@@ -251,6 +254,49 @@ impl Runner {
                     let _ = tx.send(Msg::MatchingSelected { req, result });
                 });
             }
+            // An edit is a lasting task: quitting waits for it (briefly) rather than cut it
+            // between two of its requests.
+            Effect::Rename { req, uid, name } => {
+                self.lasting_tasks.spawn(async move {
+                    let options = TransferOptions::default();
+                    let unlinked = options.unlinked.clone();
+                    let result =
+                        guarded("the rename", client.rename_document(&uid, &name, &options))
+                            .await
+                            .map(Box::new)
+                            .map_err(|error| naming_unlinked(error, unlinked.get()));
+                    let _ = tx.send(Msg::Renamed { req, uid, result });
+                });
+            }
+            Effect::FetchSharing { req, uid } => self.spawn(async move {
+                let result = guarded("the sharing", client.document_sharing_view(&uid)).await;
+                let result = result.map(Box::new);
+                let _ = tx.send(Msg::SharingLoaded { req, uid, result });
+            }),
+            Effect::SearchSharing { req, key } => {
+                self.spawn_latest(Superseding::SharingSearch, async move {
+                    let result = guarded("the search", client.search_sharing(&key)).await;
+                    let _ = tx.send(Msg::SharingCandidates { req, result });
+                })
+            }
+            Effect::ApplySharing { req, uids, change } => {
+                let jobs = self.jobs;
+                self.lasting_tasks.spawn(async move {
+                    // One document's change is read back, to show what the server kept.
+                    let read_back = uids.len() == 1;
+                    let (client, change) = (&client, &change);
+                    let outcomes = futures_util::stream::iter(uids)
+                        .map(|uid| async move {
+                            let shared = share_one(client, &uid, change, read_back);
+                            let result = guarded("the sharing change", shared).await;
+                            (uid, result)
+                        })
+                        .buffered(jobs)
+                        .collect::<Vec<_>>()
+                        .await;
+                    let _ = tx.send(Msg::SharingApplied { req, outcomes });
+                });
+            }
             Effect::CompletePath { req, input } => {
                 let home = self.paths.home.clone();
                 self.spawn(async move {
@@ -373,6 +419,8 @@ impl Runner {
         let tx = self.tx.clone();
         let slots = self.slots.clone();
         let paths = self.paths.clone();
+        // A replace stopped after its upload says what the server keeps, not just "cancelled".
+        let replacing = matches!(job, TransferJob::ReplaceFile { .. });
         self.lasting_tasks.spawn(async move {
             let _alive = alive;
             let permit = tokio::select! {
@@ -392,7 +440,8 @@ impl Runner {
                 ..TransferOptions::default()
             };
             let result = guarded("the transfer", run_job(&client, &paths, job, options)).await;
-            let result = if cancel.is_cancelled() && result.is_err() {
+            let names_what_is_kept = replacing && matches!(result, Err(Error::Context { .. }));
+            let result = if cancel.is_cancelled() && result.is_err() && !names_what_is_kept {
                 Err(Error::Cancelled)
             } else {
                 result
@@ -567,11 +616,58 @@ async fn run_job(
                 .await?;
             Ok(TransferOutcome::UploadedResource(Box::new(stored)))
         }
+        TransferJob::ReplaceFile { uid, path } => {
+            let unlinked = options.unlinked.clone();
+            client
+                .replace_document_file(&uid, &paths.expand(&path), &options)
+                .await
+                .map(|edited| TransferOutcome::Replaced(Box::new(edited)))
+                .map_err(|error| naming_unlinked(error, unlinked.get()))
+        }
         // `update` never starts one: a copy's rows are its batch's, run by `ops::apply`.
         TransferJob::CopyDocument { profile, .. } => Err(Error::Internal(format!(
             "a copy to {profile} runs only as a step of its batch; copy it again"
         ))),
     }
+}
+
+/// An edit's error, saying what the server keeps linked to nothing when the edit uploaded or
+/// copied a file and failed before the document pointed at it (unless the error says so
+/// already).
+fn naming_unlinked(error: Error, unlinked: Option<String>) -> Error {
+    match unlinked {
+        Some(uid) if !error.to_string().contains(&uid) => Error::Context {
+            context: format!(
+                "the document was left as it was; the server keeps file resource {uid}, linked \
+                 to nothing"
+            ),
+            source: Box::new(error),
+        },
+        _ => error,
+    }
+}
+
+/// Makes `change` to one document's sharing: read, changed, written unless it is the same;
+/// read back with names when asked.
+async fn share_one(
+    client: &Client,
+    uid: &str,
+    change: &SharingChange,
+    read_back: bool,
+) -> Result<ShareOutcome, Error> {
+    let before = client.document_sharing(uid).await?;
+    let after = change.applied_to(&before);
+    if after == before {
+        return Ok(ShareOutcome::Unchanged);
+    }
+    client.set_document_sharing(uid, &after).await?;
+    let kept = if read_back {
+        // The change is made: a failed read-back only leaves the details to read it again.
+        client.document_sharing_view(uid).await.ok().map(Box::new)
+    } else {
+        None
+    };
+    Ok(ShareOutcome::Changed(kept))
 }
 
 /// What planning a batch needs besides the session's client.

@@ -15,6 +15,7 @@ use crate::app::keymap::Keymap;
 use crate::app::known_resources::{KnownResource, Origin};
 use crate::app::marks::Marks;
 use crate::app::resource_book::ResourceBook;
+use crate::app::sharing::{EditorFocus, SharingBook, SharingEditor};
 use crate::app::transfer_job::TransferJob;
 use crate::app::transfer_list::Transfers;
 
@@ -498,6 +499,39 @@ pub struct UploadForm {
     pub checking: Option<ReqId>,
 }
 
+/// The inline prompt of a rename (`R`), prefilled with the document's name.
+#[derive(Clone, Debug)]
+pub struct RenameForm {
+    pub uid: String,
+    /// The name it has now.
+    pub name: String,
+    pub input: Input,
+    pub problem: Option<String>,
+}
+
+/// The prompt for the file to put behind a document (`p`).
+#[derive(Clone, Debug)]
+pub struct ReplaceForm {
+    pub uid: String,
+    pub name: String,
+    pub path: PathField,
+    pub problem: Option<String>,
+    /// The check of the path in flight: the replace starts when it passes.
+    pub checking: Option<ReqId>,
+}
+
+/// An edit sent to the runner, until its answer comes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PendingEdit {
+    Rename {
+        uid: String,
+        /// The name before.
+        from: String,
+    },
+    /// A sharing change of these documents (one, or the marked ones).
+    Sharing { uids: Vec<String> },
+}
+
 /// What a download prompt fetches.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DownloadSource {
@@ -643,6 +677,12 @@ pub enum Dialog {
     BatchConfirm(BatchConfirm),
     /// Where a copy goes: another configured profile.
     ChooseProfile(ProfileChoice),
+    /// A rename's prompt (drawn inline, above the footer).
+    Rename(RenameForm),
+    /// The file to put behind a document.
+    ReplaceFile(ReplaceForm),
+    /// The sharing editor of a document or of the marked documents.
+    Sharing(Box<SharingEditor>),
 }
 
 /// Which part of the screen takes keys, the topmost first: one rule for the keys, pastes,
@@ -686,6 +726,10 @@ pub struct State {
     pub listing_profiles: Option<(ReqId, CopyItems)>,
     /// The integrity check: the one running, the last report by uid, the problems views.
     pub check: CheckState,
+    /// Each document's sharing as read for the details, by uid, until an edit.
+    pub sharing: SharingBook,
+    /// Renames and sharing changes in the runner, by request, in the order sent.
+    pub edits: Vec<(ReqId, PendingEdit)>,
     pub show_transfers: bool,
     /// `Some(scroll)` while help is open.
     pub help: Option<u16>,
@@ -717,6 +761,8 @@ impl State {
             selecting: None,
             listing_profiles: None,
             check: CheckState::default(),
+            sharing: SharingBook::default(),
+            edits: Vec::new(),
             show_transfers: false,
             help: None,
             toasts: Vec::new(),
@@ -751,7 +797,16 @@ impl State {
         match self.layer() {
             Layer::Filter => true,
             Layer::Dialog => match &self.dialog {
-                Some(Dialog::AddLink(_) | Dialog::Download(_) | Dialog::LookUp { .. }) => true,
+                Some(
+                    Dialog::AddLink(_)
+                    | Dialog::Download(_)
+                    | Dialog::LookUp { .. }
+                    | Dialog::Rename(_)
+                    | Dialog::ReplaceFile(_),
+                ) => true,
+                Some(Dialog::Sharing(editor)) => {
+                    editor.focus == EditorFocus::Search && !editor.confirming
+                }
                 Some(Dialog::Upload(form)) => form.focus != UploadFocus::Domain,
                 Some(Dialog::BatchConfirm(confirm)) => confirm.count_to_type().is_some(),
                 _ => false,
@@ -819,6 +874,8 @@ impl State {
             || self.planning.is_some()
             || self.selecting.is_some()
             || self.check.running.is_some()
+            || self.sharing.reading()
+            || !self.edits.is_empty()
     }
 
     /// Whether the loop should keep sending ticks (something animates or waits for time).
@@ -830,6 +887,7 @@ impl State {
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
             || self.batches.unshown
+            || matches!(&self.dialog, Some(Dialog::Sharing(editor)) if editor.search.due.is_some())
     }
 
     /// The help screen's lines.

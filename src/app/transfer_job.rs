@@ -2,7 +2,9 @@
 //! transfer list and a confirmation to replace a file all carry.
 use std::path::PathBuf;
 
-use crate::api::{Document, DocumentDownload, Domain, Downloaded, FileResource, UploadedDocument};
+use crate::api::{
+    Document, DocumentDownload, Domain, Downloaded, Edited, FileResource, UploadedDocument,
+};
 
 /// What a transfer moves.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +32,12 @@ pub enum TransferJob {
         path: PathBuf,
         domain: Domain,
     },
+    /// A new file behind document `uid` (`Client::replace_document_file`): uploaded, stored,
+    /// checked, the document pointed at it, its sharing put back.
+    ReplaceFile {
+        uid: String,
+        path: PathBuf,
+    },
     /// A copy step's row: document `uid` re-created on profile `profile`'s server. Only a
     /// batch runs it (`ops::apply` with that server's connection), never a single transfer.
     CopyDocument {
@@ -45,6 +53,7 @@ impl TransferJob {
             TransferJob::UploadDocument { .. }
                 | TransferJob::UploadResource { .. }
                 | TransferJob::LinkDocument { .. }
+                | TransferJob::ReplaceFile { .. }
         )
     }
 
@@ -77,6 +86,8 @@ pub enum TransferOutcome {
     UploadedResource(Box<FileResource>),
     /// A retried step two: the document now points at the stored file resource.
     Linked(Box<Document>),
+    /// The document shows the new file (same uid, name and sharing).
+    Replaced(Box<Edited>),
 }
 
 impl From<DocumentDownload> for TransferOutcome {

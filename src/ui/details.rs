@@ -10,6 +10,7 @@ use crate::api::FileResource;
 use crate::api::units::human_size;
 use crate::app::check::Checked;
 use crate::app::known_resources::Origin;
+use crate::app::sharing::{SharingRead, external_access_note, in_words};
 use crate::app::state::{Pane, State};
 
 /// The panel's rows: more once the last check marked rows of this pane (their findings and
@@ -196,6 +197,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     );
 }
 
+/// The document's sharing in words (read when the details open, kept until an edit), with its
+/// external access flagged where the server no longer honours it.
+fn sharing_line(state: &State, uid: &str, theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled("sharing  ", theme.title())];
+    match state.sharing.get(uid) {
+        None | Some(SharingRead::Reading(_)) => {
+            spans.push(Span::raw(format!("{} reading sharing…", spinner(state))));
+        }
+        Some(SharingRead::Failed(error)) => spans.push(Span::styled(
+            format!("could not be read: {error}"),
+            theme.error(),
+        )),
+        Some(SharingRead::Read(view)) => {
+            spans.push(Span::raw(in_words(view).join(" · ")));
+            let version = state.server().and_then(|info| info.version.as_ref());
+            if let Some((text, flagged)) = external_access_note(view, version) {
+                spans.push(Span::raw(" · "));
+                let style = if flagged {
+                    theme.problem()
+                } else {
+                    theme.note()
+                };
+                spans.push(Span::styled(text, style));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
 fn document_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     let details = &state.details;
     if let Some(error) = &details.error {
@@ -232,7 +262,7 @@ fn document_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     if let Some(attachment) = document.attachment {
         spans.extend(field("attachment", attachment.to_string(), theme));
     }
-    let mut lines = vec![Line::from(spans)];
+    let mut lines = vec![Line::from(spans), sharing_line(state, &document.id, theme)];
     if let Some(uid) = document.file_resource_uid() {
         let book = &state.resources.book;
         match (book.unreadable(uid), book.get(uid)) {

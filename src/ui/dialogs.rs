@@ -138,6 +138,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             hints.extend([(Action::Accept, "upload"), (Action::Close, "cancel")]);
             note(frame, rows[6], &form_hints(state, &hints), theme.dim());
         }
+        // Drawn inline above the footer, and by `sharing_editor`.
+        Dialog::Rename(_) | Dialog::Sharing(_) => {}
+        Dialog::ReplaceFile(form) => {
+            let title = format!("New file for “{}”", fit(&form.name, 40));
+            let rect = popup(frame, area, width, 8, &title, theme);
+            let rows = rows(rect);
+            input_line(frame, rows[0], "File: ", &form.path.input, theme, true);
+            candidates(frame, rows[1], &form.path.candidates, theme);
+            if form.problem.is_some() {
+                problem(frame, rows[2], form.problem.as_deref(), theme);
+            } else if form.checking.is_some() {
+                note(frame, rows[3], "checking the file…", theme.dim());
+            } else {
+                let what = "Same uid, name and sharing; the old file stays on the server";
+                note(frame, rows[3], what, theme.dim());
+            }
+            let hints = form_hints(
+                state,
+                &[
+                    (Action::Complete, "completes"),
+                    (Action::Accept, "replace"),
+                    (Action::Close, "cancel"),
+                ],
+            );
+            note(frame, rows[5], &hints, theme.dim());
+        }
         Dialog::Conflict(ask) => conflict(frame, area, width, state, ask, theme),
         Dialog::BatchConfirm(confirm) => batch_confirm(frame, area, width, state, confirm, theme),
         Dialog::ChooseProfile(choice) => choose_profile(frame, area, width, state, choice, theme),
@@ -573,7 +599,7 @@ fn plural(count: usize) -> &'static str {
 
 /// "Tab completes · Enter download · Esc cancel", from the form keys of the keymap (an action
 /// left without a key is left out).
-fn form_hints(state: &State, hints: &[(Action, &str)]) -> String {
+pub(super) fn form_hints(state: &State, hints: &[(Action, &str)]) -> String {
     let keys = &state.settings.keymap;
     hints
         .iter()
@@ -586,7 +612,7 @@ fn form_hints(state: &State, hints: &[(Action, &str)]) -> String {
 }
 
 /// Clears and frames a centred pop-up; returns its inner area.
-fn popup(
+pub(super) fn popup(
     frame: &mut Frame,
     area: Rect,
     width: u16,
@@ -633,7 +659,7 @@ fn problem(frame: &mut Frame, area: Rect, text: Option<&str>, theme: Theme) {
     }
 }
 
-fn note(frame: &mut Frame, area: Rect, text: &str, style: ratatui::style::Style) {
+pub(super) fn note(frame: &mut Frame, area: Rect, text: &str, style: ratatui::style::Style) {
     let text = fit(text, usize::from(area.width));
     frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
 }

@@ -1,4 +1,5 @@
-//! The filter prompt (with DHIS2's complaint under it) and the key hints row.
+//! The inline prompts (the filter, with DHIS2's complaint under it; a rename) and the key
+//! hints row.
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,10 +8,32 @@ use ratatui::widgets::Paragraph;
 use super::text_field::input_line;
 use super::{Theme, fit, spinner};
 use crate::app::keymap::{Action, Context};
-use crate::app::state::{Layer, Pane, ResourceSource, State};
+use crate::app::state::{Dialog, Layer, Pane, RenameForm, ResourceSource, State};
+
+/// The rename prompt, when one is open: it is drawn here, under the list, not as a pop-up.
+fn rename_form(state: &State) -> Option<&RenameForm> {
+    match &state.dialog {
+        Some(Dialog::Rename(form)) if state.layer() == Layer::Dialog => Some(form),
+        _ => None,
+    }
+}
 
 pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     if area.height == 0 {
+        return;
+    }
+    if let Some(form) = rename_form(state) {
+        let row = Rect { height: 1, ..area };
+        input_line(frame, row, "rename to: ", &form.input, theme, true);
+        if let Some(problem) = &form.problem {
+            let below = Rect {
+                y: row.y + 1,
+                ..row
+            }
+            .intersection(area);
+            let text = fit(&format!("  {problem}"), usize::from(area.width));
+            frame.render_widget(Paragraph::new(Span::styled(text, theme.error())), below);
+        }
         return;
     }
     let filter = state.filter();
@@ -55,6 +78,9 @@ pub fn prompt(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 
 /// How many rows the filter prompt takes: the input while editing, and a complaint or a note.
 pub fn prompt_rows(state: &State) -> u16 {
+    if let Some(form) = rename_form(state) {
+        return 1 + u16::from(form.problem.is_some());
+    }
     let filter = state.filter();
     u16::from(filter.editing) + u16::from(filter.error().is_some() || filter.note().is_some())
 }
@@ -71,6 +97,12 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             })
             .collect::<Vec<_>>()
     };
+    if rename_form(state).is_some() {
+        return from(
+            Context::Form,
+            &[(Action::Accept, "rename"), (Action::Close, "cancel")],
+        );
+    }
     match state.layer() {
         Layer::Filter => {
             return from(
@@ -137,6 +169,8 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             (Action::Download, "download"),
             (Action::Delete, "delete"),
             (Action::Check, "check"),
+            (Action::Rename, "rename"),
+            (Action::Sharing, "sharing"),
         ]),
         Pane::Resources => {
             if state.resources.source == ResourceSource::Server {
@@ -161,7 +195,9 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
 /// Key hints left to right while they fit; help and quit (the last two) always stay, at the right.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let mut hints = hints(state);
-    let kept = if matches!(state.layer(), Layer::Filter | Layer::Transfers) {
+    let kept = if matches!(state.layer(), Layer::Filter | Layer::Transfers)
+        || rename_form(state).is_some()
+    {
         Vec::new()
     } else {
         hints.split_off(hints.len().saturating_sub(2))

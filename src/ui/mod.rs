@@ -6,6 +6,7 @@ mod header;
 mod help;
 mod hit;
 mod lists;
+mod sharing_editor;
 mod startup;
 mod text_field;
 mod theme;
@@ -90,6 +91,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     toasts::draw(frame, areas.table.union(areas.lower), state, theme);
     // The layers above the screen, the top one last.
     dialogs::draw(frame, area, state, theme);
+    sharing_editor::draw(frame, area, state, theme);
     if state.layer() == Layer::Help {
         help::draw(frame, area, state, theme);
     }

@@ -581,3 +581,105 @@ pub fn check_report() -> Report {
         notes: vec!["the dashboards could not be read: HTTP 500".into()],
     }
 }
+
+/// The group and the user the sharing fixtures name.
+pub const VIEWERS: &str = "Qs2bVkOBNh5";
+pub const GUEST_USER: &str = "KvLgpVgQwY2";
+
+/// A document's sharing as `/api/sharing` shows it: everyone can view, the report viewers can
+/// view and edit, the guest can view.
+pub fn sharing_view() -> d2files::api::SharingView {
+    d2files::api::SharingView {
+        public_access: "r-------".into(),
+        external_access: None,
+        creator: None,
+        user_group_accesses: vec![d2files::api::NamedAccess {
+            id: VIEWERS.into(),
+            name: "Report viewers".into(),
+            access: "rw------".into(),
+        }],
+        user_accesses: vec![d2files::api::NamedAccess {
+            id: GUEST_USER.into(),
+            name: "Guest Viewer".into(),
+            access: "r-------".into(),
+        }],
+    }
+}
+
+/// The request id and uid of the one sharing read among `effects`.
+#[track_caller]
+pub fn sharing_req(effects: &[Effect]) -> (u64, String) {
+    one(effects, "sharing read", |effect| match effect {
+        Effect::FetchSharing { req, uid } => Some((*req, uid.clone())),
+        _ => None,
+    })
+}
+
+/// Answers the sharing read among `effects` with `view`.
+#[track_caller]
+pub fn answer_sharing(
+    state: &mut State,
+    effects: &[Effect],
+    view: d2files::api::SharingView,
+) -> Vec<Effect> {
+    let (req, uid) = sharing_req(effects);
+    update(
+        state,
+        Msg::SharingLoaded {
+            req,
+            uid,
+            result: Ok(Box::new(view)),
+        },
+    )
+}
+
+/// The request id and key of the one sharing search among `effects`.
+#[track_caller]
+pub fn search_req(effects: &[Effect]) -> (u64, String) {
+    one(effects, "sharing search", |effect| match effect {
+        Effect::SearchSharing { req, key } => Some((*req, key.clone())),
+        _ => None,
+    })
+}
+
+/// What the search finds for "rep": the report viewers group and a user.
+pub fn candidates() -> d2files::api::Candidates {
+    d2files::api::Candidates {
+        user_groups: vec![d2files::api::Named {
+            id: VIEWERS.into(),
+            name: "Report viewers".into(),
+            username: None,
+        }],
+        users: vec![d2files::api::Named {
+            id: "xE7jOejl9FI".into(),
+            name: "John Reporter".into(),
+            username: Some("jreporter".into()),
+        }],
+    }
+}
+
+/// Answers the details read among `effects` with the document as listed (no file resource).
+#[track_caller]
+pub fn answer_detail(state: &mut State, effects: &[Effect]) -> Vec<Effect> {
+    let (req, uid) = one(effects, "details read", |effect| match effect {
+        Effect::FetchDetail { req, uid } => Some((*req, uid.clone())),
+        _ => None,
+    });
+    let document = state
+        .documents
+        .items
+        .iter()
+        .find(|document| document.id == uid)
+        .cloned()
+        .expect("a listed document");
+    update(
+        state,
+        Msg::DetailLoaded {
+            req,
+            result: Ok(Box::new(d2files::app::msg::Detail {
+                document,
+                resource: None,
+            })),
+        },
+    )
+}

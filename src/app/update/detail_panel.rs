@@ -3,6 +3,7 @@ use crate::api::Error;
 use crate::app::effect::Effect;
 use crate::app::ids::ReqId;
 use crate::app::msg::Detail;
+use crate::app::sharing::SharingRead;
 use crate::app::state::{DETAIL_DEBOUNCE, Pane, State};
 
 use super::resource_reads::wants_fetch;
@@ -35,7 +36,37 @@ pub(super) fn request_details(state: &mut State, fx: &mut Vec<Effect>) {
     };
     let req = state.next_req();
     state.details.req = Some(req);
-    fx.push(Effect::FetchDetail { req, uid });
+    fx.push(Effect::FetchDetail {
+        req,
+        uid: uid.clone(),
+    });
+    request_sharing(state, &uid, fx);
+}
+
+/// Reads a document's sharing unless it is known or being read (a failed read is tried again).
+pub(super) fn request_sharing(state: &mut State, uid: &str, fx: &mut Vec<Effect>) {
+    if matches!(
+        state.sharing.get(uid),
+        Some(SharingRead::Read(_) | SharingRead::Reading(_))
+    ) {
+        return;
+    }
+    let req = state.next_req();
+    state.sharing.start(uid, req);
+    fx.push(Effect::FetchSharing {
+        req,
+        uid: uid.to_string(),
+    });
+}
+
+/// After an edit of `uid`: what the details show of it is read again, sharing included.
+pub(super) fn details_read_again(state: &mut State, uid: &str, fx: &mut Vec<Effect>) {
+    if state.details.open
+        && state.pane == Pane::Documents
+        && state.details.uid.as_deref() == Some(uid)
+    {
+        request_details(state, fx);
+    }
 }
 
 pub(super) fn detail_loaded(state: &mut State, req: ReqId, result: Result<Box<Detail>, Error>) {

@@ -1,9 +1,8 @@
 //! Pop-up forms and confirmations; a confirmation carries its pending action as data.
 use std::path::{Path, PathBuf};
 
-use ratatui::crossterm::event::{Event, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use crate::api::{Document, Domain, Error, check_external_url, is_valid_uid};
 use crate::app::batch::BatchWork;
@@ -21,7 +20,10 @@ use crate::ops::Resolution;
 
 use super::batches::{ask_for_plan, start_batch};
 use super::copy_to::choose_key;
+use super::editing::{rename_key, replace_checked, replace_is_directory, replace_key};
+use super::fields::{edit, form_action, path_tab};
 use super::list_paging::reload;
+use super::sharing_edit::editor_key;
 use super::transfer_events::start_transfer;
 
 pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -38,6 +40,9 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Dialog::Conflict(ask) => conflict_key(state, ask, &key, fx),
         Dialog::BatchConfirm(confirm) => batch_confirm_key(state, confirm, key, fx),
         Dialog::ChooseProfile(choice) => choose_key(state, choice, &key, fx),
+        Dialog::Rename(form) => rename_key(state, form, key, fx),
+        Dialog::ReplaceFile(form) => replace_key(state, form, key, fx),
+        Dialog::Sharing(editor) => editor_key(state, editor, key, fx),
     };
 }
 
@@ -195,18 +200,6 @@ fn save_as_again(job: &TransferJob, label: String, path: &Path) -> Option<Dialog
     }))
 }
 
-/// Feeds a key to a text field; true if the text changed.
-pub(super) fn edit(input: &mut Input, key: KeyEvent) -> bool {
-    input
-        .handle_event(&Event::Key(key))
-        .is_some_and(|changed| changed.value)
-}
-
-/// The form action a key means: forms read the keymap before their text fields.
-fn form_action(state: &State, key: &KeyEvent) -> Option<Action> {
-    state.settings.keymap.action(Context::Form, key)
-}
-
 pub(super) fn link_form_key(
     state: &State,
     mut form: LinkForm,
@@ -277,15 +270,6 @@ pub(super) fn link_created(
     }
 }
 
-pub(super) fn path_tab(state: &mut State, field: &mut PathField, fx: &mut Vec<Effect>) {
-    let req = state.next_req();
-    field.req = Some(req);
-    fx.push(Effect::CompletePath {
-        req,
-        input: field.input.value().to_string(),
-    });
-}
-
 /// Tab in a field of several paths: the word under the cursor is completed.
 fn word_tab(state: &mut State, field: &mut PathField, fx: &mut Vec<Effect>) {
     let text = field.input.value().to_string();
@@ -300,6 +284,7 @@ pub(super) fn completed(state: &mut State, req: ReqId, completion: Completion) {
     let field = match &mut state.dialog {
         Some(Dialog::Upload(form)) => &mut form.path,
         Some(Dialog::Download(form)) => &mut form.path,
+        Some(Dialog::ReplaceFile(form)) => &mut form.path,
         _ => return,
     };
     let asked = match &field.completing_word {
@@ -559,6 +544,9 @@ pub(super) fn upload_checked(
 ) {
     let mut form = match state.dialog.take() {
         Some(Dialog::Upload(form)) if form.checking == Some(req) => form,
+        Some(Dialog::ReplaceFile(form)) if form.checking == Some(req) => {
+            return replace_checked(state, form, result, fx);
+        }
         // Another dialog, or an answer about a path since edited.
         other => {
             state.dialog = other;
@@ -590,6 +578,10 @@ pub(super) fn upload_checked(
 pub(super) fn upload_is_directory(state: &mut State, req: ReqId, fx: &mut Vec<Effect>) {
     let form = match state.dialog.take() {
         Some(Dialog::Upload(form)) if form.checking == Some(req) => form,
+        Some(Dialog::ReplaceFile(form)) if form.checking == Some(req) => {
+            state.dialog = Some(replace_is_directory(form));
+            return;
+        }
         other => {
             state.dialog = other;
             return;

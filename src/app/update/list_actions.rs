@@ -16,8 +16,10 @@ use super::checking::{open_problems_view, start_check, stop_check, view_of};
 use super::copy_to::copy_to_profile;
 use super::detail_panel::{details_follow_cursor, request_details};
 use super::dialogs::open_link;
+use super::editing::{open_rename, open_replace};
 use super::list_paging::{fetch_next_page, jump_to_last_page, reload, request_page};
 use super::resource_reads::{fill_rows, request_selected_resource};
+use super::sharing_edit::open_editor;
 
 pub(super) fn move_in_pane(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     if action == Action::Bottom && jump_to_last_page(state, fx) {
@@ -165,6 +167,7 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         Action::Refresh => {
             // Asked for fresh: statuses change (PENDING becomes STORED, a blob is lost).
             state.resources.book.forget_reads();
+            state.sharing.forget_all();
             reload(state, state.pane, fx);
         }
         Action::AddLink => state.dialog = Some(Dialog::AddLink(LinkForm::default())),
@@ -187,6 +190,9 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
             plan_bulk_delete(state, fx)
         }
         Action::MarkMatching => mark_matching(state),
+        Action::Rename => open_rename(state),
+        Action::ReplaceFile => open_replace(state),
+        Action::Sharing => open_editor(state, fx),
         Action::CopyTo => copy_to_profile(state, fx),
         Action::Check => start_check(state, fx),
         Action::Problems => {

@@ -11,11 +11,15 @@ mod checking;
 mod copy_to;
 mod detail_panel;
 mod dialogs;
+mod edited;
+mod editing;
+mod fields;
 mod key_routing;
 mod list_actions;
 mod list_paging;
 mod mouse;
 mod resource_reads;
+mod sharing_edit;
 mod transfer_events;
 
 use batches::{batch_event, batch_finished, matching_selected, planned};
@@ -23,10 +27,12 @@ use checking::{check_progress, checked};
 use copy_to::profiles_listed;
 use detail_panel::{detail_loaded, request_details};
 use dialogs::{completed, link_created, upload_checked, upload_is_directory};
+use editing::renamed;
 use key_routing::{on_key, paste};
 use list_paging::{apply_filter, deleted, documents_loaded, reload, resources_loaded};
 use mouse::on_mouse;
 use resource_reads::{fill_rows, rebuild_known_rows, request_selected_resource, resource_loaded};
+use sharing_edit::{candidates_loaded, search_if_due, sharing_applied, sharing_loaded};
 use transfer_events::transfer_finished;
 
 /// What the TUI does first.
@@ -84,6 +90,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Checked { req, result } => checked(state, req, result, &mut fx),
         Msg::MatchingSelected { req, result } => matching_selected(state, req, result),
         Msg::ProfilesListed { req, result } => profiles_listed(state, req, result),
+        Msg::Renamed { req, uid, result } => renamed(state, req, uid, result, &mut fx),
+        Msg::SharingLoaded { req, uid, result } => sharing_loaded(state, req, uid, result),
+        Msg::SharingCandidates { req, result } => candidates_loaded(state, req, result),
+        Msg::SharingApplied { req, outcomes } => sharing_applied(state, req, outcomes, &mut fx),
         Msg::KnownResources(known) => {
             for resource in known {
                 if !state.resources.known.iter().any(|k| k.uid == resource.uid) {
@@ -154,6 +164,11 @@ fn tick(state: &mut State, now: std::time::Duration, fx: &mut Vec<Effect>) {
     if state.details.due.is_some_and(|due| due <= now) {
         state.details.due = None;
         request_details(state, fx);
+        state.dirty = true;
+    }
+    if matches!(&state.dialog, Some(crate::app::state::Dialog::Sharing(editor)) if editor.search.due.is_some_and(|due| due <= now))
+    {
+        search_if_due(state, fx);
         state.dirty = true;
     }
     if state.resources.fetch_due.is_some_and(|due| due <= now) {

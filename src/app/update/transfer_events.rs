@@ -8,6 +8,7 @@ use crate::app::state::{Confirm, Dialog, LinkChoice, Pane, Pending, State};
 use crate::app::transfer_job::{TransferJob, TransferOutcome};
 use crate::app::transfer_list::{Finished, TransferState};
 
+use super::edited::document_edited;
 use super::list_paging::reload;
 use super::resource_reads::{fill_rows, rebuild_known_rows};
 
@@ -78,7 +79,29 @@ pub(super) fn transfer_finished(
             state.resources.book.record_read(*resource);
             reload(state, Pane::Resources, fx);
         }
+        Ok(TransferOutcome::Replaced(edited)) => {
+            transfer.state = TransferState::Done(Finished::Document(edited.document.id.clone()));
+            transfer.done = transfer.total.unwrap_or(transfer.done);
+            let text = format!(
+                "“{}”: {}",
+                edited.document.title(),
+                edited.describe("replaced its file")
+            );
+            document_edited(state, &edited, fx);
+            // It names the old file resource, which stays on the server: worth reading.
+            state.toast_note(text);
+        }
         Err(Error::Cancelled) => transfer.state = TransferState::Cancelled,
+        // The document keeps its file; the error names a new one left linked to nothing. Not
+        // a stored upload to link again: `r` would make a second document of it.
+        Err(error) if matches!(job, TransferJob::ReplaceFile { .. }) => {
+            transfer.state = TransferState::Failed(error.to_string());
+            if let TransferJob::ReplaceFile { uid, .. } = &job {
+                // Failing after the update (the sharing not put back), it changed after all.
+                state.sharing.forget(uid);
+            }
+            state.toast_error(format!("Could not replace the file of “{label}”: {error}"));
+        }
         // Asked only when nothing else is open, so a form being filled in is not lost.
         Err(Error::TargetExists(path)) if state.dialog.is_some() => {
             transfer.state = TransferState::Failed(format!("{} already exists", path.display()));
