@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use d2files::api::{Access, Auth, Error, Filter, ListQuery, Operator, Sharing};
+use d2files::api::{Access, Auth, Client, Error, Filter, ListQuery, Operator, Sharing};
 use d2files::emulator::{
     ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD, CLERK_USERNAME, CLERKS_GROUP_ID, SeedDocument,
     VIEWERS_GROUP_ID,
@@ -23,6 +23,7 @@ fn access(id: &str, access: &str) -> Access {
 /// groups by name, Administrators first).
 fn shared_with_groups_and_guest() -> Sharing {
     Sharing {
+        external_access: None,
         public_access: "--------".to_string(),
         user_group_accesses: vec![
             access(VIEWERS_GROUP_ID, "r-------"),
@@ -46,7 +47,12 @@ async fn sharing_is_read_back_as_it_was_set_on_every_version() {
         assert_eq!(before.public_access, "rw------", "{v}");
         assert!(before.user_group_accesses.is_empty(), "{v}");
 
-        let wanted = shared_with_groups_and_guest();
+        // External access is there to read while the version has it (§9.6), and is false.
+        let external = before.external_access;
+        let wanted = Sharing {
+            external_access: external,
+            ..shared_with_groups_and_guest()
+        };
         client.set_document_sharing(&doc, &wanted).await.expect(v);
         assert_eq!(client.document_sharing(&doc).await.expect(v), wanted, "{v}");
         // A list brings the same, with no request per document.
@@ -64,6 +70,7 @@ async fn sharing_is_read_back_as_it_was_set_on_every_version() {
 
         // Replace semantics: empty lists remove every entry.
         let bare = Sharing {
+            external_access: external,
             public_access: "r-------".to_string(),
             user_group_accesses: Vec::new(),
             user_accesses: Vec::new(),
@@ -79,6 +86,7 @@ async fn what_dhis2_drops_without_a_word_is_seen_on_reading_back() {
     let doc = private_link(&em);
     let client = admin(&em);
     let sent = Sharing {
+        external_access: None,
         // Documents carry no data rights: DHIS2 keeps the metadata part.
         public_access: "rwrw----".to_string(),
         user_group_accesses: vec![
@@ -200,6 +208,7 @@ async fn without_the_public_right_public_access_is_ignored_without_a_word() {
         assert!(guest(&em).get_document(&doc.id).await.is_err(), "{v}");
 
         let wanted = Sharing {
+            external_access: None,
             public_access: "rw------".to_string(),
             user_group_accesses: vec![access(VIEWERS_GROUP_ID, "r-------")],
             user_accesses: Vec::new(),
@@ -210,4 +219,43 @@ async fn without_the_public_right_public_access_is_ignored_without_a_word() {
         assert_eq!(kept.user_group_accesses, wanted.user_group_accesses, "{v}");
         guest(&em).get_document(&doc.id).await.expect(v);
     }
+}
+
+#[tokio::test]
+async fn a_sharing_write_sends_back_the_external_access_it_read() {
+    // A server with external sharing (before 2.41.9) reads a write without `externalAccess`
+    // as `false` (§9.3): a change of groups must not take a link's anonymous access away.
+    let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = written.clone();
+    let server = common::hostile::serve(move |request, mut conn| {
+        let kept = kept.clone();
+        async move {
+            if request.method == "GET" {
+                let body = serde_json::json!({
+                    "meta": {"allowPublicAccess": true, "allowExternalAccess": true},
+                    "object": {"id": "RTkjSgLtdI6", "publicAccess": "r-------",
+                        "externalAccess": true, "userGroupAccesses": [], "userAccesses": []}});
+                conn.json(200, &body).await;
+            } else {
+                *kept.lock().unwrap() = conn.read_body(&request).await;
+                let answer = serde_json::json!({"httpStatus": "OK", "httpStatusCode": 200,
+                    "status": "OK", "message": "Access control set"});
+                conn.json(200, &answer).await;
+            }
+        }
+    })
+    .await;
+    let client = Client::new(&server.base_url(), Auth::basic("admin", "district")).unwrap();
+    let read = client.document_sharing("RTkjSgLtdI6").await.unwrap();
+    assert_eq!(read.external_access, Some(true));
+    let change = d2files::api::SharingChange {
+        user_groups: vec![access(VIEWERS_GROUP_ID, "r-------")],
+        ..Default::default()
+    };
+    client
+        .set_document_sharing("RTkjSgLtdI6", &change.applied_to(&read))
+        .await
+        .unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&written.lock().unwrap()).unwrap();
+    assert_eq!(sent["object"]["externalAccess"], true, "{sent}");
 }

@@ -231,6 +231,8 @@ async fn sharing_sent_with_a_create_is_discarded_and_applied_after() {
         assert!(after_create.user_group_accesses.is_empty(), "{v}");
 
         let restored = Sharing {
+            // Sent back as read, where the version has it (§9.6).
+            external_access: after_create.external_access,
             public_access: "--------".to_string(),
             user_group_accesses: vec![Access {
                 id: VIEWERS_GROUP_ID.to_string(),
@@ -266,6 +268,7 @@ async fn a_document_copied_by_hand_between_two_servers_keeps_what_it_can() {
         );
         let from_client = admin(&source);
         let shared = Sharing {
+            external_access: None,
             public_access: "r-------".to_string(),
             user_group_accesses: vec![Access {
                 id: VIEWERS_GROUP_ID.to_string(),
@@ -322,8 +325,13 @@ async fn a_document_copied_by_hand_between_two_servers_keeps_what_it_can() {
             stored.content_md5.as_deref(),
             Some(md5_hex(&contents).as_str())
         );
+        // External access is the target's to say (false where it has it at all).
+        let read = to_client.document_sharing(&doc).await.expect(to);
         assert_eq!(
-            to_client.document_sharing(&doc).await.expect(to),
+            Sharing {
+                external_access: None,
+                ..read
+            },
             shared,
             "{from} → {to}"
         );

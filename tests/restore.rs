@@ -76,6 +76,7 @@ fn source(version: &str) -> Server {
         .seed_document(SeedDocument::link("Shared link", "https://dhis2.org/"));
     let client = common::admin(&server.emulator);
     let sharing = Sharing {
+        external_access: None,
         public_access: "--------".into(),
         user_group_accesses: vec![Access {
             id: VIEWERS_GROUP_ID.into(),

@@ -29,6 +29,11 @@ use crate::api::model::Document;
 #[serde(rename_all = "camelCase")]
 pub struct Sharing {
     pub public_access: String,
+    /// Anonymous access through the document's link, where the server still has it (before
+    /// 2.41.9, 2.42.6 and 2.43, §9.6). Sent back as read: a write without it is read as
+    /// `false` there, so leaving it out would quietly take away a document's external access.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_access: Option<bool>,
     #[serde(default)]
     pub user_group_accesses: Vec<Access>,
     #[serde(default)]
@@ -68,6 +73,7 @@ impl Sharing {
         };
         let read = Sharing {
             public_access: sharing.get("public")?.as_str()?.to_string(),
+            external_access: sharing.get("external").and_then(Value::as_bool),
             user_group_accesses: entries("userGroups"),
             user_accesses: entries("users"),
         };
@@ -194,6 +200,7 @@ mod tests {
                 .collect()
         };
         Sharing {
+            external_access: None,
             public_access: public.to_string(),
             user_group_accesses: accesses(groups),
             user_accesses: accesses(users),

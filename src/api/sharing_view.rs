@@ -121,6 +121,7 @@ impl SharingChange {
                 .public_access
                 .clone()
                 .unwrap_or_else(|| sharing.public_access.clone()),
+            external_access: sharing.external_access,
             user_group_accesses: merged(&sharing.user_group_accesses, &self.user_groups),
             user_accesses: merged(&sharing.user_accesses, &self.users),
         }
@@ -161,6 +162,7 @@ mod tests {
     #[test]
     fn a_change_sets_replaces_and_removes_entries_and_keeps_the_rest() {
         let sharing = Sharing {
+            external_access: None,
             public_access: EDIT_ACCESS.into(),
             user_group_accesses: vec![access("gA", VIEW_ACCESS), access("gB", EDIT_ACCESS)],
             user_accesses: vec![access("uA", VIEW_ACCESS)],
