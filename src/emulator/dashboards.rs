@@ -14,7 +14,7 @@ use super::listing::{ListParams, query_pairs, values};
 use super::model::Dashboard;
 use super::query::{Prop, PropType, Schema};
 use super::state::{CurrentUser, Shared};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
 
 /// What a filter may reach inside `dashboardItems` (the same on every version).
@@ -87,7 +87,7 @@ pub async fn get_one(
             StatusCode::NOT_FOUND,
             format!("Dashboard with id {uid} could not be found."),
         )
-        .code_if(version.has_error_codes(), "E1005")
+        .code_if(version.has(Change::ErrorCodes), "E1005")
         .into_response();
     };
     let fields = Fields::parse(&values(&query_pairs(raw.as_deref()), "fields"));

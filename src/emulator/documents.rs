@@ -17,7 +17,7 @@ use super::listing::{ListParams, query_pairs, values};
 use super::model::{Db, Document, Sharing, User, is_valid_uid, now};
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::{
     DOCUMENT_KLASS, ErrorReport, Status, WebMessage, import_conflict, object_report,
 };
@@ -47,7 +47,7 @@ pub fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
         StatusCode::NOT_FOUND,
         format!("Document with id {uid} could not be found."),
     )
-    .code_if(version.has_error_codes(), "E1005")
+    .code_if(version.has(Change::ErrorCodes), "E1005")
 }
 
 /// 403 of the generic controllers (E1006 from 2.40).
@@ -56,7 +56,7 @@ pub fn forbidden(version: Dhis2Version, action: &str) -> WebMessage {
         StatusCode::FORBIDDEN,
         format!("You don't have the proper permissions to {action} this object."),
     )
-    .code_if(version.has_error_codes(), "E1006")
+    .code_if(version.has(Change::ErrorCodes), "E1006")
 }
 
 /// Spring's 415 for a body the mapping does not consume.
@@ -67,7 +67,7 @@ pub fn unsupported_media_type(version: Dhis2Version, headers: &HeaderMap) -> Web
         .map(|v| v.split(';').map(str::trim).collect::<Vec<_>>().join(";"))
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "application/octet-stream".to_string());
-    let message = if version.spring6() {
+    let message = if version.has(Change::Spring6) {
         format!("Content-Type '{content_type}' is not supported")
     } else {
         format!("Content type '{content_type}' not supported")
@@ -281,7 +281,7 @@ fn id_reports(state: &AppState, db: &Db, input: &Input, id: &str) -> Vec<ErrorRe
             &["id"],
         ));
     }
-    if state.version.document_uid_check() && !is_valid_uid(id) {
+    if state.version.has(Change::DocumentUidCheck) && !is_valid_uid(id) {
         reports.push(report(
             "E4014",
             format!("Invalid UID `{id}` for property `Document`"),
@@ -307,7 +307,11 @@ fn validate(state: &AppState, input: &Input, creating: bool) -> Vec<ErrorReport>
     let version = state.version;
     let db = state.db();
     let mut reports = Vec::new();
-    let period = if version.e4000_period() { "." } else { "" };
+    let period = if !version.has(Change::E4000WithoutPeriod) {
+        "."
+    } else {
+        ""
+    };
     let missing = |property: &str| {
         report(
             "E4000",
@@ -549,7 +553,7 @@ pub async fn patch(
 ) -> Response {
     let version = state.version;
     let json_patch = media_type(&headers) == "application/json-patch+json";
-    if !json_patch && !version.legacy_json_patch() {
+    if !json_patch && version.has(Change::LegacyJsonPatchRemoved) {
         return unsupported_media_type(version, &headers).into_response();
     }
     let existing = match writable(&state, &uid, user) {
@@ -604,7 +608,7 @@ pub async fn delete(
         return not_found(version, &uid).into_response();
     };
     let allowed = user.can_delete_document() && document.writable_by(user);
-    let overridden = version.document_delete_override();
+    let overridden = version.has(Change::DocumentDeleteOverride);
     if !allowed {
         if overridden {
             // DocumentController catches the ForbiddenException and reports a WARNING.

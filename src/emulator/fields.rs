@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Entry {
@@ -183,10 +183,10 @@ fn preset_keys(preset: &str, object: &Map<String, Value>, version: Dhis2Version)
         "owner" => keys
             .filter(|k| !NOT_PERSISTED.contains(&k.as_str()))
             .collect(),
-        "persisted" if version.minor >= 42 => keys
+        "persisted" if version.has(Change::PersistedAndSimplePresets) => keys
             .filter(|k| !NOT_PERSISTED.contains(&k.as_str()))
             .collect(),
-        "simple" if version.minor >= 42 => {
+        "simple" if version.has(Change::PersistedAndSimplePresets) => {
             keys.filter(|k| !NOT_SIMPLE.contains(&k.as_str())).collect()
         }
         _ => Vec::new(),

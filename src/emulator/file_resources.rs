@@ -16,7 +16,7 @@ use super::model::{Domain, FileResource, StatusView, User, is_variant_image, now
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::{Status, WebMessage, container_error_page};
 
 const DOMAIN_CLASS: &str = "org.hisp.dhis.fileresource.FileResourceDomain";
@@ -53,7 +53,7 @@ const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "gif"];
 const REENCODE_MARKER: &[u8] = b"\n<!-- d2files emulator: re-encoded -->\n";
 
 fn storage_statuses(version: Dhis2Version) -> Vec<&'static str> {
-    if version.minor <= 40 {
+    if !version.has(Change::FailedStatusRemoved) {
         vec!["NONE", "PENDING", "FAILED", "STORED"]
     } else {
         vec!["NONE", "PENDING", "STORED"]
@@ -76,7 +76,7 @@ pub fn schema(version: Dhis2Version) -> Schema {
         ),
         prop("hasMultipleStorageFiles", PropType::Bool),
     ];
-    if version.assigned_visible() {
+    if version.has(Change::AssignedVisible) {
         props.push(prop("assigned", PropType::Bool));
     }
     Schema::identifiable(version, props)
@@ -87,7 +87,7 @@ fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
         StatusCode::NOT_FOUND,
         format!("FileResource with id {uid} could not be found."),
     )
-    .code_if(version.file_resource_404_has_code(), "E1005")
+    .code_if(version.has(Change::FileResource404Code), "E1005")
 }
 
 fn conflict(message: impl Into<String>) -> WebMessage {
@@ -102,7 +102,7 @@ fn bind_enum(
     value: &str,
     constants: &[&'static str],
 ) -> Result<&'static str, WebMessage> {
-    let found = if version.enums_case_insensitive() {
+    let found = if version.has(Change::EnumsIgnoreCase) {
         constants
             .iter()
             .find(|c| c.eq_ignore_ascii_case(value.trim()))
@@ -112,7 +112,7 @@ fn bind_enum(
     if let Some(constant) = found {
         return Ok(constant);
     }
-    let message = if version.enums_case_insensitive() {
+    let message = if version.has(Change::EnumsIgnoreCase) {
         format!(
             "Value '{value}' is not valid for parameter {parameter}. Valid values are: [{}]",
             constants.join(", ")
@@ -230,7 +230,7 @@ fn validate_domain(
         ))
     };
     match domain {
-        Domain::UserAvatar | Domain::OrgUnit if version.upload_limits() => {
+        Domain::UserAvatar | Domain::OrgUnit if version.has(Change::UploadLimits) => {
             let Some(content_type) = content_type else {
                 return Err(conflict("Invalid content type, content type is NULL"));
             };
@@ -257,7 +257,7 @@ fn validate_domain(
             }
             Ok(true)
         }
-        Domain::Icon if version.icon_validation() => {
+        Domain::Icon if version.has(Change::IconValidation) => {
             if extension(name) != "png" {
                 return Err(conflict("Wrong file extension, valid extensions are: png"));
             }
@@ -380,9 +380,9 @@ async fn store_upload(
     let reencode = validate_domain(version, domain, raw_content_type, &name, blob.len)?;
     if blob.len == 0 {
         return Err(conflict("Could not read file or file is empty.")
-            .code_if(version.empty_upload_has_code(), "E1004"));
+            .code_if(version.has(Change::EmptyUploadCode), "E1004"));
     }
-    let uid = uid.filter(|_| version.upload_uid());
+    let uid = uid.filter(|_| version.has(Change::UploadUid));
     let taken = uid
         .as_ref()
         .is_some_and(|uid| state.db().file_resources.contains_key(uid));
@@ -470,7 +470,7 @@ pub async fn get_one(
     let base = state.base_url(&headers);
     let ctx = state.render_context(user, &base);
     let fields = Fields::parse(&values(&query_pairs(raw.as_deref()), "fields"));
-    if version.file_resource_list() && !fields.is_empty() {
+    if version.has(Change::FileResourceList) && !fields.is_empty() {
         // 2.41+: `fields` goes through the generic getObject (no storage check).
         let object = fr.to_json(&ctx, StatusView::Unchecked, false);
         return Json(fields.apply(&object, version)).into_response();
@@ -487,7 +487,7 @@ pub async fn property(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    if !version.file_resource_list() {
+    if !version.has(Change::FileResourceList) {
         return WebMessage::error(
             StatusCode::NOT_FOUND,
             format!("No handler found for GET {}", uri.path()),
@@ -520,7 +520,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    if !version.file_resource_list() {
+    if !version.has(Change::FileResourceList) {
         return state.method_not_allowed(&Method::GET).into_response();
     }
     let params = match ListParams::parse(query_pairs(raw.as_deref()), &schema(version), version) {
@@ -572,7 +572,7 @@ pub async fn data(
         let message = format!(
             "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
         );
-        return if version.forbidden_download_is_403() {
+        return if version.has(Change::ForbiddenDownload403) {
             WebMessage::error(StatusCode::FORBIDDEN, message).code("E1006")
         } else {
             WebMessage::error(StatusCode::UNAUTHORIZED, message)

@@ -8,7 +8,7 @@ use url::form_urlencoded;
 use super::fields::Fields;
 use super::model::Keys;
 use super::query::{Filter, OrderBy, QueryError, Schema, parse_order, sort_order, split_filters};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
 
 const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -38,7 +38,7 @@ pub fn first(pairs: &[(String, String)], name: &str) -> Option<String> {
 
 /// A filter, order or parameter error, with the version's status (409 before 2.40, then 400 E1003).
 pub fn query_error(version: Dhis2Version, error: QueryError) -> WebMessage {
-    if version.filter_error_is_400() {
+    if version.has(Change::FilterErrorIs400) {
         WebMessage::error(StatusCode::BAD_REQUEST, error.0).code("E1003")
     } else {
         WebMessage::error(StatusCode::CONFLICT, error.0)
@@ -78,7 +78,9 @@ fn int_param(
         Some(raw) => match raw.trim().parse::<i64>() {
             Ok(n) if n >= 1 => Ok(n),
             Ok(_) => Ok(default),
-            Err(_) if version.strict_list_params() => Err(bad_parameter(name, &raw, "Integer")),
+            Err(_) if version.has(Change::StrictListParams) => {
+                Err(bad_parameter(name, &raw, "Integer"))
+            }
             Err(_) => Ok(default),
         },
     }
@@ -95,22 +97,24 @@ impl ListParams {
         let paging = first(&pairs, "paging").is_none_or(|p| !p.eq_ignore_ascii_case("false"));
         let or = match first(&pairs, "rootJunction") {
             None => false,
-            Some(j) if version.strict_list_params() => match j.to_ascii_uppercase().as_str() {
-                "AND" => false,
-                "OR" => true,
-                _ => {
-                    return Err(WebMessage::error(
-                        StatusCode::BAD_REQUEST,
-                        format!(
-                            "Value '{j}' is not valid for parameter rootJunction. Valid values are: [AND, OR]"
-                        ),
-                    ));
+            Some(j) if version.has(Change::StrictListParams) => {
+                match j.to_ascii_uppercase().as_str() {
+                    "AND" => false,
+                    "OR" => true,
+                    _ => {
+                        return Err(WebMessage::error(
+                            StatusCode::BAD_REQUEST,
+                            format!(
+                                "Value '{j}' is not valid for parameter rootJunction. Valid values are: [AND, OR]"
+                            ),
+                        ));
+                    }
                 }
-            },
+            }
             Some(j) => j == "OR",
         };
         let mut raw_filters = values(&pairs, "filter");
-        if version.splits_filters_on_comma() {
+        if version.has(Change::SplitsFiltersOnComma) {
             raw_filters = raw_filters.iter().flat_map(|f| split_filters(f)).collect();
         }
         let filters = raw_filters

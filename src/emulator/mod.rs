@@ -35,7 +35,7 @@ use tokio::task::JoinHandle;
 pub use faults::{FaultBody, FaultRule, Faults};
 pub use file_store::LostBytes;
 pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
-pub use version::{Dhis2Version, VersionError};
+pub use version::{Change, Dhis2Version, NEWEST_RELEASE, VersionError};
 
 pub use model::{
     ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD,
@@ -121,7 +121,7 @@ impl Emulator {
             latency: options.latency,
             max_upload_size: options
                 .max_upload_size
-                .filter(|_| options.version.upload_limits()),
+                .filter(|_| options.version.has(Change::UploadLimits)),
             db: Mutex::default(),
             store: BlobStore::new(dir.path()),
             faults: Faults::default(),

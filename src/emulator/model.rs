@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 
 /// DHIS2's wire format for dates: no time zone, milliseconds.
 pub fn format_date(date: NaiveDateTime) -> String {
@@ -249,7 +249,7 @@ impl Sharing {
         if let Some(public) = &self.public {
             sharing.insert("public".into(), json!(public));
         }
-        if version.external_sharing() {
+        if !version.has(Change::ExternalSharingRemoved) {
             sharing.insert("external".into(), json!(false));
         }
         let entries = |accesses: &BTreeMap<String, String>, name: fn(&str) -> Option<String>| {
@@ -350,7 +350,7 @@ impl Domain {
         Self::ALL
             .into_iter()
             .filter(|d| {
-                version.has_icon_and_job_data() || !matches!(d, Domain::Icon | Domain::JobData)
+                version.has(Change::IconAndJobData) || !matches!(d, Domain::Icon | Domain::JobData)
             })
             .collect()
     }
@@ -495,7 +495,7 @@ impl Document {
             user_by_id(self.last_updated_by).reference(false)
         });
         object.put("sharing", || self.sharing.to_json(ctx.version));
-        if ctx.version.legacy_sharing_fields() {
+        if !ctx.version.has(Change::LegacySharingFieldsRemoved) {
             self.sharing.legacy_fields(&mut object);
         }
         object.put("access", || {
@@ -504,7 +504,7 @@ impl Document {
                 "manage": write, "write": write, "read": self.readable_by(ctx.user),
                 "update": write, "delete": write && ctx.user.can_delete_document(),
             });
-            if ctx.version.external_sharing() {
+            if !ctx.version.has(Change::ExternalSharingRemoved) {
                 access["externalize"] = json!(ctx.user.can_make_external());
             }
             access
@@ -604,7 +604,7 @@ impl FileResource {
         object.put("user", || user_by_id(self.created_by).reference(plain));
         let sharing = Sharing::owned_by(self.created_by, "--------");
         object.put("sharing", || sharing.to_json(ctx.version));
-        if ctx.version.legacy_sharing_fields() {
+        if !ctx.version.has(Change::LegacySharingFieldsRemoved) {
             sharing.legacy_fields(&mut object);
         }
         base_fields(&mut object);
@@ -616,7 +616,7 @@ impl FileResource {
         object.put("hasMultipleStorageFiles", || {
             json!(self.has_multiple_storage_files())
         });
-        if ctx.version.assigned_visible() {
+        if ctx.version.has(Change::AssignedVisible) {
             object.put("assigned", || json!(self.assigned));
         }
         if !plain {

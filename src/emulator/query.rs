@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 
 /// How a property compares and parses filter values.
 #[derive(Clone, Copy, Debug)]
@@ -57,7 +57,7 @@ impl Schema {
             prop("attributeValues", PropType::Collection),
             prop("translations", PropType::Collection),
         ]);
-        if version.legacy_sharing_fields() {
+        if !version.has(Change::LegacySharingFieldsRemoved) {
             props.extend([
                 prop("publicAccess", PropType::Text),
                 prop("externalAccess", PropType::Bool),
@@ -178,7 +178,7 @@ fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
     Some(match op {
         "eq" => Op::Eq,
         "!eq" | "ne" | "neq" => Op::Ne,
-        "ieq" if version.has_ieq() => Op::Ieq,
+        "ieq" if version.has(Change::Ieq) => Op::Ieq,
         "gt" => Op::Gt,
         "ge" | "gte" => Op::Ge,
         "lt" => Op::Lt,
@@ -200,7 +200,7 @@ fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
         "null" => Op::Null { negated: false },
         "!null" => Op::Null { negated: true },
         "empty" => Op::Empty { negated: false },
-        "!empty" if version.has_not_empty() => Op::Empty { negated: true },
+        "!empty" if version.has(Change::NotEmpty) => Op::Empty { negated: true },
         "token" => Op::Token { negated: false },
         "!token" => Op::Token { negated: true },
         _ => return None,
@@ -246,7 +246,7 @@ fn parse_path(schema: &Schema, path: &str, version: Dhis2Version) -> Result<Path
                 sub: Some(sub.to_string()),
                 ty: PropType::Text,
             }),
-            "external" if version.external_sharing() => Ok(Path::Prop {
+            "external" if !version.has(Change::ExternalSharingRemoved) => Ok(Path::Prop {
                 key: prop.name,
                 sub: Some(sub.to_string()),
                 ty: PropType::Bool,

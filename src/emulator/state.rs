@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use super::faults::Faults;
 use super::model::{Db, RenderContext, User};
 use super::store::BlobStore;
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
 
 /// One request as the emulator saw it.
@@ -91,7 +91,7 @@ impl AppState {
 
     /// Spring's 405 (wording per Spring version).
     pub fn method_not_allowed(&self, method: &Method) -> WebMessage {
-        let message = if self.version.spring6() {
+        let message = if self.version.has(Change::Spring6) {
             format!("Request method '{method}' is not supported")
         } else {
             format!("Request method '{method}' not supported")
@@ -103,7 +103,7 @@ impl AppState {
     /// the PUT/DELETE mappings, so GET answers 405. `None`: the uid is served.
     pub fn refuses_get_of(&self, uid: &str) -> Option<WebMessage> {
         let well_formed = uid.len() == 11 && uid.bytes().all(|b| b.is_ascii_alphanumeric());
-        (self.version.malformed_uid_is_405() && !well_formed)
+        (self.version.has(Change::GetMalformedUidIs405) && !well_formed)
             .then(|| self.method_not_allowed(&Method::GET))
     }
 }
