@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, query_pairs, values};
-use super::model::{Db, Document, Sharing, User, is_valid_uid, now};
+use super::model::{Db, Document, Sharing, User, is_valid_uid};
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
 use super::version::{Change, Dhis2Version};
@@ -391,7 +391,7 @@ fn save(
     existing: Option<&Document>,
 ) {
     let mut db = state.db();
-    let timestamp = now();
+    let timestamp = state.now();
     let file_resource = if input.external {
         None
     } else {
@@ -592,7 +592,7 @@ pub async fn patch(
         if value.get("contentType").is_some() {
             document.content_type = given.content_type;
         }
-        document.last_updated = now();
+        document.last_updated = state.now();
         document.last_updated_by = user.id;
     }
     StatusCode::NO_CONTENT.into_response()
@@ -621,13 +621,13 @@ pub async fn delete(
     }
     {
         let mut db = state.db();
-        db.delete_document(&uid);
+        db.delete_document(&uid, state.now());
         if overridden
             && let Some(fr_id) = &document.file_resource
             && let Some(fr) = db.file_resources.get_mut(fr_id)
         {
             fr.assigned = false;
-            fr.last_updated = now();
+            fr.last_updated = state.now();
         }
     }
     WebMessage::new(StatusCode::OK, Status::Ok)

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, first, query_pairs, values};
-use super::model::{Domain, FileResource, StatusView, User, is_variant_image, now};
+use super::model::{Domain, FileResource, StatusView, User, is_variant_image};
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
@@ -436,7 +436,7 @@ async fn store_upload(
     };
     let mut db = state.db();
     let id = uid.unwrap_or_else(|| db.fresh_uid());
-    let timestamp = now();
+    let timestamp = state.now();
     let fr = FileResource {
         id: id.clone(),
         name,

@@ -4,6 +4,8 @@
 //! benchmarks. It shares no code with `crate::api`: only the wire format.
 
 mod auth;
+mod cleanup;
+mod clock;
 mod dashboards;
 mod documents;
 mod download;
@@ -37,6 +39,7 @@ pub use file_store::LostBytes;
 pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
 pub use version::{Change, Dhis2Version, NEWEST_RELEASE, VersionError};
 
+use clock::Clock;
 pub use model::{
     ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD,
     CLERK_USERNAME, CLERKS_GROUP_ID, GUEST_PASSWORD, GUEST_USERNAME, VIEWERS_GROUP_ID,
@@ -127,6 +130,8 @@ impl Emulator {
             faults: Faults::default(),
             requests: Mutex::default(),
             local_addr,
+            clock: Clock::default(),
+            cleanup_looked_at: Mutex::new(chrono::Utc::now().naive_utc()),
         });
         if options.seed_demo {
             seed::load_demo(&state, &base_url)?;
@@ -203,6 +208,31 @@ impl Emulator {
     /// dangling (its `/data` answers 500); `false` when there is no such file resource.
     pub fn remove_file_resource(&self, uid: &str) -> bool {
         file_store::remove_file_resource(&self.state, uid)
+    }
+
+    /// The server time (Etc/UTC), as `created`, `lastUpdated` and the cleanup job read it.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.state.now()
+    }
+
+    /// Sets the server's clock to `at` (it runs on from there), then runs the daily cleanup
+    /// job if a 02:00 was passed on the way (dhis2-api.md §4.7, §13.7); what it deleted.
+    pub fn set_now(&self, at: chrono::NaiveDateTime) -> Vec<String> {
+        self.state.clock.set(at);
+        cleanup::run_if_due(&self.state)
+    }
+
+    /// Moves the server's clock on by `by`, running the cleanup job as [`Emulator::set_now`]
+    /// does; what it deleted.
+    pub fn advance_clock(&self, by: chrono::Duration) -> Vec<String> {
+        self.state.clock.advance(by);
+        cleanup::run_if_due(&self.state)
+    }
+
+    /// Runs the file resource cleanup job now, as an administrator running it by hand would;
+    /// the uids of the file resources it deleted.
+    pub fn run_cleanup(&self) -> Vec<String> {
+        cleanup::run_at(&self.state, self.state.now())
     }
 
     /// Adds a dashboard directly; returns its id.

@@ -16,11 +16,6 @@ pub fn format_date(date: NaiveDateTime) -> String {
     date.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
 }
 
-/// The current server time (the emulator's time zone is Etc/UTC).
-pub fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
-}
-
 /// A random 11-character DHIS2 uid: a letter, then 10 letters or digits.
 pub fn generate_uid() -> String {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -741,9 +736,9 @@ impl Db {
 
     /// Deletes a document as `store.delete` does, with the deletion handlers that run in the
     /// same transaction (dashboards, dhis2-api.md §10.3). Every delete path goes through here.
-    pub fn delete_document(&mut self, uid: &str) -> Option<Document> {
+    pub fn delete_document(&mut self, uid: &str, at: NaiveDateTime) -> Option<Document> {
         let document = self.documents.remove(uid)?;
-        remove_from_dashboards(&mut self.dashboards, uid);
+        remove_from_dashboards(&mut self.dashboards, uid, at);
         Some(document)
     }
 }
@@ -751,7 +746,11 @@ impl Db {
 /// `DashboardItemDeletionHandler` and `DashboardDeletionHandler` (§10.3): the document leaves
 /// every item, every occurrence of it; an item left without documents is deleted and leaves its
 /// dashboard. The dashboard itself stays, even with no items left.
-fn remove_from_dashboards(dashboards: &mut BTreeMap<String, Dashboard>, uid: &str) {
+fn remove_from_dashboards(
+    dashboards: &mut BTreeMap<String, Dashboard>,
+    uid: &str,
+    at: NaiveDateTime,
+) {
     for dashboard in dashboards.values_mut() {
         let mut touched = false;
         dashboard.items.retain_mut(|item| {
@@ -763,7 +762,7 @@ fn remove_from_dashboards(dashboards: &mut BTreeMap<String, Dashboard>, uid: &st
             !item.resources.is_empty()
         });
         if touched {
-            dashboard.last_updated = now();
+            dashboard.last_updated = at;
         }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, Sharing, now};
+use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, Sharing};
 use super::query::parse_date;
 use super::state::AppState;
 
@@ -93,10 +93,11 @@ pub struct SeedFileResource {
     pub stored: bool,
     /// `None`: now.
     pub created: Option<NaiveDateTime>,
-    /// `None`: the same as `created`. The cleanup job of 2.41.7+/2.42.4+ goes by it (an
+    /// `None`: the same as `created`. The cleanup job of 2.41.7+/2.42.4+/2.43 goes by it (an
     /// unassigned DOCUMENT file resource last updated more than two days ago is deleted,
-    /// dhis2-api.md §4.7, §13.7); the emulator runs no cleanup, so an orphan seeded days old
-    /// stays, as on a server whose job has not run yet.
+    /// dhis2-api.md §4.7, §13.7). The job runs at the next 02:00 of the emulator's clock, so an
+    /// orphan seeded days old stays until then (or until a test moves the clock past it,
+    /// `Emulator::advance_clock`), as on a server whose job has not run yet.
     pub last_updated: Option<NaiveDateTime>,
 }
 
@@ -253,7 +254,7 @@ impl SeedDashboard {
 pub fn add_dashboard(state: &AppState, seed: SeedDashboard) -> String {
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
-    let created = now();
+    let created = state.now();
     db.dashboards.insert(
         id.clone(),
         Dashboard {
@@ -286,7 +287,7 @@ pub fn add_dashboard(state: &AppState, seed: SeedDashboard) -> String {
 pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::Result<String> {
     let blob = state.store.write_bytes(&seed.bytes)?;
     let domain = Domain::from_name(&seed.domain, state.version).unwrap_or(Domain::Document);
-    let created = seed.created.unwrap_or_else(now);
+    let created = seed.created.unwrap_or_else(|| state.now());
     let last_updated = seed.last_updated.unwrap_or(created);
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
@@ -314,7 +315,7 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
 pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
-    let created = seed.created.unwrap_or_else(now);
+    let created = seed.created.unwrap_or_else(|| state.now());
     let file_resource = (!seed.external).then(|| seed.url.clone());
     if let Some(fr) = file_resource
         .as_ref()
@@ -344,8 +345,8 @@ pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
     id
 }
 
-fn date(text: &str) -> NaiveDateTime {
-    parse_date(text).unwrap_or_else(now)
+fn date(state: &AppState, text: &str) -> NaiveDateTime {
+    parse_date(text).unwrap_or_else(|| state.now())
 }
 
 /// Loads the demo seed. `base_url` resolves `{external}` links to this emulator.
@@ -366,7 +367,7 @@ pub fn load_demo(state: &AppState, base_url: &str) -> std::io::Result<()> {
                 .domain(&fr.domain)
                 .assigned(fr.assigned)
                 .stored(fr.stored)
-                .created(date(&fr.created)),
+                .created(date(state, &fr.created)),
         )?;
     }
     for doc in manifest.documents {
@@ -379,8 +380,8 @@ pub fn load_demo(state: &AppState, base_url: &str) -> std::io::Result<()> {
             SeedDocument::file(&doc.name, &url)
         }
         .id(&doc.id)
-        .created(date(&doc.created))
-        .last_updated(date(&doc.last_updated));
+        .created(date(state, &doc.created))
+        .last_updated(date(state, &doc.last_updated));
         if let Some(code) = &doc.code {
             seed = seed.code(code);
         }

@@ -11,7 +11,9 @@ use futures_util::StreamExt;
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
-use super::{auth, dashboards, documents, file_resources, sharing, sharing_search, system};
+use super::{
+    auth, cleanup, dashboards, documents, file_resources, sharing, sharing_search, system,
+};
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -162,6 +164,8 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     record(&state, &method, &path, &request);
+    // The daily cleanup job, run when a 02:00 has passed since the last request.
+    cleanup::run_if_due(&state);
     // Each request sleeps on its own task: concurrent requests are held side by side.
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::documents::{is_json, parse_body, property_of, unsupported_media_type, writable};
 use super::listing::{first, query_pairs};
-use super::model::{Document, Sharing, User, find_user, find_user_group, now, user_by_id};
+use super::model::{Document, Sharing, User, find_user, find_user_group, user_by_id};
 use super::state::{AppState, CurrentUser, Shared};
 use super::version::Change;
 use super::web_message::{DOCUMENT_KLASS, ErrorReport, Status, WebMessage, container_error_page};
@@ -228,7 +228,7 @@ fn write_sharing(
     let mut db = state.db();
     if let Some(stored) = db.documents.get_mut(id) {
         stored.sharing = sharing;
-        stored.last_updated = now();
+        stored.last_updated = state.now();
         stored.last_updated_by = user.id;
     }
     Ok(())
@@ -315,7 +315,7 @@ pub async fn replace_document_sharing(
     let reports = sharing_reports(&sharing);
     if let Some(stored) = state.db().documents.get_mut(&uid) {
         stored.sharing = sharing;
-        stored.last_updated = now();
+        stored.last_updated = state.now();
         stored.last_updated_by = user.id;
     }
     if reports.is_empty() {

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, Method, StatusCode, header};
 
+use chrono::NaiveDateTime;
+
+use super::clock::Clock;
 use super::faults::Faults;
 use super::model::{Db, RenderContext, User};
 use super::store::BlobStore;
@@ -39,6 +42,10 @@ pub struct AppState {
     pub faults: Faults,
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub local_addr: SocketAddr,
+    /// The server time, which a test may set.
+    pub clock: Clock,
+    /// When the cleanup job last looked whether a daily run was due.
+    pub cleanup_looked_at: Mutex<NaiveDateTime>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -55,6 +62,11 @@ impl AppState {
             user,
             base_url,
         }
+    }
+
+    /// The server time (Etc/UTC), as the clock reads it.
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
     }
 
     pub fn db(&self) -> MutexGuard<'_, Db> {

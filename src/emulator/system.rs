@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::fields::Fields;
 use super::listing::{query_pairs, values};
-use super::model::{format_date, now};
+use super::model::format_date;
 use super::state::{CurrentUser, Shared};
 
 /// Projects with `fields`, defaulting to `*`.
@@ -38,7 +38,7 @@ pub async fn info(
         "userAgent": user_agent,
         "calendar": "iso8601",
         "dateFormat": "yyyy-mm-dd",
-        "serverDate": format_date(now()),
+        "serverDate": format_date(state.now()),
         "serverTimeZoneId": "Etc/UTC",
         "serverTimeZoneDisplayName": "Coordinated Universal Time",
         "lastAnalyticsTableSuccess": "2025-11-24T02:00:13.412",
