@@ -191,6 +191,66 @@ pub fn property_of(
     }
 }
 
+/// `POST /api/documents/{uid}/favorite` before 2.44 marks it a favorite of the caller; on 2.44
+/// the mapping is gone and the request falls onto `POST /{uid}/{property}`, which only consumes
+/// JSON, so without a JSON body it is a 415 (§13.6).
+pub async fn mark_property(
+    State(state): State<Shared>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path((uid, property)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    favorite(&state, user, &uid, &property, &headers, true)
+}
+
+/// `DELETE /api/documents/{uid}/favorite`: as [`mark_property`], the other way.
+pub async fn unmark_property(
+    State(state): State<Shared>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path((uid, property)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    favorite(&state, user, &uid, &property, &headers, false)
+}
+
+fn favorite(
+    state: &AppState,
+    user: &User,
+    uid: &str,
+    property: &str,
+    headers: &HeaderMap,
+    mark: bool,
+) -> Response {
+    let version = state.version;
+    if property != "favorite" || version.has(Change::FavoritesRemoved) {
+        if !is_json(headers) {
+            return unsupported_media_type(version, headers).into_response();
+        }
+        // A collection the emulator does not have (it only knows `favorite` here).
+        return WebMessage::error(
+            StatusCode::NOT_FOUND,
+            format!("Property `{property}` does not exist on Document"),
+        )
+        .into_response();
+    }
+    if readable(state, uid, user).is_none() {
+        return not_found(version, uid).into_response();
+    }
+    if let Some(document) = state.db().documents.get_mut(uid) {
+        document.favorites.retain(|id| id != user.id);
+        if mark {
+            document.favorites.push(user.id.to_string());
+        }
+    }
+    let done = if mark { "set as" } else { "removed as" };
+    WebMessage::new(StatusCode::OK, Status::Ok)
+        .message(format!(
+            "Object '{uid}' {done} favorite for user '{}'",
+            user.username
+        ))
+        .into_response()
+}
+
 /// The writable fields of a POST/PUT body (an empty string means null).
 #[derive(Default, Debug)]
 struct Input {
@@ -290,10 +350,15 @@ fn id_reports(state: &AppState, db: &Db, input: &Input, id: &str) -> Vec<ErrorRe
     }
     if db.documents.contains_key(id) {
         let name = input.name.as_deref().unwrap_or("null");
+        let mode = if state.version.has(Change::Texts243) {
+            "strategy"
+        } else {
+            "mode"
+        };
         reports.push(report(
             "E5000",
             format!(
-                "Found matching object for reference, but import mode is CREATE. Identifier was UID, and object was {name} [{id}] (Document)."
+                "Found matching object for reference, but import {mode} is CREATE. Identifier was UID, and object was {name} [{id}] (Document)."
             ),
             &[id],
         ));
@@ -426,6 +491,11 @@ fn save(
         last_updated_by: user.id,
         sharing,
         file_resource,
+        favorites: existing.map_or_else(Vec::new, |d| d.favorites.clone()),
+        seq: match existing {
+            Some(document) => document.seq,
+            None => db.next_seq(),
+        },
     };
     db.documents.insert(uid.to_string(), document);
 }
@@ -507,6 +577,9 @@ pub async fn update(
     if !is_json(&headers) {
         return unsupported_media_type(state.version, &headers).into_response();
     }
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let existing = match writable(&state, &uid, user) {
         Ok(document) => document,
         Err(message) => return message.into_response(),
@@ -556,6 +629,9 @@ pub async fn patch(
     if !json_patch && version.has(Change::LegacyJsonPatchRemoved) {
         return unsupported_media_type(version, &headers).into_response();
     }
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let existing = match writable(&state, &uid, user) {
         Ok(document) => document,
         Err(message) => return message.into_response(),
@@ -604,6 +680,9 @@ pub async fn delete(
     Path(uid): Path<String>,
 ) -> Response {
     let version = state.version;
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let Some(document) = readable(&state, &uid, user) else {
         return not_found(version, &uid).into_response();
     };
@@ -642,11 +721,13 @@ pub async fn data(
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     let Some(document) = readable(&state, &uid, user) else {
-        return WebMessage::error(
-            StatusCode::NOT_FOUND,
-            format!("Document not found for uid: {uid}"),
-        )
-        .into_response();
+        // Still a plain `String` uid on 2.43, so a malformed one is a 404 too (§13.1).
+        let message = if state.version.has(Change::Texts243) {
+            format!("Document not found or not accessible: '{uid}'")
+        } else {
+            format!("Document not found for uid: {uid}")
+        };
+        return WebMessage::error(StatusCode::NOT_FOUND, message).into_response();
     };
     if document.external {
         let mut response = StatusCode::FOUND.into_response();

@@ -185,7 +185,13 @@ async fn receive(state: &AppState, request: Request) -> Result<Received, Respons
         match field.name() {
             Some("file") if received.blob.is_none() => {
                 let file_name = field.file_name().map(str::to_string);
-                let content_type = field.content_type().map(str::to_string);
+                // The part's header as sent: `field.content_type()` is the parsed (lower-cased)
+                // form, while DHIS2 keeps what the client declared.
+                let content_type = field
+                    .headers()
+                    .get(axum::http::header::CONTENT_TYPE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_string);
                 let mut writer = state
                     .store
                     .writer(state.max_upload_size)
@@ -357,6 +363,10 @@ async fn store_upload(
     uid: Option<String>,
 ) -> Result<FileResource, WebMessage> {
     let version = state.version;
+    // 2.43 binds `uid` as a `UID` before the controller runs (§11.1).
+    if let Some(refusal) = uid.as_deref().and_then(|uid| state.refuses_uid(uid, false)) {
+        return Err(refusal);
+    }
     let domain_name = match domain_value {
         Some(value) => bind_enum(
             version,
@@ -369,15 +379,27 @@ async fn store_upload(
     };
     let domain = Domain::from_name(domain_name, version).unwrap_or(Domain::DataValue);
     let name = clean_name(original_name);
-    if let Some(limit) = state.max_upload_size
-        && blob.len > limit
-    {
-        return Err(conflict(format!(
-            "File size can't be bigger than {limit}, current file size {}",
-            blob.len
-        )));
+    let generic_limit = |size: u64| match state.max_upload_size {
+        Some(limit) if size > limit => Err(conflict(format!(
+            "File size can't be bigger than {limit}, current file size {size}"
+        ))),
+        _ => Ok(()),
+    };
+    // The generic check runs first up to 2.43; on 2.44 it runs after the domain checks, on
+    // the re-encoded file (§13.4).
+    let after_domain = version.has(Change::SizeCheckAfterDomain);
+    if !after_domain {
+        generic_limit(blob.len)?;
     }
     let reencode = validate_domain(version, domain, raw_content_type, &name, blob.len)?;
+    if after_domain {
+        let reencoded = if reencode {
+            REENCODE_MARKER.len() as u64
+        } else {
+            0
+        };
+        generic_limit(blob.len + reencoded)?;
+    }
     if blob.len == 0 {
         return Err(conflict("Could not read file or file is empty.")
             .code_if(version.has(Change::EmptyUploadCode), "E1004"));
@@ -451,6 +473,7 @@ async fn store_upload(
         blob: blob.path.clone(),
         stored_at,
         blob_gone: false,
+        seq: db.next_seq(),
     };
     db.file_resources.insert(id, fr.clone());
     Ok(fr)
@@ -464,6 +487,9 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let Some(fr) = state.db().file_resources.get(&uid).cloned() else {
         return not_found(version, &uid).into_response();
     };
@@ -550,6 +576,9 @@ pub async fn data(
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     let version = state.version;
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     if let Some(dimension) = first(&query_pairs(raw.as_deref()), "dimension")
         && let Err(message) = bind_enum(
             version,
@@ -569,9 +598,13 @@ pub async fn data(
         domain => domain.downloadable(),
     };
     if !allowed {
-        let message = format!(
-            "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
-        );
+        let message = if version.has(Change::Texts243) {
+            format!("File resource not found or not accessible: {uid}")
+        } else {
+            format!(
+                "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
+            )
+        };
         return if version.has(Change::ForbiddenDownload403) {
             WebMessage::error(StatusCode::FORBIDDEN, message).code("E1006")
         } else {

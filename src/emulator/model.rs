@@ -344,8 +344,10 @@ impl Domain {
     pub fn values(version: Dhis2Version) -> Vec<Domain> {
         Self::ALL
             .into_iter()
-            .filter(|d| {
-                version.has(Change::IconAndJobData) || !matches!(d, Domain::Icon | Domain::JobData)
+            .filter(|d| match d {
+                Domain::Icon | Domain::JobData => version.has(Change::IconAndJobData),
+                Domain::PushAnalysis => !version.has(Change::PushAnalysisRemoved),
+                _ => true,
             })
             .collect()
     }
@@ -418,11 +420,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn base_fields(object: &mut Builder) {
+/// The base fields every identifiable object has; `favorites` are the ids of the users who
+/// marked it, gone on 2.44 (§13.6).
+fn base_fields(object: &mut Builder, ctx: &RenderContext, favorites: &[String]) {
     object.put("attributeValues", || json!([]));
     object.put("translations", || json!([]));
-    object.put("favorites", || json!([]));
-    object.put("favorite", || json!(false));
+    if !ctx.version.has(Change::FavoritesRemoved) {
+        object.put("favorites", || json!(favorites));
+        object.put("favorite", || {
+            json!(favorites.iter().any(|id| id == ctx.user.id))
+        });
+    }
 }
 
 /// What rendering an object needs to know about the request.
@@ -449,6 +457,10 @@ pub struct Document {
     pub sharing: Sharing,
     /// The linked file resource (never serialised).
     pub file_resource: Option<String>,
+    /// The users who marked it a favorite (before 2.44, §13.6).
+    pub favorites: Vec<String>,
+    /// The database's key, in creation order (what a Gist list sorts by, §13.5).
+    pub seq: u64,
 }
 
 impl Document {
@@ -507,7 +519,7 @@ impl Document {
         object.put("href", || {
             json!(format!("{}/api/documents/{}", ctx.base_url, self.id))
         });
-        base_fields(&mut object);
+        base_fields(&mut object, ctx, &self.favorites);
         object.finish()
     }
 }
@@ -531,6 +543,8 @@ pub struct FileResource {
     /// The blob was taken from the store after the row was written (`Emulator::lose_bytes`):
     /// the status check finds nothing, so it reads PENDING, and `/data` answers 500.
     pub blob_gone: bool,
+    /// The database's key, in creation order (what a Gist list sorts by, §13.5).
+    pub seq: u64,
 }
 
 /// How `storageStatus` is reported on this path (dhis2-api.md §4.3).
@@ -602,7 +616,7 @@ impl FileResource {
         if !ctx.version.has(Change::LegacySharingFieldsRemoved) {
             sharing.legacy_fields(&mut object);
         }
-        base_fields(&mut object);
+        base_fields(&mut object, ctx, &[]);
         object.put("contentType", || json!(self.content_type));
         object.put("contentLength", || json!(self.content_length));
         object.put("contentMd5", || json!(self.content_md5));
@@ -617,6 +631,18 @@ impl FileResource {
         if !plain {
             object.put("href", || {
                 json!(format!("{}/api/fileResources/{}", ctx.base_url, self.id))
+            });
+            // Computed for the field-filtered paths when `fields` names it (or `*`). A file
+            // resource is not shareable: anyone reads it; changing one is for superusers [I].
+            object.put("access", || {
+                let all = ctx.user.is_superuser();
+                let mut access = json!({
+                    "manage": all, "write": all, "read": true, "update": all, "delete": all,
+                });
+                if !ctx.version.has(Change::ExternalSharingRemoved) {
+                    access["externalize"] = json!(false);
+                }
+                access
             });
         }
         object.finish()
@@ -716,9 +742,17 @@ pub struct Db {
     pub documents: BTreeMap<String, Document>,
     pub file_resources: BTreeMap<String, FileResource>,
     pub dashboards: BTreeMap<String, Dashboard>,
+    /// The last database key handed out.
+    last_seq: u64,
 }
 
 impl Db {
+    /// A new database key: later objects have larger ones.
+    pub fn next_seq(&mut self) -> u64 {
+        self.last_seq += 1;
+        self.last_seq
+    }
+
     /// A uid no object here has.
     pub fn fresh_uid(&self) -> String {
         loop {

@@ -291,6 +291,7 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
     let last_updated = seed.last_updated.unwrap_or(created);
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
+    let seq = db.next_seq();
     db.file_resources.insert(
         id.clone(),
         FileResource {
@@ -307,6 +308,7 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
             blob: blob.path,
             stored_at: seed.stored.then(Instant::now),
             blob_gone: false,
+            seq,
         },
     );
     Ok(id)
@@ -324,6 +326,7 @@ pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
         fr.domain = Domain::Document;
         fr.assigned = true;
     }
+    let seq = db.next_seq();
     db.documents.insert(
         id.clone(),
         Document {
@@ -340,6 +343,8 @@ pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
             last_updated_by: ADMIN.id,
             sharing: Sharing::owned_by(ADMIN.id, if seed.public { "rw------" } else { "--------" }),
             file_resource,
+            favorites: Vec::new(),
+            seq,
         },
     );
     id

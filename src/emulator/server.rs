@@ -57,7 +57,10 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/api/documents/{uid}/{property}",
-            get(documents::property).fallback(method_fallback),
+            get(documents::property)
+                .post(documents::mark_property)
+                .delete(documents::unmark_property)
+                .fallback(method_fallback),
         )
         .route(
             "/api/dashboards",
@@ -91,6 +94,7 @@ pub fn router(state: Shared) -> Router {
         "/dhis-web-commons/security/login.action",
         "/dhis-web-login",
         "/dhis-web-login/",
+        "/login/",
     ] {
         public = public.route(path, get(system::login_page));
     }

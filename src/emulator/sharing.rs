@@ -292,6 +292,9 @@ pub async fn replace_document_sharing(
     if !is_json(&headers) {
         return unsupported_media_type(version, &headers).into_response();
     }
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let document = match writable(&state, &uid, user) {
         Ok(document) => document,
         Err(refusal) => return refusal.into_response(),

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 
 use super::clock::Clock;
 use super::faults::Faults;
-use super::model::{Db, RenderContext, User};
+use super::model::{Db, RenderContext, User, is_valid_uid};
 use super::store::BlobStore;
 use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
@@ -112,10 +112,29 @@ impl AppState {
     }
 
     /// 2.42 maps `GET /api/{objects}/{uid}` only for `[a-zA-Z0-9]{11}`; another uid falls to
-    /// the PUT/DELETE mappings, so GET answers 405. `None`: the uid is served.
+    /// the PUT/DELETE mappings, so GET answers 405. From 2.43 the uid that fits the pattern is
+    /// also bound as a `UID`, so a digit-first one is a 400 (§13.1). `None`: the uid is served.
     pub fn refuses_get_of(&self, uid: &str) -> Option<WebMessage> {
         let well_formed = uid.len() == 11 && uid.bytes().all(|b| b.is_ascii_alphanumeric());
-        (self.version.has(Change::GetMalformedUidIs405) && !well_formed)
-            .then(|| self.method_not_allowed(&Method::GET))
+        if self.version.has(Change::GetMalformedUidIs405) && !well_formed {
+            return Some(self.method_not_allowed(&Method::GET));
+        }
+        self.refuses_uid(uid, true)
+    }
+
+    /// A `UID`-typed parameter (2.43+, §13.1): the 400 for a value that is no uid, with no
+    /// errorCode; `path` for a path variable, else a request parameter (`?uid=`).
+    pub fn refuses_uid(&self, value: &str, path: bool) -> Option<WebMessage> {
+        if !self.version.has(Change::UidBinding) || is_valid_uid(value) {
+            return None;
+        }
+        let kind = if path { "path parameter" } else { "parameter" };
+        Some(WebMessage::error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Value '{value}' is not valid for {kind} uid. UID must be an alphanumeric string \
+                 of 11 characters starting with a letter, but was: {value}"
+            ),
+        ))
     }
 }
