@@ -96,7 +96,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    let params = match ListParams::parse(query_pairs(raw.as_deref()), &schema(version), version) {
+    let params = match ListParams::parse(raw.as_deref(), &schema(version), version) {
         Ok(params) => params,
         Err(message) => return message.into_response(),
     };
@@ -108,15 +108,13 @@ pub async fn list(
         .values()
         .filter(|d| d.readable_by(user))
         .collect();
-    params
-        .respond(
-            &readable,
-            |d, keys| d.to_json_keys(&ctx, keys),
-            version,
-            &format!("{base}/api/documents"),
-            "documents",
-        )
-        .into_response()
+    params.respond(
+        &readable,
+        |d, keys| d.to_json_keys(&ctx, keys),
+        version,
+        &state.list_urls(&headers, "documents"),
+        "documents",
+    )
 }
 
 /// The readable document, or None.

@@ -549,7 +549,7 @@ pub async fn list(
     if !version.has(Change::FileResourceList) {
         return state.method_not_allowed(&Method::GET).into_response();
     }
-    let params = match ListParams::parse(query_pairs(raw.as_deref()), &schema(version), version) {
+    let params = match ListParams::parse(raw.as_deref(), &schema(version), version) {
         Ok(params) => params,
         Err(message) => return message.into_response(),
     };
@@ -557,15 +557,13 @@ pub async fn list(
     let ctx = state.render_context(user, &base);
     let db = state.db();
     let resources: Vec<&FileResource> = db.file_resources.values().collect();
-    params
-        .respond(
-            &resources,
-            |fr, keys| fr.to_json_keys(&ctx, StatusView::Unchecked, false, keys),
-            version,
-            &format!("{base}/api/fileResources"),
-            "fileResources",
-        )
-        .into_response()
+    params.respond(
+        &resources,
+        |fr, keys| fr.to_json_keys(&ctx, StatusView::Unchecked, false, keys),
+        version,
+        &state.list_urls(&headers, "fileResources"),
+        "fileResources",
+    )
 }
 
 pub async fn data(

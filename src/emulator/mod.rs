@@ -13,6 +13,7 @@ mod faults;
 mod fields;
 mod file_resources;
 mod file_store;
+mod gist;
 mod listing;
 mod model;
 mod query;

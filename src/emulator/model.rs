@@ -664,6 +664,8 @@ pub fn is_variant_image(content_type: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct Dashboard {
     pub id: String,
+    /// The database's key, in creation order (what a Gist list sorts by, §13.5).
+    pub seq: u64,
     pub name: String,
     pub created: NaiveDateTime,
     pub last_updated: NaiveDateTime,
@@ -733,6 +735,24 @@ impl Dashboard {
             "translations": [],
             "attributeValues": [],
         })
+    }
+}
+
+impl super::listing::Listed for &Document {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl super::listing::Listed for &FileResource {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl super::listing::Listed for &Dashboard {
+    fn seq(&self) -> u64 {
+        self.seq
     }
 }
 

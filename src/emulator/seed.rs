@@ -255,9 +255,11 @@ pub fn add_dashboard(state: &AppState, seed: SeedDashboard) -> String {
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
     let created = state.now();
+    let seq = db.next_seq();
     db.dashboards.insert(
         id.clone(),
         Dashboard {
+            seq,
             id: id.clone(),
             name: seed.name,
             created,

@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 
 use super::clock::Clock;
 use super::faults::Faults;
+use super::listing::ListUrls;
 use super::model::{Db, RenderContext, User, is_valid_uid};
 use super::store::BlobStore;
 use super::version::{Change, Dhis2Version};
@@ -95,6 +96,25 @@ impl AppState {
             None => host,
         };
         format!("{scheme}://{host}{}", self.context_path)
+    }
+
+    /// `scheme://host[:port]<context>` as the servlet sees it: the `Host` header, no
+    /// forwarded headers (what a Gist pager's links are built from, §13.5).
+    pub fn servlet_url(&self, headers: &HeaderMap) -> String {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.local_addr.to_string());
+        format!("http://{host}{}", self.context_path)
+    }
+
+    /// Where a list's pager links point, for the collection `/api/<name>`.
+    pub fn list_urls(&self, headers: &HeaderMap, name: &str) -> ListUrls {
+        ListUrls {
+            collection: format!("{}/api/{name}", self.base_url(headers)),
+            servlet: format!("{}/api/{name}", self.servlet_url(headers)),
+        }
     }
 
     pub fn login_url(&self, headers: &HeaderMap) -> String {
