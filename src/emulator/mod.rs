@@ -137,7 +137,10 @@ impl Emulator {
         if options.seed_demo {
             seed::load_demo(&state, &base_url)?;
         }
-        let router = server::router(state.clone());
+        let normalizing = state.clone();
+        let app = tower::ServiceExt::map_request(server::router(state.clone()), move |request| {
+            server::normalize(&normalizing, request)
+        });
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // Tomcat answers with Nagle off; left on, a small body written after its headers
@@ -147,7 +150,7 @@ impl Emulator {
                     tracing::debug!("emulator: TCP_NODELAY not set: {error}");
                 }
             });
-            let served = axum::serve(listener, router)
+            let served = axum::serve(listener, axum::ServiceExt::into_make_service(app))
                 .with_graceful_shutdown(async {
                     let _ = signal.await;
                 })
