@@ -1,8 +1,9 @@
 //! The one support module of the integration tests: an emulator per test, d2files clients for it
 //! with small backoffs, temp files, deterministic bytes and request-log queries here; the binary
 //! run in a private home in [`bin`] (its names also here), in a pseudo-terminal in [`pty`], the
-//! TUI's effect runner in [`runner`], hostile HTTP servers in [`hostile`] and a private CA in
-//! [`tls`]. Every suite includes it with `mod common;` and uses a different subset.
+//! TUI's effect runner in [`runner`], hostile HTTP servers in [`hostile`], a private CA in
+//! [`tls`] and raw HTTP to an emulator in [`raw`]. Every suite includes it with `mod common;`
+//! and uses a different subset.
 #![allow(dead_code)]
 
 // The binary and the TUI's runner exist with the `cli` feature only; the api suites, which CI
@@ -14,6 +15,7 @@ pub mod cli_server;
 pub mod hostile;
 #[cfg(feature = "cli")]
 pub mod pty;
+pub mod raw;
 #[cfg(feature = "cli")]
 pub mod runner;
 pub mod tls;
