@@ -57,11 +57,15 @@ impl Schema {
             prop("user", PropType::UserRef),
             prop("sharing", PropType::Sharing),
             prop("href", PropType::Text),
-            prop("favorite", PropType::Bool),
-            prop("favorites", PropType::Collection),
             prop("attributeValues", PropType::Collection),
             prop("translations", PropType::Collection),
         ]);
+        if !version.has(Change::FavoritesRemoved) {
+            props.extend([
+                prop("favorite", PropType::Bool),
+                prop("favorites", PropType::Collection),
+            ]);
+        }
         if !version.has(Change::LegacySharingFieldsRemoved) {
             props.extend([
                 prop("publicAccess", PropType::Text),
