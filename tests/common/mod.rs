@@ -33,8 +33,12 @@ use d2files::emulator::{
 };
 use md5::{Digest, Md5};
 
-/// The version flags every shared behaviour is checked on.
-pub const VERSIONS: [&str; 6] = ["2.38", "2.39", "2.40", "2.41", "2.41.7", "2.42"];
+/// The version matrix every version-dependent behaviour is checked on: each minor, and the
+/// patch levels where a minor changes inside (2.41.7 and 2.42.4: the delete override and the
+/// cleanup job, dhis2-api.md §3.6, §4.7). A new release is one more entry.
+pub const VERSIONS: [&str; 9] = [
+    "2.38", "2.39", "2.40", "2.41", "2.41.7", "2.42", "2.42.4", "2.43", "2.44",
+];
 
 pub fn version(text: &str) -> Dhis2Version {
     text.parse().expect("a version the emulator knows")
