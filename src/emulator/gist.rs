@@ -14,6 +14,7 @@ use super::fields::Fields;
 use super::query::{Filter, PropType, Schema, is_persisted};
 use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
+use axum::http::StatusCode;
 
 /// The largest page a Gist list gives.
 pub const MAX_PAGE_SIZE: i64 = 1000;
@@ -39,7 +40,12 @@ fn gist_parameter(pairs: &[(String, String)]) -> Result<Option<bool>, WebMessage
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "on" | "yes" | "1" => Ok(Some(true)),
         "false" | "off" | "no" | "0" | "" => Ok(Some(false)),
-        _ => Err(super::listing::bad_parameter("gist", value, "Boolean")),
+        _ => Err(WebMessage::error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Value '{value}' is not valid for parameter gist. It should be of type Boolean"
+            ),
+        )),
     }
 }
 
@@ -99,19 +105,36 @@ fn orders_qualify(orders: &[String], schema: &Schema) -> bool {
         })
 }
 
+/// What a list request asks, as the bridge looks at it.
+pub struct Request<'a> {
+    /// Every query parameter, in order.
+    pub pairs: &'a [(String, String)],
+    pub fields: &'a Fields,
+    /// The filters as written (after 2.42's comma splitting) and as parsed.
+    pub raw_filters: &'a [String],
+    pub filters: &'a [Filter],
+    /// The `order` values as written.
+    pub orders: &'a [String],
+    pub paging: bool,
+}
+
 /// Whether the Gist backend answers this list request (always `false` before 2.44).
 pub fn bridged(
     version: Dhis2Version,
-    pairs: &[(String, String)],
-    fields: &Fields,
-    raw_filters: &[String],
-    filters: &[Filter],
-    paging: bool,
+    request: &Request,
     schema: &Schema,
 ) -> Result<bool, WebMessage> {
     if !version.has(Change::GistLists) {
         return Ok(false);
     }
+    let Request {
+        pairs,
+        fields,
+        raw_filters,
+        filters,
+        orders,
+        paging,
+    } = *request;
     match gist_parameter(pairs)? {
         Some(forced) if forced => return Ok(true),
         Some(_) => return Ok(false),
@@ -128,7 +151,7 @@ pub fn bridged(
         && paging
         && fields_qualify(fields, schema)
         && filters_qualify
-        && orders_qualify(&super::listing::values(pairs, "order"), schema))
+        && orders_qualify(orders, schema))
 }
 
 /// A Gist pager's link: the request URL as the servlet saw it (its own scheme, host and port,

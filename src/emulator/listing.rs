@@ -9,7 +9,7 @@ use url::form_urlencoded;
 
 use super::fields::Fields;
 use super::gist;
-use super::model::Keys;
+use super::model::{Keys, Listed};
 use super::query::{
     Engine, Filter, OrderBy, OrderError, QueryError, Schema, default_order, is_persisted,
     parse_order, sort_order, split_filters,
@@ -75,12 +75,6 @@ pub struct ListParams {
     raw_query: Option<String>,
     /// 2.44: the Gist backend answers (§13.5).
     gist: bool,
-}
-
-/// What a listed object gives the list besides its JSON: its database key, in creation order
-/// (a Gist list's default order).
-pub trait Listed {
-    fn seq(&self) -> u64;
 }
 
 /// Where a list's pager links point: the API as the client addressed it (forwarded headers
@@ -170,18 +164,19 @@ impl ListParams {
             .map(|f| Filter::parse(f, schema, version))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| query_error(version, e))?;
-        let order = parse_order(&values(&pairs, "order"), schema, version)
+        let orders = values(&pairs, "order");
+        let order = parse_order(&orders, schema, version)
             .map_err(|OrderError(message)| WebMessage::error(StatusCode::BAD_REQUEST, message))?;
         let fields = Fields::parse(&values(&pairs, "fields"));
-        let gist = gist::bridged(
-            version,
-            &pairs,
-            &fields,
-            &raw_filters,
-            &filters,
+        let request = gist::Request {
+            pairs: &pairs,
+            fields: &fields,
+            raw_filters: &raw_filters,
+            filters: &filters,
+            orders: &orders,
             paging,
-            schema,
-        )?;
+        };
+        let gist = gist::bridged(version, &request, schema)?;
         plan(&mut filters, or, &order, gist, version);
         let fields = if fields.is_empty() {
             Fields::parse_str("id,displayName")

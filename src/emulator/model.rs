@@ -738,19 +738,25 @@ impl Dashboard {
     }
 }
 
-impl super::listing::Listed for &Document {
+/// What a listed object gives the list besides its JSON: its database key, in creation order
+/// (a Gist list's default order).
+pub trait Listed {
+    fn seq(&self) -> u64;
+}
+
+impl Listed for &Document {
     fn seq(&self) -> u64 {
         self.seq
     }
 }
 
-impl super::listing::Listed for &FileResource {
+impl Listed for &FileResource {
     fn seq(&self) -> u64 {
         self.seq
     }
 }
 
-impl super::listing::Listed for &Dashboard {
+impl Listed for &Dashboard {
     fn seq(&self) -> u64 {
         self.seq
     }

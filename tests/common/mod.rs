@@ -44,6 +44,26 @@ pub fn version(text: &str) -> Dhis2Version {
     text.parse().expect("a version the emulator knows")
 }
 
+/// Whether the client's table says release `text` has `feature` (what a test expects of a
+/// release, in the one place the client decides it).
+pub fn supports(text: &str, feature: d2files::api::Feature) -> bool {
+    d2files::api::ServerVersion::parse(text)
+        .expect("a version")
+        .supports(feature)
+}
+
+/// DHIS2's words for a refused file resource download (dhis2-api.md §4.6; reworded in 2.43,
+/// §13.2).
+pub fn download_refusal_message(text: &str, uid: &str) -> String {
+    if version(text).minor >= 43 {
+        format!("File resource not found or not accessible: {uid}")
+    } else {
+        format!(
+            "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
+        )
+    }
+}
+
 pub async fn start(version_text: &str) -> Emulator {
     start_with(version_text, |_| {}).await
 }
