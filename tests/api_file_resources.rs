@@ -217,7 +217,7 @@ async fn list_works_from_2_41_and_is_not_available_before() {
 
 #[tokio::test]
 async fn file_resources_are_read_by_id_in_batches_on_2_41_and_later() {
-    for v in ["2.40.6", "2.41.7", "2.42.0"] {
+    for v in ["2.40.6", "2.41.7", "2.42.0", "2.43", "2.44"] {
         let em = start(v).await;
         let mut seeded = Vec::new();
         for n in 0..130 {
@@ -545,7 +545,7 @@ async fn a_refused_avatar_download_is_not_a_credentials_problem() {
 
 #[tokio::test]
 async fn an_image_size_is_asked_for_in_upper_case() {
-    for v in ["2.38", "2.42"] {
+    for v in ["2.38", "2.42", "2.44"] {
         let em = start(v).await;
         let uid = em
             .seed_file_resource(
@@ -612,7 +612,7 @@ async fn avatar_uploads_are_validated_in_dhis2s_words() {
 
 #[tokio::test]
 async fn list_all_gathers_every_file_resource_page_once() {
-    for v in ["2.40", "2.41", "2.42"] {
+    for v in ["2.40", "2.41", "2.42", "2.44"] {
         let em = start(v).await;
         let mut ids: Vec<String> = (1..=5)
             .map(|n| {
