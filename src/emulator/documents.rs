@@ -89,6 +89,75 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers) == "application/json"
 }
 
+/// How a POST or PUT of a document is written.
+#[derive(Clone, Copy)]
+enum Body {
+    Json,
+    /// Up to 2.41, the second `consumes` mapping (§3.4).
+    Xml,
+}
+
+/// Which mapping takes the request: JSON, or up to 2.41 XML too; anything else is Spring's
+/// 415, before the handler runs.
+fn metadata_mapping(state: &AppState, headers: &HeaderMap) -> Result<Body, WebMessage> {
+    let xml = matches!(media_type(headers).as_str(), "application/xml" | "text/xml");
+    if is_json(headers) {
+        Ok(Body::Json)
+    } else if xml && !state.version.has(Change::XmlMetadataRemoved) {
+        Ok(Body::Xml)
+    } else {
+        Err(unsupported_media_type(state.version, headers))
+    }
+}
+
+/// The body read as the mapping says.
+fn metadata_body(kind: Body, body: &Bytes) -> Result<Value, WebMessage> {
+    match kind {
+        Body::Json => parse_body(body),
+        Body::Xml => xml_document(body),
+    }
+}
+
+/// The properties of a `<document>` in DHIS2's XML (identifiable ones as attributes of the root,
+/// the others as elements, either accepted), as the JSON a body would carry.
+fn xml_document(body: &Bytes) -> Result<Value, WebMessage> {
+    static ROOT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<\s*(?:[\w-]+:)?document\b([^>]*)>").expect("static regex"));
+    static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("static regex")
+    });
+    static ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"<\s*(?:[\w-]+:)?(\w+)\b[^>/]*>([^<]*)<\s*/").expect("static regex")
+    });
+    let unescape = |text: &str| {
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+    };
+    let text = std::str::from_utf8(body)
+        .map_err(|e| WebMessage::error(StatusCode::CONFLICT, e.to_string()))?;
+    let root = ROOT.captures(text).ok_or_else(|| {
+        WebMessage::error(
+            StatusCode::CONFLICT,
+            "Unexpected XML: no <document> element in the body",
+        )
+    })?;
+    let mut object = Map::new();
+    for attribute in ATTRIBUTE.captures_iter(&root[1]) {
+        let value = attribute
+            .get(2)
+            .or(attribute.get(3))
+            .map_or("", |m| m.as_str());
+        object.insert(attribute[1].to_string(), json!(unescape(value)));
+    }
+    for element in ELEMENT.captures_iter(text) {
+        object.insert(element[1].to_string(), json!(unescape(element[2].trim())));
+    }
+    Ok(Value::Object(object))
+}
+
 pub async fn list(
     State(state): State<Shared>,
     Extension(CurrentUser(user)): Extension<CurrentUser>,
@@ -511,13 +580,14 @@ pub async fn create(
     body: Bytes,
 ) -> Response {
     let version = state.version;
-    if !is_json(&headers) {
-        return unsupported_media_type(version, &headers).into_response();
-    }
+    let kind = match metadata_mapping(&state, &headers) {
+        Ok(kind) => kind,
+        Err(refusal) => return refusal.into_response(),
+    };
     if !user.can_create_document() {
         return forbidden(version, "create").into_response();
     }
-    let input = match parse_body(&body) {
+    let input = match metadata_body(kind, &body) {
         Ok(value) => Input::from_json(&value),
         Err(message) => return message.into_response(),
     };
@@ -572,9 +642,10 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !is_json(&headers) {
-        return unsupported_media_type(state.version, &headers).into_response();
-    }
+    let kind = match metadata_mapping(&state, &headers) {
+        Ok(kind) => kind,
+        Err(refusal) => return refusal.into_response(),
+    };
     if let Some(refusal) = state.refuses_uid(&uid, true) {
         return refusal.into_response();
     }
@@ -582,7 +653,7 @@ pub async fn update(
         Ok(document) => document,
         Err(message) => return message.into_response(),
     };
-    match parse_body(&body) {
+    match metadata_body(kind, &body) {
         Ok(value) => import_update(&state, &uid, user, &existing, Input::from_json(&value)),
         Err(message) => message.into_response(),
     }

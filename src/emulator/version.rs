@@ -94,6 +94,8 @@ pub enum Change {
     DocumentUidCheck,
     /// The old partial `PATCH application/json` (204, no hooks) is gone (§3.5).
     LegacyJsonPatchRemoved,
+    /// `POST`/`PUT` of metadata as XML is gone: JSON only, XML is a 415 (§3.4, §6).
+    XmlMetadataRemoved,
     /// `DocumentController.deleteObject`: un-assigns the file resource and answers 409 WARNING
     /// on a missing right (§3.6).
     DocumentDeleteOverride,
@@ -159,6 +161,7 @@ pub const CHANGES: &[Change] = &[
     Change::ExternalSharingRemoved,
     Change::DocumentUidCheck,
     Change::LegacyJsonPatchRemoved,
+    Change::XmlMetadataRemoved,
     Change::DocumentDeleteOverride,
     Change::FavoritesRemoved,
     Change::UploadUid,
@@ -210,6 +213,7 @@ impl Change {
             Change::ExternalSharingRemoved => &[(41, 9), (42, 6), (43, 0)],
             Change::DocumentUidCheck => &[(39, 2), (40, 1), (41, 0)],
             Change::LegacyJsonPatchRemoved => &[(41, 0)],
+            Change::XmlMetadataRemoved => &[(42, 0)],
             Change::DocumentDeleteOverride => &[(41, 7), (42, 4)],
             Change::FavoritesRemoved => &[(44, 0)],
             Change::UploadUid => &[(39, 0)],
