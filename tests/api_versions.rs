@@ -181,3 +181,32 @@ async fn refusals_are_known_by_status_and_error_code_on_every_release() {
         assert!(error.to_string().starts_with("E4015: "), "{v}: {error}");
     }
 }
+
+#[tokio::test]
+async fn an_upload_left_unlinked_past_the_cleanup_cannot_be_linked_where_the_job_takes_it() {
+    // §4.7: from 2.41.7/2.42.4 (and 2.43) the daily job deletes unassigned DOCUMENT file
+    // resources two days after their last update; before, a stored orphan stays for ever.
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "late.txt", b"linked too late");
+    for v in VERSIONS {
+        let em = start(v).await;
+        let client = admin(&em);
+        let uploaded = client
+            .upload_file_resource(&path, &Domain::Document, &transfer())
+            .await
+            .expect(v);
+        client
+            .wait_until_stored(&uploaded.id, &transfer())
+            .await
+            .expect(v);
+        // Three days and a 02:00 later.
+        em.advance_clock(chrono::Duration::days(3));
+        let linked = client.link_document("Late", &uploaded.id).await;
+        if supports(v, Feature::UnassignedFileCleanup) {
+            let error = linked.expect_err(v);
+            assert_eq!(error.error_code(), Some("E4015"), "{v}: {error}");
+        } else {
+            linked.expect(v);
+        }
+    }
+}

@@ -177,7 +177,7 @@ impl FilesServer {
     /// Renames a document.
     #[tool(
         name = "files_documents_rename",
-        description = "Rename a DHIS2 document, keeping its uid, its file or link and its sharing. DHIS2 2.38 to 2.42.5 refuse to update a file document that keeps its file (E4016): d2files then uses the old partial update (up to 2.40) or points the document at a fresh copy of its file (2.41+; the old file resource stays on the server), and puts back the sharing DHIS2 resets on update. Returns {\"document\", \"path\": direct|partial_patch|fresh_copy, \"previous_file\"?, \"said\": what was done in words}.",
+        description = "Rename a DHIS2 document, keeping its uid, its file or link and its sharing. DHIS2 2.38 to 2.44 refuse to update a file document that keeps its file (E4016): d2files then uses the old partial update (up to 2.40) or points the document at a fresh copy of its file (2.41+; the old file resource stays on the server), and puts back the sharing DHIS2 resets on update. Returns {\"document\", \"path\": direct|partial_patch|fresh_copy, \"previous_file\"?, \"said\": what was done in words}.",
         annotations(
             title = "Rename a document",
             read_only_hint = false,
