@@ -52,7 +52,7 @@ async fn personal_access_token_authenticates_as_its_owner() {
         ADMIN_PAT,
         "the helper builds tokens the way DHIS2 checks them"
     );
-    for v in ["2.38", "2.42"] {
+    for v in ["2.38", "2.42", "2.44"] {
         let em = start(v).await;
         let info = admin_pat(&em).connect().await.expect(v);
         assert_eq!(info.user.username.as_deref(), Some(ADMIN_USERNAME), "{v}");
@@ -91,7 +91,7 @@ async fn a_wrong_password_is_an_authentication_error_without_the_password() {
 #[tokio::test]
 async fn an_unknown_token_is_an_authentication_error() {
     let token = pat_with_checksum("AAAAbbbbCCCCddddEEEEffffGGGGhhhh");
-    for v in ["2.38", "2.41.7", "2.42"] {
+    for v in ["2.38", "2.41.7", "2.42", "2.44"] {
         let em = start(v).await;
         let error = client_as(&em, Auth::token(token.clone()))
             .connect()

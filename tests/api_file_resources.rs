@@ -7,22 +7,24 @@ use std::time::Duration;
 
 use common::*;
 use d2files::api::{
-    Dimension, Domain, DownloadTarget, Error, FileResource, Filter, ListQuery, StorageStatus,
-    Verification,
+    Dimension, Domain, DownloadTarget, Error, Feature, FileResource, Filter, ListQuery,
+    StorageStatus, Verification,
 };
 use d2files::emulator::SeedFileResource;
 
-/// The domains a version knows (ICON and JOB_DATA arrived in 2.40).
+/// The domains a version knows (ICON and JOB_DATA arrived in 2.40, PUSH_ANALYSIS left in 2.43).
 fn domains(v: &str) -> Vec<Domain> {
     let mut all = vec![
         Domain::Document,
         Domain::DataValue,
-        Domain::PushAnalysis,
         Domain::MessageAttachment,
         Domain::UserAvatar,
         Domain::OrgUnit,
     ];
-    if version(v).minor >= 40 {
+    if supports(v, Feature::PushAnalysisDomain) {
+        all.push(Domain::PushAnalysis);
+    }
+    if supports(v, Feature::IconAndJobData) {
         all.extend([Domain::Icon, Domain::JobData]);
     }
     all
@@ -158,9 +160,7 @@ async fn data_value_downloads_are_refused_by_domain_not_credentials() {
         assert_eq!(*status, refusal_status(v), "{v}");
         assert_eq!(
             message,
-            &format!(
-                "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
-            ),
+            &download_refusal_message(v, &uid),
             "{v}: DHIS2's own words"
         );
         assert!(
@@ -217,7 +217,7 @@ async fn list_works_from_2_41_and_is_not_available_before() {
 
 #[tokio::test]
 async fn file_resources_are_read_by_id_in_batches_on_2_41_and_later() {
-    for v in ["2.40.6", "2.41.7", "2.42.0"] {
+    for v in ["2.40.6", "2.41.7", "2.42.0", "2.43", "2.44"] {
         let em = start(v).await;
         let mut seeded = Vec::new();
         for n in 0..130 {
@@ -527,7 +527,7 @@ async fn a_refused_avatar_download_is_not_a_credentials_problem() {
         assert!(
             error
                 .to_string()
-                .contains(&format!("You don't have access to fileResource '{uid}'")),
+                .contains(&download_refusal_message(v, &uid)),
             "{v}: {error}"
         );
         // The admin may.
@@ -545,7 +545,7 @@ async fn a_refused_avatar_download_is_not_a_credentials_problem() {
 
 #[tokio::test]
 async fn an_image_size_is_asked_for_in_upper_case() {
-    for v in ["2.38", "2.42"] {
+    for v in ["2.38", "2.42", "2.44"] {
         let em = start(v).await;
         let uid = em
             .seed_file_resource(
@@ -612,7 +612,7 @@ async fn avatar_uploads_are_validated_in_dhis2s_words() {
 
 #[tokio::test]
 async fn list_all_gathers_every_file_resource_page_once() {
-    for v in ["2.40", "2.41", "2.42"] {
+    for v in ["2.40", "2.41", "2.42", "2.44"] {
         let em = start(v).await;
         let mut ids: Vec<String> = (1..=5)
             .map(|n| {

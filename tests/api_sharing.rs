@@ -143,7 +143,7 @@ async fn malformed_access_strings_and_ids_are_refused_before_sending() {
 
 #[tokio::test]
 async fn a_document_that_does_not_exist_is_404_in_dhis2s_words() {
-    for v in ["2.38", "2.42"] {
+    for v in ["2.38", "2.42", "2.43"] {
         let em = start(v).await;
         let client = admin(&em);
         let error = client
@@ -195,7 +195,7 @@ async fn a_user_without_the_rights_is_403_with_e1006_from_242() {
 
 #[tokio::test]
 async fn without_the_public_right_public_access_is_ignored_without_a_word() {
-    for v in ["2.38", "2.42"] {
+    for v in ["2.38", "2.42", "2.44"] {
         let em = start(v).await;
         let clerk = client_as(&em, Auth::basic(CLERK_USERNAME, CLERK_PASSWORD));
         let doc = clerk

@@ -1937,7 +1937,7 @@ async fn put_json(
 
 #[tokio::test]
 async fn sharing_is_read_and_replaced_through_api_sharing() {
-    for version in ["2.38.0", "2.41.7", "2.42.0", "2.42.6"] {
+    for version in ["2.38.0", "2.41.7", "2.42.0", "2.42.6", "2.43.0", "2.44"] {
         let em = start(version).await;
         let doc = em.seed_document(link(1));
         let path = format!("/api/sharing?type=document&id={doc}");
@@ -1945,7 +1945,8 @@ async fn sharing_is_read_and_replaced_through_api_sharing() {
         assert_eq!(status, StatusCode::OK, "{version}");
         assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "{version}");
         assert_eq!(body["meta"]["allowPublicAccess"], true, "{version}");
-        let external = version != "2.42.6";
+        // External sharing went in 2.42.6 and 2.43.0 (dhis2-api.md §9.6).
+        let external = matches!(version, "2.38.0" | "2.41.7" | "2.42.0");
         assert_eq!(
             body["meta"].get("allowExternalAccess").is_some(),
             external,
@@ -2106,7 +2107,7 @@ async fn sharing_decides_who_reads_a_document() {
 
 #[tokio::test]
 async fn put_document_sharing_saves_what_it_was_sent_then_checks() {
-    for version in ["2.38.0", "2.42.0"] {
+    for version in ["2.38.0", "2.42.0", "2.43.0"] {
         let em = start(version).await;
         let doc = em.seed_document(link(1));
         let path = format!("/api/documents/{doc}/sharing");

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 /// 2.40 has no file resource list and reads `fields` plainly; 2.41.7 and 2.42.4 list, with
 /// `assigned` visible.
-const VERSIONS: [&str; 3] = ["2.40", "2.41.7", "2.42.4"];
+const VERSIONS: [&str; 5] = ["2.40", "2.41.7", "2.42.4", "2.43", "2.44"];
 
 const CONTENT: &[u8] = b"%PDF-1.4 eleven bytes and then some\n";
 

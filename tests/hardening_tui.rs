@@ -71,6 +71,7 @@ fn hostile_error_messages_are_drawn_inert() {
         error_code: Some("E2034\u{1b}[31m".into()),
         dev_message: None,
         error_reports: Vec::new(),
+        import_report: false,
         hint: None,
     }));
     refuse_documents(&mut state, &effects, error);

@@ -22,6 +22,7 @@ fn conflict(message: &str) -> Error {
         error_code: Some("E1002".into()),
         dev_message: None,
         error_reports: Vec::new(),
+        import_report: false,
         hint: None,
     }))
 }
@@ -805,6 +806,7 @@ fn a_refused_file_resource_list_falls_back_to_the_known_ones() {
             error_code: None,
             dev_message: None,
             error_reports: Vec::new(),
+            import_report: false,
             hint: None,
         })),
     );

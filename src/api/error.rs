@@ -197,6 +197,10 @@ pub struct Dhis2Error {
     pub error_code: Option<String>,
     pub dev_message: Option<String>,
     pub error_reports: Vec<ErrorReport>,
+    /// The answer carried an import report (`responseType` ObjectReport, ImportReport or
+    /// TypeReport): its `message` only sends the reader to it, and `error_reports` are what it
+    /// says.
+    pub import_report: bool,
     /// Our explanation where DHIS2's words alone mislead.
     pub hint: Option<String>,
 }
@@ -213,18 +217,13 @@ impl Dhis2Error {
             error_code: message.error_code.clone(),
             dev_message: message.dev_message.clone(),
             error_reports: message.error_reports(),
+            import_report: message.has_import_report(),
             hint: None,
         }
     }
 }
 
 struct Dhis2Display<'a>(&'a Dhis2Error);
-
-/// DHIS2's message for a refused import, which sends the reader to an import report: ours
-/// holds that report's errors, or none.
-fn points_to_the_import_report(message: &str) -> bool {
-    message.contains("see full details in import report")
-}
 
 impl fmt::Display for Dhis2Display<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -237,9 +236,10 @@ impl fmt::Display for Dhis2Display<'_> {
                 None => report.message.clone(),
             })
             .collect();
-        // "please see full details in import report" points at what the user never sees:
-        // the report's errors are the message, or its emptiness is.
-        let pointer = points_to_the_import_report(&error.message);
+        // A refused import's message ("please see full details in import report", worded by
+        // each release) points at what the user never sees: the report's errors are the
+        // message, or its emptiness is. Known by the answer's shape, never by its words.
+        let pointer = error.import_report;
         match (pointer, reports.is_empty()) {
             (true, false) => write!(f, "{}", reports.join("; "))?,
             (true, true) => write!(f, "DHIS2 refused it and its import report gives no reason")?,
@@ -503,6 +503,33 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "DHIS2 refused it and its import report gives no reason (HTTP 409)"
+        );
+    }
+
+    #[test]
+    fn an_import_report_is_known_by_its_shape_not_its_words() {
+        // Any wording (2.43 rewrote many texts): the report is the reason.
+        let reworded: WebMessage = serde_json::from_str(
+            r#"{"httpStatusCode":409,"status":"ERROR","message":"Errors were found; see the report.",
+                "response":{"responseType":"ImportReport","typeReports":[{"objectReports":[
+                  {"errorReports":[{"message":"Property `url` refers to an object that does not exist","errorCode":"E4015"}]}]}]}}"#,
+        )
+        .unwrap();
+        let error = Error::Dhis2(Box::new(Dhis2Error::from_web_message(409, &reworded)));
+        assert_eq!(
+            error.to_string(),
+            "E4015: Property `url` refers to an object that does not exist (HTTP 409)"
+        );
+        // The old words without a report are only words.
+        let bare: WebMessage = serde_json::from_str(
+            r#"{"httpStatusCode":409,"status":"ERROR",
+                "message":"One or more errors occurred, please see full details in import report."}"#,
+        )
+        .unwrap();
+        let error = Error::Dhis2(Box::new(Dhis2Error::from_web_message(409, &bare)));
+        assert_eq!(
+            error.to_string(),
+            "One or more errors occurred, please see full details in import report. (HTTP 409)"
         );
     }
 

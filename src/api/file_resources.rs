@@ -61,7 +61,10 @@ impl Client {
     /// masked once, on the way out.
     pub(crate) fn upload_error(&self, error: Error, domain: &Domain, uid: Option<&str>) -> Error {
         self.upload_limits().learn(domain, &error);
-        self.redacted(explain_taken_uid(error, uid))
+        self.redacted(explain_removed_domain(
+            explain_taken_uid(error, uid),
+            domain,
+        ))
     }
 
     /// Everything about an upload that can be checked before a byte is sent: the source (see
@@ -378,6 +381,21 @@ fn explain_taken_uid(error: Error, uid: Option<&str>) -> Error {
             Error::Dhis2(dhis2)
         }
         (error, _) => error,
+    }
+}
+
+/// A 400 to an upload in a domain the server no longer has (PUSH_ANALYSIS, gone in 2.43,
+/// [`Feature::PushAnalysisDomain`](crate::api::Feature)) says why, by the request and the
+/// status, not by DHIS2's words.
+fn explain_removed_domain(error: Error, domain: &Domain) -> Error {
+    match error {
+        Error::Dhis2(mut dhis2) if dhis2.status == 400 && *domain == Domain::PushAnalysis => {
+            dhis2.hint = Some(
+                "DHIS2 2.43 removed the PUSH_ANALYSIS domain; upload with another domain".into(),
+            );
+            Error::Dhis2(dhis2)
+        }
+        error => error,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::api::client::{Client, is_valid_uid};
 use crate::api::error::{Error, Result};
 use crate::api::model::{Document, FileResource, Page, Pager};
 use crate::api::query::{Filter, ListQuery, Operator};
+use crate::api::version::{Feature, ServerVersion};
 
 /// What a list holds: objects known by their uid.
 pub(crate) trait Listed {
@@ -110,6 +111,32 @@ impl<T> Page<T> {
             page_count: pager.page_count,
             page_size: pager.page_size,
             total: pager.total,
+        })
+    }
+}
+
+impl Client {
+    /// A caveat for a query with several orders where the server does not keep their
+    /// priority (DHIS2 up to 2.41, whose set of orders decides, dhis2-api.md §12.4): one line
+    /// to tell the user, or `None`. The server is asked its version only for two orders or
+    /// more; a version that cannot be read gives no caveat.
+    pub async fn order_caveat(&self, query: &ListQuery) -> Option<String> {
+        if query.order.len() < 2 {
+            return None;
+        }
+        let info = self.system_info().await.ok()?;
+        let version = ServerVersion::parse(info.version.as_deref()?)?;
+        (!version.supports(Feature::OrderPriority)).then(|| {
+            format!(
+                "DHIS2 {version} does not keep the priority between several orders (2.42 does): \
+                 the list may be sorted by them in another priority than {}",
+                query
+                    .order
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         })
     }
 }

@@ -73,4 +73,4 @@ pub use transfer::download::{DownloadTarget, Downloaded, Verification};
 pub use transfer::{
     CancellationToken, Phase, Progress, ProgressFn, TransferOptions, UnlinkedUpload, WaitPolicy,
 };
-pub use version::ServerVersion;
+pub use version::{Feature, FeatureSupport, NEWEST_KNOWN_MINOR, OLDEST_KNOWN_MINOR, ServerVersion};

@@ -458,6 +458,16 @@ impl WebMessage {
         reports
     }
 
+    /// Whether the answer carries an import report (`response.responseType` ObjectReport,
+    /// ImportReport or TypeReport), whose error reports say why a write was refused.
+    pub fn has_import_report(&self) -> bool {
+        self.response
+            .as_ref()
+            .and_then(|response| response.get("responseType"))
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|kind| matches!(kind, "ObjectReport" | "ImportReport" | "TypeReport"))
+    }
+
     /// The uid a create answered with (`response.uid`).
     pub fn created_uid(&self) -> Option<String> {
         self.response

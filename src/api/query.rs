@@ -383,6 +383,10 @@ impl ListQuery {
         if self.any {
             pairs.push(("rootJunction", "OR".to_string()));
         }
+        // DHIS2 2.44 serves a plain list with its Gist backend, which pages, sorts and matches
+        // `like` its own way (dhis2-api.md §13.5); `gist=false` keeps the metadata engine, and
+        // older releases ignore a parameter they do not bind. See ARCHITECTURE.md.
+        pairs.push(("gist", "false".to_string()));
         pairs
     }
 }
@@ -437,6 +441,7 @@ mod tests {
         assert!(pairs.contains(&("order", "lastUpdated:desc".into())));
         assert!(pairs.contains(&("page", "3".into())));
         assert!(pairs.contains(&("fields", "id,name".into())));
+        assert!(pairs.contains(&("gist", "false".into())));
     }
 
     #[test]

@@ -71,8 +71,8 @@ pub struct ConnectionArgs {
         long,
         value_name = "VERSION",
         help = format!(
-            "With --demo: the DHIS2 version the demo server behaves as, e.g. 2.38 \
-             [default: {DEFAULT_DEMO_VERSION}]"
+            "With --demo: the DHIS2 version the demo server behaves as, 2.38 to 2.44, e.g. \
+             2.38 or 2.44 [default: {DEFAULT_DEMO_VERSION}]"
         )
     )]
     pub demo_version: Option<String>,
@@ -805,15 +805,16 @@ pub enum ProfileCommand {
 /// short enough not to annoy. Also `demo-server --storage-delay-ms`'s default.
 pub const DEMO_STORAGE_DELAY_MS: u64 = 400;
 
-/// The version `demo-server` and `--demo` behave as unless told otherwise.
-pub const DEFAULT_DEMO_VERSION: &str = "2.41.7";
+/// The version `demo-server` and `--demo` behave as unless told otherwise: the newest release
+/// the emulator knows (`emulator::NEWEST_RELEASE`; 2.44 is a development snapshot).
+pub const DEFAULT_DEMO_VERSION: &str = "2.43.2";
 
 #[derive(Debug, Args)]
 pub struct DemoServerArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// DHIS2 version to behave as, e.g. 2.38, 2.40.6, 2.42.
+    /// DHIS2 version to behave as, 2.38 to 2.44, e.g. 2.38, 2.40.6, 2.42.4, 2.44.
     #[arg(long, value_name = "VERSION", default_value = DEFAULT_DEMO_VERSION)]
     pub dhis2_version: String,
     /// Milliseconds before an upload turns from PENDING to STORED.
@@ -910,10 +911,10 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_default_is_the_emulators() {
+    fn the_demo_default_is_the_newest_release_the_emulator_knows() {
         assert_eq!(
             DEFAULT_DEMO_VERSION,
-            crate::emulator::Dhis2Version::default().to_string()
+            crate::emulator::NEWEST_RELEASE.to_string()
         );
     }
 }

@@ -61,7 +61,12 @@ impl Connection {
 /// say what each version does).
 pub async fn server_version(client: &Client) -> Option<crate::api::ServerVersion> {
     let info = client.system_info().await.ok()?;
-    crate::api::ServerVersion::parse(info.version.as_deref()?)
+    let version = crate::api::ServerVersion::parse(info.version.as_deref()?)?;
+    // A release newer than d2files knows is treated as the newest known, and said once.
+    if let Some(line) = version.note() {
+        crate::cli::output::note(format!("note: {line}"));
+    }
+    Some(version)
 }
 
 pub async fn connect(args: &ConnectionArgs) -> anyhow::Result<Connection> {

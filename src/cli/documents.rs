@@ -12,7 +12,9 @@ use crate::api::{
 use crate::cli::args::{BatchArgs, CheckArgs, DocumentsCommand, ListArgs, SelectArgs};
 use crate::cli::batch::{self, Verb, print_plan};
 use crate::cli::download_args::{download_target, suggest_force};
-use crate::cli::list_args::{Gathered, all_limit, list_query, print_page_summary};
+use crate::cli::list_args::{
+    Gathered, all_limit, list_query, note_order_caveat, print_page_summary,
+};
 use crate::cli::output::{
     self, date, note, opt, print_fields, print_json, print_resource_fields, print_table, say, size,
 };
@@ -165,6 +167,7 @@ pub async fn run(
 
 async fn list(client: &Client, args: &ListArgs, json: bool) -> anyhow::Result<()> {
     let query = list_query(args)?;
+    note_order_caveat(client, &query).await;
     let (page, gathered) = if args.all {
         let all = client.list_all_documents(&query, all_limit(args)).await?;
         let gathered = Gathered::of(&all);

@@ -3,7 +3,7 @@
 use anyhow::bail;
 use serde_json::json;
 
-use crate::api::{AllPages, Cut, ListQuery, Page};
+use crate::api::{AllPages, Client, Cut, ListQuery, Page};
 use crate::cli::args::ListArgs;
 use crate::cli::output::note;
 
@@ -22,6 +22,14 @@ pub fn list_query(args: &ListArgs) -> anyhow::Result<ListQuery> {
         query = query.order_by(crate::api::Order::parse(order)?);
     }
     Ok(query)
+}
+
+/// Says on stderr when the server will not keep the priority of several `--order`s (DHIS2 up
+/// to 2.41, `Client::order_caveat`).
+pub async fn note_order_caveat(client: &Client, query: &ListQuery) {
+    if let Some(caveat) = client.order_caveat(query).await {
+        note(format!("note: {caveat}"));
+    }
 }
 
 /// The item limit of `--all`: the user's `--max-items`, else [`MAX_ALL_ITEMS`].

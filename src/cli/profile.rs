@@ -1,10 +1,10 @@
 //! `d2files profile …`
 use serde_json::json;
 
-use crate::api::Client;
+use crate::api::{Client, ServerVersion};
 use crate::cli::args::ProfileCommand;
 use crate::cli::connect::connect;
-use crate::cli::output::{note, print_fields, print_json, print_table};
+use crate::cli::output::{note, print_fields, print_json, print_table, say};
 use crate::config::{Environment, list_profiles};
 
 pub async fn run(command: ProfileCommand) -> anyhow::Result<()> {
@@ -68,10 +68,26 @@ pub async fn run(command: ProfileCommand) -> anyhow::Result<()> {
     }
 }
 
+/// The connection, then what this server's release supports (`api::Feature`'s table), so an
+/// operator sees why a feature is missing there.
 async fn verify(client: &Client, profile: &str, json: bool) -> anyhow::Result<()> {
     let info = client.connect().await?;
+    let features = info.version.as_ref().map(ServerVersion::features);
+    let version_note = match &info.version {
+        Some(version) => version.note(),
+        None => Some(format!(
+            "the server's version `{}` is not one d2files can read; it is treated as the \
+             newest release d2files knows",
+            info.version_text
+        )),
+    };
     if json {
-        return print_json(&json!({"profile": profile, "server": info}));
+        return print_json(&json!({
+            "profile": profile,
+            "server": info,
+            "features": features,
+            "note": version_note,
+        }));
     }
     print_fields(&[
         ("profile", profile.to_string()),
@@ -81,5 +97,23 @@ async fn verify(client: &Client, profile: &str, json: bool) -> anyhow::Result<()
         ("user", info.user.label().to_string()),
         ("latency", format!("{} ms", info.latency.as_millis())),
     ])?;
+    if let Some(features) = features {
+        say("")?;
+        let rows = features
+            .iter()
+            .map(|support| {
+                vec![
+                    support.feature.to_string(),
+                    if support.supported { "yes" } else { "no" }.to_string(),
+                    support.releases.to_string(),
+                    support.description.to_string(),
+                ]
+            })
+            .collect();
+        print_table(&["FEATURE", "HERE", "RELEASES", "WHAT"], rows)?;
+    }
+    if let Some(version_note) = version_note {
+        note(format!("note: {version_note}"));
+    }
     Ok(())
 }

@@ -8,7 +8,9 @@ use crate::api::{
 };
 use crate::cli::args::ResourcesCommand;
 use crate::cli::download_args::{download_target, suggest_force};
-use crate::cli::list_args::{Gathered, all_limit, list_query, print_page_summary};
+use crate::cli::list_args::{
+    Gathered, all_limit, list_query, note_order_caveat, print_page_summary,
+};
 use crate::cli::output::print_resource_fields;
 use crate::cli::output::{date, note, opt, print_json, print_table, saved_line, say, size};
 use crate::cli::progress::transfer_options;
@@ -36,6 +38,7 @@ pub async fn run(
                 let domain: Domain = domain.parse().map_err(anyhow::Error::msg)?;
                 query = query.filter(Filter::new("domain", Operator::Eq, Some(domain.as_str()))?);
             }
+            note_order_caveat(client, &query).await;
             let (page, gathered) = if list.all {
                 let all = client
                     .list_all_file_resources(&query, all_limit(&list))

@@ -14,7 +14,7 @@ use super::listing::{ListParams, query_pairs, values};
 use super::model::Dashboard;
 use super::query::{Prop, PropType, Schema};
 use super::state::{CurrentUser, Shared};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
 
 /// What a filter may reach inside `dashboardItems` (the same on every version).
@@ -48,7 +48,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    let params = match ListParams::parse(query_pairs(raw.as_deref()), &schema(version), version) {
+    let params = match ListParams::parse(raw.as_deref(), &schema(version), version) {
         Ok(params) => params,
         Err(message) => return message.into_response(),
     };
@@ -56,16 +56,14 @@ pub async fn list(
     let ctx = state.render_context(user, &base);
     let db = state.db();
     let dashboards: Vec<&Dashboard> = db.dashboards.values().collect();
-    params
-        .respond(
-            &dashboards,
-            // Dashboards are few: each is drawn whole, whatever keys the list reads.
-            |dashboard, _| dashboard.to_json(&ctx, &db.documents),
-            version,
-            &format!("{base}/api/dashboards"),
-            "dashboards",
-        )
-        .into_response()
+    params.respond(
+        &dashboards,
+        // Dashboards are few: each is drawn whole, whatever keys the list reads.
+        |dashboard, _| dashboard.to_json(&ctx, &db.documents),
+        version,
+        &state.list_urls(&headers, "dashboards"),
+        "dashboards",
+    )
 }
 
 pub async fn get_one(
@@ -87,7 +85,7 @@ pub async fn get_one(
             StatusCode::NOT_FOUND,
             format!("Dashboard with id {uid} could not be found."),
         )
-        .code_if(version.has_error_codes(), "E1005")
+        .code_if(version.has(Change::ErrorCodes), "E1005")
         .into_response();
     };
     let fields = Fields::parse(&values(&query_pairs(raw.as_deref()), "fields"));

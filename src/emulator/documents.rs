@@ -14,10 +14,10 @@ use serde_json::{Map, Value, json};
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, query_pairs, values};
-use super::model::{Db, Document, Sharing, User, is_valid_uid, now};
+use super::model::{Db, Document, Sharing, User, is_valid_uid};
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::{
     DOCUMENT_KLASS, ErrorReport, Status, WebMessage, import_conflict, object_report,
 };
@@ -47,7 +47,7 @@ pub fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
         StatusCode::NOT_FOUND,
         format!("Document with id {uid} could not be found."),
     )
-    .code_if(version.has_error_codes(), "E1005")
+    .code_if(version.has(Change::ErrorCodes), "E1005")
 }
 
 /// 403 of the generic controllers (E1006 from 2.40).
@@ -56,7 +56,7 @@ pub fn forbidden(version: Dhis2Version, action: &str) -> WebMessage {
         StatusCode::FORBIDDEN,
         format!("You don't have the proper permissions to {action} this object."),
     )
-    .code_if(version.has_error_codes(), "E1006")
+    .code_if(version.has(Change::ErrorCodes), "E1006")
 }
 
 /// Spring's 415 for a body the mapping does not consume.
@@ -67,7 +67,7 @@ pub fn unsupported_media_type(version: Dhis2Version, headers: &HeaderMap) -> Web
         .map(|v| v.split(';').map(str::trim).collect::<Vec<_>>().join(";"))
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "application/octet-stream".to_string());
-    let message = if version.spring6() {
+    let message = if version.has(Change::Spring6) {
         format!("Content-Type '{content_type}' is not supported")
     } else {
         format!("Content type '{content_type}' not supported")
@@ -89,6 +89,75 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers) == "application/json"
 }
 
+/// How a POST or PUT of a document is written.
+#[derive(Clone, Copy)]
+enum Body {
+    Json,
+    /// Up to 2.41, the second `consumes` mapping (§3.4).
+    Xml,
+}
+
+/// Which mapping takes the request: JSON, or up to 2.41 XML too; anything else is Spring's
+/// 415, before the handler runs.
+fn metadata_mapping(state: &AppState, headers: &HeaderMap) -> Result<Body, WebMessage> {
+    let xml = matches!(media_type(headers).as_str(), "application/xml" | "text/xml");
+    if is_json(headers) {
+        Ok(Body::Json)
+    } else if xml && !state.version.has(Change::XmlMetadataRemoved) {
+        Ok(Body::Xml)
+    } else {
+        Err(unsupported_media_type(state.version, headers))
+    }
+}
+
+/// The body read as the mapping says.
+fn metadata_body(kind: Body, body: &Bytes) -> Result<Value, WebMessage> {
+    match kind {
+        Body::Json => parse_body(body),
+        Body::Xml => xml_document(body),
+    }
+}
+
+/// The properties of a `<document>` in DHIS2's XML (identifiable ones as attributes of the root,
+/// the others as elements, either accepted), as the JSON a body would carry.
+fn xml_document(body: &Bytes) -> Result<Value, WebMessage> {
+    static ROOT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<\s*(?:[\w-]+:)?document\b([^>]*)>").expect("static regex"));
+    static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("static regex")
+    });
+    static ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"<\s*(?:[\w-]+:)?(\w+)\b[^>/]*>([^<]*)<\s*/").expect("static regex")
+    });
+    let unescape = |text: &str| {
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+    };
+    let text = std::str::from_utf8(body)
+        .map_err(|e| WebMessage::error(StatusCode::CONFLICT, e.to_string()))?;
+    let root = ROOT.captures(text).ok_or_else(|| {
+        WebMessage::error(
+            StatusCode::CONFLICT,
+            "Unexpected XML: no <document> element in the body",
+        )
+    })?;
+    let mut object = Map::new();
+    for attribute in ATTRIBUTE.captures_iter(&root[1]) {
+        let value = attribute
+            .get(2)
+            .or(attribute.get(3))
+            .map_or("", |m| m.as_str());
+        object.insert(attribute[1].to_string(), json!(unescape(value)));
+    }
+    for element in ELEMENT.captures_iter(text) {
+        object.insert(element[1].to_string(), json!(unescape(element[2].trim())));
+    }
+    Ok(Value::Object(object))
+}
+
 pub async fn list(
     State(state): State<Shared>,
     Extension(CurrentUser(user)): Extension<CurrentUser>,
@@ -96,7 +165,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    let params = match ListParams::parse(query_pairs(raw.as_deref()), &schema(version), version) {
+    let params = match ListParams::parse(raw.as_deref(), &schema(version), version) {
         Ok(params) => params,
         Err(message) => return message.into_response(),
     };
@@ -108,15 +177,13 @@ pub async fn list(
         .values()
         .filter(|d| d.readable_by(user))
         .collect();
-    params
-        .respond(
-            &readable,
-            |d, keys| d.to_json_keys(&ctx, keys),
-            version,
-            &format!("{base}/api/documents"),
-            "documents",
-        )
-        .into_response()
+    params.respond(
+        &readable,
+        |d, keys| d.to_json_keys(&ctx, keys),
+        version,
+        &state.list_urls(&headers, "documents"),
+        "documents",
+    )
 }
 
 /// The readable document, or None.
@@ -189,6 +256,66 @@ pub fn property_of(
         )
         .into_response(),
     }
+}
+
+/// `POST /api/documents/{uid}/favorite` before 2.44 marks it a favorite of the caller; on 2.44
+/// the mapping is gone and the request falls onto `POST /{uid}/{property}`, which only consumes
+/// JSON, so without a JSON body it is a 415 (§13.6).
+pub async fn mark_property(
+    State(state): State<Shared>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path((uid, property)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    favorite(&state, user, &uid, &property, &headers, true)
+}
+
+/// `DELETE /api/documents/{uid}/favorite`: as [`mark_property`], the other way.
+pub async fn unmark_property(
+    State(state): State<Shared>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path((uid, property)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    favorite(&state, user, &uid, &property, &headers, false)
+}
+
+fn favorite(
+    state: &AppState,
+    user: &User,
+    uid: &str,
+    property: &str,
+    headers: &HeaderMap,
+    mark: bool,
+) -> Response {
+    let version = state.version;
+    if property != "favorite" || version.has(Change::FavoritesRemoved) {
+        if !is_json(headers) {
+            return unsupported_media_type(version, headers).into_response();
+        }
+        // A collection the emulator does not have (it only knows `favorite` here).
+        return WebMessage::error(
+            StatusCode::NOT_FOUND,
+            format!("Property `{property}` does not exist on Document"),
+        )
+        .into_response();
+    }
+    if readable(state, uid, user).is_none() {
+        return not_found(version, uid).into_response();
+    }
+    if let Some(document) = state.db().documents.get_mut(uid) {
+        document.favorites.retain(|id| id != user.id);
+        if mark {
+            document.favorites.push(user.id.to_string());
+        }
+    }
+    let done = if mark { "set as" } else { "removed as" };
+    WebMessage::new(StatusCode::OK, Status::Ok)
+        .message(format!(
+            "Object '{uid}' {done} favorite for user '{}'",
+            user.username
+        ))
+        .into_response()
 }
 
 /// The writable fields of a POST/PUT body (an empty string means null).
@@ -281,7 +408,7 @@ fn id_reports(state: &AppState, db: &Db, input: &Input, id: &str) -> Vec<ErrorRe
             &["id"],
         ));
     }
-    if state.version.document_uid_check() && !is_valid_uid(id) {
+    if state.version.has(Change::DocumentUidCheck) && !is_valid_uid(id) {
         reports.push(report(
             "E4014",
             format!("Invalid UID `{id}` for property `Document`"),
@@ -290,10 +417,15 @@ fn id_reports(state: &AppState, db: &Db, input: &Input, id: &str) -> Vec<ErrorRe
     }
     if db.documents.contains_key(id) {
         let name = input.name.as_deref().unwrap_or("null");
+        let mode = if state.version.has(Change::Texts243) {
+            "strategy"
+        } else {
+            "mode"
+        };
         reports.push(report(
             "E5000",
             format!(
-                "Found matching object for reference, but import mode is CREATE. Identifier was UID, and object was {name} [{id}] (Document)."
+                "Found matching object for reference, but import {mode} is CREATE. Identifier was UID, and object was {name} [{id}] (Document)."
             ),
             &[id],
         ));
@@ -307,7 +439,11 @@ fn validate(state: &AppState, input: &Input, creating: bool) -> Vec<ErrorReport>
     let version = state.version;
     let db = state.db();
     let mut reports = Vec::new();
-    let period = if version.e4000_period() { "." } else { "" };
+    let period = if !version.has(Change::E4000WithoutPeriod) {
+        "."
+    } else {
+        ""
+    };
     let missing = |property: &str| {
         report(
             "E4000",
@@ -387,7 +523,7 @@ fn save(
     existing: Option<&Document>,
 ) {
     let mut db = state.db();
-    let timestamp = now();
+    let timestamp = state.now();
     let file_resource = if input.external {
         None
     } else {
@@ -422,6 +558,11 @@ fn save(
         last_updated_by: user.id,
         sharing,
         file_resource,
+        favorites: existing.map_or_else(Vec::new, |d| d.favorites.clone()),
+        seq: match existing {
+            Some(document) => document.seq,
+            None => db.next_seq(),
+        },
     };
     db.documents.insert(uid.to_string(), document);
 }
@@ -439,13 +580,14 @@ pub async fn create(
     body: Bytes,
 ) -> Response {
     let version = state.version;
-    if !is_json(&headers) {
-        return unsupported_media_type(version, &headers).into_response();
-    }
+    let kind = match metadata_mapping(&state, &headers) {
+        Ok(kind) => kind,
+        Err(refusal) => return refusal.into_response(),
+    };
     if !user.can_create_document() {
         return forbidden(version, "create").into_response();
     }
-    let input = match parse_body(&body) {
+    let input = match metadata_body(kind, &body) {
         Ok(value) => Input::from_json(&value),
         Err(message) => return message.into_response(),
     };
@@ -500,14 +642,18 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !is_json(&headers) {
-        return unsupported_media_type(state.version, &headers).into_response();
+    let kind = match metadata_mapping(&state, &headers) {
+        Ok(kind) => kind,
+        Err(refusal) => return refusal.into_response(),
+    };
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
     }
     let existing = match writable(&state, &uid, user) {
         Ok(document) => document,
         Err(message) => return message.into_response(),
     };
-    match parse_body(&body) {
+    match metadata_body(kind, &body) {
         Ok(value) => import_update(&state, &uid, user, &existing, Input::from_json(&value)),
         Err(message) => message.into_response(),
     }
@@ -549,8 +695,11 @@ pub async fn patch(
 ) -> Response {
     let version = state.version;
     let json_patch = media_type(&headers) == "application/json-patch+json";
-    if !json_patch && !version.legacy_json_patch() {
+    if !json_patch && version.has(Change::LegacyJsonPatchRemoved) {
         return unsupported_media_type(version, &headers).into_response();
+    }
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
     }
     let existing = match writable(&state, &uid, user) {
         Ok(document) => document,
@@ -588,7 +737,7 @@ pub async fn patch(
         if value.get("contentType").is_some() {
             document.content_type = given.content_type;
         }
-        document.last_updated = now();
+        document.last_updated = state.now();
         document.last_updated_by = user.id;
     }
     StatusCode::NO_CONTENT.into_response()
@@ -600,11 +749,14 @@ pub async fn delete(
     Path(uid): Path<String>,
 ) -> Response {
     let version = state.version;
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let Some(document) = readable(&state, &uid, user) else {
         return not_found(version, &uid).into_response();
     };
     let allowed = user.can_delete_document() && document.writable_by(user);
-    let overridden = version.document_delete_override();
+    let overridden = version.has(Change::DocumentDeleteOverride);
     if !allowed {
         if overridden {
             // DocumentController catches the ForbiddenException and reports a WARNING.
@@ -617,13 +769,13 @@ pub async fn delete(
     }
     {
         let mut db = state.db();
-        db.delete_document(&uid);
+        db.delete_document(&uid, state.now());
         if overridden
             && let Some(fr_id) = &document.file_resource
             && let Some(fr) = db.file_resources.get_mut(fr_id)
         {
             fr.assigned = false;
-            fr.last_updated = now();
+            fr.last_updated = state.now();
         }
     }
     WebMessage::new(StatusCode::OK, Status::Ok)
@@ -638,11 +790,13 @@ pub async fn data(
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     let Some(document) = readable(&state, &uid, user) else {
-        return WebMessage::error(
-            StatusCode::NOT_FOUND,
-            format!("Document not found for uid: {uid}"),
-        )
-        .into_response();
+        // Still a plain `String` uid on 2.43, so a malformed one is a 404 too (§13.1).
+        let message = if state.version.has(Change::Texts243) {
+            format!("Document not found or not accessible: '{uid}'")
+        } else {
+            format!("Document not found for uid: {uid}")
+        };
+        return WebMessage::error(StatusCode::NOT_FOUND, message).into_response();
     };
     if document.external {
         let mut response = StatusCode::FOUND.into_response();

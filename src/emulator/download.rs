@@ -12,6 +12,7 @@ use futures_util::{StreamExt, stream};
 
 use super::model::FileResource;
 use super::state::AppState;
+use super::version::Change;
 use super::web_message::WebMessage;
 
 /// Bytes read per blocking-pool hop: large reads, few hops.
@@ -54,7 +55,7 @@ pub async fn serve_stored(state: &AppState, fr: &FileResource, path: &str) -> Re
         drop_after: state.faults.take_drop_after(path),
         rate: state.download_rate,
     };
-    serve(&fr.blob, &fr.content_type, &fr.name, pacing).await
+    serve(state, &fr.blob, &fr.content_type, &fr.name, pacing).await
 }
 
 /// How a body goes out: cut short by a fault, paced like a network link, or neither.
@@ -68,16 +69,32 @@ struct Pacing {
 
 /// 200 with the blob, `Content-Type`, `Content-Length`, `Content-Disposition` and the security
 /// headers, sent as `pacing` says.
-async fn serve(path: &Path, content_type: &str, name: &str, pacing: Pacing) -> Response {
+async fn serve(
+    state: &AppState,
+    path: &Path,
+    content_type: &str,
+    name: &str,
+    pacing: Pacing,
+) -> Response {
     let file = match tokio::fs::File::open(path).await {
         Ok(file) => file,
         Err(e) => {
-            return WebMessage::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Failed fetching the file from storage",
-            )
-            .dev_message(e.to_string())
-            .into_response();
+            tracing::debug!("emulator: a stored blob does not open: {e}");
+            // The store's IOException, in each release's words (§3.7, §13.2).
+            let (message, dev_message) = if state.version.has(Change::Texts243) {
+                (
+                    "Failed to fetch file resource from storage",
+                    "Exception occurred while fetching file resource from the storage backend",
+                )
+            } else {
+                (
+                    "Failed fetching the file from storage",
+                    "There was an exception when trying to fetch the file from the storage backend",
+                )
+            };
+            return WebMessage::error(StatusCode::INTERNAL_SERVER_ERROR, message)
+                .dev_message(dev_message)
+                .into_response();
         }
     };
     let length = match file.metadata().await {

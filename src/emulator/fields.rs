@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::version::Dhis2Version;
+use super::query::NOT_PERSISTED;
+use super::version::{Change, Dhis2Version};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Entry {
@@ -22,15 +23,6 @@ pub struct Fields {
     entries: Vec<Entry>,
 }
 
-/// Properties that are not persisted (left out of `:owner`/`:persisted`).
-const NOT_PERSISTED: &[&str] = &[
-    "displayName",
-    "access",
-    "href",
-    "favorite",
-    "user",
-    "storageStatus",
-];
 /// Reference and collection properties (left out of `:simple`).
 const NOT_SIMPLE: &[&str] = &[
     "createdBy",
@@ -159,6 +151,84 @@ impl Fields {
     pub fn apply(&self, object: &Value, version: Dhis2Version) -> Value {
         project(&self.entries, object, version)
     }
+
+    /// The fields as plain paths, each root field with the fields asked of it (none for a
+    /// leaf), for the Gist check (dhis2-api.md §13.5); `None` when one is a preset, an
+    /// exclusion, a transformer or nested more than two levels.
+    pub fn plain_paths(&self) -> Option<Vec<(String, Vec<String>)>> {
+        let plain_leaf = |entry: &Entry| match entry {
+            Entry::Include {
+                name,
+                rename: None,
+                children: None,
+            } if !name.contains('~') => Some(name.clone()),
+            _ => None,
+        };
+        self.entries
+            .iter()
+            .map(|entry| match entry {
+                Entry::Include {
+                    name,
+                    rename: None,
+                    children: Some(children),
+                } if !name.contains('~') => {
+                    let leaves = children
+                        .iter()
+                        .map(plain_leaf)
+                        .collect::<Option<Vec<_>>>()?;
+                    Some((name.clone(), leaves))
+                }
+                entry => plain_leaf(entry).map(|name| (name, Vec::new())),
+            })
+            .collect()
+    }
+
+    /// `projected` (what [`Fields::apply`] made) as JSON text with its keys in the order the
+    /// fields asked for them, as a Gist list writes them; keys no entry names (a preset's)
+    /// follow in their own order.
+    pub fn ordered_json(&self, projected: &Value) -> String {
+        ordered(&self.entries, projected)
+    }
+}
+
+fn ordered(entries: &[Entry], value: &Value) -> String {
+    match value {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|item| ordered(entries, item)).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(object) => {
+            let mut written: Vec<&str> = Vec::new();
+            let mut parts: Vec<String> = Vec::new();
+            for entry in entries {
+                let Entry::Include {
+                    name,
+                    rename,
+                    children,
+                } = entry
+                else {
+                    continue;
+                };
+                let key = rename.as_deref().unwrap_or(name);
+                let Some(v) = object.get(key).filter(|_| !written.contains(&key)) else {
+                    continue;
+                };
+                written.push(key);
+                let text = match children {
+                    Some(children) => ordered(children, v),
+                    None => v.to_string(),
+                };
+                parts.push(format!("{}:{text}", Value::from(key)));
+            }
+            for (key, v) in object {
+                if !written.contains(&key.as_str()) {
+                    parts.push(format!("{}:{v}", Value::from(key.as_str())));
+                }
+            }
+            format!("{{{}}}", parts.join(","))
+        }
+        other => other.to_string(),
+    }
 }
 
 fn preset_keys(preset: &str, object: &Map<String, Value>, version: Dhis2Version) -> Vec<String> {
@@ -183,10 +253,10 @@ fn preset_keys(preset: &str, object: &Map<String, Value>, version: Dhis2Version)
         "owner" => keys
             .filter(|k| !NOT_PERSISTED.contains(&k.as_str()))
             .collect(),
-        "persisted" if version.minor >= 42 => keys
+        "persisted" if version.has(Change::PersistedAndSimplePresets) => keys
             .filter(|k| !NOT_PERSISTED.contains(&k.as_str()))
             .collect(),
-        "simple" if version.minor >= 42 => {
+        "simple" if version.has(Change::PersistedAndSimplePresets) => {
             keys.filter(|k| !NOT_SIMPLE.contains(&k.as_str())).collect()
         }
         _ => Vec::new(),

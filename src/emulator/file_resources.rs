@@ -12,11 +12,11 @@ use serde_json::json;
 use super::download;
 use super::fields::Fields;
 use super::listing::{ListParams, first, query_pairs, values};
-use super::model::{Domain, FileResource, StatusView, User, is_variant_image, now};
+use super::model::{Domain, FileResource, StatusView, User, is_variant_image};
 use super::query::{Prop, PropType, Schema};
 use super::state::{AppState, CurrentUser, Shared};
 use super::store::{self, Blob, BlobWriter};
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::{Status, WebMessage, container_error_page};
 
 const DOMAIN_CLASS: &str = "org.hisp.dhis.fileresource.FileResourceDomain";
@@ -53,7 +53,7 @@ const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "gif"];
 const REENCODE_MARKER: &[u8] = b"\n<!-- d2files emulator: re-encoded -->\n";
 
 fn storage_statuses(version: Dhis2Version) -> Vec<&'static str> {
-    if version.minor <= 40 {
+    if !version.has(Change::FailedStatusRemoved) {
         vec!["NONE", "PENDING", "FAILED", "STORED"]
     } else {
         vec!["NONE", "PENDING", "STORED"]
@@ -76,7 +76,7 @@ pub fn schema(version: Dhis2Version) -> Schema {
         ),
         prop("hasMultipleStorageFiles", PropType::Bool),
     ];
-    if version.assigned_visible() {
+    if version.has(Change::AssignedVisible) {
         props.push(prop("assigned", PropType::Bool));
     }
     Schema::identifiable(version, props)
@@ -87,7 +87,7 @@ fn not_found(version: Dhis2Version, uid: &str) -> WebMessage {
         StatusCode::NOT_FOUND,
         format!("FileResource with id {uid} could not be found."),
     )
-    .code_if(version.file_resource_404_has_code(), "E1005")
+    .code_if(version.has(Change::FileResource404Code), "E1005")
 }
 
 fn conflict(message: impl Into<String>) -> WebMessage {
@@ -102,7 +102,7 @@ fn bind_enum(
     value: &str,
     constants: &[&'static str],
 ) -> Result<&'static str, WebMessage> {
-    let found = if version.enums_case_insensitive() {
+    let found = if version.has(Change::EnumsIgnoreCase) {
         constants
             .iter()
             .find(|c| c.eq_ignore_ascii_case(value.trim()))
@@ -112,7 +112,7 @@ fn bind_enum(
     if let Some(constant) = found {
         return Ok(constant);
     }
-    let message = if version.enums_case_insensitive() {
+    let message = if version.has(Change::EnumsIgnoreCase) {
         format!(
             "Value '{value}' is not valid for parameter {parameter}. Valid values are: [{}]",
             constants.join(", ")
@@ -185,7 +185,13 @@ async fn receive(state: &AppState, request: Request) -> Result<Received, Respons
         match field.name() {
             Some("file") if received.blob.is_none() => {
                 let file_name = field.file_name().map(str::to_string);
-                let content_type = field.content_type().map(str::to_string);
+                // The part's header as sent: `field.content_type()` is the parsed (lower-cased)
+                // form, while DHIS2 keeps what the client declared.
+                let content_type = field
+                    .headers()
+                    .get(axum::http::header::CONTENT_TYPE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_string);
                 let mut writer = state
                     .store
                     .writer(state.max_upload_size)
@@ -230,7 +236,7 @@ fn validate_domain(
         ))
     };
     match domain {
-        Domain::UserAvatar | Domain::OrgUnit if version.upload_limits() => {
+        Domain::UserAvatar | Domain::OrgUnit if version.has(Change::UploadLimits) => {
             let Some(content_type) = content_type else {
                 return Err(conflict("Invalid content type, content type is NULL"));
             };
@@ -257,7 +263,7 @@ fn validate_domain(
             }
             Ok(true)
         }
-        Domain::Icon if version.icon_validation() => {
+        Domain::Icon if version.has(Change::IconValidation) => {
             if extension(name) != "png" {
                 return Err(conflict("Wrong file extension, valid extensions are: png"));
             }
@@ -357,6 +363,10 @@ async fn store_upload(
     uid: Option<String>,
 ) -> Result<FileResource, WebMessage> {
     let version = state.version;
+    // 2.43 binds `uid` as a `UID` before the controller runs (§11.1).
+    if let Some(refusal) = uid.as_deref().and_then(|uid| state.refuses_uid(uid, false)) {
+        return Err(refusal);
+    }
     let domain_name = match domain_value {
         Some(value) => bind_enum(
             version,
@@ -369,20 +379,32 @@ async fn store_upload(
     };
     let domain = Domain::from_name(domain_name, version).unwrap_or(Domain::DataValue);
     let name = clean_name(original_name);
-    if let Some(limit) = state.max_upload_size
-        && blob.len > limit
-    {
-        return Err(conflict(format!(
-            "File size can't be bigger than {limit}, current file size {}",
-            blob.len
-        )));
+    let generic_limit = |size: u64| match state.max_upload_size {
+        Some(limit) if size > limit => Err(conflict(format!(
+            "File size can't be bigger than {limit}, current file size {size}"
+        ))),
+        _ => Ok(()),
+    };
+    // The generic check runs first up to 2.43; on 2.44 it runs after the domain checks, on
+    // the re-encoded file (§13.4).
+    let after_domain = version.has(Change::SizeCheckAfterDomain);
+    if !after_domain {
+        generic_limit(blob.len)?;
     }
     let reencode = validate_domain(version, domain, raw_content_type, &name, blob.len)?;
+    if after_domain {
+        let reencoded = if reencode {
+            REENCODE_MARKER.len() as u64
+        } else {
+            0
+        };
+        generic_limit(blob.len + reencoded)?;
+    }
     if blob.len == 0 {
         return Err(conflict("Could not read file or file is empty.")
-            .code_if(version.empty_upload_has_code(), "E1004"));
+            .code_if(version.has(Change::EmptyUploadCode), "E1004"));
     }
-    let uid = uid.filter(|_| version.upload_uid());
+    let uid = uid.filter(|_| version.has(Change::UploadUid));
     let taken = uid
         .as_ref()
         .is_some_and(|uid| state.db().file_resources.contains_key(uid));
@@ -436,7 +458,7 @@ async fn store_upload(
     };
     let mut db = state.db();
     let id = uid.unwrap_or_else(|| db.fresh_uid());
-    let timestamp = now();
+    let timestamp = state.now();
     let fr = FileResource {
         id: id.clone(),
         name,
@@ -451,6 +473,7 @@ async fn store_upload(
         blob: blob.path.clone(),
         stored_at,
         blob_gone: false,
+        seq: db.next_seq(),
     };
     db.file_resources.insert(id, fr.clone());
     Ok(fr)
@@ -464,13 +487,16 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let Some(fr) = state.db().file_resources.get(&uid).cloned() else {
         return not_found(version, &uid).into_response();
     };
     let base = state.base_url(&headers);
     let ctx = state.render_context(user, &base);
     let fields = Fields::parse(&values(&query_pairs(raw.as_deref()), "fields"));
-    if version.file_resource_list() && !fields.is_empty() {
+    if version.has(Change::FileResourceList) && !fields.is_empty() {
         // 2.41+: `fields` goes through the generic getObject (no storage check).
         let object = fr.to_json(&ctx, StatusView::Unchecked, false);
         return Json(fields.apply(&object, version)).into_response();
@@ -487,7 +513,7 @@ pub async fn property(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    if !version.file_resource_list() {
+    if !version.has(Change::FileResourceList) {
         return WebMessage::error(
             StatusCode::NOT_FOUND,
             format!("No handler found for GET {}", uri.path()),
@@ -520,10 +546,10 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let version = state.version;
-    if !version.file_resource_list() {
+    if !version.has(Change::FileResourceList) {
         return state.method_not_allowed(&Method::GET).into_response();
     }
-    let params = match ListParams::parse(query_pairs(raw.as_deref()), &schema(version), version) {
+    let params = match ListParams::parse(raw.as_deref(), &schema(version), version) {
         Ok(params) => params,
         Err(message) => return message.into_response(),
     };
@@ -531,15 +557,13 @@ pub async fn list(
     let ctx = state.render_context(user, &base);
     let db = state.db();
     let resources: Vec<&FileResource> = db.file_resources.values().collect();
-    params
-        .respond(
-            &resources,
-            |fr, keys| fr.to_json_keys(&ctx, StatusView::Unchecked, false, keys),
-            version,
-            &format!("{base}/api/fileResources"),
-            "fileResources",
-        )
-        .into_response()
+    params.respond(
+        &resources,
+        |fr, keys| fr.to_json_keys(&ctx, StatusView::Unchecked, false, keys),
+        version,
+        &state.list_urls(&headers, "fileResources"),
+        "fileResources",
+    )
 }
 
 pub async fn data(
@@ -550,6 +574,9 @@ pub async fn data(
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     let version = state.version;
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     if let Some(dimension) = first(&query_pairs(raw.as_deref()), "dimension")
         && let Err(message) = bind_enum(
             version,
@@ -569,10 +596,14 @@ pub async fn data(
         domain => domain.downloadable(),
     };
     if !allowed {
-        let message = format!(
-            "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
-        );
-        return if version.forbidden_download_is_403() {
+        let message = if version.has(Change::Texts243) {
+            format!("File resource not found or not accessible: {uid}")
+        } else {
+            format!(
+                "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
+            )
+        };
+        return if version.has(Change::ForbiddenDownload403) {
             WebMessage::error(StatusCode::FORBIDDEN, message).code("E1006")
         } else {
             WebMessage::error(StatusCode::UNAUTHORIZED, message)

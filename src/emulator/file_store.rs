@@ -6,6 +6,7 @@
 //! |---|---|---|---|
 //! | [`LostBytes::Gone`] | `storageStatus` PENDING | NONE, as always | 500, empty body, the file's `Content-Type` |
 //! | [`LostBytes::Empty`] | STORED | NONE | 200, `Content-Length: 0`, no body |
+//! | [`LostBytes::Unreadable`] | STORED | NONE | 500 WebMessage, the store's IOException in the release's words |
 //! | [`remove_file_resource`] | 404 | not listed | document: the legacy path's 500 |
 //!
 //! The row's `contentLength` and `contentMd5` stay as they were in every case.
@@ -22,6 +23,11 @@ pub enum LostBytes {
     /// The store holds an empty blob under the key (a disk that filled up, a truncated copy):
     /// the status check finds it, so the read says STORED, and `/data` sends its 0 bytes.
     Empty,
+    /// The store says it has the blob but fails to hand it over (a storage backend's
+    /// IOException): the read says STORED, and `/data` is DHIS2's 500 WebMessage, "Failed
+    /// fetching the file from storage" (2.43: "Failed to fetch file resource from storage",
+    /// §3.7, §13.2).
+    Unreadable,
 }
 
 /// Damages the bytes of file resource `uid` as `how` says; `Ok(false)` when there is no such
@@ -43,6 +49,12 @@ pub fn lose_bytes(state: &AppState, uid: &str, how: LostBytes) -> std::io::Resul
         LostBytes::Empty => {
             fr.blob_gone = false;
             std::fs::File::create(&fr.blob)?;
+        }
+        LostBytes::Unreadable => {
+            fr.blob_gone = false;
+            // The row now names a file the store cannot open.
+            let _ = std::fs::remove_file(&fr.blob);
+            fr.blob.set_extension("unreadable");
         }
     }
     Ok(true)

@@ -1,9 +1,11 @@
-//! An in-process DHIS2 (2.38 to 2.42) for the endpoints d2files uses: `/api/documents`,
+//! An in-process DHIS2 (2.38 to 2.44) for the endpoints d2files uses: `/api/documents`,
 //! `/api/fileResources`, `/api/sharing`, `/api/system/info` and `/api/me`, with each version's quirks
 //! (see `dhis2-api.md`). It serves the demo mode, `d2files demo-server`, every test and the
 //! benchmarks. It shares no code with `crate::api`: only the wire format.
 
 mod auth;
+mod cleanup;
+mod clock;
 mod dashboards;
 mod documents;
 mod download;
@@ -11,6 +13,7 @@ mod faults;
 mod fields;
 mod file_resources;
 mod file_store;
+mod gist;
 mod listing;
 mod model;
 mod query;
@@ -35,8 +38,9 @@ use tokio::task::JoinHandle;
 pub use faults::{FaultBody, FaultRule, Faults};
 pub use file_store::LostBytes;
 pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
-pub use version::{Dhis2Version, VersionError};
+pub use version::{Change, Dhis2Version, NEWEST_RELEASE, VersionError};
 
+use clock::Clock;
 pub use model::{
     ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD,
     CLERK_USERNAME, CLERKS_GROUP_ID, GUEST_PASSWORD, GUEST_USERNAME, VIEWERS_GROUP_ID,
@@ -48,7 +52,8 @@ use store::BlobStore;
 /// How to start an emulator.
 #[derive(Clone, Debug)]
 pub struct EmulatorOptions {
-    /// Default 2.41.7.
+    /// Default 2.41.7, the release most suites were written against (the demo starts as
+    /// [`NEWEST_RELEASE`]).
     pub version: Dhis2Version,
     /// 0 = any free port.
     pub port: u16,
@@ -121,17 +126,22 @@ impl Emulator {
             latency: options.latency,
             max_upload_size: options
                 .max_upload_size
-                .filter(|_| options.version.upload_limits()),
+                .filter(|_| options.version.has(Change::UploadLimits)),
             db: Mutex::default(),
             store: BlobStore::new(dir.path()),
             faults: Faults::default(),
             requests: Mutex::default(),
             local_addr,
+            clock: Clock::default(),
+            cleanup_looked_at: Mutex::new(chrono::Utc::now().naive_utc()),
         });
         if options.seed_demo {
             seed::load_demo(&state, &base_url)?;
         }
-        let router = server::router(state.clone());
+        let normalizing = state.clone();
+        let app = tower::ServiceExt::map_request(server::router(state.clone()), move |request| {
+            server::normalize(&normalizing, request)
+        });
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // Tomcat answers with Nagle off; left on, a small body written after its headers
@@ -141,7 +151,7 @@ impl Emulator {
                     tracing::debug!("emulator: TCP_NODELAY not set: {error}");
                 }
             });
-            let served = axum::serve(listener, router)
+            let served = axum::serve(listener, axum::ServiceExt::into_make_service(app))
                 .with_graceful_shutdown(async {
                     let _ = signal.await;
                 })
@@ -203,6 +213,31 @@ impl Emulator {
     /// dangling (its `/data` answers 500); `false` when there is no such file resource.
     pub fn remove_file_resource(&self, uid: &str) -> bool {
         file_store::remove_file_resource(&self.state, uid)
+    }
+
+    /// The server time (Etc/UTC), as `created`, `lastUpdated` and the cleanup job read it.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.state.now()
+    }
+
+    /// Sets the server's clock to `at` (it runs on from there), then runs the daily cleanup
+    /// job if a 02:00 was passed on the way (dhis2-api.md §4.7, §13.7); what it deleted.
+    pub fn set_now(&self, at: chrono::NaiveDateTime) -> Vec<String> {
+        self.state.clock.set(at);
+        cleanup::run_if_due(&self.state)
+    }
+
+    /// Moves the server's clock on by `by`, running the cleanup job as [`Emulator::set_now`]
+    /// does; what it deleted.
+    pub fn advance_clock(&self, by: chrono::Duration) -> Vec<String> {
+        self.state.clock.advance(by);
+        cleanup::run_if_due(&self.state)
+    }
+
+    /// Runs the file resource cleanup job now, as an administrator running it by hand would;
+    /// the uids of the file resources it deleted.
+    pub fn run_cleanup(&self) -> Vec<String> {
+        cleanup::run_at(&self.state, self.state.now())
     }
 
     /// Adds a dashboard directly; returns its id.
@@ -326,7 +361,9 @@ mod tests {
 
     #[tokio::test]
     async fn demo_seed_loads_on_every_version() {
-        for version in ["2.38.0", "2.39.8", "2.40.6", "2.41.7", "2.42.4"] {
+        for version in [
+            "2.38.0", "2.39.8", "2.40.6", "2.41.7", "2.42.4", "2.43.2", "2.44",
+        ] {
             let emulator = Emulator::start(EmulatorOptions {
                 version: version.parse().expect("version"),
                 seed_demo: true,
@@ -336,7 +373,8 @@ mod tests {
             .expect("starts");
             let db = emulator.state.db();
             assert!(db.documents.len() >= 45, "{version}");
-            assert!(db.file_resources.len() >= 40, "{version}");
+            // 2.43 keeps no PUSH_ANALYSIS file resource (§13.3).
+            assert!(db.file_resources.len() >= 39, "{version}");
             assert!(db.dashboards.len() >= 3, "{version}");
         }
     }

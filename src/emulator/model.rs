@@ -9,16 +9,11 @@ use chrono::NaiveDateTime;
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 
 /// DHIS2's wire format for dates: no time zone, milliseconds.
 pub fn format_date(date: NaiveDateTime) -> String {
     date.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
-}
-
-/// The current server time (the emulator's time zone is Etc/UTC).
-pub fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
 }
 
 /// A random 11-character DHIS2 uid: a letter, then 10 letters or digits.
@@ -249,7 +244,7 @@ impl Sharing {
         if let Some(public) = &self.public {
             sharing.insert("public".into(), json!(public));
         }
-        if version.external_sharing() {
+        if !version.has(Change::ExternalSharingRemoved) {
             sharing.insert("external".into(), json!(false));
         }
         let entries = |accesses: &BTreeMap<String, String>, name: fn(&str) -> Option<String>| {
@@ -349,8 +344,10 @@ impl Domain {
     pub fn values(version: Dhis2Version) -> Vec<Domain> {
         Self::ALL
             .into_iter()
-            .filter(|d| {
-                version.has_icon_and_job_data() || !matches!(d, Domain::Icon | Domain::JobData)
+            .filter(|d| match d {
+                Domain::Icon | Domain::JobData => version.has(Change::IconAndJobData),
+                Domain::PushAnalysis => !version.has(Change::PushAnalysisRemoved),
+                _ => true,
             })
             .collect()
     }
@@ -423,11 +420,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn base_fields(object: &mut Builder) {
+/// The base fields every identifiable object has; `favorites` are the ids of the users who
+/// marked it, gone on 2.44 (§13.6).
+fn base_fields(object: &mut Builder, ctx: &RenderContext, favorites: &[String]) {
     object.put("attributeValues", || json!([]));
     object.put("translations", || json!([]));
-    object.put("favorites", || json!([]));
-    object.put("favorite", || json!(false));
+    if !ctx.version.has(Change::FavoritesRemoved) {
+        object.put("favorites", || json!(favorites));
+        object.put("favorite", || {
+            json!(favorites.iter().any(|id| id == ctx.user.id))
+        });
+    }
 }
 
 /// What rendering an object needs to know about the request.
@@ -454,6 +457,10 @@ pub struct Document {
     pub sharing: Sharing,
     /// The linked file resource (never serialised).
     pub file_resource: Option<String>,
+    /// The users who marked it a favorite (before 2.44, §13.6).
+    pub favorites: Vec<String>,
+    /// The database's key, in creation order (what a Gist list sorts by, §13.5).
+    pub seq: u64,
 }
 
 impl Document {
@@ -495,7 +502,7 @@ impl Document {
             user_by_id(self.last_updated_by).reference(false)
         });
         object.put("sharing", || self.sharing.to_json(ctx.version));
-        if ctx.version.legacy_sharing_fields() {
+        if !ctx.version.has(Change::LegacySharingFieldsRemoved) {
             self.sharing.legacy_fields(&mut object);
         }
         object.put("access", || {
@@ -504,7 +511,7 @@ impl Document {
                 "manage": write, "write": write, "read": self.readable_by(ctx.user),
                 "update": write, "delete": write && ctx.user.can_delete_document(),
             });
-            if ctx.version.external_sharing() {
+            if !ctx.version.has(Change::ExternalSharingRemoved) {
                 access["externalize"] = json!(ctx.user.can_make_external());
             }
             access
@@ -512,7 +519,7 @@ impl Document {
         object.put("href", || {
             json!(format!("{}/api/documents/{}", ctx.base_url, self.id))
         });
-        base_fields(&mut object);
+        base_fields(&mut object, ctx, &self.favorites);
         object.finish()
     }
 }
@@ -536,6 +543,8 @@ pub struct FileResource {
     /// The blob was taken from the store after the row was written (`Emulator::lose_bytes`):
     /// the status check finds nothing, so it reads PENDING, and `/data` answers 500.
     pub blob_gone: bool,
+    /// The database's key, in creation order (what a Gist list sorts by, §13.5).
+    pub seq: u64,
 }
 
 /// How `storageStatus` is reported on this path (dhis2-api.md §4.3).
@@ -604,10 +613,10 @@ impl FileResource {
         object.put("user", || user_by_id(self.created_by).reference(plain));
         let sharing = Sharing::owned_by(self.created_by, "--------");
         object.put("sharing", || sharing.to_json(ctx.version));
-        if ctx.version.legacy_sharing_fields() {
+        if !ctx.version.has(Change::LegacySharingFieldsRemoved) {
             sharing.legacy_fields(&mut object);
         }
-        base_fields(&mut object);
+        base_fields(&mut object, ctx, &[]);
         object.put("contentType", || json!(self.content_type));
         object.put("contentLength", || json!(self.content_length));
         object.put("contentMd5", || json!(self.content_md5));
@@ -616,12 +625,24 @@ impl FileResource {
         object.put("hasMultipleStorageFiles", || {
             json!(self.has_multiple_storage_files())
         });
-        if ctx.version.assigned_visible() {
+        if ctx.version.has(Change::AssignedVisible) {
             object.put("assigned", || json!(self.assigned));
         }
         if !plain {
             object.put("href", || {
                 json!(format!("{}/api/fileResources/{}", ctx.base_url, self.id))
+            });
+            // Computed for the field-filtered paths when `fields` names it (or `*`). A file
+            // resource is not shareable: anyone reads it; changing one is for superusers [I].
+            object.put("access", || {
+                let all = ctx.user.is_superuser();
+                let mut access = json!({
+                    "manage": all, "write": all, "read": true, "update": all, "delete": all,
+                });
+                if !ctx.version.has(Change::ExternalSharingRemoved) {
+                    access["externalize"] = json!(false);
+                }
+                access
             });
         }
         object.finish()
@@ -643,6 +664,8 @@ pub fn is_variant_image(content_type: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct Dashboard {
     pub id: String,
+    /// The database's key, in creation order (what a Gist list sorts by, §13.5).
+    pub seq: u64,
     pub name: String,
     pub created: NaiveDateTime,
     pub last_updated: NaiveDateTime,
@@ -715,15 +738,47 @@ impl Dashboard {
     }
 }
 
+/// What a listed object gives the list besides its JSON: its database key, in creation order
+/// (a Gist list's default order).
+pub trait Listed {
+    fn seq(&self) -> u64;
+}
+
+impl Listed for &Document {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl Listed for &FileResource {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl Listed for &Dashboard {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
 /// Everything the server stores, behind one lock.
 #[derive(Default)]
 pub struct Db {
     pub documents: BTreeMap<String, Document>,
     pub file_resources: BTreeMap<String, FileResource>,
     pub dashboards: BTreeMap<String, Dashboard>,
+    /// The last database key handed out.
+    last_seq: u64,
 }
 
 impl Db {
+    /// A new database key: later objects have larger ones.
+    pub fn next_seq(&mut self) -> u64 {
+        self.last_seq += 1;
+        self.last_seq
+    }
+
     /// A uid no object here has.
     pub fn fresh_uid(&self) -> String {
         loop {
@@ -741,9 +796,9 @@ impl Db {
 
     /// Deletes a document as `store.delete` does, with the deletion handlers that run in the
     /// same transaction (dashboards, dhis2-api.md §10.3). Every delete path goes through here.
-    pub fn delete_document(&mut self, uid: &str) -> Option<Document> {
+    pub fn delete_document(&mut self, uid: &str, at: NaiveDateTime) -> Option<Document> {
         let document = self.documents.remove(uid)?;
-        remove_from_dashboards(&mut self.dashboards, uid);
+        remove_from_dashboards(&mut self.dashboards, uid, at);
         Some(document)
     }
 }
@@ -751,7 +806,11 @@ impl Db {
 /// `DashboardItemDeletionHandler` and `DashboardDeletionHandler` (§10.3): the document leaves
 /// every item, every occurrence of it; an item left without documents is deleted and leaves its
 /// dashboard. The dashboard itself stays, even with no items left.
-fn remove_from_dashboards(dashboards: &mut BTreeMap<String, Dashboard>, uid: &str) {
+fn remove_from_dashboards(
+    dashboards: &mut BTreeMap<String, Dashboard>,
+    uid: &str,
+    at: NaiveDateTime,
+) {
     for dashboard in dashboards.values_mut() {
         let mut touched = false;
         dashboard.items.retain_mut(|item| {
@@ -763,7 +822,7 @@ fn remove_from_dashboards(dashboards: &mut BTreeMap<String, Dashboard>, uid: &st
             !item.resources.is_empty()
         });
         if touched {
-            dashboard.last_updated = now();
+            dashboard.last_updated = at;
         }
     }
 }

@@ -1,11 +1,16 @@
-//! Metadata list filters and ordering (dhis2-api.md §5), evaluated on the objects' JSON.
+//! Metadata list filters and ordering (dhis2-api.md §5, §12), evaluated on the objects' JSON.
+//!
+//! Where DHIS2 evaluates a filter decides what `like` makes of `%` and `_` (§12.1, §12.2), so
+//! each filter carries its [`Engine`], chosen by the list for the release: the database (`%`
+//! stripped, `_` any one character, `\` escaping), memory (both literal) or, on 2.44, the Gist
+//! backend (both wildcards, and `*`/`?` for a whole-value match).
 
 use std::cmp::Ordering;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 
 /// How a property compares and parses filter values.
 #[derive(Clone, Copy, Debug)]
@@ -52,12 +57,16 @@ impl Schema {
             prop("user", PropType::UserRef),
             prop("sharing", PropType::Sharing),
             prop("href", PropType::Text),
-            prop("favorite", PropType::Bool),
-            prop("favorites", PropType::Collection),
             prop("attributeValues", PropType::Collection),
             prop("translations", PropType::Collection),
         ]);
-        if version.legacy_sharing_fields() {
+        if !version.has(Change::FavoritesRemoved) {
+            props.extend([
+                prop("favorite", PropType::Bool),
+                prop("favorites", PropType::Collection),
+            ]);
+        }
+        if !version.has(Change::LegacySharingFieldsRemoved) {
             props.extend([
                 prop("publicAccess", PropType::Text),
                 prop("externalAccess", PropType::Bool),
@@ -75,7 +84,7 @@ pub struct Schema {
 }
 
 impl Schema {
-    fn get(&self, name: &str) -> Option<&Prop> {
+    pub fn get(&self, name: &str) -> Option<&Prop> {
         self.props.iter().find(|p| p.name == name)
     }
 }
@@ -158,6 +167,33 @@ enum Typed {
 /// What `identifiable` compares.
 const IDENTIFIABLE_KEYS: &[&str] = &["id", "code", "name", "shortName"];
 
+/// Properties that are no database column (left out of `:owner`/`:persisted`, and evaluated in
+/// memory by a filter or an order).
+pub const NOT_PERSISTED: &[&str] = &[
+    "displayName",
+    "access",
+    "href",
+    "favorite",
+    "user",
+    "storageStatus",
+];
+
+/// Whether a property is a database column.
+pub fn is_persisted(name: &str) -> bool {
+    !NOT_PERSISTED.contains(&name)
+}
+
+/// Where a filter is evaluated (§12.1), which decides how `like` reads `%` and `_` (§12.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// JPA criteria in PostgreSQL.
+    Db,
+    /// `InMemoryQueryEngine`.
+    Memory,
+    /// A 2.44 list answered by the Gist backend (§13.5).
+    Gist,
+}
+
 #[derive(Clone, Debug)]
 pub struct Filter {
     path: Path,
@@ -167,6 +203,10 @@ pub struct Filter {
     list: Vec<Typed>,
     /// The value part as given; lower-cased for the operators that ignore case.
     raw: Option<String>,
+    /// A plain persisted property (no `.` path, no `identifiable`): the database can take it.
+    db_eligible: bool,
+    /// Where it runs; the list plans it ([`Filter::run_in`]).
+    engine: Engine,
 }
 
 fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
@@ -178,7 +218,7 @@ fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
     Some(match op {
         "eq" => Op::Eq,
         "!eq" | "ne" | "neq" => Op::Ne,
-        "ieq" if version.has_ieq() => Op::Ieq,
+        "ieq" if version.has(Change::Ieq) => Op::Ieq,
         "gt" => Op::Gt,
         "ge" | "gte" => Op::Ge,
         "lt" => Op::Lt,
@@ -200,7 +240,7 @@ fn parse_op(op: &str, version: Dhis2Version) -> Option<Op> {
         "null" => Op::Null { negated: false },
         "!null" => Op::Null { negated: true },
         "empty" => Op::Empty { negated: false },
-        "!empty" if version.has_not_empty() => Op::Empty { negated: true },
+        "!empty" if version.has(Change::NotEmpty) => Op::Empty { negated: true },
         "token" => Op::Token { negated: false },
         "!token" => Op::Token { negated: true },
         _ => return None,
@@ -246,7 +286,7 @@ fn parse_path(schema: &Schema, path: &str, version: Dhis2Version) -> Result<Path
                 sub: Some(sub.to_string()),
                 ty: PropType::Text,
             }),
-            "external" if version.external_sharing() => Ok(Path::Prop {
+            "external" if !version.has(Change::ExternalSharingRemoved) => Ok(Path::Prop {
                 key: prop.name,
                 sub: Some(sub.to_string()),
                 ty: PropType::Bool,
@@ -367,13 +407,32 @@ impl Filter {
         } else {
             raw
         };
+        let db_eligible =
+            !parts[0].contains('.') && matches!(&path, Path::Prop { key, .. } if is_persisted(key));
         Ok(Filter {
             path,
             op,
             value,
             list,
             raw,
+            db_eligible,
+            engine: Engine::Memory,
         })
+    }
+
+    /// Whether the database could evaluate it (a plain persisted property).
+    pub fn db_eligible(&self) -> bool {
+        self.db_eligible
+    }
+
+    /// Where it is evaluated, as the list's planner decided.
+    pub fn run_in(&mut self, engine: Engine) {
+        self.engine = engine;
+    }
+
+    /// A one-level persisted path, as a Gist filter needs (§13.5).
+    pub fn is_plain_persisted(&self) -> bool {
+        self.db_eligible
     }
 
     /// The top-level keys of an object that [`Filter::matches`] reads.
@@ -442,30 +501,35 @@ impl Filter {
                 } else {
                     text
                 };
-                let pattern = pattern.as_str();
-                let hit = match anchor {
-                    Anchor::Anywhere => text.contains(pattern),
-                    Anchor::Start => text.starts_with(pattern),
-                    Anchor::End => text.ends_with(pattern),
-                };
-                hit != *negated
+                like_matches(&text, pattern, *anchor, self.engine) != *negated
             }
             Op::Token { negated } => {
                 let Some(tokens) = &self.raw else {
                     return false;
                 };
                 let text = value.map(text_of).unwrap_or_default().to_lowercase();
-                let words: Vec<&str> = text
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .collect();
-                let hit = tokens
-                    .split_whitespace()
-                    .all(|token| words.iter().any(|w| w.starts_with(token)));
+                let hit = match self.engine {
+                    // `col ~* '(?=.*t1)(?=.*t2)'`: each token anywhere (§12.3).
+                    Engine::Db | Engine::Gist => {
+                        token_words(tokens).all(|token| text.contains(token))
+                    }
+                    // Each token starts a word of the value.
+                    Engine::Memory => {
+                        let words: Vec<&str> = token_words(&text).collect();
+                        token_words(tokens).all(|token| words.iter().any(|w| w.starts_with(token)))
+                    }
+                };
                 hit != *negated
             }
             Op::Ieq => match (&self.raw, value) {
-                (Some(expected), Some(actual)) => text_of(actual).to_lowercase() == *expected,
+                (Some(expected), Some(actual)) => {
+                    let actual = text_of(actual).to_lowercase();
+                    match self.engine {
+                        // The database form strips `%` as `like` does (§12.2).
+                        Engine::Db => actual == expected.replace('%', ""),
+                        Engine::Memory | Engine::Gist => actual == *expected,
+                    }
+                }
                 _ => false,
             },
             op => {
@@ -487,6 +551,95 @@ impl Filter {
                     _ => false,
                 }
             }
+        }
+    }
+}
+
+/// `TokenUtils`: every character that is no letter or digit separates tokens, so `%`, `_` and
+/// `*` are never wildcards here.
+fn token_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+}
+
+/// One piece of a SQL `LIKE` pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Piece {
+    /// `%`: any run of characters.
+    Any,
+    /// `_`: any one character.
+    One,
+    Char(char),
+}
+
+/// A `LIKE` pattern's pieces; with `escapes`, `\` makes the next character literal (PostgreSQL's
+/// default escape).
+fn like_pattern(pattern: &str, escapes: bool) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        pieces.push(match c {
+            '\\' if escapes => Piece::Char(chars.next().unwrap_or('\\')),
+            '%' => Piece::Any,
+            '_' => Piece::One,
+            c => Piece::Char(c),
+        });
+    }
+    pieces
+}
+
+/// Whether all of `text` matches the pattern (SQL `LIKE`).
+fn like_whole(text: &str, pattern: &[Piece]) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    // reachable[i]: the pattern so far can end just before text[i].
+    let mut reachable = vec![false; text.len() + 1];
+    reachable[0] = true;
+    for piece in pattern {
+        let mut next = vec![false; text.len() + 1];
+        match piece {
+            Piece::Any => {
+                let mut seen = false;
+                for i in 0..=text.len() {
+                    seen |= reachable[i];
+                    next[i] = seen;
+                }
+            }
+            Piece::One => next[1..].copy_from_slice(&reachable[..text.len()]),
+            Piece::Char(c) => {
+                for i in 0..text.len() {
+                    next[i + 1] = reachable[i] && text[i] == *c;
+                }
+            }
+        }
+        reachable = next;
+    }
+    reachable[text.len()]
+}
+
+/// `like` (already lower-cased on both sides when case does not matter), as `engine` reads the
+/// value (§12.2): in memory `%` and `_` are literal; the database strips `%`, wraps the value as
+/// the anchor says and takes `_` for any character; Gist binds the value as it is (`%` and `_`
+/// wildcards) and, for the unanchored forms, reads `*` and `?` as a pattern for the whole value.
+fn like_matches(text: &str, value: &str, anchor: Anchor, engine: Engine) -> bool {
+    let wrapped = |value: &str| match anchor {
+        Anchor::Anywhere => format!("%{value}%"),
+        Anchor::Start => format!("{value}%"),
+        Anchor::End => format!("%{value}"),
+    };
+    match engine {
+        Engine::Memory => match anchor {
+            Anchor::Anywhere => text.contains(value),
+            Anchor::Start => text.starts_with(value),
+            Anchor::End => text.ends_with(value),
+        },
+        Engine::Db => like_whole(text, &like_pattern(&wrapped(&value.replace('%', "")), true)),
+        Engine::Gist => {
+            let pattern = if anchor == Anchor::Anywhere && value.contains(['*', '?']) {
+                value.replace('*', "%").replace('?', "_")
+            } else {
+                wrapped(value)
+            };
+            like_whole(text, &like_pattern(&pattern, false))
         }
     }
 }
@@ -566,11 +719,62 @@ impl OrderBy {
     }
 }
 
-/// Parses `order` values (comma-separated or repeated). Unknown properties, non-simple
-/// properties, bad directions and duplicates are silently ignored. Defaults to name iasc.
-pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
+/// Java's `String.hashCode`, over UTF-16 code units.
+fn java_hash(text: &str) -> i32 {
+    text.encode_utf16().fold(0i32, |hash, unit| {
+        hash.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
+}
+
+/// The iteration order of a `java.util.HashSet` holding `items` (added in this order): by
+/// bucket, `(h ^ (h >>> 16)) & (capacity - 1)` for a table of 16 doubled while more than three
+/// quarters full, and in a bucket by arrival. Duplicates are dropped.
+fn java_hash_set_order(items: Vec<String>) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::new();
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    let mut capacity = 16usize;
+    while unique.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |text: &str| {
+        let hash = java_hash(text) as u32;
+        ((hash ^ (hash >> 16)) as usize) & (capacity - 1)
+    };
+    // A stable sort keeps arrival order inside a bucket.
+    unique.sort_by_key(|item| bucket(item));
+    unique
+}
+
+/// An `order` DHIS2 refuses (2.43+): `No such property: X`, a 400 without errorCode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderError(pub String);
+
+/// Parses `order` values (comma-separated or repeated) as the release does (§5.2, §12.4):
+/// up to 2.41 the clauses sit in a `HashSet`, so their priority is the set's order, not the
+/// request's; unknown properties, non-simple properties, bad directions and duplicates are
+/// silently ignored, except from 2.43, where an unknown property is an error and an unknown
+/// direction means `asc`. Defaults to name iasc.
+pub fn parse_order(
+    values: &[String],
+    schema: &Schema,
+    version: Dhis2Version,
+) -> Result<Vec<OrderBy>, OrderError> {
+    let mut clauses: Vec<String> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|clause| clause.trim().to_string())
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    if !version.has(Change::OrderKeepsRequestOrder) {
+        clauses = java_hash_set_order(clauses);
+    }
+    let strict = version.has(Change::UnknownOrderIs400);
     let mut orders: Vec<OrderBy> = Vec::new();
-    for clause in values.iter().flat_map(|v| v.split(',')) {
+    for clause in &clauses {
         let mut parts = clause.splitn(2, ':');
         let name = parts.next().unwrap_or_default().trim();
         let direction = parts.next().unwrap_or("asc").to_ascii_lowercase();
@@ -579,9 +783,13 @@ pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
             "desc" => (true, false),
             "iasc" => (false, true),
             "idesc" => (true, true),
+            _ if strict => (false, false),
             _ => continue,
         };
         let Some(prop) = schema.get(name) else {
+            if strict {
+                return Err(OrderError(format!("No such property: {name}")));
+            }
             continue;
         };
         if matches!(
@@ -598,20 +806,23 @@ pub fn parse_order(values: &[String], schema: &Schema) -> Vec<OrderBy> {
             ignore_case,
         });
     }
-    if orders.is_empty() {
-        orders.push(OrderBy {
-            key: "name",
-            ty: PropType::Text,
-            descending: false,
-            ignore_case: true,
-        });
-    }
-    orders
+    Ok(orders)
 }
 
-/// The order of `objects` (as indices) by the clauses, then by id for a stable page order.
-/// NULLs sort as in PostgreSQL: last ascending, first descending.
-pub fn sort_order(objects: &[Value], orders: &[OrderBy]) -> Vec<usize> {
+/// The metadata engine's order when none is asked for: `name` case-insensitive (then `id`).
+pub fn default_order() -> Vec<OrderBy> {
+    vec![OrderBy {
+        key: "name",
+        ty: PropType::Text,
+        descending: false,
+        ignore_case: true,
+    }]
+}
+
+/// The order of `objects` (as indices) by the clauses, then by id for a stable page order, or
+/// by `seqs` (the database keys, a Gist list's order) when given. NULLs sort as in PostgreSQL:
+/// last ascending, first descending.
+pub fn sort_order(objects: &[Value], orders: &[OrderBy], seqs: Option<&[u64]>) -> Vec<usize> {
     let key_of = |object: &Value, order: &OrderBy| -> Option<Typed> {
         let value = object.get(order.key).filter(|v| !v.is_null())?;
         match typed_json(value, order.ty)? {
@@ -646,7 +857,10 @@ pub fn sort_order(objects: &[Value], orders: &[OrderBy]) -> Vec<usize> {
                 return ordering;
             }
         }
-        a_id.cmp(b_id)
+        match seqs {
+            Some(seqs) => seqs[a].cmp(&seqs[b]),
+            None => a_id.cmp(b_id),
+        }
     });
     indices
 }
@@ -761,6 +975,10 @@ mod tests {
         );
     }
 
+    fn v42() -> Dhis2Version {
+        Dhis2Version::new(42, 0)
+    }
+
     #[test]
     fn ordering() {
         let objects = vec![
@@ -775,13 +993,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            ids(sort_order(&objects, &parse_order(&[], &schema()))),
+            ids(sort_order(&objects, &default_order(), None)),
             ["a", "c", "b"]
         );
         assert_eq!(
             ids(sort_order(
                 &objects,
-                &parse_order(&["name:desc,bogus:asc".into()], &schema()),
+                &parse_order(&["name:desc,bogus:asc".into()], &schema(), v42()).expect("parses"),
+                None,
             )),
             ["b", "c", "a"]
         );

@@ -5,7 +5,7 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, Sharing, now};
+use super::model::{ADMIN, Dashboard, DashboardItem, Document, Domain, FileResource, Sharing};
 use super::query::parse_date;
 use super::state::AppState;
 
@@ -93,10 +93,11 @@ pub struct SeedFileResource {
     pub stored: bool,
     /// `None`: now.
     pub created: Option<NaiveDateTime>,
-    /// `None`: the same as `created`. The cleanup job of 2.41.7+/2.42.4+ goes by it (an
+    /// `None`: the same as `created`. The cleanup job of 2.41.7+/2.42.4+/2.43 goes by it (an
     /// unassigned DOCUMENT file resource last updated more than two days ago is deleted,
-    /// dhis2-api.md §4.7, §13.7); the emulator runs no cleanup, so an orphan seeded days old
-    /// stays, as on a server whose job has not run yet.
+    /// dhis2-api.md §4.7, §13.7). The job runs at the next 02:00 of the emulator's clock, so an
+    /// orphan seeded days old stays until then (or until a test moves the clock past it,
+    /// `Emulator::advance_clock`), as on a server whose job has not run yet.
     pub last_updated: Option<NaiveDateTime>,
 }
 
@@ -253,10 +254,12 @@ impl SeedDashboard {
 pub fn add_dashboard(state: &AppState, seed: SeedDashboard) -> String {
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
-    let created = now();
+    let created = state.now();
+    let seq = db.next_seq();
     db.dashboards.insert(
         id.clone(),
         Dashboard {
+            seq,
             id: id.clone(),
             name: seed.name,
             created,
@@ -286,10 +289,11 @@ pub fn add_dashboard(state: &AppState, seed: SeedDashboard) -> String {
 pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::Result<String> {
     let blob = state.store.write_bytes(&seed.bytes)?;
     let domain = Domain::from_name(&seed.domain, state.version).unwrap_or(Domain::Document);
-    let created = seed.created.unwrap_or_else(now);
+    let created = seed.created.unwrap_or_else(|| state.now());
     let last_updated = seed.last_updated.unwrap_or(created);
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
+    let seq = db.next_seq();
     db.file_resources.insert(
         id.clone(),
         FileResource {
@@ -306,6 +310,7 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
             blob: blob.path,
             stored_at: seed.stored.then(Instant::now),
             blob_gone: false,
+            seq,
         },
     );
     Ok(id)
@@ -314,7 +319,7 @@ pub fn add_file_resource(state: &AppState, seed: SeedFileResource) -> std::io::R
 pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
     let mut db = state.db();
     let id = seed.id.unwrap_or_else(|| db.fresh_uid());
-    let created = seed.created.unwrap_or_else(now);
+    let created = seed.created.unwrap_or_else(|| state.now());
     let file_resource = (!seed.external).then(|| seed.url.clone());
     if let Some(fr) = file_resource
         .as_ref()
@@ -323,6 +328,7 @@ pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
         fr.domain = Domain::Document;
         fr.assigned = true;
     }
+    let seq = db.next_seq();
     db.documents.insert(
         id.clone(),
         Document {
@@ -339,13 +345,15 @@ pub fn add_document(state: &AppState, seed: SeedDocument) -> String {
             last_updated_by: ADMIN.id,
             sharing: Sharing::owned_by(ADMIN.id, if seed.public { "rw------" } else { "--------" }),
             file_resource,
+            favorites: Vec::new(),
+            seq,
         },
     );
     id
 }
 
-fn date(text: &str) -> NaiveDateTime {
-    parse_date(text).unwrap_or_else(now)
+fn date(state: &AppState, text: &str) -> NaiveDateTime {
+    parse_date(text).unwrap_or_else(|| state.now())
 }
 
 /// Loads the demo seed. `base_url` resolves `{external}` links to this emulator.
@@ -366,7 +374,7 @@ pub fn load_demo(state: &AppState, base_url: &str) -> std::io::Result<()> {
                 .domain(&fr.domain)
                 .assigned(fr.assigned)
                 .stored(fr.stored)
-                .created(date(&fr.created)),
+                .created(date(state, &fr.created)),
         )?;
     }
     for doc in manifest.documents {
@@ -379,8 +387,8 @@ pub fn load_demo(state: &AppState, base_url: &str) -> std::io::Result<()> {
             SeedDocument::file(&doc.name, &url)
         }
         .id(&doc.id)
-        .created(date(&doc.created))
-        .last_updated(date(&doc.last_updated));
+        .created(date(state, &doc.created))
+        .last_updated(date(state, &doc.last_updated));
         if let Some(code) = &doc.code {
             seed = seed.code(code);
         }

@@ -11,7 +11,9 @@ use futures_util::StreamExt;
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
-use super::{auth, dashboards, documents, file_resources, sharing, sharing_search, system};
+use super::{
+    auth, cleanup, dashboards, documents, file_resources, sharing, sharing_search, system,
+};
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -55,7 +57,10 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/api/documents/{uid}/{property}",
-            get(documents::property).fallback(method_fallback),
+            get(documents::property)
+                .post(documents::mark_property)
+                .delete(documents::unmark_property)
+                .fallback(method_fallback),
         )
         .route(
             "/api/dashboards",
@@ -89,6 +94,7 @@ pub fn router(state: Shared) -> Router {
         "/dhis-web-commons/security/login.action",
         "/dhis-web-login",
         "/dhis-web-login/",
+        "/login/",
     ] {
         public = public.route(path, get(system::login_page));
     }
@@ -140,9 +146,67 @@ async fn outside_the_context() -> Response {
         .into_response()
 }
 
+/// The path a request was sent with, before [`normalize`] rewrote it (the request log keeps
+/// this one).
+#[derive(Clone, Debug)]
+pub struct SentPath(pub String);
+
+/// Serves the paths DHIS2 maps besides the plain ones (dhis2-api.md §13.8): `/api/<N>/…` as
+/// `/api/…` for the N the release knows ([`Dhis2Version::api_version_numbers`]), a trailing `/`
+/// and a `.json` suffix (except on `/data`, which sends the file). Runs before routing.
+pub fn normalize(state: &AppState, mut request: Request) -> Request {
+    let path = request.uri().path().to_string();
+    let context = state.context_path.as_str();
+    let Some(inside) = path.strip_prefix(context) else {
+        return request;
+    };
+    let Some(rest) = inside.strip_prefix("/api/") else {
+        return request;
+    };
+    let mut rest = rest.to_string();
+    if let Some((number, after)) = rest.split_once('/')
+        && let Ok(number) = number.parse::<u8>()
+        && state.version.api_version_numbers().contains(&number)
+    {
+        rest = after.to_string();
+    }
+    if rest.len() > 1
+        && let Some(stripped) = rest.strip_suffix('/')
+    {
+        rest = stripped.to_string();
+    }
+    if !rest.ends_with("/data.json")
+        && let Some(stripped) = rest.strip_suffix(".json")
+    {
+        rest = stripped.to_string();
+    }
+    let rewritten = format!("{context}/api/{rest}");
+    if rewritten == path {
+        return request;
+    }
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{rewritten}?{query}"),
+        None => rewritten,
+    };
+    let mut parts = request.uri().clone().into_parts();
+    match path_and_query.parse() {
+        Ok(path_and_query) => parts.path_and_query = Some(path_and_query),
+        Err(_) => return request,
+    }
+    if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+        *request.uri_mut() = uri;
+        request.extensions_mut().insert(SentPath(path));
+    }
+    request
+}
+
 /// The request log keeps at most this many entries (the oldest half is dropped first).
 const MAX_RECORDED_REQUESTS: usize = 100_000;
-fn record(state: &AppState, method: &str, path: &str, request: &Request) {
+fn record(state: &AppState, method: &str, request: &Request) {
+    let path = match request.extensions().get::<SentPath>() {
+        Some(SentPath(sent)) => sent.as_str(),
+        None => request.uri().path(),
+    };
     let mut log = state.requests.lock().unwrap_or_else(|e| e.into_inner());
     // Bounded so that a long demo session cannot grow it without limit.
     if log.len() >= MAX_RECORDED_REQUESTS {
@@ -161,7 +225,9 @@ fn record(state: &AppState, method: &str, path: &str, request: &Request) {
 async fn front(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    record(&state, &method, &path, &request);
+    record(&state, &method, &request);
+    // The daily cleanup job, run when a 02:00 has passed since the last request.
+    cleanup::run_if_due(&state);
     // Each request sleeps on its own task: concurrent requests are held side by side.
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;

@@ -14,8 +14,9 @@ use serde_json::{Map, Value, json};
 
 use super::documents::{is_json, parse_body, property_of, unsupported_media_type, writable};
 use super::listing::{first, query_pairs};
-use super::model::{Document, Sharing, User, find_user, find_user_group, now, user_by_id};
+use super::model::{Document, Sharing, User, find_user, find_user_group, user_by_id};
 use super::state::{AppState, CurrentUser, Shared};
+use super::version::Change;
 use super::web_message::{DOCUMENT_KLASS, ErrorReport, Status, WebMessage, container_error_page};
 
 const SHARING_KLASS: &str = "org.hisp.dhis.user.sharing.Sharing";
@@ -86,7 +87,7 @@ fn no_manage_access(state: &AppState) -> WebMessage {
         StatusCode::FORBIDDEN,
         "You do not have manage access to this object.",
     )
-    .code_if(state.version.sharing_forbidden_has_code(), "E1006")
+    .code_if(state.version.has(Change::SharingForbiddenCode), "E1006")
 }
 
 /// `GET /api/sharing?type=document&id=UID`.
@@ -116,7 +117,7 @@ pub async fn read(
 /// What the caller may change: `allowPublicAccess`, and `allowExternalAccess` while it exists.
 fn meta(state: &AppState, user: &User) -> Value {
     let mut meta = json!({"allowPublicAccess": user.can_make_public()});
-    if state.version.external_sharing() {
+    if !state.version.has(Change::ExternalSharingRemoved) {
         meta["allowExternalAccess"] = json!(user.can_make_external());
     }
     meta
@@ -159,7 +160,7 @@ fn object(state: &AppState, document: &Document, user: &User) -> Value {
             .collect::<Vec<_>>(),
         "userAccesses": users,
     });
-    if state.version.external_sharing() {
+    if !state.version.has(Change::ExternalSharingRemoved) {
         object["externalAccess"] = json!(false);
     }
     object
@@ -227,7 +228,7 @@ fn write_sharing(
     let mut db = state.db();
     if let Some(stored) = db.documents.get_mut(id) {
         stored.sharing = sharing;
-        stored.last_updated = now();
+        stored.last_updated = state.now();
         stored.last_updated_by = user.id;
     }
     Ok(())
@@ -291,6 +292,9 @@ pub async fn replace_document_sharing(
     if !is_json(&headers) {
         return unsupported_media_type(version, &headers).into_response();
     }
+    if let Some(refusal) = state.refuses_uid(&uid, true) {
+        return refusal.into_response();
+    }
     let document = match writable(&state, &uid, user) {
         Ok(document) => document,
         Err(refusal) => return refusal.into_response(),
@@ -314,7 +318,7 @@ pub async fn replace_document_sharing(
     let reports = sharing_reports(&sharing);
     if let Some(stored) = state.db().documents.get_mut(&uid) {
         stored.sharing = sharing;
-        stored.last_updated = now();
+        stored.last_updated = state.now();
         stored.last_updated_by = user.id;
     }
     if reports.is_empty() {

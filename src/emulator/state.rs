@@ -6,10 +6,14 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, Method, StatusCode, header};
 
+use chrono::NaiveDateTime;
+
+use super::clock::Clock;
 use super::faults::Faults;
-use super::model::{Db, RenderContext, User};
+use super::listing::ListUrls;
+use super::model::{Db, RenderContext, User, is_valid_uid};
 use super::store::BlobStore;
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 use super::web_message::WebMessage;
 
 /// One request as the emulator saw it.
@@ -39,6 +43,10 @@ pub struct AppState {
     pub faults: Faults,
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub local_addr: SocketAddr,
+    /// The server time, which a test may set.
+    pub clock: Clock,
+    /// When the cleanup job last looked whether a daily run was due.
+    pub cleanup_looked_at: Mutex<NaiveDateTime>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -55,6 +63,11 @@ impl AppState {
             user,
             base_url,
         }
+    }
+
+    /// The server time (Etc/UTC), as the clock reads it.
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
     }
 
     pub fn db(&self) -> MutexGuard<'_, Db> {
@@ -85,13 +98,32 @@ impl AppState {
         format!("{scheme}://{host}{}", self.context_path)
     }
 
+    /// `scheme://host[:port]<context>` as the servlet sees it: the `Host` header, no
+    /// forwarded headers (what a Gist pager's links are built from, §13.5).
+    pub fn servlet_url(&self, headers: &HeaderMap) -> String {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.local_addr.to_string());
+        format!("http://{host}{}", self.context_path)
+    }
+
+    /// Where a list's pager links point, for the collection `/api/<name>`.
+    pub fn list_urls(&self, headers: &HeaderMap, name: &str) -> ListUrls {
+        ListUrls {
+            collection: format!("{}/api/{name}", self.base_url(headers)),
+            servlet: format!("{}/api/{name}", self.servlet_url(headers)),
+        }
+    }
+
     pub fn login_url(&self, headers: &HeaderMap) -> String {
         format!("{}{}", self.base_url(headers), self.version.login_path())
     }
 
     /// Spring's 405 (wording per Spring version).
     pub fn method_not_allowed(&self, method: &Method) -> WebMessage {
-        let message = if self.version.spring6() {
+        let message = if self.version.has(Change::Spring6) {
             format!("Request method '{method}' is not supported")
         } else {
             format!("Request method '{method}' not supported")
@@ -100,10 +132,29 @@ impl AppState {
     }
 
     /// 2.42 maps `GET /api/{objects}/{uid}` only for `[a-zA-Z0-9]{11}`; another uid falls to
-    /// the PUT/DELETE mappings, so GET answers 405. `None`: the uid is served.
+    /// the PUT/DELETE mappings, so GET answers 405. From 2.43 the uid that fits the pattern is
+    /// also bound as a `UID`, so a digit-first one is a 400 (§13.1). `None`: the uid is served.
     pub fn refuses_get_of(&self, uid: &str) -> Option<WebMessage> {
         let well_formed = uid.len() == 11 && uid.bytes().all(|b| b.is_ascii_alphanumeric());
-        (self.version.malformed_uid_is_405() && !well_formed)
-            .then(|| self.method_not_allowed(&Method::GET))
+        if self.version.has(Change::GetMalformedUidIs405) && !well_formed {
+            return Some(self.method_not_allowed(&Method::GET));
+        }
+        self.refuses_uid(uid, true)
+    }
+
+    /// A `UID`-typed parameter (2.43+, §13.1): the 400 for a value that is no uid, with no
+    /// errorCode; `path` for a path variable, else a request parameter (`?uid=`).
+    pub fn refuses_uid(&self, value: &str, path: bool) -> Option<WebMessage> {
+        if !self.version.has(Change::UidBinding) || is_valid_uid(value) {
+            return None;
+        }
+        let kind = if path { "path parameter" } else { "parameter" };
+        Some(WebMessage::error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Value '{value}' is not valid for {kind} uid. UID must be an alphanumeric string \
+                 of 11 characters starting with a letter, but was: {value}"
+            ),
+        ))
     }
 }

@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 
 use super::fields::Fields;
 use super::listing::{query_pairs, values};
-use super::model::{format_date, now};
+use super::model::format_date;
 use super::state::{CurrentUser, Shared};
+use super::version::Change;
 
 /// Projects with `fields`, defaulting to `*`.
 fn with_fields(object: Value, raw_query: Option<&str>, state: &Shared) -> Json<Value> {
@@ -38,7 +39,7 @@ pub async fn info(
         "userAgent": user_agent,
         "calendar": "iso8601",
         "dateFormat": "yyyy-mm-dd",
-        "serverDate": format_date(now()),
+        "serverDate": format_date(state.now()),
         "serverTimeZoneId": "Etc/UTC",
         "serverTimeZoneDisplayName": "Coordinated Universal Time",
         "lastAnalyticsTableSuccess": "2025-11-24T02:00:13.412",
@@ -81,7 +82,7 @@ pub async fn me(
     Extension(CurrentUser(user)): Extension<CurrentUser>,
     RawQuery(raw): RawQuery,
 ) -> Json<Value> {
-    let me = json!({
+    let mut me = json!({
         "id": user.id,
         "username": user.username,
         "name": user.name(),
@@ -102,9 +103,12 @@ pub async fn me(
         "dataSets": [],
         "patTokens": [],
         "twoFactorType": "NOT_ENABLED",
-        "access": {"manage": true, "externalize": true, "write": true, "read": true,
-                   "update": true, "delete": true},
+        "access": {"manage": true, "write": true, "read": true, "update": true, "delete": true},
     });
+    // `access.externalize` went with external sharing (§9.6).
+    if !state.version.has(Change::ExternalSharingRemoved) {
+        me["access"]["externalize"] = json!(true);
+    }
     with_fields(me, raw.as_deref(), &state)
 }
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::version::Dhis2Version;
+use super::version::{Change, Dhis2Version};
 
 pub const DOCUMENT_KLASS: &str = "org.hisp.dhis.document.Document";
 
@@ -181,7 +181,7 @@ impl ErrorReport {
         if let Some(property) = self.error_properties.first() {
             report["errorProperty"] = json!(property);
         }
-        if version.error_report_args() {
+        if version.has(Change::ErrorReportArgs) {
             report["args"] = json!(self.error_properties);
         }
         report

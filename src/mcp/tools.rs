@@ -74,7 +74,7 @@ impl FilesServer {
     /// Lists documents, one page at a time.
     #[tool(
         name = "files_documents_list",
-        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, external, url and lastUpdated, unless `fields` asks for others (\"full\", or DHIS2 field names). A page past the end is an error that gives the pageCount. With no arguments: the first 50 by name.",
+        description = "List the DHIS2 documents (external links and uploaded files), filtered, sorted and paged on the server. Returns {\"pager\": {\"page\", \"pageCount\", \"total\", \"pageSize\", \"nextPage\" (absent on the last page)}, \"documents\": [...]}; each document has id, name, external, url and lastUpdated, unless `fields` asks for others (\"full\", or DHIS2 field names). A page past the end is an error that gives the pageCount. With no arguments: the first 50 by name. With several orders on a server that does not keep their priority (DHIS2 up to 2.41) the answer has a \"note\" saying so.",
         annotations(
             title = "List documents",
             read_only_hint = true,
@@ -89,10 +89,15 @@ impl FilesServer {
             Err(error) => return failure("files_documents_list", &error),
         };
         let asked = query.page;
+        let caveat = self.client.order_caveat(&query).await;
         let listed = self.client.list_documents(&query).await.and_then(|page| {
             page.check_page_exists(asked)?;
             let documents: Vec<Value> = page.items.iter().map(|d| fields.project(d)).collect();
-            Ok(json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": documents}))
+            let mut listed = json!({"pager": page.pager.as_ref().map(|p| pager(p, asked)), "documents": documents});
+            if let Some(caveat) = caveat {
+                listed["note"] = json!(caveat);
+            }
+            Ok(listed)
         });
         reply(&self.client, "files_documents_list", listed)
     }
@@ -172,7 +177,7 @@ impl FilesServer {
     /// Renames a document.
     #[tool(
         name = "files_documents_rename",
-        description = "Rename a DHIS2 document, keeping its uid, its file or link and its sharing. DHIS2 2.38 to 2.42.5 refuse to update a file document that keeps its file (E4016): d2files then uses the old partial update (up to 2.40) or points the document at a fresh copy of its file (2.41+; the old file resource stays on the server), and puts back the sharing DHIS2 resets on update. Returns {\"document\", \"path\": direct|partial_patch|fresh_copy, \"previous_file\"?, \"said\": what was done in words}.",
+        description = "Rename a DHIS2 document, keeping its uid, its file or link and its sharing. DHIS2 2.38 to 2.44 refuse to update a file document that keeps its file (E4016): d2files then uses the old partial update (up to 2.40) or points the document at a fresh copy of its file (2.41+; the old file resource stays on the server), and puts back the sharing DHIS2 resets on update. Returns {\"document\", \"path\": direct|partial_patch|fresh_copy, \"previous_file\"?, \"said\": what was done in words}.",
         annotations(
             title = "Rename a document",
             read_only_hint = false,

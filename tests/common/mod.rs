@@ -1,8 +1,9 @@
 //! The one support module of the integration tests: an emulator per test, d2files clients for it
 //! with small backoffs, temp files, deterministic bytes and request-log queries here; the binary
 //! run in a private home in [`bin`] (its names also here), in a pseudo-terminal in [`pty`], the
-//! TUI's effect runner in [`runner`], hostile HTTP servers in [`hostile`] and a private CA in
-//! [`tls`]. Every suite includes it with `mod common;` and uses a different subset.
+//! TUI's effect runner in [`runner`], hostile HTTP servers in [`hostile`], a private CA in
+//! [`tls`] and raw HTTP to an emulator in [`raw`]. Every suite includes it with `mod common;`
+//! and uses a different subset.
 #![allow(dead_code)]
 
 // The binary and the TUI's runner exist with the `cli` feature only; the api suites, which CI
@@ -14,6 +15,7 @@ pub mod cli_server;
 pub mod hostile;
 #[cfg(feature = "cli")]
 pub mod pty;
+pub mod raw;
 #[cfg(feature = "cli")]
 pub mod runner;
 pub mod tls;
@@ -31,11 +33,35 @@ use d2files::emulator::{
 };
 use md5::{Digest, Md5};
 
-/// The version flags every shared behaviour is checked on.
-pub const VERSIONS: [&str; 6] = ["2.38", "2.39", "2.40", "2.41", "2.41.7", "2.42"];
+/// The version matrix every version-dependent behaviour is checked on: each minor, and the
+/// patch levels where a minor changes inside (2.41.7 and 2.42.4: the delete override and the
+/// cleanup job, dhis2-api.md §3.6, §4.7). A new release is one more entry.
+pub const VERSIONS: [&str; 9] = [
+    "2.38", "2.39", "2.40", "2.41", "2.41.7", "2.42", "2.42.4", "2.43", "2.44",
+];
 
 pub fn version(text: &str) -> Dhis2Version {
     text.parse().expect("a version the emulator knows")
+}
+
+/// Whether the client's table says release `text` has `feature` (what a test expects of a
+/// release, in the one place the client decides it).
+pub fn supports(text: &str, feature: d2files::api::Feature) -> bool {
+    d2files::api::ServerVersion::parse(text)
+        .expect("a version")
+        .supports(feature)
+}
+
+/// DHIS2's words for a refused file resource download (dhis2-api.md §4.6; reworded in 2.43,
+/// §13.2).
+pub fn download_refusal_message(text: &str, uid: &str) -> String {
+    if version(text).minor >= 43 {
+        format!("File resource not found or not accessible: {uid}")
+    } else {
+        format!(
+            "You don't have access to fileResource '{uid}' or this fileResource is not available from this endpoint"
+        )
+    }
 }
 
 pub async fn start(version_text: &str) -> Emulator {
