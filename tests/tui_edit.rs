@@ -39,6 +39,7 @@ fn forbidden(message: &str) -> Error {
         error_code: Some("E1006".into()),
         dev_message: None,
         error_reports: Vec::new(),
+        import_report: false,
         hint: None,
     }))
 }
