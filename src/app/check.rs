@@ -4,6 +4,7 @@
 //! "problems only" view of each pane.
 use std::collections::HashMap;
 
+use crate::api::units::count;
 use crate::app::ids::ReqId;
 use crate::ops::check::{CheckProgress, Class, Finding, ItemKind, Report};
 
@@ -203,14 +204,6 @@ impl CheckResult {
     /// How many rows with a problem the check found, documents and file resources.
     pub fn problems(&self) -> usize {
         self.document_problems.len() + self.resource_problems.len()
-    }
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
 

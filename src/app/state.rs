@@ -908,6 +908,14 @@ impl State {
         usize::from(self.size.1.saturating_sub(10)).max(1)
     }
 
+    /// Whether the current pane shows only the last check's problem rows.
+    pub fn showing_problems(&self) -> bool {
+        match self.pane {
+            Pane::Documents => self.check.documents_view.is_some(),
+            Pane::Resources => self.check.resources_view.is_some(),
+        }
+    }
+
     /// The filter being edited or shown in the current pane.
     pub fn filter(&self) -> &FilterState {
         match self.pane {

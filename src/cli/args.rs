@@ -83,6 +83,38 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
+    /// These options with the profile a command names its own way (`restore --to`, the NAME
+    /// of `profile verify`), which `--profile` and `--demo` may not name again; `by` says how
+    /// it was named, in messages. `None` leaves them as they are.
+    fn with_profile_named_by(
+        mut self,
+        profile: Option<String>,
+        by: &'static str,
+        at: &[&str],
+    ) -> Result<ConnectionArgs, clap::Error> {
+        let Some(profile) = profile else {
+            return Ok(self);
+        };
+        let named_twice =
+            first_flag([(self.profile.is_some(), "--profile"), (self.demo, "--demo")]);
+        if let Some(flag) = named_twice {
+            // An option is quoted, as clap quotes them.
+            let with = if by.starts_with("--") {
+                format!("'{by}'")
+            } else {
+                by.to_string()
+            };
+            return Err(refusal(
+                at,
+                ErrorKind::ArgumentConflict,
+                format!("the argument '{flag}' cannot be used with {with}"),
+            ));
+        }
+        self.profile = Some(profile);
+        self.profile_named_by = Some(by);
+        Ok(self)
+    }
+
     /// The first option given, as typed, if any.
     fn first_given(&self) -> Option<&'static str> {
         first_flag([
@@ -235,22 +267,9 @@ impl Cli {
                 Command::Backup(backup)
             }
             Command::Restore(mut restore) => {
-                restore.connection = before.joined(restore.connection, &[name])?;
-                if let Some(profile) = restore.to.take() {
-                    let named_twice = first_flag([
-                        (restore.connection.profile.is_some(), "--profile"),
-                        (restore.connection.demo, "--demo"),
-                    ]);
-                    if let Some(flag) = named_twice {
-                        return Err(refusal(
-                            &[name],
-                            ErrorKind::ArgumentConflict,
-                            format!("the argument '{flag}' cannot be used with '--to'"),
-                        ));
-                    }
-                    restore.connection.profile = Some(profile);
-                    restore.connection.profile_named_by = Some("--to");
-                }
+                restore.connection = before
+                    .joined(restore.connection, &[name])?
+                    .with_profile_named_by(restore.to.take(), "--to", &[name])?;
                 restore.output.json |= json;
                 Command::Restore(restore)
             }
@@ -291,25 +310,11 @@ impl Cli {
                 mut output,
             }) => {
                 let at = [name, "verify"];
-                let mut connection = before.joined(connection, &at)?;
-                if profile.is_some() {
-                    let named_twice = first_flag([
-                        (connection.profile.is_some(), "--profile"),
-                        (connection.demo, "--demo"),
-                    ]);
-                    if let Some(flag) = named_twice {
-                        return Err(refusal(
-                            &at,
-                            ErrorKind::ArgumentConflict,
-                            format!(
-                                "the argument '{flag}' cannot be used with the NAME of \
-                                 `profile verify`"
-                            ),
-                        ));
-                    }
-                    connection.profile = profile;
-                    connection.profile_named_by = Some("the NAME of `profile verify`");
-                }
+                let connection = before.joined(connection, &at)?.with_profile_named_by(
+                    profile,
+                    "the NAME of `profile verify`",
+                    &at,
+                )?;
                 output.json |= json;
                 Command::Profile(ProfileCommand::Verify {
                     name: None,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::io::IsTerminal as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -15,6 +14,7 @@ use crate::api::Client;
 use crate::api::units::human_size;
 use crate::cli::interrupt::{Interrupted, Signal, stop_signal};
 use crate::cli::output::{self, note, print_json_line, saved_line, say, size};
+use crate::cli::progress::BAR_TICK;
 use crate::ops::{
     Action, ApplyOptions, Event, Existing, Outcome, Plan, Resolution, Run, Step, Summary,
 };
@@ -422,9 +422,6 @@ struct Bars {
     finished: Arc<AtomicUsize>,
     acting: usize,
 }
-
-/// How often the bars redraw: often enough to look alive, rarely enough to cost nothing.
-const BAR_TICK: Duration = Duration::from_millis(200);
 
 impl Bars {
     fn new(plan: &Plan) -> Bars {

@@ -11,6 +11,7 @@ use crate::api::{Client, ListQuery};
 use crate::cli::args::AuditArgs;
 use crate::cli::interrupt::{Interrupted, stop_signal};
 use crate::cli::output::{note, print_json_line, print_table, say};
+use crate::cli::progress::BAR_TICK;
 use crate::ops::check::{
     CheckProgress, CheckRequest, Class, Item, ItemKind, Report, check_backup, check_server,
 };
@@ -133,8 +134,7 @@ fn totals_line(report: &Report, problems: usize) -> String {
     ] {
         match count(kind) {
             0 => {}
-            1 => parts.push(format!("1 {one}")),
-            n => parts.push(format!("{n} {many}")),
+            n => parts.push(crate::api::units::count(n, one, many)),
         }
     }
     let checked = if parts.is_empty() {
@@ -182,9 +182,6 @@ fn item_lines(item: &Item, verbose: bool) -> anyhow::Result<()> {
 
 /// The progress bar on stderr, drawn only on a terminal.
 struct Bar(ProgressBar);
-
-/// How often the bar redraws.
-const BAR_TICK: Duration = Duration::from_millis(200);
 
 impl Bar {
     fn new() -> Bar {

@@ -6,6 +6,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::api::{Phase, Progress, TransferOptions};
 use crate::cli::args::CheckArgs;
 
+/// How often the bars redraw: often enough to look alive, rarely enough to cost nothing.
+pub const BAR_TICK: Duration = Duration::from_millis(200);
+
 /// Transfer options whose progress drives a bar; the bar is returned to be cleared at the end.
 pub fn transfer_options(
     label: &str,
@@ -21,7 +24,7 @@ pub fn transfer_options(
         .progress_chars("=> "),
     );
     bar.set_prefix(label.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
+    bar.enable_steady_tick(BAR_TICK);
     let shown = bar.clone();
     let options = TransferOptions {
         overwrite,

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::text_field::input_line;
 use super::{Theme, centered, fit};
-use crate::api::units::human_size;
+use crate::api::units::{count, human_size};
 use crate::app::batch::BatchKind;
 use crate::app::keymap::{Action, Context};
 use crate::app::state::{
@@ -330,27 +330,30 @@ fn batch_confirm(
     };
     let (title, question) = match kind {
         BatchKind::Delete => (
-            format!("Delete {}", count_of(acting.len(), "document")),
+            format!("Delete {}", count(acting.len(), "document", "documents")),
             format!(
                 "Delete {}{size} from the server? This cannot be undone.",
-                count_of(acting.len(), "document")
+                count(acting.len(), "document", "documents")
             ),
         ),
         BatchKind::Copy => {
             let profile = confirm.batch.onto.as_deref().unwrap_or_default();
             (
-                format!("Copy {} to {profile}", count_of(acting.len(), "document")),
+                format!(
+                    "Copy {} to {profile}",
+                    count(acting.len(), "document", "documents")
+                ),
                 format!(
                     "Copy {}{size} to profile {profile}, with their uids?",
-                    count_of(acting.len(), "document")
+                    count(acting.len(), "document", "documents")
                 ),
             )
         }
         BatchKind::Upload | BatchKind::Download => (
-            format!("Upload {}", count_of(acting.len(), "file")),
+            format!("Upload {}", count(acting.len(), "file", "files")),
             format!(
                 "Upload {}{size} as documents named after the files?",
-                count_of(acting.len(), "file")
+                count(acting.len(), "file", "files")
             ),
         ),
     };
@@ -589,10 +592,6 @@ fn several_paths(text: &str) -> bool {
 }
 
 /// "1 document", "3 files".
-fn count_of(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", plural(count))
-}
-
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }

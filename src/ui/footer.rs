@@ -127,10 +127,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     }
     let mut actions = vec![(Action::Filter, "filter")];
     let dismisses_first = !state.toasts.is_empty() || state.details.open || state.show_transfers;
-    let view = match state.pane {
-        Pane::Documents => state.check.documents_view.is_some(),
-        Pane::Resources => state.check.resources_view.is_some(),
-    };
+    let view = state.showing_problems();
     // What Esc does next, in `update`'s order.
     let dismiss = if dismisses_first {
         None

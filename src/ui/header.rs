@@ -105,12 +105,8 @@ pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         };
         right.push(Span::styled(format!("  {domain}"), theme.dim()));
     }
-    let view = match state.pane {
-        Pane::Documents => state.check.documents_view.is_some(),
-        Pane::Resources => state.check.resources_view.is_some(),
-    };
     let applied = &state.filter().applied;
-    if view {
+    if state.showing_problems() {
         // The rows are the last check's problems, not the filter's.
         right.push(Span::raw("  "));
         right.push(Span::styled("! problems only", theme.problem()));

@@ -23,7 +23,7 @@ const FAILURES_NAMED: usize = 3;
 
 /// "1 document", "12 documents".
 pub(super) fn documents(count: usize) -> String {
-    format!("{count} document{}", if count == 1 { "" } else { "s" })
+    crate::api::units::count(count, "document", "documents")
 }
 
 /// The marked documents: the loaded ones in list order, then those marked off the loaded

@@ -21,7 +21,7 @@ use crate::ops::Resolution;
 use super::batches::{ask_for_plan, start_batch};
 use super::copy_to::choose_key;
 use super::editing::{rename_key, replace_checked, replace_is_directory, replace_key};
-use super::fields::{edit, form_action, path_tab};
+use super::fields::{edit, edit_path, form_action, path_tab};
 use super::list_paging::reload;
 use super::sharing_edit::editor_key;
 use super::transfer_events::start_transfer;
@@ -410,9 +410,7 @@ pub(super) fn upload_key(
         }
         _ => match form.focus {
             UploadFocus::Path => {
-                if edit(&mut form.path.input, key) {
-                    form.path.candidates.clear();
-                    form.path.req = None;
+                if edit_path(&mut form.path, key) {
                     follow_file_name(&mut form);
                 }
             }
@@ -464,9 +462,7 @@ pub(super) fn download_key(
             return None;
         }
         _ => {
-            if edit(&mut form.path.input, key) {
-                form.path.candidates.clear();
-                form.path.req = None;
+            if edit_path(&mut form.path, key) {
                 form.problem = None;
             }
         }

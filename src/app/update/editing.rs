@@ -15,7 +15,7 @@ use crate::app::transfer_job::TransferJob;
 
 use super::detail_panel::details_read_again;
 use super::edited::document_edited;
-use super::fields::{edit, form_action, path_tab};
+use super::fields::{edit, edit_path, form_action, path_tab};
 use super::transfer_events::start_transfer;
 
 /// The one document `R` and `p` act on: the row under the cursor, in the Documents pane.
@@ -180,9 +180,7 @@ pub(super) fn replace_key(
             }
         }
         _ => {
-            if edit(&mut form.path.input, key) {
-                form.path.candidates.clear();
-                form.path.req = None;
+            if edit_path(&mut form.path, key) {
                 form.problem = None;
             }
         }

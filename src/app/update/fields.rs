@@ -15,6 +15,17 @@ pub(super) fn edit(input: &mut Input, key: KeyEvent) -> bool {
         .is_some_and(|changed| changed.value)
 }
 
+/// Feeds `key` to a path field; when the text changed, the completions offered for the old
+/// text and a completion under way are forgotten.
+pub(super) fn edit_path(field: &mut PathField, key: KeyEvent) -> bool {
+    let changed = edit(&mut field.input, key);
+    if changed {
+        field.candidates.clear();
+        field.req = None;
+    }
+    changed
+}
+
 /// The form action a key means: forms read the keymap before their text fields.
 pub(super) fn form_action(state: &State, key: &KeyEvent) -> Option<Action> {
     state.settings.keymap.action(Context::Form, key)

@@ -146,7 +146,11 @@ pub async fn check_server(
         if let Some(names) = dashboards.as_ref().ok().and_then(|d| d.get(&document.id)) {
             item.findings.push(Finding::new(
                 Class::OnDashboards,
-                format!("shown on {}: {}", plural(names.len()), names.join(", ")),
+                format!(
+                    "shown on {}: {}",
+                    crate::api::units::count(names.len(), "dashboard", "dashboards"),
+                    names.join(", ")
+                ),
             ));
         }
         report.items.push(item);
@@ -289,14 +293,6 @@ async fn shown_on_dashboards(client: &Client) -> Result<HashMap<String, Vec<Stri
         }
     }
     Ok(shown)
-}
-
-fn plural(count: usize) -> String {
-    if count == 1 {
-        "1 dashboard".to_string()
-    } else {
-        format!("{count} dashboards")
-    }
 }
 
 /// The external documents' links, by document uid.
