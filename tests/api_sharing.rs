@@ -81,6 +81,52 @@ async fn sharing_is_read_back_as_it_was_set_on_every_version() {
 }
 
 #[tokio::test]
+async fn external_access_is_kept_while_the_version_has_it_and_ignored_after() {
+    for v in VERSIONS {
+        let em = start(v).await;
+        let doc = em.seed_document(SeedDocument::link("Plan", "https://example.org/plan"));
+        let client = admin(&em);
+        let has_it = supports(v, d2files::api::Feature::ExternalSharing);
+        let turned_on = d2files::api::SharingChange {
+            external_access: Some(true),
+            ..Default::default()
+        };
+        let before = client.document_sharing(&doc).await.expect(v);
+        assert_eq!(before.external_access, has_it.then_some(false), "{v}");
+        client
+            .set_document_sharing(&doc, &turned_on.applied_to(&before))
+            .await
+            .expect(v);
+        let after = client.document_sharing(&doc).await.expect(v);
+        // Kept and reported where it exists; an unknown property, ignored, after (§9.6).
+        assert_eq!(after.external_access, has_it.then_some(true), "{v}");
+        let listed = client
+            .list_documents(&ListQuery {
+                fields: Some("id,sharing".to_string()),
+                ..ListQuery::new()
+                    .filter(Filter::new("id", Operator::Eq, Some(&doc)).expect("filter"))
+            })
+            .await
+            .expect(v);
+        assert_eq!(
+            Sharing::of_document(&listed.items[0]).and_then(|s| s.external_access),
+            has_it.then_some(true),
+            "{v}"
+        );
+        // A write that leaves it out turns it off (a primitive on the server's side).
+        if has_it {
+            let without = Sharing {
+                external_access: None,
+                ..after
+            };
+            client.set_document_sharing(&doc, &without).await.expect(v);
+            let read = client.document_sharing(&doc).await.expect(v);
+            assert_eq!(read.external_access, Some(false), "{v}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn what_dhis2_drops_without_a_word_is_seen_on_reading_back() {
     let em = start("2.41.7").await;
     let doc = private_link(&em);

@@ -450,6 +450,7 @@ fn s_opens_the_editor_on_the_documents_sharing_and_enter_applies_what_changed() 
             vec!["D0000000000".to_string()],
             SharingChange {
                 public_access: Some(EDIT_ACCESS.into()),
+                external_access: None,
                 user_groups: vec![Access {
                     id: VIEWERS.into(),
                     access: VIEW_ACCESS.into(),
@@ -462,6 +463,63 @@ fn s_opens_the_editor_on_the_documents_sharing_and_enter_applies_what_changed() 
         )]
     );
     assert!(state.dialog.is_none());
+}
+
+#[test]
+fn external_access_is_a_row_of_the_editor_only_where_the_server_still_has_it() {
+    let applied = |effects: &[Effect]| -> Vec<Option<bool>> {
+        effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::ApplySharing { change, .. } => Some(change.external_access),
+                _ => None,
+            })
+            .collect()
+    };
+    // 2.40 reports the flag, so the row after "everyone" turns it on.
+    let mut state = ready_with(settings(), "2.40.4", page(0..20, 1, 20));
+    let effects = update(&mut state, key('S'));
+    let mut view = sharing_view();
+    view.external_access = Some(false);
+    answer_sharing(&mut state, &effects, view);
+    assert!(editor(&state).external_offered, "{:?}", editor(&state).base);
+    let screen = render(&mut state, 120, 30);
+    assert!(
+        screen.contains("anyone with the link "),
+        "{screen}"
+    );
+    update(&mut state, key('j'));
+    update(&mut state, key('l'));
+    assert!(render(&mut state, 120, 30).contains("can view, signed in or not"));
+    assert_eq!(
+        applied(&update(&mut state, code(KeyCode::Enter))),
+        vec![Some(true)]
+    );
+    // 2.43 has none: no row, and the entries start right after "everyone".
+    let mut state = ready_with(settings(), "2.43.1", page(0..20, 1, 20));
+    let effects = update(&mut state, key('S'));
+    answer_sharing(&mut state, &effects, sharing_view());
+    assert!(!render(&mut state, 120, 30).contains("anyone with the link"));
+    update(&mut state, key('j'));
+    update(&mut state, key('x'));
+    assert_eq!(editor(&state).entries.len(), 1, "the group was taken out");
+    // With marks the version decides, and "as each document has it" comes first.
+    for (version, offered) in [("2.41.8", true), ("2.42.6", false)] {
+        let mut state = ready_with(settings(), version, page(0..20, 1, 20));
+        mark_rows(&mut state, 2);
+        update(&mut state, key('S'));
+        assert_eq!(editor(&state).external_offered, offered, "{version}");
+        if offered {
+            update(&mut state, key('j'));
+            update(&mut state, key('l'));
+            assert_eq!(editor(&state).external, Some(false), "{version}");
+            assert!(
+                editor(&state)
+                    .change_in_words()
+                    .contains("take away external access")
+            );
+        }
+    }
 }
 
 #[test]
@@ -580,6 +638,7 @@ fn with_marks_the_editor_is_one_change_for_every_marked_document_after_one_confi
             vec![uid('D', 0), uid('D', 1), uid('D', 2)],
             SharingChange {
                 public_access: None,
+                external_access: None,
                 user_groups: vec![Access {
                     id: VIEWERS.into(),
                     access: VIEW_ACCESS.into(),

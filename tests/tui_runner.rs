@@ -1031,12 +1031,18 @@ async fn as_on_the_server(
 }
 
 #[tokio::test]
-async fn r_renames_a_file_document_through_the_runner_keeping_its_bytes_and_sharing() {
+async fn r_renames_a_file_document_through_the_runner_on_every_version_keeping_bytes_and_sharing() {
     use d2files::app::update;
     use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
     use tui_support::{code, key, typed};
-    // 2.40 renames with the old partial update; 2.42 refuses it (E4016) and needs a fresh copy.
-    for (version, how) in [("2.40", "partial update"), ("2.42", "fresh copy")] {
+    // Up to 2.40 the old partial update renames in one step; later releases refuse to keep
+    // the file (E4016), so the document is pointed at a fresh copy of it.
+    for version in common::VERSIONS {
+        let how = if common::supports(version, d2files::api::Feature::PartialUpdate) {
+            "partial update"
+        } else {
+            "fresh copy"
+        };
         let emulator = common::start(version).await;
         let uid = shared_file_document(&emulator, "Annual report", b"%PDF the report").await;
         let before = as_on_the_server(&emulator, &uid).await;
@@ -1068,131 +1074,138 @@ async fn r_renames_a_file_document_through_the_runner_keeping_its_bytes_and_shar
 }
 
 #[tokio::test]
-async fn p_replaces_a_file_through_the_runner_as_a_transfer_row_keeping_the_uid_and_sharing() {
+async fn p_replaces_a_file_through_the_runner_on_every_version_keeping_the_uid_and_sharing() {
     use d2files::app::update;
     use tui_support::{code, key, typed};
-    let emulator = common::start("2.41.7").await;
-    let uid = shared_file_document(&emulator, "Annual report", b"%PDF version 1").await;
-    let before = as_on_the_server(&emulator, &uid).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let new_file = common::write_file(dir.path(), "v2.pdf", b"%PDF version 2, longer");
-    let (mut state, mut runner, mut rx) = tui_on(&emulator, dir.path()).await;
-    update(&mut state, key('p'));
-    typed(&mut state, &new_file.display().to_string());
-    let effects = update(&mut state, code(KeyCode::Enter));
-    // Checked on disk, then the transfer runs to its end.
-    drive(&mut state, &mut runner, &mut rx, effects, |state| {
-        state
-            .transfers
-            .items
-            .first()
-            .is_some_and(|row| !row.state.is_active())
-    })
-    .await;
-    let row = &state.transfers.items[0];
-    assert!(
-        matches!(row.state, d2files::app::TransferState::Done(_)),
-        "{:?} {:?}",
-        row.state,
-        state.toasts
-    );
-    assert_eq!(row.total, Some(22), "its progress came through");
-    let after = as_on_the_server(&emulator, &uid).await;
-    assert_eq!(after.0, before.0, "the same name");
-    assert_eq!(after.1, Some(common::md5_hex(b"%PDF version 2, longer")));
-    assert_eq!(after.2, before.2, "the same sharing");
-    let toast = state.toasts.last().expect("a toast");
-    assert!(toast.text.contains("replaced its file"), "{}", toast.text);
-    assert_eq!(state.documents.items[0].id, uid, "the same document");
-    let fr = state.documents.items[0]
-        .file_resource_uid()
-        .unwrap_or_default();
-    assert!(
-        toast.text.contains(fr),
-        "names the new file: {}",
-        toast.text
-    );
+    for version in common::VERSIONS {
+        let emulator = common::start(version).await;
+        let uid = shared_file_document(&emulator, "Annual report", b"%PDF version 1").await;
+        let before = as_on_the_server(&emulator, &uid).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let new_file = common::write_file(dir.path(), "v2.pdf", b"%PDF version 2, longer");
+        let (mut state, mut runner, mut rx) = tui_on(&emulator, dir.path()).await;
+        update(&mut state, key('p'));
+        typed(&mut state, &new_file.display().to_string());
+        let effects = update(&mut state, code(KeyCode::Enter));
+        // Checked on disk, then the transfer runs to its end.
+        drive(&mut state, &mut runner, &mut rx, effects, |state| {
+            state
+                .transfers
+                .items
+                .first()
+                .is_some_and(|row| !row.state.is_active())
+        })
+        .await;
+        let row = &state.transfers.items[0];
+        assert!(
+            matches!(row.state, d2files::app::TransferState::Done(_)),
+            "{:?} {:?}",
+            row.state,
+            state.toasts
+        );
+        assert_eq!(row.total, Some(22), "{version}: its progress came through");
+        let after = as_on_the_server(&emulator, &uid).await;
+        assert_eq!(after.0, before.0, "{version}: the same name");
+        assert_eq!(after.1, Some(common::md5_hex(b"%PDF version 2, longer")));
+        assert_eq!(after.2, before.2, "{version}: the same sharing");
+        let toast = state.toasts.last().expect("a toast");
+        assert!(toast.text.contains("replaced its file"), "{}", toast.text);
+        assert_eq!(state.documents.items[0].id, uid, "the same document");
+        let fr = state.documents.items[0]
+            .file_resource_uid()
+            .unwrap_or_default();
+        assert!(
+            toast.text.contains(fr),
+            "names the new file: {}",
+            toast.text
+        );
+    }
 }
 
 #[tokio::test]
-async fn one_sharing_change_goes_to_two_marked_documents_and_keeps_the_rest_of_their_sharing() {
+async fn one_sharing_change_goes_to_two_marked_documents_on_every_version_keeping_the_rest() {
     use d2files::api::{Access, Sharing};
     use d2files::app::state::Dialog;
     use d2files::app::update;
     use d2files::emulator::CLERKS_GROUP_ID;
     use tui_support::{code, key, typed};
-    let emulator = common::start("2.42").await;
-    let first = shared_file_document(&emulator, "First report", b"one").await;
-    let second = shared_file_document(&emulator, "Second report", b"two").await;
-    // The second one is also shared with the clerks: that stays.
-    let mut with_clerks = custom_sharing();
-    with_clerks.user_group_accesses.push(Access {
-        id: CLERKS_GROUP_ID.into(),
-        access: "rw------".into(),
-    });
-    let client = common::admin(&emulator);
-    client
-        .set_document_sharing(&second, &with_clerks)
-        .await
-        .expect("shared");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (mut state, mut runner, mut rx) = tui_on(&emulator, dir.path()).await;
-    tui_support::mark_rows(&mut state, 2);
-    assert_eq!(state.documents.marks.len(), 2);
-    update(&mut state, key('S'));
-    update(&mut state, key('a'));
-    typed(&mut state, "report view");
-    // The search goes once typing pauses; its answer comes from the server.
-    let effects = update(&mut state, Msg::Tick(Duration::from_secs(5)));
-    drive(&mut state, &mut runner, &mut rx, effects, |state| {
-        matches!(&state.dialog, Some(Dialog::Sharing(editor)) if !editor.search.results.is_empty())
-    })
-    .await;
-    // The report viewers (added with view access, the cursor on them) may now edit both.
-    update(&mut state, code(KeyCode::Enter));
-    update(&mut state, key('l'));
-    update(&mut state, code(KeyCode::Enter));
-    let effects = update(&mut state, key('y'));
-    drive(&mut state, &mut runner, &mut rx, effects, |state| {
-        state.edits.is_empty()
-    })
-    .await;
-    let toast = state.toasts.last().expect("a summary");
-    assert!(
-        toast
-            .text
-            .starts_with("Sharing changed on 2 of 2 documents"),
-        "{}",
-        toast.text
-    );
-    let viewers_edit = Access {
-        id: d2files::emulator::VIEWERS_GROUP_ID.into(),
-        access: "rw------".into(),
-    };
-    let mut expected_first = custom_sharing();
-    expected_first.user_group_accesses = vec![viewers_edit.clone()];
-    let mut expected_second: Sharing = with_clerks.clone();
-    expected_second.user_group_accesses = vec![
-        viewers_edit,
-        Access {
+    // The legacy sharing fields up to 2.40, the `sharing` object from 2.41.
+    for version in common::VERSIONS {
+        let emulator = common::start(version).await;
+        let first = shared_file_document(&emulator, "First report", b"one").await;
+        let second = shared_file_document(&emulator, "Second report", b"two").await;
+        // The second one is also shared with the clerks: that stays.
+        let mut with_clerks = custom_sharing();
+        with_clerks.user_group_accesses.push(Access {
             id: CLERKS_GROUP_ID.into(),
             access: "rw------".into(),
-        },
-    ];
-    expected_second
-        .user_group_accesses
-        .sort_by(|a, b| a.id.cmp(&b.id));
-    // External access (false where the version has it) is the API test's to check.
-    let read = |sharing: Sharing| Sharing {
-        external_access: None,
-        ..sharing
-    };
-    assert_eq!(
-        read(client.document_sharing(&first).await.expect("read")),
-        expected_first
-    );
-    assert_eq!(
-        read(client.document_sharing(&second).await.expect("read")),
+        });
+        let client = common::admin(&emulator);
+        client
+            .set_document_sharing(&second, &with_clerks)
+            .await
+            .expect("shared");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut state, mut runner, mut rx) = tui_on(&emulator, dir.path()).await;
+        tui_support::mark_rows(&mut state, 2);
+        assert_eq!(state.documents.marks.len(), 2);
+        update(&mut state, key('S'));
+        update(&mut state, key('a'));
+        typed(&mut state, "report view");
+        // The search goes once typing pauses; its answer comes from the server.
+        let effects = update(&mut state, Msg::Tick(Duration::from_secs(5)));
+        drive(&mut state, &mut runner, &mut rx, effects, |state| {
+            matches!(&state.dialog, Some(Dialog::Sharing(editor)) if !editor.search.results.is_empty())
+        })
+        .await;
+        // The report viewers (added with view access, the cursor on them) may now edit both.
+        update(&mut state, code(KeyCode::Enter));
+        update(&mut state, key('l'));
+        update(&mut state, code(KeyCode::Enter));
+        let effects = update(&mut state, key('y'));
+        drive(&mut state, &mut runner, &mut rx, effects, |state| {
+            state.edits.is_empty()
+        })
+        .await;
+        let toast = state.toasts.last().expect("a summary");
+        assert!(
+            toast
+                .text
+                .starts_with("Sharing changed on 2 of 2 documents"),
+            "{}",
+            toast.text
+        );
+        let viewers_edit = Access {
+            id: d2files::emulator::VIEWERS_GROUP_ID.into(),
+            access: "rw------".into(),
+        };
+        let mut expected_first = custom_sharing();
+        expected_first.user_group_accesses = vec![viewers_edit.clone()];
+        let mut expected_second: Sharing = with_clerks.clone();
+        expected_second.user_group_accesses = vec![
+            viewers_edit,
+            Access {
+                id: CLERKS_GROUP_ID.into(),
+                access: "rw------".into(),
+            },
+        ];
         expected_second
-    );
+            .user_group_accesses
+            .sort_by(|a, b| a.id.cmp(&b.id));
+        // External access (false where the version has it) is the API test's to check.
+        let read = |sharing: Sharing| Sharing {
+            external_access: None,
+            ..sharing
+        };
+        assert_eq!(
+            read(client.document_sharing(&first).await.expect("read")),
+            expected_first,
+            "{version}"
+        );
+        assert_eq!(
+            read(client.document_sharing(&second).await.expect("read")),
+            expected_second,
+            "{version}"
+        );
+    }
 }

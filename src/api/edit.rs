@@ -18,7 +18,7 @@ use crate::api::file_resources::check_still_as_uploaded;
 use crate::api::model::{Document, Domain, FileResource};
 use crate::api::sharing::Sharing;
 use crate::api::transfer::TransferOptions;
-use crate::api::version::ServerVersion;
+use crate::api::version::{Feature, ServerVersion};
 
 /// How an edit was done, for telling the user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -149,7 +149,9 @@ impl Client {
             .ok()
             .and_then(|info| info.version)
             .and_then(|text| ServerVersion::parse(&text));
-        let has_partial_patch = version.as_ref().is_none_or(|v| !v.at_least(41, 0));
+        let has_partial_patch = version
+            .as_ref()
+            .is_none_or(|v| v.supports(Feature::PartialUpdate));
         if has_partial_patch {
             match self
                 .partial_patch(&before.id, &json!({ "name": name }))

@@ -90,13 +90,19 @@ pub struct Candidates {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SharingChange {
     pub public_access: Option<String>,
+    /// External (anonymous) access on or off, when given; only where the server still has it
+    /// (`Feature::ExternalSharing`): a server without it ignores the field.
+    pub external_access: Option<bool>,
     pub user_groups: Vec<Access>,
     pub users: Vec<Access>,
 }
 
 impl SharingChange {
     pub fn is_empty(&self) -> bool {
-        self.public_access.is_none() && self.user_groups.is_empty() && self.users.is_empty()
+        self.public_access.is_none()
+            && self.external_access.is_none()
+            && self.user_groups.is_empty()
+            && self.users.is_empty()
     }
 
     /// `sharing` with this change made.
@@ -121,7 +127,7 @@ impl SharingChange {
                 .public_access
                 .clone()
                 .unwrap_or_else(|| sharing.public_access.clone()),
-            external_access: sharing.external_access,
+            external_access: self.external_access.or(sharing.external_access),
             user_group_accesses: merged(&sharing.user_group_accesses, &self.user_groups),
             user_accesses: merged(&sharing.user_accesses, &self.users),
         }
@@ -171,6 +177,7 @@ mod tests {
             public_access: Some(NO_ACCESS.into()),
             user_groups: vec![access("gB", NO_ACCESS), access("gC", VIEW_ACCESS)],
             users: vec![access("uA", EDIT_ACCESS)],
+            external_access: None,
         };
         let changed = change.applied_to(&sharing);
         assert_eq!(changed.public_access, NO_ACCESS);

@@ -33,6 +33,12 @@ pub enum Feature {
     FailedStorageStatus,
     /// External (anonymous) sharing of documents (up to 2.41.8 and 2.42.5).
     ExternalSharing,
+    /// A document shared with external access opens for anyone (up to 2.41.8); 2.42.0–2.42.5
+    /// still store and report the flag, but nothing reads it (dhis2-api.md §9.6).
+    ExternalAccessHonoured,
+    /// The old partial update, `PATCH` with a JSON object, which keeps a document's file
+    /// (up to 2.40; 2.41+ answers 415).
+    PartialUpdate,
     /// DHIS2's own OAuth2 authorization server (2.42+); d2files signs in with Basic or a
     /// personal access token.
     OAuth2Server,
@@ -62,13 +68,15 @@ struct Row {
 }
 
 impl Feature {
-    pub const ALL: [Feature; 11] = [
+    pub const ALL: [Feature; 13] = [
         Feature::FileResourceList,
         Feature::UploadUid,
         Feature::FileResourceOwners,
         Feature::PushAnalysisDomain,
         Feature::FailedStorageStatus,
         Feature::ExternalSharing,
+        Feature::ExternalAccessHonoured,
+        Feature::PartialUpdate,
         Feature::OAuth2Server,
         Feature::IconAndJobData,
         Feature::OrderPriority,
@@ -119,6 +127,20 @@ impl Feature {
                 when: "up to 2.41.8, 2.42.5",
                 arrives: &[],
                 leaves: &[(41, 9), (42, 6), (43, 0)],
+            },
+            Feature::ExternalAccessHonoured => Row {
+                name: "external-access-honoured",
+                what: "a document with external access opens without signing in",
+                when: "up to 2.41.8",
+                arrives: &[],
+                leaves: &[(41, 9)],
+            },
+            Feature::PartialUpdate => Row {
+                name: "partial-update",
+                what: "the old partial update (PATCH), which renames a file document in one step",
+                when: "up to 2.40",
+                arrives: &[],
+                leaves: &[(41, 0)],
             },
             Feature::OAuth2Server => Row {
                 name: "oauth2-server",
@@ -291,13 +313,6 @@ impl ServerVersion {
     pub fn cleans_up_unassigned_files(&self) -> bool {
         self.supports(Feature::UnassignedFileCleanup)
     }
-
-    /// Whether the server still lets anyone open a document shared with external (anonymous)
-    /// access: until 2.41.8; 2.42.0–2.42.5 still store and report the flag, but nothing reads
-    /// it, and 2.41.9, 2.42.6 and 2.43 removed it (dhis2-api.md §9.6).
-    pub fn honours_external_access(&self) -> bool {
-        self.minor < 41 || (self.minor == 41 && self.patch < 9)
-    }
 }
 
 impl fmt::Display for ServerVersion {
@@ -418,7 +433,7 @@ mod tests {
         let honours = |text: &str| {
             ServerVersion::parse(text)
                 .unwrap()
-                .honours_external_access()
+                .supports(Feature::ExternalAccessHonoured)
         };
         assert!(honours("2.38.0") && honours("2.40.4") && honours("2.41.8.1"));
         assert!(!honours("2.41.9") && !honours("2.42.0") && !honours("2.42.6"));

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tui_input::Input;
 
 use crate::api::{
-    Access, Candidates, EDIT_ACCESS, NO_ACCESS, NamedAccess, ServerVersion, SharingChange,
+    Access, Candidates, EDIT_ACCESS, Feature, NO_ACCESS, NamedAccess, ServerVersion, SharingChange,
     SharingView, VIEW_ACCESS, access_words,
 };
 use crate::app::ids::ReqId;
@@ -169,7 +169,7 @@ pub enum EditorBase {
 /// Where the editor's keys go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EditorFocus {
-    /// The public access and the entries.
+    /// The public access, the external access where offered, and the entries.
     Rows,
     /// The search field that adds someone.
     Search,
@@ -202,6 +202,11 @@ pub struct SharingEditor {
     pub base: EditorBase,
     /// The public access chosen; `None` leaves each document's as it is (marks only).
     pub public: Option<&'static str>,
+    /// Whether the server still has external (anonymous) access, so the editor offers it as
+    /// the row after the public access (§9.6).
+    pub external_offered: bool,
+    /// External access on or off; `None` leaves each document's as it is (marks only).
+    pub external: Option<bool>,
     pub entries: Vec<EditorEntry>,
     /// 0 is the public access, 1.. the entries.
     pub cursor: usize,
@@ -226,9 +231,12 @@ impl SharingEditor {
         )
     }
 
-    /// The editor of a change for the marked documents: nothing changed yet.
-    pub fn of_marked(uids: Vec<String>) -> SharingEditor {
-        SharingEditor::new(SharingTarget::Marked { uids }, EditorBase::Change)
+    /// The editor of a change for the marked documents: nothing changed yet. External access
+    /// is offered where the server still has it.
+    pub fn of_marked(uids: Vec<String>, external_offered: bool) -> SharingEditor {
+        let mut editor = SharingEditor::new(SharingTarget::Marked { uids }, EditorBase::Change);
+        editor.external_offered = external_offered;
+        editor
     }
 
     fn new(target: SharingTarget, base: EditorBase) -> SharingEditor {
@@ -236,6 +244,8 @@ impl SharingEditor {
             target,
             base,
             public: None,
+            external_offered: false,
+            external: None,
             entries: Vec::new(),
             cursor: 0,
             focus: EditorFocus::Rows,
@@ -276,6 +286,9 @@ impl SharingEditor {
         match read {
             Ok(view) => {
                 self.public = Some(known_access(&view.public_access));
+                // The server reports the flag exactly where it still has it.
+                self.external_offered = view.external_access.is_some();
+                self.external = view.external_access;
                 let entries = |who: Who, accesses: &[NamedAccess]| -> Vec<EditorEntry> {
                     accesses
                         .iter()
@@ -296,9 +309,20 @@ impl SharingEditor {
         self.cursor = 0;
     }
 
-    /// Rows the cursor moves over: the public access and each entry.
+    /// Rows the cursor moves over: the public access, the external access where offered, and
+    /// each entry.
     pub fn rows(&self) -> usize {
-        1 + self.entries.len()
+        self.first_entry_row() + self.entries.len()
+    }
+
+    /// The row of the first group or user.
+    pub fn first_entry_row(&self) -> usize {
+        1 + usize::from(self.external_offered)
+    }
+
+    /// Whether the cursor is on the external access row.
+    pub fn on_external_row(&self) -> bool {
+        self.external_offered && self.cursor == 1
     }
 
     /// The access of the highlighted row one step on (or back), wrapping; for the public
@@ -313,7 +337,22 @@ impl SharingEditor {
             choices.extend(ACCESSES.iter().map(|access| Some(*access)));
             let at = choices.iter().position(|c| *c == self.public).unwrap_or(0);
             self.public = choices[step(at, choices.len(), forward)];
-        } else if let Some(entry) = self.entries.get_mut(self.cursor - 1) {
+        } else if self.on_external_row() {
+            let mut choices: Vec<Option<bool>> = Vec::new();
+            if self.is_bulk() {
+                choices.push(None);
+            }
+            choices.extend([Some(false), Some(true)]);
+            let at = choices
+                .iter()
+                .position(|c| *c == self.external)
+                .unwrap_or(0);
+            self.external = choices[step(at, choices.len(), forward)];
+        } else if let Some(entry) = self
+            .cursor
+            .checked_sub(self.first_entry_row())
+            .and_then(|at| self.entries.get_mut(at))
+        {
             let at = ACCESSES
                 .iter()
                 .position(|a| *a == entry.access)
@@ -322,13 +361,15 @@ impl SharingEditor {
         }
     }
 
-    /// Removes the highlighted entry (the public access stays: it can be set to none).
+    /// Removes the highlighted entry (the public and external access stay: they can be set to
+    /// none).
     pub fn remove_selected(&mut self) -> bool {
-        if self.cursor == 0 || self.cursor > self.entries.len() {
+        let first = self.first_entry_row();
+        if self.cursor < first || self.cursor >= first + self.entries.len() {
             return false;
         }
-        self.entries.remove(self.cursor - 1);
-        self.cursor = self.cursor.min(self.entries.len());
+        self.entries.remove(self.cursor - first);
+        self.cursor = self.cursor.min(self.rows() - 1);
         true
     }
 
@@ -348,7 +389,7 @@ impl SharingEditor {
             });
             self.entries.len() - 1
         });
-        self.cursor = at + 1;
+        self.cursor = at + self.first_entry_row();
     }
 
     /// The change the editor holds. For one document, what differs from its sharing as read
@@ -366,6 +407,9 @@ impl SharingEditor {
                     .public
                     .filter(|public| *public != known_access(&view.public_access))
                     .map(str::to_string);
+                change.external_access = self
+                    .external
+                    .filter(|_| self.external != view.external_access);
                 for (who, read) in [
                     (Who::Group, &view.user_group_accesses),
                     (Who::User, &view.user_accesses),
@@ -399,6 +443,7 @@ impl SharingEditor {
             }
             EditorBase::Change => {
                 change.public_access = self.public.map(str::to_string);
+                change.external_access = self.external;
                 for entry in &self.entries {
                     match entry.who {
                         Who::Group => change.user_groups.push(access(entry)),
@@ -421,6 +466,11 @@ impl SharingEditor {
                 "set everyone's access to “{}”",
                 access_words(public)
             ));
+        }
+        match change.external_access {
+            Some(true) => phrases.push("let anyone with the link view (external access)".into()),
+            Some(false) => phrases.push("take away external access".into()),
+            None => {}
         }
         for (who, accesses) in [
             (Who::Group, &change.user_groups),
@@ -485,7 +535,7 @@ pub fn external_access_note(
         return None;
     }
     Some(match version {
-        Some(version) if !version.honours_external_access() => (
+        Some(version) if !version.supports(Feature::ExternalAccessHonoured) => (
             format!(
                 "anyone with the link: can view (external access; DHIS2 {version} no longer honours it)"
             ),
@@ -568,7 +618,7 @@ mod tests {
 
     #[test]
     fn a_change_for_marks_is_every_row_and_leaves_the_public_access_unless_chosen() {
-        let mut editor = SharingEditor::of_marked(vec!["A".into(), "B".into()]);
+        let mut editor = SharingEditor::of_marked(vec!["A".into(), "B".into()], false);
         assert!(editor.change().is_empty());
         editor.add(&Candidate {
             who: Who::Group,

@@ -6,7 +6,8 @@ use std::time::Duration;
 use tui_input::Input;
 
 use crate::api::{
-    Direction, Document, Domain, FileResource, Filter, ListQuery, Operator, Order, ServerInfo,
+    Direction, Document, Domain, Feature, FileResource, Filter, ListQuery, Operator, Order,
+    ServerInfo,
 };
 use crate::app::batch::{Batches, PendingBatch, Planning};
 use crate::app::check::CheckState;
@@ -1000,7 +1001,7 @@ impl State {
     pub fn server_lists_resources(&self) -> bool {
         self.server()
             .and_then(|info| info.version.as_ref())
-            .is_none_or(|v| v.at_least(41, 0))
+            .is_none_or(|v| v.supports(Feature::FileResourceList))
     }
 
     pub fn documents_query(&self, page: u32) -> ListQuery {

@@ -669,6 +669,10 @@ pub enum DocumentsCommand {
         /// What everyone signed in may do: none, view or edit.
         #[arg(long, value_name = "none|view|edit")]
         public: Option<String>,
+        /// Whether anyone with the link may view, signed in or not (external access): on or
+        /// off. Only DHIS2 up to 2.41.8 and 2.42.5 have it, and 2.42 no longer honours it.
+        #[arg(long, value_name = "on|off")]
+        external: Option<String>,
         /// A user group and its access, e.g. "Report viewers:view" (none removes it);
         /// repeatable.
         #[arg(long = "group", value_name = "NAME_OR_UID:none|view|edit")]

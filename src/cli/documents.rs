@@ -108,6 +108,7 @@ pub async fn run(
         DocumentsCommand::Share {
             uids,
             public,
+            external,
             groups,
             users,
             batch,
@@ -115,6 +116,7 @@ pub async fn run(
             let request = crate::cli::sharing::ShareRequest {
                 uids: &uids,
                 public: public.as_deref(),
+                external: external.as_deref(),
                 groups: &groups,
                 users: &users,
                 dry_run: batch.dry_run,

@@ -4,10 +4,10 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::api::{
-    Access, Candidates, Client, Named, SharingChange, SharingView, access_of_word, access_words,
-    is_valid_uid,
+    Access, Candidates, Client, Feature, Named, ServerVersion, SharingChange, SharingView,
+    access_of_word, access_words, is_valid_uid,
 };
-use crate::cli::output::{print_fields, print_json, print_json_line, say};
+use crate::cli::output::{note, print_fields, print_json, print_json_line, say};
 
 /// Shows a document's sharing.
 pub async fn show(client: &Client, uid: &str, json: bool) -> anyhow::Result<()> {
@@ -49,6 +49,9 @@ fn view_fields(view: &SharingView) -> Vec<(&'static str, String)> {
 /// A sharing in one line: "everyone: none; Report viewers (group): can view".
 fn summary(view: &SharingView) -> String {
     let mut parts = vec![format!("everyone: {}", access_words(&view.public_access))];
+    if view.external_access == Some(true) {
+        parts.push("anyone with the link: can view (external access)".to_string());
+    }
     for (entries, kind) in [
         (&view.user_group_accesses, "group"),
         (&view.user_accesses, "user"),
@@ -68,6 +71,7 @@ fn summary(view: &SharingView) -> String {
 pub struct ShareRequest<'a> {
     pub uids: &'a [String],
     pub public: Option<&'a str>,
+    pub external: Option<&'a str>,
     pub groups: &'a [String],
     pub users: &'a [String],
     pub dry_run: bool,
@@ -78,7 +82,7 @@ pub struct ShareRequest<'a> {
 pub async fn share(client: &Client, request: ShareRequest<'_>, json: bool) -> anyhow::Result<()> {
     let change = change_of(client, &request).await?;
     if change.is_empty() {
-        bail!("nothing to change: say --public, --group or --user");
+        bail!("nothing to change: say --public, --external, --group or --user");
     }
     for uid in request.uids {
         let before = client.document_sharing(uid).await?;
@@ -113,8 +117,13 @@ async fn change_of(client: &Client, request: &ShareRequest<'_>) -> anyhow::Resul
         Some(word) => Some(access(word, "--public")?.to_string()),
         None => None,
     };
+    let external_access = match request.external {
+        Some(word) => Some(external_of(client, word).await?),
+        None => None,
+    };
     let mut change = SharingChange {
         public_access,
+        external_access,
         ..SharingChange::default()
     };
     for (given, kind) in request
@@ -141,6 +150,36 @@ async fn change_of(client: &Client, request: &ShareRequest<'_>) -> anyhow::Resul
         }
     }
     Ok(change)
+}
+
+/// `--external on|off`, where the server still has external sharing (§9.6); a note where it
+/// keeps the flag but no longer lets anyone in by it (2.42.0–2.42.5).
+async fn external_of(client: &Client, word: &str) -> anyhow::Result<bool> {
+    let on = match word.trim().to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" => true,
+        "off" | "no" | "false" => false,
+        _ => bail!("--external: `{word}` is not on or off"),
+    };
+    let version = client
+        .system_info()
+        .await?
+        .version
+        .and_then(|text| ServerVersion::parse(&text));
+    if let Some(version) = &version {
+        if !version.supports(Feature::ExternalSharing) {
+            bail!(
+                "--external: DHIS2 {version} has no external (anonymous) sharing; it was removed \
+                 in 2.41.9, 2.42.6 and 2.43"
+            );
+        }
+        if on && !version.supports(Feature::ExternalAccessHonoured) {
+            note(format!(
+                "note: DHIS2 {version} keeps external access but no longer lets anyone in by it: \
+                 the document stays closed to readers who are not signed in"
+            ));
+        }
+    }
+    Ok(on)
 }
 
 fn access(word: &str, flag: &str) -> anyhow::Result<&'static str> {

@@ -198,6 +198,8 @@ impl Right {
 pub struct Sharing {
     pub owner: Option<String>,
     pub public: Option<String>,
+    /// Anonymous access through the link (`external`), until the version removes it (§9.6).
+    pub external: bool,
     pub users: BTreeMap<String, String>,
     pub user_groups: BTreeMap<String, String>,
 }
@@ -245,7 +247,7 @@ impl Sharing {
             sharing.insert("public".into(), json!(public));
         }
         if !version.has(Change::ExternalSharingRemoved) {
-            sharing.insert("external".into(), json!(false));
+            sharing.insert("external".into(), json!(self.external));
         }
         let entries = |accesses: &BTreeMap<String, String>, name: fn(&str) -> Option<String>| {
             accesses
@@ -276,7 +278,7 @@ impl Sharing {
         if let Some(public) = &self.public {
             object.put("publicAccess", || json!(public));
         }
-        object.put("externalAccess", || json!(false));
+        object.put("externalAccess", || json!(self.external));
         let entries = |accesses: &BTreeMap<String, String>,
                        key: &str,
                        name: fn(&str) -> Option<String>| {

@@ -161,7 +161,7 @@ fn object(state: &AppState, document: &Document, user: &User) -> Value {
         "userAccesses": users,
     });
     if !state.version.has(Change::ExternalSharingRemoved) {
-        object["externalAccess"] = json!(false);
+        object["externalAccess"] = json!(sharing.external);
     }
     object
 }
@@ -220,6 +220,11 @@ fn write_sharing(
     // it, an absent one is stored as null.
     if user.can_make_public() {
         sharing.public = public.map(without_data_bits);
+    }
+    // Step 5: read into a primitive, so an absent one is `false`; ignored without the right,
+    // and once the version has no external sharing (an unknown property then).
+    if user.can_make_external() && !state.version.has(Change::ExternalSharingRemoved) {
+        sharing.external = sent.get("externalAccess").and_then(Value::as_bool) == Some(true);
     }
     sharing.user_groups = listed_accesses(&sent, "userGroupAccesses", "user group", |id| {
         find_user_group(id).is_some()
@@ -311,6 +316,11 @@ pub async fn replace_document_sharing(
             text("public")
         } else {
             document.sharing.public.clone()
+        },
+        external: if user.can_make_external() && !version.has(Change::ExternalSharingRemoved) {
+            sent.get("external").and_then(Value::as_bool) == Some(true)
+        } else {
+            document.sharing.external
         },
         users: mapped_accesses(&sent, "users", |id| find_user(id).is_some()),
         user_groups: mapped_accesses(&sent, "userGroups", |id| find_user_group(id).is_some()),

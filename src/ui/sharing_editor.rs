@@ -134,7 +134,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 
 /// The public access and each entry, the highlighted one marked and its access between ◀ ▶.
 fn row_lines(editor: &SharingEditor, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let external_label = editor
+        .external_offered
+        .then(|| "anyone with the link".to_string());
     let labels: Vec<String> = std::iter::once("everyone (signed in)".to_string())
+        .chain(external_label)
         .chain(
             editor
                 .entries
@@ -158,8 +162,13 @@ fn row_lines(editor: &SharingEditor, width: usize, theme: Theme) -> Vec<Line<'st
                     Some(access) => access_words(access).to_string(),
                     None => "as each document has it".to_string(),
                 },
+                1 if editor.external_offered => match editor.external {
+                    Some(true) => "can view, signed in or not".to_string(),
+                    Some(false) => "none".to_string(),
+                    None => "as each document has it".to_string(),
+                },
                 _ => {
-                    let access = editor.entries[index - 1].access;
+                    let access = editor.entries[index - editor.first_entry_row()].access;
                     match (access == NO_ACCESS, editor.is_bulk()) {
                         (true, true) => "none: removed from each".to_string(),
                         (true, false) => "none: removed".to_string(),

@@ -1,6 +1,6 @@
 //! The pure heart of the TUI: `update(&mut State, Msg) -> Vec<Effect>`. No I/O, no clock reads,
 //! no spawning: time arrives in `Msg::Tick`, answers arrive as messages.
-use crate::api::{Error, ServerInfo};
+use crate::api::{Error, Feature, ServerInfo};
 use crate::app::effect::Effect;
 use crate::app::msg::Msg;
 use crate::app::state::{BATCH_FRAME, Connection, Pane, ResourceSource, State};
@@ -181,7 +181,10 @@ fn tick(state: &mut State, now: std::time::Duration, fx: &mut Vec<Effect>) {
 fn connected(state: &mut State, result: Result<ServerInfo, Error>, fx: &mut Vec<Effect>) {
     match result {
         Ok(info) => {
-            let lists = info.version.as_ref().is_none_or(|v| v.at_least(41, 0));
+            let lists = info
+                .version
+                .as_ref()
+                .is_none_or(|v| v.supports(Feature::FileResourceList));
             state.resources.source = if lists {
                 ResourceSource::Server
             } else {

@@ -4,7 +4,7 @@
 //! change to many, and the summary of what the runner did.
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::api::{Candidates, Error, SharingView};
+use crate::api::{Candidates, Error, Feature, SharingView};
 use crate::app::effect::Effect;
 use crate::app::ids::ReqId;
 use crate::app::keymap::{Action, Context};
@@ -29,7 +29,14 @@ pub(super) fn open_editor(state: &mut State, fx: &mut Vec<Effect>) {
     }
     if !state.documents.marks.is_empty() {
         let uids = marked_documents(state);
-        state.dialog = Some(Dialog::Sharing(Box::new(SharingEditor::of_marked(uids))));
+        let external_offered = state
+            .server()
+            .and_then(|info| info.version.as_ref())
+            .is_some_and(|version| version.supports(Feature::ExternalSharing));
+        state.dialog = Some(Dialog::Sharing(Box::new(SharingEditor::of_marked(
+            uids,
+            external_offered,
+        ))));
         return;
     }
     let Some(document) = state.selected_document() else {
