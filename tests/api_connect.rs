@@ -233,6 +233,54 @@ async fn a_context_path_too_many_names_the_root_where_dhis2_answers() {
 }
 
 #[tokio::test]
+async fn a_missing_document_is_dhis2s_404_and_after_an_answer_costs_no_look() {
+    for v in VERSIONS {
+        let em = start(v).await;
+        let client = admin(&em);
+        // First thing asked: 2.38 and 2.39 answer with no errorCode, so the client looks at
+        // the base URL once, finds DHIS2 there, and says what DHIS2 said.
+        let error = client.get_document("AbCdEfGhIj1").await.expect_err(v);
+        assert!(matches!(error, Error::Dhis2(_)), "{v}: {error:?}");
+        assert_eq!(error.status(), Some(404), "{v}");
+        // Now the API has answered: a second 404 is one request, whatever its words.
+        let before = em.requests().len();
+        let error = client.get_document("AbCdEfGhIj2").await.expect_err(v);
+        assert!(matches!(error, Error::Dhis2(_)), "{v}: {error:?}");
+        let seen = &em.requests()[before..];
+        assert_eq!(seen.len(), 1, "{v}: {seen:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_dhis2_404_in_words_we_never_saw_still_finds_the_api_where_it_is() {
+    // DHIS2 at the root; under /hmis/ its own 404 for a path it has no handler for, in words
+    // no release used (they are Spring's, and change): the client goes by status and code.
+    let server = common::hostile::serve(|request, mut conn| async move {
+        match request.path() {
+            "/api/system/info" => {
+                conn.json(200, &serde_json::json!({"version": "2.43.1"})).await;
+            }
+            _ => {
+                let message = serde_json::json!({"httpStatus": "Not Found",
+                    "httpStatusCode": 404, "status": "ERROR",
+                    "message": "Kein Handler für diesen Pfad"});
+                conn.json(404, &message).await;
+            }
+        }
+    })
+    .await;
+    let base = server.base_url();
+    let error = admin_at(&format!("{base}/hmis"))
+        .list_documents(&d2files::api::ListQuery::new())
+        .await
+        .expect_err("no DHIS2 at /hmis");
+    let Error::NoApi { found, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(found.as_deref(), Some(base.as_str()), "{error}");
+}
+
+#[tokio::test]
 async fn a_context_path_nobody_guesses_is_not_invented() {
     let em = start_with("2.42", |o| o.context_path = "/hmis".into()).await;
     let root = em.base_url().trim_end_matches("/hmis").to_string();

@@ -2,6 +2,7 @@
 //! from DHIS2's WebMessage, and retries for idempotent reads.
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -94,6 +95,9 @@ struct Inner {
     options: ClientOptions,
     /// What this server said of its upload size limits when it refused a file.
     upload_limits: UploadLimits,
+    /// Whether the API under the base URL has answered with JSON: a 404 then means an object
+    /// is missing, not the API, and needs no look for DHIS2 elsewhere.
+    api_answered: AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -170,6 +174,7 @@ impl Client {
                 auth,
                 options,
                 upload_limits: UploadLimits::default(),
+                api_answered: AtomicBool::new(false),
             }),
         })
     }
@@ -235,11 +240,34 @@ impl Client {
             .await
             .map_err(|e| self.redacted(Error::from_reqwest(e)))?;
         if response.status().is_success() {
+            self.note_answer(&response);
             Ok(response)
         } else {
             let error = self.redacted(error_from_response(response).await);
             Err(self.placed(error).await)
         }
+    }
+
+    /// Remembers that the API answered, when `response` is a JSON success.
+    fn note_answer(&self, response: &Response) {
+        let json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.to_ascii_lowercase().contains("json"));
+        if json && response.status().is_success() {
+            self.inner.api_answered.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the API under the base URL has answered with JSON (see [`Client::placed`]).
+    pub(crate) fn api_answered(&self) -> bool {
+        self.inner.api_answered.load(Ordering::Relaxed)
+    }
+
+    /// Remembers that a look found DHIS2 at the base URL.
+    pub(crate) fn confirm_api(&self) {
+        self.inner.api_answered.store(true, Ordering::Relaxed);
     }
 
     /// `error` with our own credentials masked wherever a server wrote them into it. Every
@@ -273,6 +301,7 @@ impl Client {
         loop {
             let sent = match make_request().send().await.map_err(Error::from_reqwest) {
                 Ok(response) if response.status().is_success() || keep(response.status()) => {
+                    self.note_answer(&response);
                     Ok(response)
                 }
                 Ok(response) => Err(self.redacted(error_from_response(response).await)),

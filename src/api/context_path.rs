@@ -35,16 +35,16 @@ enum Look {
 
 impl Client {
     /// `error`, or [`Error::NoApi`] when it is a 404 saying there is no DHIS2 API under the
-    /// base URL at all, not that an object is missing.
+    /// base URL at all, not that an object is missing. Once the API has answered, a 404 is an
+    /// object missing. Before, a DHIS2 404 without an errorCode (a path DHIS2 has no handler
+    /// for, or an object missing on 2.38 and 2.39) is told apart by looking at the base URL,
+    /// never by its words, which Spring and DHIS2 change between releases.
     pub(crate) async fn placed(&self, error: Error) -> Error {
+        if self.api_answered() {
+            return error;
+        }
         let missing = match &error {
-            Error::Dhis2(dhis2)
-                if dhis2.status == 404
-                    && dhis2.error_code.is_none()
-                    // Spring 5's words, then Spring 6's.
-                    && (dhis2.message.starts_with("No handler found for ")
-                        || dhis2.message.starts_with("No endpoint ")) =>
-            {
+            Error::Dhis2(dhis2) if dhis2.status == 404 && dhis2.error_code.is_none() => {
                 Missing::NoHandler
             }
             Error::Http { status: 404, .. } => Missing::NotDhis2,
@@ -53,6 +53,7 @@ impl Client {
         let base = self.base();
         // The base URL itself first: DHIS2 may be there after all, and only an object missing.
         if self.look(base, true).await == Look::Dhis2 {
+            self.confirm_api();
             return error;
         }
         let above: Vec<Url> = ancestors(base);
