@@ -258,7 +258,8 @@ async fn a_dhis2_404_in_words_we_never_saw_still_finds_the_api_where_it_is() {
     let server = common::hostile::serve(|request, mut conn| async move {
         match request.path() {
             "/api/system/info" => {
-                conn.json(200, &serde_json::json!({"version": "2.43.1"})).await;
+                conn.json(200, &serde_json::json!({"version": "2.43.1"}))
+                    .await;
             }
             _ => {
                 let message = serde_json::json!({"httpStatus": "Not Found",

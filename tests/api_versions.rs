@@ -210,3 +210,80 @@ async fn an_upload_left_unlinked_past_the_cleanup_cannot_be_linked_where_the_job
         }
     }
 }
+
+#[tokio::test]
+async fn an_unknown_order_property_is_dhis2s_400_from_243_and_dropped_before() {
+    for v in VERSIONS {
+        let em = demo(v).await;
+        let query = ListQuery::new().order_by(Order::parse("nope:asc").expect("order"));
+        let listed = admin(&em).list_documents(&query).await;
+        if version(v).has(d2files::emulator::Change::UnknownOrderIs400) {
+            let error = listed.expect_err(v);
+            assert_eq!(error.status(), Some(400), "{v}: {error:?}");
+            assert!(
+                error.to_string().contains("No such property: nope"),
+                "{v}: {error}"
+            );
+        } else {
+            // Dropped without a word: the default order.
+            let default = admin(&em).list_documents(&ListQuery::new()).await.expect(v);
+            let ids = |page: &Page<d2files::api::Document>| -> Vec<String> {
+                page.items.iter().map(|d| d.id.clone()).collect()
+            };
+            assert_eq!(ids(&listed.expect(v)), ids(&default), "{v}");
+        }
+    }
+}
+
+#[test]
+fn the_clients_feature_table_agrees_with_the_emulators_version_table() {
+    use d2files::emulator::Change;
+    // Each client feature beside the emulator row that makes it so, and whether the row
+    // gives (true) or takes away (false) the feature.
+    let pairs = [
+        (Feature::FileResourceList, Change::FileResourceList, true),
+        (Feature::FileResourceOwners, Change::FileResourceList, true),
+        (Feature::UploadUid, Change::UploadUid, true),
+        (
+            Feature::PushAnalysisDomain,
+            Change::PushAnalysisRemoved,
+            false,
+        ),
+        (
+            Feature::FailedStorageStatus,
+            Change::FailedStatusRemoved,
+            false,
+        ),
+        (
+            Feature::ExternalSharing,
+            Change::ExternalSharingRemoved,
+            false,
+        ),
+        (Feature::IconAndJobData, Change::IconAndJobData, true),
+        (Feature::OrderPriority, Change::OrderKeepsRequestOrder, true),
+        (
+            Feature::UnassignedFileCleanup,
+            Change::UnassignedFileCleanup,
+            true,
+        ),
+        (Feature::GistLists, Change::GistLists, true),
+        (
+            Feature::PartialUpdate,
+            Change::LegacyJsonPatchRemoved,
+            false,
+        ),
+    ];
+    // The matrix, and the patches where a row turns.
+    let patches = [
+        "2.39.8", "2.40.6", "2.41.6", "2.41.8", "2.41.9", "2.42.3", "2.42.5", "2.42.6",
+    ];
+    for v in VERSIONS.iter().chain(patches.iter()) {
+        for (feature, change, gives) in pairs {
+            assert_eq!(
+                supports(v, feature),
+                version(v).has(change) == gives,
+                "{v}: {feature:?} against {change:?}"
+            );
+        }
+    }
+}

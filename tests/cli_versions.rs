@@ -227,6 +227,27 @@ fn several_orders_are_caveated_where_the_release_does_not_keep_their_priority() 
     }
 }
 
+#[test]
+fn an_unknown_order_is_one_line_in_dhis2s_words_where_the_release_refuses_it() {
+    let home = tempfile::tempdir().expect("home");
+    for version in VERSIONS {
+        let output = demo(
+            home.path(),
+            version,
+            &["documents", "list", "--order", "nope:asc"],
+        );
+        if common::version(version).has(d2files::emulator::Change::UnknownOrderIs400) {
+            assert!(!output.status.success(), "{version}");
+            let said = stderr(&output);
+            assert_eq!(said.trim().lines().count(), 1, "{version}: {said}");
+            assert!(said.contains("No such property: nope"), "{version}: {said}");
+            assert!(output.stdout.is_empty(), "{version}");
+        } else {
+            assert!(output.status.success(), "{version}: {}", stderr(&output));
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_mcp_server_serves_the_newest_releases() {
     for version in ["2.41", "2.43", "2.44"] {

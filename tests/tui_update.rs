@@ -1314,3 +1314,32 @@ fn marks_are_kept_by_uid_across_reloads_and_esc_clears_them_before_the_filter() 
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.documents.filter.applied, "");
 }
+
+#[test]
+fn a_release_newer_than_known_is_said_once_and_worked_with_as_the_newest() {
+    let mut state = State::new(settings());
+    connect(&mut state, "2.45.1");
+    let notes: Vec<_> = state
+        .toasts
+        .iter()
+        .filter(|toast| toast.text.contains("2.45.1"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", state.toasts);
+    assert_eq!(notes[0].level, ToastLevel::Info);
+    assert!(
+        notes[0].text.contains("treating it as 2.44"),
+        "{}",
+        notes[0].text
+    );
+    // Treated as 2.44: file resources are listed by the server.
+    assert_eq!(state.resources.source, ResourceSource::Server);
+    // A known release says nothing of the kind.
+    let mut state = State::new(settings());
+    connect(&mut state, "2.44.0");
+    assert!(
+        state
+            .toasts
+            .iter()
+            .all(|t| !t.text.contains("d2files knows"))
+    );
+}

@@ -190,6 +190,11 @@ fn connected(state: &mut State, result: Result<ServerInfo, Error>, fx: &mut Vec<
             } else {
                 ResourceSource::Known
             };
+            // A release newer (or older) than d2files knows is worked with as the nearest
+            // known, and said once.
+            if let Some(note) = info.version.as_ref().and_then(|v| v.note()) {
+                state.toast_info(note);
+            }
             state.connection = Connection::Ready(Box::new(info));
             reload(state, Pane::Documents, fx);
             if state.pane == Pane::Resources {
