@@ -351,6 +351,23 @@ fn a_replace_that_fails_names_the_file_left_linked_to_nothing_and_a_link_has_no_
         state.transfers.items[0].unlinked.is_none(),
         "r must not link it as a new document"
     );
+    // In the transfers panel, r runs the replace again: the document was left as it was.
+    update(&mut state, key('t'));
+    let again: Vec<_> = update(&mut state, key('r'))
+        .into_iter()
+        .filter_map(|effect| match effect {
+            Effect::StartTransfer { job, .. } => Some(job),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        again,
+        vec![TransferJob::ReplaceFile {
+            uid: "D0000000000".into(),
+            path: "/data/v2.pdf".into(),
+        }]
+    );
+    update(&mut state, key('t'));
     // Row 2 is a link: one line says why, no prompt.
     update(&mut state, key('j'));
     update(&mut state, key('j'));

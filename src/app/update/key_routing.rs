@@ -160,7 +160,10 @@ fn retry_transfer(state: &mut State, fx: &mut Vec<Effect>) {
         }
         return;
     }
-    if ended && !transfer.is_upload() {
+    // A failed replace left the document as it was, so it may run again; other uploads may
+    // have left their file on the server, and are not sent twice.
+    let again = !transfer.is_upload() || matches!(transfer.job, TransferJob::ReplaceFile { .. });
+    if ended && again {
         let index = transfers.cursor;
         if let Some((id, job)) = transfers.restart(index) {
             fx.push(Effect::StartTransfer { id, job });
