@@ -291,7 +291,11 @@ pub(super) fn sharing_applied(
                 changed += 1;
                 match view {
                     Some(view) => {
-                        kept_view = Some(in_words(&view).join("; "));
+                        let mut words = in_words(&view);
+                        if view.external_access == Some(true) {
+                            words.insert(1, "anyone with the link: can view".to_string());
+                        }
+                        kept_view = Some(words.join("; "));
                         state.sharing.replace(&uid, *view);
                     }
                     None => state.sharing.forget(&uid),
