@@ -7,6 +7,7 @@ use std::time::Duration;
 use d2files::api::{Auth, Client};
 use d2files::emulator::{
     ADMIN_PASSWORD, ADMIN_USERNAME, Emulator, EmulatorOptions, GUEST_PASSWORD, GUEST_USERNAME,
+    SeedDocument,
 };
 use d2files::mcp::FilesServer;
 use rmcp::ServiceExt;
@@ -1058,6 +1059,43 @@ async fn files_check_returns_the_summary_and_the_problem_rows_of_the_demo() {
         tool_error(&call(&client, "files_check", json!({"filter": "name:contains:x"})).await);
     assert!(message.contains("is not a valid operator"), "{message}");
     assert_refused_as(&detail, 400, "Bad Request", "E1003");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn files_check_asks_links_only_when_told_and_names_the_dead_ones() {
+    let emulator = Emulator::start(EmulatorOptions::default())
+        .await
+        .expect("the emulator starts");
+    let host = hostile::serve(|request, mut conn| async move {
+        if request.path() == "/ok" {
+            let _ = conn.head(200, &[("Content-Length", "0")]).await;
+        } else {
+            conn.respond(404, "text/plain", b"gone").await;
+        }
+    })
+    .await;
+    let base = host.base_url();
+    emulator.seed_document(SeedDocument::link("Answers", &format!("{base}/ok")));
+    let gone = emulator.seed_document(SeedDocument::link("Gone", &format!("{base}/gone")));
+    let dhis2 = Client::new(
+        &emulator.base_url(),
+        Auth::basic(ADMIN_USERNAME, ADMIN_PASSWORD),
+    )
+    .expect("client");
+    let client = connect(FilesServer::new(dhis2, true)).await;
+    let quiet = ok_json(&call(&client, "files_check", json!({})).await);
+    assert_eq!(quiet["summary"]["problems"], 0, "{quiet}");
+    assert!(host.seen().is_empty(), "no link is asked unless told");
+    let asked = ok_json(&call(&client, "files_check", json!({"links": true})).await);
+    assert_eq!(asked["summary"]["counts"]["dead_link"], 1, "{asked}");
+    assert_eq!(asked["problems"][0]["uid"], gone.as_str(), "{asked}");
+    assert!(
+        host.seen()
+            .iter()
+            .all(|request| request.header("authorization").is_none()),
+        "never with DHIS2's credentials"
+    );
     client.cancel().await.unwrap();
 }
 

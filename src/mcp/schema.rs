@@ -237,6 +237,10 @@ pub struct CheckArgs {
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "filter_schema")]
     pub filter: Vec<String>,
+    /// Also ask each external link whether it answers: one request from this machine to each
+    /// link's host, never with DHIS2's credentials. Off by default.
+    #[serde(default)]
+    pub links: bool,
 }
 
 impl CheckArgs {
@@ -248,6 +252,7 @@ impl CheckArgs {
         }
         Ok(crate::ops::check::CheckRequest {
             query,
+            links: self.links,
             ..crate::ops::check::CheckRequest::default()
         })
     }

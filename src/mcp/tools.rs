@@ -128,7 +128,7 @@ impl FilesServer {
     /// Audits the server.
     #[tool(
         name = "files_check",
-        description = "Check the integrity of the DHIS2 server's documents and file resources, reading only. Returns {\"summary\": {\"items\", \"problems\", \"counts\": {class: n}}, \"problems\": [{kind, uid, name, status, findings: [{class, reason, advice}]}], \"notes\": [...]}. Classes: dangling (a file document whose file resource does not exist), missing_bytes (a file whose bytes are not in the store), mismatch, orphan (a file resource no document points at, with what DHIS2 will do with it), refused_link (a URL DHIS2 refuses today), unreadable; still_storing and on_dashboards are informational. At most 200 problem rows (truncated says how many more).",
+        description = "Check the integrity of the DHIS2 server's documents and file resources, reading only. Returns {\"summary\": {\"items\", \"problems\", \"counts\": {class: n}}, \"problems\": [{kind, uid, name, status, findings: [{class, reason, advice}]}], \"notes\": [...]}. Classes: dangling (a file document whose file resource does not exist), missing_bytes (a file whose bytes are not in the store), mismatch, orphan (a file resource no document points at, with what DHIS2 will do with it), refused_link (a URL DHIS2 refuses today), dead_link (with links: true, a link that does not answer or answers with an error), unreadable; still_storing and on_dashboards are informational. At most 200 problem rows (truncated says how many more).",
         annotations(
             title = "Check documents and file resources",
             read_only_hint = true,
