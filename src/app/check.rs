@@ -124,6 +124,18 @@ impl CheckResult {
                 findings: item.findings,
             };
             let marked = checked.marker().is_some();
+            // A file whose bytes are lost or differ is marked on its own row too, with what
+            // the check found through its document.
+            if let Some(file) = item
+                .file_resource
+                .filter(|_| matches!(checked.status, Class::MissingBytes | Class::Mismatch))
+            {
+                result.resources_marked = true;
+                result
+                    .resources
+                    .entry(file)
+                    .or_insert_with(|| checked.clone());
+            }
             match item.kind {
                 ItemKind::Document => {
                     result.documents_checked += 1;
@@ -145,7 +157,11 @@ impl CheckResult {
                             name: item.name,
                         });
                     }
-                    result.resources.insert(item.uid, checked);
+                    // What its document's check found stays, unless this finds more.
+                    let kept = result.resources.get(&item.uid);
+                    if kept.is_none_or(|_| marked) {
+                        result.resources.insert(item.uid, checked);
+                    }
                 }
                 // A server check has none; a backup's files have no row here.
                 ItemKind::BackupFile => {}
@@ -293,9 +309,36 @@ mod tests {
             }]
         );
         assert!(result.document("F2").is_none(), "kinds are kept apart");
+        assert_eq!(result.resource("F1").and_then(Checked::marker), None);
         assert_eq!(
             result.summary(),
             "check: 2 problems in 5 documents; 1 orphan file resource; 1 still storing"
+        );
+    }
+
+    #[test]
+    fn a_file_whose_bytes_are_lost_is_marked_on_its_own_row_too() {
+        let mut lost = item(ItemKind::Document, "D1", &[Class::MissingBytes]);
+        lost.file_resource = Some("F1".into());
+        let mut fine = item(ItemKind::Document, "D2", &[]);
+        fine.file_resource = Some("F2".into());
+        let report = Report {
+            items: vec![
+                lost,
+                fine,
+                item(ItemKind::FileResource, "F1", &[]),
+                item(ItemKind::FileResource, "F2", &[]),
+            ],
+            notes: Vec::new(),
+        };
+        let result = CheckResult::new(report, String::new());
+        let marker = |uid| result.resource(uid).and_then(Checked::marker);
+        assert_eq!(marker("F1"), Some(Marker::Problem));
+        assert_eq!(marker("F2"), None);
+        assert!(result.marks_resources());
+        assert!(
+            result.resource_problems.is_empty(),
+            "the problem is its document's"
         );
     }
 

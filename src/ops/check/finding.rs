@@ -143,6 +143,9 @@ pub struct Item {
     pub uid: String,
     /// Server text (or a path), raw: every face neutralises it.
     pub name: String,
+    /// A file document's file resource, whose row a face may mark too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_resource: Option<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -152,6 +155,7 @@ impl Item {
             kind,
             uid: uid.into(),
             name: name.into(),
+            file_resource: None,
             findings: Vec::new(),
         }
     }

@@ -141,6 +141,7 @@ pub async fn check_server(
         if document.external {
             link_findings(document, answers.get(&document.id), &mut item);
         } else {
+            item.file_resource = document.file_resource_uid().map(str::to_string);
             file_findings(document, &probes, now, grace, &mut item);
         }
         if let Some(names) = dashboards.as_ref().ok().and_then(|d| d.get(&document.id)) {
