@@ -33,6 +33,18 @@ fn shared_with_groups_and_guest() -> Sharing {
     }
 }
 
+/// The sharing a list of documents brings for `doc` (no request per document).
+async fn listed_sharing(client: &Client, doc: &str) -> Option<Sharing> {
+    let listed = client
+        .list_documents(&ListQuery {
+            fields: Some("id,sharing".to_string()),
+            ..ListQuery::new().filter(Filter::new("id", Operator::Eq, Some(doc)).expect("filter"))
+        })
+        .await
+        .expect("listed");
+    Sharing::of_document(&listed.items[0])
+}
+
 fn private_link(em: &d2files::emulator::Emulator) -> String {
     em.seed_document(SeedDocument::link("Plan", "https://example.org/plan").private())
 }
@@ -56,15 +68,7 @@ async fn sharing_is_read_back_as_it_was_set_on_every_version() {
         client.set_document_sharing(&doc, &wanted).await.expect(v);
         assert_eq!(client.document_sharing(&doc).await.expect(v), wanted, "{v}");
         // A list brings the same, with no request per document.
-        let listed = client
-            .list_documents(&ListQuery {
-                fields: Some("id,sharing".to_string()),
-                ..ListQuery::new()
-                    .filter(Filter::new("id", Operator::Eq, Some(&doc)).expect("filter"))
-            })
-            .await
-            .expect(v);
-        assert_eq!(Sharing::of_document(&listed.items[0]), Some(wanted), "{v}");
+        assert_eq!(listed_sharing(&client, &doc).await, Some(wanted), "{v}");
         // The guest now reads it as a user named in it, though it is not public.
         guest(&em).get_document(&doc).await.expect(v);
 
@@ -100,16 +104,10 @@ async fn external_access_is_kept_while_the_version_has_it_and_ignored_after() {
         let after = client.document_sharing(&doc).await.expect(v);
         // Kept and reported where it exists; an unknown property, ignored, after (§9.6).
         assert_eq!(after.external_access, has_it.then_some(true), "{v}");
-        let listed = client
-            .list_documents(&ListQuery {
-                fields: Some("id,sharing".to_string()),
-                ..ListQuery::new()
-                    .filter(Filter::new("id", Operator::Eq, Some(&doc)).expect("filter"))
-            })
-            .await
-            .expect(v);
         assert_eq!(
-            Sharing::of_document(&listed.items[0]).and_then(|s| s.external_access),
+            listed_sharing(&client, &doc)
+                .await
+                .and_then(|s| s.external_access),
             has_it.then_some(true),
             "{v}"
         );
