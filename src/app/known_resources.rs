@@ -63,6 +63,11 @@ pub fn read_known(file: &Path, server: &str) -> Result<Vec<KnownResource>, Strin
         .collect())
 }
 
+/// The most uploads the file keeps, all servers together; the oldest go first. Before 2.41
+/// they are how the pane finds this tool's uploads, and past a few thousand rows nobody
+/// browses them, while the file is read and rewritten whole at each upload.
+pub const MAX_REMEMBERED_UPLOADS: usize = 5_000;
+
 /// Adds an upload to the uploads file, writing a temporary file and renaming it.
 pub fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), String> {
     let mut all = read_all(file)?;
@@ -71,6 +76,8 @@ pub fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), S
         server: server.to_string(),
         resource: known,
     });
+    let surplus = all.len().saturating_sub(MAX_REMEMBERED_UPLOADS);
+    all.drain(..surplus);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
@@ -83,6 +90,29 @@ pub fn remember(file: &Path, server: &str, known: KnownResource) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_uploads_file_keeps_the_newest_within_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("uploads.json");
+        let upload = |n: usize| KnownResource {
+            uid: format!("F{n:010}"),
+            name: format!("upload {n}"),
+            origin: Origin::Upload,
+        };
+        let all: Vec<StoredUpload> = (0..MAX_REMEMBERED_UPLOADS)
+            .map(|n| StoredUpload {
+                server: "https://a.example/".into(),
+                resource: upload(n),
+            })
+            .collect();
+        std::fs::write(&file, serde_json::to_string(&all).unwrap()).unwrap();
+        remember(&file, "https://a.example/", upload(MAX_REMEMBERED_UPLOADS)).unwrap();
+        let known = read_known(&file, "https://a.example/").unwrap();
+        assert_eq!(known.len(), MAX_REMEMBERED_UPLOADS);
+        assert_eq!(known[0], upload(1), "the oldest went");
+        assert_eq!(known.last(), Some(&upload(MAX_REMEMBERED_UPLOADS)));
+    }
 
     #[test]
     fn uploads_are_remembered_across_runs() {
