@@ -484,10 +484,7 @@ fn external_access_is_a_row_of_the_editor_only_where_the_server_still_has_it() {
     answer_sharing(&mut state, &effects, view);
     assert!(editor(&state).external_offered, "{:?}", editor(&state).base);
     let screen = render(&mut state, 120, 30);
-    assert!(
-        screen.contains("anyone with the link "),
-        "{screen}"
-    );
+    assert!(screen.contains("anyone with the link "), "{screen}");
     update(&mut state, key('j'));
     update(&mut state, key('l'));
     assert!(render(&mut state, 120, 30).contains("can view, signed in or not"));
