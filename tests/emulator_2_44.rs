@@ -5,7 +5,7 @@ mod common;
 
 use common::raw::{Answer, Who, get, ids, request, send, upload};
 use common::start;
-use d2files::emulator::{Emulator, SeedDocument, SeedFileResource};
+use d2files::emulator::{Change, Emulator, SeedDocument, SeedFileResource};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -250,7 +250,7 @@ async fn favorites_leave_documents_and_file_resources_on_244() {
             "Report",
             SeedFileResource::new("r.pdf", "application/pdf", b"%PDF".to_vec()),
         );
-        let removed = version == "2.44";
+        let removed = common::version(version).has(Change::FavoritesRemoved);
         let doc = get(&em, &format!("/api/documents/{document}")).await.json;
         let file = get(&em, &format!("/api/fileResources/{fr}")).await.json;
         let listed = get(&em, "/api/documents?fields=*").await.json;
