@@ -5,7 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::raw::{Who, create_document, get, request, send, upload};
-use common::start;
+use common::{VERSIONS, start};
 use d2files::emulator::{Change, LostBytes, SeedDocument, SeedFileResource};
 use reqwest::{Method, StatusCode, header};
 use serde_json::json;
@@ -27,29 +27,33 @@ const DIGIT_FIRST: &str = "1234567890a";
 async fn get_of_a_malformed_document_uid_is_404_then_405_then_400_for_a_digit_first_one() {
     // | `GET /api/documents/{uid}` | ≤2.41 404 | 2.42 405 | 2.43 / 2.44 405 if not 11
     // alphanumerics; 400 if it fits the regex but is no UID (e.g. `1234567890a`) |
-    for (version, short, digit_first) in [
-        ("2.41.7", 404, 404),
-        ("2.42.4", 405, 404),
-        ("2.43", 405, 400),
-        ("2.44", 405, 400),
-    ] {
+    for version in VERSIONS {
+        let release = common::version(version);
         let em = start(version).await;
         let answer = get(&em, "/api/documents/abc").await;
+        let short = if release.has(Change::GetMalformedUidIs405) {
+            405
+        } else {
+            404
+        };
         assert_eq!(answer.status.as_u16(), short, "{version}");
         let answer = get(&em, &format!("/api/documents/{DIGIT_FIRST}")).await;
-        assert_eq!(answer.status.as_u16(), digit_first, "{version}");
-        if digit_first == 400 {
+        if release.has(Change::UidBinding) {
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version}");
             assert_eq!(answer.json["message"], uid_refusal(DIGIT_FIRST, true));
             assert!(answer.json.get("errorCode").is_none(), "no errorCode");
+        } else {
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{version}");
         }
     }
 }
 
 #[tokio::test]
 async fn writes_to_a_malformed_document_uid_are_404_until_243_then_400() {
-    // | `PUT`/`PATCH`/`DELETE /api/documents/{uid}`, `PUT …/{uid}/sharing` | ≤2.41 404 |
-    // 2.42 404 | 2.43 / 2.44 400 (`UID` path variable) |
-    for (version, expected) in [("2.42.4", 404), ("2.43", 400), ("2.44", 400)] {
+    // | `PUT`/`PATCH`/`DELETE /api/documents/{uid}`, `PUT …/{uid}/sharing`,
+    // `…/{uid}/translations` | ≤2.41 404 | 2.42 404 | 2.43 / 2.44 400 (`UID` path variable) |
+    for version in VERSIONS {
+        let bound = common::version(version).has(Change::UidBinding);
         let em = start(version).await;
         for bad in ["abc", DIGIT_FIRST] {
             let body = json!({"name": "x", "url": "https://dhis2.org", "external": true});
@@ -91,15 +95,24 @@ async fn writes_to_a_malformed_document_uid_are_404_until_243_then_400() {
                 .json(&json!({"owner": "M5zQapPyTZI", "public": "r-------"})),
             )
             .await;
+            let translations = get(&em, &format!("/api/documents/{bad}/translations")).await;
             for (what, answer) in [
                 ("PUT", &put),
                 ("PATCH", &patch),
                 ("DELETE", &delete),
                 ("PUT sharing", &sharing),
+                ("GET translations", &translations),
             ] {
-                assert_eq!(answer.status.as_u16(), expected, "{version} {what} {bad}");
-                if expected == 400 {
+                if bound {
+                    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version} {what}");
                     assert_eq!(answer.json["message"], uid_refusal(bad, true), "{what}");
+                } else {
+                    assert_eq!(
+                        answer.status,
+                        StatusCode::NOT_FOUND,
+                        "{version} {what} {bad}: {}",
+                        answer.text
+                    );
                 }
             }
         }
@@ -110,49 +123,40 @@ async fn writes_to_a_malformed_document_uid_are_404_until_243_then_400() {
 async fn a_document_data_uid_is_never_bound_so_it_stays_a_404_with_243s_words() {
     // | `GET /api/documents/{uid}/data` | 404 `Document not found for uid: X` | same | 404
     // `Document not found or not accessible: 'X'` (still a `String` uid, so never 400) |
-    for (version, message) in [
-        (
-            "2.42.4",
-            format!("Document not found for uid: {DIGIT_FIRST}"),
-        ),
-        (
-            "2.43",
-            format!("Document not found or not accessible: '{DIGIT_FIRST}'"),
-        ),
-        (
-            "2.44",
-            format!("Document not found or not accessible: '{DIGIT_FIRST}'"),
-        ),
-    ] {
+    for version in VERSIONS {
+        let message = if common::version(version).has(Change::Texts243) {
+            format!("Document not found or not accessible: '{DIGIT_FIRST}'")
+        } else {
+            format!("Document not found for uid: {DIGIT_FIRST}")
+        };
         let em = start(version).await;
         let answer = get(&em, &format!("/api/documents/{DIGIT_FIRST}/data")).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{version}");
-        assert_eq!(answer.json["message"], message);
-        assert!(answer.json.get("errorCode").is_none());
+        assert_eq!(answer.json["message"], message, "{version}");
+        assert!(answer.json.get("errorCode").is_none(), "{version}");
     }
 }
 
 #[tokio::test]
 async fn file_resource_uids_are_bound_from_243() {
     // | `GET /api/fileResources/{uid}`, `…/{uid}/data` | 404 | 404 | 400 |
-    for (version, expected) in [
-        ("2.41.7", 404),
-        ("2.42.4", 404),
-        ("2.43", 400),
-        ("2.44", 400),
-    ] {
+    for version in VERSIONS {
+        let bound = common::version(version).has(Change::UidBinding);
         let em = start(version).await;
         for path in [
             format!("/api/fileResources/{DIGIT_FIRST}"),
             format!("/api/fileResources/{DIGIT_FIRST}/data"),
             "/api/fileResources/abc".to_string(),
+            "/api/fileResources/abc/data".to_string(),
         ] {
             let answer = get(&em, &path).await;
-            assert_eq!(answer.status.as_u16(), expected, "{version} {path}");
-            if expected == 400 {
+            if bound {
+                assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version} {path}");
                 let value = path.trim_start_matches("/api/fileResources/");
                 let value = value.trim_end_matches("/data");
                 assert_eq!(answer.json["message"], uid_refusal(value, true));
+            } else {
+                assert_eq!(answer.status, StatusCode::NOT_FOUND, "{version} {path}");
             }
         }
     }
@@ -160,33 +164,49 @@ async fn file_resource_uids_are_bound_from_243() {
 
 #[tokio::test]
 async fn an_upload_uid_is_validated_from_243_before_anything_else() {
-    // | `POST /api/fileResources?uid=` | not validated | not validated | 400 |; "2.43: uid
-    // binding first, then the same as 2.42" (§11.1).
-    let em = start("2.42.4").await;
-    let answer = upload(
-        &em,
-        &format!("?domain=DOCUMENT&uid={DIGIT_FIRST}"),
-        "a.txt",
-        "text/plain",
-        b"hello".to_vec(),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
-    assert_eq!(answer.json["response"]["fileResource"]["id"], DIGIT_FIRST);
-    for version in ["2.43", "2.44"] {
+    // | `POST /api/fileResources?uid=` | ignored (2.38) / not validated | not validated | 400 |;
+    // "An 11-character non-UID is stored as given"; "2.43: uid binding first, then the same as
+    // 2.42" (§11.1).
+    for version in VERSIONS {
+        let release = common::version(version);
         let em = start(version).await;
-        // An empty file would be refused later (409); the uid comes first.
-        let answer = upload(
-            &em,
-            "?domain=DOCUMENT&uid=abc",
-            "a.txt",
-            "text/plain",
-            vec![],
-        )
-        .await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version}");
-        assert_eq!(answer.json["message"], uid_refusal("abc", false));
-        assert!(answer.json.get("errorCode").is_none());
+        if !release.has(Change::UidBinding) {
+            let answer = upload(
+                &em,
+                &format!("?domain=DOCUMENT&uid={DIGIT_FIRST}"),
+                "a.txt",
+                "text/plain",
+                b"hello".to_vec(),
+            )
+            .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::ACCEPTED,
+                "{version}: {}",
+                answer.text
+            );
+            let id = &answer.json["response"]["fileResource"]["id"];
+            assert_eq!(
+                id == DIGIT_FIRST,
+                release.has(Change::UploadUid),
+                "{version}: {id}"
+            );
+            continue;
+        }
+        for bad in ["abc", DIGIT_FIRST] {
+            // An empty file would be refused later (409); the uid comes first.
+            let answer = upload(
+                &em,
+                &format!("?domain=DOCUMENT&uid={bad}"),
+                "a.txt",
+                "text/plain",
+                vec![],
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version}");
+            assert_eq!(answer.json["message"], uid_refusal(bad, false));
+            assert!(answer.json.get("errorCode").is_none());
+        }
         assert!(em.run_cleanup().is_empty(), "nothing was stored");
     }
 }
@@ -198,7 +218,7 @@ async fn a_refused_file_resource_download_says_not_found_or_not_accessible_from_
     // | FR `/data` refused (403, E1006) | `You don't have access to fileResource '<uid>' or this
     // fileResource is not available from this endpoint` | `File resource not found or not
     // accessible: <uid>` |
-    for version in ["2.42.4", "2.43", "2.44"] {
+    for version in VERSIONS {
         let em = start(version).await;
         let fr = em
             .seed_file_resource(
@@ -206,8 +226,13 @@ async fn a_refused_file_resource_download_says_not_found_or_not_accessible_from_
             )
             .expect("seed");
         let answer = get(&em, &format!("/api/fileResources/{fr}/data")).await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{version}");
-        assert_eq!(answer.json["errorCode"], "E1006");
+        // | Forbidden FR download | **401** up to 2.40 | **403** from 2.41 | (§6)
+        if common::version(version).has(Change::ForbiddenDownload403) {
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{version}");
+            assert_eq!(answer.json["errorCode"], "E1006");
+        } else {
+            assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{version}");
+        }
         let expected = if !common::version(version).has(Change::Texts243) {
             format!(
                 "You don't have access to fileResource '{fr}' or this fileResource is not available from this endpoint"
@@ -225,18 +250,18 @@ async fn a_store_failure_is_a_500_in_each_releases_words() {
     // storage` + devMessage `There was an exception when trying to fetch the file from the
     // storage backend…` | `Failed to fetch file resource from storage` + devMessage `Exception
     // occurred while fetching file resource from the storage backend` |
-    for (version, message, dev) in [
-        (
-            "2.42.4",
-            "Failed fetching the file from storage",
-            "There was an exception when trying to fetch the file from the storage backend",
-        ),
-        (
-            "2.43",
-            "Failed to fetch file resource from storage",
-            "Exception occurred while fetching file resource from the storage backend",
-        ),
-    ] {
+    for version in VERSIONS {
+        let (message, dev) = if common::version(version).has(Change::Texts243) {
+            (
+                "Failed to fetch file resource from storage",
+                "Exception occurred while fetching file resource from the storage backend",
+            )
+        } else {
+            (
+                "Failed fetching the file from storage",
+                "There was an exception when trying to fetch the file from the storage backend",
+            )
+        };
         let em = start(version).await;
         let (fr, document) = common::seed_file_document(
             &em,
@@ -270,11 +295,12 @@ async fn a_store_failure_is_a_500_in_each_releases_words() {
 #[tokio::test]
 async fn e5000_speaks_of_the_import_strategy_from_243() {
     // | E5000 | `…but import mode is CREATE…` | `…but import strategy is CREATE…` |
-    for (version, word) in [
-        ("2.42.4", "mode"),
-        ("2.43", "strategy"),
-        ("2.44", "strategy"),
-    ] {
+    for version in VERSIONS {
+        let word = if common::version(version).has(Change::Texts243) {
+            "strategy"
+        } else {
+            "mode"
+        };
         let em = start(version).await;
         let id =
             em.seed_document(SeedDocument::link("Home", "https://dhis2.org").id("RTkjSgLtdI6"));
