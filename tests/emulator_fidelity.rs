@@ -77,11 +77,20 @@ async fn like_in_memory_takes_percent_and_underscore_literally() {
             "2025 Malaria annual report",
             "https://a.org",
         ));
-        em.seed_document(SeedDocument::link("Budget", "https://b.org"));
+        let budget = em.seed_document(SeedDocument::link("Budget", "https://b.org"));
         // `displayName` is not persisted: memory, so `_` is a character like any other.
         let shown = filtered(&em, &["displayName:ilike:malaria_annual"], "").await;
         assert!(shown.is_empty(), "{version}: {shown:?}");
         let shown = filtered(&em, &["displayName:ilike:malaria annual"], "").await;
+        assert_eq!(shown, std::slice::from_ref(&report), "{version}");
+        // The negated and anchored forms take `%` and `_` literally too.
+        let shown = filtered(&em, &["displayName:!ilike:malaria_annual"], "").await;
+        assert_eq!(shown, [report.clone(), budget.clone()], "{version}");
+        for filter in ["displayName:$ilike:2025_", "displayName:ilike$:report%"] {
+            let shown = filtered(&em, &[filter], "").await;
+            assert!(shown.is_empty(), "{version} {filter}: {shown:?}");
+        }
+        let shown = filtered(&em, &["displayName:ilike$:REPORT"], "").await;
         assert_eq!(shown, std::slice::from_ref(&report), "{version}");
         // OR over two filters the database could take.
         let either = filtered(
@@ -97,6 +106,29 @@ async fn like_in_memory_takes_percent_and_underscore_literally() {
             vec![]
         };
         assert_eq!(either, expected, "{version}: OR in the DB from 2.42 only");
+    }
+}
+
+#[tokio::test]
+async fn not_like_never_matches_a_missing_value_in_the_database_or_in_memory() {
+    // "`NOT LIKE` on a NULL column never matches; in memory, null values fail as well".
+    for version in VERSIONS {
+        let em = start(version).await;
+        let coded = em.seed_document(SeedDocument::link("Coded", "https://a.org").code("ABC"));
+        em.seed_document(SeedDocument::link("Uncoded", "https://b.org"));
+        // One filter on a persisted property: the database.
+        let found = filtered(&em, &["code:!like:X"], "").await;
+        assert_eq!(found, std::slice::from_ref(&coded), "{version}: DB");
+        let found = filtered(&em, &["code:!ilike$:x"], "").await;
+        assert_eq!(found, std::slice::from_ref(&coded), "{version}: DB");
+        // OR with a filter on a non-persisted property sends both to memory on every release.
+        let found = filtered(
+            &em,
+            &["code:!like:X", "displayName:eq:nothing"],
+            "&rootJunction=OR",
+        )
+        .await;
+        assert_eq!(found, std::slice::from_ref(&coded), "{version}: memory");
     }
 }
 
