@@ -400,31 +400,77 @@ async fn versioned_api_paths_are_api_versions_the_release_knows() {
     // "`@ApiVersion` is gone (2.43+). `/api/28/…` through `/api/44/…` are rewritten to
     // `/api/…` by `ApiVersionFilter.java` (regex `2[8-9]|3\d|4[0-4]`)"; before, `@ApiVersion`
     // mapped them up to the release's own number.
-    for (version, served, unserved) in [
-        ("2.41.7", ["28", "41"], ["42", "27"]),
-        ("2.43", ["28", "44"], ["45", "27"]),
-        ("2.44", ["36", "44"], ["45", "99"]),
-    ] {
+    for version in VERSIONS {
+        let numbers = common::version(version).api_version_numbers();
+        let (lowest, highest) = (*numbers.start(), *numbers.end());
+        assert_eq!(
+            highest,
+            if common::version(version).has(Change::ApiVersionFilter) {
+                44
+            } else {
+                common::version(version).minor
+            },
+            "{version}"
+        );
         let em = start(version).await;
         em.seed_document(SeedDocument::link("Home", "https://dhis2.org"));
-        for n in served {
+        for n in [lowest, highest] {
             let answer = get(&em, &format!("/api/{n}/documents?fields=name&gist=false")).await;
             assert_eq!(answer.status, StatusCode::OK, "{version} /api/{n}");
             assert_eq!(answer.json["documents"][0]["name"], "Home");
+            let answer = get(
+                &em,
+                &format!("/api/{n}/documents.json?fields=name&gist=false"),
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::OK, "{version} /api/{n} .json");
+            assert_eq!(answer.json["documents"][0]["name"], "Home");
+            // Writes go through the same mapping.
+            let created = send(
+                request(&em, Method::POST, &format!("/api/{n}/documents"), Who::Admin).json(
+                    &json!({"name": format!("Via {n}"), "url": "https://dhis2.org", "external": true}),
+                ),
+            )
+            .await;
+            assert_eq!(
+                created.status,
+                StatusCode::CREATED,
+                "{version} POST /api/{n}: {}",
+                created.text
+            );
         }
-        for n in unserved {
+        for n in [lowest - 1, highest + 1] {
             let answer = get(&em, &format!("/api/{n}/documents")).await;
             assert_eq!(answer.status, StatusCode::NOT_FOUND, "{version} /api/{n}");
             assert_eq!(
                 answer.json["message"],
                 format!("No handler found for GET /api/{n}/documents")
             );
+            let answer = send(
+                request(
+                    &em,
+                    Method::POST,
+                    &format!("/api/{n}/documents"),
+                    Who::Admin,
+                )
+                .json(&json!({"name": "x", "url": "https://dhis2.org", "external": true})),
+            )
+            .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::NOT_FOUND,
+                "{version} POST /api/{n}"
+            );
+            assert_eq!(
+                answer.json["message"],
+                format!("No handler found for POST /api/{n}/documents")
+            );
         }
         // The request log keeps the path as it was sent.
         assert!(
             em.requests()
                 .iter()
-                .any(|r| r.path == format!("/api/{}/documents", served[0]))
+                .any(|r| r.path == format!("/api/{highest}/documents"))
         );
     }
 }
