@@ -329,17 +329,7 @@ async fn push_analysis_uploads_are_refused_and_the_demo_keeps_none_from_243() {
     // `POST /api/fileResources?domain=PUSH_ANALYSIS` → 400 `Value 'PUSH_ANALYSIS' is not valid
     // for parameter domain. Valid values are: [DATA_VALUE, DOCUMENT, MESSAGE_ATTACHMENT,
     // USER_AVATAR, ORG_UNIT, ICON, JOB_DATA]`; the migration deletes them.
-    let em = start("2.42.4").await;
-    let answer = upload(
-        &em,
-        "?domain=PUSH_ANALYSIS",
-        "a.pdf",
-        "application/pdf",
-        b"%PDF".to_vec(),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::ACCEPTED);
-    for version in ["2.43", "2.44"] {
+    for version in VERSIONS {
         let em = common::start_with(version, |o| o.seed_demo = true).await;
         let answer = upload(
             &em,
@@ -349,6 +339,10 @@ async fn push_analysis_uploads_are_refused_and_the_demo_keeps_none_from_243() {
             b"%PDF".to_vec(),
         )
         .await;
+        if !common::version(version).has(Change::PushAnalysisRemoved) {
+            assert_eq!(answer.status, StatusCode::ACCEPTED, "{version}");
+            continue;
+        }
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version}");
         assert_eq!(
             answer.json["message"],
@@ -379,12 +373,19 @@ async fn push_analysis_uploads_are_refused_and_the_demo_keeps_none_from_243() {
 #[tokio::test]
 async fn unauthenticated_browsers_go_to_login_from_243() {
     // "Unauthenticated non-XHR requests redirect to `/login/` on 2.43+ and 2.44, instead of
-    // `/dhis-web-login/` on 2.42"
-    for (version, path) in [
-        ("2.42.4", "/dhis-web-login/"),
-        ("2.43", "/login/"),
-        ("2.44", "/login/"),
-    ] {
+    // `/dhis-web-login/` on 2.42"; before, §6: | `/dhis-web-commons/security/login.action` |
+    // same | same | `/dhis-web-login` | `/dhis-web-login/` (2.43: `/login/`) |
+    for version in VERSIONS {
+        let release = common::version(version);
+        let path = if release.has(Change::LoginSlashLogin) {
+            "/login/"
+        } else if release.has(Change::LoginDhisWebLoginSlash) {
+            "/dhis-web-login/"
+        } else if release.has(Change::LoginDhisWebLogin) {
+            "/dhis-web-login"
+        } else {
+            "/dhis-web-commons/security/login.action"
+        };
         let em = common::start_with(version, |o| o.context_path = "/dhis".into()).await;
         let answer = send(request(&em, Method::GET, "/api/documents", Who::Nobody)).await;
         assert_eq!(answer.status, StatusCode::FOUND, "{version}");
@@ -488,7 +489,7 @@ async fn an_unknown_order_property_is_a_400_and_an_unknown_direction_asc_from_24
             .map(|d| d["name"].as_str().unwrap_or("").to_string())
             .collect()
     };
-    for version in ["2.42.4", "2.43", "2.44"] {
+    for version in VERSIONS {
         let em = start(version).await;
         for name in ["beta", "alpha", "Gamma"] {
             em.seed_document(SeedDocument::link(name, "https://dhis2.org"));
@@ -522,14 +523,9 @@ async fn external_sharing_is_gone_from_2419_2426_and_243() {
     // present | 2.42.6 | removed | **2.43.0**+ / 2.44 | removed |; after the removal, output
     // no longer carries `sharing.external`, `meta.allowExternalAccess`,
     // `object.externalAccess` or `access.externalize`.
-    for (version, present) in [
-        ("2.41.8", true),
-        ("2.41.9", false),
-        ("2.42.5", true),
-        ("2.42.6", false),
-        ("2.43.0", false),
-        ("2.44", false),
-    ] {
+    let edges = ["2.41.8", "2.41.9", "2.42.5", "2.42.6"];
+    for version in VERSIONS.into_iter().chain(edges) {
+        let present = !common::version(version).has(Change::ExternalSharingRemoved);
         let em = start(version).await;
         let id = em.seed_document(SeedDocument::link("Home", "https://dhis2.org"));
         let document = get(&em, &format!("/api/documents/{id}")).await.json;
@@ -573,6 +569,8 @@ struct Orphans {
     old_data_value: String,
     old_attachment: String,
     old_icon: String,
+    old_org_unit: String,
+    old_avatar: String,
     never_stored: String,
     linked: String,
     job_data: String,
@@ -603,6 +601,8 @@ fn seed_orphans(em: &d2files::emulator::Emulator) -> Orphans {
             false,
         ),
         old_icon: seed("icon.png", "ICON", Duration::days(3), true, false),
+        old_org_unit: seed("unit.png", "ORG_UNIT", Duration::days(3), true, false),
+        old_avatar: seed("me.png", "USER_AVATAR", Duration::days(3), true, false),
         never_stored: seed("lost.txt", "DOCUMENT", Duration::hours(3), false, false),
         linked: seed("linked.txt", "DOCUMENT", Duration::days(30), true, true),
         job_data: seed("job.json", "JOB_DATA", Duration::hours(1), true, false),
@@ -630,15 +630,9 @@ async fn the_daily_cleanup_deletes_what_each_release_deletes() {
     // FRs of domains DOCUMENT, ICON, ORG_UNIT, USER_AVATAR whose lastUpdated is more than
     // 2 days old, plus orphaned JOB_DATA; DATA_VALUE cleanup is disabled, MESSAGE_ATTACHMENT is
     // never cleaned. "runs daily at 02:00".
-    for (version, new_job) in [
-        ("2.40.6", false),
-        ("2.41.6", false),
-        ("2.41.7", true),
-        ("2.42.3", false),
-        ("2.42.4", true),
-        ("2.43", true),
-        ("2.44", true),
-    ] {
+    // The last patches before the new job (2.41.6, 2.42.3) beside the matrix.
+    for version in VERSIONS.into_iter().chain(["2.41.6", "2.42.3"]) {
+        let new_job = common::version(version).has(Change::UnassignedFileCleanup);
         let em = start(version).await;
         let o = seed_orphans(&em);
         let mut deleted = pass_two_oclock(&em);
@@ -647,6 +641,8 @@ async fn the_daily_cleanup_deletes_what_each_release_deletes() {
             vec![
                 o.old_document.clone(),
                 o.old_icon.clone(),
+                o.old_org_unit.clone(),
+                o.old_avatar.clone(),
                 o.job_data.clone(),
             ]
         } else {
@@ -710,7 +706,8 @@ async fn a_deleted_documents_file_goes_two_days_later_where_delete_unassigns_it(
     // §3.6: 2.41.7+, 2.42.4+, 2.43: the FR is set to `assigned=false`. The cleanup job deletes
     // unassigned DOCUMENT-domain FRs whose `lastUpdated` is older than 2 days; before, the FR is
     // untouched: stays `assigned=true`, content kept forever.
-    for (version, goes) in [("2.41.6", false), ("2.42.4", true), ("2.43", true)] {
+    for version in VERSIONS.into_iter().chain(["2.41.6"]) {
+        let goes = common::version(version).has(Change::DocumentDeleteOverride);
         let em = start(version).await;
         let (fr, document) = common::seed_file_document(
             &em,
