@@ -10,7 +10,7 @@ use d2files::api::{
     Dimension, Domain, DownloadTarget, Error, Feature, FileResource, Filter, ListQuery,
     StorageStatus, Verification,
 };
-use d2files::emulator::SeedFileResource;
+use d2files::emulator::{Change, SeedFileResource};
 
 /// The domains a version knows (ICON and JOB_DATA arrived in 2.40, PUSH_ANALYSIS left in 2.43).
 fn domains(v: &str) -> Vec<Domain> {
@@ -31,7 +31,11 @@ fn domains(v: &str) -> Vec<Domain> {
 }
 
 fn refusal_status(v: &str) -> u16 {
-    if version(v).minor >= 41 { 403 } else { 401 }
+    if version(v).has(Change::ForbiddenDownload403) {
+        403
+    } else {
+        401
+    }
 }
 
 #[tokio::test]
@@ -191,7 +195,7 @@ async fn list_works_from_2_41_and_is_not_available_before() {
             .await
             .expect(v);
         let result = client.list_file_resources(&ListQuery::new()).await;
-        if version(v).minor >= 41 {
+        if supports(v, Feature::FileResourceList) {
             let page = result.expect(v);
             let mut ids: Vec<&str> = page.items.iter().map(|fr| fr.id.as_str()).collect();
             ids.sort_unstable();
@@ -234,7 +238,7 @@ async fn file_resources_are_read_by_id_in_batches_on_2_41_and_later() {
         asked.push("AAAAAAAAAAA".into());
         asked.push("x],name:eq:[y".into());
         let result = admin(&em).file_resources_by_id(&asked).await;
-        if version(v).minor < 41 {
+        if !supports(v, Feature::FileResourceList) {
             assert!(
                 matches!(result, Err(Error::NotAvailable { .. })),
                 "{v}: {result:?}"
@@ -294,13 +298,9 @@ async fn blocklisted_files_are_refused_in_dhis2s_words_before_sending() {
 async fn the_upload_size_limit_is_dhis2s_409_text() {
     let dir = temp_dir();
     let path = write_file(dir.path(), "big.bin.txt", &vec![7u8; 1500]);
-    for (v, limited) in [
-        ("2.38", false),
-        ("2.39.8", true),
-        ("2.40.6", true),
-        ("2.41.7", true),
-        ("2.42", true),
-    ] {
+    // 2.39.8 and 2.40.6 bring the limit inside their minors (§6), so they are extra rows.
+    for v in VERSIONS.into_iter().chain(["2.39.8", "2.40.6"]) {
+        let limited = version(v).has(Change::UploadLimits);
         let em = start_with(v, |o| o.max_upload_size = Some(1000)).await;
         let result = admin(&em)
             .upload_file_resource(&path, &Domain::Document, &transfer())
@@ -497,7 +497,9 @@ async fn a_missing_file_resource_keeps_dhis2s_message() {
             dhis2.message, "FileResource with id AbCdEfGhIj1 could not be found.",
             "{v}"
         );
-        let code = (version(v).minor >= 41).then_some("E1005");
+        let code = version(v)
+            .has(Change::FileResource404Code)
+            .then_some("E1005");
         assert_eq!(dhis2.error_code.as_deref(), code, "{v}");
     }
 }
@@ -576,12 +578,8 @@ async fn avatar_uploads_are_validated_in_dhis2s_words() {
     let dir = temp_dir();
     let text = write_file(dir.path(), "notes.txt", b"not an image");
     let upper = write_file(dir.path(), "FACE.JPG", &png_bytes());
-    for (v, validated) in [
-        ("2.39", false),
-        ("2.39.8", true),
-        ("2.41.7", true),
-        ("2.42", true),
-    ] {
+    for v in VERSIONS.into_iter().chain(["2.39.8", "2.40.6"]) {
+        let validated = version(v).has(Change::UploadLimits);
         let em = start(v).await;
         let client = admin(&em);
         for (path, words) in [
@@ -627,7 +625,7 @@ async fn list_all_gathers_every_file_resource_page_once() {
         let result = admin(&em)
             .list_all_file_resources(&ListQuery::new().page_size(2), usize::MAX)
             .await;
-        if version(v).minor >= 41 {
+        if supports(v, Feature::FileResourceList) {
             let mut got: Vec<String> = result.expect(v).items.into_iter().map(|fr| fr.id).collect();
             got.sort();
             ids.sort();

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use d2files::api::{Access, Auth, Client, Error, Filter, ListQuery, Operator, Sharing};
 use d2files::emulator::{
-    ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD, CLERK_USERNAME, CLERKS_GROUP_ID, SeedDocument,
+    ADMINISTRATORS_GROUP_ID, CLERK_PASSWORD, CLERK_USERNAME, CLERKS_GROUP_ID, Change, SeedDocument,
     VIEWERS_GROUP_ID,
 };
 
@@ -211,7 +211,10 @@ async fn a_document_that_does_not_exist_is_404_in_dhis2s_words() {
 
 #[tokio::test]
 async fn a_user_without_the_rights_is_403_with_e1006_from_242() {
-    for (v, code) in [("2.40", None), ("2.41.7", None), ("2.42", Some("E1006"))] {
+    for v in VERSIONS {
+        let code = version(v)
+            .has(Change::SharingForbiddenCode)
+            .then_some("E1006");
         let em = start(v).await;
         let private = private_link(&em);
         let guest = guest(&em);

@@ -6,8 +6,8 @@ use std::time::Duration;
 use common::{seed_file_document, start, start_with};
 
 use d2files::emulator::{
-    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Emulator, FaultBody, FaultRule, GUEST_PASSWORD,
-    GUEST_USERNAME, SeedDashboard, SeedDocument, SeedFileResource,
+    ADMIN_PASSWORD, ADMIN_PAT, ADMIN_USERNAME, Change, Emulator, FaultBody, FaultRule,
+    GUEST_PASSWORD, GUEST_USERNAME, SeedDashboard, SeedDocument, SeedFileResource,
 };
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -306,18 +306,6 @@ async fn pager_clamps_and_links() {
     let (_, _, body) = get(&em, "/api/documents?paging=false").await;
     assert!(body.get("pager").is_none());
     assert_eq!(body["documents"].as_array().map(Vec::len), Some(5));
-}
-
-#[tokio::test]
-async fn garbage_paging_falls_back_before_242_and_fails_on_242() {
-    let em = start("2.41.0").await;
-    let (status, _, body) = get(&em, "/api/documents?page=abc&pageSize=x").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["pager"]["page"], 1);
-    assert_eq!(body["pager"]["pageSize"], 50);
-    let em = start("2.42.0").await;
-    let (status, _, _) = get(&em, "/api/documents?page=abc").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -740,12 +728,14 @@ async fn legacy_partial_patch_up_to_240() {
 
 #[tokio::test]
 async fn delete_rows() {
-    for (version, guest_status, unassigns) in [
-        ("2.41.6", StatusCode::FORBIDDEN, false),
-        ("2.41.7", StatusCode::CONFLICT, true),
-        ("2.42.3", StatusCode::FORBIDDEN, false),
-        ("2.42.4", StatusCode::CONFLICT, true),
-    ] {
+    // 2.41.6 and 2.42.3 show `assigned` a patch before the override arrives (§6).
+    for version in common::VERSIONS.into_iter().chain(["2.41.6", "2.42.3"]) {
+        let unassigns = common::version(version).has(Change::DocumentDeleteOverride);
+        let guest_status = if unassigns {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::FORBIDDEN
+        };
         let em = start(version).await;
         let (fr, doc) = seed_file_document(
             &em,
@@ -786,13 +776,10 @@ async fn delete_rows() {
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (_, _, fr_json) = get(&em, &format!("/api/fileResources/{fr}")).await;
-        if version.starts_with("2.41.6") || version.starts_with("2.42.3") {
-            assert!(
-                fr_json.get("assigned").is_none() || fr_json["assigned"] == true,
-                "{version}"
-            );
-        } else {
+        if common::version(version).has(Change::AssignedVisible) {
             assert_eq!(fr_json["assigned"], !unassigns, "{version}");
+        } else {
+            assert!(fr_json.get("assigned").is_none(), "{version}: {fr_json}");
         }
     }
 }
@@ -1946,7 +1933,7 @@ async fn sharing_is_read_and_replaced_through_api_sharing() {
         assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "{version}");
         assert_eq!(body["meta"]["allowPublicAccess"], true, "{version}");
         // External sharing went in 2.42.6 and 2.43.0 (dhis2-api.md §9.6).
-        let external = matches!(version, "2.38.0" | "2.41.7" | "2.42.0");
+        let external = !common::version(version).has(Change::ExternalSharingRemoved);
         assert_eq!(
             body["meta"].get("allowExternalAccess").is_some(),
             external,
@@ -2151,7 +2138,9 @@ async fn put_document_sharing_saves_what_it_was_sent_then_checks() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{version}");
         assert_eq!(
             body["errorCode"].as_str(),
-            (version != "2.38.0").then_some("E1005")
+            common::version(version)
+                .has(Change::ErrorCodes)
+                .then_some("E1005")
         );
     }
 }
@@ -2280,4 +2269,227 @@ async fn put_document_sharing_reports_each_bad_string_after_saving_it() {
     let (_, _, body) = get(&em, &path).await;
     assert_eq!(body["sharing"]["public"], "RW------", "saved as sent");
     assert_eq!(body["sharing"]["users"]["KvLgpVgQwY2"]["access"], "r");
+}
+
+// ---------------------------------------------------------------- §6 rows on the whole matrix
+//
+// Each expectation from dhis2-api.md §6 (and §3.2 for the list parameters), the release that
+// has it from the emulator's table, so a new row of `common::VERSIONS` is classified by it.
+
+fn has(version: &str, change: Change) -> bool {
+    common::version(version).has(change)
+}
+
+#[tokio::test]
+async fn spring_words_405_and_415_by_its_version() {
+    // | Spring (415/405 wording) | 5.3 "Content type '…' not supported" | … | 6.2 "Content-Type
+    // '…' is not supported" |
+    for version in common::VERSIONS {
+        let em = start(version).await;
+        let (status, _, body) = send(request(
+            &em,
+            Method::PUT,
+            "/api/fileResources/abcdefghijk",
+            As::Admin,
+        ))
+        .await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{version}");
+        let (not_allowed, media_type) = if has(version, Change::Spring6) {
+            (
+                "Request method 'PUT' is not supported",
+                "Content-Type 'multipart/form-data;boundary=",
+            )
+        } else {
+            (
+                "Request method 'PUT' not supported",
+                "Content type 'multipart/form-data;boundary=",
+            )
+        };
+        assert_eq!(body["message"], not_allowed, "{version}");
+        let form = reqwest::multipart::Form::new().text("name", "x");
+        let (status, _, body) =
+            send(request(&em, Method::POST, "/api/documents", As::Admin).multipart(form)).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{version}");
+        let message = body["message"].as_str().expect("message");
+        assert!(message.starts_with(media_type), "{version}: {message}");
+        assert!(
+            message.ends_with(if has(version, Change::Spring6) {
+                "' is not supported"
+            } else {
+                "' not supported"
+            }),
+            "{version}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn garbage_list_parameters_fall_back_before_242_and_are_a_400_from_242() {
+    // | `page` | ≤2.41: non-integer input silently falls back to 1. 2.42: a non-integer gives
+    // 400 |; | `rootJunction` | ≤2.41: only the exact string `OR` switches to OR, anything else
+    // means AND. 2.42: case-insensitive enum, invalid gives 400 | (§3.2, §6)
+    for version in common::VERSIONS {
+        let em = start(version).await;
+        let one = em.seed_document(link(1));
+        let two = em.seed_document(link(2));
+        let strict = has(version, Change::StrictListParams);
+        for (query, refusal) in [
+            (
+                "page=abc",
+                "Value 'abc' is not valid for parameter page. It should be of type Integer",
+            ),
+            (
+                "pageSize=x",
+                "Value 'x' is not valid for parameter pageSize. It should be of type Integer",
+            ),
+            (
+                "rootJunction=XOR",
+                "Value 'XOR' is not valid for parameter rootJunction. Valid values are: [AND, OR]",
+            ),
+        ] {
+            let (status, _, body) = get(&em, &format!("/api/documents?{query}&gist=false")).await;
+            if strict {
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{version} {query}");
+                assert_eq!(body["message"], refusal, "{version} {query}");
+            } else {
+                assert_eq!(status, StatusCode::OK, "{version} {query}: {body}");
+                assert_eq!(body["pager"]["page"], 1, "{version} {query}");
+                assert_eq!(body["pager"]["pageSize"], 50, "{version} {query}");
+                assert_eq!(
+                    ids(&body, "documents"),
+                    [one.clone(), two.clone()],
+                    "{version} {query}"
+                );
+            }
+        }
+        // `or` is OR only where the enum ignores case; before, it is AND, which nothing matches.
+        let (_, _, body) = get(
+            &em,
+            "/api/documents?filter=name:eq:Doc%2001&filter=name:eq:Doc%2002&rootJunction=or&gist=false",
+        )
+        .await;
+        let expected = if strict { vec![one, two] } else { vec![] };
+        assert_eq!(ids(&body, "documents"), expected, "{version}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn legacy_sharing_fields_are_written_up_to_240() {
+    // | Legacy sharing fields in JSON (`publicAccess`, `externalAccess`, `userGroupAccesses`,
+    // `userAccesses`) | yes | yes | yes | no | no |
+    for version in common::VERSIONS {
+        let em = start(version).await;
+        let id = em.seed_document(link(1));
+        let legacy = !has(version, Change::LegacySharingFieldsRemoved);
+        let (_, _, plain) = get(&em, &format!("/api/documents/{id}")).await;
+        let (_, _, asked) = get(
+            &em,
+            &format!("/api/documents/{id}?fields=publicAccess,userGroupAccesses,userAccesses"),
+        )
+        .await;
+        for field in ["publicAccess", "userGroupAccesses", "userAccesses"] {
+            assert_eq!(plain.get(field).is_some(), legacy, "{version} {field}");
+            assert_eq!(asked.get(field).is_some(), legacy, "{version} {field}");
+        }
+        if legacy {
+            assert_eq!(plain["publicAccess"], "rw------", "{version}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn error_reports_carry_args_from_241() {
+    // | `ErrorReport.args` | no | no | no | yes | yes |
+    for version in common::VERSIONS {
+        let em = start(version).await;
+        let (status, _, response) = post_json(
+            &em,
+            "/api/documents",
+            json!({"name": "x", "external": true}),
+            As::Admin,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{version}");
+        let report = &response["response"]["errorReports"][0];
+        assert_eq!(report["errorCode"], "E4000", "{version}");
+        if has(version, Change::ErrorReportArgs) {
+            assert_eq!(report["args"], json!(["url"]), "{version}: {report}");
+        } else {
+            assert!(report.get("args").is_none(), "{version}: {report}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn assigned_is_written_from_2416_and_2423() {
+    // | `assigned` visible in FR JSON | no | no | no | 2.41.6+ | 2.42.3+ |
+    let edges = ["2.41.5", "2.41.6", "2.42.2", "2.42.3"];
+    for version in common::VERSIONS.into_iter().chain(edges) {
+        let em = start(version).await;
+        let fr = em
+            .seed_file_resource(SeedFileResource::new("a.txt", "text/plain", b"x".to_vec()))
+            .expect("seed");
+        let (_, _, body) = get(&em, &format!("/api/fileResources/{fr}")).await;
+        if has(version, Change::AssignedVisible) {
+            assert_eq!(body["assigned"], false, "{version}: {body}");
+        } else {
+            assert!(body.get("assigned").is_none(), "{version}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn enum_parameters_ignore_case_from_240() {
+    // | Enum query params (`domain`, `dimension`, …) | case-sensitive | case-sensitive |
+    // case-insensitive | … |
+    for version in common::VERSIONS {
+        let em = start(version).await;
+        let fr = em
+            .seed_file_resource(
+                SeedFileResource::new("u.png", "image/png", vec![1; 8]).domain("ORG_UNIT"),
+            )
+            .expect("seed");
+        let data = |dimension: &str| format!("/api/fileResources/{fr}/data?dimension={dimension}");
+        let (upper, _, _) = get(&em, &data("SMALL")).await;
+        assert_eq!(upper, StatusCode::OK, "{version}");
+        let (lower, _, _) = get(&em, &data("small")).await;
+        let (domain, _, body) =
+            upload(&em, "?domain=document", "a.txt", "text/plain", vec![1]).await;
+        if has(version, Change::EnumsIgnoreCase) {
+            assert_eq!(lower, StatusCode::OK, "{version}");
+            assert_eq!(domain, StatusCode::ACCEPTED, "{version}: {body}");
+            assert_eq!(body["response"]["fileResource"]["domain"], "DOCUMENT");
+        } else {
+            assert_eq!(lower, StatusCode::BAD_REQUEST, "{version}");
+            assert_eq!(domain, StatusCode::BAD_REQUEST, "{version}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn icon_uploads_are_validated_from_2406() {
+    // | ICON domain / validation | no | no | domain yes, validation 2.40.6+ | yes | yes |
+    for version in common::VERSIONS.into_iter().chain(["2.40.6"]) {
+        let em = start(version).await;
+        let (status, _, body) = upload(
+            &em,
+            "?domain=ICON",
+            "icon.svg",
+            "image/svg+xml",
+            vec![1; 10],
+        )
+        .await;
+        if !has(version, Change::IconAndJobData) {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{version}: {body}");
+        } else if has(version, Change::IconValidation) {
+            assert_eq!(status, StatusCode::CONFLICT, "{version}: {body}");
+            assert_eq!(
+                body["message"], "Wrong file extension, valid extensions are: png",
+                "{version}"
+            );
+        } else {
+            assert_eq!(status, StatusCode::ACCEPTED, "{version}: {body}");
+            assert_eq!(body["response"]["fileResource"]["domain"], "ICON");
+        }
+    }
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::raw::{Answer, Who, get, ids, request, send, upload};
 use common::start;
-use d2files::emulator::{Emulator, SeedDocument, SeedFileResource};
+use d2files::emulator::{Change, Emulator, SeedDocument, SeedFileResource};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -226,6 +226,24 @@ async fn gist_like_takes_percent_underscore_star_and_question_mark_as_wildcards(
         ("name:ilike:malaria_annual", vec![report], vec![report]),
         ("name:like:50%", vec![other], vec![other]),
         ("name:$ilike:2025_", vec![report], vec![report]),
+        // The negations translate `*` and `?` as well; the rows come in each engine's order.
+        ("name:!ilike:2025*report", vec![other], vec![report, other]),
+        ("name:!like:50%", vec![report], vec![report]),
+        (
+            "name:!ilike:50??coverage",
+            vec![report],
+            vec![report, other],
+        ),
+        // "`$like`/`startsWith`… become `v%` and `like$`/`endsWith`… become `%v`, with no
+        // `*`/`?` translation".
+        ("name:$ilike:2025*", vec![], vec![]),
+        ("name:ilike$:*REPORT", vec![], vec![]),
+        ("name:ilike$:REPORT", vec![report], vec![report]),
+        (
+            "name:!$ilike:2025*",
+            vec![report, other],
+            vec![report, other],
+        ),
     ] {
         let encoded = common::raw::encoded(filter);
         let answer = get(&em, &format!("/api/documents?filter={encoded}")).await;
@@ -250,7 +268,7 @@ async fn favorites_leave_documents_and_file_resources_on_244() {
             "Report",
             SeedFileResource::new("r.pdf", "application/pdf", b"%PDF".to_vec()),
         );
-        let removed = version == "2.44";
+        let removed = common::version(version).has(Change::FavoritesRemoved);
         let doc = get(&em, &format!("/api/documents/{document}")).await.json;
         let file = get(&em, &format!("/api/fileResources/{fr}")).await.json;
         let listed = get(&em, "/api/documents?fields=*").await.json;

@@ -1136,3 +1136,46 @@ async fn files_documents_rename_keeps_the_uid_and_says_how_it_was_done() {
     assert_refused_as(&detail, 400, "Bad Request", "E1003");
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn several_orders_carry_a_note_only_where_the_release_loses_their_priority() {
+    // dhis2-api.md §12.4: up to 2.41 the server's set of orders decides between several keys.
+    for version in common::VERSIONS {
+        let emulator = common::start_with(version, |o| o.seed_demo = true).await;
+        let client = connect(FilesServer::new(common::admin(&emulator), false)).await;
+        let several = ok_json(
+            &call(
+                &client,
+                "files_documents_list",
+                json!({"page_size": 3, "order": "name:asc,created:desc"}),
+            )
+            .await,
+        );
+        let loses_priority = !common::supports(version, d2files::api::Feature::OrderPriority);
+        assert_eq!(
+            several.get("note").is_some(),
+            loses_priority,
+            "{version}: {several}"
+        );
+        if loses_priority {
+            let note = several["note"].as_str().expect("a note in words");
+            assert!(
+                note.contains(&format!("DHIS2 {version}")),
+                "{version}: {note}"
+            );
+        }
+        let one = ok_json(
+            &call(
+                &client,
+                "files_documents_list",
+                json!({"page_size": 3, "order": "name:asc"}),
+            )
+            .await,
+        );
+        assert!(
+            one.get("note").is_none(),
+            "{version}: one order keeps its place: {one}"
+        );
+        client.cancel().await.unwrap();
+    }
+}

@@ -231,6 +231,12 @@ pub async fn property(
     Path((uid, property)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    // `…/{uid}/translations` has a mapping of its own, whose uid is a `UID` from 2.43 (§13.1).
+    if property == "translations"
+        && let Some(refusal) = state.refuses_uid(&uid, true)
+    {
+        return refusal.into_response();
+    }
     property_of(&state, user, &uid, &property, &headers)
 }
 

@@ -231,7 +231,26 @@ fn ordered(entries: &[Entry], value: &Value) -> String {
     }
 }
 
+/// The keys a preset names. Every known preset also brings the computed `access` and `href`
+/// (§3.1: "computed when `fields` contains `access`, `*` or a `:` preset"; `href` "only when
+/// `fields` contains `href`, `*` or a preset").
 fn preset_keys(preset: &str, object: &Map<String, Value>, version: Dhis2Version) -> Vec<String> {
+    let mut keys = preset_properties(preset, object, version);
+    if !keys.is_empty() {
+        for computed in ["access", "href"] {
+            if !keys.iter().any(|k| k == computed) {
+                keys.push(computed.to_string());
+            }
+        }
+    }
+    keys
+}
+
+fn preset_properties(
+    preset: &str,
+    object: &Map<String, Value>,
+    version: Dhis2Version,
+) -> Vec<String> {
     let keys = object.keys().cloned();
     match preset {
         "all" => keys.collect(),

@@ -167,8 +167,9 @@ enum Typed {
 /// What `identifiable` compares.
 const IDENTIFIABLE_KEYS: &[&str] = &["id", "code", "name", "shortName"];
 
-/// Properties that are no database column (left out of `:owner`/`:persisted`, and evaluated in
-/// memory by a filter or an order).
+/// Properties that are no database column (left out of `:owner`/`:persisted`, but for the
+/// computed `access` and `href` every preset brings, and evaluated in memory by a filter or an
+/// order).
 pub const NOT_PERSISTED: &[&str] = &[
     "displayName",
     "access",

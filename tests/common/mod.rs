@@ -55,7 +55,7 @@ pub fn supports(text: &str, feature: d2files::api::Feature) -> bool {
 /// DHIS2's words for a refused file resource download (dhis2-api.md §4.6; reworded in 2.43,
 /// §13.2).
 pub fn download_refusal_message(text: &str, uid: &str) -> String {
-    if version(text).minor >= 43 {
+    if version(text).has(d2files::emulator::Change::Texts243) {
         format!("File resource not found or not accessible: {uid}")
     } else {
         format!(
