@@ -45,7 +45,7 @@ fn unchecked() -> TransferOptions {
 
 /// Twenty runs downloading the same file into one directory at once, paced so they overlap.
 async fn race(overwrite: bool) -> (tempfile::TempDir, Vec<Result<(), Error>>, Vec<u8>) {
-    let em = start_with("2.41", |options| options.download_rate = Some(20_000_000)).await;
+    let em = start_with("2.41", |options| options.link_rate = Some(20_000_000)).await;
     let contents = bytes(1_000_000);
     let uid = seed_blob(&em, "data.bin", contents.clone());
     let dir = temp_dir();
@@ -103,7 +103,7 @@ async fn concurrent_downloads_without_force_save_one_file_and_refuse_the_rest() 
 
 #[tokio::test]
 async fn parallel_cli_runs_with_force_all_verify_the_file_they_wrote() {
-    let em = start_with("2.41", |options| options.download_rate = Some(20_000_000)).await;
+    let em = start_with("2.41", |options| options.link_rate = Some(20_000_000)).await;
     let contents = bytes(1_000_000);
     let uid = seed_blob(&em, "data.bin", contents.clone());
     let home = temp_dir();
