@@ -79,12 +79,18 @@ pub struct Client {
 }
 
 struct Inner {
+    /// For JSON: asks for gzip, brotli and zstd and decodes them, for a compressing proxy in
+    /// front of DHIS2 (dhis2-api.md §14.1).
     http: reqwest::Client,
-    /// The same, without the per-read timeout, for uploads: reqwest starts that timer when the
-    /// request starts and stops it only at the answer's head, so a body that takes longer to
-    /// send than the timeout (any large file over a slow link, or a copy paced by its source)
-    /// would fail however steadily it moves. The stall rule bounds the body, the JSON deadline
-    /// the answer.
+    /// For file bodies (`/data`): asks for no encoding and decodes none, so the bytes that
+    /// arrive are the file's, checked against its length and MD5 as they are, and a server
+    /// that encodes one anyway is refused by name (`transfer::download::check_answer`).
+    data_http: reqwest::Client,
+    /// Like `data_http`, without the per-read timeout, for uploads: reqwest starts that timer
+    /// when the request starts and stops it only at the answer's head, so a body that takes
+    /// longer to send than the timeout (any large file over a slow link, or a copy paced by
+    /// its source) would fail however steadily it moves. The stall rule bounds the body, the
+    /// JSON deadline the answer.
     upload_http: reqwest::Client,
     base_url: Url,
     api_root: Url,
@@ -158,10 +164,23 @@ impl Client {
             .read_timeout(options.read_timeout)
             .build()
             .map_err(Error::from_reqwest)?;
-        let upload_http = builder().build().map_err(Error::from_reqwest)?;
+        let data_http = builder()
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .read_timeout(options.read_timeout)
+            .build()
+            .map_err(Error::from_reqwest)?;
+        let upload_http = builder()
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .build()
+            .map_err(Error::from_reqwest)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                data_http,
                 upload_http,
                 base_url,
                 api_root,
@@ -205,6 +224,16 @@ impl Client {
     pub(crate) fn request(&self, method: Method, url: Url) -> RequestBuilder {
         self.inner
             .http
+            .request(method, url)
+            .header(AUTHORIZATION, self.inner.authorization.clone())
+            .header("X-Requested-With", "XMLHttpRequest")
+    }
+
+    /// [`Client::request`] for a file's bytes (`/data`): no encoding asked for or decoded (see
+    /// `Inner::data_http`).
+    pub(crate) fn data_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner
+            .data_http
             .request(method, url)
             .header(AUTHORIZATION, self.inner.authorization.clone())
             .header("X-Requested-With", "XMLHttpRequest")

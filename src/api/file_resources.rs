@@ -7,6 +7,7 @@ use reqwest::multipart::Part;
 use reqwest::{Method, Response};
 use serde_json::Value;
 
+use crate::api::ahead::beside;
 use crate::api::blocklist::check_uploadable;
 use crate::api::client::{Client, check_uid, read_limited, summarize_body};
 use crate::api::error::{Dhis2Error, Error, Result};
@@ -293,7 +294,9 @@ impl Client {
         }
     }
 
-    /// Downloads a file resource's bytes, optionally an image variant.
+    /// Downloads a file resource's bytes, optionally an image variant. The bytes are asked for
+    /// beside the metadata that says what they must be (see [`Client::download_document`]),
+    /// unless the target refuses already.
     pub async fn download_file_resource(
         &self,
         uid: &str,
@@ -301,12 +304,31 @@ impl Client {
         target: &DownloadTarget,
         options: &TransferOptions,
     ) -> Result<Downloaded> {
-        let resource = self.get_file_resource(uid).await?;
+        check_uid(uid)?;
+        let body_now = match target {
+            DownloadTarget::File(path) => check_target(path, options.overwrite).await.is_ok(),
+            DownloadTarget::Directory(_) => true,
+        };
+        let (resource, body) = if body_now {
+            let (resource, body) = beside(
+                self.get_file_resource(uid),
+                self.send_data_request(uid, dimension),
+            )
+            .await;
+            (resource, Some(body))
+        } else {
+            (self.get_file_resource(uid).await, None)
+        };
+        let resource = resource?;
         check_downloadable(&resource)?;
         if let DownloadTarget::File(path) = target {
             check_target(path, options.overwrite).await?;
         }
-        let response = self.request_data(&resource, dimension).await?;
+        let answer = match body {
+            Some(body) => body.finish().await,
+            None => self.send_data_request(uid, dimension).await,
+        };
+        let response = self.accepted_data(answer?, &resource).await?;
         // DHIS2 ignores a dimension for files it keeps in one size and serves the original.
         let variant =
             dimension.is_some_and(|d| d != Dimension::Original) && resource.has_image_variants();
@@ -342,21 +364,31 @@ impl Client {
         resource: &FileResource,
         dimension: Option<Dimension>,
     ) -> Result<Response> {
-        let url = self.endpoint(&format!("fileResources/{}/data", resource.id))?;
+        let answer = self.send_data_request(&resource.id, dimension).await?;
+        self.accepted_data(answer, resource).await
+    }
+
+    /// `GET /api/fileResources/{uid}/data`, retried on 502/503/504 and network failures; a
+    /// 401 or 403 comes back as it is, for [`Client::accepted_data`] to read.
+    async fn send_data_request(&self, uid: &str, dimension: Option<Dimension>) -> Result<Response> {
+        let url = self.endpoint(&format!("fileResources/{uid}/data"))?;
         let mut query = Vec::new();
         if let Some(dimension) = dimension {
             query.push(("dimension", dimension.as_str()));
         }
-        let response = self
-            .send_idempotent_keeping(
-                || self.request(Method::GET, url.clone()).query(&query),
-                |status| matches!(status.as_u16(), 401 | 403),
-            )
-            .await?;
-        if !response.status().is_success() {
-            return Err(self.redacted(download_refusal(response, resource).await));
+        self.send_idempotent_keeping(
+            || self.data_request(Method::GET, url.clone()).query(&query),
+            |status| matches!(status.as_u16(), 401 | 403),
+        )
+        .await
+    }
+
+    /// The answer whose body is `resource`'s bytes, or its refusal in DHIS2's words.
+    async fn accepted_data(&self, answer: Response, resource: &FileResource) -> Result<Response> {
+        if !answer.status().is_success() {
+            return Err(self.redacted(download_refusal(answer, resource).await));
         }
-        Ok(response)
+        Ok(answer)
     }
 }
 
