@@ -853,3 +853,26 @@ async fn names_beyond_latin_1_come_from_the_metadata_not_the_header() {
         .unwrap();
     assert_eq!(saved.path, dir.path().join("报告.csv"));
 }
+
+#[tokio::test]
+async fn an_upload_answered_stored_is_not_polled() {
+    let length = 4_000;
+    let server = upload_server(
+        move |request, mut conn| async move {
+            conn.read_body(&request).await;
+            let mut answer = accepted(length);
+            answer["response"]["fileResource"]["storageStatus"] = "STORED".into();
+            conn.json(202, &answer).await
+        },
+        move |conn| stored_as(conn, length),
+    )
+    .await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(length as usize));
+    let stored = client_of(&server)
+        .upload_stored_file_resource(&path, &d2files::api::Domain::Document, &transfer())
+        .await
+        .expect("stored");
+    assert_eq!(stored.id, FR);
+    assert_eq!(server.count("GET", &format!("/api/fileResources/{FR}")), 0);
+}

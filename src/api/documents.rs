@@ -211,7 +211,7 @@ impl Client {
             .upload_file_resource(path, &Domain::Document, options)
             .await?;
         let stored = self
-            .wait_until_stored(&uploaded.id, options)
+            .stored_after_upload(&uploaded, options)
             .await
             .map_err(|error| self.redacted(after_step_one(&uploaded.id, error)))?;
         check_still_as_uploaded(&uploaded, &stored, &Domain::Document, path)

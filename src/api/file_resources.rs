@@ -178,7 +178,7 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<FileResource> {
         let uploaded = self.upload_file_resource(path, domain, options).await?;
-        let stored = self.wait_until_stored(&uploaded.id, options).await?;
+        let stored = self.stored_after_upload(&uploaded, options).await?;
         check_still_as_uploaded(&uploaded, &stored, domain, path).map_err(|e| self.redacted(e))?;
         Ok(stored)
     }
@@ -232,6 +232,20 @@ impl Client {
             gathering.take(self.list_file_resources(&query).await?);
         }
         Ok(gathering.finish())
+    }
+
+    /// The file resource an upload answered with, once STORED: that answer itself when it
+    /// says STORED already (no poll; DHIS2 says PENDING, but a store that finishes first may
+    /// not), else [`Client::wait_until_stored`].
+    pub async fn stored_after_upload(
+        &self,
+        uploaded: &FileResource,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        if uploaded.storage_status == Some(StorageStatus::Stored) {
+            return Ok(uploaded.clone());
+        }
+        self.wait_until_stored(&uploaded.id, options).await
     }
 
     /// Polls until the file resource is STORED, with backoff, up to the options' wait limit,
