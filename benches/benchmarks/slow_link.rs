@@ -19,8 +19,9 @@ use crate::pty::{Tui, count};
 
 /// The TUI's terminal, as the other pty cases have it.
 const TUI_SIZE: (u16, u16) = (120, 40);
-/// The first document by name, on screen once the first page is drawn.
-const FIRST_ROW: &[u8] = b"A large report";
+/// On screen once the first page's rows are drawn (their type column; the names were not
+/// found as one run of text in the pty's output).
+const FIRST_ROW: &[u8] = b"application/pdf";
 /// How long the TUI may take to draw its first page over the slowest link.
 const TUI_LIMIT: Duration = Duration::from_secs(60);
 
