@@ -324,7 +324,7 @@ async fn cancelling_mid_copy_is_cancelled_and_the_target_stores_nothing() {
 #[tokio::test]
 async fn a_copy_paced_by_a_slow_source_outlasts_the_read_timeout() {
     let original = pseudo_random_bytes(3_000_000, 10);
-    let source_em = start_with("2.41", |o| o.download_rate = Some(1_000_000)).await;
+    let source_em = start_with("2.41", |o| o.link_rate = Some(1_000_000)).await;
     let uid = source_em
         .seed_file_resource(SeedFileResource::new(
             "slow.pdf",

@@ -417,8 +417,12 @@ async fn an_external_document_is_not_fetched() {
             !seen.iter().any(|r| r.path.contains("/external/")),
             "{v}: {seen:?}"
         );
+        // Its `/data`, asked for beside the metadata, is DHIS2's redirect to the link: the
+        // only host asked is DHIS2, and the redirect is never followed.
         assert!(
-            !seen.iter().any(|r| r.path.ends_with("/data")),
+            seen.iter()
+                .filter(|r| r.path.ends_with("/data"))
+                .all(|r| r.path.contains(&format!("/api/documents/{document}/"))),
             "{v}: {seen:?}"
         );
         assert!(
@@ -447,7 +451,8 @@ async fn downloading_a_resource_not_yet_stored_says_so_instead_of_a_bare_500() {
         .expect_err("not stored");
     assert!(error.to_string().contains("still PENDING"), "{error:?}");
     assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none());
-    assert_eq!(count(&em, "GET", "/data"), 0, "nothing fetched");
+    // The one `/data` asked for beside the metadata (DHIS2's bare 500), not asked again.
+    assert_eq!(count(&em, "GET", "/data"), 1, "one body request");
     // The file resource download says the same.
     let error = admin(&em)
         .download_file_resource(
@@ -727,4 +732,110 @@ async fn a_round_trip_works_under_a_context_path_with_a_token() {
         "{seen:?}"
     );
     assert!(seen.iter().all(|r| r.has_authorization), "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_download_asks_for_the_body_beside_the_metadata() {
+    let em = start("2.41").await;
+    let (fr, document) = seed_file_document(
+        &em,
+        "Report",
+        SeedFileResource::new("report.pdf", "application/pdf", bytes(10_000)),
+    );
+    let dir = temp_dir();
+    let target = DownloadTarget::Directory(dir.path().into());
+    admin(&em)
+        .download_document(&document, &target, &transfer())
+        .await
+        .expect("saved");
+    admin(&em)
+        .download_file_resource(
+            &fr,
+            None,
+            &target,
+            &TransferOptions {
+                overwrite: true,
+                ..transfer()
+            },
+        )
+        .await
+        .expect("saved");
+    // Three requests for the document, two for the file resource, none of them repeated: the
+    // body is not asked for again after the metadata came.
+    assert_eq!(count(&em, "GET", &format!("/api/documents/{document}")), 2);
+    assert_eq!(count(&em, "GET", &format!("/api/fileResources/{fr}")), 3);
+    assert_eq!(em.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn a_target_that_refuses_asks_for_no_body() {
+    let em = start("2.41").await;
+    let (_, document) = seed_file_document(
+        &em,
+        "Report",
+        SeedFileResource::new("report.pdf", "application/pdf", bytes(10_000)),
+    );
+    let dir = temp_dir();
+    let existing = write_file(dir.path(), "report.pdf", b"mine");
+    let error = admin(&em)
+        .download_document(
+            &document,
+            &DownloadTarget::File(existing.clone()),
+            &transfer(),
+        )
+        .await
+        .expect_err("the file is there");
+    assert!(error.to_string().contains("exists"), "{error}");
+    assert_eq!(count(&em, "GET", "/data"), 0);
+    assert_eq!(std::fs::read(&existing).expect("kept"), b"mine");
+}
+
+#[tokio::test]
+async fn a_file_through_a_compressing_proxy_keeps_its_exact_bytes_and_md5() {
+    // A JSON file: the type nginx's gzip_types compresses for a client that asks.
+    let em = start_with("2.41", |o| o.compress_json = true).await;
+    let contents = br#"{"district": "Bo", "cases": [1, 1, 1, 1, 1, 1, 1, 1]}"#.repeat(200);
+    let (fr, document) = seed_file_document(
+        &em,
+        "Cases",
+        SeedFileResource::new("cases.json", "application/json", contents.clone()),
+    );
+    let dir = temp_dir();
+    let client = admin(&em);
+    let target = DownloadTarget::Directory(dir.path().into());
+    let DocumentDownload::Saved(saved) = client
+        .download_document(&document, &target, &transfer())
+        .await
+        .expect("saved")
+    else {
+        panic!("a file document");
+    };
+    assert_eq!(saved.verification, Verification::Matched);
+    assert_eq!(std::fs::read(&saved.path).expect("saved"), contents);
+    let again = client
+        .download_file_resource(
+            &fr,
+            None,
+            &target,
+            &TransferOptions {
+                overwrite: true,
+                ..transfer()
+            },
+        )
+        .await
+        .expect("saved");
+    assert_eq!(again.verification, Verification::Matched);
+    assert_eq!(std::fs::read(&again.path).expect("saved"), contents);
+    // JSON is asked for compressed; a file's bytes never are.
+    for request in em.requests() {
+        let accepts_gzip = request
+            .accept_encoding
+            .as_deref()
+            .is_some_and(|accepted| accepted.contains("gzip"));
+        assert_eq!(
+            accepts_gzip,
+            !request.path.ends_with("/data"),
+            "{request:?}"
+        );
+    }
 }

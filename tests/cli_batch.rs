@@ -366,7 +366,7 @@ fn ctrl_c_stops_a_batch_keeps_what_finished_and_says_what_was_not_done() {
     let server = Server::start_with(|options| {
         options.version = common::version("2.41");
         options.seed_demo = false;
-        options.download_rate = Some(64 * 1024);
+        options.link_rate = Some(64 * 1024);
     });
     let small = file_document(&server, "Small", "small.pdf", b"%PDF small");
     let large: Vec<String> = (0..2)

@@ -2493,3 +2493,158 @@ async fn icon_uploads_are_validated_from_2406() {
         }
     }
 }
+
+// --- the emulator as the far end of a link: latency, pacing, a compressing proxy ---
+
+/// A client that decodes no encoding, to see the bytes the emulator sends.
+fn undecoding() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .no_zstd()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// How long a test waits for an answer that a held or paced emulator must not have given
+/// yet: far below the hold (an hour) and the pace (minutes), so it cannot come in time.
+const SHORT_WAIT: Duration = Duration::from_millis(300);
+
+#[tokio::test]
+async fn an_answer_is_held_for_the_latency() {
+    let em = start_with("2.41", |o| o.latency = Duration::from_secs(3600)).await;
+    let held = request(&em, Method::GET, "/api/system/info", As::Admin)
+        .timeout(SHORT_WAIT)
+        .send()
+        .await
+        .expect_err("held an hour");
+    assert!(held.is_timeout(), "{held}");
+    // It arrived and was recorded; only its answer waits.
+    assert_eq!(em.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_link_rate_paces_uploads_and_answers_and_keeps_every_byte() {
+    // 100 bytes a second: 20 kB take minutes, each way.
+    let slow = start_with("2.41", |o| o.link_rate = Some(100)).await;
+    let (_, document) = seed_file_document(
+        &slow,
+        "Slow",
+        SeedFileResource::new("slow.pdf", "application/pdf", vec![b'x'; 20_000]),
+    );
+    let download = request(
+        &slow,
+        Method::GET,
+        &format!("/api/documents/{document}/data"),
+        As::Admin,
+    )
+    .timeout(SHORT_WAIT)
+    .send()
+    .await;
+    let body = match download {
+        Ok(answer) => answer.bytes().await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    assert!(body.expect_err("paced").is_timeout());
+    let part = reqwest::multipart::Part::bytes(vec![b'y'; 20_000])
+        .file_name("up.pdf")
+        .mime_str("application/pdf")
+        .expect("mime");
+    let upload = request(&slow, Method::POST, "/api/fileResources", As::Admin)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .timeout(SHORT_WAIT)
+        .send()
+        .await
+        .expect_err("the upload is read at the link's rate");
+    assert!(upload.is_timeout(), "{upload}");
+
+    // Paced fast enough to finish, every byte arrives as it was, both ways.
+    let paced = start_with("2.41", |o| o.link_rate = Some(50_000_000)).await;
+    let sent = common::pseudo_random_bytes(300_000, 3);
+    let answer = common::raw::upload(
+        &paced,
+        "?domain=DOCUMENT",
+        "up.pdf",
+        "application/pdf",
+        sent.clone(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
+    let fr = &answer.json["response"]["fileResource"];
+    assert_eq!(fr["contentMd5"], common::md5_hex(&sent));
+    let uid = fr["id"].as_str().expect("id");
+    let got = request(
+        &paced,
+        Method::GET,
+        &format!("/api/fileResources/{uid}/data"),
+        As::Admin,
+    )
+    .send()
+    .await
+    .expect("answer");
+    assert_eq!(got.content_length(), Some(300_000));
+    assert_eq!(got.bytes().await.expect("body"), sent);
+}
+
+#[tokio::test]
+async fn compress_gzips_json_answers_only_for_a_client_that_accepts_gzip() {
+    let em = start_with("2.41", |o| o.compress_json = true).await;
+    let json_file = br#"{"rows": ["a", "a", "a", "a", "a", "a", "a", "a", "a", "a"]}"#.repeat(50);
+    let (fr, document) = seed_file_document(
+        &em,
+        "Rows",
+        SeedFileResource::new("rows.json", "application/json", json_file.clone()),
+    );
+    let get = |path: String, accept: Option<&'static str>| {
+        let em = &em;
+        async move {
+            let mut builder = undecoding()
+                .get(format!("{}{path}", em.base_url()))
+                .basic_auth(ADMIN_USERNAME, Some(ADMIN_PASSWORD));
+            if let Some(accept) = accept {
+                builder = builder.header(header::ACCEPT_ENCODING, accept);
+            }
+            let answer = builder.send().await.expect("answer");
+            let encoding = answer
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().expect("text").to_string());
+            (encoding, answer.bytes().await.expect("body").to_vec())
+        }
+    };
+    let gzip_magic = [0x1f, 0x8b];
+    let (encoding, body) = get("/api/documents?pageSize=50".into(), Some("gzip, br")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(body.starts_with(&gzip_magic));
+    let (encoding, body) = get(format!("/api/fileResources/{fr}"), None).await;
+    assert_eq!(encoding, None, "no Accept-Encoding, no compression");
+    assert!(serde_json::from_slice::<Value>(&body).is_ok());
+    // nginx's gzip_types goes by the type: a JSON file's bytes are gzipped for a client that
+    // asks, and sent exactly as stored for one that does not.
+    let data = format!("/api/documents/{document}/data");
+    let (encoding, body) = get(data.clone(), Some("gzip")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(body.starts_with(&gzip_magic));
+    let (encoding, body) = get(data, None).await;
+    assert_eq!(encoding, None);
+    assert_eq!(body, json_file);
+    // A PDF is never compressed.
+    let (_, pdf) = seed_file_document(
+        &em,
+        "Pdf",
+        SeedFileResource::new(
+            "a.pdf",
+            "application/pdf",
+            b"%PDF-1.4 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_vec(),
+        ),
+    );
+    let (encoding, _) = get(format!("/api/documents/{pdf}/data"), Some("gzip")).await;
+    assert_eq!(encoding, None);
+    assert!(
+        em.requests()
+            .iter()
+            .any(|r| r.accept_encoding.as_deref() == Some("gzip, br")),
+        "the request log keeps what each client accepted"
+    );
+}

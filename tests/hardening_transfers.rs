@@ -45,7 +45,7 @@ fn unchecked() -> TransferOptions {
 
 /// Twenty runs downloading the same file into one directory at once, paced so they overlap.
 async fn race(overwrite: bool) -> (tempfile::TempDir, Vec<Result<(), Error>>, Vec<u8>) {
-    let em = start_with("2.41", |options| options.download_rate = Some(20_000_000)).await;
+    let em = start_with("2.41", |options| options.link_rate = Some(20_000_000)).await;
     let contents = bytes(1_000_000);
     let uid = seed_blob(&em, "data.bin", contents.clone());
     let dir = temp_dir();
@@ -103,7 +103,7 @@ async fn concurrent_downloads_without_force_save_one_file_and_refuse_the_rest() 
 
 #[tokio::test]
 async fn parallel_cli_runs_with_force_all_verify_the_file_they_wrote() {
-    let em = start_with("2.41", |options| options.download_rate = Some(20_000_000)).await;
+    let em = start_with("2.41", |options| options.link_rate = Some(20_000_000)).await;
     let contents = bytes(1_000_000);
     let uid = seed_blob(&em, "data.bin", contents.clone());
     let home = temp_dir();
@@ -852,4 +852,27 @@ async fn names_beyond_latin_1_come_from_the_metadata_not_the_header() {
         .await
         .unwrap();
     assert_eq!(saved.path, dir.path().join("报告.csv"));
+}
+
+#[tokio::test]
+async fn an_upload_answered_stored_is_not_polled() {
+    let length = 4_000;
+    let server = upload_server(
+        move |request, mut conn| async move {
+            conn.read_body(&request).await;
+            let mut answer = accepted(length);
+            answer["response"]["fileResource"]["storageStatus"] = "STORED".into();
+            conn.json(202, &answer).await
+        },
+        move |conn| stored_as(conn, length),
+    )
+    .await;
+    let dir = temp_dir();
+    let path = write_file(dir.path(), "notes.txt", &bytes(length as usize));
+    let stored = client_of(&server)
+        .upload_stored_file_resource(&path, &d2files::api::Domain::Document, &transfer())
+        .await
+        .expect("stored");
+    assert_eq!(stored.id, FR);
+    assert_eq!(server.count("GET", &format!("/api/fileResources/{FR}")), 0);
 }

@@ -66,13 +66,18 @@ fn parse_options() -> anyhow::Result<Options> {
                     args.next().context("--work-dir needs a directory")?,
                 ));
             }
-            "--only" => only = Some(args.next().context("--only needs check or slow-link")?),
+            "--only" => {
+                only = Some(
+                    args.next()
+                        .context("--only needs check, slow-link or checked-download")?,
+                );
+            }
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
             other => {
                 bail!(
                     "unknown argument {other} (expected --quick, --out FILE, --work-dir DIR or \
-                     --only check|slow-link)"
+                     --only check|slow-link|checked-download)"
                 )
             }
         }
@@ -395,8 +400,70 @@ fn run_only(
             let bench = slow_link::run(d2files, curl, work, 1)?;
             slow_link::section(&mut text, &bench);
         }
-        other => bail!("--only takes check or slow-link, not {other}"),
+        "checked-download" => checked_downloads(&mut text, options, d2files, curl, work)?,
+        other => bail!("--only takes check, slow-link or checked-download, not {other}"),
     }
     print!("{text}");
+    Ok(())
+}
+
+/// Checked downloads on loopback alone (the transfers table's default rows): d2files against
+/// curl and against curl then md5sum of curl's file, pair by pair.
+fn checked_downloads(
+    text: &mut String,
+    options: &Options,
+    d2files: &Path,
+    curl: &Path,
+    work: &Path,
+) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    let md5sum = find_program("md5sum", "it prices the MD5 check of a download")?;
+    let (sizes, repeats): (&[u64], usize) = if options.quick {
+        (&[MIB, 64 * MIB], 3)
+    } else {
+        (&[MIB, 1024 * MIB], 7)
+    };
+    let mut server = Server::start(d2files, &work.join("server-checked"), &[])?;
+    let client_dir = work.join("client");
+    std::fs::create_dir_all(&client_dir)?;
+    let _ = writeln!(
+        text,
+        "| Size | Runs | curl s | curl + md5sum s | d2files s | ratio to curl | ratio to curl + md5sum |"
+    );
+    let _ = writeln!(text, "|---|---|---|---|---|---|---|");
+    for &bytes in sizes {
+        let source = client_dir.join(format!("source-{bytes}.dat"));
+        transfers::make_file(&source, bytes)?;
+        let bench = Bench {
+            d2files,
+            curl,
+            md5sum: &md5sum,
+            server: &mut server,
+            work: &client_dir,
+        };
+        let uid = bench.store_source(&source)?;
+        let case = bench.download(&uid, bytes, repeats, transfers::Check::Md5)?;
+        let samples =
+            |f: &dyn Fn(usize) -> f64| stats::Samples::new((0..case.pairs.len()).map(f).collect());
+        let curl_s = samples(&|i| case.pairs[i].0.seconds);
+        let both_s = samples(&|i| case.pairs[i].0.seconds + case.md5sum[i].seconds);
+        let d2files_s = samples(&|i| case.pairs[i].1.seconds);
+        let to_curl = samples(&|i| case.pairs[i].0.seconds / case.pairs[i].1.seconds);
+        let to_both = samples(&|i| {
+            (case.pairs[i].0.seconds + case.md5sum[i].seconds) / case.pairs[i].1.seconds
+        });
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} | {} | {} | {}× | {}× |",
+            transfers::size_label(bytes),
+            case.pairs.len(),
+            curl_s.spread(3),
+            both_s.spread(3),
+            d2files_s.spread(3),
+            to_curl.spread(2),
+            to_both.spread(2)
+        );
+        std::fs::remove_file(&source)?;
+    }
     Ok(())
 }

@@ -117,7 +117,7 @@ impl Bench<'_> {
     }
 
     /// Stores `source` on the server with curl; returns the file resource's id.
-    fn store_source(&self, source: &Path) -> anyhow::Result<String> {
+    pub fn store_source(&self, source: &Path) -> anyhow::Result<String> {
         let form = format!("file=@{}", source.display());
         let run = self.run_curl(&["-F", &form, &self.upload_url()])?;
         let answer: serde_json::Value =

@@ -80,12 +80,18 @@ pub struct Client {
 }
 
 struct Inner {
+    /// For JSON: asks for gzip, brotli and zstd and decodes them, for a compressing proxy in
+    /// front of DHIS2 (dhis2-api.md §14.1).
     http: reqwest::Client,
-    /// The same, without the per-read timeout, for uploads: reqwest starts that timer when the
-    /// request starts and stops it only at the answer's head, so a body that takes longer to
-    /// send than the timeout (any large file over a slow link, or a copy paced by its source)
-    /// would fail however steadily it moves. The stall rule bounds the body, the JSON deadline
-    /// the answer.
+    /// For file bodies (`/data`): asks for no encoding and decodes none, so the bytes that
+    /// arrive are the file's, checked against its length and MD5 as they are, and a server
+    /// that encodes one anyway is refused by name (`transfer::download::check_answer`).
+    data_http: reqwest::Client,
+    /// Like `data_http`, without the per-read timeout, for uploads: reqwest starts that timer
+    /// when the request starts and stops it only at the answer's head, so a body that takes
+    /// longer to send than the timeout (any large file over a slow link, or a copy paced by
+    /// its source) would fail however steadily it moves. The stall rule bounds the body, the
+    /// JSON deadline the answer.
     upload_http: reqwest::Client,
     base_url: Url,
     api_root: Url,
@@ -162,10 +168,23 @@ impl Client {
             .read_timeout(options.read_timeout)
             .build()
             .map_err(Error::from_reqwest)?;
-        let upload_http = builder().build().map_err(Error::from_reqwest)?;
+        let data_http = builder()
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .read_timeout(options.read_timeout)
+            .build()
+            .map_err(Error::from_reqwest)?;
+        let upload_http = builder()
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .build()
+            .map_err(Error::from_reqwest)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                data_http,
                 upload_http,
                 base_url,
                 api_root,
@@ -210,6 +229,16 @@ impl Client {
     pub(crate) fn request(&self, method: Method, url: Url) -> RequestBuilder {
         self.inner
             .http
+            .request(method, url)
+            .header(AUTHORIZATION, self.inner.authorization.clone())
+            .header("X-Requested-With", "XMLHttpRequest")
+    }
+
+    /// [`Client::request`] for a file's bytes (`/data`): no encoding asked for or decoded (see
+    /// `Inner::data_http`).
+    pub(crate) fn data_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner
+            .data_http
             .request(method, url)
             .header(AUTHORIZATION, self.inner.authorization.clone())
             .header("X-Requested-With", "XMLHttpRequest")
@@ -430,10 +459,16 @@ impl Client {
 
     /// Checks the connection: server version and the user the credentials belong to.
     pub async fn connect(&self) -> Result<ServerInfo> {
-        let started = Instant::now();
-        let info = self.system_info().await?;
-        let latency = started.elapsed();
-        let user = self.me().await?;
+        // Side by side: over a slow link the check costs one round trip, not two. The system
+        // info's error, the more telling (no DHIS2 there, a context path), wins over the user's.
+        let timed_info = async {
+            let started = Instant::now();
+            let info = self.system_info().await;
+            (info, started.elapsed())
+        };
+        let ((info, latency), user) = tokio::join!(timed_info, self.me());
+        let info = info?;
+        let user = user?;
         let version_text = info.version.clone().unwrap_or_default();
         Ok(ServerInfo {
             base_url: self.base_url().to_string(),

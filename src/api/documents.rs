@@ -8,6 +8,7 @@ use reqwest::header::ACCEPT;
 use serde_json::json;
 
 use crate::api::Domain;
+use crate::api::ahead::beside;
 use crate::api::client::{Client, check_uid, request_label};
 use crate::api::error::{Error, Result};
 use crate::api::file_resources::{check_downloadable, check_still_as_uploaded};
@@ -210,7 +211,7 @@ impl Client {
             .upload_file_resource(path, &Domain::Document, options)
             .await?;
         let stored = self
-            .wait_until_stored(&uploaded.id, options)
+            .stored_after_upload(&uploaded, options)
             .await
             .map_err(|error| self.redacted(after_step_one(&uploaded.id, error)))?;
         check_still_as_uploaded(&uploaded, &stored, &Domain::Document, path)
@@ -247,21 +248,64 @@ impl Client {
 
     /// Downloads a file document. An external document is not fetched: its URL is returned, so
     /// DHIS2 credentials never reach another host.
+    ///
+    /// The body is asked for beside the document and its file resource, which say what the
+    /// bytes must be: over a slow link the download costs the body's round trip, not three in
+    /// a row. An external document's `/data` is DHIS2's redirect to its link, never followed
+    /// and dropped unread. A target that refuses already (a file there, no overwrite) asks for
+    /// no body.
     pub async fn download_document(
         &self,
         uid: &str,
         target: &DownloadTarget,
         options: &TransferOptions,
     ) -> Result<DocumentDownload> {
+        check_uid(uid)?;
+        let body_now = match target {
+            DownloadTarget::File(path) => check_target(path, options.overwrite).await.is_ok(),
+            DownloadTarget::Directory(_) => true,
+        };
+        let (metadata, body) = if body_now {
+            let (metadata, body) = beside(
+                self.document_and_resource(uid),
+                self.request_document_data(uid),
+            )
+            .await;
+            (metadata, Some(body))
+        } else {
+            (self.document_and_resource(uid).await, None)
+        };
+        let (document, resource) = metadata?;
+        if document.external {
+            return Ok(DocumentDownload::External {
+                url: document.url.unwrap_or_default(),
+            });
+        }
+        if let DownloadTarget::File(path) = target {
+            check_target(path, options.overwrite).await?;
+        }
+        if let Some(resource) = &resource {
+            check_downloadable(resource)?;
+        }
+        let answer = match body {
+            Some(body) => body.finish().await,
+            None => self.request_document_data(uid).await,
+        };
+        self.save_document_body(answer, &document, resource.as_ref(), target, options)
+            .await
+            .map(DocumentDownload::Saved)
+    }
+
+    /// A document and, unless it is external, the file resource that says what its bytes must
+    /// be (`None` for a legacy document without one); a failed read of it fails the download.
+    async fn document_and_resource(&self, uid: &str) -> Result<(Document, Option<FileResource>)> {
         // Known by the uid asked for: the `id` a server answers with is its text, not ours.
         let document = Document {
             id: uid.to_string(),
             ..self.get_document(uid).await?
         };
         if document.external {
-            return Ok(DocumentDownload::External {
-                url: document.url.unwrap_or_default(),
-            });
+            return Ok((document, None));
         }
         let resource = match document.file_resource_uid() {
             Some(fr) => Some(self.get_file_resource(fr).await.map_err(|source| {
@@ -276,15 +320,7 @@ impl Client {
             })?),
             None => None,
         };
-        if let DownloadTarget::File(path) = target {
-            check_target(path, options.overwrite).await?;
-        }
-        if let Some(resource) = &resource {
-            check_downloadable(resource)?;
-        }
-        self.download_read_document(&document, resource.as_ref(), target, options)
-            .await
-            .map(DocumentDownload::Saved)
+        Ok((document, resource))
     }
 
     /// Downloads a file document whose metadata the caller has read already, with its file
@@ -305,6 +341,29 @@ impl Client {
                 "document {uid} is an external link: there is no file to download"
             )));
         }
+        let answer = self.request_document_data(uid).await;
+        self.save_document_body(answer, document, resource, target, options)
+            .await
+    }
+
+    /// `GET /api/documents/{uid}/data`, retried on 502/503/504 and network failures.
+    async fn request_document_data(&self, uid: &str) -> Result<reqwest::Response> {
+        let url = self.endpoint(&format!("documents/{uid}/data"))?;
+        self.send_idempotent(|| self.data_request(Method::GET, url.clone()))
+            .await
+    }
+
+    /// Saves the `/data` answer of a file document as its file resource (or, without one, the
+    /// answer's headers) says it must be.
+    async fn save_document_body(
+        &self,
+        answer: Result<reqwest::Response>,
+        document: &Document,
+        resource: Option<&FileResource>,
+        target: &DownloadTarget,
+        options: &TransferOptions,
+    ) -> Result<Downloaded> {
+        let uid = &document.id;
         let what = format!("document {uid}");
         let expected = match resource {
             Some(resource) => {
@@ -319,11 +378,7 @@ impl Client {
                 ..Expected::default()
             },
         };
-        let url = self.endpoint(&format!("documents/{uid}/data"))?;
-        let response = match self
-            .send_idempotent(|| self.request(Method::GET, url.clone()))
-            .await
-        {
+        let response = match answer {
             // DHIS2 answers a bare 500 when it lacks the bytes; a list's metadata cannot say
             // whether the file is still PENDING (lists report NONE), its own read can.
             Err(error) if error.status() == Some(500) => {

@@ -124,7 +124,7 @@ impl Client {
             .upload_file_resource(path, &Domain::Document, options)
             .await?;
         options.unlinked.set(Some(&uploaded.id));
-        let stored = self.wait_until_stored(&uploaded.id, options).await?;
+        let stored = self.stored_after_upload(&uploaded, options).await?;
         check_still_as_uploaded(&uploaded, &stored, &Domain::Document, path)
             .map_err(|error| self.redacted(error))?;
         let fresh = self
@@ -176,7 +176,7 @@ impl Client {
             .copy_file_resource_to(&resource, self, &Domain::Document, None, options)
             .await?;
         options.unlinked.set(Some(&copy.id));
-        let stored = self.wait_until_stored(&copy.id, options).await?;
+        let stored = self.stored_after_upload(&copy, options).await?;
         let fresh = self.point_at(before, name, &stored, options).await?;
         let mut edited = self
             .finish(before, sharing, EditPath::FreshCopy, Some(fresh))

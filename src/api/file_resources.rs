@@ -7,6 +7,7 @@ use reqwest::multipart::Part;
 use reqwest::{Method, Response};
 use serde_json::Value;
 
+use crate::api::ahead::beside;
 use crate::api::blocklist::check_uploadable;
 use crate::api::client::{Client, check_uid, read_limited, summarize_body};
 use crate::api::error::{Dhis2Error, Error, Result};
@@ -177,7 +178,7 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<FileResource> {
         let uploaded = self.upload_file_resource(path, domain, options).await?;
-        let stored = self.wait_until_stored(&uploaded.id, options).await?;
+        let stored = self.stored_after_upload(&uploaded, options).await?;
         check_still_as_uploaded(&uploaded, &stored, domain, path).map_err(|e| self.redacted(e))?;
         Ok(stored)
     }
@@ -231,6 +232,20 @@ impl Client {
             gathering.take(self.list_file_resources(&query).await?);
         }
         Ok(gathering.finish())
+    }
+
+    /// The file resource an upload answered with, once STORED: that answer itself when it
+    /// says STORED already (no poll; DHIS2 says PENDING, but a store that finishes first may
+    /// not), else [`Client::wait_until_stored`].
+    pub async fn stored_after_upload(
+        &self,
+        uploaded: &FileResource,
+        options: &TransferOptions,
+    ) -> Result<FileResource> {
+        if uploaded.storage_status == Some(StorageStatus::Stored) {
+            return Ok(uploaded.clone());
+        }
+        self.wait_until_stored(&uploaded.id, options).await
     }
 
     /// Polls until the file resource is STORED, with backoff, up to the options' wait limit,
@@ -293,7 +308,9 @@ impl Client {
         }
     }
 
-    /// Downloads a file resource's bytes, optionally an image variant.
+    /// Downloads a file resource's bytes, optionally an image variant. The bytes are asked for
+    /// beside the metadata that says what they must be (see [`Client::download_document`]),
+    /// unless the target refuses already.
     pub async fn download_file_resource(
         &self,
         uid: &str,
@@ -301,12 +318,31 @@ impl Client {
         target: &DownloadTarget,
         options: &TransferOptions,
     ) -> Result<Downloaded> {
-        let resource = self.get_file_resource(uid).await?;
+        check_uid(uid)?;
+        let body_now = match target {
+            DownloadTarget::File(path) => check_target(path, options.overwrite).await.is_ok(),
+            DownloadTarget::Directory(_) => true,
+        };
+        let (resource, body) = if body_now {
+            let (resource, body) = beside(
+                self.get_file_resource(uid),
+                self.send_data_request(uid, dimension),
+            )
+            .await;
+            (resource, Some(body))
+        } else {
+            (self.get_file_resource(uid).await, None)
+        };
+        let resource = resource?;
         check_downloadable(&resource)?;
         if let DownloadTarget::File(path) = target {
             check_target(path, options.overwrite).await?;
         }
-        let response = self.request_data(&resource, dimension).await?;
+        let answer = match body {
+            Some(body) => body.finish().await,
+            None => self.send_data_request(uid, dimension).await,
+        };
+        let response = self.accepted_data(answer?, &resource).await?;
         // DHIS2 ignores a dimension for files it keeps in one size and serves the original.
         let variant =
             dimension.is_some_and(|d| d != Dimension::Original) && resource.has_image_variants();
@@ -342,21 +378,31 @@ impl Client {
         resource: &FileResource,
         dimension: Option<Dimension>,
     ) -> Result<Response> {
-        let url = self.endpoint(&format!("fileResources/{}/data", resource.id))?;
+        let answer = self.send_data_request(&resource.id, dimension).await?;
+        self.accepted_data(answer, resource).await
+    }
+
+    /// `GET /api/fileResources/{uid}/data`, retried on 502/503/504 and network failures; a
+    /// 401 or 403 comes back as it is, for [`Client::accepted_data`] to read.
+    async fn send_data_request(&self, uid: &str, dimension: Option<Dimension>) -> Result<Response> {
+        let url = self.endpoint(&format!("fileResources/{uid}/data"))?;
         let mut query = Vec::new();
         if let Some(dimension) = dimension {
             query.push(("dimension", dimension.as_str()));
         }
-        let response = self
-            .send_idempotent_keeping(
-                || self.request(Method::GET, url.clone()).query(&query),
-                |status| matches!(status.as_u16(), 401 | 403),
-            )
-            .await?;
-        if !response.status().is_success() {
-            return Err(self.redacted(download_refusal(response, resource).await));
+        self.send_idempotent_keeping(
+            || self.data_request(Method::GET, url.clone()).query(&query),
+            |status| matches!(status.as_u16(), 401 | 403),
+        )
+        .await
+    }
+
+    /// The answer whose body is `resource`'s bytes, or its refusal in DHIS2's words.
+    async fn accepted_data(&self, answer: Response, resource: &FileResource) -> Result<Response> {
+        if !answer.status().is_success() {
+            return Err(self.redacted(download_refusal(answer, resource).await));
         }
-        Ok(response)
+        Ok(answer)
     }
 }
 

@@ -12,6 +12,7 @@
 //! }
 //! # Ok(()) }
 //! ```
+mod ahead;
 mod auth;
 mod blocklist;
 mod client;

@@ -835,14 +835,18 @@ pub struct DemoServerArgs {
     /// Start empty, without the demo documents.
     #[arg(long)]
     pub no_seed: bool,
-    /// Send downloads no faster than a link of this many megabits per second (1000 = gigabit
-    /// Ethernet), to see progress and timings as over a real network.
+    /// Send answers and read uploads no faster than a link of this many megabits per second
+    /// (1000 = gigabit Ethernet), to see progress and timings as over a real network.
     #[arg(long, value_name = "MBIT")]
     pub link_mbit: Option<u32>,
     /// Hold every answer this many milliseconds, as a distant server would (requests are held
     /// side by side, not one after another).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+    /// gzip JSON answers for clients that accept it, as nginx in front of DHIS2 does (file
+    /// bodies are never compressed for a client that did not ask).
+    #[arg(long)]
+    pub compress: bool,
 }
 
 #[cfg(test)]

@@ -250,11 +250,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     None => defaults.max_upload_size,
                 },
                 seed_demo: !args.no_seed,
-                download_rate: args
+                link_rate: args
                     .link_mbit
                     .filter(|&mbit| mbit > 0)
-                    .map(|mbit| u64::from(mbit) * 1_000_000 / 8),
+                    .map(crate::emulator::link_rate_of_mbit),
                 latency: std::time::Duration::from_millis(args.latency_ms),
+                compress_json: args.compress,
                 ..defaults
             };
             crate::emulator::run_standalone(options).await

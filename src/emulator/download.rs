@@ -46,35 +46,24 @@ fn not_stored(content_type: &str) -> Response {
 }
 
 /// A `/data` answer for `fr`, requested at `path`: "not stored yet" while PENDING, else the
-/// blob, cut short by a pending fault for `path` and paced as the emulator was started.
+/// blob, cut short by a pending fault for `path` (the link's pacing is the front
+/// middleware's).
 pub async fn serve_stored(state: &AppState, fr: &FileResource, path: &str) -> Response {
     if !fr.is_stored() {
         return not_stored(&fr.content_type);
     }
-    let pacing = Pacing {
-        drop_after: state.faults.take_drop_after(path),
-        rate: state.download_rate,
-    };
-    serve(state, &fr.blob, &fr.content_type, &fr.name, pacing).await
-}
-
-/// How a body goes out: cut short by a fault, paced like a network link, or neither.
-#[derive(Clone, Copy, Debug, Default)]
-struct Pacing {
-    /// Send only this many bytes, then cut the connection.
-    pub drop_after: Option<u64>,
-    /// Bytes per second.
-    pub rate: Option<u64>,
+    let drop_after = state.faults.take_drop_after(path);
+    serve(state, &fr.blob, &fr.content_type, &fr.name, drop_after).await
 }
 
 /// 200 with the blob, `Content-Type`, `Content-Length`, `Content-Disposition` and the security
-/// headers, sent as `pacing` says.
+/// headers; with `drop_after`, only that many bytes before the connection is cut.
 async fn serve(
     state: &AppState,
     path: &Path,
     content_type: &str,
     name: &str,
-    pacing: Pacing,
+    drop_after: Option<u64>,
 ) -> Response {
     let file = match tokio::fs::File::open(path).await {
         Ok(file) => file,
@@ -102,11 +91,9 @@ async fn serve(
         Err(_) => 0,
     };
     let chunks = file_chunks(file.into_std().await);
-    let body = match (pacing.drop_after, pacing.rate) {
-        (None, None) => Body::from_stream(chunks),
-        (None, Some(rate)) => Body::from_stream(paced(chunks, rate)),
-        (Some(limit), None) => Body::from_stream(cut_after(chunks, limit)),
-        (Some(limit), Some(rate)) => Body::from_stream(cut_after(paced(chunks, rate), limit)),
+    let body = match drop_after {
+        None => Body::from_stream(chunks),
+        Some(limit) => Body::from_stream(cut_after(chunks, limit)),
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
@@ -153,31 +140,8 @@ fn file_chunks(
             Err(e) => Some((Err(e), None)),
         }
     })
-}
-
-/// Holds each chunk back until the bytes before it have had their time at `bytes_per_second`.
-fn paced<S>(
-    chunks: S,
-    bytes_per_second: u64,
-) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static
-where
-    S: futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
-{
-    let started = tokio::time::Instant::now();
-    stream::unfold(
-        (Box::pin(chunks), 0u64),
-        move |(mut chunks, sent)| async move {
-            let chunk = chunks.next().await?;
-            tokio::time::sleep_until(started + due_after(sent, bytes_per_second)).await;
-            let sent = sent + chunk.as_ref().map_or(0, |chunk| chunk.len() as u64);
-            Some((chunk, (chunks, sent)))
-        },
-    )
-}
-
-/// When the chunk that follows `sent` bytes may go out, counted from the start of the body.
-fn due_after(sent: u64, bytes_per_second: u64) -> Duration {
-    Duration::from_secs_f64(sent as f64 / bytes_per_second.max(1) as f64)
+    // A compressing layer (`--compress`, a JSON file) may ask again after the end.
+    .fuse()
 }
 
 /// Passes `limit` bytes through, then fails the body so hyper aborts the connection.
@@ -220,28 +184,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn each_chunk_waits_for_the_bytes_before_it() {
-        assert_eq!(due_after(0, 1_000), Duration::ZERO);
-        assert_eq!(due_after(3_000, 1_000), Duration::from_secs(3));
-        // --link-mbit 1000: 125,000,000 bytes a second.
-        assert_eq!(
-            due_after(62_500_000, 125_000_000),
-            Duration::from_millis(500)
-        );
-    }
-
-    #[tokio::test]
-    async fn pacing_keeps_every_byte_in_order() {
-        let chunk = |i: u8| Bytes::from(vec![i; 1_000]);
-        let sent = (0u8..4).map(move |i| Ok(chunk(i)));
-        let received: Vec<Bytes> = paced(stream::iter(sent), 1_000_000_000)
-            .map(|chunk| chunk.expect("no error"))
-            .collect()
-            .await;
-        assert_eq!(received, (0u8..4).map(chunk).collect::<Vec<_>>());
-    }
 
     #[test]
     fn disposition_is_raw_latin1() {

@@ -14,6 +14,7 @@ mod fields;
 mod file_resources;
 mod file_store;
 mod gist;
+mod link;
 mod listing;
 mod model;
 mod query;
@@ -37,6 +38,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::{FaultBody, FaultRule, Faults};
 pub use file_store::LostBytes;
+pub use link::rate_of_mbit as link_rate_of_mbit;
 pub use seed::{SeedDashboard, SeedDashboardItem, SeedDocument, SeedFileResource};
 pub use version::{Change, Dhis2Version, NEWEST_RELEASE, VersionError};
 
@@ -65,12 +67,17 @@ pub struct EmulatorOptions {
     pub max_upload_size: Option<u64>,
     /// Load the demo documents and file resources.
     pub seed_demo: bool,
-    /// Send `/data` bodies at most this many bytes per second, as a network link would;
-    /// `None` = as fast as loopback goes.
-    pub download_rate: Option<u64>,
+    /// Read every request body and send every answer's body at most this many bytes per
+    /// second (each body on its own), as a network link would; `None` = as fast as loopback
+    /// goes. [`link_rate_of_mbit`] turns `--link-mbit` into it.
+    pub link_rate: Option<u64>,
     /// How long every answer is held before it is given, as over a long link; requests are
     /// held side by side, not one after another.
     pub latency: Duration,
+    /// gzip JSON answers (not file bodies: nginx's `gzip_types application/json`) for a
+    /// client whose `Accept-Encoding` takes it, as a DHIS2 behind a compressing proxy does;
+    /// DHIS2 itself never compresses (dhis2-api.md §14.1).
+    pub compress_json: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -82,8 +89,9 @@ impl Default for EmulatorOptions {
             storage_delay: Duration::ZERO,
             max_upload_size: Some(10_000_000),
             seed_demo: false,
-            download_rate: None,
+            link_rate: None,
             latency: Duration::ZERO,
+            compress_json: false,
         }
     }
 }
@@ -122,7 +130,8 @@ impl Emulator {
             version: options.version,
             context_path,
             storage_delay: options.storage_delay,
-            download_rate: options.download_rate,
+            link_rate: options.link_rate,
+            compress_json: options.compress_json,
             latency: options.latency,
             max_upload_size: options
                 .max_upload_size
@@ -276,8 +285,9 @@ impl Drop for Emulator {
 /// `d2files demo-server`: starts the emulator, prints how to connect, and runs until
 /// Ctrl-C or SIGTERM.
 pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
-    let download_rate = options.download_rate;
+    let link_rate = options.link_rate;
     let latency = options.latency;
+    let compress_json = options.compress_json;
     let port = options.port;
     let emulator = Emulator::start(options).await.map_err(|error| {
         if error.kind() == std::io::ErrorKind::AddrInUse {
@@ -307,14 +317,17 @@ pub async fn run_standalone(options: EmulatorOptions) -> anyhow::Result<()> {
     banner.push_str(&format!(
         "  Personal access token: Authorization: ApiToken {ADMIN_PAT}\n"
     ));
-    if let Some(rate) = download_rate {
+    if let Some(rate) = link_rate {
         banner.push_str(&format!(
-            "  Downloads paced to {} Mbit/s\n",
+            "  Uploads and answers paced to {} Mbit/s\n",
             rate.saturating_mul(8) / 1_000_000
         ));
     }
     if !latency.is_zero() {
         banner.push_str(&format!("  Every answer held {} ms\n", latency.as_millis()));
+    }
+    if compress_json {
+        banner.push_str("  JSON answers gzipped for clients that accept it\n");
     }
     banner.push_str("Press Ctrl-C to stop.\n");
     use std::io::Write as _;

@@ -2,17 +2,19 @@
 //! `state.rs`).
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::StreamExt;
+use tower_http::compression::predicate::Predicate;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use super::faults::{FaultBody, FaultRule};
 use super::state::{AppState, CurrentUser, RecordedRequest, Shared};
 use super::web_message::{WebMessage, html_escape};
 use super::{
-    auth, cleanup, dashboards, documents, file_resources, sharing, sharing_search, system,
+    auth, cleanup, dashboards, documents, file_resources, link, sharing, sharing_search, system,
 };
 
 pub fn router(state: Shared) -> Router {
@@ -106,9 +108,33 @@ pub fn router(state: Shared) -> Router {
             .nest(&state.context_path, app)
             .fallback(outside_the_context)
     };
+    // Inside the front middleware, so the link paces the compressed bytes.
+    let app = if state.compress_json {
+        app.layer(json_compression())
+    } else {
+        app
+    };
     app.layer(middleware::from_fn_with_state(state.clone(), front))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
+}
+
+/// nginx's `gzip on; gzip_types application/json` at its default level 1: a JSON answer
+/// (a file's `/data` of that type too) is gzipped when the request's `Accept-Encoding` takes
+/// gzip, anything else goes as it is.
+fn json_compression() -> CompressionLayer<impl Predicate> {
+    let json = |_: StatusCode, _: axum::http::Version, headers: &HeaderMap, _: &Extensions| {
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/json"))
+    };
+    CompressionLayer::new()
+        .no_br()
+        .no_deflate()
+        .no_zstd()
+        .quality(CompressionLevel::Fastest)
+        .compress_when(json)
 }
 
 async fn method_fallback(State(state): State<Shared>, method: Method) -> WebMessage {
@@ -217,6 +243,11 @@ fn record(state: &AppState, method: &str, request: &Request) {
         path: path.to_string(),
         query: request.uri().query().map(str::to_string),
         has_authorization: request.headers().contains_key(header::AUTHORIZATION),
+        accept_encoding: request
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string),
     });
 }
 
@@ -232,6 +263,10 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;
     }
+    let request = match state.link_rate {
+        Some(rate) => link::paced_request(request, rate),
+        None => request,
+    };
     let delay = state.faults.current_delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -253,13 +288,17 @@ async fn front(State(state): State<Shared>, request: Request, next: Next) -> Res
         return drop_request(request, bytes).await;
     }
     let response = next.run(request).await;
-    if response.status().is_success() && state.faults.take_tamper(&path) {
-        return tamper(response);
+    let response = if response.status().is_success() && state.faults.take_tamper(&path) {
+        tamper(response)
+    } else if let Some(bytes) = state.faults.take_stall_after(&path) {
+        stall_after(response, bytes)
+    } else {
+        response
+    };
+    match state.link_rate {
+        Some(rate) => link::paced_response(response, rate),
+        None => response,
     }
-    if let Some(bytes) = state.faults.take_stall_after(&path) {
-        return stall_after(response, bytes);
-    }
-    response
 }
 
 /// Reads `limit` bytes of the request body, then answers with a body that fails at once, so

@@ -24,6 +24,8 @@ pub struct RecordedRequest {
     pub path: String,
     pub query: Option<String>,
     pub has_authorization: bool,
+    /// The `Accept-Encoding` the client sent, if any.
+    pub accept_encoding: Option<String>,
 }
 
 /// Everything the handlers share.
@@ -32,8 +34,10 @@ pub struct AppState {
     /// "" or "/dhis".
     pub context_path: String,
     pub storage_delay: Duration,
-    /// Bytes per second a `/data` body is paced to (None: unpaced).
-    pub download_rate: Option<u64>,
+    /// Bytes per second every request and answer body is paced to (None: unpaced).
+    pub link_rate: Option<u64>,
+    /// Compress JSON answers for a client that accepts gzip, as nginx in front of DHIS2 does.
+    pub compress_json: bool,
     /// How long every answer is held.
     pub latency: Duration,
     /// The effective global upload limit (None where the version or the options have none).

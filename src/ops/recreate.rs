@@ -66,7 +66,7 @@ pub(crate) async fn recreate(
                     );
                 }
                 options.unlinked.set(Some(&resource.id));
-                match client.wait_until_stored(&resource.id, options).await {
+                match client.stored_after_upload(&resource, options).await {
                     Ok(stored) => {
                         uploaded = Some(stored.id.clone());
                         stored.id

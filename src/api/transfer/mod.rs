@@ -47,7 +47,19 @@ pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// Byte progress is reported at most this often (plus once at each phase change and at the end).
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
-/// How long to wait for a file resource to reach STORED.
+/// How long an upload waits for STORED: DHIS2 gives no FAILED signal, and a minute is the
+/// spec's cap for small files on a slow store (dhis2-api.md §4.3).
+pub const STORAGE_WAIT_LIMIT: Duration = Duration::from_secs(60);
+/// The wait after the first poll that still reads PENDING: a local store takes milliseconds,
+/// so the first poll goes at once and the second soon after.
+pub const FIRST_POLL_DELAY: Duration = Duration::from_millis(100);
+/// The longest wait between polls, doubled up to it: S3 or MinIO take seconds, and a poll a
+/// second or two later costs one small request.
+pub const MAX_POLL_DELAY: Duration = Duration::from_secs(2);
+
+/// How long to wait for a file resource to reach STORED. The first poll goes as soon as the
+/// upload's answer arrives, which over a slow link is already a round trip after the server
+/// stored a small file; then the wait between polls doubles from `first_delay` to `max_delay`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitPolicy {
     pub limit: Duration,
@@ -58,9 +70,9 @@ pub struct WaitPolicy {
 impl Default for WaitPolicy {
     fn default() -> Self {
         WaitPolicy {
-            limit: Duration::from_secs(60),
-            first_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(2),
+            limit: STORAGE_WAIT_LIMIT,
+            first_delay: FIRST_POLL_DELAY,
+            max_delay: MAX_POLL_DELAY,
         }
     }
 }
