@@ -1068,7 +1068,8 @@ async fn r_renames_a_file_document_through_the_runner_keeping_its_bytes_and_shar
 }
 
 #[tokio::test]
-async fn p_replaces_a_file_through_the_runner_as_a_transfer_row_keeping_the_uid_and_sharing() {
+async fn capital_p_replaces_a_file_through_the_runner_as_a_transfer_row_keeping_the_uid_and_sharing()
+ {
     use d2files::app::update;
     use tui_support::{code, key, typed};
     let emulator = common::start("2.41.7").await;
@@ -1077,7 +1078,7 @@ async fn p_replaces_a_file_through_the_runner_as_a_transfer_row_keeping_the_uid_
     let dir = tempfile::tempdir().expect("temp dir");
     let new_file = common::write_file(dir.path(), "v2.pdf", b"%PDF version 2, longer");
     let (mut state, mut runner, mut rx) = tui_on(&emulator, dir.path()).await;
-    update(&mut state, key('p'));
+    update(&mut state, key('P'));
     typed(&mut state, &new_file.display().to_string());
     let effects = update(&mut state, code(KeyCode::Enter));
     // Checked on disk, then the transfer runs to its end.
