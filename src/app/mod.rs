@@ -24,7 +24,7 @@ pub mod effect;
 mod event_loop;
 pub mod help;
 pub mod ids;
-mod image_terminal;
+pub mod image_terminal;
 pub mod keymap;
 pub mod known_resources;
 pub mod local_filter;
