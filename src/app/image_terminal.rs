@@ -19,7 +19,7 @@ pub fn picker(wait: Duration) -> Picker {
     }
     #[cfg(not(unix))]
     let _ = wait;
-    Picker::halfblocks()
+    crate::app::preview::half_blocks()
 }
 
 #[cfg(unix)]

@@ -82,7 +82,7 @@ impl Default for PreviewPane {
             due: None,
             failed: None,
             limits: Limits::default(),
-            picker: Picker::halfblocks(),
+            picker: half_blocks(),
             cache: VecDeque::new(),
             drawn: RefCell::new(None),
         }
@@ -172,6 +172,18 @@ impl PreviewPane {
         }
         drawn.as_ref().map(|d| draw(&d.protocol))
     }
+}
+
+/// A picker that draws with half-blocks, one image pixel per half cell: the image is scaled
+/// once, to what the cells show (ratatui-image's own half-block picker assumes 10×20-pixel
+/// cells and would scale it to a hundred times as many pixels first, ten milliseconds a
+/// frame).
+pub fn half_blocks() -> Picker {
+    // The one public way to give a picker a cell size without asking the terminal.
+    #[allow(deprecated)]
+    let mut picker = Picker::from_fontsize(ratatui_image::FontSize::new(1, 2));
+    picker.set_protocol_type(ProtocolType::Halfblocks);
+    picker
 }
 
 /// The preview bounds from `D2FILES_PREVIEW_TEXT_BYTES` and `D2FILES_PREVIEW_FILE_BYTES`
