@@ -66,13 +66,18 @@ fn parse_options() -> anyhow::Result<Options> {
                     args.next().context("--work-dir needs a directory")?,
                 ));
             }
-            "--only" => only = Some(args.next().context("--only needs check or slow-link")?),
+            "--only" => {
+                only = Some(
+                    args.next()
+                        .context("--only needs check, slow-link or tui-preview")?,
+                )
+            }
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
             other => {
                 bail!(
                     "unknown argument {other} (expected --quick, --out FILE, --work-dir DIR or \
-                     --only check|slow-link)"
+                     --only check|slow-link|tui-preview)"
                 )
             }
         }
@@ -309,6 +314,8 @@ fn run() -> anyhow::Result<()> {
     let frames_small = tui::frames(100, 0, 0, frame_samples, &client_dir)?;
     let frames_marked = tui::frames(rows, rows / 2, 0, frame_samples, &client_dir)?;
     let frames_checked = tui::frames(rows, 0, rows / 10, frame_samples, &client_dir)?;
+    let frames_preview =
+        tui::preview_frames(rows, frame_samples, &tui::demo_csv_preview(), &client_dir)?;
     eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
     listing::seed(&server, documents..rows)?;
     let tui_home = work.path().join("tui-home");
@@ -349,6 +356,7 @@ fn run() -> anyhow::Result<()> {
         frames_small,
         frames_marked,
         frames_checked,
+        frames_preview,
         real_tui,
         batch: batch_cases,
         batch_memory,
@@ -395,7 +403,10 @@ fn run_only(
             let bench = slow_link::run(d2files, curl, work, 1)?;
             slow_link::section(&mut text, &bench);
         }
-        other => bail!("--only takes check or slow-link, not {other}"),
+        "tui-preview" => {
+            tui::preview_section(&mut text, if options.quick { 500 } else { 2000 }, work)?
+        }
+        other => bail!("--only takes check, slow-link or tui-preview, not {other}"),
     }
     print!("{text}");
     Ok(())
