@@ -14,6 +14,9 @@ pub mod app;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod ops;
+// The preview pane's decoders: bytes to something to draw, for the TUI.
+#[cfg(feature = "tui")]
+pub mod preview;
 // Profiles, paths and logging serve the TUI and the CLI (which includes the TUI).
 #[cfg(feature = "tui")]
 pub mod config;

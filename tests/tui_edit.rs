@@ -1,4 +1,4 @@
-//! Editing documents in the TUI, through `update` alone: `R` renames in an inline prompt, `p`
+//! Editing documents in the TUI, through `update` alone: `R` renames in an inline prompt, `P`
 //! puts a new file behind a document as a transfer, the details show the sharing in words, and
 //! `S` opens the sharing editor (for one document, or a change for the marked ones); every key
 //! gives the effect with the arguments the runner needs, Esc cancels, stale answers are
@@ -218,9 +218,9 @@ fn a_failed_rename_is_an_error_toast_in_dhis2s_words_naming_what_the_server_keep
 }
 
 #[test]
-fn p_asks_for_a_path_with_completion_and_the_checked_file_is_replaced_as_a_transfer() {
+fn capital_p_asks_for_a_path_with_completion_and_the_checked_file_is_replaced_as_a_transfer() {
     let mut state = ready(20);
-    assert!(update(&mut state, key('p')).is_empty());
+    assert!(update(&mut state, key('P')).is_empty());
     assert!(matches!(state.dialog, Some(Dialog::ReplaceFile(_))));
     typed(&mut state, "/data/repo");
     let effects = update(&mut state, code(KeyCode::Tab));
@@ -289,7 +289,7 @@ fn p_asks_for_a_path_with_completion_and_the_checked_file_is_replaced_as_a_trans
 #[test]
 fn a_replace_that_fails_names_the_file_left_linked_to_nothing_and_a_link_has_no_file() {
     let mut state = ready(20);
-    update(&mut state, key('p'));
+    update(&mut state, key('P'));
     typed(&mut state, "/data/v2.pdf");
     let effects = update(&mut state, code(KeyCode::Enter));
     let req = effects
@@ -371,7 +371,7 @@ fn a_replace_that_fails_names_the_file_left_linked_to_nothing_and_a_link_has_no_
     // Row 2 is a link: one line says why, no prompt.
     update(&mut state, key('j'));
     update(&mut state, key('j'));
-    assert!(update(&mut state, key('p')).is_empty());
+    assert!(update(&mut state, key('P')).is_empty());
     assert!(state.dialog.is_none());
     let (_, text) = last_toast(&state);
     assert!(text.contains("“DHIS2 home 2” is a link"), "{text}");

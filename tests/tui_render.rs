@@ -298,7 +298,8 @@ fn help_and_hints_follow_a_remapped_keymap() {
     .expect("valid overrides")
     .0;
     let mut state = ready_with(settings, "2.41.4", page(0..5, 1, 5));
-    let screen = render(&mut state, 100, 24);
+    // Wide enough for the hints up to delete's (the footer drops the ones that do not fit).
+    let screen = render(&mut state, 120, 24);
     assert!(screen.contains("x delete"), "{screen}");
     assert!(screen.contains("F1 help"), "{screen}");
     update(&mut state, code(KeyCode::F(1)));
@@ -821,7 +822,7 @@ fn editing() {
     });
     snap("replace_prompt", || {
         let mut state = ready(583);
-        update(&mut state, key('p'));
+        update(&mut state, key('P'));
         typed(&mut state, "/data/annual-report-v2.pdf");
         state
     });
@@ -858,6 +859,141 @@ fn editing() {
         update(&mut state, key('l'));
         update(&mut state, key('l'));
         update(&mut state, code(KeyCode::Enter));
+        state
+    });
+}
+
+/// The preview pane below the list (80×24) and beside it (120×40).
+const PREVIEW_SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The first row (a file document) previewed: `p`, then the runner's answer with what the
+/// real decoder makes of `bytes`.
+fn previewing(content_type: &str, name: &str, bytes: &[u8]) -> State {
+    let preview = d2files::preview::decode(
+        bytes,
+        content_type,
+        name,
+        false,
+        &d2files::preview::Limits::default(),
+    );
+    let resource = FileResource {
+        content_type: Some(content_type.into()),
+        content_length: Some(bytes.len() as u64),
+        ..stored(&uid('F', 0), name)
+    };
+    preview_answered(Ok(Box::new(d2files::app::msg::PreviewRead {
+        resource,
+        preview,
+    })))
+}
+
+fn preview_answered(result: Result<Box<d2files::app::msg::PreviewRead>, Error>) -> State {
+    let mut state = ready(583);
+    let effects = update(&mut state, key('p'));
+    let (req, uid) = effects
+        .iter()
+        .find_map(|e| match e {
+            d2files::app::Effect::FetchPreview { req, uid, .. } => Some((*req, uid.clone())),
+            _ => None,
+        })
+        .expect("the preview is read at once");
+    update(&mut state, Msg::PreviewLoaded { req, uid, result });
+    state
+}
+
+fn preview_snap(name: &str, build: impl Fn() -> State) {
+    for (width, height) in PREVIEW_SIZES {
+        let mut state = build();
+        let screen = render(&mut state, width, height);
+        insta::assert_snapshot!(format!("preview_{name}_{width}x{height}"), screen);
+    }
+}
+
+#[test]
+fn preview_of_text_csv_and_json() {
+    preview_snap("text", || {
+        previewing(
+            "text/plain",
+            "guide.txt",
+            include_bytes!("../assets/demo/readme.txt"),
+        )
+    });
+    preview_snap("csv", || {
+        previewing(
+            "text/csv",
+            "cases.csv",
+            include_bytes!("../assets/demo/malaria_cases.csv"),
+        )
+    });
+    preview_snap("json", || {
+        previewing(
+            "application/json",
+            "epi.json",
+            include_bytes!("../assets/demo/epi_coverage.json"),
+        )
+    });
+}
+
+#[test]
+fn preview_of_a_pdf_and_a_docx() {
+    preview_snap("pdf", || {
+        previewing(
+            "application/pdf",
+            "report.pdf",
+            include_bytes!("../assets/demo/report.pdf"),
+        )
+    });
+    preview_snap("docx", || {
+        previewing(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "sop.docx",
+            include_bytes!("../assets/demo/sop.docx"),
+        )
+    });
+}
+
+#[test]
+fn preview_of_an_unsupported_type_and_an_error() {
+    preview_snap("unsupported", || {
+        previewing(
+            "application/zip",
+            "survey.zip",
+            include_bytes!("../assets/demo/smart_survey.zip"),
+        )
+    });
+    preview_snap("error", || {
+        preview_answered(Err(Error::InvalidInput(
+            "file resource F0000000000 is still PENDING: the server does not have its bytes (yet)"
+                .into(),
+        )))
+    });
+}
+
+#[test]
+fn preview_of_an_image_in_half_blocks() {
+    preview_snap("image", || {
+        previewing(
+            "image/png",
+            "logo.png",
+            include_bytes!("../assets/demo/moh_logo.png"),
+        )
+    });
+}
+
+#[test]
+fn preview_of_a_link_is_its_url_and_host() {
+    preview_snap("link", || {
+        let mut state = ready(583);
+        update(&mut state, key('p'));
+        // Row 2 is a link: nothing is read.
+        update(&mut state, key('j'));
+        let effects = update(&mut state, key('j'));
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, d2files::app::Effect::FetchPreview { .. })),
+            "{effects:?}"
+        );
         state
     });
 }

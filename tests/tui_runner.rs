@@ -1074,7 +1074,7 @@ async fn r_renames_a_file_document_through_the_runner_on_every_version_keeping_b
 }
 
 #[tokio::test]
-async fn p_replaces_a_file_through_the_runner_on_every_version_keeping_the_uid_and_sharing() {
+async fn capital_p_replaces_a_file_through_the_runner_on_every_version_keeping_the_uid_and_sharing() {
     use d2files::app::update;
     use tui_support::{code, key, typed};
     for version in common::VERSIONS {
@@ -1084,7 +1084,7 @@ async fn p_replaces_a_file_through_the_runner_on_every_version_keeping_the_uid_a
         let dir = tempfile::tempdir().expect("temp dir");
         let new_file = common::write_file(dir.path(), "v2.pdf", b"%PDF version 2, longer");
         let (mut state, mut runner, mut rx) = tui_on(&emulator, dir.path()).await;
-        update(&mut state, key('p'));
+        update(&mut state, key('P'));
         typed(&mut state, &new_file.display().to_string());
         let effects = update(&mut state, code(KeyCode::Enter));
         // Checked on disk, then the transfer runs to its end.

@@ -69,7 +69,7 @@ fn parse_options() -> anyhow::Result<Options> {
             "--only" => {
                 only = Some(
                     args.next()
-                        .context("--only needs check, slow-link or checked-download")?,
+                        .context("--only needs check, slow-link, checked-download or tui-preview")?,
                 );
             }
             // Passed by `cargo bench` to every bench target.
@@ -77,7 +77,7 @@ fn parse_options() -> anyhow::Result<Options> {
             other => {
                 bail!(
                     "unknown argument {other} (expected --quick, --out FILE, --work-dir DIR or \
-                     --only check|slow-link|checked-download)"
+                     --only check|slow-link|checked-download|tui-preview)"
                 )
             }
         }
@@ -314,6 +314,8 @@ fn run() -> anyhow::Result<()> {
     let frames_small = tui::frames(100, 0, 0, frame_samples, &client_dir)?;
     let frames_marked = tui::frames(rows, rows / 2, 0, frame_samples, &client_dir)?;
     let frames_checked = tui::frames(rows, 0, rows / 10, frame_samples, &client_dir)?;
+    let frames_preview =
+        tui::preview_frames(rows, frame_samples, &tui::demo_csv_preview(), &client_dir)?;
     eprintln!("TUI: d2files in a pty, {rows} documents, 5 s idle, {keys} keys");
     listing::seed(&server, documents..rows)?;
     let tui_home = work.path().join("tui-home");
@@ -354,6 +356,7 @@ fn run() -> anyhow::Result<()> {
         frames_small,
         frames_marked,
         frames_checked,
+        frames_preview,
         real_tui,
         batch: batch_cases,
         batch_memory,
@@ -401,7 +404,12 @@ fn run_only(
             slow_link::section(&mut text, &bench);
         }
         "checked-download" => checked_downloads(&mut text, options, d2files, curl, work)?,
-        other => bail!("--only takes check, slow-link or checked-download, not {other}"),
+        "tui-preview" => {
+            tui::preview_section(&mut text, if options.quick { 500 } else { 2000 }, work)?
+        }
+        other => bail!(
+            "--only takes check, slow-link, checked-download or tui-preview, not {other}"
+        ),
     }
     print!("{text}");
     Ok(())

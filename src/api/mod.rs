@@ -26,6 +26,7 @@ pub mod filename;
 mod link_probe;
 mod listing;
 mod model;
+mod preview_fetch;
 mod query;
 mod redact;
 mod sharing;
@@ -62,6 +63,7 @@ pub use model::{
     Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,
     SystemInfo, UserRef, WebMessage, parse_dhis2_date,
 };
+pub use preview_fetch::FilePrefix;
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};
 pub use redact::Redactor;
 pub use sharing::{Access, Sharing, is_valid_access_string};

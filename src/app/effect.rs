@@ -116,6 +116,16 @@ pub enum Effect {
         uids: Vec<String>,
         change: SharingChange,
     },
+    /// Reads the first bytes of file resource `uid` (at most what `limits` allow for its type)
+    /// and decodes them for the preview pane; answered by `Msg::PreviewLoaded`. A newer one
+    /// stops the one before.
+    FetchPreview {
+        req: ReqId,
+        uid: String,
+        limits: crate::preview::Limits,
+    },
+    /// Stops the preview read in flight: the cursor moved on.
+    CancelPreview,
     CompletePath {
         req: ReqId,
         input: String,

@@ -35,7 +35,7 @@ const TIPS: [&str; 11] = [
     "or several paths ('quoted' as in a shell). D2FILES_TRANSFERS: 1-16",
     "C copies the marked documents (or the row) to another profile's",
     "server with their uids, after its plan; profiles.toml lists them",
-    "R renames the row, p puts a new file behind it: same uid, sharing",
+    "R renames the row, P puts a new file behind it: same uid, sharing",
     "kept. S edits its sharing; with marks, one change for all of them",
     "(asked once). In the editor a searches names: Enter adds the one",
     "highlighted, Tab goes back to the rows, Esc clears the search",

@@ -24,6 +24,7 @@ pub mod effect;
 mod event_loop;
 pub mod help;
 pub mod ids;
+pub mod image_terminal;
 pub mod keymap;
 pub mod known_resources;
 pub mod local_filter;
@@ -32,6 +33,7 @@ pub mod msg;
 pub mod path_completion;
 pub mod paths;
 pub mod pointer;
+pub mod preview;
 pub mod resource_book;
 pub mod runner;
 pub mod sharing;
@@ -57,6 +59,11 @@ use paths::AppPaths;
 
 /// The TUI's log file in the state directory (the CLI opens it before calling [`run`]).
 pub const LOG_FILE: &str = "d2files.log";
+
+/// The bytes of a text file a preview reads (default 256 KiB).
+pub const PREVIEW_TEXT_BYTES_VAR: &str = "D2FILES_PREVIEW_TEXT_BYTES";
+/// The largest image, PDF or Office file a preview reads (default 8 MiB).
+pub const PREVIEW_FILE_BYTES_VAR: &str = "D2FILES_PREVIEW_FILE_BYTES";
 
 /// Rows per list request (default 50).
 pub const PAGE_SIZE_VAR: &str = "D2FILES_PAGE_SIZE";
@@ -99,9 +106,15 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         mouse: launch.mouse,
     };
     let mut state = State::new(settings);
+    state.preview.limits = preview::limits_from(
+        std::env::var(PREVIEW_TEXT_BYTES_VAR).ok().as_deref(),
+        std::env::var(PREVIEW_FILE_BYTES_VAR).ok().as_deref(),
+    );
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runner = runner::Runner::new(launch.client, tx, paths).with_jobs(jobs);
     let mut tui = terminal::enter(log_file.clone(), state.settings.mouse)?;
+    // In raw mode, before the event stream reads the keyboard (see `image_terminal`).
+    state.preview.picker = image_terminal::picker(image_terminal::IMAGE_QUERY_WAIT);
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
     let log_note = log_file

@@ -35,6 +35,13 @@ pub struct Detail {
     pub resource: Option<Result<FileResource, String>>,
 }
 
+/// A file resource read for the preview, and what its first bytes show.
+#[derive(Clone, Debug)]
+pub struct PreviewRead {
+    pub resource: FileResource,
+    pub preview: crate::preview::Preview,
+}
+
 pub enum Msg {
     /// Time since start; the loop sends it before each batch and while something animates.
     Tick(Duration),
@@ -69,6 +76,12 @@ pub enum Msg {
         req: ReqId,
         uid: String,
         result: Result<Box<FileResource>, Error>,
+    },
+    /// The answer to [`crate::app::effect::Effect::FetchPreview`].
+    PreviewLoaded {
+        req: ReqId,
+        uid: String,
+        result: Result<Box<PreviewRead>, Error>,
     },
     DocumentFilesLoaded(Result<Vec<FileResource>, Error>),
     LinkCreated(Result<Document, Error>),

@@ -18,7 +18,7 @@ use crate::app::batch::BatchWork;
 use crate::app::effect::Effect;
 use crate::app::ids::{BatchId, TransferId};
 use crate::app::known_resources;
-use crate::app::msg::{ConfiguredProfiles, Detail, Msg};
+use crate::app::msg::{ConfiguredProfiles, Detail, Msg, PreviewRead};
 use crate::app::path_completion;
 use crate::app::paths::AppPaths;
 use crate::app::sharing::ShareOutcome;
@@ -44,6 +44,7 @@ enum Superseding {
     Resources,
     Detail,
     SharingSearch,
+    Preview,
 }
 
 pub struct Runner {
@@ -147,6 +148,18 @@ impl Runner {
                     let result = guarded("the details", fetch_detail(&client, &uid)).await;
                     let _ = tx.send(Msg::DetailLoaded { req, result });
                 })
+            }
+            Effect::FetchPreview { req, uid, limits } => {
+                self.spawn_latest(Superseding::Preview, async move {
+                    let read = guarded("the preview", read_preview(&client, &uid, limits)).await;
+                    let result = read.map(Box::new);
+                    let _ = tx.send(Msg::PreviewLoaded { req, uid, result });
+                })
+            }
+            Effect::CancelPreview => {
+                if let Some(read) = self.latest.remove(&Superseding::Preview) {
+                    read.abort();
+                }
             }
             Effect::FetchResource { req, uid } => self.spawn(async move {
                 let result = guarded("the details", client.get_file_resource(&uid)).await;
@@ -796,6 +809,44 @@ async fn make_download_dir(paths: &AppPaths) -> Result<(), Error> {
 }
 
 /// A document and, for a file document, its file resource (whose failure is shown in place).
+/// A file resource read plainly (its storage status counts), its first bytes fetched as its
+/// type calls for, and decoded on the blocking pool. A server that sends too slowly, or a
+/// decoder that takes too long, ends the preview, never the runner.
+async fn read_preview(
+    client: &Client,
+    uid: &str,
+    limits: crate::preview::Limits,
+) -> Result<PreviewRead, Error> {
+    use crate::app::preview::{PREVIEW_DECODE_DEADLINE, PREVIEW_DIMENSION, PREVIEW_READ_DEADLINE};
+    use crate::preview::{Kind, Preview, decode};
+    let resource = client.get_file_resource(uid).await?;
+    let name = resource.name.clone().unwrap_or_default();
+    let content_type = resource.content_type.clone().unwrap_or_default();
+    let Some(cap) = Kind::of(&content_type, &name).bytes_wanted(&limits) else {
+        let preview = Preview::unsupported();
+        return Ok(PreviewRead { resource, preview });
+    };
+    let fetch = client.read_file_prefix(&resource, cap, PREVIEW_DIMENSION);
+    let prefix = tokio::time::timeout(PREVIEW_READ_DEADLINE, fetch)
+        .await
+        .map_err(|_| Error::Deadline {
+            limit: PREVIEW_READ_DEADLINE,
+            request: format!("the preview of file resource {uid}"),
+        })??;
+    let decoding = tokio::task::spawn_blocking(move || {
+        decode(&prefix.bytes, &content_type, &name, prefix.cut, &limits)
+    });
+    let preview = match tokio::time::timeout(PREVIEW_DECODE_DEADLINE, decoding).await {
+        Ok(Ok(preview)) => preview,
+        Ok(Err(_)) => Preview::cannot("the decoder stopped on an internal error"),
+        Err(_) => Preview::cannot(format!(
+            "decoding took longer than {} s",
+            PREVIEW_DECODE_DEADLINE.as_secs()
+        )),
+    };
+    Ok(PreviewRead { resource, preview })
+}
+
 async fn fetch_detail(client: &Client, uid: &str) -> Result<Box<Detail>, Error> {
     let (document, resource) = client.get_document_with_resource(uid).await?;
     let resource = resource.map(|read| read.map_err(|e| e.to_string()));

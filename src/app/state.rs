@@ -15,6 +15,7 @@ use crate::app::ids::ReqId;
 use crate::app::keymap::Keymap;
 use crate::app::known_resources::{KnownResource, Origin};
 use crate::app::marks::Marks;
+use crate::app::preview::PreviewPane;
 use crate::app::resource_book::ResourceBook;
 use crate::app::sharing::{EditorFocus, SharingBook, SharingEditor};
 use crate::app::transfer_job::TransferJob;
@@ -716,6 +717,8 @@ pub struct State {
     pub documents: ListView<Document>,
     pub resources: ResourcesView,
     pub details: Details,
+    /// The preview pane (`p`): what the cursor is on, its read, the previews made.
+    pub preview: PreviewPane,
     pub dialog: Option<Dialog>,
     pub transfers: Transfers,
     pub batches: Batches,
@@ -755,6 +758,7 @@ impl State {
             documents: ListView::default(),
             resources: ResourcesView::default(),
             details: Details::default(),
+            preview: PreviewPane::default(),
             dialog: None,
             transfers: Transfers::default(),
             batches: Batches::default(),
@@ -871,6 +875,7 @@ impl State {
             || self.documents.loading.is_some()
             || self.resources.list.loading.is_some()
             || self.details.req.is_some()
+            || self.preview.req.is_some()
             || self.resources.fetching.is_some()
             || self.planning.is_some()
             || self.selecting.is_some()
@@ -885,6 +890,7 @@ impl State {
             || self.documents.filter.due.is_some()
             || self.resources.list.filter.due.is_some()
             || self.details.due.is_some()
+            || self.preview.due.is_some()
             || self.resources.fetch_due.is_some()
             || self.toasts.iter().any(|t| t.expires.is_some())
             || self.batches.unshown

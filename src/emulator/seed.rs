@@ -20,6 +20,10 @@ fn asset(name: &str) -> Option<&'static [u8]> {
         "logo.png" => include_bytes!("../../assets/demo/logo.png"),
         "budget.xlsx" => include_bytes!("../../assets/demo/budget.xlsx"),
         "sop.docx" => include_bytes!("../../assets/demo/sop.docx"),
+        "epi_coverage.json" => include_bytes!("../../assets/demo/epi_coverage.json"),
+        "moh_logo.png" => include_bytes!("../../assets/demo/moh_logo.png"),
+        "workshop.jpg" => include_bytes!("../../assets/demo/workshop.jpg"),
+        "smart_survey.zip" => include_bytes!("../../assets/demo/smart_survey.zip"),
         _ => return None,
     })
 }

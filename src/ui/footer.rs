@@ -158,6 +158,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         actions.push((Action::Problems, "problems"));
     }
     actions.push((Action::Details, "details"));
+    actions.push((Action::Preview, "preview"));
     match state.pane {
         Pane::Documents => actions.extend([
             (Action::Sort, "sort"),

@@ -24,7 +24,7 @@ pub fn spot_at(state: &State, column: u16, row: u16) -> Spot {
         };
         return row.map_or(Spot::List, Spot::Row);
     }
-    if areas.lower.contains(at) {
+    if areas.lower.contains(at) || areas.preview.contains(at) {
         return Spot::Panel;
     }
     Spot::Elsewhere

@@ -6,6 +6,7 @@ mod header;
 mod help;
 mod hit;
 mod lists;
+mod preview;
 mod sharing_editor;
 mod startup;
 mod text_field;
@@ -28,6 +29,8 @@ struct Areas {
     table: Rect,
     /// The details or the transfers panel, when open.
     lower: Rect,
+    /// The preview pane, when open: beside the list, or below it on a narrow screen.
+    preview: Rect,
     prompt: Rect,
     transfer: Rect,
     footer: Rect,
@@ -37,8 +40,13 @@ struct Areas {
 fn areas(state: &State, area: Rect) -> Areas {
     let prompt_rows = footer::prompt_rows(state);
     let transfer_rows = u16::from(transfer_panel::has_summary(state) && !state.show_transfers);
+    let beside = state.preview.open && area.width >= preview::BESIDE_MIN_WIDTH;
+    // Below the list it takes the details' place; the transfers panel, which takes keys, wins.
+    let below = state.preview.open && !beside && !state.show_transfers;
     let lower_rows = if state.show_transfers {
         transfer_panel::panel_height(state, area.height)
+    } else if below {
+        preview::height_below(area.height)
     } else if state.details.open {
         details::height(state, area.height)
     } else {
@@ -54,11 +62,24 @@ fn areas(state: &State, area: Rect) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
+    let (table, preview, lower) = if beside {
+        let [table, preview] = Layout::horizontal([
+            Constraint::Percentage(100 - preview::BESIDE_PERCENT),
+            Constraint::Percentage(preview::BESIDE_PERCENT),
+        ])
+        .areas(table);
+        (table, preview, lower)
+    } else if below {
+        (table, lower, Rect::default())
+    } else {
+        (table, Rect::default(), lower)
+    };
     Areas {
         header,
         tabs,
         table,
         lower,
+        preview,
         prompt,
         transfer,
         footer,
@@ -82,8 +103,11 @@ pub fn draw(frame: &mut Frame, state: &State) {
     lists::draw(frame, areas.table, state, theme);
     if state.show_transfers {
         transfer_panel::panel(frame, areas.lower, state, theme);
-    } else if state.details.open {
+    } else if state.details.open && !areas.lower.is_empty() {
         details::draw(frame, areas.lower, state, theme);
+    }
+    if state.preview.open {
+        preview::draw(frame, areas.preview, state, theme);
     }
     footer::prompt(frame, areas.prompt, state, theme);
     transfer_panel::summary(frame, areas.transfer, state, theme);
@@ -96,6 +120,14 @@ pub fn draw(frame: &mut Frame, state: &State) {
         help::draw(frame, area, state, theme);
     }
     neutralise(frame);
+    if state.preview.open
+        && matches!(
+            state.layer(),
+            Layer::List | Layer::Filter | Layer::Transfers
+        )
+    {
+        preview::draw_protocol_image(frame, areas.preview, state);
+    }
 }
 
 /// Server text (names, URLs, messages) is drawn as it came. ratatui already drops control

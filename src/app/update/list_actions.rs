@@ -192,6 +192,7 @@ pub(super) fn list_action(state: &mut State, action: Action, fx: &mut Vec<Effect
         Action::MarkMatching => mark_matching(state),
         Action::Rename => open_rename(state),
         Action::ReplaceFile => open_replace(state),
+        Action::Preview => super::previewing::toggle(state, fx),
         Action::Sharing => open_editor(state, fx),
         Action::CopyTo => copy_to_profile(state, fx),
         Action::Check => start_check(state, fx),

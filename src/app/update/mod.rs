@@ -18,6 +18,7 @@ mod key_routing;
 mod list_actions;
 mod list_paging;
 mod mouse;
+mod previewing;
 mod resource_reads;
 mod sharing_edit;
 mod transfer_events;
@@ -31,6 +32,7 @@ use editing::renamed;
 use key_routing::{on_key, paste};
 use list_paging::{apply_filter, deleted, documents_loaded, reload, resources_loaded};
 use mouse::on_mouse;
+use previewing::{follow_cursor, preview_loaded, read_if_due};
 use resource_reads::{fill_rows, rebuild_known_rows, request_selected_resource, resource_loaded};
 use sharing_edit::{candidates_loaded, search_if_due, sharing_applied, sharing_loaded};
 use transfer_events::transfer_finished;
@@ -70,6 +72,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ResourceLoaded { req, uid, result } => {
             resource_loaded(state, req, uid, result, &mut fx)
         }
+        Msg::PreviewLoaded { req, uid, result } => preview_loaded(state, req, uid, result),
         Msg::DocumentFilesLoaded(result) => {
             // Without them the columns stay empty and the details still read each file.
             if let Ok(resources) = result {
@@ -124,6 +127,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::Copy(target));
         }
     }
+    // Whatever moved the cursor (keys, the mouse, a page arriving, a delete), the preview
+    // follows it.
+    follow_cursor(state, &mut fx);
     fx
 }
 
@@ -171,6 +177,7 @@ fn tick(state: &mut State, now: std::time::Duration, fx: &mut Vec<Effect>) {
         search_if_due(state, fx);
         state.dirty = true;
     }
+    read_if_due(state, fx);
     if state.resources.fetch_due.is_some_and(|due| due <= now) {
         state.resources.fetch_due = None;
         request_selected_resource(state, fx);
