@@ -1074,7 +1074,8 @@ async fn r_renames_a_file_document_through_the_runner_on_every_version_keeping_b
 }
 
 #[tokio::test]
-async fn capital_p_replaces_a_file_through_the_runner_on_every_version_keeping_the_uid_and_sharing() {
+async fn capital_p_replaces_a_file_through_the_runner_on_every_version_keeping_the_uid_and_sharing()
+{
     use d2files::app::update;
     use tui_support::{code, key, typed};
     for version in common::VERSIONS {

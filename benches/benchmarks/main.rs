@@ -67,10 +67,10 @@ fn parse_options() -> anyhow::Result<Options> {
                 ));
             }
             "--only" => {
-                only = Some(
-                    args.next()
-                        .context("--only needs check, slow-link, checked-download or tui-preview")?,
-                );
+                only =
+                    Some(args.next().context(
+                        "--only needs check, slow-link, checked-download or tui-preview",
+                    )?);
             }
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
@@ -407,9 +407,9 @@ fn run_only(
         "tui-preview" => {
             tui::preview_section(&mut text, if options.quick { 500 } else { 2000 }, work)?
         }
-        other => bail!(
-            "--only takes check, slow-link, checked-download or tui-preview, not {other}"
-        ),
+        other => {
+            bail!("--only takes check, slow-link, checked-download or tui-preview, not {other}")
+        }
     }
     print!("{text}");
     Ok(())

@@ -243,6 +243,8 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<FileResource> {
         if uploaded.storage_status == Some(StorageStatus::Stored) {
+            // The answer's uid goes on into a document: it must be one, as a poll would check.
+            check_uid(&uploaded.id)?;
             return Ok(uploaded.clone());
         }
         self.wait_until_stored(&uploaded.id, options).await

@@ -1,23 +1,28 @@
 //! `d2files backup DIR` (the plan: what changed since the last run; the run; the manifest) and
 //! `d2files restore DIR` and `d2files copy --from A --to B` (the plan: what to re-create; the
 //! run).
+use std::time::{Duration, Instant};
+
 use crate::api::{Client, ListQuery, TransferOptions};
+use crate::cli::args::BACKUP_JOBS;
 use crate::cli::args::{BackupArgs, CopyArgs, RestoreArgs, RunArgs};
 use crate::cli::batch::{self, Lines, Verb, print_plan};
 use crate::cli::connect::server_version;
 use crate::ops::backup::{BackupRequest, plan_backup};
-use crate::ops::{ApplyOptions, Plan, plan_copy, plan_restore};
+use crate::ops::{ApplyOptions, Plan, jobs_for_link, plan_copy, plan_restore};
 
 pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Result<()> {
     let mut query = ListQuery::new();
     for filter in &args.filters {
         query = query.filter(filter.parse()?);
     }
+    let asked = Instant::now();
     let dhis2_version = client
         .system_info()
         .await
         .ok()
         .and_then(|info| info.version);
+    let jobs = jobs_of(&args.run, asked.elapsed());
     let backup = plan_backup(
         client,
         BackupRequest {
@@ -25,7 +30,7 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
             query,
             prune: args.prune,
             resources: args.resources,
-            jobs: usize::from(args.run.jobs),
+            jobs,
             dhis2_version,
         },
     )
@@ -38,7 +43,7 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
             crate::cli::output::note(format!("note: {note}"));
         }
     }
-    let (options, lines) = how_to_run(&args.run, json);
+    let (options, lines) = how_to_run(&args.run, jobs, json);
     let ran = batch::run(client, &backup.plan, lines, options, backup.recorder()).await?;
     // Written whatever happened: what was saved is recorded, even after Ctrl-C.
     let manifest = backup.finish(&ran.summary)?;
@@ -54,7 +59,9 @@ pub async fn run(client: &Client, args: &BackupArgs, json: bool) -> anyhow::Resu
 }
 
 pub async fn restore(client: &Client, args: &RestoreArgs, json: bool) -> anyhow::Result<()> {
+    let asked = Instant::now();
     let version = server_version(client).await;
+    let jobs = jobs_of(&args.run, asked.elapsed());
     let plan = plan_restore(
         client,
         &args.dir,
@@ -62,7 +69,7 @@ pub async fn restore(client: &Client, args: &RestoreArgs, json: bool) -> anyhow:
         args.replace.on_conflict(),
     )
     .await?;
-    recreate(client, &plan, &args.run, Verb::Restore, json).await
+    recreate(client, &plan, &args.run, jobs, Verb::Restore, json).await
 }
 
 pub async fn copy(
@@ -75,11 +82,20 @@ pub async fn copy(
     for filter in &args.filters {
         query = query.filter(filter.parse()?);
     }
+    let asked = Instant::now();
     let version = server_version(target).await;
-    let jobs = usize::from(args.run.jobs);
+    let jobs = jobs_of(&args.run, asked.elapsed());
     let on_conflict = args.replace.on_conflict();
     let plan = plan_copy(source, target, &query, version.as_ref(), on_conflict, jobs).await?;
-    recreate(target, &plan, &args.run, Verb::Copy, json).await
+    recreate(target, &plan, &args.run, jobs, Verb::Copy, json).await
+}
+
+/// Transfers at once: `--jobs`, or by default more the slower the server's first answer came.
+fn jobs_of(run: &RunArgs, answer: Duration) -> usize {
+    run.jobs.map_or_else(
+        || jobs_for_link(usize::from(BACKUP_JOBS), answer),
+        usize::from,
+    )
 }
 
 /// A restore's or a copy's plan: printed (`--dry-run`), or run onto `target`.
@@ -87,6 +103,7 @@ async fn recreate(
     target: &Client,
     plan: &Plan,
     run: &RunArgs,
+    jobs: usize,
     verb: Verb,
     json: bool,
 ) -> anyhow::Result<()> {
@@ -98,15 +115,15 @@ async fn recreate(
             crate::cli::output::note(format!("note: {note}"));
         }
     }
-    let (options, lines) = how_to_run(run, json);
+    let (options, lines) = how_to_run(run, jobs, json);
     let ran = batch::run(target, plan, lines, options, |_| {}).await?;
     batch::conclude(&ran, verb, json)
 }
 
 /// The run's options and lines, as `--jobs`, `--no-verify` and `--verbose` ask.
-fn how_to_run(run: &RunArgs, json: bool) -> (ApplyOptions, Lines) {
+fn how_to_run(run: &RunArgs, jobs: usize, json: bool) -> (ApplyOptions, Lines) {
     let options = ApplyOptions {
-        jobs: usize::from(run.jobs),
+        jobs,
         transfer: TransferOptions {
             skip_md5_check: run.check.no_verify,
             ..TransferOptions::default()

@@ -26,7 +26,10 @@ pub use plan::{
     Action, Existing, FileSource, Plan, Replaced, Resolution, RestoreFile, RestoreItem, Step,
 };
 pub use restore::{OnConflict, plan_restore};
-pub use run::{ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Run, apply, jobs_from};
+pub use run::{
+    ApplyOptions, DEFAULT_JOBS, Event, JOBS_VARIABLE, MAX_JOBS, Run, apply, jobs_for_link,
+    jobs_from,
+};
 pub use select::{MAX_SELECTED, matching_documents};
 pub use summary::{Counts, Summary};
 pub use upload::{MAX_UPLOAD_FILES, SUBDIRECTORY_LEFT_OUT, plan_upload};

@@ -2,6 +2,7 @@
 //! every change reported as an [`Event`].
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::FutureExt as _;
 
@@ -23,6 +24,21 @@ pub const DEFAULT_JOBS: usize = 3;
 /// The most transfers at once: more only queues at the server (Tomcat serves a few hundred
 /// requests for everyone) and risks its rate limits.
 pub const MAX_JOBS: usize = 16;
+
+/// An answer this quick is a link the default transfers at once already hide; each multiple of
+/// it a first answer takes adds as many again, up to [`MAX_JOBS`]: over a slow link a transfer
+/// mostly waits on the round trip, so more of them load the server no more per second.
+pub const QUICK_ANSWER: Duration = Duration::from_millis(50);
+
+/// The transfers at once for a server whose first answer took `answer`: `base` on a quick
+/// link, more the slower it is, at most [`MAX_JOBS`].
+pub fn jobs_for_link(base: usize, answer: Duration) -> usize {
+    let multiple = (answer.as_millis() / QUICK_ANSWER.as_millis()).max(1);
+    usize::try_from(multiple)
+        .unwrap_or(MAX_JOBS)
+        .saturating_mul(base)
+        .min(MAX_JOBS)
+}
 
 /// The environment variable that sets the number of transfers at once.
 pub const JOBS_VARIABLE: &str = "D2FILES_TRANSFERS";
@@ -286,6 +302,10 @@ mod tests {
     #[test]
     fn the_number_of_transfers_comes_from_the_variable_within_bounds() {
         assert_eq!(jobs_from(None), Ok(DEFAULT_JOBS));
+        assert_eq!(jobs_for_link(4, Duration::from_millis(2)), 4);
+        assert_eq!(jobs_for_link(4, Duration::from_millis(110)), 8);
+        assert_eq!(jobs_for_link(4, Duration::from_millis(600)), MAX_JOBS);
+        assert_eq!(jobs_for_link(4, Duration::MAX), MAX_JOBS);
         assert_eq!(jobs_from(Some(" ")), Ok(DEFAULT_JOBS));
         assert_eq!(jobs_from(Some("1")), Ok(1));
         assert_eq!(jobs_from(Some("16")), Ok(MAX_JOBS));
