@@ -255,7 +255,8 @@ async fn moving_through_100_rows_fetches_only_what_the_debounce_lets_through() {
         );
     }
     let mut d = Driven::new(common::default_admin(&em), 200);
-    d.run(d2files::app::init());
+    let start = d2files::app::init(&mut d.state);
+    d.run(start);
     d.until(|s| s.documents.loaded).await;
     d.send(key('p'));
     d.until(|s| s.preview.shown().is_some()).await;
@@ -317,7 +318,8 @@ async fn a_preview_reads_a_bounded_prefix_of_a_large_text_and_never_writes_a_fil
         text_bytes: 4096,
         ..Limits::default()
     };
-    d.run(d2files::app::init());
+    let start = d2files::app::init(&mut d.state);
+    d.run(start);
     d.until(|s| s.documents.loaded).await;
     d.send(key('p'));
     d.until(|s| s.preview.shown().is_some()).await;
@@ -343,7 +345,8 @@ async fn the_demo_files_preview_as_their_kinds() {
     .await
     .expect("emulator");
     let mut d = Driven::new(common::default_admin(&em), 100);
-    d.run(d2files::app::init());
+    let start = d2files::app::init(&mut d.state);
+    d.run(start);
     d.until(|s| s.documents.loaded).await;
     d.send(key('p'));
     let mut summaries = Vec::new();

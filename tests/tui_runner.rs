@@ -743,7 +743,7 @@ async fn two_marked_documents_are_copied_to_another_profiles_server_with_their_u
     let mut state = d2files::app::State::new(settings);
 
     // Connected, with the first page in.
-    let effects = d2files::app::init();
+    let effects = d2files::app::init(&mut state);
     drive(&mut state, &mut runner, &mut rx, effects, |state| {
         state.documents.loaded
     })
@@ -877,13 +877,10 @@ async fn the_check_runs_in_the_runner_and_marks_the_damaged_rows_and_the_orphan(
     let mut settings = tui_support::settings();
     settings.base_url = em.base_url();
     let mut state = d2files::app::State::new(settings);
-    drive(
-        &mut state,
-        &mut runner,
-        &mut rx,
-        d2files::app::init(),
-        |state| state.documents.loaded,
-    )
+    let start = d2files::app::init(&mut state);
+    drive(&mut state, &mut runner, &mut rx, start, |state| {
+        state.documents.loaded
+    })
     .await;
     assert_eq!(state.documents.items.len(), 3);
 
@@ -978,7 +975,7 @@ async fn tui_on(
     let mut settings = tui_support::settings();
     settings.base_url = emulator.base_url();
     let mut state = d2files::app::State::new(settings);
-    let effects = d2files::app::init();
+    let effects = d2files::app::init(&mut state);
     drive(&mut state, &mut runner, &mut rx, effects, |state| {
         state.documents.loaded
     })

@@ -39,10 +39,68 @@ fn started_transfer(effects: &[Effect]) -> (u64, TransferJob) {
 
 #[test]
 fn start_up_connects_then_lists_the_newest_documents_first() {
-    assert_eq!(init(), vec![Effect::Connect, Effect::LoadKnownResources]);
+    // The first page is asked for beside the connection check, and waits for it.
+    let mut state = State::new(settings());
+    let start = init(&mut state);
+    assert_eq!(start[..2], [Effect::Connect, Effect::LoadKnownResources]);
+    let (req, query) = documents_req(&start);
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req,
+            page: 1,
+            result: Ok(page(0..50, 1, 583)),
+        },
+    );
+    assert!(!state.documents.loaded, "taken in once connected");
+    let effects = connect(&mut state, "2.41.4");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchDocuments { .. })),
+        "not asked twice: {effects:?}"
+    );
+    assert!(state.documents.loaded);
+    assert_eq!(state.documents.items.len(), 50);
+    // A page still on its way when the connection comes is taken in when it comes.
+    let mut state = State::new(settings());
+    let start = init(&mut state);
+    let (late, _) = documents_req(&start);
+    connect(&mut state, "2.41.4");
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req: late,
+            page: 1,
+            result: Ok(page(0..50, 1, 583)),
+        },
+    );
+    assert!(state.documents.loaded);
+    // A failed connection gives the page up: its late answer is dropped, and the next
+    // connection asks again.
+    let mut state = State::new(settings());
+    let start = init(&mut state);
+    let (given_up, _) = documents_req(&start);
+    update(
+        &mut state,
+        Msg::Connected(Err(Error::Internal("no route to host".into()))),
+    );
+    update(
+        &mut state,
+        Msg::DocumentsLoaded {
+            req: given_up,
+            page: 1,
+            result: Ok(page(0..50, 1, 583)),
+        },
+    );
+    assert!(state.early_documents.is_none());
+    let again = connect(&mut state, "2.41.4");
+    assert!(again.iter().any(|e| matches!(e, Effect::FetchDocuments { .. })));
+    // Without the start (as most tests here), the connection asks for the page itself.
     let mut state = State::new(settings());
     let effects = connect(&mut state, "2.41.4");
-    let (_, query) = documents_req(&effects);
+    let (_, query2) = documents_req(&effects);
+    assert_eq!(query2, query);
     assert_eq!(query.page, 1);
     assert_eq!(query.order[0].to_string(), "lastUpdated:desc");
     assert!(query.filters.is_empty());

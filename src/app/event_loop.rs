@@ -56,7 +56,7 @@ async fn drive(
     let mut last_frame: Option<Instant> = None;
     let size = terminal.size()?;
     let mut pending = vec![Incoming::Msg(Msg::Resize(size.width, size.height))];
-    let mut effects = init();
+    let mut effects = init(state);
     let panic_key = debug_panic_key();
     loop {
         let now = started.elapsed();

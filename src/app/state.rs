@@ -6,8 +6,8 @@ use std::time::Duration;
 use tui_input::Input;
 
 use crate::api::{
-    Direction, Document, Domain, Feature, FileResource, Filter, ListQuery, Operator, Order,
-    ServerInfo,
+    Direction, Document, Domain, Error, Feature, FileResource, Filter, ListQuery, Operator, Order,
+    Page, ServerInfo,
 };
 use crate::app::batch::{Batches, PendingBatch, Planning};
 use crate::app::check::CheckState;
@@ -704,6 +704,14 @@ pub enum Layer {
     List,
 }
 
+/// A page that answered before the connection: its request, its number and the answer.
+#[derive(Debug)]
+pub struct EarlyPage {
+    pub req: ReqId,
+    pub page: u32,
+    pub result: Result<Page<Document>, Error>,
+}
+
 pub struct State {
     /// Time since start, from the last tick.
     pub now: Duration,
@@ -715,6 +723,9 @@ pub struct State {
     pub pane: Pane,
     pub sort: Sort,
     pub documents: ListView<Document>,
+    /// The first page, asked for beside the connection at start, when it answers before the
+    /// connection does: taken in once connected (see `update::init`).
+    pub early_documents: Option<EarlyPage>,
     pub resources: ResourcesView,
     pub details: Details,
     /// The preview pane (`p`): what the cursor is on, its read, the previews made.
@@ -756,6 +767,7 @@ impl State {
             pane: Pane::Documents,
             sort: Sort::UpdatedDesc,
             documents: ListView::default(),
+            early_documents: None,
             resources: ResourcesView::default(),
             details: Details::default(),
             preview: PreviewPane::default(),

@@ -3,7 +3,7 @@
 use crate::api::{Error, Feature, ServerInfo};
 use crate::app::effect::Effect;
 use crate::app::msg::Msg;
-use crate::app::state::{BATCH_FRAME, Connection, Pane, ResourceSource, State};
+use crate::app::state::{BATCH_FRAME, Connection, EarlyPage, Pane, ResourceSource, State};
 use crate::app::transfer_list::TransferState;
 
 mod batches;
@@ -30,7 +30,9 @@ use detail_panel::{detail_loaded, request_details};
 use dialogs::{completed, link_created, upload_checked, upload_is_directory};
 use editing::renamed;
 use key_routing::{on_key, paste};
-use list_paging::{apply_filter, deleted, documents_loaded, reload, resources_loaded};
+use list_paging::{
+    apply_filter, deleted, documents_loaded, reload, request_page, resources_loaded,
+};
 use mouse::on_mouse;
 use previewing::{follow_cursor, preview_loaded, read_if_due};
 use resource_reads::{fill_rows, rebuild_known_rows, request_selected_resource, resource_loaded};
@@ -38,8 +40,13 @@ use sharing_edit::{candidates_loaded, search_if_due, sharing_applied, sharing_lo
 use transfer_events::transfer_finished;
 
 /// What the TUI does first.
-pub fn init() -> Vec<Effect> {
-    vec![Effect::Connect, Effect::LoadKnownResources]
+/// The start: the connection check and, beside it, the first page of documents, which needs
+/// nothing the check says (a slow link pays one round trip for both, not two in a row). A
+/// page that answers first waits for the connection (see [`State::early_documents`]).
+pub fn init(state: &mut State) -> Vec<Effect> {
+    let mut fx = vec![Effect::Connect, Effect::LoadKnownResources];
+    request_page(state, Pane::Documents, 1, &mut fx);
+    fx
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -62,6 +69,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Mouse { kind, spot } => on_mouse(state, kind, spot, &mut fx),
         Msg::Connected(result) => connected(state, result, &mut fx),
+        Msg::DocumentsLoaded { req, page, result } if state.server().is_none() => {
+            // Only the answer still awaited (not one a failed connection gave up on).
+            if state.documents.loading.is_some_and(|l| l.req == req) {
+                state.early_documents = Some(EarlyPage { req, page, result });
+            }
+        }
         Msg::DocumentsLoaded { req, page, result } => {
             documents_loaded(state, req, page, result, &mut fx)
         }
@@ -203,12 +216,21 @@ fn connected(state: &mut State, result: Result<ServerInfo, Error>, fx: &mut Vec<
                 state.toast_info(note);
             }
             state.connection = Connection::Ready(Box::new(info));
-            reload(state, Pane::Documents, fx);
+            match state.early_documents.take() {
+                // The page asked for at start answered already: taken in now.
+                Some(early) => documents_loaded(state, early.req, early.page, early.result, fx),
+                // Still on its way: its answer is taken in when it comes.
+                None if state.documents.loading.is_some() => {}
+                None => reload(state, Pane::Documents, fx),
+            }
             if state.pane == Pane::Resources {
                 reload(state, Pane::Resources, fx);
             }
         }
         Err(error) => {
+            // The page asked for beside it counts for nothing now; a connection later asks again.
+            state.early_documents = None;
+            state.documents.loading = None;
             let hints = start_up_hints(&error, &state.settings.profile, &state.settings.base_url);
             state.connection = Connection::Failed {
                 message: error.to_string(),
