@@ -95,7 +95,11 @@ fn start_up_connects_then_lists_the_newest_documents_first() {
     );
     assert!(state.early_documents.is_none());
     let again = connect(&mut state, "2.41.4");
-    assert!(again.iter().any(|e| matches!(e, Effect::FetchDocuments { .. })));
+    assert!(
+        again
+            .iter()
+            .any(|e| matches!(e, Effect::FetchDocuments { .. }))
+    );
     // Without the start (as most tests here), the connection asks for the page itself.
     let mut state = State::new(settings());
     let effects = connect(&mut state, "2.41.4");

@@ -306,3 +306,18 @@ pub fn seed_blob(em: &Emulator, name: &str, contents: Vec<u8>) -> String {
     ))
     .expect("seed")
 }
+
+/// What a page's pager says, without its links (two servers, two ports): page, total, page
+/// size, page count, whether there is a next and a previous page.
+pub fn pager_shape<T>(page: &d2files::api::Page<T>) -> Option<(u32, u64, u32, u32, bool, bool)> {
+    page.pager.as_ref().map(|p| {
+        (
+            p.page,
+            p.total,
+            p.page_size,
+            p.page_count,
+            p.next_page.is_some(),
+            p.prev_page.is_some(),
+        )
+    })
+}
