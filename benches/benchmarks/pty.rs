@@ -87,6 +87,14 @@ impl Tui {
                     let _ = answer.write_all(b"\x1b[1;1R");
                     let _ = answer.flush();
                 }
+                // And, at start, which image protocol it speaks: as a terminal without one
+                // answers (its device attributes, then the status report that ends the query).
+                if count(&buffer[..n], b"\x1b[5n") > 0
+                    && let Ok(mut answer) = answer.lock()
+                {
+                    let _ = answer.write_all(b"\x1b[?62;22c\x1b[0n");
+                    let _ = answer.flush();
+                }
                 if let Ok(mut screen) = sink.lock() {
                     screen.bytes.extend_from_slice(&buffer[..n]);
                     screen.last_write = Some(Instant::now());

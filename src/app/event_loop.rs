@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
 use crate::app::effect::Effect;
+use crate::app::image_terminal;
 use crate::app::msg::Msg;
 use crate::app::pointer::mouse_msg;
 use crate::app::runner::Runner;
@@ -58,6 +59,7 @@ async fn drive(
     let mut pending = vec![Incoming::Msg(Msg::Resize(size.width, size.height))];
     let mut effects = init(state);
     let panic_key = debug_panic_key();
+    let mut asked_terminal = false;
     loop {
         let now = started.elapsed();
         effects.extend(update(state, Msg::Tick(now)));
@@ -86,6 +88,13 @@ async fn drive(
             terminal.draw(|frame| crate::ui::draw(frame, state))?;
             state.dirty = false;
             last_frame = Some(Instant::now());
+        }
+        // Once the first requests are out and the first frame is up, so the wait overlaps
+        // theirs; in raw mode, and before the event stream first reads the keyboard (see
+        // `image_terminal`).
+        if !asked_terminal {
+            asked_terminal = true;
+            state.preview.picker = image_terminal::picker(image_terminal::IMAGE_QUERY_WAIT);
         }
         let next_frame =
             last_frame.map_or_else(tokio::time::Instant::now, |at| (at + FRAME).into());

@@ -113,8 +113,6 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runner = runner::Runner::new(launch.client, tx, paths).with_jobs(jobs);
     let mut tui = terminal::enter(log_file.clone(), state.settings.mouse)?;
-    // In raw mode, before the event stream reads the keyboard (see `image_terminal`).
-    state.preview.picker = image_terminal::picker(image_terminal::IMAGE_QUERY_WAIT);
     let result = event_loop::run(&mut tui, &mut state, runner, rx).await;
     terminal::restore();
     let log_note = log_file
