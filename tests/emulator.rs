@@ -3,6 +3,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::raw::client;
 use common::{seed_file_document, start, start_with};
 
 use d2files::emulator::{
@@ -11,22 +12,6 @@ use d2files::emulator::{
 };
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-
-thread_local! {
-    // One client per test thread: building one is slow, and a client must not outlive the
-    // test's runtime (each #[tokio::test] has its own).
-    static CLIENT: reqwest::Client = {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-    };
-}
-
-fn client() -> reqwest::Client {
-    CLIENT.with(reqwest::Client::clone)
-}
 
 enum As {
     Admin,

@@ -279,6 +279,9 @@ impl Client {
 
     /// Remembers that the API answered, when `response` is a JSON success.
     fn note_answer(&self, response: &Response) {
+        if self.api_answered() {
+            return;
+        }
         let json = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)

@@ -61,7 +61,7 @@ pub use link_probe::{
 pub use listing::{AllPages, Cut};
 pub use model::{
     Dimension, Document, Domain, ErrorReport, FileResource, Me, Page, Pager, StorageStatus,
-    SystemInfo, UserRef, WebMessage, parse_dhis2_date,
+    SystemInfo, UserRef, WebMessage, media_type, parse_dhis2_date,
 };
 pub use preview_fetch::FilePrefix;
 pub use query::{Direction, Filter, ListQuery, MAX_PAGE_SIZE, Operator, Order};

@@ -334,7 +334,7 @@ impl FileResource {
     /// images of the data value, avatar and org unit domains, once the variants exist (§4.6).
     pub fn has_image_variants(&self) -> bool {
         let image = self.content_type.as_deref().is_some_and(|t| {
-            let essence = t.split(';').next().unwrap_or("").trim();
+            let essence = media_type(t);
             ["image/png", "image/jpeg", "image/jpg"]
                 .iter()
                 .any(|known| essence.eq_ignore_ascii_case(known))
@@ -658,6 +658,12 @@ fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<StorageStatu
 
 fn lenient_user<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UserRef>, D::Error> {
     Ok(serde_json::from_value(Value::deserialize(d)?).ok())
+}
+
+/// A content type without its parameters, trimmed: `text/csv; charset=utf-8` is `text/csv`.
+/// Compare it without regard to case, as media types are.
+pub fn media_type(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or("").trim()
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::api::{
-    Access, Candidates, Client, Feature, Named, ServerVersion, SharingChange, SharingView,
-    access_of_word, access_words, is_valid_uid,
+    Access, Candidates, Client, Feature, Named, SharingChange, SharingView, access_of_word,
+    access_words, is_valid_uid,
 };
+use crate::cli::connect::server_version;
 use crate::cli::output::{note, print_fields, print_json, print_json_line, say};
 
 /// Shows a document's sharing.
@@ -160,12 +161,7 @@ async fn external_of(client: &Client, word: &str) -> anyhow::Result<bool> {
         "off" | "no" | "false" => false,
         _ => bail!("--external: `{word}` is not on or off"),
     };
-    let version = client
-        .system_info()
-        .await?
-        .version
-        .and_then(|text| ServerVersion::parse(&text));
-    if let Some(version) = &version {
+    if let Some(version) = &server_version(client).await {
         if !version.supports(Feature::ExternalSharing) {
             bail!(
                 "--external: DHIS2 {version} has no external (anonymous) sharing; it was removed \

@@ -166,6 +166,12 @@ fn object(state: &AppState, document: &Document, user: &User) -> Value {
     object
 }
 
+/// Whether `user` may change a document's external access here: with the right, and while the
+/// version still has it (afterwards the property is unknown, so ignored).
+fn may_set_external(state: &AppState, user: &User) -> bool {
+    user.can_make_external() && !state.version.has(Change::ExternalSharingRemoved)
+}
+
 fn access_entry(id: &str, name: &str, access: &str) -> Value {
     json!({"id": id, "name": name, "displayName": name, "access": access})
 }
@@ -223,7 +229,7 @@ fn write_sharing(
     }
     // Step 5: read into a primitive, so an absent one is `false`; ignored without the right,
     // and once the version has no external sharing (an unknown property then).
-    if user.can_make_external() && !state.version.has(Change::ExternalSharingRemoved) {
+    if may_set_external(state, user) {
         sharing.external = sent.get("externalAccess").and_then(Value::as_bool) == Some(true);
     }
     sharing.user_groups = listed_accesses(&sent, "userGroupAccesses", "user group", |id| {
@@ -317,7 +323,7 @@ pub async fn replace_document_sharing(
         } else {
             document.sharing.public.clone()
         },
-        external: if user.can_make_external() && !version.has(Change::ExternalSharingRemoved) {
+        external: if may_set_external(&state, user) {
             sent.get("external").and_then(Value::as_bool) == Some(true)
         } else {
             document.sharing.external

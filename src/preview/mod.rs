@@ -14,6 +14,8 @@ mod text;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::api::media_type;
+
 pub use image::PreviewImage;
 
 /// How much of a text file is fetched: a few hundred screenfuls, a blink on any link.
@@ -60,12 +62,7 @@ pub enum Kind {
 
 impl Kind {
     pub fn of(content_type: &str, name: &str) -> Kind {
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = media_type(content_type).to_ascii_lowercase();
         let extension = name
             .rsplit_once('.')
             .map(|(_, ext)| ext.to_ascii_lowercase())

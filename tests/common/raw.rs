@@ -17,7 +17,8 @@ thread_local! {
     };
 }
 
-fn client() -> reqwest::Client {
+/// The test thread's client: no redirects followed, no `d2files::api`.
+pub fn client() -> reqwest::Client {
     CLIENT.with(reqwest::Client::clone)
 }
 

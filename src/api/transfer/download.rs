@@ -11,7 +11,7 @@ use super::part_file::{PartFile, check_target};
 use super::{PROGRESS_INTERVAL, Phase, Progress, TransferOptions};
 use crate::api::error::{Error, Result};
 use crate::api::filename::{parse_content_disposition, printable, sanitize_file_name};
-use crate::api::model::{Domain, FileResource};
+use crate::api::model::{Domain, FileResource, media_type};
 use crate::api::stall::{Moved, stalled};
 
 /// Where a download goes: this exact file, or a directory (the server's file name, sanitised).
@@ -156,12 +156,7 @@ pub(super) fn check_answer(response: &Response, expected: &Expected) -> Result<(
             printable(encoding)
         )));
     }
-    let is_html = |content_type: &str| {
-        content_type
-            .split(';')
-            .next()
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/html"))
-    };
+    let is_html = |content_type: &str| media_type(content_type).eq_ignore_ascii_case("text/html");
     if header(reqwest::header::CONTENT_TYPE).is_some_and(is_html)
         && !expected.content_type.as_deref().is_some_and(is_html)
     {
